@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { Store } from '../store/index.js';
+
+/** Progress of long work, reported by domains and drawn by the edge (a bar in the CLI). */
+export interface Progress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total?: number;
+  readonly unit?: string;
+}
+
+export interface OperationContext {
+  readonly onProgress?: (p: Progress) => void;
+  /** Lines of information for a person (warnings, notes); the CLI prints them to stderr. */
+  readonly log?: (line: string) => void;
+  /** The clock; tests and replays pin it. */
+  readonly now?: () => Date;
+  /** Who is calling, when an edge knows (server: the user or key; CLI: 'cli'). */
+  readonly actor?: string;
+}
+
+/** What a person reads: sections of rows (drawn as tables) or text. */
+export type Section =
+  | {
+      readonly title?: string;
+      readonly rows: readonly Record<string, unknown>[];
+      readonly columns?: readonly string[];
+    }
+  | { readonly title?: string; readonly text: string };
+
+/**
+ * One capability verb, written once and served at every edge (DESIGN.md §5):
+ * `touchpoint <area> <verb>` in the CLI, `GET|POST /api/v1/<area>/<verb>` in the server, and the
+ * cockpit page, all validate with `params` and call `run`.
+ */
+export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
+  readonly area: string;
+  readonly verb: string;
+  readonly summary: string;
+  readonly params: S;
+  /** read: GET, safe to repeat. write: POST, changes the workspace. */
+  readonly mode: 'read' | 'write';
+  /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
+  readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
+  /** Parameter names taken as positional CLI arguments, in order. */
+  readonly positional?: readonly string[];
+  /** Long lists: the server paginates this result field. */
+  readonly listField?: string;
+  run(db: Store, params: z.output<S>, ctx: OperationContext): Promise<R>;
+  /** The human view for the terminal; without it the CLI draws the result generically. */
+  present?(result: R, params: z.output<S>): readonly Section[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every parameter type
+export type AnyOperation = Operation<z.ZodObject, any>;
+
+/** Typed identity: keeps `run`'s params inferred from the schema. */
+export function defineOperation<S extends z.ZodObject, R>(op: Operation<S, R>): Operation<S, R> {
+  return op;
+}

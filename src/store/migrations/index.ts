@@ -1,0 +1,47 @@
+import { TouchpointError } from '../../core/errors.js';
+import { sql } from '../sql.js';
+import type { Store } from '../store.js';
+import { foundation } from './0001-foundation.js';
+import type { Migration } from './types.js';
+
+/**
+ * Every migration, in order. Reserved version ranges so capabilities never collide:
+ * 1–9 foundation · 10–19 ingest · 20–29 journeys · 30–39 feedback · 40–49 cases ·
+ * 50–59 server · 60–69 personas · 70–79 health · 80–89 experiments · 90–99 people.
+ */
+export const migrations: readonly Migration[] = [foundation];
+
+export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {
+  const sorted = [...list].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (i > 0 && sorted[i - 1]!.version === m.version) {
+      throw new TouchpointError('internal', `two migrations share version ${m.version}`);
+    }
+  });
+  await store.exec(sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
+  const done = new Set(
+    (await store.all<{ version: number }>(sql`SELECT version FROM schema_migrations`)).map((r) => r.version),
+  );
+  const newest = Math.max(0, ...done);
+  const known = new Set(sorted.map((m) => m.version));
+  if ([...done].some((v) => !known.has(v))) {
+    throw new TouchpointError(
+      'conflict',
+      `this database was migrated by a newer Touchpoint (schema version ${newest}); upgrade Touchpoint to open it`,
+    );
+  }
+  const applied: number[] = [];
+  for (const m of sorted) {
+    if (done.has(m.version)) continue;
+    await store.transaction(async (tx) => {
+      if (typeof m.up === 'function') await m.up(tx);
+      else for (const stmt of m.up) await tx.exec(stmt);
+      await tx.exec(
+        sql`INSERT INTO schema_migrations VALUES (${m.version}, ${m.name}, current_timestamp::TIMESTAMP)`,
+      );
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
