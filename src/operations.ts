@@ -1,11 +1,12 @@
 import type { AnyOperation } from './core/operation.js';
 import { operations as findings } from './findings/index.js';
+import { operations as overview } from './overview/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
  * (DESIGN.md §5). A capability adds its operations here.
  */
-export const operations: readonly AnyOperation[] = [...findings];
+export const operations: readonly AnyOperation[] = [...overview, ...findings];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {
   return operations.find((o) => o.area === area && o.verb === verb);

@@ -1,4 +1,4 @@
-import { jStat } from 'jstat';
+import jStat from 'jstat';
 
 /**
  * Pure statistics over aggregates (DESIGN.md §6). SQL reduces rows to counts and moments; these

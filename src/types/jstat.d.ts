@@ -10,7 +10,7 @@ declare module 'jstat' {
     inv(p: number, a: number): number;
     pdf(x: number, a: number): number;
   }
-  export const jStat: {
+  const jStat: {
     normal: Dist2;
     studentt: Dist1;
     chisquare: Dist1;
@@ -18,4 +18,5 @@ declare module 'jstat' {
     centralF: Dist2;
   };
   export default jStat;
+  export { jStat };
 }

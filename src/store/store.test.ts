@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from './duckdb.js';
+import { migrate, migrations } from './migrations/index.js';
+import { raw, sql } from './sql.js';
+import { withTestDb } from './test-db.js';
+
+const TABLES = [
+  'case_events',
+  'cases',
+  'customers',
+  'employees',
+  'events',
+  'feedback',
+  'finding_runs',
+  'findings',
+  'identities',
+  'imports',
+  'journey_stages',
+  'journey_touchpoints',
+  'journeys',
+  'meta',
+  'pulse',
+  'schema_migrations',
+  'surveys',
+  'teams',
+  'touchpoint_owners',
+];
+
+describe('migrations', () => {
+  it('create the whole model from empty and record each version once', async () => {
+    await withTestDb(async (db) => {
+      const tables = (
+        await db.all<{ name: string }>(
+          sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main'`,
+        )
+      ).map((t) => t.name);
+      for (const t of TABLES) expect(tables).toContain(t);
+      const applied = await db.all<{ version: number }>(
+        sql`SELECT version FROM schema_migrations ORDER BY version`,
+      );
+      expect(applied.map((a) => a.version)).toEqual(migrations.map((m) => m.version).sort((a, b) => a - b));
+      expect(await migrate(db)).toEqual([]); // idempotent
+    });
+  });
+
+  it('survive a restart: a file reopened keeps its rows and applies nothing twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-store-'));
+    try {
+      const path = join(dir, 'w.duckdb');
+      const a = await openStore(path);
+      await a.exec(sql`INSERT INTO teams (id, name, tier) VALUES ('t1', 'Front line', 1)`);
+      await a.close();
+      const b = await openStore(path);
+      expect(await b.all(sql`SELECT id, tier FROM teams`)).toEqual([{ id: 't1', tier: 1 }]);
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('roll back a failing migration whole and refuse a database from a newer version', async () => {
+    await withTestDb(async (db) => {
+      const bad = {
+        version: 999,
+        name: 'bad',
+        up: [raw('CREATE TABLE half (x INTEGER)'), raw('SELECT * FROM no_such_table')],
+      };
+      await expect(migrate(db, [...migrations, bad])).rejects.toThrow(/no_such_table/);
+      expect(
+        await db.one(sql`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half'`),
+      ).toEqual({ n: 0 });
+      await db.exec(sql`INSERT INTO schema_migrations VALUES (1000, 'future', now()::TIMESTAMP)`);
+      await expect(migrate(db)).rejects.toThrow(/newer Touchpoint/);
+    });
+  });
+});
+
+describe('store', () => {
+  it('a failed transaction leaves nothing behind', async () => {
+    await withTestDb(async (db) => {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.exec(sql`INSERT INTO teams (id, name) VALUES ('a', 'A')`);
+          await tx.exec(sql`INSERT INTO teams (id, name) VALUES ('a', 'duplicate key')`);
+        }),
+      ).rejects.toThrow(/[Dd]uplicate key|PRIMARY KEY|constraint/);
+      expect(await db.all(sql`SELECT * FROM teams`)).toEqual([]);
+    });
+  });
+
+  it('bulk-appends typed rows and normalises what it reads', async () => {
+    await withTestDb(async (db) => {
+      const cols = [
+        { name: 'id', type: 'varchar' },
+        { name: 'ts', type: 'timestamp' },
+        { name: 'n', type: 'bigint' },
+        { name: 'ok', type: 'boolean' },
+        { name: 'j', type: 'json' },
+      ] as const;
+      await db.createTemp('t', cols);
+      const n = await db.append('t', cols, [
+        ['a', Date.UTC(2026, 0, 2, 3, 4, 5), 12, true, '{"k":[1,2]}'],
+        ['b', null, null, null, null],
+      ]);
+      expect(n).toBe(2);
+      expect(await db.all(sql`SELECT id, ts, n, ok, j->>'k' AS k FROM t ORDER BY id`)).toEqual([
+        { id: 'a', ts: '2026-01-02T03:04:05.000Z', n: 12, ok: true, k: '[1,2]' },
+        { id: 'b', ts: null, n: null, ok: null, k: null },
+      ]);
+    });
+  });
+
+  it('maps a held lock to one actionable error, not a raw engine message', async () => {
+    // DuckDB's file lock is per process: a second process holds the file
+    const { TouchpointError } = await import('../core/errors.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tp-lock-'));
+    try {
+      const path = join(dir, 'w.duckdb');
+      const { spawn } = await import('node:child_process');
+      const holder = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `import('${new URL('./duckdb.ts', import.meta.url).pathname}').then(async (m) => { await m.openStore('${path}'); console.log('held'); setInterval(() => {}, 1000); })`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+        holder.on('exit', () => reject(new Error('holder exited')));
+      });
+      try {
+        const err = await openStore(path).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(TouchpointError);
+        expect((err as InstanceType<typeof TouchpointError>).code).toBe('locked');
+        expect((err as Error).message).toMatch(/in use by another Touchpoint process/);
+      } finally {
+        holder.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
