@@ -1,6 +1,9 @@
 -- Reference: the journey-map grid of the default journey: stage × touchpoint × channel with people
 -- reached, share of the stage's people, conversion to the next stage (any later event in the next
 -- stage), median and p90 hours to it. Inbound events only, stage from journey_touchpoints.
+WITH j AS (SELECT id FROM journeys ORDER BY is_default DESC, id LIMIT 1),
+st AS (SELECT stage, position FROM journey_stages WHERE journey_id = (SELECT id FROM j)),
+e AS (
   SELECT coalesce(ev.customer_id, 'anon:' || ev.anonymous_id) AS person, ev.ts, ev.channel, ev.touchpoint,
     st.stage, st.position
   FROM events ev
