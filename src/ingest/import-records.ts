@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { type ErrorDetail, TouchpointError } from '../core/errors.js';
+import type { Progress } from '../core/operation.js';
+import { type BulkRow, ident, type Store, sql } from '../store/index.js';
+import { STAGE, type StoreResult, stageColumns, storeStaged } from './merge.js';
+import { KIND_SPECS, KINDS, type Kind, RECORD_SCHEMAS } from './schemas.js';
+
+export interface RowError {
+  readonly line: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ImportReport {
+  readonly importId: string;
+  readonly kind: Kind;
+  readonly rowsRead: number;
+  readonly rowsStored: number;
+  readonly rowsUpdated: number;
+  readonly rowsSkipped: number;
+  readonly duplicates: number;
+  readonly errors: readonly RowError[];
+  readonly ms: number;
+  /** Identity stitching after this import, when it touched aliases or anonymous events. */
+  readonly identities?: StoreResult['identities'];
+}
+
+export interface ImportOptions {
+  /** Where the records came from (a file path, 'api', …), kept in `imports.file`. */
+  readonly source: string;
+  /** Store the valid records and report the bad ones, instead of storing nothing. */
+  readonly skipInvalid?: boolean;
+  readonly onProgress?: (p: Progress) => void;
+  /** Line number of the i-th record (0-based) in its file; default i + 1. */
+  readonly lineOf?: (i: number) => number;
+  /** Kept in `imports.options` (the mapping, format, …) so an import can be understood later. */
+  readonly options?: Record<string, unknown>;
+  /** Total number of records when known, for the progress bar. */
+  readonly total?: number;
+  /** The clock (tests pin it). */
+  readonly now?: () => Date;
+}
+
+/** A new import id: sortable by time, unique. */
+export function newImportId(now: Date = new Date()): string {
+  const t = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `imp-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export function isKind(k: string): k is Kind {
+  return (KINDS as readonly string[]).includes(k);
+}
+
+/** The most errors kept in a report and in `imports.errors`. */
+export const MAX_ERRORS = 1000;
+
+/** Throws the one error of a rejected file: the first bad row in the message, every bad row in details. */
+export function rejectRows(source: string, errors: readonly RowError[], total: number): never {
+  const first = errors[0]!;
+  const details: ErrorDetail[] = errors.map((e) => ({
+    file: source,
+    line: e.line,
+    field: e.field,
+    message: e.message,
+  }));
+  throw new TouchpointError(
+    'invalid_input',
+    `${source}:${first.line}: ${first.field}: ${first.message}` +
+      (total > 1
+        ? ` (and ${total - 1} more bad row${total > 2 ? 's' : ''}; nothing was imported — fix them or use --skip-invalid)`
+        : ' (nothing was imported — fix it or use --skip-invalid)'),
+    { details },
+  );
+}
+
+const toBulk = (type: string, v: unknown): BulkRow[number] => {
+  if (v === null || v === undefined) return null;
+  if (type === 'timestamp') return new Date(v as string);
+  if (type === 'json') return JSON.stringify(v);
+  return v as string | number | boolean;
+};
+
+/**
+ * Imports records of one kind (the API of every import: files, the server's ingest endpoints, the
+ * cases helper's log readers). Every record is validated with RECORD_SCHEMAS[kind]; with any bad
+ * record nothing is stored and a TouchpointError lists them (file, line, field), unless
+ * `skipInvalid`. Valid records go through the bulk appender into a staging table and are moved in
+ * ONE transaction: new ids are inserted (import_id = this import), existing ids whose content differs
+ * are updated (updated_import_id = this import; customers merge field by field), identical rows count
+ * as duplicates. The import is recorded in `imports`.
+ */
+export async function importRecords(
+  db: Store,
+  kind: Kind,
+  records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  if (!isKind(kind))
+    throw new TouchpointError(
+      'invalid_input',
+      `unknown import kind ${JSON.stringify(kind)}; one of ${KINDS.join(', ')}`,
+    );
+  const t0 = performance.now();
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const schema = RECORD_SCHEMAS[kind];
+  const columns = stageColumns(kind);
+  const fields = KIND_SPECS[kind].fields;
+  const rows: BulkRow[] = [];
+  const errors: RowError[] = [];
+  let bad = 0;
+  let i = 0;
+  for await (const record of records) {
+    const line = options.lineOf ? options.lineOf(i) : i + 1;
+    const r = schema.safeParse(record);
+    if (r.success) {
+      rows.push([
+        line,
+        ...fields.map((f) => toBulk(columns.find((c) => c.name === f.name)!.type, r.data[f.name])),
+      ]);
+    } else {
+      bad++;
+      for (const issue of r.error.issues) {
+        if (errors.length < MAX_ERRORS) {
+          errors.push({
+            line,
+            field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)',
+            message: issue.message,
+          });
+        }
+      }
+    }
+    i++;
+    if (options.onProgress && i % 10_000 === 0) {
+      options.onProgress({ phase: 'validating', done: i, total: options.total, unit: 'rows' });
+    }
+  }
+  if (bad > 0 && !options.skipInvalid) rejectRows(options.source, errors, bad);
+  return stageAndStore(
+    db,
+    kind,
+    options,
+    { startedAt, t0, rowsRead: i, skipped: bad, errors },
+    async (tx) => {
+      await tx.createTemp(STAGE, columns);
+      await tx.append(STAGE, columns, rows);
+    },
+  );
+}
+
+export interface StageRun {
+  readonly startedAt: Date;
+  readonly t0: number;
+  readonly rowsRead: number;
+  readonly skipped: number;
+  readonly errors: readonly RowError[];
+}
+
+/**
+ * The common tail of every import: inside one transaction, `fill` leaves the converted rows in the
+ * staging table, they are stored, and the import is recorded.
+ */
+export async function stageAndStore(
+  db: Store,
+  kind: Kind,
+  options: ImportOptions,
+  run: StageRun,
+  fill: (tx: Store, importId: string) => Promise<void>,
+): Promise<ImportReport> {
+  const importId = newImportId(run.startedAt);
+  options.onProgress?.({
+    phase: 'storing',
+    done: run.rowsRead - run.skipped,
+    total: run.rowsRead - run.skipped,
+    unit: 'rows',
+  });
+  const result = await db.transaction(async (tx) => {
+    await fill(tx, importId);
+    const stored = await storeStaged(tx, kind, importId, options.source);
+    await tx.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE)}`);
+    const finishedAt = (options.now ?? (() => new Date()))();
+    await tx.exec(sql`INSERT INTO imports (id, kind, file, started_at, finished_at, status, rows_read, rows_stored,
+        rows_updated, rows_skipped, duplicates, errors, options)
+      VALUES (${importId}, ${kind}, ${options.source}, ${run.startedAt}, ${finishedAt}, 'done', ${run.rowsRead},
+        ${stored.stored}, ${stored.updated}, ${run.skipped}, ${stored.duplicates}, ${JSON.stringify(run.errors)},
+        ${JSON.stringify(options.options ?? {})})`);
+    return stored;
+  });
+  return {
+    importId,
+    kind,
+    rowsRead: run.rowsRead,
+    rowsStored: result.stored,
+    rowsUpdated: result.updated,
+    rowsSkipped: run.skipped,
+    duplicates: result.duplicates,
+    errors: run.errors,
+    ms: Math.round(performance.now() - run.t0),
+    ...(result.identities ? { identities: result.identities } : {}),
+  };
+}

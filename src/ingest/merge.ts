@@ -1,0 +1,273 @@
+import {
+  type ColumnSpec,
+  type ColumnType,
+  ident,
+  join,
+  raw,
+  type SqlFragment,
+  type Store,
+  sql,
+} from '../store/index.js';
+import { resolveIdentities } from './identities.js';
+import { type FieldType, KIND_SPECS, type Kind, type KindSpec } from './schemas.js';
+
+/** The staging table every import path fills: `_line` (physical line, or record number) + the kind's fields. */
+export const STAGE = '_tp_stage';
+
+const COLUMN_TYPE: Record<FieldType, ColumnType> = {
+  string: 'varchar',
+  number: 'double',
+  integer: 'bigint',
+  timestamp: 'timestamp',
+  boolean: 'boolean',
+  json: 'json',
+};
+
+export function stageColumns(kind: Kind): ColumnSpec[] {
+  return [
+    { name: '_line', type: 'bigint' },
+    ...KIND_SPECS[kind].fields.map((f) => ({ name: f.name, type: COLUMN_TYPE[f.type] })),
+  ];
+}
+
+export interface MergeCounts {
+  stored: number;
+  updated: number;
+  duplicates: number;
+}
+
+/**
+ * Derived ids: when a kind's id is optional and a row has none, id = 'h' + the first 24 hex digits
+ * of md5(kind, every other field of the converted row). The same row always gets the same id, so
+ * re-importing a file never duplicates; an edited row gets a new id (docs/import.md).
+ */
+async function deriveIds(tx: Store, spec: KindSpec): Promise<void> {
+  if (!spec.deriveId) return;
+  const parts = spec.fields
+    .filter((f) => f.name !== 'id')
+    .map((f) => sql`coalesce(CAST(${ident(f.name)} AS VARCHAR), chr(0))`);
+  await tx.exec(sql`UPDATE ${ident(STAGE)}
+    SET id = 'h' || substr(md5(concat_ws(chr(31), ${spec.kind}, ${join(parts)})), 1, 24)
+    WHERE id IS NULL`);
+}
+
+/**
+ * Moves `source` (a query over staged rows) into `table` keyed on `key`: rows with a new key are
+ * inserted with import_id; rows whose key exists and whose content differs are updated with
+ * updated_import_id; identical rows are counted as duplicates. Within the source, the last row of a
+ * key wins (the others count as duplicates). `keep` columns merge with what is stored (new value when
+ * given, else the stored one); JSON columns in `keep` merge key by key.
+ */
+export async function mergeInto(
+  tx: Store,
+  table: string,
+  key: readonly string[],
+  columns: readonly { name: string; type: ColumnType }[],
+  source: SqlFragment,
+  importId: string,
+  keep: 'replace' | 'coalesce',
+): Promise<MergeCounts> {
+  const t = ident(table);
+  const data = columns.filter((c) => !key.includes(c.name));
+  const all = [...key, ...data.map((c) => c.name)];
+  await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_src AS
+    SELECT * EXCLUDE (_rn) FROM (
+      SELECT *, row_number() OVER (PARTITION BY ${join(key.map((k) => ident(k)))} ORDER BY _line DESC) AS _rn
+      FROM (${source})
+    ) WHERE _rn = 1`);
+  const total = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM (${source})`);
+  const distinct = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM _tp_src`);
+  const onKey = join(
+    key.map((k) => sql`t.${ident(k)} IS NOT DISTINCT FROM s.${ident(k)}`),
+    raw(' AND '),
+  );
+  const newValue = (c: { name: string; type: ColumnType }): SqlFragment => {
+    if (keep === 'replace') return sql`s.${ident(c.name)}`;
+    if (c.type === 'json') {
+      return sql`CASE WHEN s.${ident(c.name)} IS NULL THEN t.${ident(c.name)} WHEN t.${ident(c.name)} IS NULL THEN s.${ident(c.name)} ELSE json_merge_patch(t.${ident(c.name)}, s.${ident(c.name)}) END`;
+    }
+    return sql`coalesce(s.${ident(c.name)}, t.${ident(c.name)})`;
+  };
+  const changed =
+    data.length === 0
+      ? raw('false')
+      : join(
+          data.map((c) =>
+            c.type === 'json'
+              ? sql`CAST(${newValue(c)} AS VARCHAR) IS DISTINCT FROM CAST(t.${ident(c.name)} AS VARCHAR)`
+              : sql`${newValue(c)} IS DISTINCT FROM t.${ident(c.name)}`,
+          ),
+          raw(' OR '),
+        );
+  // mark each source row: 0 new, 1 changed, 2 identical
+  await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_cmp AS
+    SELECT s.*, CASE WHEN NOT EXISTS (SELECT 1 FROM ${t} t WHERE ${onKey}) THEN 0
+      WHEN EXISTS (SELECT 1 FROM ${t} t WHERE ${onKey} AND (${changed})) THEN 1 ELSE 2 END AS _state
+    FROM _tp_src s`);
+  const counts = await tx.all<{ state: number; n: number }>(
+    sql`SELECT _state AS state, count(*) AS n FROM _tp_cmp GROUP BY _state`,
+  );
+  const n = (state: number): number => counts.find((c) => c.state === state)?.n ?? 0;
+  if (n(1) > 0 && data.length > 0) {
+    await tx.exec(sql`UPDATE ${t} AS t SET
+      ${join(data.map((c) => sql`${ident(c.name)} = ${newValue(c)}`))},
+      updated_import_id = ${importId}
+      FROM (SELECT * FROM _tp_cmp WHERE _state = 1) s WHERE ${onKey}`);
+  }
+  if (n(0) > 0) {
+    const cols = join(all.map((c) => ident(c)));
+    await tx.exec(sql`INSERT INTO ${t} (${cols}, import_id)
+      SELECT ${cols}, ${importId} FROM _tp_cmp WHERE _state = 0`);
+  }
+  return { stored: n(0), updated: n(1), duplicates: n(2) + (total?.n ?? 0) - (distinct?.n ?? 0) };
+}
+
+const dataColumns = (spec: KindSpec): { name: string; type: ColumnType }[] =>
+  spec.fields.map((f) => ({ name: f.name, type: COLUMN_TYPE[f.type] }));
+
+export interface StoreResult extends MergeCounts {
+  /** Aliases now resolved to a customer, and alias groups that link more than one customer. */
+  identities?: { aliases: number; conflicts: number; eventsAttributed: number };
+}
+
+/**
+ * Stores the converted rows of STAGE (already validated) into the kind's table(s), inside the
+ * caller's transaction.
+ */
+export async function storeStaged(
+  tx: Store,
+  kind: Kind,
+  importId: string,
+  source: string,
+): Promise<StoreResult> {
+  const spec = KIND_SPECS[kind];
+  await deriveIds(tx, spec);
+  const stage = ident(STAGE);
+  if (kind === 'journeys') {
+    const j = await mergeInto(
+      tx,
+      'journeys',
+      ['id'],
+      [
+        { name: 'id', type: 'varchar' },
+        { name: 'name', type: 'varchar' },
+        { name: 'is_default', type: 'boolean' },
+      ],
+      sql`SELECT journey_id AS id, coalesce(max(journey_name), journey_id) AS name,
+        coalesce(bool_or(is_default), false) AS is_default, max(_line) AS _line FROM ${stage} GROUP BY journey_id`,
+      importId,
+      'coalesce',
+    );
+    const st = await mergeInto(
+      tx,
+      'journey_stages',
+      ['journey_id', 'stage'],
+      [
+        { name: 'journey_id', type: 'varchar' },
+        { name: 'stage', type: 'varchar' },
+        { name: 'position', type: 'integer' },
+      ],
+      sql`SELECT journey_id, stage, CAST(min(position) AS INTEGER) AS position, max(_line) AS _line
+        FROM ${stage} GROUP BY journey_id, stage`,
+      importId,
+      'replace',
+    );
+    const tp = await mergeInto(
+      tx,
+      'journey_touchpoints',
+      ['journey_id', 'touchpoint'],
+      [
+        { name: 'journey_id', type: 'varchar' },
+        { name: 'touchpoint', type: 'varchar' },
+        { name: 'stage', type: 'varchar' },
+      ],
+      sql`SELECT journey_id, touchpoint, stage, _line FROM ${stage} WHERE touchpoint IS NOT NULL`,
+      importId,
+      'replace',
+    );
+    return {
+      stored: j.stored + st.stored + tp.stored,
+      updated: j.updated + st.updated + tp.updated,
+      duplicates: tp.duplicates,
+    };
+  }
+  if (kind === 'identities') {
+    const counts = await mergeInto(
+      tx,
+      'identity_links',
+      ['alias_type', 'alias', 'linked_type', 'linked_alias'],
+      [
+        { name: 'alias_type', type: 'varchar' },
+        { name: 'alias', type: 'varchar' },
+        { name: 'linked_type', type: 'varchar' },
+        { name: 'linked_alias', type: 'varchar' },
+        { name: 'source', type: 'varchar' },
+      ],
+      sql`SELECT alias_type, alias, 'customer_id' AS linked_type, customer_id AS linked_alias, ${source} AS source, _line
+          FROM ${stage} WHERE customer_id IS NOT NULL
+        UNION ALL
+        SELECT alias_type, alias, linked_type, linked_alias, ${source} AS source, _line
+          FROM ${stage} WHERE linked_type IS NOT NULL AND linked_alias IS NOT NULL`,
+      importId,
+      'coalesce',
+    );
+    return { ...counts, identities: await resolveIdentities(tx) };
+  }
+  const counts = await mergeInto(
+    tx,
+    spec.table,
+    spec.key,
+    dataColumns(spec),
+    sql`SELECT * FROM ${stage}`,
+    importId,
+    kind === 'customers' ? 'coalesce' : 'replace',
+  );
+  if (kind === 'events') {
+    // an event carrying both ids links its anonymous id to the customer (identity stitching)
+    const pairs = await tx.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL`,
+    );
+    if ((pairs?.n ?? 0) > 0) {
+      await mergeInto(
+        tx,
+        'identity_links',
+        ['alias_type', 'alias', 'linked_type', 'linked_alias'],
+        [
+          { name: 'alias_type', type: 'varchar' },
+          { name: 'alias', type: 'varchar' },
+          { name: 'linked_type', type: 'varchar' },
+          { name: 'linked_alias', type: 'varchar' },
+          { name: 'source', type: 'varchar' },
+        ],
+        sql`SELECT 'anonymous_id' AS alias_type, anonymous_id AS alias, 'customer_id' AS linked_type,
+            customer_id AS linked_alias, ${source} AS source, max(_line) AS _line
+          FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL GROUP BY ALL`,
+        importId,
+        'coalesce',
+      );
+      return { ...counts, identities: await resolveIdentities(tx) };
+    }
+    const anon = await tx.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM ${stage} WHERE customer_id IS NULL AND anonymous_id IS NOT NULL`,
+    );
+    if ((anon?.n ?? 0) > 0) return { ...counts, identities: await resolveIdentities(tx) };
+  }
+  return counts;
+}
+
+/** Tables that carry import_id / updated_import_id, in the order undo deletes from them. */
+export const IMPORTED_TABLES = [
+  'case_events',
+  'cases',
+  'feedback',
+  'events',
+  'pulse',
+  'employees',
+  'teams',
+  'customers',
+  'touchpoint_owners',
+  'journey_touchpoints',
+  'journey_stages',
+  'journeys',
+  'identity_links',
+] as const;

@@ -1,0 +1,481 @@
+import { z } from 'zod';
+
+/**
+ * The record kinds Touchpoint imports, and for each one its fields. Canonical field names are the
+ * table columns (docs/data-model.md); `timestamp` is accepted for `ts`. One field table drives the
+ * zod schemas (API and JS callers), the SQL conversion of files (the bulk path) and the docs.
+ */
+export const KINDS = [
+  'customers',
+  'events',
+  'feedback',
+  'cases',
+  'case-events',
+  'teams',
+  'employees',
+  'pulse',
+  'touchpoint-owners',
+  'journeys',
+  'identities',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+export type FieldType = 'string' | 'number' | 'integer' | 'timestamp' | 'boolean' | 'json';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: FieldType;
+  /** A record without it is invalid. */
+  readonly required?: boolean;
+  readonly values?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  /** Used when the record leaves the field empty. */
+  readonly default?: string | number | boolean;
+  readonly description?: string;
+}
+
+export interface KindSpec {
+  readonly kind: Kind;
+  /** The table rows land in (journeys fan out to three tables, see merge.ts). */
+  readonly table: string;
+  /** Columns that identify a row: re-importing the same key updates instead of duplicating. */
+  readonly key: readonly string[];
+  /** When the key is `id` and a record has none, the id is derived from the row's content. */
+  readonly deriveId: boolean;
+  readonly fields: readonly FieldSpec[];
+  /** The JSON column that keeps every unmapped column of a file, typed. */
+  readonly extras?: string;
+}
+
+export const CASE_EVENT_TYPES = [
+  'opened',
+  'assigned',
+  'status',
+  'update_sent',
+  'customer_contact',
+  'note',
+  'reopened',
+  'closed',
+] as const;
+export const FEEDBACK_KINDS = ['nps', 'csat', 'ces', 'text'] as const;
+/** Score range of each feedback kind (text has no score). */
+export const SCORE_RANGE: Record<'nps' | 'csat' | 'ces', readonly [number, number]> = {
+  nps: [0, 10],
+  csat: [1, 5],
+  ces: [1, 7],
+};
+
+const s = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, type: 'string', ...extra });
+const ts = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  name,
+  type: 'timestamp',
+  ...extra,
+});
+const num = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, type: 'number', ...extra });
+const int = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  name,
+  type: 'integer',
+  ...extra,
+});
+const json = (name: string): FieldSpec => ({ name, type: 'json' });
+
+export const KIND_SPECS: Record<Kind, KindSpec> = {
+  customers: {
+    kind: 'customers',
+    table: 'customers',
+    key: ['id'],
+    deriveId: false,
+    extras: 'attributes',
+    fields: [
+      s('id', { required: true }),
+      ts('created_at'),
+      s('segment'),
+      s('plan'),
+      s('region'),
+      s('country'),
+      num('monthly_value'),
+      ts('churned_at'),
+      { name: 'churned', type: 'boolean', description: 'churn label; true when churned_at is set' },
+      json('attributes'),
+    ],
+  },
+  events: {
+    kind: 'events',
+    table: 'events',
+    key: ['id'],
+    deriveId: true,
+    extras: 'properties',
+    fields: [
+      s('id'),
+      s('customer_id'),
+      s('anonymous_id'),
+      ts('ts', { required: true }),
+      s('channel', { required: true }),
+      s('touchpoint', { required: true }),
+      s('stage'),
+      s('name'),
+      s('outcome'),
+      s('direction', { values: ['inbound', 'outbound'], default: 'inbound' }),
+      s('session_id'),
+      json('properties'),
+    ],
+  },
+  feedback: {
+    kind: 'feedback',
+    table: 'feedback',
+    key: ['id'],
+    deriveId: true,
+    extras: 'properties',
+    fields: [
+      s('id'),
+      s('customer_id'),
+      ts('ts', { required: true }),
+      s('channel'),
+      s('touchpoint'),
+      s('kind', { required: true, values: FEEDBACK_KINDS }),
+      num('score'),
+      s('comment'),
+      s('survey_id'),
+      s('question'),
+      s('case_id'),
+      s('language'),
+      json('properties'),
+    ],
+  },
+  cases: {
+    kind: 'cases',
+    table: 'cases',
+    key: ['id'],
+    deriveId: false,
+    extras: 'properties',
+    fields: [
+      s('id', { required: true }),
+      s('customer_id'),
+      ts('opened_at', { required: true }),
+      ts('closed_at'),
+      s('channel'),
+      s('reason'),
+      s('status', { default: 'open' }),
+      s('owner_team'),
+      s('owner_agent'),
+      s('product'),
+      s('priority'),
+      json('properties'),
+    ],
+  },
+  'case-events': {
+    kind: 'case-events',
+    table: 'case_events',
+    key: ['id'],
+    deriveId: true,
+    extras: 'properties',
+    fields: [
+      s('id'),
+      s('case_id', { required: true }),
+      ts('ts', { required: true }),
+      int('seq'),
+      s('type', { required: true, values: CASE_EVENT_TYPES }),
+      s('team'),
+      s('agent'),
+      s('status'),
+      s('channel'),
+      s('transfer_reason'),
+      ts('promised_at'),
+      s('note'),
+      json('properties'),
+    ],
+  },
+  teams: {
+    kind: 'teams',
+    table: 'teams',
+    key: ['id'],
+    deriveId: false,
+    fields: [
+      s('id', { required: true }),
+      s('name', { required: true }),
+      int('tier', { min: 1 }),
+      s('function'),
+    ],
+  },
+  employees: {
+    kind: 'employees',
+    table: 'employees',
+    key: ['id'],
+    deriveId: false,
+    extras: 'attributes',
+    fields: [
+      s('id', { required: true }),
+      s('team_id'),
+      s('name'),
+      s('role'),
+      ts('hired_at'),
+      ts('left_at'),
+      json('attributes'),
+    ],
+  },
+  pulse: {
+    kind: 'pulse',
+    table: 'pulse',
+    key: ['id'],
+    deriveId: true,
+    fields: [
+      s('id'),
+      s('employee_id'),
+      s('team_id'),
+      ts('ts', { required: true }),
+      s('question', { default: 'enps' }),
+      num('score', { required: true }),
+      s('comment'),
+    ],
+  },
+  'touchpoint-owners': {
+    kind: 'touchpoint-owners',
+    table: 'touchpoint_owners',
+    key: ['touchpoint', 'channel'],
+    deriveId: false,
+    fields: [
+      s('touchpoint', { required: true }),
+      s('channel', { default: '*' }),
+      s('team_id', { required: true }),
+    ],
+  },
+  journeys: {
+    kind: 'journeys',
+    table: 'journey_stages',
+    key: ['journey_id', 'stage', 'touchpoint'],
+    deriveId: false,
+    fields: [
+      s('journey_id', { required: true }),
+      s('journey_name'),
+      s('stage', { required: true }),
+      int('position', { required: true, min: 0 }),
+      s('touchpoint', { description: 'a touchpoint that belongs to this stage (one row per touchpoint)' }),
+      { name: 'is_default', type: 'boolean' },
+    ],
+  },
+  identities: {
+    kind: 'identities',
+    table: 'identity_links',
+    key: ['alias_type', 'alias', 'linked_type', 'linked_alias'],
+    deriveId: false,
+    fields: [
+      s('alias_type', { required: true, description: 'anonymous_id, email, phone, crm_id, …' }),
+      s('alias', { required: true }),
+      s('customer_id', { description: 'the customer this alias belongs to' }),
+      s('linked_type', { description: 'or: another alias seen together with this one' }),
+      s('linked_alias'),
+    ],
+  },
+};
+
+export const fieldOf = (kind: Kind, name: string): FieldSpec | undefined =>
+  KIND_SPECS[kind].fields.find((f) => f.name === name);
+
+// ---------------------------------------------------------------- value conversion (JS side)
+
+const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
+
+/** Booleans as files spell them: true/false, yes/no, y/n, t/f, 1/0 (any case). */
+export function parseBoolean(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().toLowerCase();
+  return TRUE.has(t) ? true : FALSE.has(t) ? false : undefined;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function parseNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || !NUMBER.test(v.trim())) return undefined;
+  return Number(v.trim());
+}
+
+/**
+ * ISO-8601 timestamps, date-only or with time, `T` or space, optional fraction, and an optional
+ * offset (`Z`, `+02:00`, `+0200`, `+02`). Without an offset the time is taken as UTC.
+ */
+export const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Epoch milliseconds of an ISO-8601 timestamp (see ISO_TIMESTAMP), or undefined. */
+export function parseIsoTimestamp(v: unknown): number | undefined {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
+  if (typeof v !== 'string') return undefined;
+  const m = ISO_TIMESTAMP.exec(v.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', off] = m;
+  const ms = Number(`0.${frac || '0'}`) * 1000;
+  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), 0);
+  const check = new Date(base);
+  if (
+    check.getUTCFullYear() !== Number(y) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(sec) > 59
+  ) {
+    return undefined;
+  }
+  let offsetMin = 0;
+  if (off && off.toUpperCase() !== 'Z') {
+    const sign = off.startsWith('-') ? -1 : 1;
+    const digits = off.slice(1).replace(':', '');
+    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+  }
+  return base + Math.floor(ms) - offsetMin * 60_000;
+}
+
+// ---------------------------------------------------------------- zod schemas
+
+const isMissing = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+function fieldSchema(f: FieldSpec): z.ZodType {
+  const label = f.values ? `one of ${f.values.join(', ')}` : f.type;
+  return z.unknown().transform((v, ctx) => {
+    if (isMissing(v)) {
+      if (f.default !== undefined) return f.default;
+      if (f.required) {
+        ctx.addIssue({ code: 'custom', message: 'required' });
+        return z.NEVER;
+      }
+      return null;
+    }
+    let out: unknown;
+    switch (f.type) {
+      case 'string':
+        out =
+          typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+        break;
+      case 'number':
+        out = parseNumber(v);
+        break;
+      case 'integer': {
+        const n = parseNumber(v);
+        out = n !== undefined && Number.isInteger(n) ? n : undefined;
+        break;
+      }
+      case 'boolean':
+        out = parseBoolean(v);
+        break;
+      case 'timestamp': {
+        const ms = typeof v === 'number' ? undefined : parseIsoTimestamp(v);
+        out = ms === undefined ? undefined : new Date(ms).toISOString();
+        break;
+      }
+      case 'json':
+        if (typeof v === 'string') {
+          try {
+            const parsed: unknown = JSON.parse(v);
+            out =
+              typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+          } catch {
+            out = undefined;
+          }
+        } else out = typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+        break;
+    }
+    if (out === undefined) {
+      const shown =
+        typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          f.type === 'timestamp'
+            ? `${shown} is not an ISO-8601 timestamp (e.g. 2026-03-01T14:05:00Z); give --date-format for other layouts`
+            : f.type === 'json'
+              ? `${shown} is not a JSON object`
+              : `${shown} is not a ${label}`,
+      });
+      return z.NEVER;
+    }
+    if (f.values && !f.values.includes(out as string)) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(out)} is not ${label}` });
+      return z.NEVER;
+    }
+    if (typeof out === 'number' && f.min !== undefined && out < f.min) {
+      ctx.addIssue({ code: 'custom', message: `${out} is below ${f.min}` });
+      return z.NEVER;
+    }
+    if (typeof out === 'number' && f.max !== undefined && out > f.max) {
+      ctx.addIssue({ code: 'custom', message: `${out} is above ${f.max}` });
+      return z.NEVER;
+    }
+    return out;
+  });
+}
+
+/** Cross-field rules of a kind; the same rules run in SQL for files (see convert.ts). */
+export function crossFieldIssues(
+  kind: Kind,
+  r: Record<string, unknown>,
+): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  if (kind === 'events' && r.customer_id == null && r.anonymous_id == null) {
+    issues.push({ field: 'customer_id', message: 'an event needs customer_id or anonymous_id' });
+  }
+  if (kind === 'feedback') {
+    const k = r.kind as string;
+    if (k === 'text') {
+      if (r.comment == null) issues.push({ field: 'comment', message: 'a text answer needs a comment' });
+      if (r.score != null) issues.push({ field: 'score', message: 'a text answer has no score' });
+    } else if (k in SCORE_RANGE) {
+      const [lo, hi] = SCORE_RANGE[k as keyof typeof SCORE_RANGE];
+      const score = r.score as number | null;
+      if (score == null) issues.push({ field: 'score', message: `a ${k} answer needs a score` });
+      else if (score < lo || score > hi) {
+        issues.push({
+          field: 'score',
+          message: `${score} is outside the ${k.toUpperCase()} range ${lo}–${hi}`,
+        });
+      }
+    }
+  }
+  if (kind === 'pulse') {
+    const score = r.score as number;
+    const [lo, hi] = r.question === 'enps' ? [0, 10] : [1, 5];
+    if (score < lo || score > hi) {
+      issues.push({ field: 'score', message: `${score} is outside the ${r.question} range ${lo}–${hi}` });
+    }
+  }
+  if (kind === 'identities' && r.customer_id == null && (r.linked_type == null || r.linked_alias == null)) {
+    issues.push({
+      field: 'customer_id',
+      message: 'an alias needs customer_id or linked_type + linked_alias',
+    });
+  }
+  return issues;
+}
+
+function kindSchema(spec: KindSpec): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of spec.fields) shape[f.name] = fieldSchema(f);
+  const hasTs = spec.fields.some((f) => f.name === 'ts');
+  return z
+    .record(z.string(), z.unknown())
+    .transform((r) => {
+      const out: Record<string, unknown> = {};
+      for (const f of spec.fields) out[f.name] = r[f.name] ?? null;
+      if (hasTs && isMissing(out.ts) && !isMissing(r.timestamp)) out.ts = r.timestamp;
+      return out;
+    })
+    .pipe(z.object(shape))
+    .superRefine((r, ctx) => {
+      for (const i of crossFieldIssues(spec.kind, r))
+        ctx.addIssue({ code: 'custom', path: [i.field], message: i.message });
+    });
+}
+
+/**
+ * One zod schema per kind. Each takes a plain record (strings as read from a file, or typed JSON
+ * values) and returns it converted: numbers as numbers, timestamps as ISO-8601 UTC strings,
+ * booleans, JSON objects, missing fields as null, defaults applied. Unknown fields are dropped.
+ */
+export const RECORD_SCHEMAS: Record<Kind, z.ZodType<Record<string, unknown>>> = Object.fromEntries(
+  KINDS.map((k) => [k, kindSchema(KIND_SPECS[k])]),
+) as Record<Kind, z.ZodType<Record<string, unknown>>>;
