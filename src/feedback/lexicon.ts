@@ -1,0 +1,313 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { isNegator, type Token, tokenize } from './text.js';
+
+/**
+ * Lexicon valences on VADER's scale (−4…4). The base is VADER's lexicon (Hutto & Gilbert 2014, MIT)
+ * and AFINN-165 (Nielsen 2011, via the `sentiment` package) for words VADER lacks, both read from
+ * their npm packages; emoji valences come from the `sentiment` package's emoji table (Kralj Novak et
+ * al. 2015). The CX lexicon below overrides them for customer-service language. No entry was fitted
+ * on any evaluation set: the CX values are written by hand from the vocabulary of support tickets.
+ */
+export const CX_LEXICON: Readonly<Record<string, number>> = {
+  // lukewarm words that general lexicons overrate
+  ok: 0.3,
+  okay: 0.3,
+  fine: 0.4,
+  alright: 0.3,
+  decent: 0.8,
+  average: -0.4,
+  mediocre: -1.6,
+  meh: -1.0,
+  adequate: 0.2,
+  acceptable: 0.3,
+  special: 0.6,
+  // service and process pain
+  fee: -0.6,
+  fees: -0.8,
+  surcharge: -1.2,
+  overcharged: -2.4,
+  overcharge: -2.2,
+  charged: -0.5,
+  late: -1.2,
+  delayed: -1.4,
+  delay: -1.2,
+  delays: -1.4,
+  slow: -1.3,
+  waited: -1.0,
+  waiting: -0.8,
+  hold: -0.4,
+  transferred: -0.8,
+  unresolved: -1.8,
+  unanswered: -1.6,
+  hassle: -1.6,
+  confusing: -1.6,
+  complicated: -1.2,
+  broken: -2.0,
+  broke: -1.8,
+  unusable: -2.6,
+  junk: -2.4,
+  crap: -2.4,
+  garbage: -2.4,
+  useless: -2.4,
+  defective: -2.2,
+  faulty: -2.0,
+  returned: -0.8,
+  refund: -0.2,
+  refunded: 0.2,
+  cancelled: -0.8,
+  canceled: -0.8,
+  missing: -1.2,
+  damaged: -1.8,
+  lost: -1.2,
+  rude: -2.6,
+  unhelpful: -2.2,
+  clueless: -2.0,
+  ignored: -1.8,
+  // service praise
+  quick: 1.2,
+  quickly: 1.0,
+  fast: 1.2,
+  prompt: 1.4,
+  promptly: 1.4,
+  easy: 1.6,
+  smooth: 1.6,
+  seamless: 2.0,
+  responsive: 1.6,
+  knowledgeable: 1.8,
+  patient: 1.4,
+  courteous: 1.8,
+  polite: 1.6,
+  reliable: 1.6,
+  works: 1.0,
+  worked: 0.8,
+  sturdy: 1.4,
+  comfortable: 1.6,
+  recommend: 1.8,
+  recommended: 1.6,
+  impressed: 2.2,
+  delicious: 2.6,
+  tasty: 2.2,
+  // film and product words general lexicons miss
+  masterpiece: 3.0,
+  unwatchable: -3.0,
+  boring: -2.0,
+  bland: -1.6,
+  stale: -1.4,
+  overpriced: -2.0,
+};
+
+/** Multi-word expressions, matched on the lower-cased token sequence before single words. */
+export const CX_PHRASES: ReadonlyArray<readonly [string, number]> = [
+  ['nothing special', -1.6],
+  ['nothing to write home about', -1.6],
+  ['not worth', -2.0],
+  ['waste of time', -2.6],
+  ['waste of money', -2.8],
+  ['waste your money', -2.6],
+  ['waste your time', -2.6],
+  ['took forever', -2.2],
+  ['takes forever', -2.2],
+  ['still waiting', -2.0],
+  ['on hold', -1.2],
+  ['hung up', -1.8],
+  ['no one', -1.0],
+  ['nobody called', -1.8],
+  ['never again', -2.4],
+  ['never arrived', -2.2],
+  ['stopped working', -2.6],
+  ['fell apart', -2.4],
+  ['went above and beyond', 3.0],
+  ['above and beyond', 2.6],
+  ['highly recommend', 2.8],
+  ['would recommend', 1.8],
+  ['five stars', 2.6],
+  ['5 stars', 2.6],
+  ['one star', -2.4],
+  ['1 star', -2.4],
+  ['zero stars', -2.8],
+  ['hidden fee', -2.2],
+  ['hidden fees', -2.4],
+  ['return fee', -1.4],
+  ['restocking fee', -1.6],
+  ['sent back', -1.0],
+  ['send it back', -1.0],
+  ['give up', -1.4],
+  ['gave up', -1.6],
+  ['piece of junk', -2.8],
+  ['customer service', 0],
+  ['as expected', 0.4],
+  ['could be better', -1.0],
+  ['could have been better', -1.2],
+  ['not bad', 1.0],
+  ['no problem', 1.4],
+  ['no problems', 1.4],
+  ['no issues', 1.4],
+  ['no complaints', 1.6],
+  ['not disappointed', 1.6],
+  ['not happy', -2.0],
+  ['not impressed', -1.8],
+  ['not good', -1.8],
+  ['not great', -1.4],
+  ['not recommend', -2.0],
+  ["don't buy", -2.2],
+  ['do not buy', -2.2],
+  ["don't waste", -2.4],
+  ['do not waste', -2.4],
+  ["don't bother", -2.2],
+  ['do not bother', -2.2],
+  ['thumbs up', 2.2],
+  ['thumbs down', -2.2],
+];
+
+const BOOSTERS: Readonly<Record<string, number>> = Object.fromEntries([
+  ...'absolutely amazingly awfully completely considerably decidedly deeply enormously entirely especially exceptionally extremely fully greatly hella highly hugely incredibly intensely majorly most particularly purely quite really remarkably so substantially thoroughly totally tremendously unbelievably unusually utterly very super truly seriously insanely ridiculously way'
+    .split(' ')
+    .map((w) => [w, 0.293] as const),
+  ...'almost barely hardly marginally occasionally partly scarcely slightly somewhat kinda sorta fairly pretty-ish rather'
+    .split(' ')
+    .map((w) => [w, -0.293] as const),
+]);
+
+/** Hedges that weaken praise: "it's okay I guess". */
+const HEDGES = ['i guess', 'i suppose', 'i think', 'kind of', 'sort of', 'more or less', 'i mean'];
+
+let base: Map<string, number> | undefined;
+
+function packageDir(name: string): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve(`${name}/package.json`));
+}
+
+/** The merged lexicon (VADER ∪ AFINN ∪ emoji, then CX overrides), loaded once. */
+export function lexicon(): Map<string, number> {
+  if (base) return base;
+  const m = new Map<string, number>();
+  try {
+    const sentimentDir = packageDir('sentiment');
+    const afinn = JSON.parse(readFileSync(join(sentimentDir, 'languages/en/labels.json'), 'utf8')) as Record<
+      string,
+      number
+    >;
+    for (const [w, v] of Object.entries(afinn)) m.set(w, v * 0.8);
+    const emoji = JSON.parse(readFileSync(join(sentimentDir, 'build/emoji.json'), 'utf8')) as Record<
+      string,
+      number
+    >;
+    for (const [e, v] of Object.entries(emoji)) m.set(e, v * 0.9);
+  } catch {
+    // the package is a dependency; a broken install leaves the VADER and CX parts
+  }
+  try {
+    const vader = readFileSync(join(packageDir('vader-sentiment'), 'vader_lexicon.txt'), 'utf8');
+    for (const line of vader.split('\n')) {
+      const [w, v] = line.split('\t');
+      if (w && v !== undefined && Number.isFinite(Number(v))) m.set(w, Number(v));
+    }
+  } catch {
+    // as above
+  }
+  for (const [w, v] of Object.entries(CX_LEXICON)) m.set(w, v);
+  base = m;
+  return m;
+}
+
+export interface LexiconScore {
+  /** normalised to −1…1 (VADER's compound form x / √(x² + 15)) */
+  readonly compound: number;
+  /** raw sum of valences after rules */
+  readonly sum: number;
+  /** number of tokens that carried sentiment */
+  readonly hits: number;
+}
+
+const PHRASE_LIST = [...CX_PHRASES]
+  .map(([p, v]) => ({ words: p.split(' '), v }))
+  .sort((a, b) => b.words.length - a.words.length);
+
+/**
+ * Rule-based scoring: lexicon valences, phrases, negation (three tokens back within the clause:
+ * praise flips to ×−0.74, complaints soften to ×−0.3 so "not bad" is mildly positive), intensifiers
+ * and dampeners (±0.293), capitals (+0.733), "but" (clause before ×0.5, after ×1.5), hedges (praise
+ * ×0.5) and exclamation marks.
+ */
+export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
+  const tokens = typeof input === 'string' ? tokenize(input) : input;
+  const lex = lexicon();
+  const vals: number[] = [];
+  const clause: number[] = [];
+  let clauseNo = 0;
+  let butAt = -1;
+  let exclaim = 0;
+  const words = tokens.map((t) => t.t);
+  const anyLower = tokens.some((t) => t.kind === 'word' && !t.caps);
+  let hedged = false;
+  for (let i = 0; i < tokens.length; i++) {
+    for (const h of HEDGES) {
+      const hw = h.split(' ');
+      if (hw.every((w, k) => words[i + k] === w)) hedged = true;
+    }
+  }
+  let i = 0;
+  while (i < tokens.length) {
+    const tok = tokens[i]!;
+    if (tok.kind === 'punct') {
+      if (tok.t === '!') exclaim++;
+      clauseNo++;
+      i++;
+      continue;
+    }
+    if (tok.t === 'but' || tok.t === 'however' || tok.t === 'although' || tok.t === 'though') {
+      butAt = vals.length;
+      clauseNo++;
+      i++;
+      continue;
+    }
+    let v = 0;
+    let span = 1;
+    let phrase = false;
+    for (const p of PHRASE_LIST) {
+      if (p.words.every((w, k) => words[i + k] === w)) {
+        v = p.v;
+        span = p.words.length;
+        phrase = true;
+        break;
+      }
+    }
+    if (!phrase) v = lex.get(tok.t) ?? 0;
+    if (v !== 0 && (BOOSTERS[tok.t] === undefined || phrase)) {
+      // intensifiers and capitals
+      for (let k = 1; k <= 3 && i - k >= 0; k++) {
+        const b = BOOSTERS[words[i - k]!];
+        if (b !== undefined && tokens[i - k]!.kind === 'word')
+          v += Math.sign(v) * b * (k === 1 ? 1 : k === 2 ? 0.95 : 0.9);
+        if (tokens[i - k]!.kind === 'punct') break;
+      }
+      if (tok.caps && anyLower) v += Math.sign(v) * 0.733;
+      // negation, unless the phrase already encodes it
+      const firstWord = phrase ? (words[i] ?? '') : '';
+      if (!phrase || !isNegator(firstWord)) {
+        for (let k = 1; k <= 3 && i - k >= 0; k++) {
+          const prev = tokens[i - k]!;
+          if (prev.kind === 'punct' || prev.t === 'but') break;
+          if (isNegator(prev.t)) {
+            v = v > 0 ? v * -0.74 : v * -0.3;
+            break;
+          }
+        }
+      }
+      if (hedged && v > 0) v *= 0.5;
+      vals.push(v);
+      clause.push(clauseNo);
+    }
+    i += span;
+  }
+  if (butAt >= 0) {
+    for (let k = 0; k < vals.length; k++) vals[k] = vals[k]! * (k < butAt ? 0.5 : 1.5);
+  }
+  let sum = vals.reduce((a, b) => a + b, 0);
+  if (sum !== 0) sum += Math.sign(sum) * Math.min(exclaim, 3) * 0.292;
+  const compound = sum / Math.sqrt(sum * sum + 15);
+  return { compound, sum, hits: vals.length };
+}
