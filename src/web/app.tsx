@@ -1,0 +1,216 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import {
+  ApiError,
+  getJson,
+  loadOperations,
+  type OperationInfo,
+  onInFlight,
+  postJson,
+  setCsrfToken,
+} from './api.js';
+import { ErrorBox, Loading } from './components/ui.js';
+import { FilterBar } from './filters.js';
+import { Login } from './login.js';
+import { CasesPage } from './pages/cases.js';
+import { FindingsPage } from './pages/findings.js';
+import { JourneyPage } from './pages/journey.js';
+import { OverviewPage } from './pages/overview.js';
+import { SettingsPage } from './pages/settings.js';
+import { VoicePage } from './pages/voice.js';
+import { buildHash, filterQuery, type Route, useRoute } from './route.js';
+import { AppProvider, type Session } from './state.js';
+
+export interface PageProps {
+  readonly route: Route;
+}
+
+interface PageDef {
+  readonly id: string;
+  readonly label: string;
+  /** A page is in the navigation only when the analysis behind it exists on this server. */
+  readonly available: (ops: readonly OperationInfo[], session: Session | null) => boolean;
+  readonly component: ComponentType<PageProps>;
+}
+
+const hasArea = (ops: readonly OperationInfo[], ...areas: string[]) =>
+  ops.some((o) => areas.includes(o.area));
+
+export const PAGES: readonly PageDef[] = [
+  {
+    id: 'overview',
+    label: 'Overview',
+    available: (ops) => hasArea(ops, 'overview', 'findings'),
+    component: OverviewPage,
+  },
+  {
+    id: 'journey',
+    label: 'Journey map',
+    available: (ops) => hasArea(ops, 'journeys', 'journey'),
+    component: JourneyPage,
+  },
+  {
+    id: 'findings',
+    label: 'Pain points',
+    available: (ops) => hasArea(ops, 'findings'),
+    component: FindingsPage,
+  },
+  {
+    id: 'voice',
+    label: 'Voice of the customer',
+    available: (ops) => hasArea(ops, 'feedback', 'voice'),
+    component: VoicePage,
+  },
+  { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
+];
+
+interface MeAnswer {
+  role?: string;
+  name?: string;
+  user?: string | { name?: string; role?: string };
+  principal?: { name?: string; role?: string; type?: string };
+  csrf?: string;
+  csrfToken?: string;
+}
+
+function toSession(me: MeAnswer & { type?: string }): Session {
+  const user = typeof me.user === 'object' ? me.user : undefined;
+  const role = me.role ?? me.principal?.role ?? user?.role ?? 'viewer';
+  const name = me.principal?.name ?? user?.name ?? (typeof me.user === 'string' ? me.user : me.name) ?? 'you';
+  return { user: name, role, type: me.type ?? 'user' };
+}
+
+function prefersDark(): boolean {
+  const saved = localStorage.getItem('tp-theme');
+  if (saved) return saved === 'dark';
+  return matchMedia('(prefers-color-scheme: dark)').matches;
+}
+
+export function App() {
+  const route = useRoute();
+  const [ops, setOps] = useState<OperationInfo[] | null>(null);
+  const [session, setSession] = useState<Session | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [dark, setDark] = useState(prefersDark);
+  const [busy, setBusy] = useState(0);
+  const [needLogin, setNeedLogin] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => onInFlight(setBusy), []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  }, [dark]);
+  useEffect(() => {
+    Promise.all([
+      loadOperations(),
+      getJson<MeAnswer>('/api/v1/auth/me').catch((e: unknown) => {
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
+        throw e;
+      }),
+    ]).then(
+      ([o, me]) => {
+        if (me) {
+          setCsrfToken(me.csrf ?? me.csrfToken);
+          setSession(toSession(me));
+        }
+        setNeedLogin(!me);
+        setOps(o);
+      },
+      (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e))),
+    );
+  }, [attempt]);
+
+  const state = useMemo(
+    () => ({
+      ops: ops ?? [],
+      session,
+      dark,
+      toggleDark: () =>
+        setDark((d) => {
+          localStorage.setItem('tp-theme', d ? 'light' : 'dark');
+          return !d;
+        }),
+    }),
+    [ops, session, dark],
+  );
+  const pages = PAGES.filter((p) => ops && p.available(ops, session));
+  const current = pages.find((p) => p.id === route.page) ?? pages[0];
+  const keep = filterQuery(route.query);
+  if (needLogin) return <Login onDone={() => setAttempt((a) => a + 1)} />;
+
+  useEffect(() => {
+    if (current) document.title = `${current.label} · Touchpoint`;
+  }, [current]);
+
+  return (
+    <AppProvider value={state}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <div
+        class={`progress${busy > 0 ? ' on' : ''}`}
+        role="progressbar"
+        aria-label="Loading"
+        aria-hidden={busy === 0}
+      />
+      <header class="top">
+        <a class="brand" href={buildHash('overview', keep)}>
+          <span class="logo" aria-hidden="true">
+            ◉
+          </span>{' '}
+          Touchpoint
+        </a>
+        <nav aria-label="Pages">
+          <ul>
+            {pages.map((p) => (
+              <li key={p.id}>
+                <a href={buildHash(p.id, keep)} aria-current={p.id === current?.id ? 'page' : undefined}>
+                  {p.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="top-right">
+          {session && (
+            <span class="who" title="Signed in">
+              {session.user} · {session.role}
+            </span>
+          )}
+          {session?.type === 'user' && (
+            <button
+              type="button"
+              class="btn small"
+              onClick={() => void postJson('/api/v1/auth/logout', {}).finally(() => location.reload())}
+            >
+              Sign out
+            </button>
+          )}
+          <button
+            type="button"
+            class="btn small"
+            onClick={state.toggleDark}
+            aria-label={dark ? 'Switch to light mode' : 'Switch to dark mode'}
+          >
+            {dark ? '☀ Light' : '☾ Dark'}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {error ? (
+          <ErrorBox error={error} retry={() => location.reload()} />
+        ) : !ops ? (
+          <Loading what="the cockpit" />
+        ) : !current ? (
+          <p class="empty">This server offers no analyses yet.</p>
+        ) : (
+          <>
+            <FilterBar route={route} />
+            <current.component route={route} />
+          </>
+        )}
+      </main>
+    </AppProvider>
+  );
+}

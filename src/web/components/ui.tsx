@@ -1,0 +1,80 @@
+import type { ComponentChildren } from 'preact';
+import type { ApiError } from '../api.js';
+import type { OpState } from '../state.js';
+
+export function Panel(props: {
+  title: string;
+  subtitle?: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+  wide?: boolean;
+}) {
+  const id = `p-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <section class={`panel${props.wide ? ' wide' : ''}`} aria-labelledby={id}>
+      <header class="panel-head">
+        <div>
+          <h2 id={id}>{props.title}</h2>
+          {props.subtitle && <p class="muted">{props.subtitle}</p>}
+        </div>
+        {props.actions && <div class="panel-actions">{props.actions}</div>}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+export function Loading(props: { what?: string }) {
+  return (
+    <div class="loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true" /> Loading {props.what ?? ''}…
+    </div>
+  );
+}
+
+export function ErrorBox(props: { error: ApiError; retry?: () => void }) {
+  const hint =
+    props.error.status === 0
+      ? 'Check that `touchpoint start` is still running.'
+      : props.error.status === 403 || props.error.status === 401
+        ? 'Your role does not allow this. Ask an admin.'
+        : props.error.code === 'unavailable'
+          ? 'This analysis has nothing to show yet.'
+          : '';
+  return (
+    <div class="error" role="alert">
+      <strong>Could not load this.</strong> {props.error.message} {hint}
+      {props.retry && (
+        <button type="button" class="link" onClick={props.retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty(props: { children: ComponentChildren }) {
+  return <p class="empty">{props.children}</p>;
+}
+
+/** Draws an operation's state: progress while it runs, a friendly error, or its content. */
+export function Async<R>(props: {
+  state: OpState<R>;
+  what?: string;
+  children: (data: R) => ComponentChildren;
+}) {
+  const { data, error, loading, reload } = props.state;
+  if (error) return <ErrorBox error={error} retry={reload} />;
+  if (data === undefined) return loading ? <Loading what={props.what} /> : <Empty>Nothing to show.</Empty>;
+  return <div class={loading ? 'stale' : ''}>{props.children(data)}</div>;
+}
+
+export function Stat(props: { label: string; value: string; detail?: string; tone?: 'good' | 'bad' | '' }) {
+  return (
+    <div class={`stat ${props.tone ?? ''}`}>
+      <div class="stat-label">{props.label}</div>
+      <div class="stat-value">{props.value}</div>
+      {props.detail && <div class="stat-detail">{props.detail}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import { type Route, setQuery } from './route.js';
+import { useApp } from './state.js';
+
+const PERIODS = [
+  ['', 'All time'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+  ['12m', 'Last 12 months'],
+] as const;
+
+/**
+ * Persona, segment, channel and period, kept in the URL so a link can be shared. A filter is shown
+ * only when some operation of this server accepts it; each call receives only the filters it takes.
+ */
+export function FilterBar(props: { route: Route }) {
+  const { ops } = useApp();
+  const accepts = (f: string) => ops.some((o) => o.fields.includes(f));
+  const q = props.route.query;
+  const text = (key: 'persona' | 'segment' | 'channel', label: string) =>
+    accepts(key) && (
+      <label class="filter">
+        <span>{label}</span>
+        <input
+          type="search"
+          value={q[key] ?? ''}
+          placeholder="any"
+          onChange={(e) => setQuery({ [key]: (e.target as HTMLInputElement).value.trim() || undefined })}
+        />
+      </label>
+    );
+  const showPeriod = accepts('period') || accepts('days');
+  if (!showPeriod && !accepts('persona') && !accepts('segment') && !accepts('channel')) return null;
+  return (
+    <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      {text('persona', 'Persona')}
+      {text('segment', 'Segment')}
+      {text('channel', 'Channel')}
+      {showPeriod && (
+        <label class="filter">
+          <span>Period</span>
+          <select
+            value={q.period ?? ''}
+            onChange={(e) => setQuery({ period: (e.target as HTMLSelectElement).value || undefined })}
+          >
+            {PERIODS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,56 @@
+import { useState } from 'preact/hooks';
+import type { StoredFinding } from '../../findings/index.js';
+import type { PageProps } from '../app.js';
+import { FindingDetail, findingColumns, P_LABELS } from '../components/findings.js';
+import { DataTable } from '../components/table.js';
+import { Async, Panel } from '../components/ui.js';
+import { setQuery } from '../route.js';
+import { useOp } from '../state.js';
+
+/** Pain points: every analysis's ranked findings with evidence and owner, filterable by the 4 P's. */
+export function FindingsPage(props: PageProps) {
+  const q = props.route.query;
+  const state = useOp<{ findings: StoredFinding[] }>('findings', 'list', {
+    p: q.p,
+    kind: q.kind,
+    owner: q.owner,
+    limit: 500,
+  });
+  const [open, setOpen] = useState<StoredFinding | null>(null);
+  return (
+    <div class="page">
+      <h1>Pain points</h1>
+      <fieldset class="chips">
+        <legend class="sr-only">Filter by the 4 P's</legend>
+        <button type="button" class="chip" aria-pressed={!q.p} onClick={() => setQuery({ p: undefined })}>
+          All
+        </button>
+        {(Object.keys(P_LABELS) as (keyof typeof P_LABELS)[]).map((p) => (
+          <button key={p} type="button" class="chip" aria-pressed={q.p === p} onClick={() => setQuery({ p })}>
+            {P_LABELS[p]}
+          </button>
+        ))}
+      </fieldset>
+      <div class="split">
+        <Panel
+          title="Ranked findings"
+          subtitle="Well-measured findings first; small samples (n < 30 or interval wider than ±10 points) after them. Open one for its evidence."
+          wide
+        >
+          <Async state={state} what="findings">
+            {(d) => (
+              <DataTable
+                title="Findings"
+                rows={d.findings}
+                columns={findingColumns}
+                onOpen={setOpen}
+                empty="No findings yet. Run an analysis (journeys, feedback, cases) to fill this list."
+              />
+            )}
+          </Async>
+        </Panel>
+        {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+      </div>
+    </div>
+  );
+}

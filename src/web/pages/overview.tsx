@@ -1,0 +1,195 @@
+import type { StoredFinding } from '../../findings/index.js';
+import type { Score, SummaryResult } from '../../overview/index.js';
+import type { PageProps } from '../app.js';
+import { Chart } from '../components/chart.js';
+import { findingColumns } from '../components/findings.js';
+import { DataTable } from '../components/table.js';
+import { Async, Panel, Stat } from '../components/ui.js';
+import { fmtCount, fmtInterval, fmtNumber, humanize } from '../format.js';
+import { buildHash, filterQuery } from '../route.js';
+import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { type TrendPoint, TrendSection, useTrend } from './trend.js';
+
+const SCORES = [
+  ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100'],
+  ['csat', 'CSAT', (v: number) => `${fmtNumber(v, 1)} %`, 'share of 4–5 answers'],
+  ['ces', 'CES', (v: number) => fmtNumber(v, 2), 'mean effort, 1–7 (lower is easier)'],
+] as const;
+
+function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number) => string; unit: string }) {
+  const s = props.s;
+  if (!s || s.value === null) return <Stat label={props.label} value="–" detail="no answers yet" />;
+  return (
+    <Stat
+      label={props.label}
+      value={props.fmt(s.value)}
+      detail={`95 % interval ${fmtInterval(s.low, s.high, props.fmt)} · n = ${fmtCount(s.n)} · ${props.unit}${s.smallSample ? ' · small sample' : ''}`}
+    />
+  );
+}
+
+/** Week-over-week change from the trend: last full week against the week before it. */
+function changes(points: readonly TrendPoint[]) {
+  const out: { metric: string; lastWeek: number; weekBefore: number; change: number; n: number }[] = [];
+  for (const kind of [...new Set(points.map((p) => p.kind))]) {
+    const series = points
+      .filter((p) => p.kind === kind && p.value !== null)
+      .sort((a, b) => (a.period < b.period ? -1 : 1));
+    const last = series.at(-1);
+    const prev = series.at(-2);
+    if (last && prev)
+      out.push({
+        metric: kind.toUpperCase(),
+        lastWeek: last.value!,
+        weekBefore: prev.value!,
+        change: last.value! - prev.value!,
+        n: last.n ?? 0,
+      });
+  }
+  return out;
+}
+
+/** The first screen: scores with intervals, the five worst findings, data volumes, what changed. */
+export function OverviewPage(props: PageProps) {
+  const { ops } = useApp();
+  const filters = filterQuery(props.route.query);
+  const summary = useOp<SummaryResult>(
+    'overview',
+    'summary',
+    filterParams(findOp(ops, 'overview', 'summary'), filters),
+  );
+  const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
+  const trend = useTrend(ops, filters, 'week');
+  const hasSummary = !!findOp(ops, 'overview', 'summary');
+  return (
+    <div class="page">
+      <h1>Overview</h1>
+      {hasSummary && (
+        <Async state={summary} what="scores">
+          {(s) => (
+            <div class="stats">
+              {SCORES.map(([k, label, fmt, unit]) => (
+                <ScoreStat
+                  key={k}
+                  label={label}
+                  s={s[k].find((x) => x.channel === 'all')}
+                  fmt={fmt}
+                  unit={unit}
+                />
+              ))}
+              <Stat
+                label="Cases"
+                value={fmtCount(s.cases)}
+                detail={`${fmtNumber(s.handoffsPerCase, 2)} team handoffs per case`}
+              />
+            </div>
+          )}
+        </Async>
+      )}
+      <div class="grid">
+        {trend && <TrendSection trend={trend} title="NPS, CSAT and CES over time" />}
+        {trend?.data && changes(trend.data).length > 0 && (
+          <Panel title="What changed since last week" subtitle="Last week against the week before">
+            <DataTable
+              title="What changed since last week"
+              rows={changes(trend.data)}
+              columns={[
+                { key: 'metric' },
+                {
+                  key: 'lastWeek',
+                  label: 'Last week',
+                  numeric: true,
+                  render: (r) => fmtNumber(r.lastWeek, 1),
+                },
+                {
+                  key: 'weekBefore',
+                  label: 'Week before',
+                  numeric: true,
+                  render: (r) => fmtNumber(r.weekBefore, 1),
+                },
+                {
+                  key: 'change',
+                  numeric: true,
+                  render: (r) => (
+                    <span class={r.change >= 0 ? 'up' : 'down'}>
+                      {r.change >= 0 ? '▲ +' : '▼ '}
+                      {fmtNumber(r.change, 1)}
+                    </span>
+                  ),
+                },
+                { key: 'n', label: 'n last week', numeric: true },
+              ]}
+            />
+          </Panel>
+        )}
+        <Panel
+          title="The five worst findings"
+          subtitle="Across every analysis, well-measured first"
+          actions={<a href={buildHash('findings', filters)}>All pain points →</a>}
+          wide
+        >
+          <Async state={findings} what="findings">
+            {(d) => (
+              <DataTable
+                title="Five worst findings"
+                rows={d.findings}
+                columns={findingColumns.filter((c) =>
+                  ['rank', 'title', 'value', 'customersAffected', 'ownerTeam'].includes(c.key),
+                )}
+                empty="No findings yet: run the journey, feedback or cases analyses."
+              />
+            )}
+          </Async>
+        </Panel>
+        {hasSummary && (
+          <Async state={summary} what="counts">
+            {(s) => (
+              <>
+                <Panel title="Scores by channel" subtitle="95 % intervals; small samples flagged">
+                  <DataTable
+                    title="Scores by channel"
+                    rows={SCORES.flatMap(([k, label, fmt]) =>
+                      s[k].map((x) => ({
+                        score: label,
+                        channel: x.channel,
+                        value: x.value === null ? '–' : fmt(x.value),
+                        interval: fmtInterval(x.low, x.high, fmt),
+                        n: x.n,
+                        flag: x.smallSample ? 'small sample' : '',
+                      })),
+                    )}
+                  />
+                </Panel>
+                <Panel title="Data in this workspace" subtitle="Rows per table">
+                  <Chart
+                    title="Rows per table"
+                    height={240}
+                    rows={Object.entries(s.counts).map(([table, rows]) => ({ table, rows }))}
+                    option={{
+                      grid: { left: 100, right: 30, top: 10, bottom: 30 },
+                      tooltip: { trigger: 'axis' },
+                      xAxis: { type: 'log', name: 'rows' },
+                      yAxis: { type: 'category', data: Object.keys(s.counts).map(humanize) },
+                      series: [
+                        {
+                          type: 'bar',
+                          data: Object.values(s.counts).map((v) => Math.max(v, 1)),
+                          color: '#3b82f6',
+                        },
+                      ],
+                    }}
+                  />
+                </Panel>
+                {s.topReasons.length > 0 && (
+                  <Panel title="Top contact reasons" subtitle="Cases by reason">
+                    <DataTable title="Top contact reasons" rows={s.topReasons} />
+                  </Panel>
+                )}
+              </>
+            )}
+          </Async>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+import type { PageProps } from '../app.js';
+import { OperationTables } from '../components/generic.js';
+import { filterQuery } from '../route.js';
+import { useApp } from '../state.js';
+
+export function VoicePage(props: PageProps) {
+  const { ops } = useApp();
+  const filters = filterQuery(props.route.query);
+  return (
+    <div class="page">
+      <h1>Voice of the customer</h1>
+      {ops
+        .filter((o) => (o.area === 'feedback' || o.area === 'voice') && o.method === 'get')
+        .map((o) => (
+          <OperationTables key={o.verb} op={o} filters={filters} />
+        ))}
+    </div>
+  );
+}

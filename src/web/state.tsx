@@ -1,0 +1,103 @@
+/**
+ * What every page needs: the operations the server offers (pages appear only for analyses that
+ * exist), who is signed in, the colour scheme, and `useOp`, a typed call with loading and error state.
+ */
+import { type ComponentChildren, createContext } from 'preact';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, getOp, type OperationInfo, type Params } from './api.js';
+
+export interface Session {
+  readonly user: string;
+  readonly role: 'admin' | 'analyst' | 'agent' | 'viewer' | string;
+  /** user (signed in), key, or local (this machine, `touchpoint start`). */
+  readonly type: string;
+}
+
+export interface AppState {
+  readonly ops: readonly OperationInfo[];
+  readonly session: Session | null;
+  readonly dark: boolean;
+  readonly toggleDark: () => void;
+}
+
+export const AppContext = createContext<AppState>({
+  ops: [],
+  session: null,
+  dark: false,
+  toggleDark: () => {},
+});
+
+export function AppProvider(props: { value: AppState; children: ComponentChildren }) {
+  return <AppContext.Provider value={props.value}>{props.children}</AppContext.Provider>;
+}
+
+export const useApp = (): AppState => useContext(AppContext);
+
+/** The operation if the server offers it. */
+export function findOp(ops: readonly OperationInfo[], area: string, verb: string): OperationInfo | undefined {
+  return ops.find((o) => o.area === area && o.verb === verb);
+}
+
+/** Keeps only the parameters an operation accepts (the shared filters go where they apply). */
+export function paramsFor(op: OperationInfo | undefined, params: Params): Params {
+  if (!op) return {};
+  const out: Params = {};
+  for (const [k, v] of Object.entries(params)) if (op.fields.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Turns the URL's filters into an operation's parameters (period → from / days as the operation takes). */
+export function filterParams(
+  op: OperationInfo | undefined,
+  filters: Readonly<Record<string, string>>,
+): Params {
+  const p: Params = {};
+  for (const k of ['persona', 'segment', 'channel'] as const) if (filters[k]) p[k] = filters[k];
+  const period = filters.period;
+  if (period && op) {
+    const m = period.match(/^(\d+)([dm])$/);
+    if (op.fields.includes('period')) p.period = period;
+    else if (m) {
+      const days = Number(m[1]) * (m[2] === 'm' ? 30 : 1);
+      if (op.fields.includes('days')) p.days = days;
+      else if (op.fields.includes('periodDays')) p.periodDays = days;
+    }
+  }
+  return paramsFor(op, p);
+}
+
+export interface OpState<R> {
+  readonly data: R | undefined;
+  readonly error: ApiError | undefined;
+  readonly loading: boolean;
+  readonly reload: () => void;
+}
+
+/** Calls a read operation when it exists; re-runs when its parameters change. */
+export function useOp<R>(area: string, verb: string, params: Params = {}, enabled = true): OpState<R> {
+  const { ops } = useApp();
+  const op = findOp(ops, area, verb);
+  const key = JSON.stringify(paramsFor(op, params));
+  const [state, setState] = useState<{ data?: R; error?: ApiError; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!op || !enabled) {
+      setState({ loading: false });
+      return;
+    }
+    const mine = ++seq.current;
+    setState((s) => ({ data: s.data, loading: true }));
+    getOp<R>(area, verb, JSON.parse(key) as Params).then(
+      (data) => mine === seq.current && setState({ data, loading: false }),
+      (error: unknown) =>
+        mine === seq.current &&
+        setState({
+          error: error instanceof ApiError ? error : new ApiError(0, 'error', String(error)),
+          loading: false,
+        }),
+    );
+  }, [area, verb, key, tick, op?.area, enabled]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
