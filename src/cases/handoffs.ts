@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { defineOperation, type Section } from '../core/operation.js';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
+import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { pct, type Rate, rate, ratePct, round } from './figures.js';
+
+export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export const HandoffsParams = z.object({
+  by: z.enum(GROUP_BY).default('reason').describe('aggregate by this dimension'),
+  ...caseWindowParams,
+  pushToFrontShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      'an escalation is push-to-front when at least this share of closed cases of the same reason are closed at tier 1 without transfer',
+    ),
+  limit: z.number().int().min(1).max(10_000).default(50),
+});
+export type HandoffsParams = z.output<typeof HandoffsParams>;
+
+/** Handoff figures of one group of cases (docs/cases.md gives every definition). */
+export interface HandoffGroup {
+  readonly key: string;
+  readonly cases: number;
+  readonly openCases: number;
+  readonly customers: number;
+  /** Contacts: the opening contact plus every customer_contact event. */
+  readonly contacts: number;
+  /** Resolutions: closed events (a reopened case resolved twice counts 2). */
+  readonly resolutions: number;
+  readonly teamHandoffs: number;
+  readonly teamHandoffsPerCase: number | null;
+  readonly agentReassignments: number;
+  readonly agentReassignmentsPerCase: number | null;
+  readonly distinctTeamsPerCase: number | null;
+  /** Cases with at least one team handoff. */
+  readonly transferred: Rate;
+  /** Cases that returned to a team they had left (A→B→A). */
+  readonly pingPong: Rate;
+  readonly returns: number;
+  /** Cases escalated from tier 1 to a higher tier although their reason is usually closed at tier 1. */
+  readonly pushToFront: Rate;
+  /** Hours from a transfer to the next event of the case, mean over timed transfers. */
+  readonly hoursLostPerTransfer: number | null;
+  readonly hoursLost: number;
+  /** Closed cases resolved by the first team and agent, never reopened. */
+  readonly fcr: Rate;
+  /** Cases reopened at least once among cases resolved at least once. */
+  readonly reopen: Rate;
+}
+
+export interface HandoffsResult {
+  readonly by: GroupBy;
+  readonly totals: HandoffGroup;
+  readonly groups: readonly HandoffGroup[];
+}
+
+interface Row {
+  key: string;
+  cases: number;
+  open_cases: number;
+  customers: number;
+  contacts: number;
+  resolutions: number;
+  team_handoffs: number;
+  agent_reassignments: number;
+  distinct_teams: number;
+  transferred: number;
+  ping_pong: number;
+  returns: number;
+  push_to_front: number;
+  hours_lost: number;
+  transfers_timed: number;
+  closed: number;
+  fcr: number;
+  resolved_once: number;
+  reopened: number;
+}
+
+/**
+ * `case_metrics2` with the push-to-front flag: a case escalated from tier 1 to a higher tier whose
+ * reason has at least `share` of its closed cases closed at tier 1 without any team handoff.
+ */
+export function withPushToFront(o: CaseMetricsOptions, share: number): SqlFragment {
+  return sql`${caseMetricsCtes(o)},
+  cm AS (
+    SELECT *, escalations > 0 AND avg(CASE WHEN is_closed THEN coalesce(team_handoffs = 0 AND first_tier = 1, false)::INT END)
+      OVER (PARTITION BY reason) >= ${share} AS push_to_front
+    FROM case_metrics2
+  )`;
+}
+
+function keyExpr(by: GroupBy): SqlFragment {
+  switch (by) {
+    case 'reason':
+      return sql`reason`;
+    case 'channel':
+      return sql`channel`;
+    case 'product':
+      return sql`product`;
+    case 'month':
+      return sql`month`;
+    case 'team':
+      // a case counts once in every team it touched
+      return sql`unnest(CASE WHEN len(team_chain) = 0 THEN ['(unassigned)'] ELSE list_distinct(team_chain) END)`;
+  }
+}
+
+const AGGREGATES = sql`
+  count(*) AS cases, count(*) FILTER (WHERE NOT is_closed) AS open_cases,
+  count(DISTINCT customer_id) AS customers, sum(contacts) AS contacts, sum(resolutions) AS resolutions,
+  sum(team_handoffs) AS team_handoffs, sum(agent_reassignments) AS agent_reassignments,
+  sum(distinct_teams) AS distinct_teams, count(*) FILTER (WHERE team_handoffs > 0) AS transferred,
+  count(*) FILTER (WHERE ping_pong) AS ping_pong, sum(returns) AS returns,
+  count(*) FILTER (WHERE push_to_front) AS push_to_front,
+  sum(transfer_hours) AS hours_lost, sum(transfers_timed) AS transfers_timed,
+  count(*) FILTER (WHERE is_closed) AS closed, count(*) FILTER (WHERE fcr) AS fcr,
+  count(*) FILTER (WHERE resolutions > 0 OR reopens > 0) AS resolved_once,
+  count(*) FILTER (WHERE reopens > 0) AS reopened`;
+
+function toGroup(r: Row): HandoffGroup {
+  const per = (v: number) => (r.cases > 0 ? round(v / r.cases) : null);
+  return {
+    key: r.key,
+    cases: r.cases,
+    openCases: r.open_cases,
+    customers: r.customers,
+    contacts: r.contacts ?? 0,
+    resolutions: r.resolutions ?? 0,
+    teamHandoffs: r.team_handoffs ?? 0,
+    teamHandoffsPerCase: per(r.team_handoffs ?? 0),
+    agentReassignments: r.agent_reassignments ?? 0,
+    agentReassignmentsPerCase: per(r.agent_reassignments ?? 0),
+    distinctTeamsPerCase: per(r.distinct_teams ?? 0),
+    transferred: rate(r.transferred, r.cases),
+    pingPong: rate(r.ping_pong, r.cases),
+    returns: r.returns ?? 0,
+    pushToFront: rate(r.push_to_front, r.cases),
+    hoursLostPerTransfer: r.transfers_timed > 0 ? round(r.hours_lost / r.transfers_timed, 2) : null,
+    hoursLost: round(r.hours_lost ?? 0, 2) ?? 0,
+    fcr: rate(r.fcr, r.closed),
+    reopen: rate(r.reopened, r.resolved_once),
+  };
+}
+
+/**
+ * Handoff metrics aggregated by reason, channel, team (a case counts in every team it touched),
+ * product or month of opening, plus the totals. Open cases count in handoffs, ping-pong and
+ * transfers so far; FCR is over closed cases; reopen rate over cases resolved at least once.
+ */
+export async function getHandoffs(db: Store, params: HandoffsParams): Promise<HandoffsResult> {
+  const o: CaseMetricsOptions = {
+    asOf: checkInstant('as-of', params.asOf),
+    from: checkInstant('from', params.from),
+    to: checkInstant('to', params.to),
+  };
+  const rows = await db.all<
+    Row & { is_total: boolean }
+  >(sql`WITH ${withPushToFront(o, params.pushToFrontShare)},
+    g AS (SELECT ${keyExpr(params.by)} AS key, * EXCLUDE (team_chain) FROM cm)
+    SELECT 'all' AS key, true AS is_total, ${AGGREGATES} FROM cm
+    UNION ALL
+    (SELECT coalesce(key, '(none)') AS key, false AS is_total, ${AGGREGATES} FROM g GROUP BY 1 ORDER BY cases DESC, key LIMIT ${params.limit})`);
+  const total = rows.find((r) => r.is_total);
+  const groups = rows.filter((r) => !r.is_total).map(toGroup);
+  return {
+    by: params.by,
+    totals: total ? toGroup(total) : toGroup({ key: 'all', cases: 0 } as Row),
+    groups: groups.sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
+  };
+}
+
+export const handoffsOperation = defineOperation({
+  area: 'cases',
+  verb: 'handoffs',
+  summary: 'Team handoffs, agent reassignments, ping-pong, push-to-front, time lost, FCR and reopen rate',
+  params: HandoffsParams,
+  mode: 'read',
+  listField: 'groups',
+  run: (db, params) => getHandoffs(db, params),
+  present: (r): Section[] => [
+    {
+      title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
+      rows: [r.totals, ...r.groups].map((g) => ({
+        [r.by]: g.key,
+        cases: g.cases,
+        open: g.openCases,
+        'handoffs/case': g.teamHandoffsPerCase,
+        'agent reassign/case': g.agentReassignmentsPerCase,
+        transferred: pct(g.transferred.value),
+        'ping-pong': ratePct(g.pingPong),
+        'push-to-front': pct(g.pushToFront.value),
+        'h lost/transfer': g.hoursLostPerTransfer,
+        FCR: ratePct(g.fcr),
+        reopen: ratePct(g.reopen),
+      })),
+    },
+  ],
+});
