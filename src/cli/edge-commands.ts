@@ -1,11 +1,36 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from './main.js';
+import { registerStart } from './start.js';
 
 /**
  * Commands that belong to an edge rather than to one capability: `start` (the main job) and later
  * `serve`. Each is a few lines that call capability functions.
  */
 export function registerEdgeCommands(program: Command, globals: () => GlobalOptions): void {
-  void program;
-  void globals;
+  registerStart(program, globals);
+  registerServe(program);
+}
+
+/** `touchpoint serve`: the HTTP server (src/server); runs until SIGINT/SIGTERM, then drains and exits. */
+function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the API (ingest, analyses, admin) over HTTP; workspaces live in --data-dir')
+    .option('--port <n>', 'port (0 picks a free one)', '4680')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option(
+      '--data-dir <dir>',
+      'server data: server.duckdb and workspaces/*.duckdb',
+      process.env.TOUCHPOINT_DATA_DIR,
+    )
+    .action(async (o: { port: string; host: string; dataDir?: string }) => {
+      const { startServer } = await import('../server/index.js');
+      const db = program.opts<{ db?: string }>().db ?? process.env.TOUCHPOINT_DB;
+      const server = await startServer({ port: Number(o.port), host: o.host, dataDir: o.dataDir, db });
+      await new Promise<void>((done) => {
+        const stop = () => void server.close().then(done, done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
 }

@@ -3,6 +3,7 @@ import { type ErrorCode, formatDetail, isTouchpointError } from '../core/errors.
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { describeFields, kebab, parseParams, type RawInput } from '../core/params.js';
 import { operations } from '../operations.js';
+import { explainLock, runRemote } from '../server/client.js';
 import { openStore } from '../store/index.js';
 import { progressReporter } from './progress.js';
 import { renderGeneric, renderSections } from './render.js';
@@ -23,6 +24,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 export interface GlobalOptions {
   db: string;
   json?: boolean;
+  /** Send the command to this Touchpoint server instead of opening --db (or TOUCHPOINT_SERVER). */
+  server?: string;
 }
 
 export const defaultDbPath = (): string => process.env.TOUCHPOINT_DB ?? './touchpoint.duckdb';
@@ -38,9 +41,12 @@ export async function runOperation(op: AnyOperation, raw: RawInput, global: Glob
     log: (line) => process.stderr.write(`${line}\n`),
     actor: 'cli',
   };
-  const db = await openStore(global.db);
+  const server = global.server ?? process.env.TOUCHPOINT_SERVER;
+  const db = server
+    ? undefined
+    : await openStore(global.db).catch((e) => Promise.reject(explainLock(e, global.db)));
   try {
-    const result = await op.run(db, params, ctx);
+    const result = db ? await op.run(db, params, ctx) : await runRemote(server!, op, params);
     progress.stop();
     if (global.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else
@@ -49,7 +55,7 @@ export async function runOperation(op: AnyOperation, raw: RawInput, global: Glob
       );
   } finally {
     progress.stop();
-    await db.close();
+    await db?.close();
   }
 }
 
@@ -100,11 +106,12 @@ export function buildProgram(
     )
     .option('--db <file>', 'workspace database file (default ./touchpoint.duckdb, or TOUCHPOINT_DB)')
     .option('--json', 'print JSON instead of tables')
+    .option('--server <url>', 'send the command to a running Touchpoint server (or TOUCHPOINT_SERVER)')
     .showHelpAfterError()
     .exitOverride();
   const globals = (): GlobalOptions => {
-    const o = program.opts<{ db?: string; json?: boolean }>();
-    return { db: o.db ?? defaultDbPath(), json: o.json };
+    const o = program.opts<{ db?: string; json?: boolean; server?: string }>();
+    return { db: o.db ?? defaultDbPath(), json: o.json, server: o.server };
   };
   const areas = new Map<string, Command>();
   for (const op of operations) {
@@ -113,13 +120,13 @@ export function buildProgram(
     if (!area) {
       area = program.command(op.area).description(`${op.area} commands`);
       // options may come after the area and verb too: `touchpoint journey map --json`
-      area.option('--db <file>').option('--json');
+      area.option('--db <file>').option('--json').option('--server <url>');
       areas.set(op.area, area);
     }
     addOperation(area, op, () => {
       const g = globals();
-      const a = area!.opts<{ db?: string; json?: boolean }>();
-      return { db: a.db ?? g.db, json: a.json ?? g.json };
+      const a = area!.opts<{ db?: string; json?: boolean; server?: string }>();
+      return { db: a.db ?? g.db, json: a.json ?? g.json, server: a.server ?? g.server };
     });
   }
   extra(program, globals);

@@ -1,0 +1,244 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TouchpointError } from '../core/errors.js';
+import { openStore, type Store } from '../store/index.js';
+import type { ServerState } from './state.js';
+
+/** What the ingest capability's `importRecords` returns (src/ingest contract). */
+export interface ImportReport {
+  readonly importId: string;
+  readonly kind: string;
+  readonly rowsRead: number;
+  readonly rowsStored: number;
+  readonly rowsUpdated: number;
+  readonly rowsSkipped: number;
+  readonly duplicates: number;
+  readonly errors: readonly { line?: number; field?: string; message: string }[];
+  readonly ms: number;
+}
+
+/** Loads one batch of records of one kind into a store (inside the transaction it is given). */
+export type Importer = (
+  db: Store,
+  kind: string,
+  records: readonly Record<string, unknown>[],
+  options: { source: string },
+) => Promise<ImportReport>;
+
+interface IngestJob {
+  readonly type: 'ingest';
+  readonly kind: string;
+  readonly records: readonly Record<string, unknown>[];
+  readonly source: string;
+  readonly resolve: (r: ImportReport) => void;
+  readonly reject: (e: unknown) => void;
+}
+interface ExclusiveJob {
+  readonly type: 'exclusive';
+  readonly fn: (db: Store) => Promise<unknown>;
+  readonly resolve: (r: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+type Job = IngestJob | ExclusiveJob;
+
+/** Most records one group commit takes; later batches wait for the next transaction. */
+export const GROUP_MAX_RECORDS = 50_000;
+
+/** The sidecar a serving process writes beside a workspace file: who holds it and how to reach it. */
+export interface Sidecar {
+  readonly url: string;
+  readonly pid: number;
+  readonly workspace: string;
+  readonly startedAt: string;
+}
+export const sidecarPath = (dbFile: string): string => `${resolve(dbFile)}.server.json`;
+
+export function readSidecar(dbFile: string): Sidecar | undefined {
+  try {
+    return JSON.parse(readFileSync(sidecarPath(dbFile), 'utf8')) as Sidecar;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One open workspace file and its single writer. Every change goes through one queue: ingest batches
+ * that arrive together share one transaction (group commit) and each caller is answered only after
+ * COMMIT returned; write operations run alone, in order. Reads run on their own connections and see
+ * the last committed state.
+ */
+export class Workspace {
+  private readonly queue: Job[] = [];
+  private draining: Promise<void> | undefined;
+  private closing = false;
+  groups = 0;
+
+  constructor(
+    readonly name: string,
+    readonly db: Store,
+    private readonly importer: () => Promise<Importer>,
+  ) {}
+
+  ingest(kind: string, records: readonly Record<string, unknown>[], source: string): Promise<ImportReport> {
+    return new Promise<ImportReport>((resolve, reject) => {
+      this.push({ type: 'ingest', kind, records, source, resolve, reject });
+    });
+  }
+
+  write<T>(fn: (db: Store) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.push({ type: 'exclusive', fn, resolve: resolve as (r: unknown) => void, reject });
+    });
+  }
+
+  /** A read on its own connection, isolated from writes in flight. */
+  read<T>(fn: (db: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  private push(job: Job): void {
+    if (this.closing) {
+      job.reject(
+        new TouchpointError('unavailable', 'the server is shutting down; retry against the next one'),
+      );
+      return;
+    }
+    this.queue.push(job);
+    if (!this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    // let batches that arrived in the same tick join the first transaction
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const first = this.queue[0]!;
+      if (first.type === 'exclusive') {
+        this.queue.shift();
+        try {
+          first.resolve(await first.fn(this.db));
+        } catch (e) {
+          first.reject(e);
+        }
+        continue;
+      }
+      const group: IngestJob[] = [];
+      let n = 0;
+      while (this.queue.length > 0 && this.queue[0]!.type === 'ingest') {
+        const j = this.queue[0] as IngestJob;
+        if (group.length > 0 && n + j.records.length > GROUP_MAX_RECORDS) break;
+        group.push(j);
+        n += j.records.length;
+        this.queue.shift();
+      }
+      await this.commitGroup(group);
+    }
+  }
+
+  private async commitGroup(group: readonly IngestJob[]): Promise<void> {
+    const importRecords = await this.importer();
+    const run = (jobs: readonly IngestJob[]) =>
+      this.db.transaction(async (tx) => {
+        const out: ImportReport[] = [];
+        for (const j of jobs) out.push(await importRecords(tx, j.kind, j.records, { source: j.source }));
+        return out;
+      });
+    try {
+      const reports = await run(group);
+      this.groups++;
+      for (let i = 0; i < group.length; i++) group[i]!.resolve(reports[i]!); // after COMMIT only
+    } catch (e) {
+      if (group.length === 1) {
+        group[0]!.reject(e);
+        return;
+      }
+      // one bad batch must not sink the others: commit each alone
+      for (const j of group) {
+        try {
+          const [r] = await run([j]);
+          this.groups++;
+          j.resolve(r!);
+        } catch (err) {
+          j.reject(err);
+        }
+      }
+    }
+  }
+
+  /** Refuses new work, finishes what is queued, closes the file. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.draining) await this.draining;
+    await this.db.close();
+  }
+}
+
+/** The workspaces of one server: names → files under the data dir (or one given file), opened lazily. */
+export class Workspaces {
+  private readonly open = new Map<string, Promise<Workspace>>();
+  private url = '';
+
+  constructor(
+    private readonly state: ServerState,
+    private readonly dataDir: string,
+    private readonly importer: () => Promise<Importer>,
+  ) {}
+
+  setUrl(url: string): void {
+    this.url = url;
+    for (const [name, w] of this.open) void w.then((ws) => this.writeSidecar(name, ws.db.path));
+  }
+
+  fileFor(name: string): string {
+    return join(this.dataDir, 'workspaces', `${name}.duckdb`);
+  }
+
+  async ensure(name: string, file?: string): Promise<void> {
+    const known = await this.state.workspaceFile(name);
+    if (!known || (file && resolve(file) !== known))
+      await this.state.addWorkspace(name, resolve(file ?? this.fileFor(name)));
+  }
+
+  get(name: string): Promise<Workspace> {
+    let w = this.open.get(name);
+    if (!w) {
+      w = this.openOne(name);
+      this.open.set(name, w);
+      w.catch(() => this.open.delete(name));
+    }
+    return w;
+  }
+
+  private async openOne(name: string): Promise<Workspace> {
+    const file = await this.state.workspaceFile(name);
+    if (!file) throw new TouchpointError('not_found', `workspace ${name} does not exist`);
+    const db = await openStore(file);
+    if (this.url) this.writeSidecar(name, file);
+    return new Workspace(name, db, this.importer);
+  }
+
+  private writeSidecar(name: string, file: string): void {
+    const s: Sidecar = {
+      url: this.url,
+      pid: process.pid,
+      workspace: name,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(sidecarPath(file), `${JSON.stringify(s)}\n`);
+  }
+
+  openNames(): string[] {
+    return [...this.open.keys()];
+  }
+
+  async closeAll(): Promise<void> {
+    const all = await Promise.allSettled([...this.open.values()]);
+    for (const r of all) {
+      if (r.status !== 'fulfilled') continue;
+      await r.value.close();
+      const side = sidecarPath(r.value.db.path);
+      if (existsSync(side) && readSidecar(r.value.db.path)?.pid === process.pid)
+        rmSync(side, { force: true });
+    }
+    this.open.clear();
+  }
+}
