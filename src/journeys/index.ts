@@ -1,0 +1,1 @@
+export { getFunnel } from './funnel.js';
