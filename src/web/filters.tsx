@@ -29,7 +29,7 @@ export function FilterBar(props: { route: Route }) {
         />
       </label>
     );
-  const showPeriod = accepts('period') || accepts('days');
+  const showPeriod = accepts('period') || accepts('days') || accepts('from');
   if (!showPeriod && !accepts('persona') && !accepts('segment') && !accepts('channel')) return null;
   return (
     <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>

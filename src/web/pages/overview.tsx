@@ -1,14 +1,15 @@
+import type { ScoresResult } from '../../feedback/scores.js';
 import type { StoredFinding } from '../../findings/index.js';
 import type { Score, SummaryResult } from '../../overview/index.js';
 import type { PageProps } from '../app.js';
 import { Chart } from '../components/chart.js';
 import { findingColumns } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
-import { Async, Panel, Stat } from '../components/ui.js';
-import { fmtCount, fmtInterval, fmtNumber, humanize } from '../format.js';
+import { Async, Loading, Panel, Stat } from '../components/ui.js';
+import { fmtCount, fmtDate, fmtInterval, fmtNumber, humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
-import { type TrendPoint, TrendSection, useTrend } from './trend.js';
+import { TrendSection, useTrend } from './trend.js';
 
 const SCORES = [
   ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100'],
@@ -28,25 +29,86 @@ function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number
   );
 }
 
-/** Week-over-week change from the trend: last full week against the week before it. */
-function changes(points: readonly TrendPoint[]) {
-  const out: { metric: string; lastWeek: number; weekBefore: number; change: number; n: number }[] = [];
-  for (const kind of [...new Set(points.map((p) => p.kind))]) {
-    const series = points
-      .filter((p) => p.kind === kind && p.value !== null)
-      .sort((a, b) => (a.period < b.period ? -1 : 1));
-    const last = series.at(-1);
-    const prev = series.at(-2);
-    if (last && prev)
-      out.push({
-        metric: kind.toUpperCase(),
-        lastWeek: last.value!,
-        weekBefore: prev.value!,
-        change: last.value! - prev.value!,
-        n: last.n ?? 0,
-      });
-  }
-  return out;
+const addDays = (iso: string, d: number) =>
+  new Date(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * What changed since last week: each score in the latest week of data against the week before, with
+ * the difference's 95 % interval and whether it is significant (the feedback capability's own test).
+ */
+function WeekOverWeek(props: { week: string; filters: Record<string, string> }) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'feedback', 'scores');
+  const base = {
+    ...filterParams(op, props.filters),
+    from: props.week,
+    to: addDays(props.week, 7),
+    compareFrom: addDays(props.week, -7),
+    compareTo: props.week,
+  };
+  const states = [
+    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps' }),
+    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat' }),
+    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces' }),
+  ];
+  const rows = states.flatMap((s) =>
+    s.data
+      ? s.data.rows.map((r) => ({
+          score: s.data!.kind.toUpperCase(),
+          thisWeek: r.value,
+          weekBefore: r.change?.previous.value ?? null,
+          change: r.change?.difference ?? null,
+          interval: fmtInterval(r.change?.low, r.change?.high),
+          significant: r.change?.significant ?? false,
+          n: r.n,
+        }))
+      : [],
+  );
+  return (
+    <Panel
+      title="What changed since last week"
+      subtitle={`Week of ${fmtDate(props.week)} against the week before; 95 % interval of the change`}
+    >
+      {states.some((s) => s.loading) && rows.length === 0 ? (
+        <Loading what="changes" />
+      ) : (
+        <DataTable
+          title="What changed since last week"
+          rows={rows}
+          columns={[
+            { key: 'score' },
+            { key: 'thisWeek', label: 'Last week', numeric: true, render: (r) => fmtNumber(r.thisWeek, 1) },
+            {
+              key: 'weekBefore',
+              label: 'Week before',
+              numeric: true,
+              render: (r) => fmtNumber(r.weekBefore, 1),
+            },
+            {
+              key: 'change',
+              numeric: true,
+              render: (r) =>
+                r.change === null ? (
+                  '–'
+                ) : (
+                  <span class={r.significant ? (r.change >= 0 !== (r.score === 'CES') ? 'up' : 'down') : ''}>
+                    {r.change >= 0 ? '▲ +' : '▼ '}
+                    {fmtNumber(r.change, 1)}
+                  </span>
+                ),
+            },
+            { key: 'interval', label: '95 % interval' },
+            {
+              key: 'significant',
+              label: 'Significant',
+              render: (r) => (r.significant ? 'yes' : 'no (noise)'),
+            },
+            { key: 'n', label: 'n last week', numeric: true },
+          ]}
+        />
+      )}
+    </Panel>
+  );
 }
 
 /** The first screen: scores with intervals, the five worst findings, data volumes, what changed. */
@@ -61,6 +123,8 @@ export function OverviewPage(props: PageProps) {
   const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
   const trend = useTrend(ops, filters, 'week');
   const hasSummary = !!findOp(ops, 'overview', 'summary');
+  const weeks = [...new Set((trend?.data ?? []).map((p) => p.period))].sort();
+  const lastWeek = weeks.at(-1);
   return (
     <div class="page">
       <h1>Overview</h1>
@@ -88,40 +152,7 @@ export function OverviewPage(props: PageProps) {
       )}
       <div class="grid">
         {trend && <TrendSection trend={trend} title="NPS, CSAT and CES over time" />}
-        {trend?.data && changes(trend.data).length > 0 && (
-          <Panel title="What changed since last week" subtitle="Last week against the week before">
-            <DataTable
-              title="What changed since last week"
-              rows={changes(trend.data)}
-              columns={[
-                { key: 'metric' },
-                {
-                  key: 'lastWeek',
-                  label: 'Last week',
-                  numeric: true,
-                  render: (r) => fmtNumber(r.lastWeek, 1),
-                },
-                {
-                  key: 'weekBefore',
-                  label: 'Week before',
-                  numeric: true,
-                  render: (r) => fmtNumber(r.weekBefore, 1),
-                },
-                {
-                  key: 'change',
-                  numeric: true,
-                  render: (r) => (
-                    <span class={r.change >= 0 ? 'up' : 'down'}>
-                      {r.change >= 0 ? '▲ +' : '▼ '}
-                      {fmtNumber(r.change, 1)}
-                    </span>
-                  ),
-                },
-                { key: 'n', label: 'n last week', numeric: true },
-              ]}
-            />
-          </Panel>
-        )}
+        {lastWeek && <WeekOverWeek week={lastWeek} filters={filters} />}
         <Panel
           title="The five worst findings"
           subtitle="Across every analysis, well-measured first"

@@ -1,8 +1,9 @@
+import type { ScoresResult } from '../../feedback/scores.js';
 import type { OperationInfo } from '../api.js';
 import { Chart } from '../components/chart.js';
 import { Panel } from '../components/ui.js';
 import { fmtDate, fmtInterval, fmtNumber } from '../format.js';
-import { filterParams, useOp } from '../state.js';
+import { filterParams, findOp, useOp } from '../state.js';
 
 /** One point of a score over time, as every trend operation is read. */
 export interface TrendPoint {
@@ -14,55 +15,42 @@ export interface TrendPoint {
   readonly n: number | null;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** Reads the points of a trend result: any list of rows carrying a period, a value and its interval. */
-export function trendPoints(result: unknown): TrendPoint[] {
-  const out: TrendPoint[] = [];
-  const visit = (v: unknown, kind?: string) => {
-    if (Array.isArray(v)) {
-      for (const r of v) {
-        if (r && typeof r === 'object' && !Array.isArray(r)) {
-          const o = r as Record<string, unknown>;
-          const period =
-            str(o.period) ?? str(o.week) ?? str(o.month) ?? str(o.date) ?? str(o.bucket) ?? str(o.ts);
-          const value = num(o.value) ?? num(o.score) ?? num(o.nps) ?? num(o.mean);
-          const k = str(o.kind) ?? str(o.metric) ?? kind;
-          if (period && k && (value !== null || o.value === null)) {
-            out.push({
-              kind: k,
-              period,
-              value,
-              low: num(o.low) ?? num(o.ciLow) ?? num(o.ci_low),
-              high: num(o.high) ?? num(o.ciHigh) ?? num(o.ci_high),
-              n: num(o.n),
-            });
-          } else visit(Object.values(o).find(Array.isArray), k);
-        }
-      }
-    } else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v))
-        if (Array.isArray(x) || (x && typeof x === 'object')) visit(x, kind ?? k);
-    }
-  };
-  visit(result);
-  return out;
-}
-
-/** The feedback capability's score trend, when it exists. */
+/** NPS, CSAT and CES by week (or month) from `feedback scores`, when the feedback capability exists. */
 export function useTrend(
   ops: readonly OperationInfo[],
   filters: Record<string, string>,
   grain: 'week' | 'month',
 ) {
-  const op = ops.find(
-    (o) => (o.area === 'feedback' || o.area === 'voice') && /trend|over-time|scores/.test(o.verb),
-  );
-  const params = { ...filterParams(op, filters), ...(op?.fields.includes('grain') ? { grain } : {}) };
-  const state = useOp<unknown>(op?.area ?? 'feedback', op?.verb ?? 'trend', params, !!op);
+  const op = findOp(ops, 'feedback', 'scores');
+  const base = filterParams(op, filters);
+  const nps = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps', by: grain }, !!op);
+  const csat = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat', by: grain }, !!op);
+  const ces = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces', by: grain }, !!op);
   if (!op) return null;
-  return { ...state, data: state.data === undefined ? undefined : trendPoints(state.data) };
+  const all = [nps, csat, ces];
+  const done = all.every((s) => s.data);
+  const data = done
+    ? all.flatMap((s) =>
+        s.data!.rows.map(
+          (r): TrendPoint => ({
+            kind: s.data!.kind,
+            period: r.group,
+            value: r.value,
+            low: r.low,
+            high: r.high,
+            n: r.n,
+          }),
+        ),
+      )
+    : undefined;
+  return {
+    data,
+    error: all.find((s) => s.error)?.error,
+    loading: all.some((s) => s.loading),
+    reload: () => {
+      for (const s of all) s.reload();
+    },
+  };
 }
 
 const COLORS: Record<string, string> = { nps: '#2563eb', csat: '#059669', ces: '#d97706' };

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { operations } from '../operations.js';
+import { openStore } from '../store/index.js';
+import { buildWeb, WEB_DIST, webBuildIsStale } from '../web/build.js';
+import type { GlobalOptions } from './main.js';
+import { progressReporter } from './progress.js';
+import { renderSections } from './render.js';
+
+/**
+ * `touchpoint start`, the main job behind `npm start`: build the cockpit when missing or stale,
+ * generate the demo company when the workspace file does not exist (reused afterwards), print the
+ * summary, then serve the cockpit on loopback signed in as local admin and print its URL.
+ */
+export function registerStart(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('start')
+    .description(
+      'Build the cockpit if needed, create the demo workspace if none exists, and serve it on this machine',
+    )
+    .option('--port <n>', 'port (0 picks a free one)', process.env.PORT ?? '4680')
+    .option('--no-open-summary', 'do not print the workspace summary')
+    .action(async (o: { port: string; openSummary: boolean }) => {
+      const db = globals().db;
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+
+      if (webBuildIsStale()) {
+        say('touchpoint: building the cockpit (dist/web)…');
+        const t0 = performance.now();
+        await buildWeb();
+        say(`touchpoint: cockpit built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+
+      if (!existsSync(db)) {
+        const demo =
+          operations.find(
+            (op) => op.area === 'demo' && op.mode === 'write' && /generate|create|run/.test(op.verb),
+          ) ?? operations.find((op) => op.area === 'demo' && op.mode === 'write');
+        const store = await openStore(db);
+        try {
+          if (demo) {
+            say(`touchpoint: no workspace at ${db}; generating the demo company (reused on later starts)…`);
+            const progress = progressReporter();
+            const t0 = performance.now();
+            await demo.run(store, demo.params.parse({}), {
+              onProgress: progress.onProgress,
+              log: (l) => process.stderr.write(`${l}\n`),
+              actor: 'cli',
+            });
+            progress.stop();
+            say(`touchpoint: demo ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          } else
+            say(
+              `touchpoint: created an empty workspace at ${db} (the demo generator is not part of this build)`,
+            );
+        } finally {
+          await store.close();
+        }
+      }
+
+      const summary = operations.find((op) => op.area === 'overview' && op.verb === 'summary');
+      if (summary && o.openSummary) {
+        const store = await openStore(db);
+        try {
+          const params = summary.params.parse({});
+          const result = await summary.run(store, params, { actor: 'cli' });
+          say(
+            summary.present
+              ? renderSections(summary.present(result, params))
+              : JSON.stringify(result, null, 2),
+          );
+        } finally {
+          await store.close();
+        }
+      }
+
+      const { startServer } = await import('../server/index.js');
+      const server = await startServer({
+        db,
+        host: '127.0.0.1',
+        port: Number(o.port),
+        localAdmin: true,
+        staticDir: WEB_DIST,
+      });
+      say('');
+      say(`  Touchpoint cockpit: ${server.url}/`);
+      say('  (signed in as local admin on this machine; Ctrl+C stops)');
+      await new Promise<void>((done) => {
+        const stop = () => void server.close().then(done, done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
