@@ -1,5 +1,7 @@
+import { communicationOperation } from './communication.js';
 import { handoffsOperation } from './handoffs.js';
 import { leversOperation } from './levers.js';
+import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
 
 export {
@@ -9,8 +11,25 @@ export {
   caseMetrics,
   caseMetricsCtes,
 } from './case-metrics.js';
+export {
+  CommunicationParams,
+  type CommunicationResult,
+  getCommunication,
+} from './communication.js';
 export { GROUP_BY, getHandoffs, type HandoffGroup, HandoffsParams, type HandoffsResult } from './handoffs.js';
 export { getLevers, LEVERS, type LeverFigure, LeversParams, type LeversResult } from './levers.js';
+export {
+  getOverdueUpdates,
+  type OverdueCase,
+  OverdueUpdatesParams,
+  type OverdueUpdatesResult,
+} from './overdue-updates.js';
 export { getPingPong, PingPongParams, type PingPongResult } from './ping-pong.js';
 
-export const operations = [handoffsOperation, pingPongOperation, leversOperation] as const;
+export const operations = [
+  handoffsOperation,
+  pingPongOperation,
+  leversOperation,
+  overdueUpdatesOperation,
+  communicationOperation,
+] as const;
