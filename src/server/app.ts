@@ -347,7 +347,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           }
         }
         params = parseParams(op.params, q as RawInput) as Record<string, unknown>;
-      } else params = validate(op.params, req.body ?? {}) as Record<string, unknown>;
+      } else params = validate(op.params, strictBody(op, req.body)) as Record<string, unknown>;
       const ctx: OperationContext = {
         actor: g.principal ? `${g.principal.type}:${g.principal.name}` : 'anonymous',
         log: (line) => req.log.info({ note: line }),
@@ -663,6 +663,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closing;
   };
   return { url, app, close };
+}
+
+/** A POST body must be an object of the operation's own fields: unknown keys are refused, not dropped. */
+function strictBody(op: AnyOperation, body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new TouchpointError('invalid_input', '(body): a JSON object of parameters', {
+      details: [{ field: '(body)', message: 'a JSON object of parameters' }],
+    });
+  const known = new Set(Object.keys(op.params.shape));
+  const unknown = Object.keys(body).filter((k) => !known.has(k));
+  if (unknown.length > 0)
+    throw new TouchpointError('invalid_input', `unknown parameter ${unknown[0]}`, {
+      details: unknown.map((u) => ({ field: u, message: 'unknown parameter' })),
+    });
+  return body as Record<string, unknown>;
 }
 
 function wantsCsv(req: FastifyRequest): boolean {

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerEdgeCommands } from '../cli/edge-commands.js';
+import { buildProgram } from '../cli/main.js';
+import { operations } from '../operations.js';
+import { EDGE_ROUTES, permissionMatrix, routeTable } from './routes.js';
+import { ROOT } from './test-harness.js';
+
+/** CLI commands that are edge jobs, not operations: declared here so the parity test can tell. */
+const CLI_ONLY_COMMANDS = new Set(['start', 'serve']);
+
+function cliCommands(): Set<string> {
+  const out = new Set<string>();
+  const program = buildProgram(registerEdgeCommands);
+  const walk = (c: Command, prefix: string[]) => {
+    for (const sub of c.commands) {
+      const path = [...prefix, sub.name()];
+      if (sub.commands.length > 0) walk(sub, path);
+      else out.add(path.join(' '));
+    }
+  };
+  walk(program, []);
+  return out;
+}
+
+describe('the CLI command table and the HTTP route table', () => {
+  const routes = routeTable(operations);
+  const cli = cliCommands();
+  const cliOnlyOps = new Set(
+    operations.filter((o) => o.edges?.http === false).map((o) => `${o.area} ${o.verb}`),
+  );
+  const httpOnlyOps = new Set(
+    operations.filter((o) => o.edges?.cli === false).map((o) => `${o.area} ${o.verb}`),
+  );
+  const routed = new Set(routes.filter((r) => r.op).map((r) => `${r.op!.area} ${r.op!.verb}`));
+
+  it('every CLI command has a route, unless declared CLI-only', () => {
+    const missing = [...cli].filter((c) => !routed.has(c) && !cliOnlyOps.has(c) && !CLI_ONLY_COMMANDS.has(c));
+    expect(missing).toEqual([]);
+  });
+
+  it('every operation route has a CLI command, unless declared HTTP-only', () => {
+    const missing = [...routed].filter((r) => !cli.has(r) && !httpOnlyOps.has(r));
+    expect(missing).toEqual([]);
+  });
+
+  it('routes are GET for reads and POST for writes, under /api/v1/<area>/<verb>, with unique paths', () => {
+    for (const r of routes.filter((x) => x.op)) {
+      expect(r.method).toBe(r.op!.mode === 'read' ? 'GET' : 'POST');
+      expect(r.path).toBe(`/api/v1/${r.op!.area}/${r.op!.verb}`);
+    }
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    // declared HTTP-only routes never collide with an operation's path
+    const opPaths = new Set(routes.filter((r) => r.op).map((r) => r.path));
+    expect(EDGE_ROUTES.filter((r) => opPaths.has(r.path))).toEqual([]);
+  });
+
+  it('docs/permissions.md is generated from the current route table', () => {
+    const doc = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8');
+    expect(doc).toBe(permissionMatrix(routes));
+  });
+});
