@@ -61,7 +61,8 @@ export function filterParams(
       const days = Number(m[1]) * (m[2] === 'm' ? 30 : 1);
       if (op.fields.includes('days')) p.days = days;
       else if (op.fields.includes('periodDays')) p.periodDays = days;
-      else if (op.fields.includes('from')) p.from = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+      else if (op.fields.includes('from'))
+        p.from = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
     }
   }
   return paramsFor(op, p);

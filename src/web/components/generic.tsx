@@ -1,5 +1,5 @@
 import type { OperationInfo } from '../api.js';
-import { humanize } from '../format.js';
+import { fmtCell, humanize } from '../format.js';
 import { filterParams, useOp } from '../state.js';
 import { DataTable } from './table.js';
 import { Async, Panel } from './ui.js';
@@ -19,6 +19,17 @@ export function listsOf(result: unknown, prefix = ''): { name: string; rows: Row
   );
 }
 
+/** The scalar figures of a result (not inside lists), as `path › key` → value, for a facts list. */
+export function factsOf(result: unknown, prefix = ''): { name: string; value: unknown }[] {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return [];
+  return Object.entries(result as Record<string, unknown>).flatMap(([k, v]) => {
+    const name = prefix ? `${prefix} › ${humanize(k)}` : humanize(k);
+    if (Array.isArray(v)) return [];
+    if (v !== null && typeof v === 'object') return factsOf(v, name);
+    return [{ name, value: v }];
+  });
+}
+
 /** One read operation's result drawn as tables: the honest view of an analysis without a bespoke picture yet. */
 export function OperationTables(props: {
   op: OperationInfo;
@@ -32,13 +43,24 @@ export function OperationTables(props: {
       <Async state={state} what={props.op.verb}>
         {(d) => {
           const lists = listsOf(d).filter((l) => !props.exclude?.includes(l.name));
-          if (lists.length === 0) return <p class="empty">Nothing to show yet.</p>;
-          return lists.map((l) => (
-            <div key={l.name}>
-              {lists.length > 1 && <h3>{humanize(l.name)}</h3>}
-              <DataTable title={`${props.op.area} ${props.op.verb} ${l.name}`} rows={l.rows} />
-            </div>
-          ));
+          const facts = factsOf(d).slice(0, 40);
+          if (lists.length === 0 && facts.length === 0) return <p class="empty">Nothing to show yet.</p>;
+          return [
+            facts.length > 0 && (
+              <dl class="facts" key="facts">
+                {facts.map((f) => [
+                  <dt key={`t${f.name}`}>{f.name}</dt>,
+                  <dd key={`d${f.name}`}>{fmtCell(f.name, f.value)}</dd>,
+                ])}
+              </dl>
+            ),
+            ...lists.map((l) => (
+              <div key={l.name}>
+                {lists.length > 1 && <h3>{humanize(l.name)}</h3>}
+                <DataTable title={`${props.op.area} ${props.op.verb} ${l.name}`} rows={l.rows} />
+              </div>
+            )),
+          ];
         }}
       </Async>
     </Panel>

@@ -1,19 +1,331 @@
+import type { HandoffGroup, HandoffsResult } from '../../cases/handoffs.js';
+import type { LeversResult } from '../../cases/levers.js';
+import type { OverdueUpdatesResult } from '../../cases/overdue-updates.js';
+import type { PingPongResult } from '../../cases/ping-pong.js';
+import type { StoredFinding } from '../../findings/index.js';
 import type { PageProps } from '../app.js';
+import { AnalysisPanel } from '../components/analysis.js';
+import { Chart } from '../components/chart.js';
 import { OperationTables } from '../components/generic.js';
-import { filterQuery } from '../route.js';
-import { useApp } from '../state.js';
+import { DataTable } from '../components/table.js';
+import { Async, Panel, Stat } from '../components/ui.js';
+import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { filterQuery, setQuery } from '../route.js';
+import { filterParams, findOp, useApp, useOp } from '../state.js';
 
+const BY = ['reason', 'team', 'channel', 'product', 'month'] as const;
+const KNOWN = ['handoffs', 'ping-pong', 'levers', 'overdue-updates'];
+
+type RateLike = { value: number | null; low: number | null; high: number | null; smallSample?: boolean };
+const rateText = (r: RateLike) =>
+  `${fmtPercent(r.value)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))})${r.smallSample ? ' · small sample' : ''}`;
+
+function Totals(props: { t: HandoffGroup }) {
+  const t = props.t;
+  return (
+    <div class="stats">
+      <Stat
+        label="Cases"
+        value={fmtCount(t.cases)}
+        detail={`${fmtCount(t.openCases)} open · ${fmtCount(t.customers)} customers`}
+      />
+      <Stat label="Transferred" value={fmtPercent(t.transferred.value)} detail={rateText(t.transferred)} />
+      <Stat
+        label="Ping-pong"
+        value={fmtPercent(t.pingPong.value)}
+        detail={`returned to a team it had left · ${rateText(t.pingPong)}`}
+      />
+      <Stat label="First-contact resolution" value={fmtPercent(t.fcr.value)} detail={rateText(t.fcr)} />
+      <Stat
+        label="Time lost per transfer"
+        value={fmtDuration(t.hoursLostPerTransfer === null ? null : t.hoursLostPerTransfer * 3600)}
+        detail={`${fmtNumber(t.teamHandoffsPerCase, 2)} team handoffs per case · reopened ${fmtPercent(t.reopen.value)}`}
+      />
+    </div>
+  );
+}
+
+/** Teams sending cases back and forth, from the ping-pong pairs (a case returned from `from` to `to`). */
+function TransferGraph(props: { pairs: { from: string; to: string; returns: number; reason?: string }[] }) {
+  const edges = new Map<string, number>();
+  for (const p of props.pairs)
+    edges.set(`${p.from}\u0000${p.to}`, (edges.get(`${p.from}\u0000${p.to}`) ?? 0) + p.returns);
+  const teams = [...new Set(props.pairs.flatMap((p) => [p.from, p.to]))];
+  if (teams.length === 0) return null;
+  const rows = [...edges].map(([k, returns]) => {
+    const [from, to] = k.split('\u0000');
+    return { from: from!, to: to!, returns };
+  });
+  const max = Math.max(...rows.map((r) => r.returns));
+  return (
+    <Chart
+      title="Team transfer graph (ping-pong returns)"
+      height={340}
+      rows={rows}
+      option={{
+        tooltip: {},
+        series: [
+          {
+            type: 'graph',
+            layout: 'circular',
+            circular: { rotateLabel: false },
+            roam: true,
+            label: { show: true, position: 'right' },
+            edgeSymbol: ['none', 'arrow'],
+            edgeSymbolSize: 8,
+            data: teams.map((t) => ({ name: t, symbolSize: 18 })),
+            links: rows.map((r) => ({
+              source: r.from,
+              target: r.to,
+              value: r.returns,
+              lineStyle: { width: 1 + (6 * r.returns) / max, curveness: 0.2, opacity: 0.7 },
+            })),
+          },
+        ],
+      }}
+    />
+  );
+}
+
+/** Cases: handoffs and their cost, the ping-pong list, levers, the overdue-update queue and inflow. */
 export function CasesPage(props: PageProps) {
   const { ops } = useApp();
   const filters = filterQuery(props.route.query);
+  const by = (BY as readonly string[]).includes(props.route.query.by ?? '')
+    ? props.route.query.by!
+    : 'reason';
+  const hop = findOp(ops, 'cases', 'handoffs');
+  const handoffs = useOp<HandoffsResult>('cases', 'handoffs', {
+    ...filterParams(hop, filters),
+    by,
+    limit: 50,
+  });
+  const overdueOp = findOp(ops, 'cases', 'overdue-updates');
+  const overdue = useOp<OverdueUpdatesResult>('cases', 'overdue-updates', {
+    ...filterParams(overdueOp, filters),
+    limit: 200,
+  });
+  const pingFindings = useOp<{ findings: StoredFinding[] }>('findings', 'list', {
+    analysis: 'cases.ping-pong',
+    limit: 100,
+  });
+  const pairs = (pingFindings.data?.findings ?? [])
+    .filter((f) => f.slice.from && f.slice.to)
+    .map((f) => ({ from: f.slice.from!, to: f.slice.to!, returns: f.customersAffected ?? 1 }));
   return (
     <div class="page">
       <h1>Cases</h1>
-      {ops
-        .filter((o) => o.area === 'cases' && o.method === 'get')
-        .map((o) => (
-          <OperationTables key={o.verb} op={o} filters={filters} />
-        ))}
+      {hop && (
+        <Async state={handoffs} what="handoffs">
+          {(d) => <Totals t={d.totals} />}
+        </Async>
+      )}
+      <div class="grid">
+        {hop && (
+          <Panel
+            title="Handoffs"
+            subtitle="Transfers between teams and what they cost, by group"
+            wide
+            actions={
+              <label class="filter">
+                <span>Group by</span>
+                <select value={by} onChange={(e) => setQuery({ by: (e.target as HTMLSelectElement).value })}>
+                  {BY.map((b) => (
+                    <option key={b}>{b}</option>
+                  ))}
+                </select>
+              </label>
+            }
+          >
+            <Async state={handoffs} what="handoffs">
+              {(d) => (
+                <>
+                  <Chart
+                    title={`Transferred and ping-pong by ${by}`}
+                    height={Math.max(220, d.groups.length * 22)}
+                    rows={d.groups.map((g) => ({
+                      [by]: g.key,
+                      cases: g.cases,
+                      transferred: g.transferred.value,
+                      pingPong: g.pingPong.value,
+                    }))}
+                    option={{
+                      tooltip: { trigger: 'axis' },
+                      legend: { top: 0 },
+                      grid: { left: 150, right: 30, top: 30, bottom: 30 },
+                      xAxis: {
+                        type: 'value',
+                        axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` },
+                      },
+                      yAxis: { type: 'category', data: d.groups.map((g) => g.key), inverse: true },
+                      series: [
+                        { name: 'Transferred', type: 'bar', data: d.groups.map((g) => g.transferred.value) },
+                        { name: 'Ping-pong', type: 'bar', data: d.groups.map((g) => g.pingPong.value) },
+                      ],
+                    }}
+                  />
+                  <DataTable
+                    title={`Handoffs by ${by}`}
+                    rows={d.groups}
+                    columns={[
+                      { key: 'key', label: by },
+                      { key: 'cases', numeric: true },
+                      {
+                        key: 'transferred',
+                        label: 'Transferred',
+                        numeric: true,
+                        value: (g) => g.transferred.value,
+                        render: (g) => rateText(g.transferred),
+                      },
+                      {
+                        key: 'pingPong',
+                        label: 'Ping-pong',
+                        numeric: true,
+                        value: (g) => g.pingPong.value,
+                        render: (g) => rateText(g.pingPong),
+                      },
+                      { key: 'teamHandoffsPerCase', label: 'Handoffs / case', numeric: true },
+                      {
+                        key: 'hoursLost',
+                        label: 'Time lost',
+                        numeric: true,
+                        render: (g) => fmtDuration(g.hoursLost * 3600),
+                      },
+                      {
+                        key: 'fcr',
+                        label: 'FCR',
+                        numeric: true,
+                        value: (g) => g.fcr.value,
+                        render: (g) => fmtPercent(g.fcr.value),
+                      },
+                      {
+                        key: 'reopen',
+                        label: 'Reopened',
+                        numeric: true,
+                        value: (g) => g.reopen.value,
+                        render: (g) => fmtPercent(g.reopen.value),
+                      },
+                    ]}
+                  />
+                </>
+              )}
+            </Async>
+          </Panel>
+        )}
+        {pairs.length > 0 && (
+          <Panel
+            title="Transfer graph"
+            subtitle="Where cases bounce: arrows from the team that sent a case back to the team that had held it"
+          >
+            <TransferGraph pairs={pairs} />
+          </Panel>
+        )}
+        <AnalysisPanel<PingPongResult>
+          area="cases"
+          verb="ping-pong"
+          analysis="cases.ping-pong"
+          title="Ping-pong by contact reason"
+          subtitle="Cases that returned to a team they had left, against every other reason"
+          filters={filters}
+        >
+          {(r) => (
+            <DataTable
+              title="Ping-pong by contact reason"
+              rows={r.pingPong}
+              columns={[
+                { key: 'reason' },
+                {
+                  key: 'value',
+                  label: 'Ping-pong rate (95 % interval)',
+                  numeric: true,
+                  render: (x) => rateText(x),
+                },
+                {
+                  key: 'baseline',
+                  label: 'Other reasons',
+                  numeric: true,
+                  render: (x) => fmtPercent(x.baseline),
+                },
+                { key: 'cases', numeric: true },
+                { key: 'customers', numeric: true },
+                {
+                  key: 'pair',
+                  label: 'Most frequent return',
+                  value: (x) => (x.pair ? `${x.pair.from} → ${x.pair.to} (${x.pair.returns})` : '–'),
+                },
+              ]}
+            />
+          )}
+        </AnalysisPanel>
+        <AnalysisPanel<LeversResult>
+          area="cases"
+          verb="levers"
+          analysis="cases.levers"
+          title="Levers"
+          subtitle="Empower, train, automate, give access, own it: which lever removes most excess cases per reason"
+          filters={filters}
+        >
+          {(r) => (
+            <DataTable
+              title="Levers"
+              rows={r.recommendations}
+              columns={[
+                { key: 'lever' },
+                { key: 'reason' },
+                { key: 'metric' },
+                { key: 'value', numeric: true, render: (x) => rateText(x) },
+                { key: 'baseline', numeric: true, render: (x) => fmtPercent(x.baseline) },
+                { key: 'excessCases', label: 'Excess cases', numeric: true },
+                { key: 'owner' },
+                { key: 'detail' },
+              ]}
+            />
+          )}
+        </AnalysisPanel>
+        {overdueOp && (
+          <Panel
+            title="Overdue-update queue"
+            subtitle="Open cases whose customer has waited longer than the update promise"
+            wide
+          >
+            <Async state={overdue} what="overdue cases">
+              {(d) => (
+                <>
+                  <p class="muted">
+                    {fmtCount(d.total)} cases past the {fmtNumber(d.promiseHours, 0)} h promise as of{' '}
+                    {d.asOf.slice(0, 10)}
+                  </p>
+                  <DataTable
+                    title="Overdue-update queue"
+                    rows={d.cases}
+                    empty="No case is waiting for an update. Good."
+                    columns={[
+                      { key: 'caseId', label: 'Case' },
+                      { key: 'reason' },
+                      { key: 'team' },
+                      { key: 'agent' },
+                      { key: 'openedAt', label: 'Opened' },
+                      { key: 'lastUpdateAt', label: 'Last update' },
+                      {
+                        key: 'hoursOverdue',
+                        label: 'Overdue by',
+                        numeric: true,
+                        render: (c) => fmtDuration(c.hoursOverdue * 3600),
+                      },
+                      { key: 'brokenPromiseAt', label: 'Broken promise' },
+                    ]}
+                  />
+                </>
+              )}
+            </Async>
+          </Panel>
+        )}
+        {ops
+          .filter((o) => o.area === 'cases' && o.method === 'get' && !KNOWN.includes(o.verb))
+          .map((o) => (
+            <OperationTables key={o.verb} op={o} filters={filters} />
+          ))}
+      </div>
     </div>
   );
 }
