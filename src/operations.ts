@@ -1,13 +1,14 @@
 import { operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as findings } from './findings/index.js';
+import { operations as ingest } from './ingest/index.js';
 import { operations as overview } from './overview/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
  * (DESIGN.md §5). A capability adds its operations here.
  */
-export const operations: readonly AnyOperation[] = [...overview, ...findings, ...cases];
+export const operations: readonly AnyOperation[] = [...overview, ...findings, ...cases, ...ingest];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {
   return operations.find((o) => o.area === area && o.verb === verb);

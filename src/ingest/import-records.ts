@@ -168,34 +168,45 @@ export async function stageAndStore(
   fill: (tx: Store, importId: string) => Promise<void>,
 ): Promise<ImportReport> {
   const importId = newImportId(run.startedAt);
+  return db.transaction(async (tx) => {
+    await fill(tx, importId);
+    return finishImport(tx, kind, importId, options, run);
+  });
+}
+
+/** Stores STAGE into the kind's tables and records the import in `imports`; inside the caller's transaction. */
+export async function finishImport(
+  tx: Store,
+  kind: Kind,
+  importId: string,
+  options: ImportOptions,
+  run: StageRun,
+): Promise<ImportReport> {
+  options.onProgress?.({ phase: 'storing', done: 0, total: run.rowsRead - run.skipped, unit: 'rows' });
+  const stored = await storeStaged(tx, kind, importId, options.source);
+  await tx.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE)}`);
+  const finishedAt = (options.now ?? (() => new Date()))();
+  await tx.exec(sql`INSERT INTO imports (id, kind, file, started_at, finished_at, status, rows_read, rows_stored,
+      rows_updated, rows_skipped, duplicates, errors, options)
+    VALUES (${importId}, ${kind}, ${options.source}, ${run.startedAt}, ${finishedAt}, 'done', ${run.rowsRead},
+      ${stored.stored}, ${stored.updated}, ${run.skipped}, ${stored.duplicates}, ${JSON.stringify(run.errors)},
+      ${JSON.stringify(options.options ?? {})})`);
   options.onProgress?.({
     phase: 'storing',
     done: run.rowsRead - run.skipped,
     total: run.rowsRead - run.skipped,
     unit: 'rows',
   });
-  const result = await db.transaction(async (tx) => {
-    await fill(tx, importId);
-    const stored = await storeStaged(tx, kind, importId, options.source);
-    await tx.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE)}`);
-    const finishedAt = (options.now ?? (() => new Date()))();
-    await tx.exec(sql`INSERT INTO imports (id, kind, file, started_at, finished_at, status, rows_read, rows_stored,
-        rows_updated, rows_skipped, duplicates, errors, options)
-      VALUES (${importId}, ${kind}, ${options.source}, ${run.startedAt}, ${finishedAt}, 'done', ${run.rowsRead},
-        ${stored.stored}, ${stored.updated}, ${run.skipped}, ${stored.duplicates}, ${JSON.stringify(run.errors)},
-        ${JSON.stringify(options.options ?? {})})`);
-    return stored;
-  });
   return {
     importId,
     kind,
     rowsRead: run.rowsRead,
-    rowsStored: result.stored,
-    rowsUpdated: result.updated,
+    rowsStored: stored.stored,
+    rowsUpdated: stored.updated,
     rowsSkipped: run.skipped,
-    duplicates: result.duplicates,
+    duplicates: stored.duplicates,
     errors: run.errors,
     ms: Math.round(performance.now() - run.t0),
-    ...(result.identities ? { identities: result.identities } : {}),
+    ...(stored.identities ? { identities: stored.identities } : {}),
   };
 }

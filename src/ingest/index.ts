@@ -1,4 +1,5 @@
 export { resolveIdentities } from './identities.js';
+export { type DryRunReport, type FileImportOptions, importFile } from './import-file.js';
 export {
   type ImportOptions,
   type ImportReport,
@@ -6,6 +7,8 @@ export {
   isKind,
   type RowError,
 } from './import-records.js';
+export { type MappingSpec, proposeMapping, readMappingFile, toStrptime } from './mapping.js';
+export { operations } from './operations.js';
 export {
   CASE_EVENT_TYPES,
   FEEDBACK_KINDS,
@@ -19,3 +22,4 @@ export {
   RECORD_SCHEMAS,
   SCORE_RANGE,
 } from './schemas.js';
+export { type ImportRow, listImports, type UndoResult, undoImport } from './undo.js';

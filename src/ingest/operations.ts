@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { type AnyOperation, defineOperation, type Section } from '../core/operation.js';
+import { type DryRunReport, importFile } from './import-file.js';
+import type { ImportReport } from './import-records.js';
+import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
+import { FORMATS } from './read.js';
+import { KIND_SPECS, KINDS, type Kind } from './schemas.js';
+import { listImports, undoImport } from './undo.js';
+
+export const ImportFileParams = z.object({
+  file: z
+    .string()
+    .min(1)
+    .describe('the file to import (CSV, JSON Lines, JSON array, Parquet, .xlsx; .gz too)'),
+  map: z
+    .string()
+    .optional()
+    .describe(
+      'field=column pairs, e.g. customer_id=userid,ts=created_at,channel=twitter (a value that is no column is a constant)',
+    ),
+  mapping: z
+    .string()
+    .optional()
+    .describe('a YAML mapping file (map, questions, date_format, timezone, na, …)'),
+  questions: z
+    .string()
+    .optional()
+    .describe('feedback: survey columns and their kind, e.g. q1=nps,q2=csat,q3=text'),
+  dateFormat: z
+    .string()
+    .optional()
+    .describe('layout of timestamps, e.g. "DD/MM/YYYY HH:mm" (default ISO-8601)'),
+  timezone: z
+    .string()
+    .optional()
+    .describe('IANA zone of timestamps written without an offset, e.g. Europe/Paris (default UTC)'),
+  na: z
+    .string()
+    .optional()
+    .describe("missing-value markers, comma-separated, kept exactly: '?,NA, ' (a lone space counts)"),
+  delimiter: z
+    .string()
+    .optional()
+    .describe('CSV delimiter (default: guessed from the header among , ; TAB |)'),
+  encoding: z.string().optional().describe('utf8 (default) or latin1'),
+  format: z.enum(FORMATS).optional().describe('file format (default: from the file name)'),
+  sheet: z.string().optional().describe('.xlsx: sheet name or number (default the first)'),
+  skipInvalid: z.boolean().default(false).describe('store the good rows and report the bad ones'),
+  dryRun: z
+    .boolean()
+    .default(false)
+    .describe('show the mapping, types, first rows and every bad row; write nothing'),
+});
+export type ImportFileParams = z.output<typeof ImportFileParams>;
+
+/** Merges CLI flags over a mapping file: flags win. */
+export function mappingFromParams(p: ImportFileParams): MappingSpec {
+  const file = p.mapping ? readMappingFile(p.mapping) : {};
+  return {
+    ...file,
+    map: { ...(file.map ?? {}), ...(p.map ? parsePairs(p.map, '--map') : {}) },
+    ...(p.questions ? { questions: parsePairs(p.questions, '--questions') } : {}),
+    ...(p.dateFormat ? { dateFormat: p.dateFormat } : {}),
+    ...(p.timezone ? { timezone: p.timezone } : {}),
+    ...(p.na !== undefined ? { na: parseNa(p.na) } : {}),
+    ...(p.delimiter ? { delimiter: p.delimiter } : {}),
+    ...(p.encoding ? { encoding: parseEncoding(p.encoding) } : {}),
+    ...(p.sheet ? { sheet: p.sheet } : {}),
+  };
+}
+
+function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
+  if ('dryRun' in r) {
+    const out: Section[] = [
+      {
+        text:
+          `dry run of ${r.file} as ${r.kind}: ${r.rowsRead} rows read, ${r.rowsValid} would be stored, ` +
+          `${r.rowsInvalid} would fail. Nothing was written.`,
+      },
+      { title: 'Columns', rows: r.columns },
+      { title: 'Proposed mapping (paste as --map, then fix)', text: r.proposedMap || '(none)' },
+    ];
+    if (r.unmapped.length > 0)
+      out.push({ title: 'Required fields with no column', text: r.unmapped.join(', ') });
+    out.push({ title: 'First rows as they would be stored', rows: r.preview });
+    if (r.errors.length > 0) out.push({ title: 'Rows that would fail', rows: r.errors.map((e) => ({ ...e })) });
+    return out;
+  }
+  const out: Section[] = [
+    {
+      text:
+        `import ${r.importId}: ${r.rowsRead} rows read, ${r.rowsStored} stored, ${r.rowsUpdated} updated, ` +
+        `${r.duplicates} duplicates ignored, ${r.rowsSkipped} skipped, in ${(r.ms / 1000).toFixed(1)} s`,
+    },
+  ];
+  if (r.identities) {
+    out.push({
+      text: `identities: ${r.identities.aliases} aliases resolved, ${r.identities.conflicts} conflicting groups, ${r.identities.eventsAttributed} events newly attributed`,
+    });
+  }
+  if (r.errors.length > 0) out.push({ title: 'Skipped rows', rows: r.errors.map((e) => ({ ...e })) });
+  return out;
+}
+
+function importOperation(kind: Kind) {
+  const fields = KIND_SPECS[kind].fields.map((f) => (f.required ? `${f.name}*` : f.name)).join(', ');
+  return defineOperation({
+    area: 'import',
+    verb: kind,
+    summary: `Import ${kind} from a file (fields: ${fields}; * = required)`,
+    params: ImportFileParams,
+    mode: 'write',
+    positional: ['file'],
+    edges: { http: false },
+    run: (db, p, ctx) =>
+      importFile(db, kind, {
+        ...mappingFromParams(p),
+        file: p.file,
+        format: p.format,
+        skipInvalid: p.skipInvalid,
+        dryRun: p.dryRun,
+        onProgress: ctx.onProgress,
+        now: ctx.now,
+      }),
+    present: presentImport,
+  });
+}
+
+export const ListImportsParams = z.object({
+  limit: z.number().int().min(1).max(10_000).default(100),
+});
+
+export const listImportsOperation = defineOperation({
+  area: 'import',
+  verb: 'list',
+  summary: 'Every import: rows read, stored, updated, skipped (with line and reason), duplicates, time',
+  params: ListImportsParams,
+  mode: 'read',
+  listField: 'imports',
+  run: async (db, p) => ({ imports: await listImports(db, p.limit) }),
+  present: (r) => [
+    {
+      rows: r.imports.map((i) => ({
+        id: i.id,
+        kind: i.kind,
+        file: i.file,
+        started: i.startedAt,
+        status: i.status,
+        read: i.rowsRead,
+        stored: i.rowsStored,
+        updated: i.rowsUpdated,
+        skipped: i.rowsSkipped,
+        duplicates: i.duplicates,
+        seconds: i.ms === null ? null : i.ms / 1000,
+      })),
+    },
+  ],
+});
+
+export const UndoImportParams = z.object({
+  id: z.string().min(1).describe('the import id (see touchpoint import list)'),
+});
+
+export const undoImportOperation = defineOperation({
+  area: 'import',
+  verb: 'undo',
+  summary: 'Delete exactly the rows an import first inserted; refuses when a later import updated them',
+  params: UndoImportParams,
+  mode: 'write',
+  positional: ['id'],
+  run: (db, p) => undoImport(db, p.id),
+  present: (r) => [
+    {
+      text:
+        `undid ${r.importId}: deleted ${
+          Object.entries(r.deleted)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ') || 'nothing'
+        }` + (r.updatedKept > 0 ? `; ${r.updatedKept} rows it updated keep their new values` : ''),
+    },
+  ],
+});
+
+export const operations: readonly AnyOperation[] = [
+  ...KINDS.map(importOperation),
+  listImportsOperation,
+  undoImportOperation,
+];

@@ -1,0 +1,338 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { TouchpointError } from '../core/errors.js';
+import { type BulkRow, type ColumnSpec, ident, join, raw, type Store, sql } from '../store/index.js';
+
+export const FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'xlsx'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The raw table every file lands in first: `_line` + one VARCHAR column per source column (c0, c1, …). */
+export const RAW = '_tp_raw';
+
+export interface ReadOptions {
+  readonly file: string;
+  readonly format: Format;
+  readonly gzip: boolean;
+  /** CSV field delimiter (one character). */
+  readonly delimiter: string;
+  readonly encoding: 'utf8' | 'latin1';
+  /** Values that mean "missing" (besides an empty field). */
+  readonly na: readonly string[];
+  /** xlsx: sheet name or 1-based number. */
+  readonly sheet?: string;
+}
+
+export interface RawTable {
+  /** Source column names, in order; raw column i is `c{i}`. */
+  readonly headers: readonly string[];
+  readonly rows: number;
+  /** True when `_line` holds the physical line (or row) of each record; false for the fast path. */
+  readonly exact: boolean;
+}
+
+/** Format from the file name: .csv/.tsv/.txt, .jsonl/.ndjson, .json, .parquet, .xlsx, each optionally .gz. */
+export function detectFormat(file: string): { format: Format; gzip: boolean } {
+  let name = file.toLowerCase();
+  const gzip = name.endsWith('.gz');
+  if (gzip) name = name.slice(0, -3);
+  const ext = extname(name);
+  const format: Format | undefined =
+    ext === '.csv' || ext === '.tsv' || ext === '.txt'
+      ? 'csv'
+      : ext === '.jsonl' || ext === '.ndjson'
+        ? 'jsonl'
+        : ext === '.json'
+          ? 'json'
+          : ext === '.parquet'
+            ? 'parquet'
+            : ext === '.xlsx'
+              ? 'xlsx'
+              : undefined;
+  if (!format) {
+    throw new TouchpointError(
+      'invalid_input',
+      `${file}: cannot tell the format from the name; give --format (${FORMATS.join(', ')})`,
+    );
+  }
+  return { format, gzip };
+}
+
+export function checkFile(file: string): void {
+  if (!existsSync(file) || !statSync(file).isFile())
+    throw new TouchpointError('not_found', `${file}: no such file`);
+}
+
+function readText(o: ReadOptions): string {
+  let buf = readFileSync(o.file);
+  if (o.gzip) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      throw new TouchpointError('invalid_input', `${o.file}: not a gzip file`, { cause: e });
+    }
+  }
+  let text = buf.toString(o.encoding === 'latin1' ? 'latin1' : 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. */
+export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
+  let buf = readFileSync(o.file);
+  if (o.gzip) buf = gunzipSync(buf);
+  const first =
+    buf
+      .subarray(0, 64 * 1024)
+      .toString(o.encoding === 'latin1' ? 'latin1' : 'utf8')
+      .split('\n')[0] ?? '';
+  let best = ',';
+  let most = 0;
+  for (const d of [',', ';', '\t', '|']) {
+    const n = first.split(d).length - 1;
+    if (n > most) {
+      most = n;
+      best = d;
+    }
+  }
+  return best;
+}
+
+const rawColumns = (n: number): ColumnSpec[] => [
+  { name: '_line', type: 'bigint' },
+  ...Array.from({ length: n }, (_, i) => ({ name: `c${i}`, type: 'varchar' as const })),
+];
+
+async function fillRaw(tx: Store, headers: string[], rows: BulkRow[]): Promise<RawTable> {
+  const cols = rawColumns(headers.length);
+  await tx.createTemp(RAW, cols);
+  await tx.append(RAW, cols, rows);
+  return { headers, rows: rows.length, exact: true };
+}
+
+function uniqueHeaders(headers: readonly unknown[], file: string): string[] {
+  const out = headers.map((h, i) =>
+    h === null || h === undefined || String(h).trim() === '' ? `column${i + 1}` : String(h).trim(),
+  );
+  const seen = new Map<string, number>();
+  return out.map((h) => {
+    const n = seen.get(h) ?? 0;
+    seen.set(h, n + 1);
+    if (n > 0 && n > 100)
+      throw new TouchpointError('invalid_input', `${file}: header ${h} repeats too often`);
+    return n === 0 ? h : `${h}_${n + 1}`;
+  });
+}
+
+const textOf = (v: unknown): string | null => {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+};
+
+/**
+ * Reads a file into RAW with exact line numbers, in Node: the slow path, taken for xlsx and JSON
+ * arrays, and for CSV / JSON Lines only when the fast path found a bad row (to name its line).
+ */
+export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable> {
+  const na = new Set(['', ...o.na]);
+  const cell = (v: unknown): string | null => {
+    const t = textOf(v);
+    return t === null || na.has(t) ? null : t;
+  };
+  if (o.format === 'csv') {
+    const text = readText(o);
+    let records: { record: string[]; raw: string }[];
+    try {
+      records = parse(text, {
+        delimiter: o.delimiter,
+        raw: true,
+        skip_empty_lines: false,
+        relax_column_count: true,
+      }) as unknown as { record: string[]; raw: string }[];
+    } catch (e) {
+      const err = e as { lines?: number; message?: string };
+      throw new TouchpointError(
+        'invalid_input',
+        `${o.file}:${err.lines ?? '?'}: ${err.message ?? 'unreadable CSV'}`,
+        {
+          cause: e,
+          details: [{ file: o.file, line: err.lines, message: err.message ?? 'unreadable CSV' }],
+        },
+      );
+    }
+    let line = 1;
+    let headers: string[] | undefined;
+    const rows: BulkRow[] = [];
+    for (const r of records) {
+      const start = line;
+      // raw holds the record's text; its end-of-line is included for LF files, not for CRLF ones
+      line += (r.raw.match(/\n/g)?.length ?? 0) + (r.raw.endsWith('\n') ? 0 : 1);
+      if (r.record.length === 1 && r.record[0]!.trim() === '') continue; // blank line
+      if (!headers) {
+        headers = uniqueHeaders(r.record, o.file);
+        continue;
+      }
+      if (r.record.length !== headers.length) {
+        throw new TouchpointError(
+          'invalid_input',
+          `${o.file}:${start}: the row has ${r.record.length} fields, the header has ${headers.length} (check the delimiter and quotes)`,
+          {
+            details: [
+              { file: o.file, line: start, message: `${r.record.length} fields, expected ${headers.length}` },
+            ],
+          },
+        );
+      }
+      rows.push([start, ...r.record.map(cell)]);
+    }
+    if (!headers) throw new TouchpointError('invalid_input', `${o.file}: the file is empty`);
+    return fillRaw(tx, headers, rows);
+  }
+  if (o.format === 'jsonl' || o.format === 'json') {
+    const text = readText(o);
+    let objects: { line: number; value: unknown }[] = [];
+    if (o.format === 'jsonl') {
+      text.split('\n').forEach((l, i) => {
+        if (l.trim() === '') return;
+        try {
+          objects.push({ line: i + 1, value: JSON.parse(l) });
+        } catch (e) {
+          throw new TouchpointError(
+            'invalid_input',
+            `${o.file}:${i + 1}: not a JSON object: ${(e as Error).message}`,
+            {
+              details: [{ file: o.file, line: i + 1, message: 'not valid JSON' }],
+            },
+          );
+        }
+      });
+    } else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw new TouchpointError('invalid_input', `${o.file}: not valid JSON: ${(e as Error).message}`);
+      }
+      if (!Array.isArray(parsed))
+        throw new TouchpointError('invalid_input', `${o.file}: expected a JSON array of objects`);
+      objects = parsed.map((value, i) => ({ line: i + 1, value }));
+    }
+    const keys: string[] = [];
+    const seen = new Set<string>();
+    for (const { line, value } of objects) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new TouchpointError('invalid_input', `${o.file}:${line}: expected a JSON object`, {
+          details: [{ file: o.file, line, message: 'expected a JSON object' }],
+        });
+      }
+      for (const k of Object.keys(value)) {
+        if (!seen.has(k)) {
+          seen.add(k);
+          keys.push(k);
+        }
+      }
+    }
+    const rows = objects.map(({ line, value }) => [
+      line,
+      ...keys.map((k) => cell((value as Record<string, unknown>)[k])),
+    ]);
+    return fillRaw(tx, keys, rows);
+  }
+  if (o.format === 'xlsx') {
+    const { readSheet } = await import('read-excel-file/node');
+    let buf = readFileSync(o.file);
+    if (o.gzip) buf = gunzipSync(buf);
+    let data: unknown[][];
+    try {
+      const sheet = o.sheet === undefined ? undefined : /^\d+$/.test(o.sheet) ? Number(o.sheet) : o.sheet;
+      data = (await (sheet === undefined ? readSheet(buf) : readSheet(buf, sheet))) as unknown[][];
+    } catch (e) {
+      throw new TouchpointError(
+        'invalid_input',
+        `${o.file}: not a readable .xlsx workbook: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    const headerAt = data.findIndex((r) => r.some((v) => v !== null && v !== ''));
+    if (headerAt < 0) throw new TouchpointError('invalid_input', `${o.file}: the sheet is empty`);
+    const headers = uniqueHeaders(data[headerAt]!, o.file);
+    const rows: BulkRow[] = [];
+    for (let i = headerAt + 1; i < data.length; i++) {
+      const r = data[i]!;
+      if (r.every((v) => v === null || v === '')) continue;
+      rows.push([i + 1, ...headers.map((_, j) => cell(r[j]))]);
+    }
+    return fillRaw(tx, headers, rows);
+  }
+  throw new TouchpointError('internal', `no exact reader for ${o.format}`);
+}
+
+/**
+ * Reads a file into RAW with the engine's readers (read_csv / read_json_objects / read_parquet): the
+ * fast path. `_line` is the record's ordinal, exact only for Parquet (a row number). Returns
+ * undefined when the engine cannot read the file, so the caller takes the exact path and names the line.
+ */
+export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable | undefined> {
+  if (o.format === 'xlsx' || o.format === 'json') return undefined;
+  const nullstr = ['', ...o.na];
+  try {
+    let source;
+    let headers: string[];
+    if (o.format === 'csv') {
+      const opts = sql`all_varchar = true, header = true, delim = ${o.delimiter}, quote = '"', escape = '"',
+        nullstr = ${nullstr}, encoding = ${o.encoding === 'latin1' ? 'latin-1' : 'utf-8'}, strict_mode = true,
+        compression = ${o.gzip ? 'gzip' : 'none'}`;
+      const desc = await tx.all<{ column_name: string }>(
+        sql`DESCRIBE SELECT * FROM read_csv(${o.file}, ${opts}) LIMIT 0`,
+      );
+      headers = uniqueHeaders(
+        desc.map((d) => d.column_name),
+        o.file,
+      );
+      source = sql`SELECT * FROM read_csv(${o.file}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
+    } else if (o.format === 'jsonl') {
+      const objs = sql`read_json_objects(${o.file}, format = 'newline_delimited', compression = ${o.gzip ? 'gzip' : 'none'})`;
+      await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_json AS SELECT json FROM ${objs}`);
+      const bad = await tx.one<{ n: number }>(
+        sql`SELECT count(*) AS n FROM _tp_json WHERE json_type(json) <> 'OBJECT'`,
+      );
+      if ((bad?.n ?? 0) > 0) return undefined;
+      headers = (
+        await tx.all<{
+          k: string;
+        }>(sql`SELECT k FROM (SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS o FROM _tp_json)
+          GROUP BY k ORDER BY min(o)`)
+      ).map((r) => r.k);
+      const cols = headers.map(
+        (h, i) =>
+          sql`nullif(json_extract_string(json, ${`$.${JSON.stringify(h)}`}), '') AS ${ident(`c${i}`)}`,
+      );
+      source = sql`SELECT ${cols.length ? join(cols) : raw('NULL AS c0')} FROM _tp_json`;
+    } else {
+      const desc = await tx.all<{ column_name: string }>(sql`DESCRIBE SELECT * FROM read_parquet(${o.file})`);
+      headers = desc.map((d) => d.column_name);
+      // positional references (#1, #2, …): numbers written here, never input
+      const cols = headers.map((_, i) => sql`CAST(${raw(`#${i + 1}`)} AS VARCHAR) AS ${ident(`c${i}`)}`);
+      source = sql`SELECT ${join(cols)} FROM read_parquet(${o.file})`;
+    }
+    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(RAW)} AS
+      SELECT row_number() OVER () + ${o.format === 'csv' ? 1 : 0} AS _line, * FROM (${source})`);
+    if (o.format !== 'csv' && o.na.length > 0) {
+      // JSON / Parquet values that are missing markers become NULL, as CSV's nullstr does
+      const sets = headers.map(
+        (_, i) =>
+          sql`${ident(`c${i}`)} = CASE WHEN ${ident(`c${i}`)} IN (SELECT unnest(${[...o.na]})) THEN NULL ELSE ${ident(`c${i}`)} END`,
+      );
+      if (sets.length > 0) await tx.exec(sql`UPDATE ${ident(RAW)} SET ${join(sets)}`);
+    }
+    const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(RAW)}`);
+    return { headers, rows: n?.n ?? 0, exact: o.format === 'parquet' };
+  } catch (e) {
+    if (e instanceof TouchpointError) throw e;
+    return undefined;
+  }
+}
