@@ -83,7 +83,8 @@ function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
     if (r.unmapped.length > 0)
       out.push({ title: 'Required fields with no column', text: r.unmapped.join(', ') });
     out.push({ title: 'First rows as they would be stored', rows: r.preview });
-    if (r.errors.length > 0) out.push({ title: 'Rows that would fail', rows: r.errors.map((e) => ({ ...e })) });
+    if (r.errors.length > 0)
+      out.push({ title: 'Rows that would fail', rows: r.errors.map((e) => ({ ...e })) });
     return out;
   }
   const out: Section[] = [

@@ -3,7 +3,16 @@ import { extname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { TouchpointError } from '../core/errors.js';
-import { type BulkRow, type ColumnSpec, ident, join, raw, type Store, sql } from '../store/index.js';
+import {
+  type BulkRow,
+  type ColumnSpec,
+  ident,
+  join,
+  raw,
+  type SqlFragment,
+  type Store,
+  sql,
+} from '../store/index.js';
 
 export const FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -280,7 +289,7 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
   if (o.format === 'xlsx' || o.format === 'json') return undefined;
   const nullstr = ['', ...o.na];
   try {
-    let source;
+    let source: SqlFragment;
     let headers: string[];
     if (o.format === 'csv') {
       const opts = sql`all_varchar = true, header = true, delim = ${o.delimiter}, quote = '"', escape = '"',
