@@ -118,12 +118,16 @@ export async function defaultAsOf(
 }
 
 /** SQL for each case's CSAT (first answer), linked by case_id, or by the customer window fallback. */
-export function csatLink(source: 'case_id' | 'customer-window', fallbackDays: number): SqlFragment {
+export function csatLink(
+  source: 'case_id' | 'customer-window',
+  fallbackDays: number,
+  cases: SqlFragment = sql`case_comm`,
+): SqlFragment {
   return source === 'case_id'
     ? sql`SELECT case_id, arg_min(score, ts) AS score FROM feedback
           WHERE kind = 'csat' AND case_id IS NOT NULL AND score IS NOT NULL GROUP BY case_id`
     : sql`SELECT c.case_id, arg_min(f.score, f.ts) AS score
-          FROM case_comm c JOIN feedback f ON f.customer_id = c.customer_id AND f.kind = 'csat'
+          FROM ${cases} c JOIN feedback f ON f.customer_id = c.customer_id AND f.kind = 'csat'
             AND f.score IS NOT NULL AND c.is_closed
             AND f.ts >= c.closed_at AND f.ts < c.closed_at + to_days(${fallbackDays}::INTEGER)
           GROUP BY c.case_id`;

@@ -1,5 +1,8 @@
 import { communicationOperation } from './communication.js';
+import { exportOperation } from './export.js';
+import { flowOperation } from './flow.js';
 import { handoffsOperation } from './handoffs.js';
+import { inflowOperation } from './inflow.js';
 import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
@@ -16,7 +19,10 @@ export {
   type CommunicationResult,
   getCommunication,
 } from './communication.js';
+export { type CaseExportRow, EXPORT_COLUMNS, ExportParams, exportCases, toCsv } from './export.js';
+export { FlowParams, type FlowResult, getFlow } from './flow.js';
 export { GROUP_BY, getHandoffs, type HandoffGroup, HandoffsParams, type HandoffsResult } from './handoffs.js';
+export { getInflow, InflowParams, type InflowResult } from './inflow.js';
 export { getLevers, LEVERS, type LeverFigure, LeversParams, type LeversResult } from './levers.js';
 export {
   getOverdueUpdates,
@@ -32,4 +38,7 @@ export const operations = [
   leversOperation,
   overdueUpdatesOperation,
   communicationOperation,
+  inflowOperation,
+  flowOperation,
+  exportOperation,
 ] as const;

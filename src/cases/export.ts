@@ -1,0 +1,151 @@
+import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation, type Section } from '../core/operation.js';
+import { type Store, sql } from '../store/index.js';
+import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { csatLink, csatSource } from './communication.js';
+
+export const ExportParams = z.object({
+  ...caseWindowParams,
+  fallbackDays: z
+    .number()
+    .int()
+    .min(1)
+    .default(7)
+    .describe('without feedback.case_id: a CSAT from the same customer within this many days after close'),
+  out: z.string().optional().describe('write a CSV file here (command line only); JSON otherwise'),
+  limit: z.number().int().min(1).optional().describe('at most this many cases (JSON)'),
+});
+export type ExportParams = z.output<typeof ExportParams>;
+
+/** One row per case: the columns of the CSV, in order. */
+export type CaseExportRow = {
+  case_id: string;
+  customer_id: string | null;
+  reason: string;
+  channel: string;
+  product: string;
+  opened_at: string;
+  closed_at: string | null;
+  status: 'open' | 'closed';
+  /** Ordered chain of teams, e.g. `A > B > A`. */
+  teams: string;
+  /** Ordered chain of agents (consecutive repeats collapsed). */
+  agents: string;
+  team_handoffs: number;
+  agent_reassignments: number;
+  returns: number;
+  reopens: number;
+  resolutions: number;
+  contacts: number;
+  /** Hours in each team stint, in order, e.g. `A 2.5; B 20; A 1`. */
+  time_in_teams: string;
+  first_response_hours: number | null;
+  resolution_hours: number | null;
+  updates_sent: number;
+  csat: number | null;
+};
+
+export const EXPORT_COLUMNS: readonly (keyof CaseExportRow)[] = [
+  'case_id',
+  'customer_id',
+  'reason',
+  'channel',
+  'product',
+  'opened_at',
+  'closed_at',
+  'status',
+  'teams',
+  'agents',
+  'team_handoffs',
+  'agent_reassignments',
+  'returns',
+  'reopens',
+  'resolutions',
+  'contacts',
+  'time_in_teams',
+  'first_response_hours',
+  'resolution_hours',
+  'updates_sent',
+  'csat',
+];
+
+/**
+ * One row per case with its handoff history. First response = first update sent after opening;
+ * resolution time = opening to the final closure (a reopened case counts to its last closure); time
+ * in a team runs from the assignment to the next team's assignment, or to the final closure (open
+ * cases: to the as-of instant, or the latest event). CSAT: the case's first CSAT answer (by
+ * feedback.case_id; only when no answer carries a case id, the customer's first CSAT within
+ * `fallbackDays` after closure).
+ */
+export async function exportCases(db: Store, params: ExportParams): Promise<CaseExportRow[]> {
+  const asOf = checkInstant('as-of', params.asOf);
+  const o: CaseMetricsOptions = {
+    asOf,
+    from: checkInstant('from', params.from),
+    to: checkInstant('to', params.to),
+  };
+  const source = await csatSource(db);
+  return db.all<CaseExportRow>(sql`WITH ${caseMetricsCtes(o)},
+    link AS (${csatLink(source, params.fallbackDays, sql`case_metrics2`)}),
+    x AS (
+      SELECT m.*, CASE WHEN is_closed THEN closed_at ELSE coalesce(${asOf}::TIMESTAMP, last_event_ts, opened_at) END AS end_ts
+      FROM case_metrics2 m
+    )
+    SELECT x.case_id, x.customer_id, x.reason, x.channel, x.product, x.opened_at, x.closed_at,
+      CASE WHEN x.is_closed THEN 'closed' ELSE 'open' END AS status,
+      array_to_string(x.team_chain, ' > ') AS teams,
+      array_to_string(list_filter(coalesce(x.agent_seq, []::VARCHAR[]), (a, i) -> i = 1 OR a <> x.agent_seq[i - 1]), ' > ') AS agents,
+      x.team_handoffs, x.agent_reassignments, x.returns, x.reopens, x.resolutions, x.contacts,
+      array_to_string(list_transform(x.team_chain, (t, i) -> t || ' ' ||
+        round((epoch(coalesce(x.team_chain_ts[i + 1], x.end_ts)) - epoch(x.team_chain_ts[i])) / 3600.0, 2)::VARCHAR), '; ')
+        AS time_in_teams,
+      round((epoch(x.first_update_ts) - epoch(x.opened_at)) / 3600.0, 2) AS first_response_hours,
+      round((epoch(x.closed_at) - epoch(x.opened_at)) / 3600.0, 2) AS resolution_hours,
+      x.updates_sent, l.score AS csat
+    FROM x LEFT JOIN link l ON l.case_id = x.case_id
+    ORDER BY x.opened_at, x.case_id
+    ${params.limit ? sql`LIMIT ${params.limit}` : sql``}`);
+}
+
+/** A CSV cell: quoted when needed; a text starting with = + - @ is prefixed with ' so no spreadsheet runs it. */
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function toCsv(rows: readonly CaseExportRow[]): string {
+  const lines = [EXPORT_COLUMNS.join(',')];
+  for (const r of rows) lines.push(EXPORT_COLUMNS.map((c) => csvCell(r[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export const exportOperation = defineOperation({
+  area: 'cases',
+  verb: 'export',
+  summary: 'One row per case: chain of teams and agents, handoffs, time in each team, response times, CSAT',
+  params: ExportParams,
+  mode: 'read',
+  listField: 'rows',
+  run: async (db, params, ctx) => {
+    if (params.out && ctx.actor !== 'cli')
+      throw new TouchpointError(
+        'invalid_input',
+        'out: writing a file is only available from the command line',
+      );
+    const rows = await exportCases(db, params);
+    if (params.out) {
+      writeFileSync(params.out, toCsv(rows));
+      return { file: params.out, cases: rows.length, rows: [] as CaseExportRow[] };
+    }
+    return { file: null, cases: rows.length, rows };
+  },
+  present: (r): Section[] =>
+    r.file
+      ? [{ text: `${r.cases} cases written to ${r.file}` }]
+      : [{ title: `${r.cases} cases`, rows: r.rows, columns: EXPORT_COLUMNS }],
+});
