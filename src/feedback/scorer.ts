@@ -46,7 +46,7 @@ export function shippedModel(): SentimentModel {
  * The default scorer: the SemEval model's class probabilities with its positive/negative split
  * re-weighted by the lexicon (the blend fitted on held-out SemEval tweets). p(neutral) comes from the
  * model; p(pos) = (1 − p(neutral))·σ(blend), p(neg) the rest; the label is the likeliest class and
- * the score p(pos) − p(neg). A comment with no known word and no lexicon hit is neutral, 0.
+ * the score p(pos) − p(neg); |score| < 0.15 is neutral. A comment with no known word and no lexicon hit is neutral, 0.
  */
 export function blendedScorer(model: SentimentModel = shippedModel()): Scorer {
   return {
@@ -61,9 +61,7 @@ export function blendedScorer(model: SentimentModel = shippedModel()): Scorer {
       const s = 1 / (1 + Math.exp(-z));
       const pos = (1 - p[1]) * s;
       const neg = (1 - p[1]) * (1 - s);
-      const label: SentimentLabel =
-        p[1] >= pos && p[1] >= neg ? 'neutral' : pos >= neg ? 'positive' : 'negative';
-      return { label, score: round(pos - neg) };
+      return labelled(pos, neg, p[1]);
     },
   };
 }
@@ -74,3 +72,18 @@ export function polarityOf(s: Sentiment): 'positive' | 'negative' {
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Scores below this in absolute value are neutral whatever the class probabilities say. */
+export const NEUTRAL_BAND = 0.15;
+
+/** The likeliest class (neutral inside the band), and the score p(pos) − p(neg). */
+export function labelled(pos: number, neg: number, neutral: number): Sentiment {
+  const score = round(pos - neg);
+  const label: SentimentLabel =
+    Math.abs(score) < NEUTRAL_BAND || (neutral >= pos && neutral >= neg)
+      ? 'neutral'
+      : pos >= neg
+        ? 'positive'
+        : 'negative';
+  return { label, score };
+}

@@ -1,0 +1,98 @@
+import type { OperationContext } from '../core/operation.js';
+import { type Store, sql } from '../store/index.js';
+import { companyScorer } from './company-model.js';
+import { blendedScorer, type Scorer } from './scorer.js';
+import { loadTaxonomy, saveTaxonomy, type Taxonomy } from './taxonomy.js';
+import { discoverThemes, type Proposal, themeAssigner } from './themes-model.js';
+
+export interface AnalysisSummary {
+  readonly comments: number;
+  readonly scorer: string;
+  readonly proposals: readonly Proposal[];
+  readonly taxonomy: Taxonomy;
+  readonly companyModel?: { readonly trainedOn: number; readonly cvAccuracy: number; readonly used: boolean };
+}
+
+/**
+ * Scores and themes every comment in the workspace and stores the result in `feedback_text`
+ * (replacing the previous analysis). When `discover` is on (default: only while the taxonomy is
+ * empty), topics the taxonomy does not cover are proposed as new sub-themes first.
+ */
+export async function analyzeWorkspace(
+  db: Store,
+  options: { discover?: boolean; now?: Date } = {},
+  ctx: OperationContext = {},
+): Promise<AnalysisSummary> {
+  const comments = await db.all<{ id: string; comment: string; kind: string; score: number | null }>(sql`
+    SELECT id, comment, kind, score FROM feedback
+    WHERE comment IS NOT NULL AND trim(comment) <> '' ORDER BY id`);
+  let taxonomy = await loadTaxonomy(db);
+  let proposals: Proposal[] = [];
+  if (options.discover ?? taxonomy.themes.length === 0) {
+    ctx.onProgress?.({ phase: 'discovering themes', done: 0, total: 1 });
+    const r = discoverThemes(
+      comments.map((c) => ({ id: c.id, text: c.comment })),
+      taxonomy,
+    );
+    if (r.proposals.length > 0) {
+      await saveTaxonomy(db, r.taxonomy);
+      taxonomy = r.taxonomy;
+      proposals = r.proposals;
+    }
+  }
+  const company = companyScorer(comments);
+  const scorer: Scorer = company.used ? company.scorer : blendedScorer();
+  const assigner = themeAssigner(taxonomy);
+  const now = options.now ?? new Date();
+  const rows = comments.map((c, i) => {
+    if (i % 5000 === 0)
+      ctx.onProgress?.({ phase: 'scoring comments', done: i, total: comments.length, unit: 'comments' });
+    const s = scorer.score(c.comment);
+    const themes = assigner.assign(c.comment);
+    return [c.id, s.label, s.score, scorer.name, JSON.stringify(themes), themes[0] ?? null, now] as const;
+  });
+  await db.transaction(async (tx) => {
+    await tx.createTemp('feedback_text_in', [
+      { name: 'feedback_id', type: 'varchar' },
+      { name: 'label', type: 'varchar' },
+      { name: 'score', type: 'double' },
+      { name: 'scorer', type: 'varchar' },
+      { name: 'themes', type: 'json' },
+      { name: 'primary_theme', type: 'varchar' },
+      { name: 'analyzed_at', type: 'timestamp' },
+    ]);
+    await tx.append(
+      'feedback_text_in',
+      [
+        { name: 'feedback_id', type: 'varchar' },
+        { name: 'label', type: 'varchar' },
+        { name: 'score', type: 'double' },
+        { name: 'scorer', type: 'varchar' },
+        { name: 'themes', type: 'json' },
+        { name: 'primary_theme', type: 'varchar' },
+        { name: 'analyzed_at', type: 'timestamp' },
+      ],
+      rows,
+    );
+    await tx.exec(sql`DELETE FROM feedback_text`);
+    await tx.exec(sql`INSERT INTO feedback_text
+      SELECT feedback_id, label, score, scorer, CAST(themes AS VARCHAR[]), primary_theme, analyzed_at FROM feedback_text_in`);
+    await tx.exec(sql`DROP TABLE feedback_text_in`);
+  });
+  return {
+    comments: comments.length,
+    scorer: scorer.name,
+    proposals,
+    taxonomy,
+    companyModel: company.report,
+  };
+}
+
+/** Runs the analysis when comments have not been analysed yet (or new ones arrived). */
+export async function ensureAnalysis(db: Store, ctx: OperationContext = {}): Promise<void> {
+  const r = await db.one<{ missing: number }>(sql`
+    SELECT count(*) AS missing FROM feedback f
+    WHERE f.comment IS NOT NULL AND trim(f.comment) <> ''
+      AND NOT EXISTS (SELECT 1 FROM feedback_text t WHERE t.feedback_id = f.id)`);
+  if ((r?.missing ?? 0) > 0) await analyzeWorkspace(db, {}, ctx);
+}

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { scoreLexicon } from './lexicon.js';
+import { polarityLogit, predict, type SentimentModel, trainSoftmax } from './model.js';
+import { labelled as labelOf, type Scorer, shippedModel } from './scorer.js';
+import { features, tokenize } from './text.js';
+
+/** Labelled comments needed before a company model is even tried. */
+export const MIN_LABELLED = 200;
+
+interface Answer {
+  readonly id: string;
+  readonly comment: string;
+  readonly kind: string;
+  readonly score: number | null;
+}
+
+/** Self-labelled comments: promoters (NPS 9–10, CSAT 5) positive, detractors (NPS 0–6, CSAT 1–2) negative. */
+export function selfLabel(a: Answer): 0 | 1 | undefined {
+  if (a.score === null) return undefined;
+  if (a.kind === 'nps') return a.score >= 9 ? 1 : a.score <= 6 ? 0 : undefined;
+  if (a.kind === 'csat') return a.score >= 5 ? 1 : a.score <= 2 ? 0 : undefined;
+  return undefined;
+}
+
+function shippedLogit(model: SentimentModel, text: string): { z: number; pNeutral: number } {
+  const tokens = tokenize(text);
+  const p = predict(model, tokens);
+  const lex = scoreLexicon(tokens).compound;
+  return {
+    z: model.blend.intercept + model.blend.model * polarityLogit(p) + model.blend.lexicon * lex,
+    pNeutral: p[1],
+  };
+}
+
+function train(rows: readonly { text: string; y: 0 | 1 }[]): SentimentModel {
+  const xs = rows.map((r) => [...new Set(features(tokenize(r.text)))]);
+  const df = new Map<string, number>();
+  for (const x of xs) for (const f of x) df.set(f, (df.get(f) ?? 0) + 1);
+  const vocab = new Set([...df.entries()].filter(([, n]) => n >= 3).map(([f]) => f));
+  const { bias, weights } = trainSoftmax(
+    xs,
+    rows.map((r) => (r.y === 1 ? 2 : 0)),
+    vocab,
+    { epochs: 4, l2: 1e-4, rate: 0.2 },
+  );
+  return {
+    name: 'company-lr',
+    trainedOn: `${rows.length} of this workspace's scored comments`,
+    classes: ['negative', 'neutral', 'positive'],
+    bias,
+    weights: Object.fromEntries(weights),
+    blend: { intercept: 0, model: 1, lexicon: 0 },
+  };
+}
+
+/**
+ * A model learned from the company's own scored answers, blended with the shipped scorer:
+ * polarity logit = shipped blend + the company model's log p₊/p₋. It is used only when at least
+ * `MIN_LABELLED` self-labelled comments exist and 5-fold cross-validation (folds by id hash) shows
+ * it beats the shipped scorer on them.
+ */
+export function companyScorer(answers: readonly Answer[]): {
+  used: boolean;
+  scorer: Scorer;
+  report?: { trainedOn: number; cvAccuracy: number; baselineAccuracy: number; used: boolean };
+} {
+  const shipped = shippedModel();
+  const labelled = answers
+    .map((a) => ({ id: a.id, text: a.comment, y: selfLabel(a) }))
+    .filter((r): r is { id: string; text: string; y: 0 | 1 } => r.y !== undefined && r.text.trim() !== '')
+    .slice(0, 20_000);
+  const fallback: Scorer = { name: 'none', score: () => ({ label: 'neutral', score: 0 }) };
+  if (labelled.length < MIN_LABELLED) return { used: false, scorer: fallback };
+  const fold = (id: string) =>
+    Number.parseInt(createHash('md5').update(id).digest('hex').slice(0, 4), 16) % 5;
+  let right = 0;
+  let rightBase = 0;
+  for (let f = 0; f < 5; f++) {
+    const m = train(labelled.filter((r) => fold(r.id) !== f));
+    for (const r of labelled.filter((x) => fold(x.id) === f)) {
+      const base = shippedLogit(shipped, r.text).z;
+      const own = polarityLogit(predict(m, tokenize(r.text)));
+      if (base + own >= 0 === (r.y === 1)) right++;
+      if (base >= 0 === (r.y === 1)) rightBase++;
+    }
+  }
+  const cvAccuracy = right / labelled.length;
+  const baselineAccuracy = rightBase / labelled.length;
+  const used = cvAccuracy > baselineAccuracy;
+  const model = train(labelled);
+  const scorer: Scorer = {
+    name: 'company+semeval+lexicon',
+    score(text) {
+      const s = String(text ?? '');
+      const tokens = tokenize(s);
+      if (tokens.length === 0) return { label: 'neutral', score: 0 };
+      const { z: base, pNeutral } = shippedLogit(shipped, s);
+      const z = base + polarityLogit(predict(model, tokens));
+      const sg = 1 / (1 + Math.exp(-z));
+      const pos = (1 - pNeutral) * sg;
+      const neg = (1 - pNeutral) * (1 - sg);
+      return labelOf(pos, neg, pNeutral);
+    },
+  };
+  return {
+    used,
+    scorer,
+    report: { trainedOn: labelled.length, cvAccuracy, baselineAccuracy, used },
+  };
+}

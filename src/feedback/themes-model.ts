@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { kmeans } from 'ml-kmeans';
+import model from 'wink-eng-lite-web-model';
+import winkNLP from 'wink-nlp';
+import type { P } from '../findings/index.js';
+import { newThemeId, type Taxonomy, type TaxonomyTheme } from './taxonomy.js';
+import { keywordTerm, stem, termsOf } from './terms.js';
+
+/** Puts comments into taxonomy themes by their keywords (bigram match 2, word match 1). */
+export interface ThemeAssigner {
+  /** theme ids a comment raises, strongest first (at most 3); empty when it raises none */
+  assign(text: string): string[];
+}
+
+export function themeAssigner(taxonomy: Taxonomy): ThemeAssigner {
+  const themes = taxonomy.themes.filter((t) => t.status !== 'retired');
+  const index = new Map<string, { theme: number; weight: number }[]>();
+  themes.forEach((t, ti) => {
+    for (const k of t.keywords) {
+      const term = keywordTerm(k);
+      if (!term) continue;
+      const list = index.get(term) ?? [];
+      if (!list.some((x) => x.theme === ti)) list.push({ theme: ti, weight: term.includes(' ') ? 2 : 1 });
+      index.set(term, list);
+    }
+  });
+  return {
+    assign(text) {
+      const scores = new Map<number, number>();
+      for (const term of termsOf(text)) {
+        for (const hit of index.get(term) ?? [])
+          scores.set(hit.theme, (scores.get(hit.theme) ?? 0) + hit.weight);
+      }
+      if (scores.size === 0) return [];
+      const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      const top = ranked[0]![1];
+      return ranked
+        .filter(([, s]) => s >= Math.max(1, top / 2))
+        .slice(0, 3)
+        .map(([ti]) => themes[ti]!.id);
+    },
+  };
+}
+
+/** Words that say which of the 4 P's a topic belongs to. */
+const P_CUES: Record<P, readonly string[]> = {
+  policy: `fee fees charge charged charges policy policies refund refunds return returns terms contract cancel
+    cancellation penalty warranty rule rules deposit subscription renewal price prices pricing cost restocking
+    surcharge guarantee eligible allowed exchange`.split(/\s+/),
+  people: `agent agents staff rep representative employee employees manager rude friendly helpful polite
+    knowledgeable technician driver courier person someone guy lady advisor attitude professional attitude
+    courteous patient support`.split(/\s+/),
+  process:
+    `wait waited waiting delivery deliver delivered shipping hold queue process call called calls email emails
+    response respond slow late delay delayed tracking appointment installation onboarding checkout billing invoice
+    transfer transferred login form forms steps paperwork approval callback reply replied arrive arrived`.split(
+      /\s+/,
+    ),
+  product:
+    `product products app quality feature features device phone battery screen website site bug bugs crash
+    size design item items material fit broke broken works working quality color software update`.split(
+      /\s+/,
+    ),
+};
+const CUE_STEMS: Record<P, Set<string>> = {
+  policy: new Set(P_CUES.policy.filter(Boolean).map(stem)),
+  people: new Set(P_CUES.people.filter(Boolean).map(stem)),
+  process: new Set(P_CUES.process.filter(Boolean).map(stem)),
+  product: new Set(P_CUES.product.filter(Boolean).map(stem)),
+};
+
+export function pOfTerms(terms: readonly { term: string; weight: number }[]): P {
+  const score: Record<P, number> = { product: 0, process: 0, policy: 0, people: 0 };
+  for (const { term, weight } of terms)
+    for (const part of term.split(' '))
+      for (const p of Object.keys(CUE_STEMS) as P[]) if (CUE_STEMS[p].has(part)) score[p] += weight;
+  const best = (Object.entries(score) as [P, number][]).sort((a, b) => b[1] - a[1])[0]!;
+  return best[1] > 0 ? best[0] : 'product';
+}
+
+let nlp: ReturnType<typeof winkNLP> | undefined;
+const CONTENT_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ']);
+/** A word in at least this share of a cluster's comments is one of its dominant words. */
+const DOMINANT = 0.6;
+
+export interface DiscoverOptions {
+  /** comments read for discovery (a deterministic sample when there are more) */
+  readonly sample?: number;
+  /** number of clusters (default √(comments / 12), between 4 and 30) */
+  readonly k?: number;
+  readonly seed?: number;
+}
+
+export interface Proposal extends TaxonomyTheme {
+  readonly size: number;
+}
+
+const hash = (s: string) => createHash('md5').update(s).digest('hex');
+
+/**
+ * Finds topics in comments that the taxonomy does not cover yet and proposes them as new
+ * sub-themes (appended with new ids; existing themes are never touched). Keyphrase candidates are
+ * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); comments are
+ * clustered by k-means (ml-kmeans, k-means++ with a fixed seed) on TF-IDF vectors; each cluster's
+ * keywords are its terms most over-represented against all comments (lift ≥ 1.5, in ≥ 8% of the
+ * cluster); clusters sharing their leading keywords merge, so paraphrases become one theme.
+ */
+export function discoverThemes(
+  comments: readonly { id: string; text: string }[],
+  taxonomy: Taxonomy,
+  options: DiscoverOptions = {},
+): { taxonomy: Taxonomy; proposals: Proposal[] } {
+  const sampleSize = options.sample ?? 4000;
+  const assigner = themeAssigner(taxonomy);
+  const sample = [...comments]
+    .filter((c) => c.text && c.text.trim().length > 0)
+    .map((c) => ({ ...c, h: hash(c.id) }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .slice(0, sampleSize);
+  const uncovered = new Set(sample.flatMap((c, i) => (assigner.assign(c.text).length === 0 ? [i] : [])));
+  if (uncovered.size < 10) return { taxonomy, proposals: [] };
+
+  // content stems by part of speech, and the surface form seen most for each stem
+  nlp ??= winkNLP(model);
+  const its = nlp.its;
+  const content = new Set<string>();
+  const surface = new Map<string, Map<string, number>>();
+  for (const c of sample) {
+    const doc = nlp.readDoc(c.text.slice(0, 2000));
+    const normals = doc.tokens().out(its.normal) as string[];
+    const pos = doc.tokens().out(its.pos) as string[];
+    normals.forEach((w, i) => {
+      if (!CONTENT_POS.has(pos[i]!)) return;
+      const s = stem(w.replace(/(.)\1{2,}/g, '$1$1'));
+      content.add(s);
+      const m = surface.get(s) ?? new Map<string, number>();
+      m.set(w, (m.get(w) ?? 0) + 1);
+      surface.set(s, m);
+    });
+  }
+  const docs = sample.map((c) => termsOf(c.text).filter((t) => t.split(' ').every((p) => content.has(p))));
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of d) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = docs.length;
+  const minDf = Math.max(3, Math.ceil(0.003 * n));
+  const vocab = [...df.entries()]
+    .filter(([, c]) => c >= minDf && c <= 0.3 * n)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 400)
+    .map(([t]) => t);
+  const col = new Map(vocab.map((t, i) => [t, i]));
+  const idf = vocab.map((t) => Math.log(n / df.get(t)!));
+  const rows: number[][] = [];
+  const rowDoc: number[] = [];
+  docs.forEach((d, di) => {
+    if (!uncovered.has(di)) return;
+    const v = new Array<number>(vocab.length).fill(0);
+    let norm = 0;
+    for (const t of d) {
+      const j = col.get(t);
+      if (j === undefined) continue;
+      v[j] = idf[j]!;
+      norm += idf[j]! ** 2;
+    }
+    if (norm === 0) return;
+    const s = Math.sqrt(norm);
+    rows.push(v.map((x) => x / s));
+    rowDoc.push(di);
+  });
+  if (rows.length < 10) return { taxonomy, proposals: [] };
+  const k = Math.min(
+    rows.length - 1,
+    options.k ?? Math.max(rows.length < 100 ? 3 : 6, Math.min(40, Math.round(Math.sqrt(rows.length / 3)))),
+  );
+  const km = kmeans(rows, k, { seed: options.seed ?? 42, initialization: 'kmeans++', maxIterations: 60 });
+
+  // over-split on purpose (one cluster per wording is fine), then merge clusters that share a
+  // dominant word — one in at least DOMINANT of each cluster's comments and in at most 35% of all
+  // comments; two such words when both have two (transitively): paraphrases of one topic share their subject, so they become one theme
+  let groups: number[][] = [];
+  for (let c = 0; c < k; c++) {
+    const members = km.clusters.flatMap((cl, i) => (cl === c ? [rowDoc[i]!] : []));
+    if (members.length > 0) groups.push(members);
+  }
+  const dominant = (members: readonly number[]): Set<string> => {
+    const cnt = new Map<string, number>();
+    for (const m of members)
+      for (const t of docs[m]!) if (!t.includes(' ')) cnt.set(t, (cnt.get(t) ?? 0) + 1);
+    return new Set(
+      [...cnt.entries()]
+        .filter(([t, c]) => c >= DOMINANT * members.length && df.get(t)! <= 0.35 * n)
+        .map(([t]) => t),
+    );
+  };
+  const parent = groups.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i]!;
+    return i;
+  };
+  const doms = groups.map(dominant);
+  for (let i = 0; i < groups.length; i++)
+    for (let j = i + 1; j < groups.length; j++)
+      if (
+        [...doms[i]!].filter((t) => doms[j]!.has(t)).length >= Math.min(2, doms[i]!.size, doms[j]!.size) &&
+        doms[i]!.size > 0 &&
+        doms[j]!.size > 0
+      )
+        parent[find(j)] = find(i);
+  const joined = new Map<number, number[]>();
+  groups.forEach((g, i) => {
+    joined.set(find(i), [...(joined.get(find(i)) ?? []), ...g]);
+  });
+  groups = [...joined.values()];
+  // keywords per theme: terms most over-represented against all comments read
+  const merged: { members: number[]; keywords: { term: string; weight: number }[] }[] = [];
+  for (const members of groups.sort((a, b) => b.length - a.length || a[0]! - b[0]!)) {
+    if (members.length < Math.max(5, 0.01 * rows.length)) continue;
+    const cdf = new Map<string, number>();
+    for (const m of members) for (const t of docs[m]!) if (col.has(t)) cdf.set(t, (cdf.get(t) ?? 0) + 1);
+    const keywords = [...cdf.entries()]
+      .map(([term, cnt]) => {
+        const rc = cnt / members.length;
+        const lift = rc / (df.get(term)! / n);
+        return { term, rc, lift, weight: rc * Math.log(lift) };
+      })
+      .filter((x) => x.rc >= 0.08 && x.lift >= 1.5)
+      .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
+      .slice(0, 12)
+      .map(({ term, weight }) => ({ term, weight }));
+    if (keywords.length > 0) merged.push({ members, keywords });
+  }
+  const surf = (term: string) =>
+    term
+      .split(' ')
+      .map(
+        (s) =>
+          [...(surface.get(s) ?? new Map([[s, 1]])).entries()].sort(
+            (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+          )[0]![0],
+      )
+      .join(' ');
+  let next: Taxonomy = { ...taxonomy, themes: [...taxonomy.themes] };
+  const proposals: Proposal[] = [];
+  for (const c of merged) {
+    const p = pOfTerms(c.keywords);
+    const uni = c.keywords
+      .filter((x) => !x.term.includes(' '))
+      .slice(0, 4)
+      .map((x) => x.term);
+    const pair = c.keywords
+      .slice(0, 6)
+      .find((x) => x.term.includes(' ') && x.term.split(' ').every((part) => uni.includes(part)));
+    const nameTerm = pair?.term ?? (uni.length >= 2 ? `${uni[0]} ${uni[1]}` : c.keywords[0]!.term);
+    const name = surf(nameTerm).replace(/^./, (ch) => ch.toUpperCase());
+    const theme: Proposal = {
+      id: newThemeId(next, p, name),
+      p,
+      name,
+      status: 'proposed',
+      keywords: c.keywords.slice(0, 12).map((x) => surf(x.term)),
+      size: c.members.length,
+    };
+    proposals.push(theme);
+    const { size: _size, ...stored } = theme;
+    next = { ...next, themes: [...next.themes, stored] };
+  }
+  return { taxonomy: next, proposals };
+}

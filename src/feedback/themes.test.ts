@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { listFindings } from '../findings/index.js';
+import { sql, withTestDb } from '../store/index.js';
+import { insertFeedback } from './fixtures.js';
+import { loadTaxonomy, saveTaxonomy, taxonomyFromYaml, taxonomyToYaml } from './taxonomy.js';
+import { topicComments } from './theme-fixture.js';
+import { getThemes } from './themes.js';
+import { discoverThemes, themeAssigner } from './themes-model.js';
+
+const NEW_TOPIC = [
+  'The invoice had the wrong billing address on it',
+  'Billing address on my invoice is wrong again',
+  'Invoice shows an old billing address',
+];
+
+describe('theme discovery', () => {
+  it('puts held-out paraphrases in the theme of their topic, one theme per topic', () => {
+    const { taxonomy } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    const a = themeAssigner(taxonomy);
+    const held = topicComments(10, [3, 4]);
+    const byTopic = new Map<string, Set<string>>();
+    for (const c of held) {
+      const t = a.assign(c.text)[0] ?? '(none)';
+      byTopic.set(c.topic, (byTopic.get(c.topic) ?? new Set()).add(t));
+    }
+    // each topic maps to exactly one theme and topics map to different themes
+    expect([...byTopic.values()].map((s) => s.size)).toEqual([1, 1, 1, 1]);
+    expect(new Set([...byTopic.values()].map((s) => [...s][0])).size).toBe(4);
+    const returnFee = [...byTopic.get('returnFee')!][0]!;
+    expect(returnFee.startsWith('policy.')).toBe(true);
+    expect([...byTopic.get('rudeAgent')!][0]!.startsWith('people.')).toBe(true);
+  });
+
+  it('is deterministic, and re-running on new data keeps every id and proposes only new topics', () => {
+    const first = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    const again = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    expect(again.taxonomy).toEqual(first.taxonomy);
+    // the user renames a theme; new comments on a new topic arrive
+    const edited = {
+      ...first.taxonomy,
+      themes: first.taxonomy.themes.map((t, i) =>
+        i === 0 ? { ...t, name: 'Renamed by a person', status: 'accepted' as const } : t,
+      ),
+    };
+    const more = [
+      ...topicComments(30, [0, 1, 2, 3, 4]),
+      ...Array.from({ length: 30 }, (_, i) => ({ id: `n${i}`, text: `${NEW_TOPIC[i % 3]} (order ${i})` })),
+    ];
+    const second = discoverThemes(more, edited);
+    expect(second.taxonomy.themes.slice(0, edited.themes.length)).toEqual(edited.themes);
+    expect(second.proposals.length).toBe(1);
+    expect(second.proposals[0]!.keywords.join(' ')).toMatch(/invoice|billing/);
+  });
+});
+
+describe('taxonomy YAML', () => {
+  it('round-trips and names line and field of a bad entry', () => {
+    const { taxonomy } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    expect(taxonomyFromYaml(taxonomyToYaml(taxonomy))).toEqual(taxonomy);
+    const bad = 'version: 1\nthemes:\n  - id: policy.fee\n    p: policy\n    name: Fee\n    keywords: []\n';
+    expect(() => taxonomyFromYaml(bad, 'tax.yaml')).toThrow(/tax\.yaml:6: themes\.0\.keywords/);
+  });
+
+  it('refuses to drop an existing theme id', async () => {
+    await withTestDb(async (db) => {
+      const { taxonomy } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+      await saveTaxonomy(db, taxonomy);
+      await expect(saveTaxonomy(db, { ...taxonomy, themes: taxonomy.themes.slice(1) })).rejects.toThrow(
+        /permanent/,
+      );
+      expect(await loadTaxonomy(db)).toEqual(taxonomy);
+    });
+  });
+});
+
+describe('getThemes', () => {
+  it('computes per-theme figures and writes negative themes as findings', async () => {
+    await withTestDb(async (db) => {
+      const comments = topicComments(40, [0, 1, 2, 3, 4]);
+      await insertFeedback(
+        db,
+        comments.map((c, i) => ({
+          id: c.id,
+          comment: c.text,
+          score: c.topic === 'returnFee' ? (i % 4 === 0 ? 7 : 2) : i % 2 === 0 ? 10 : 8,
+          touchpoint: c.topic === 'returnFee' ? 'returns' : 'checkout',
+        })),
+      );
+      await insertFeedback(
+        db,
+        Array.from({ length: 40 }, (_, i) => ({
+          id: `p${i}`,
+          comment: 'Great service, quick and friendly, thank you!',
+          score: 10,
+        })),
+      );
+      await db.exec(
+        sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('returns', '*', 'returns-team')`,
+      );
+      const r = await getThemes(db, { examples: 2 }, { now: () => new Date('2026-04-01T00:00:00Z') });
+      expect(r.comments).toBe(200);
+      const tax = await loadTaxonomy(db);
+      const feeId = themeAssigner(tax).assign('They charged me a return fee')[0];
+      const fee = r.themes.find((t) => t.id === feeId)!;
+      expect(fee.id.startsWith('policy.')).toBe(true);
+      expect(fee.volume).toBe(40);
+      // 30 detractors (2) and 10 passives (7): NPS −75
+      expect(fee.nps).toEqual(expect.objectContaining({ value: -75, n: 40 }));
+      expect(fee.touchpoints).toEqual([{ touchpoint: 'returns', volume: 40 }]);
+      expect(fee.teams).toEqual([{ team: 'returns-team', volume: 40 }]);
+      expect(fee.trend).toEqual([{ month: '2026-03', volume: 40 }]);
+      const stored = await listFindings(db, { analysis: 'feedback.themes', limit: 50 });
+      expect(stored.length).toBe(r.findings);
+      expect(stored.every((f) => f.kind === 'theme')).toBe(true);
+      // every comment on the rude agent is negative (well above the overall share): a finding;
+      // the praise theme is not
+      const agentId = themeAssigner(tax).assign('The agent was rude')[0];
+      const praiseId = themeAssigner(tax).assign('quick and friendly')[0];
+      expect(stored.find((f) => f.slice.theme === agentId)).toEqual(
+        expect.objectContaining({ p: 'people', value: 1, n: 40, metric: 'negative comment share' }),
+      );
+      expect(stored.some((f) => f.slice.theme === praiseId)).toBe(false);
+      // a second run keeps the ids and does not propose again
+      const again = await getThemes(db, { examples: 2 }, { now: () => new Date('2026-04-02T00:00:00Z') });
+      expect(again.proposals).toEqual([]);
+      expect(again.themes.map((t) => t.id).sort()).toEqual(r.themes.map((t) => t.id).sort());
+    });
+  });
+});

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { defineOperation, type OperationContext } from '../core/operation.js';
+import { type Finding, type P, writeFindings } from '../findings/index.js';
+import { isSmallSample, nps, wilson } from '../stats/index.js';
+import { type Store, sql } from '../store/index.js';
+import { type AnalysisSummary, analyzeWorkspace } from './analyze.js';
+import { ownerOf, window } from './base.js';
+import { loadTaxonomy } from './taxonomy.js';
+
+export const ThemesParams = z.object({
+  from: z.string().optional().describe('only answers from this date (inclusive)'),
+  to: z.string().optional().describe('only answers before this date'),
+  discover: z
+    .boolean()
+    .optional()
+    .describe(
+      'propose new sub-themes for comments no theme covers (default: only when the taxonomy is empty)',
+    ),
+  examples: z.number().int().min(0).max(20).default(3).describe('example comments per theme'),
+});
+export type ThemesParams = z.output<typeof ThemesParams>;
+
+export interface ThemeStats {
+  readonly id: string;
+  readonly p: P;
+  readonly name: string;
+  readonly status: string;
+  /** comments raising the theme */
+  readonly volume: number;
+  readonly share: number;
+  readonly customers: number;
+  readonly sentiment: { readonly mean: number; readonly negative: number; readonly positive: number };
+  /** share of its comments that are negative, with a Wilson interval */
+  readonly negativeShare: { readonly value: number; readonly low: number; readonly high: number };
+  /** NPS of the answers whose comment raises the theme */
+  readonly nps: {
+    readonly value: number | null;
+    readonly low: number | null;
+    readonly high: number | null;
+    readonly n: number;
+  };
+  readonly trend: readonly { readonly month: string; readonly volume: number }[];
+  readonly touchpoints: readonly { readonly touchpoint: string; readonly volume: number }[];
+  readonly teams: readonly { readonly team: string; readonly volume: number }[];
+  readonly examples: readonly { readonly id: string; readonly text: string; readonly sentiment: number }[];
+  readonly smallSample: boolean;
+}
+
+export interface ThemesResult {
+  readonly comments: number;
+  readonly scorer: string;
+  readonly baseline: { readonly negativeShare: number; readonly nps: number | null };
+  readonly proposals: readonly string[];
+  readonly themes: readonly ThemeStats[];
+  readonly findings: number;
+  readonly companyModel?: AnalysisSummary['companyModel'];
+}
+
+interface AggRow {
+  theme: string;
+  n: number;
+  customers: number;
+  neg: number;
+  pos: number;
+  sentiment: number;
+  nps_n: number;
+  prom: number;
+  det: number;
+  neg_customers: number;
+}
+
+const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/**
+ * Themes under the 4 P's: analyses every comment (sentiment + theme assignment, see analyze.ts),
+ * then per theme its volume, sentiment, the NPS of those who raise it, monthly trend, touchpoints,
+ * owning teams and examples. Themes whose comments are more often negative than comments overall
+ * are written as findings of kind `theme`, ranked by excess negative comments
+ * (negative − volume × overall negative share).
+ */
+export async function getThemes(
+  db: Store,
+  params: ThemesParams,
+  ctx: OperationContext = {},
+): Promise<ThemesResult> {
+  const now = ctx.now?.() ?? new Date();
+  const summary = await analyzeWorkspace(db, { discover: params.discover, now }, ctx);
+  const taxonomy = await loadTaxonomy(db);
+  const byId = new Map(taxonomy.themes.map((t) => [t.id, t]));
+  const w = window(params.from, params.to);
+  const base = await db.one<{
+    n: number;
+    neg: number;
+    nps_n: number;
+    prom: number;
+    pas: number;
+    det: number;
+  }>(sql`
+    SELECT count(*) AS n, count(*) FILTER (WHERE t.label = 'negative') AS neg,
+      count(*) FILTER (WHERE f.kind = 'nps') AS nps_n,
+      count(*) FILTER (WHERE f.kind = 'nps' AND f.score >= 9) AS prom,
+      count(*) FILTER (WHERE f.kind = 'nps' AND f.score >= 7 AND f.score < 9) AS pas,
+      count(*) FILTER (WHERE f.kind = 'nps' AND f.score <= 6) AS det
+    FROM feedback_text t JOIN feedback f ON f.id = t.feedback_id WHERE ${w}`);
+  const total = base?.n ?? 0;
+  const baseNeg = total > 0 ? (base?.neg ?? 0) / total : 0;
+  const baseNps = base && base.nps_n > 0 ? nps(base.prom, base.pas, base.det).value : null;
+  const mentions = sql`mentions AS (
+    SELECT t.feedback_id, unnest(t.themes) AS theme, t.label, t.score AS sentiment,
+      f.kind, f.score, f.touchpoint, f.channel, f.customer_id, f.ts, f.comment, ${ownerOf} AS team
+    FROM feedback_text t JOIN feedback f ON f.id = t.feedback_id WHERE ${w}
+  )`;
+  const agg = await db.all<AggRow>(sql`WITH ${mentions}
+    SELECT theme, count(*) AS n, count(DISTINCT customer_id) AS customers,
+      count(*) FILTER (WHERE label = 'negative') AS neg, count(*) FILTER (WHERE label = 'positive') AS pos,
+      avg(sentiment) AS sentiment,
+      count(*) FILTER (WHERE kind = 'nps') AS nps_n,
+      count(*) FILTER (WHERE kind = 'nps' AND score >= 9) AS prom,
+      count(*) FILTER (WHERE kind = 'nps' AND score <= 6) AS det,
+      count(DISTINCT customer_id) FILTER (WHERE label = 'negative') AS neg_customers
+    FROM mentions GROUP BY theme ORDER BY n DESC, theme`);
+  const parts = await db.all<{ theme: string; dim: string; key: string; n: number }>(sql`WITH ${mentions}
+    SELECT theme, 'touchpoint' AS dim, coalesce(touchpoint, '(none)') AS key, count(*) AS n FROM mentions GROUP BY ALL
+    UNION ALL
+    SELECT theme, 'team', coalesce(team, '(unowned)'), count(*) FROM mentions GROUP BY ALL
+    UNION ALL
+    SELECT theme, 'month', strftime(ts, '%Y-%m'), count(*) FROM mentions GROUP BY ALL
+    ORDER BY theme, dim, n DESC, key`);
+  const examples = await db.all<{
+    theme: string;
+    id: string;
+    text: string;
+    sentiment: number;
+  }>(sql`WITH ${mentions}
+    SELECT theme, feedback_id AS id, comment AS text, sentiment FROM mentions
+    QUALIFY row_number() OVER (PARTITION BY theme ORDER BY sentiment, feedback_id) <= ${params.examples}
+    ORDER BY theme, sentiment, id`);
+  const themes: ThemeStats[] = agg.map((r) => {
+    const t = byId.get(r.theme);
+    const of = (dim: string) => parts.filter((x) => x.theme === r.theme && x.dim === dim);
+    const negIv = wilson(r.neg, r.n);
+    const npsIv = nps(r.prom, r.nps_n - r.prom - r.det, r.det);
+    return {
+      id: r.theme,
+      p: t?.p ?? 'product',
+      name: t?.name ?? r.theme,
+      status: t?.status ?? 'unknown',
+      volume: r.n,
+      share: total > 0 ? r.n / total : 0,
+      customers: r.customers,
+      sentiment: { mean: r.sentiment, negative: r.neg, positive: r.pos },
+      negativeShare: { value: negIv.value, low: negIv.low, high: negIv.high },
+      nps: { value: fin(npsIv.value), low: fin(npsIv.low), high: fin(npsIv.high), n: r.nps_n },
+      trend: of('month')
+        .map((x) => ({ month: x.key, volume: x.n }))
+        .sort((a, b) => a.month.localeCompare(b.month)),
+      touchpoints: of('touchpoint')
+        .slice(0, 5)
+        .map((x) => ({ touchpoint: x.key, volume: x.n })),
+      teams: of('team')
+        .slice(0, 3)
+        .map((x) => ({ team: x.key, volume: x.n })),
+      examples: examples
+        .filter((x) => x.theme === r.theme)
+        .map(({ id, text, sentiment }) => ({ id, text, sentiment })),
+      smallSample: isSmallSample(negIv),
+    };
+  });
+  const findings: Finding[] = themes
+    .filter((t) => t.negativeShare.value > baseNeg)
+    .map((t) => {
+      const r = agg.find((a) => a.theme === t.id)!;
+      return {
+        kind: 'theme',
+        p: t.p,
+        title: `${t.name}: ${Math.round(100 * t.negativeShare.value)}% of ${t.volume} comments negative (overall ${Math.round(100 * baseNeg)}%)`,
+        slice: { theme: t.id },
+        metric: 'negative comment share',
+        value: t.negativeShare.value,
+        baseline: baseNeg,
+        ciLow: t.negativeShare.low,
+        ciHigh: t.negativeShare.high,
+        n: t.volume,
+        smallSample: t.smallSample,
+        score: r.neg - r.n * baseNeg,
+        customersAffected: r.neg_customers,
+        evidence: {
+          analysis: 'feedback.themes',
+          params: { ...params, theme: t.id },
+          examples: t.examples.map((e) => ({ kind: 'comment' as const, id: e.id, text: e.text })),
+          nps: t.nps,
+          touchpoints: t.touchpoints,
+        },
+        ownerTeam: t.teams[0] && t.teams[0].team !== '(unowned)' ? t.teams[0].team : null,
+      };
+    });
+  await writeFindings(
+    db,
+    'feedback.themes',
+    { from: params.from ?? null, to: params.to ?? null },
+    findings,
+    now,
+  );
+  return {
+    comments: summary.comments,
+    scorer: summary.scorer,
+    baseline: { negativeShare: baseNeg, nps: baseNps },
+    proposals: summary.proposals.map((p) => p.id),
+    themes,
+    findings: findings.length,
+    companyModel: summary.companyModel,
+  };
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(100 * x)}%`);
+
+export const themesOperation = defineOperation({
+  area: 'feedback',
+  verb: 'themes',
+  summary:
+    'Themes under the 4 P’s in every comment: volume, sentiment, NPS, trend, touchpoints, teams; negative ones as findings',
+  params: ThemesParams,
+  mode: 'write',
+  listField: 'themes',
+  run: (db, params, ctx) => getThemes(db, params, ctx),
+  present: (r) => [
+    {
+      title: `${r.comments} comments, scorer ${r.scorer}; overall ${pct(r.baseline.negativeShare)} negative${r.proposals.length ? `; proposed ${r.proposals.length} new sub-themes (see feedback taxonomy)` : ''}`,
+      rows: r.themes.map((t) => ({
+        theme: t.id,
+        p: t.p,
+        comments: t.volume,
+        negative: pct(t.negativeShare.value),
+        nps: t.nps.value === null ? '—' : t.nps.value.toFixed(0),
+        'top touchpoint': t.touchpoints[0]?.touchpoint ?? '',
+        team: t.teams[0]?.team ?? '',
+        flag: t.smallSample ? 'small sample' : '',
+      })),
+    },
+  ],
+});
