@@ -18,8 +18,9 @@ export function formatCell(v: unknown): string {
 }
 
 /** Draws rows as an aligned text table; numbers right-aligned. */
-export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
-  if (rows.length === 0) return '(no rows)';
+export function table(list: readonly object[], columns?: readonly string[]): string {
+  if (list.length === 0) return '(no rows)';
+  const rows = list as readonly Record<string, unknown>[];
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => cols.map((c) => formatCell(r[c])));
   const numeric = cols.map((c) =>
