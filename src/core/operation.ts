@@ -23,7 +23,7 @@ export interface OperationContext {
 export type Section =
   | {
       readonly title?: string;
-      readonly rows: readonly Record<string, unknown>[];
+      readonly rows: readonly object[];
       readonly columns?: readonly string[];
     }
   | { readonly title?: string; readonly text: string };
