@@ -1,1 +1,2 @@
 export { getFunnel } from './funnel.js';
+export { getPaths } from './paths.js';

@@ -1,0 +1,330 @@
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation } from '../core/operation.js';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
+import { asOfParam, type Frame, fromParam, HOUR, PERSON, resolveFrame, round, toParam } from './journey.js';
+
+export const PathsParams = z.object({
+  top: z.number().int().min(1).max(1000).default(10).describe('how many path variants to list'),
+  includeOutbound: z
+    .boolean()
+    .default(false)
+    .describe('include company-initiated events (e-mails, notifications) in paths'),
+  collapseRepeats: z
+    .boolean()
+    .default(false)
+    .describe('merge consecutive repeats of a touchpoint in variants (a > a > b becomes a > b)'),
+  around: z.string().optional().describe('touchpoint to show the paths before and after'),
+  droppedBefore: z
+    .string()
+    .optional()
+    .describe('with --around: only people who did not reach this touchpoint after it within --window-days'),
+  windowDays: z.number().positive().default(30).describe('window for --dropped-before'),
+  depth: z.number().int().min(1).max(10).default(3).describe('steps shown before and after --around'),
+  switchHours: z
+    .number()
+    .positive()
+    .default(24)
+    .describe('a change of channel within this many hours counts as a cross-channel switch'),
+  from: fromParam,
+  to: toParam,
+  asOf: asOfParam,
+});
+export type PathsParams = z.input<typeof PathsParams>;
+
+export interface GraphLink {
+  readonly source: string;
+  readonly target: string;
+  /** Times a person's event at `source` was directly followed by their next event at `target`. */
+  readonly transitions: number;
+  readonly medianHours: number | null;
+}
+
+export interface Variant {
+  readonly path: readonly string[];
+  readonly people: number;
+  readonly share: number;
+}
+
+export interface Switch {
+  readonly fromChannel: string;
+  readonly toChannel: string;
+  /** Consecutive events of one person on different channels within switchHours. */
+  readonly switches: number;
+  /** switches / all transitions leaving fromChannel within switchHours. */
+  readonly share: number;
+  readonly medianHours: number | null;
+  /** The most frequent touchpoint pair of this switch. */
+  readonly topFrom: string | null;
+  readonly topTo: string | null;
+}
+
+export interface Sankey {
+  readonly nodes: readonly { readonly name: string; readonly step: number; readonly touchpoint: string }[];
+  readonly links: readonly { readonly source: string; readonly target: string; readonly value: number }[];
+}
+
+export interface PathsResult {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly asOf: string;
+  readonly people: number;
+  readonly graph: {
+    readonly nodes: readonly { readonly name: string; readonly events: number }[];
+    readonly links: readonly GraphLink[];
+  };
+  readonly variants: {
+    readonly top: readonly Variant[];
+    readonly distinct: number;
+    /** Share of people the listed variants cover. */
+    readonly coveredShare: number;
+    readonly tailPeople: number;
+    readonly tailVariants: number;
+  };
+  readonly switches: readonly Switch[];
+  readonly around: {
+    readonly touchpoint: string;
+    readonly droppedBefore: string | null;
+    readonly people: number;
+    readonly before: Sankey;
+    readonly after: Sankey;
+  } | null;
+}
+
+/** The person's events in the period, ordered by (ts, touchpoint): ties break by touchpoint name. */
+function baseEvents(frame: Frame, includeOutbound: boolean): SqlFragment {
+  return sql`SELECT ${PERSON} AS person, touchpoint, channel, ts FROM events
+    WHERE ts <= ${frame.asOf}
+      AND ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity')
+      AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')
+      ${includeOutbound ? sql`` : sql`AND direction = 'inbound'`}`;
+}
+
+/**
+ * Paths: the directly-follows graph (each event → the same person's next event; median transition
+ * time), the top-N variants (a person's whole touchpoint sequence in the period) with the share they
+ * cover and the tail left out, cross-channel switches within `switchHours`, and, with `around`, the
+ * `depth` steps before and after a person's first event at that touchpoint as Sankey nodes/links.
+ */
+export async function getPaths(db: Store, input: PathsParams): Promise<PathsResult> {
+  const p = PathsParams.parse(input);
+  if (p.droppedBefore && !p.around) {
+    throw new TouchpointError(
+      'invalid_input',
+      'droppedBefore needs --around (the step they dropped out of)',
+      {
+        details: [{ field: 'droppedBefore', message: 'give --around too' }],
+      },
+    );
+  }
+  const frame = await resolveFrame(db, p);
+  const base = baseEvents(frame, p.includeOutbound);
+  const switchSeconds = p.switchHours * HOUR;
+
+  // one window pass, three groupings: touchpoint pairs (the graph), channel pairs within switchHours
+  // (switches), and touchpoint pairs of those channel pairs (the most frequent switch per pair)
+  const rows = await db.all<{
+    touchpoint: string | null;
+    nt: string | null;
+    channel: string | null;
+    nc: string | null;
+    g: number;
+    n: number;
+    med: number | null;
+  }>(sql`
+    SELECT touchpoint, nt, channel, nc, grouping(touchpoint, nt, channel, nc) AS g, count(*) AS n,
+      median(gap) AS med
+    FROM (
+      SELECT touchpoint, channel, lead(touchpoint) OVER w AS nt,
+        epoch(lead(ts) OVER w) - epoch(ts) AS gap,
+        CASE WHEN epoch(lead(ts) OVER w) - epoch(ts) <= ${switchSeconds} THEN lead(channel) OVER w END AS nc
+      FROM (${base}) WINDOW w AS (PARTITION BY person ORDER BY ts, touchpoint))
+    GROUP BY GROUPING SETS ((touchpoint, nt), (channel, nc), (channel, nc, touchpoint, nt), (touchpoint))`);
+  // grouping bits: touchpoint 8, nt 4, channel 2, nc 1 (set bit = rolled up)
+  const dfg = rows.filter((r) => r.g === 3 && r.nt !== null);
+  const nodeRows = rows.filter((r) => r.g === 7);
+  const channelPairs = rows.filter((r) => r.g === 12 && r.nc !== null);
+  const leaving = new Map<string, number>();
+  for (const r of channelPairs) leaving.set(r.channel!, (leaving.get(r.channel!) ?? 0) + r.n);
+  const topPair = new Map<string, { tf: string; tt: string; n: number }>();
+  for (const r of rows) {
+    if (r.g !== 0 || r.nc === null || r.nt === null || r.channel === r.nc) continue;
+    const key = `${r.channel}\u001f${r.nc}`;
+    const cur = topPair.get(key);
+    if (!cur || r.n > cur.n || (r.n === cur.n && `${r.touchpoint}>${r.nt}` < `${cur.tf}>${cur.tt}`))
+      topPair.set(key, { tf: r.touchpoint!, tt: r.nt, n: r.n });
+  }
+
+  const variants = await db.all<{
+    path: string[];
+    people: number;
+    distinct_variants: number;
+    total: number;
+  }>(sql`
+    WITH v AS (
+      SELECT list(touchpoint ORDER BY ts, touchpoint) AS path FROM (${base}) GROUP BY person
+    ),
+    v2 AS (SELECT ${p.collapseRepeats ? sql`list_filter(path, (x, i) -> i = 1 OR path[i - 1] <> x)` : sql`path`} AS path FROM v)
+    SELECT path, count(*) AS people, count(*) OVER () AS distinct_variants, sum(count(*)) OVER () AS total
+    FROM v2 GROUP BY path ORDER BY people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}`);
+
+  const totalPeople = Number(variants[0]?.total ?? 0);
+  const covered = variants.reduce((s, v) => s + v.people, 0);
+  const switches: Switch[] = channelPairs
+    .filter((r) => r.channel !== r.nc)
+    .map((r) => {
+      const pair = topPair.get(`${r.channel}\u001f${r.nc}`);
+      return {
+        fromChannel: r.channel!,
+        toChannel: r.nc!,
+        switches: r.n,
+        share: round(r.n / (leaving.get(r.channel!) ?? r.n)) ?? 0,
+        medianHours: r.med === null ? null : round(r.med / HOUR),
+        topFrom: pair?.tf ?? null,
+        topTo: pair?.tt ?? null,
+      };
+    })
+    .sort((a, b) => b.switches - a.switches || a.fromChannel.localeCompare(b.fromChannel));
+
+  return {
+    from: frame.from?.toISOString() ?? null,
+    to: frame.to?.toISOString() ?? null,
+    asOf: frame.asOf.toISOString(),
+    people: totalPeople,
+    graph: {
+      nodes: nodeRows
+        .map((r) => ({ name: r.touchpoint!, events: r.n }))
+        .sort((a, b) => b.events - a.events || a.name.localeCompare(b.name)),
+      links: dfg
+        .map((r) => ({
+          source: r.touchpoint!,
+          target: r.nt!,
+          transitions: r.n,
+          medianHours: r.med === null ? null : round(r.med / HOUR),
+        }))
+        .sort(
+          (a, b) =>
+            b.transitions - a.transitions ||
+            a.source.localeCompare(b.source) ||
+            a.target.localeCompare(b.target),
+        ),
+    },
+    variants: {
+      top: variants.map((v) => ({
+        path: v.path,
+        people: v.people,
+        share: round(v.people / totalPeople) ?? 0,
+      })),
+      distinct: variants[0]?.distinct_variants ?? 0,
+      coveredShare: totalPeople ? (round(covered / totalPeople) ?? 0) : 0,
+      tailPeople: totalPeople - covered,
+      tailVariants: Math.max(0, (variants[0]?.distinct_variants ?? 0) - variants.length),
+    },
+    switches,
+    around: p.around ? await around(db, base, frame, p) : null,
+  };
+}
+
+/**
+ * Paths around a touchpoint: each person's first event at `around` is step 0; steps −depth..−1 and
+ * 1..depth are their neighbouring events. With `droppedBefore`, only people who did not reach that
+ * touchpoint within `windowDays` after step 0, and whose window has elapsed at as-of. A path that
+ * ends early goes to the node `(end)`.
+ */
+async function around(
+  db: Store,
+  base: SqlFragment,
+  frame: Frame,
+  p: z.output<typeof PathsParams>,
+): Promise<NonNullable<PathsResult['around']>> {
+  const tp = p.around!;
+  const windowSeconds = Math.round(p.windowDays * 86400);
+  const rows = await db.all<{
+    side: string;
+    a: string;
+    b: string;
+    sa: number;
+    value: number;
+    people: number;
+  }>(sql`
+    WITH e AS (
+      SELECT person, touchpoint, ts, row_number() OVER (PARTITION BY person ORDER BY ts, touchpoint) AS rn
+      FROM (${base})
+    ),
+    anchor AS (
+      SELECT person, min(rn) AS arn, min(ts) AS ats FROM e WHERE touchpoint = ${tp} GROUP BY person
+    ),
+    kept AS (
+      SELECT a.* FROM anchor a
+      WHERE ${p.droppedBefore ?? null}::VARCHAR IS NULL OR (
+        a.ats + to_seconds(${windowSeconds}::BIGINT) <= ${frame.asOf}
+        AND NOT EXISTS (
+          SELECT 1 FROM e x WHERE x.person = a.person AND x.touchpoint = ${p.droppedBefore ?? null}
+            AND x.rn > a.arn AND x.ts <= a.ats + to_seconds(${windowSeconds}::BIGINT)))
+    ),
+    w AS (
+      SELECT e.person, (e.rn - k.arn)::INTEGER AS step, e.touchpoint
+      FROM e JOIN kept k USING (person)
+      WHERE e.rn BETWEEN k.arn - ${p.depth} AND k.arn + ${p.depth}
+    ),
+    l AS (
+      SELECT person, step, touchpoint,
+        lead(touchpoint, 1, '(end)') OVER (PARTITION BY person ORDER BY step) AS nt
+      FROM w
+    )
+    SELECT CASE WHEN step < 0 THEN 'before' ELSE 'after' END AS side,
+      touchpoint AS a, nt AS b, step AS sa, count(*) AS value, (SELECT count(*) FROM kept) AS people
+    FROM l WHERE step < ${p.depth} AND NOT (step < 0 AND nt = '(end)')
+    GROUP BY ALL ORDER BY sa, value DESC, a, b`);
+  const sankey = (side: string): Sankey => {
+    const ls = rows.filter((r) => r.side === side);
+    const nodes = new Map<string, { name: string; step: number; touchpoint: string }>();
+    const links = ls.map((r) => {
+      const source = `${r.sa}:${r.a}`;
+      const target = `${r.sa + 1}:${r.b}`;
+      nodes.set(source, { name: source, step: r.sa, touchpoint: r.a });
+      nodes.set(target, { name: target, step: r.sa + 1, touchpoint: r.b });
+      return { source, target, value: r.value };
+    });
+    return {
+      nodes: [...nodes.values()].sort((a, b) => a.step - b.step || a.name.localeCompare(b.name)),
+      links,
+    };
+  };
+  const people = rows[0]?.people ?? 0;
+  return {
+    touchpoint: tp,
+    droppedBefore: p.droppedBefore ?? null,
+    people,
+    before: sankey('before'),
+    after: sankey('after'),
+  };
+}
+
+export const pathsOperation = defineOperation({
+  area: 'journey',
+  verb: 'paths',
+  summary: 'Directly-follows graph, top path variants, cross-channel switches and paths around a touchpoint',
+  params: PathsParams,
+  mode: 'read',
+  run: (db, params) => getPaths(db, params),
+  present: (r) => [
+    {
+      title: `Top variants (${r.people} people, ${r.variants.distinct} distinct; tail ${r.variants.tailPeople} people in ${r.variants.tailVariants} variants)`,
+      rows: r.variants.top.map((v) => ({ path: v.path.join(' → '), people: v.people, share: v.share })),
+    },
+    {
+      title: 'Directly-follows graph (top 20 links)',
+      rows: r.graph.links.slice(0, 20).map((l) => ({ ...l })),
+    },
+    { title: 'Cross-channel switches', rows: r.switches.slice(0, 15).map((x) => ({ ...x })) },
+    ...(r.around
+      ? [
+          {
+            title: `After ${r.around.touchpoint}${r.around.droppedBefore ? ` without reaching ${r.around.droppedBefore}` : ''} (${r.around.people} people)`,
+            rows: r.around.after.links.slice(0, 20).map((l) => ({ ...l })),
+          },
+        ]
+      : []),
+  ],
+});
