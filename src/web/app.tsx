@@ -10,7 +10,6 @@ import {
   setCsrfToken,
 } from './api.js';
 import { ErrorBox, Loading } from './components/ui.js';
-import { FilterBar } from './filters.js';
 import { Login } from './login.js';
 import { CasesPage } from './pages/cases.js';
 import { FindingsPage } from './pages/findings.js';
@@ -205,10 +204,7 @@ export function App() {
         ) : !current ? (
           <p class="empty">This server offers no analyses yet.</p>
         ) : (
-          <>
-            <FilterBar route={route} />
-            <current.component route={route} />
-          </>
+          <current.component route={route} />
         )}
       </main>
     </AppProvider>

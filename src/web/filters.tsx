@@ -1,4 +1,4 @@
-import { type Route, setQuery } from './route.js';
+import { setQuery, useRoute } from './route.js';
 import { useApp } from './state.js';
 
 const PERIODS = [
@@ -13,10 +13,11 @@ const PERIODS = [
  * Persona, segment, channel and period, kept in the URL so a link can be shared. A filter is shown
  * only when some operation of this server accepts it; each call receives only the filters it takes.
  */
-export function FilterBar(props: { route: Route }) {
+export function FilterBar() {
   const { ops } = useApp();
+  const route = useRoute();
   const accepts = (f: string) => ops.some((o) => o.fields.includes(f));
-  const q = props.route.query;
+  const q = route.query;
   const text = (key: 'persona' | 'segment' | 'channel', label: string) =>
     accepts(key) && (
       <label class="filter">

@@ -57,7 +57,11 @@ export function AnalysisPanel<R>(props: {
       actions={
         canWrite(session?.role) && (
           <button type="button" class="btn small" onClick={run} disabled={running}>
-            {running ? 'Running…' : result ? 'Run again' : 'Run analysis'}
+            {running
+              ? 'Running…'
+              : result || (findings.data?.findings.length ?? 0) > 0
+                ? 'Run again'
+                : 'Run analysis'}
           </button>
         )
       }
@@ -74,7 +78,7 @@ export function AnalysisPanel<R>(props: {
                 <DataTable
                   title={`${props.title} findings`}
                   rows={d.findings}
-                  columns={findingColumns}
+                  columns={findingColumns.filter((c) => c.key !== 'analysis' && c.key !== 'metric')}
                   onOpen={setOpen}
                   empty={
                     canWrite(session?.role)

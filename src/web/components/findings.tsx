@@ -29,7 +29,6 @@ export function FindingValue(props: { f: StoredFinding }) {
 }
 
 export const findingColumns: readonly Column<StoredFinding>[] = [
-  { key: 'rank', label: '#', numeric: true, value: (f) => f.rank },
   {
     key: 'title',
     label: 'Finding',
@@ -47,6 +46,7 @@ export const findingColumns: readonly Column<StoredFinding>[] = [
       </span>
     ),
   },
+  { key: 'analysis', label: 'Analysis' },
   { key: 'p', label: 'P', render: (f) => <span class={`tag p-${f.p}`}>{P_LABELS[f.p]}</span> },
   { key: 'metric', label: 'Metric', value: (f) => humanize(f.metric) },
   { key: 'value', label: 'Value (95 % interval)', numeric: true, render: (f) => <FindingValue f={f} /> },

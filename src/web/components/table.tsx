@@ -51,7 +51,7 @@ export function DataTable<T extends object>(props: {
       return (x < y ? -1 : 1) * sort.dir;
     });
   }, [props.rows, sort, columns]);
-  const limit = props.limit ?? 100;
+  const limit = props.limit ?? 15;
   const shown = showAll ? sorted : sorted.slice(0, limit);
   const exportCsv = () =>
     download(

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { ApiError } from '../api.js';
+import { FilterBar } from '../filters.js';
 import type { OpState } from '../state.js';
 
 export function Panel(props: {
@@ -53,6 +54,17 @@ export function ErrorBox(props: { error: ApiError; retry?: () => void }) {
   );
 }
 
+/** A page's title with the shared filters beside it. */
+export function PageHead(props: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="page-head">
+      <h1>{props.title}</h1>
+      {props.children}
+      <FilterBar />
+    </div>
+  );
+}
+
 export function Empty(props: { children: ComponentChildren }) {
   return <p class="empty">{props.children}</p>;
 }
@@ -66,7 +78,7 @@ export function Async<R>(props: {
   const { data, error, loading, reload } = props.state;
   if (error) return <ErrorBox error={error} retry={reload} />;
   if (data === undefined) return loading ? <Loading what={props.what} /> : <Empty>Nothing to show.</Empty>;
-  return <div class={loading ? 'stale' : ''}>{props.children(data)}</div>;
+  return <>{props.children(data)}</>;
 }
 
 export function Stat(props: { label: string; value: string; detail?: string; tone?: 'good' | 'bad' | '' }) {

@@ -1,20 +1,22 @@
+import type { FlowResult } from '../../cases/flow.js';
 import type { HandoffGroup, HandoffsResult } from '../../cases/handoffs.js';
+import type { InflowResult } from '../../cases/inflow.js';
 import type { LeversResult } from '../../cases/levers.js';
 import type { OverdueUpdatesResult } from '../../cases/overdue-updates.js';
 import type { PingPongResult } from '../../cases/ping-pong.js';
-import type { StoredFinding } from '../../findings/index.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
-import { Async, Panel, Stat } from '../components/ui.js';
+import { Async, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 
 const BY = ['reason', 'team', 'channel', 'product', 'month'] as const;
-const KNOWN = ['handoffs', 'ping-pong', 'levers', 'overdue-updates'];
+/** Verbs drawn above; `export` is a file export, not a picture. */
+const KNOWN = ['handoffs', 'ping-pong', 'levers', 'overdue-updates', 'flow', 'inflow', 'export'];
 
 type RateLike = { value: number | null; low: number | null; high: number | null; smallSample?: boolean };
 const rateText = (r: RateLike) =>
@@ -45,40 +47,49 @@ function Totals(props: { t: HandoffGroup }) {
   );
 }
 
-/** Teams sending cases back and forth, from the ping-pong pairs (a case returned from `from` to `to`). */
-function TransferGraph(props: { pairs: { from: string; to: string; returns: number; reason?: string }[] }) {
-  const edges = new Map<string, number>();
-  for (const p of props.pairs)
-    edges.set(`${p.from}\u0000${p.to}`, (edges.get(`${p.from}\u0000${p.to}`) ?? 0) + p.returns);
-  const teams = [...new Set(props.pairs.flatMap((p) => [p.from, p.to]))];
-  if (teams.length === 0) return null;
-  const rows = [...edges].map(([k, returns]) => {
-    const [from, to] = k.split('\u0000');
-    return { from: from!, to: to!, returns };
-  });
-  const max = Math.max(...rows.map((r) => r.returns));
+/** Team-to-team transfers: nodes are teams (size by cases), arrows by transfers (width), returns in the tooltip. */
+function TransferGraph(props: { flow: FlowResult }) {
+  const { nodes, links } = props.flow;
+  if (links.length === 0) return <p class="empty">No transfers between teams in this period.</p>;
+  const maxT = Math.max(...links.map((l) => l.transfers));
+  const maxC = Math.max(...nodes.map((n) => n.cases), 1);
+  const name = new Map(nodes.map((n) => [n.id, n.name]));
   return (
     <Chart
-      title="Team transfer graph (ping-pong returns)"
-      height={340}
-      rows={rows}
+      title="Team transfer graph"
+      height={420}
+      rows={links.map((l) => ({
+        from: name.get(l.source) ?? l.source,
+        to: name.get(l.target) ?? l.target,
+        transfers: l.transfers,
+        cases: l.cases,
+        returns: l.returns,
+        medianHours: l.medianHours,
+      }))}
       option={{
-        tooltip: {},
+        tooltip: {
+          formatter: (p: { dataType?: string; data?: { tip?: string } }) => p.data?.tip ?? '',
+        },
         series: [
           {
             type: 'graph',
             layout: 'circular',
             circular: { rotateLabel: false },
             roam: true,
-            label: { show: true, position: 'right' },
+            label: { show: true, position: 'right', fontSize: 11 },
             edgeSymbol: ['none', 'arrow'],
-            edgeSymbolSize: 8,
-            data: teams.map((t) => ({ name: t, symbolSize: 18 })),
-            links: rows.map((r) => ({
-              source: r.from,
-              target: r.to,
-              value: r.returns,
-              lineStyle: { width: 1 + (6 * r.returns) / max, curveness: 0.2, opacity: 0.7 },
+            edgeSymbolSize: 7,
+            data: nodes.map((n) => ({
+              id: n.id,
+              name: n.name,
+              symbolSize: 8 + (22 * n.cases) / maxC,
+              tip: `${n.name}${n.tier ? ` (tier ${n.tier})` : ''}<br/>${fmtCount(n.cases)} cases · ${fmtCount(n.transfersIn)} in · ${fmtCount(n.transfersOut)} out`,
+            })),
+            links: links.map((l) => ({
+              source: l.source,
+              target: l.target,
+              tip: `${name.get(l.source) ?? l.source} → ${name.get(l.target) ?? l.target}<br/>${fmtCount(l.transfers)} transfers · ${fmtCount(l.returns)} returns · median ${fmtDuration(l.medianHours === null ? null : l.medianHours * 3600)}`,
+              lineStyle: { width: 0.5 + (6 * l.transfers) / maxT, curveness: 0.2, opacity: 0.6 },
             })),
           },
         ],
@@ -105,16 +116,11 @@ export function CasesPage(props: PageProps) {
     ...filterParams(overdueOp, filters),
     limit: 200,
   });
-  const pingFindings = useOp<{ findings: StoredFinding[] }>('findings', 'list', {
-    analysis: 'cases.ping-pong',
-    limit: 100,
-  });
-  const pairs = (pingFindings.data?.findings ?? [])
-    .filter((f) => f.slice.from && f.slice.to)
-    .map((f) => ({ from: f.slice.from!, to: f.slice.to!, returns: f.customersAffected ?? 1 }));
+  const flowOp = findOp(ops, 'cases', 'flow');
+  const flow = useOp<FlowResult>('cases', 'flow', { ...filterParams(flowOp, filters), paths: 10 });
   return (
     <div class="page">
-      <h1>Cases</h1>
+      <PageHead title="Cases" />
       {hop && (
         <Async state={handoffs} what="handoffs">
           {(d) => <Totals t={d.totals} />}
@@ -212,12 +218,44 @@ export function CasesPage(props: PageProps) {
             </Async>
           </Panel>
         )}
-        {pairs.length > 0 && (
+        {flowOp && (
           <Panel
             title="Transfer graph"
-            subtitle="Where cases bounce: arrows from the team that sent a case back to the team that had held it"
+            subtitle="Where cases travel between teams; the thicker the arrow, the more transfers"
+            wide
           >
-            <TransferGraph pairs={pairs} />
+            <Async state={flow} what="transfers">
+              {(d) => (
+                <>
+                  <TransferGraph flow={d} />
+                  <h3>Most common case paths</h3>
+                  <DataTable
+                    title="Most common case paths"
+                    rows={d.paths}
+                    columns={[
+                      { key: 'path', value: (p) => p.path.join(' → ') },
+                      { key: 'cases', numeric: true },
+                      { key: 'share', numeric: true, render: (p) => fmtPercent(p.share) },
+                      {
+                        key: 'medianResolutionHours',
+                        label: 'Median resolution',
+                        numeric: true,
+                        render: (p) =>
+                          fmtDuration(
+                            p.medianResolutionHours === null ? null : p.medianResolutionHours * 3600,
+                          ),
+                      },
+                      {
+                        key: 'reopenRate',
+                        label: 'Reopened',
+                        numeric: true,
+                        render: (p) => fmtPercent(p.reopenRate),
+                      },
+                    ]}
+                  />
+                </>
+              )}
+            </Async>
           </Panel>
         )}
         <AnalysisPanel<PingPongResult>
@@ -278,6 +316,57 @@ export function CasesPage(props: PageProps) {
                 { key: 'excessCases', label: 'Excess cases', numeric: true },
                 { key: 'owner' },
                 { key: 'detail' },
+              ]}
+            />
+          )}
+        </AnalysisPanel>
+        <AnalysisPanel<InflowResult>
+          area="cases"
+          verb="inflow"
+          analysis="cases.inflow"
+          title="Inflow reduction"
+          subtitle="Contact reasons, the touchpoint that precedes them more than others, and the contacts prevention there would remove"
+          filters={filters}
+        >
+          {(r) => (
+            <DataTable
+              title="Inflow reduction"
+              rows={r.reasons}
+              columns={[
+                { key: 'reason' },
+                { key: 'cases', numeric: true },
+                { key: 'share', numeric: true, render: (x) => fmtPercent(x.share) },
+                {
+                  key: 'repeats',
+                  label: 'Repeat contacts',
+                  numeric: true,
+                  value: (x) => x.repeats.value,
+                  render: (x) => rateText(x.repeats),
+                },
+                {
+                  key: 'precededBy',
+                  label: 'Preceded by',
+                  value: (x) =>
+                    x.precededBy
+                      ? `${x.precededBy.touchpoint}${x.precededBy.stage ? ` (${x.precededBy.stage})` : ''}`
+                      : '–',
+                },
+                {
+                  key: 'precededShare',
+                  label: 'Share (vs others)',
+                  numeric: true,
+                  value: (x) => x.precededBy?.share.value ?? null,
+                  render: (x) =>
+                    x.precededBy
+                      ? `${fmtPercent(x.precededBy.share.value)} vs ${fmtPercent(x.precededBy.baseline)}`
+                      : '–',
+                },
+                {
+                  key: 'excessContacts',
+                  label: 'Preventable contacts',
+                  numeric: true,
+                  value: (x) => x.precededBy?.excessContacts ?? null,
+                },
               ]}
             />
           )}

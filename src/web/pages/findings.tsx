@@ -3,7 +3,7 @@ import type { StoredFinding } from '../../findings/index.js';
 import type { PageProps } from '../app.js';
 import { FindingDetail, findingColumns, P_LABELS } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
-import { Async, Panel } from '../components/ui.js';
+import { Async, PageHead, Panel } from '../components/ui.js';
 import { setQuery } from '../route.js';
 import { useOp } from '../state.js';
 
@@ -19,7 +19,7 @@ export function FindingsPage(props: PageProps) {
   const [open, setOpen] = useState<StoredFinding | null>(null);
   return (
     <div class="page">
-      <h1>Pain points</h1>
+      <PageHead title="Pain points" />
       <fieldset class="chips">
         <legend class="sr-only">Filter by the 4 P's</legend>
         <button type="button" class="chip" aria-pressed={!q.p} onClick={() => setQuery({ p: undefined })}>

@@ -1,5 +1,6 @@
 import type { PageProps } from '../app.js';
 import { OperationTables } from '../components/generic.js';
+import { PageHead } from '../components/ui.js';
 import { filterQuery } from '../route.js';
 import { useApp } from '../state.js';
 
@@ -8,7 +9,7 @@ export function JourneyPage(props: PageProps) {
   const filters = filterQuery(props.route.query);
   return (
     <div class="page">
-      <h1>Journey map</h1>
+      <PageHead title="Journey map" />
       {ops
         .filter((o) => (o.area === 'journeys' || o.area === 'journey') && o.method === 'get')
         .map((o) => (

@@ -5,7 +5,7 @@ import type { PageProps } from '../app.js';
 import { Chart } from '../components/chart.js';
 import { findingColumns } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
-import { Async, Loading, Panel, Stat } from '../components/ui.js';
+import { Async, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtNumber, humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
@@ -127,7 +127,7 @@ export function OverviewPage(props: PageProps) {
   const lastWeek = weeks.at(-1);
   return (
     <div class="page">
-      <h1>Overview</h1>
+      <PageHead title="Overview" />
       {hasSummary && (
         <Async state={summary} what="scores">
           {(s) => (
@@ -182,13 +182,21 @@ export function OverviewPage(props: PageProps) {
                     rows={SCORES.flatMap(([k, label, fmt]) =>
                       s[k].map((x) => ({
                         score: label,
-                        channel: x.channel,
+                        channel: x.channel === 'all' ? 'All channels' : x.channel,
                         value: x.value === null ? '–' : fmt(x.value),
                         interval: fmtInterval(x.low, x.high, fmt),
                         n: x.n,
                         flag: x.smallSample ? 'small sample' : '',
                       })),
                     )}
+                    columns={[
+                      { key: 'score' },
+                      { key: 'channel' },
+                      { key: 'value', numeric: true },
+                      { key: 'interval', label: '95 % interval', numeric: true },
+                      { key: 'n', numeric: true },
+                      { key: 'flag', label: '' },
+                    ]}
                   />
                 </Panel>
                 <Panel title="Data in this workspace" subtitle="Rows per table">

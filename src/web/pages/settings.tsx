@@ -3,7 +3,7 @@ import { ApiError, getJson, postJson } from '../api.js';
 import type { PageProps } from '../app.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
-import { ErrorBox, Loading, Panel } from '../components/ui.js';
+import { ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
 import { buildHash, filterQuery } from '../route.js';
 import { useApp } from '../state.js';
 
@@ -213,7 +213,7 @@ export function SettingsPage(props: PageProps) {
   const filters = filterQuery(props.route.query);
   return (
     <div class="page">
-      <h1>Settings</h1>
+      <PageHead title="Settings" />
       <nav class="tabs" aria-label="Settings sections">
         {visible.map((t) => (
           <a

@@ -1,0 +1,56 @@
+/**
+ * Shared by the browser tests and the bench: launch Debian's Chromium through playwright-core, and
+ * wait until a cockpit page has painted its content (no loading indicator, no call in flight).
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const haveChromium = (): boolean => existsSync(CHROMIUM);
+
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Waits for the first meaningful paint of a cockpit page: its heading is there, nothing is loading
+ * and no API call is in flight. Returns ms since navigation start (the page's own clock).
+ */
+export async function waitForContent(page: Page, timeout = 30_000): Promise<number> {
+  await page.waitForSelector('main h1', { timeout });
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('.loading, .progress.on').length === 0 &&
+      !document.querySelector('main')?.textContent?.includes('Loading the cockpit'),
+    undefined,
+    { timeout, polling: 20 },
+  );
+  return page.evaluate(() => performance.now());
+}
+
+/** The API calls the page made (from the client's timing log), slowest first. */
+export async function apiCalls(page: Page): Promise<{ url: string; ms: number }[]> {
+  const calls = await page.evaluate(
+    () => (globalThis as { __tpCalls?: { url: string; ms: number }[] }).__tpCalls ?? [],
+  );
+  return [...calls].sort((a, b) => b.ms - a.ms);
+}
+
+/** The pages in the navigation, in order (ids from `#/<id>` links). */
+export async function navPages(page: Page): Promise<string[]> {
+  return page.$$eval('header nav a', (as) =>
+    as.map((a) => (a.getAttribute('href') ?? '').replace(/^#\//, '').split('?')[0] ?? '').filter(Boolean),
+  );
+}
