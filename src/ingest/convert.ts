@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { TouchpointError } from '../core/errors.js';
 import { type BulkRow, ident, join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 import type { ResolvedMapping } from './mapping.js';
+import { derivedId } from './merge.js';
 import { RAW } from './read.js';
 import { type FieldSpec, KIND_SPECS, type Kind, SCORE_RANGE } from './schemas.js';
 
@@ -15,8 +16,6 @@ export const CONV = '_tp_conv';
 
 const NUM_RE = '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$';
 const INT_RE = '^[+-]?(0|[1-9][0-9]{0,17})$';
-const ISO_RE =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?\\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$';
 const OFFSET_RE = '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?\\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$';
 
 export type InferredType = 'integer' | 'number' | 'boolean' | 'string' | 'empty';
@@ -69,6 +68,7 @@ function typedExtra(i: number, t: InferredType): SqlFragment {
 }
 
 const TRUE_SET = ['true', 't', 'yes', 'y', '1'];
+const inList = (values: readonly string[]): SqlFragment => join(values.map((v) => sql`${v}`));
 const FALSE_SET = ['false', 'f', 'no', 'n', '0'];
 
 function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragment {
@@ -82,18 +82,14 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
       return sql`CASE WHEN regexp_full_match(${t}, ${NUM_RE}) AND CAST(${t} AS DOUBLE) = floor(CAST(${t} AS DOUBLE))
         AND abs(CAST(${t} AS DOUBLE)) < 9e15 THEN CAST(CAST(${t} AS DOUBLE) AS BIGINT) END`;
     case 'boolean':
-      return sql`CASE WHEN lower(${t}) IN (SELECT unnest(${TRUE_SET})) THEN true WHEN lower(${t}) IN (SELECT unnest(${FALSE_SET})) THEN false END`;
+      return sql`CASE WHEN lower(${t}) IN (${inList(TRUE_SET)}) THEN true WHEN lower(${t}) IN (${inList(FALSE_SET)}) THEN false END`;
     case 'json':
       return sql`CASE WHEN json_valid(${r}) AND json_type(CAST(${r} AS JSON)) = 'OBJECT' THEN CAST(${r} AS JSON) END`;
     case 'timestamp': {
       if (o.strptime) return sql`try_strptime(${t}, ${o.strptime})`;
-      const off = sql`regexp_extract(${t}, ${OFFSET_RE}, 3)`;
-      const d = sql`replace(substr(${off}, 2), ':', '')`;
-      const minutes = sql`CASE WHEN ${off} IN ('', 'Z', 'z') THEN 0 ELSE
-        (CASE WHEN left(${off}, 1) = '-' THEN -1 ELSE 1 END) *
-        (CAST(substr(${d}, 1, 2) AS INTEGER) * 60 + coalesce(TRY_CAST(nullif(substr(${d}, 3, 2), '') AS INTEGER), 0)) END`;
-      const base = sql`rtrim(CASE WHEN ${off} = '' THEN ${t} ELSE left(${t}, length(${t}) - length(${off})) END)`;
-      return sql`CASE WHEN regexp_full_match(${t}, ${ISO_RE}) THEN TRY_CAST(${base} AS TIMESTAMP) - to_minutes(CAST(${minutes} AS BIGINT)) END`;
+      // ISO-8601 with or without an offset: the engine's TIMESTAMPTZ parser applies the offset (UTC when
+      // none); the shape check keeps out its other spellings ('epoch', 'infinity')
+      return sql`CASE WHEN ${t} LIKE '____-__-__%' THEN CAST(TRY_CAST(${t} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
     }
   }
 }
@@ -133,7 +129,7 @@ function errors(kind: Kind, o: ConvertOptions): { field: string; cond: SqlFragme
     if (f.values) {
       out.push({
         field: f.name,
-        cond: sql`${v} IS NOT NULL AND ${v} NOT IN (SELECT unnest(${[...f.values]}))`,
+        cond: sql`${v} IS NOT NULL AND ${v} NOT IN (${inList(f.values)})`,
         msg: sql`${shown} || ${` is not one of ${f.values.join(', ')}`}`,
       });
     }
@@ -209,6 +205,7 @@ export async function convert(
   mapping: ResolvedMapping,
   types: readonly InferredType[],
   o: ConvertOptions,
+  lineBase?: number,
 ): Promise<number> {
   const spec = KIND_SPECS[kind];
   const missing = (r: SqlFragment): SqlFragment => sql`CASE WHEN trim(${r}) = '' THEN NULL ELSE ${r} END`;
@@ -223,8 +220,9 @@ export async function convert(
       ? sql`json_object(${join(mapping.extras.map((i) => sql`${headers[i]!}, ${typedExtra(i, types[i] ?? 'string')}`))})`
       : undefined;
   const variants: SqlFragment[] = [];
+  const line = lineBase === undefined ? raw('_line') : sql`rowid + ${lineBase}`;
   const layer1 = (overrides: Record<string, SqlFragment>, where: SqlFragment): SqlFragment =>
-    sql`SELECT _line, ${join(
+    sql`SELECT ${line} AS _line, ${join(
       spec.fields.map((f) => {
         if (f.name === spec.extras && extrasJson && !mapping.sources[f.name]) {
           return sql`CAST(${extrasJson} AS VARCHAR) AS ${ident(`_r_${f.name}`)}`;
@@ -255,7 +253,7 @@ export async function convert(
     return sql`${withDefault} AS ${ident(f.name)}`;
   });
   const offsets = spec.fields
-    .filter((f) => f.type === 'timestamp')
+    .filter((f) => f.type === 'timestamp' && o.timezone)
     .map((f) => sql`${hasOffset(ident(`_r_${f.name}`), o)} AS ${ident(`_o_${f.name}`)}`);
   const errs = errors(kind, o);
   const errField = errs.length
@@ -270,11 +268,14 @@ export async function convert(
         raw(' '),
       )} END`
     : raw('CAST(NULL AS VARCHAR)');
+  const typedQuery = sql`SELECT _line, ${join([...typed, ...offsets])}, ${join(spec.fields.map((f) => ident(`_r_${f.name}`)))}
+      FROM (${join(variants, raw(' UNION ALL '))})`;
+  // derived ids (merge.ts) computed here, over the converted values
+  const withIds = spec.deriveId
+    ? sql`SELECT * REPLACE (CASE WHEN id IS NULL THEN ${derivedId(spec)} ELSE id END AS id) FROM (${typedQuery})`
+    : typedQuery;
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(CONV)} AS
-    SELECT *, ${errField} AS _err_field, ${errMsg} AS _err_msg FROM (
-      SELECT _line, ${join([...typed, ...offsets])}, ${join(spec.fields.map((f) => ident(`_r_${f.name}`)))}
-      FROM (${join(variants, raw(' UNION ALL '))})
-    )`);
+    SELECT *, ${errField} AS _err_field, ${errMsg} AS _err_msg FROM (${withIds})`);
   if (o.timezone) await applyTimezone(tx, kind, o.timezone);
   const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(CONV)}`);
   return n?.n ?? 0;

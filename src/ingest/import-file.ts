@@ -109,12 +109,21 @@ async function load(
   const rawTable = (exact ? undefined : await readRawFast(tx, ro)) ?? (await readRawExact(tx, ro));
   o.onProgress?.({ phase: 'validating', done: 0, total: rawTable.rows, unit: 'rows' });
   const mapping = resolveMapping(kind, rawTable.headers, o);
-  const types = await inferTypes(tx, rawTable.headers.length);
-  await convert(tx, kind, rawTable.headers, mapping, types, {
-    strptime: o.dateFormat ? toStrptime(o.dateFormat) : undefined,
-    dateFormat: o.dateFormat,
-    timezone: o.timezone,
-  });
+  // types of the columns that go to attributes / properties (and of every column for a dry run)
+  const types = mapping.extras.length > 0 || o.dryRun ? await inferTypes(tx, rawTable.headers.length) : [];
+  await convert(
+    tx,
+    kind,
+    rawTable.headers,
+    mapping,
+    types,
+    {
+      strptime: o.dateFormat ? toStrptime(o.dateFormat) : undefined,
+      dateFormat: o.dateFormat,
+      timezone: o.timezone,
+    },
+    rawTable.lineBase,
+  );
   const { count, errors } = await convErrors(tx, MAX_ERRORS);
   o.onProgress?.({ phase: 'validating', done: rawTable.rows, total: rawTable.rows, unit: 'rows' });
   if (count > 0 && !rawTable.exact) return load(tx, kind, o, ro, true); // name the physical lines
@@ -152,23 +161,20 @@ export async function importFile(
     if (o.dryRun) return dryRunReport(tx, kind, o, ro.format, c);
     if (c.badRows > 0 && !o.skipInvalid) rejectRows(source, c.errors, c.badRows);
     const spec = KIND_SPECS[kind];
-    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(STAGE)} AS
-      SELECT _line, ${join(spec.fields.map((f) => ident(f.name)))} FROM ${ident(CONV)} WHERE _err_field IS NULL`);
-    await tx.exec(sql`DROP TABLE IF EXISTS ${ident(CONV)}`);
+    // the staged rows are a view over the converted table (ids already derived there): no copy
     await tx.exec(sql`DROP TABLE IF EXISTS _tp_raw`);
-    return finishImport(
+    await tx.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(STAGE)} AS
+      SELECT _line, ${join(spec.fields.map((f) => ident(f.name)))} FROM ${ident(CONV)} WHERE _err_field IS NULL`);
+    const report = await finishImport(
       tx,
       kind,
       newImportId(startedAt),
       { source, onProgress: o.onProgress, options, now: o.now },
-      {
-        startedAt,
-        t0,
-        rowsRead: c.rawTable.rows,
-        skipped: c.badRows,
-        errors: c.errors,
-      },
+      { startedAt, t0, rowsRead: c.rawTable.rows, skipped: c.badRows, errors: c.errors },
+      true,
     );
+    await tx.exec(sql`DROP TABLE IF EXISTS ${ident(CONV)}`);
+    return report;
   };
   if (o.dryRun) {
     // a transaction that only creates temporary tables and is rolled back: nothing is written

@@ -181,10 +181,13 @@ export async function finishImport(
   importId: string,
   options: ImportOptions,
   run: StageRun,
+  stageIsView = false,
 ): Promise<ImportReport> {
   options.onProgress?.({ phase: 'storing', done: 0, total: run.rowsRead - run.skipped, unit: 'rows' });
-  const stored = await storeStaged(tx, kind, importId, options.source);
-  await tx.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE)}`);
+  const stored = await storeStaged(tx, kind, importId, options.source, stageIsView);
+  await tx.exec(
+    stageIsView ? sql`DROP VIEW IF EXISTS ${ident(STAGE)}` : sql`DROP TABLE IF EXISTS ${ident(STAGE)}`,
+  );
   const finishedAt = (options.now ?? (() => new Date()))();
   await tx.exec(sql`INSERT INTO imports (id, kind, file, started_at, finished_at, status, rows_read, rows_stored,
       rows_updated, rows_skipped, duplicates, errors, options)

@@ -41,14 +41,16 @@ export interface MergeCounts {
  * of md5(kind, every other field of the converted row). The same row always gets the same id, so
  * re-importing a file never duplicates; an edited row gets a new id (docs/import.md).
  */
-async function deriveIds(tx: Store, spec: KindSpec): Promise<void> {
-  if (!spec.deriveId) return;
+export function derivedId(spec: KindSpec): SqlFragment {
   const parts = spec.fields
     .filter((f) => f.name !== 'id')
     .map((f) => sql`coalesce(CAST(${ident(f.name)} AS VARCHAR), chr(0))`);
-  await tx.exec(sql`UPDATE ${ident(STAGE)}
-    SET id = 'h' || substr(md5(concat_ws(chr(31), ${spec.kind}, ${join(parts)})), 1, 24)
-    WHERE id IS NULL`);
+  return sql`'h' || substr(md5(concat_ws(chr(31), ${spec.kind}, ${join(parts)})), 1, 24)`;
+}
+
+async function deriveIds(tx: Store, spec: KindSpec): Promise<void> {
+  if (!spec.deriveId) return;
+  await tx.exec(sql`UPDATE ${ident(STAGE)} SET id = ${derivedId(spec)} WHERE id IS NULL`);
 }
 
 /**
@@ -70,6 +72,24 @@ export async function mergeInto(
   const t = ident(table);
   const data = columns.filter((c) => !key.includes(c.name));
   const all = [...key, ...data.map((c) => c.name)];
+  const keyList = join(key.map((k) => ident(k)));
+  // fast path: no key repeats within the file and none is stored yet → one plain INSERT
+  const stats = await tx.one<{ n: number; d: number }>(
+    sql`SELECT count(*) AS n, count(DISTINCT ${key.length === 1 ? keyList : sql`row(${keyList})`}) AS d FROM (${source})`,
+  );
+  const overlap = await tx.one<{ n: number }>(
+    sql`SELECT count(*) AS n FROM (${source}) s JOIN ${t} t ON ${join(
+      key.map((k) => sql`t.${ident(k)} = s.${ident(k)}`),
+      raw(' AND '),
+    )}`,
+  );
+  if (stats && stats.n === stats.d && (overlap?.n ?? 0) === 0) {
+    const cols = join(all.map((c) => ident(c)));
+    await withIndexesDeferred(tx, table, stats.n, () =>
+      tx.exec(sql`INSERT INTO ${t} (${cols}, import_id) SELECT ${cols}, ${importId} FROM (${source})`),
+    );
+    return { stored: stats.n, updated: 0, duplicates: 0 };
+  }
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_src AS
     SELECT * EXCLUDE (_rn) FROM (
       SELECT *, row_number() OVER (PARTITION BY ${join(key.map((k) => ident(k)))} ORDER BY _line DESC) AS _rn
@@ -116,10 +136,36 @@ export async function mergeInto(
   }
   if (n(0) > 0) {
     const cols = join(all.map((c) => ident(c)));
-    await tx.exec(sql`INSERT INTO ${t} (${cols}, import_id)
-      SELECT ${cols}, ${importId} FROM _tp_cmp WHERE _state = 0`);
+    await withIndexesDeferred(tx, table, n(0), () =>
+      tx.exec(
+        sql`INSERT INTO ${t} (${cols}, import_id) SELECT ${cols}, ${importId} FROM _tp_cmp WHERE _state = 0`,
+      ),
+    );
   }
   return { stored: n(0), updated: n(1), duplicates: n(2) + (total?.n ?? 0) - (distinct?.n ?? 0) };
+}
+
+/**
+ * Large inserts: secondary indexes of the table (not its primary key) are dropped and re-created
+ * around the insert, inside the same transaction — building an index once is several times faster
+ * than maintaining it row by row. A failure rolls the drop back with everything else.
+ */
+async function withIndexesDeferred(
+  tx: Store,
+  table: string,
+  rows: number,
+  insert: () => Promise<void>,
+): Promise<void> {
+  const indexes =
+    rows >= 50_000
+      ? await tx.all<{ name: string; sql: string }>(
+          sql`SELECT index_name AS name, sql FROM duckdb_indexes() WHERE table_name = ${table} AND sql IS NOT NULL`,
+        )
+      : [];
+  for (const i of indexes) await tx.exec(sql`DROP INDEX ${ident(i.name)}`);
+  await insert();
+  // the statement text comes from the engine's own catalog (an index defined by a migration), not from input
+  for (const i of indexes) await tx.exec(raw(i.sql));
 }
 
 const dataColumns = (spec: KindSpec): { name: string; type: ColumnType }[] =>
@@ -139,9 +185,10 @@ export async function storeStaged(
   kind: Kind,
   importId: string,
   source: string,
+  idsDerived = false,
 ): Promise<StoreResult> {
   const spec = KIND_SPECS[kind];
-  await deriveIds(tx, spec);
+  if (!idsDerived) await deriveIds(tx, spec);
   const stage = ident(STAGE);
   if (kind === 'journeys') {
     const j = await mergeInto(

@@ -17,7 +17,10 @@ import {
 export const FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** The raw table every file lands in first: `_line` + one VARCHAR column per source column (c0, c1, …). */
+/**
+ * The raw table every file lands in first: one VARCHAR column per source column (c0, c1, …), plus
+ * `_line` (the physical line) when read in Node.
+ */
 export const RAW = '_tp_raw';
 
 export interface ReadOptions {
@@ -37,8 +40,10 @@ export interface RawTable {
   /** Source column names, in order; raw column i is `c{i}`. */
   readonly headers: readonly string[];
   readonly rows: number;
-  /** True when `_line` holds the physical line (or row) of each record; false for the fast path. */
+  /** True when the line numbers are the physical line (or row) of each record; false for the fast path. */
   readonly exact: boolean;
+  /** Fast path: RAW has no `_line` column; a record's line is its rowid + lineBase (ordinal, not physical). */
+  readonly lineBase?: number;
 }
 
 /** Format from the file name: .csv/.tsv/.txt, .jsonl/.ndjson, .json, .parquet, .xlsx, each optionally .gz. */
@@ -328,8 +333,7 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       const cols = headers.map((_, i) => sql`CAST(${raw(`#${i + 1}`)} AS VARCHAR) AS ${ident(`c${i}`)}`);
       source = sql`SELECT ${join(cols)} FROM read_parquet(${o.file})`;
     }
-    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(RAW)} AS
-      SELECT row_number() OVER () + ${o.format === 'csv' ? 1 : 0} AS _line, * FROM (${source})`);
+    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(RAW)} AS ${source}`);
     if (o.format !== 'csv' && o.na.length > 0) {
       // JSON / Parquet values that are missing markers become NULL, as CSV's nullstr does
       const sets = headers.map(
@@ -339,7 +343,7 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       if (sets.length > 0) await tx.exec(sql`UPDATE ${ident(RAW)} SET ${join(sets)}`);
     }
     const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(RAW)}`);
-    return { headers, rows: n?.n ?? 0, exact: o.format === 'parquet' };
+    return { headers, rows: n?.n ?? 0, exact: o.format === 'parquet', lineBase: o.format === 'csv' ? 2 : 1 };
   } catch (e) {
     if (e instanceof TouchpointError) throw e;
     return undefined;
