@@ -1,2 +1,3 @@
 export { getFunnel } from './funnel.js';
+export { getJourneyMap } from './map.js';
 export { getPaths } from './paths.js';
