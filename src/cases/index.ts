@@ -7,6 +7,7 @@ import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
 
+export type { CaseLog, CaseLogOptions } from './case-log.js';
 export {
   CASES,
   type CaseMetricsOptions,
@@ -22,6 +23,14 @@ export {
 export { type CaseExportRow, EXPORT_COLUMNS, ExportParams, exportCases, toCsv } from './export.js';
 export { FlowParams, type FlowResult, getFlow } from './flow.js';
 export { GROUP_BY, getHandoffs, type HandoffGroup, HandoffsParams, type HandoffsResult } from './handoffs.js';
+export {
+  CASE_LOG_FORMATS,
+  type CaseLogFormat,
+  type CaseLogImportReport,
+  caseLogFormatOf,
+  importCaseEventsFile,
+  readCaseEventsFile,
+} from './import-case-log.js';
 export { getInflow, InflowParams, type InflowResult } from './inflow.js';
 export { getLevers, LEVERS, type LeverFigure, LeversParams, type LeversResult } from './levers.js';
 export {
@@ -31,6 +40,8 @@ export {
   type OverdueUpdatesResult,
 } from './overdue-updates.js';
 export { getPingPong, PingPongParams, type PingPongResult } from './ping-pong.js';
+export { readTicketAudit } from './ticket-audit.js';
+export { readXes, XES_DEFAULT_MAP } from './xes.js';
 
 export const operations = [
   handoffsOperation,

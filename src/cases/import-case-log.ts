@@ -1,0 +1,108 @@
+import { TouchpointError } from '../core/errors.js';
+import type { Progress } from '../core/operation.js';
+import { type ImportReport, importRecords, type RowError, rejectRows } from '../ingest/import-records.js';
+import { RECORD_SCHEMAS } from '../ingest/schemas.js';
+import type { Store } from '../store/index.js';
+import type { CaseLog } from './case-log.js';
+import { readTicketAudit } from './ticket-audit.js';
+import { readXes } from './xes.js';
+
+export const CASE_LOG_FORMATS = ['xes', 'ticket-audit'] as const;
+export type CaseLogFormat = (typeof CASE_LOG_FORMATS)[number];
+
+export interface ReadCaseEventsOptions {
+  /** Default: from the name (`.xes`, `.xes.gz` → xes; anything else → ticket-audit). */
+  readonly format?: CaseLogFormat;
+  /** Canonical field → attribute / column, plus format options (docs/cases.md). */
+  readonly map?: Readonly<Record<string, string>>;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export function caseLogFormatOf(path: string, format?: string): CaseLogFormat {
+  if (format) {
+    if (!(CASE_LOG_FORMATS as readonly string[]).includes(format))
+      throw new TouchpointError(
+        'invalid_input',
+        `--format must be one of ${CASE_LOG_FORMATS.join(', ')}, not ${format}`,
+      );
+    return format as CaseLogFormat;
+  }
+  return /\.xes(\.gz)?$/i.test(path) ? 'xes' : 'ticket-audit';
+}
+
+/**
+ * Reads a case log file (XES or ticket audit) into canonical `cases` and `case-events` records.
+ * `touchpoint import case-events FILE --format xes|ticket-audit [--map …]` calls this, then
+ * `importCaseEventsFile` stores them through the ingest helper's `importRecords`.
+ */
+export function readCaseEventsFile(path: string, options: ReadCaseEventsOptions = {}): Promise<CaseLog> {
+  const format = caseLogFormatOf(path, options.format);
+  const o = {
+    ...(options.map ? { map: options.map } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  return format === 'xes' ? readXes(path, o) : readTicketAudit(path, o);
+}
+
+export interface CaseLogImportReport {
+  readonly format: CaseLogFormat;
+  readonly cases: ImportReport;
+  readonly caseEvents: ImportReport;
+  readonly notes: readonly string[];
+}
+
+function validate(
+  source: string,
+  kind: 'cases' | 'case-events',
+  records: readonly Record<string, unknown>[],
+  lines: readonly number[],
+) {
+  const schema = RECORD_SCHEMAS[kind];
+  const errors: RowError[] = [];
+  let bad = 0;
+  records.forEach((r, i) => {
+    const res = schema.safeParse(r);
+    if (!res.success) {
+      bad++;
+      for (const issue of res.error.issues)
+        if (errors.length < 1000)
+          errors.push({
+            line: lines[i] ?? i + 1,
+            field: issue.path.map(String).join('.') || '(record)',
+            message: issue.message,
+          });
+    }
+  });
+  if (bad > 0) rejectRows(source, errors, bad);
+}
+
+/**
+ * Reads and imports a case log: every record is validated first, so a bad file stores nothing;
+ * then the cases and their events are imported (idempotent on ids: `<case>#<seq>` for events).
+ */
+export async function importCaseEventsFile(
+  db: Store,
+  path: string,
+  options: ReadCaseEventsOptions & { readonly now?: () => Date } = {},
+): Promise<CaseLogImportReport> {
+  const format = caseLogFormatOf(path, options.format);
+  const log = await readCaseEventsFile(path, { ...options, format });
+  validate(path, 'cases', log.cases, log.caseLines);
+  validate(path, 'case-events', log.caseEvents, log.eventLines);
+  const common = {
+    source: path,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    options: { format, map: options.map ?? {} },
+  };
+  const cases = await importRecords(db, 'cases', log.cases, {
+    ...common,
+    lineOf: (i) => log.caseLines[i] ?? i + 1,
+  });
+  const caseEvents = await importRecords(db, 'case-events', log.caseEvents, {
+    ...common,
+    lineOf: (i) => log.eventLines[i] ?? i + 1,
+    total: log.caseEvents.length,
+  });
+  return { format, cases, caseEvents, notes: log.notes };
+}
