@@ -45,7 +45,7 @@ export const PAGES: readonly PageDef[] = [
   {
     id: 'journey',
     label: 'Journey map',
-    available: (ops) => hasArea(ops, 'journeys', 'journey'),
+    available: (ops) => ops.some((o) => o.area === 'journey' && o.verb === 'map'),
     component: JourneyPage,
   },
   {

@@ -1,20 +1,477 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { StoredFinding } from '../../findings/index.js';
+import type { FunnelResult } from '../../journeys/funnel.js';
+import type { MapCell, MapResult } from '../../journeys/map.js';
+import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
+import { Chart } from '../components/chart.js';
+import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
-import { PageHead } from '../components/ui.js';
-import { filterQuery } from '../route.js';
-import { useApp } from '../state.js';
+import { DataTable } from '../components/table.js';
+import { Async, PageHead, Panel } from '../components/ui.js';
+import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { filterQuery, setQuery } from '../route.js';
+import { filterParams, findOp, useApp, useOp } from '../state.js';
 
+type Kind = 'csat' | 'nps' | 'ces';
+const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
+/** Verbs drawn on this page; any other journey verb is shown as tables below. */
+const KNOWN = ['map', 'funnel', 'paths'];
+
+/** Score bands for the card colour: good / middling / bad, per scale (CES: lower is better). */
+export function scoreBand(kind: Kind, mean: number | null): 's-good' | 's-mid' | 's-bad' | 's-none' {
+  if (mean === null) return 's-none';
+  if (kind === 'csat') return mean >= 4 ? 's-good' : mean >= 3.6 ? 's-mid' : 's-bad';
+  if (kind === 'nps') return mean >= 8 ? 's-good' : mean >= 7 ? 's-mid' : 's-bad';
+  return mean <= 3 ? 's-good' : mean <= 4.5 ? 's-mid' : 's-bad';
+}
+
+const hours = (h: number | null | undefined) => fmtDuration(h === null || h === undefined ? null : h * 3600);
+const rateText = (r: { value: number | null; low: number | null; high: number | null } | null) =>
+  r ? `${fmtPercent(r.value)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))})` : '–';
+
+interface TouchpointCard {
+  readonly stage: string;
+  readonly touchpoint: string;
+  readonly cells: readonly MapCell[];
+  /** The weakest well-measured channel's score colours the card (a small sample never does). */
+  readonly band: ReturnType<typeof scoreBand>;
+  readonly answers: number;
+}
+
+function cards(map: MapResult, kind: Kind): TouchpointCard[] {
+  const out: TouchpointCard[] = [];
+  for (const stage of map.stages) {
+    const cells = map.cells.filter((c) => c.stage === stage);
+    for (const tp of [...new Set(cells.map((c) => c.touchpoint))]) {
+      const mine = cells.filter((c) => c.touchpoint === tp);
+      const measured = mine.filter((c) => c.feedback.mean !== null && !c.feedback.smallSample);
+      const order = ['s-bad', 's-mid', 's-good'] as const;
+      const bands = measured.map((c) => scoreBand(kind, c.feedback.mean));
+      const band = order.find((b) => bands.includes(b)) ?? 's-none';
+      out.push({
+        stage,
+        touchpoint: tp,
+        cells: mine,
+        band,
+        answers: mine.reduce((a, c) => a + c.feedback.n, 0),
+      });
+    }
+  }
+  return out;
+}
+
+/** Sankey of the most common paths: step i's touchpoint → step i+1's, weighted by people (acyclic by step). */
+export function variantSankey(variants: PathsResult['variants']['top'], maxSteps = 6): Sankey {
+  const nodes = new Map<string, { name: string; step: number; touchpoint: string }>();
+  const links = new Map<string, number>();
+  for (const v of variants) {
+    const steps = v.path.slice(0, maxSteps);
+    steps.forEach((tp, i) => {
+      const name = `${i + 1}. ${tp}`;
+      nodes.set(name, { name, step: i + 1, touchpoint: tp });
+      if (i > 0) {
+        const key = `${i}. ${steps[i - 1]}\u0000${name}`;
+        links.set(key, (links.get(key) ?? 0) + v.people);
+      }
+    });
+  }
+  return {
+    nodes: [...nodes.values()],
+    links: [...links].map(([k, value]) => {
+      const [source, target] = k.split('\u0000') as [string, string];
+      return { source, target, value };
+    }),
+  };
+}
+
+function SankeyChart(props: { title: string; sankey: Sankey; height?: number }) {
+  const { sankey } = props;
+  if (sankey.links.length === 0) return <p class="empty">No paths in this period.</p>;
+  return (
+    <Chart
+      title={props.title}
+      height={props.height ?? 380}
+      rows={sankey.links.map((l) => ({ from: l.source, to: l.target, people: l.value }))}
+      option={{
+        tooltip: { trigger: 'item' },
+        series: [
+          {
+            type: 'sankey',
+            left: 10,
+            right: 120,
+            nodeGap: 10,
+            emphasis: { focus: 'adjacency' },
+            data: sankey.nodes.map((n) => ({ name: n.name })),
+            links: sankey.links,
+            lineStyle: { color: 'gradient', opacity: 0.35 },
+            label: { fontSize: 11 },
+          },
+        ],
+      }}
+    />
+  );
+}
+
+/** Everything known about one touchpoint: its figures per channel, findings, and the paths around it. */
+function TouchpointEvidence(props: {
+  card: TouchpointCard;
+  kind: Kind;
+  findings: readonly StoredFinding[];
+  filters: Record<string, string>;
+  onClose: () => void;
+}) {
+  const { ops } = useApp();
+  const { card } = props;
+  const pathsOp = findOp(ops, 'journey', 'paths');
+  const around = useOp<PathsResult>(
+    'journey',
+    'paths',
+    { ...filterParams(pathsOp, props.filters), around: card.touchpoint, top: 5, depth: 2 },
+    !!pathsOp,
+  );
+  const [open, setOpen] = useState<StoredFinding | null>(null);
+  const mine = props.findings.filter((f) => f.slice.touchpoint === card.touchpoint);
+  return (
+    <Panel
+      title={`Touchpoint: ${card.touchpoint}`}
+      subtitle={`Stage ${card.stage} · owner ${card.cells[0]?.owner ?? 'not mapped'}`}
+      wide
+      actions={
+        <button
+          type="button"
+          class="btn small"
+          onClick={props.onClose}
+          aria-label="Close touchpoint evidence"
+        >
+          ✕ Close
+        </button>
+      }
+    >
+      <DataTable
+        title={`${card.touchpoint} by channel`}
+        rows={card.cells}
+        columns={[
+          { key: 'channel' },
+          { key: 'customers', numeric: true },
+          {
+            key: 'shareOfStage',
+            label: 'Share of stage',
+            numeric: true,
+            render: (c) => fmtPercent(c.shareOfStage),
+          },
+          {
+            key: 'score',
+            label: `${props.kind.toUpperCase()} (95 % interval)`,
+            numeric: true,
+            value: (c) => c.feedback.mean,
+            render: (c) =>
+              c.feedback.mean === null
+                ? 'no answers'
+                : `${fmtNumber(c.feedback.mean, 2)} (${fmtInterval(c.feedback.low, c.feedback.high, (v) => fmtNumber(v, 2))}) n = ${fmtCount(c.feedback.n)}${c.feedback.smallSample ? ' · small sample' : ''}`,
+          },
+          {
+            key: 'conversion',
+            label: 'Conversion to next stage',
+            numeric: true,
+            value: (c) => c.conversion?.value ?? null,
+            render: (c) => rateText(c.conversion),
+          },
+          {
+            key: 'medianHoursToNext',
+            label: 'Median time to next',
+            numeric: true,
+            render: (c) => hours(c.medianHoursToNext),
+          },
+          {
+            key: 'contactRate',
+            label: 'Contact rate',
+            numeric: true,
+            value: (c) => c.contactRate.value,
+            render: (c) => rateText(c.contactRate),
+          },
+          { key: 'owner' },
+        ]}
+      />
+      <h3>Findings at this touchpoint</h3>
+      {mine.length === 0 ? (
+        <p class="empty">No analysis flags this touchpoint.</p>
+      ) : (
+        <div class="split">
+          <ul class="examples" style={{ flex: 1 }}>
+            {mine.map((f) => (
+              <li key={f.id}>
+                <button type="button" class="link" onClick={() => setOpen(f)}>
+                  {f.title}
+                </button>{' '}
+                <FindingValue f={f} />
+              </li>
+            ))}
+          </ul>
+          {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+        </div>
+      )}
+      {pathsOp && (
+        <Async state={around} what="paths around it">
+          {(d) =>
+            d.around && (
+              <div class="grid">
+                <div>
+                  <h3>Paths before {card.touchpoint}</h3>
+                  <SankeyChart
+                    title={`Paths before ${card.touchpoint}`}
+                    sankey={d.around.before}
+                    height={260}
+                  />
+                </div>
+                <div>
+                  <h3>Paths after {card.touchpoint}</h3>
+                  <SankeyChart
+                    title={`Paths after ${card.touchpoint}`}
+                    sankey={d.around.after}
+                    height={260}
+                  />
+                </div>
+              </div>
+            )
+          }
+        </Async>
+      )}
+    </Panel>
+  );
+}
+
+/**
+ * The journey map: stages as columns, touchpoints as cards coloured by score with n, conversion and
+ * median time between stages, channels; the worst touchpoints (journey findings) outlined; a Sankey of
+ * the most common paths. A card opens its evidence.
+ */
 export function JourneyPage(props: PageProps) {
   const { ops } = useApp();
   const filters = filterQuery(props.route.query);
+  const kind = (KINDS as readonly string[]).includes(props.route.query.score ?? '')
+    ? (props.route.query.score as Kind)
+    : 'csat';
+  const mapOp = findOp(ops, 'journey', 'map');
+  const funnelOp = findOp(ops, 'journey', 'funnel');
+  const pathsOp = findOp(ops, 'journey', 'paths');
+  const map = useOp<MapResult>('journey', 'map', { ...filterParams(mapOp, filters), feedbackKind: kind });
+  const funnel = useOp<FunnelResult>('journey', 'funnel', filterParams(funnelOp, filters));
+  const paths = useOp<PathsResult>('journey', 'paths', { ...filterParams(pathsOp, filters), top: 15 });
+  const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
+  const journeyFindings = useMemo(
+    () => (all.data?.findings ?? []).filter((f) => f.analysis.startsWith('journey') && f.slice.touchpoint),
+    [all.data],
+  );
+  const worst = useMemo(() => {
+    const seen: StoredFinding[] = [];
+    for (const f of journeyFindings)
+      if (!seen.some((s) => s.slice.touchpoint === f.slice.touchpoint)) seen.push(f);
+    return seen.slice(0, 5);
+  }, [journeyFindings]);
+  const worstSet = new Set(worst.map((f) => f.slice.touchpoint));
+  const [selected, setSelected] = useState<string | null>(props.route.query.touchpoint ?? null);
+  const open = (tp: string | null) => {
+    setSelected(tp);
+    setQuery({ touchpoint: tp ?? undefined });
+  };
+
   return (
     <div class="page">
-      <PageHead title="Journey map" />
-      {ops
-        .filter((o) => (o.area === 'journeys' || o.area === 'journey') && o.method === 'get')
-        .map((o) => (
-          <OperationTables key={o.verb} op={o} filters={filters} />
-        ))}
+      <PageHead title="Journey map">
+        <label class="filter">
+          <span>Card colour</span>
+          <select value={kind} onChange={(e) => setQuery({ score: (e.target as HTMLSelectElement).value })}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k.toUpperCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+      </PageHead>
+      {mapOp && (
+        <Async state={map} what="the journey map">
+          {(m) => {
+            const cs = cards(m, kind);
+            const steps = funnel.data?.overall ?? [];
+            const card = cs.find((c) => c.touchpoint === selected);
+            return (
+              <>
+                <Panel
+                  title={`Journey: ${m.journey}`}
+                  subtitle={`${fmtCount(m.people)} people as of ${m.asOf.slice(0, 10)} · cards coloured by ${kind.toUpperCase()} of their weakest well-measured channel · outlined: worst touchpoints found`}
+                  wide
+                >
+                  <div class="legend" aria-hidden="true">
+                    <span>
+                      <span class="swatch" style={{ background: '#059669' }} />
+                      good
+                    </span>
+                    <span>
+                      <span class="swatch" style={{ background: '#d97706' }} />
+                      middling
+                    </span>
+                    <span>
+                      <span class="swatch" style={{ background: '#dc2626' }} />
+                      poor
+                    </span>
+                    <span>
+                      <span class="swatch" style={{ background: 'var(--border)' }} />
+                      no well-measured score
+                    </span>
+                  </div>
+                  <ul class="journey" aria-label="Journey stages">
+                    {m.stages.map((stage, i) => {
+                      const step = steps.find((s) => s.step === stage);
+                      return (
+                        <li class="stage" key={stage}>
+                          <div class="stage-head">
+                            <h3>{stage}</h3>
+                            {step && (
+                              <div class="muted small">
+                                {fmtCount(step.reached)} reached
+                                {i > 0 &&
+                                  step.stepConversion &&
+                                  ` · ${fmtPercent(step.stepConversion.value)} from ${m.stages[i - 1]}`}
+                              </div>
+                            )}
+                          </div>
+                          {i > 0 && step && (
+                            <p class="between">
+                              ↳ conversion {rateText(step.stepConversion)}
+                              <br />
+                              median {hours(step.medianHoursFromPrevious)} from {m.stages[i - 1]}
+                            </p>
+                          )}
+                          {cs
+                            .filter((c) => c.stage === stage)
+                            .map((c) => (
+                              <button
+                                type="button"
+                                key={c.touchpoint}
+                                class={`tp ${c.band}${worstSet.has(c.touchpoint) ? ' worst' : ''}`}
+                                aria-pressed={selected === c.touchpoint}
+                                onClick={() => open(selected === c.touchpoint ? null : c.touchpoint)}
+                              >
+                                <span class="tp-name">
+                                  {c.touchpoint}
+                                  {worstSet.has(c.touchpoint) && <span class="tag warn">worst</span>}
+                                </span>
+                                {c.cells.map((x) => (
+                                  <span class="tp-meta" key={x.channel} style={{ display: 'block' }}>
+                                    {x.channel}: {fmtCount(x.customers)} people
+                                    {x.feedback.mean !== null &&
+                                      ` · ${kind.toUpperCase()} ${fmtNumber(x.feedback.mean, 2)} (n ${fmtCount(x.feedback.n)})`}
+                                    {x.conversion?.value !== null &&
+                                      x.conversion !== null &&
+                                      ` · ${fmtPercent(x.conversion.value, 0)} on`}
+                                  </span>
+                                ))}
+                              </button>
+                            ))}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </Panel>
+                {card && (
+                  <TouchpointEvidence
+                    card={card}
+                    kind={kind}
+                    findings={journeyFindings}
+                    filters={filters}
+                    onClose={() => open(null)}
+                  />
+                )}
+              </>
+            );
+          }}
+        </Async>
+      )}
+      <div class="grid">
+        <Panel title="Worst touchpoints" subtitle="From the journey analyses' findings, well-measured first">
+          <Async state={all} what="findings">
+            {() =>
+              worst.length === 0 ? (
+                <p class="empty">No journey analysis has flagged a touchpoint yet.</p>
+              ) : (
+                <ol class="worst-list" data-testid="worst-touchpoints">
+                  {worst.map((f) => (
+                    <li key={f.id} data-touchpoint={f.slice.touchpoint}>
+                      <button type="button" class="link" onClick={() => open(f.slice.touchpoint ?? null)}>
+                        {f.slice.touchpoint}
+                      </button>
+                      : {f.title} <FindingValue f={f} />
+                    </li>
+                  ))}
+                </ol>
+              )
+            }
+          </Async>
+        </Panel>
+        {pathsOp && (
+          <Panel
+            title="Most common paths"
+            subtitle="The 15 most common paths through the journey, first six steps"
+          >
+            <Async state={paths} what="paths">
+              {(p) => (
+                <>
+                  <SankeyChart
+                    title="Most common paths"
+                    sankey={variantSankey(p.variants.top)}
+                    height={460}
+                  />
+                  <p class="muted small">
+                    The paths shown cover {fmtPercent(p.variants.coveredShare)} of {fmtCount(p.people)}{' '}
+                    people; {fmtCount(p.variants.distinct)} distinct paths in all.
+                  </p>
+                </>
+              )}
+            </Async>
+          </Panel>
+        )}
+        {pathsOp && (
+          <Panel
+            title="Channel switches"
+            subtitle="People changing channel within a day: where one channel fails them"
+          >
+            <Async state={paths} what="switches">
+              {(p) => (
+                <DataTable
+                  title="Channel switches"
+                  rows={p.switches}
+                  columns={[
+                    { key: 'fromChannel', label: 'From' },
+                    { key: 'toChannel', label: 'To' },
+                    { key: 'switches', numeric: true },
+                    {
+                      key: 'share',
+                      label: 'Share of moves',
+                      numeric: true,
+                      render: (s) => fmtPercent(s.share),
+                    },
+                    {
+                      key: 'medianHours',
+                      label: 'Median gap',
+                      numeric: true,
+                      render: (s) => hours(s.medianHours),
+                    },
+                    { key: 'topFrom', label: 'Mostly from' },
+                    { key: 'topTo', label: 'Mostly to' },
+                  ]}
+                />
+              )}
+            </Async>
+          </Panel>
+        )}
+        {ops
+          .filter((o) => o.area === 'journey' && o.method === 'get' && !KNOWN.includes(o.verb))
+          .map((o) => (
+            <OperationTables key={o.verb} op={o} filters={filters} />
+          ))}
+      </div>
     </div>
   );
 }
