@@ -221,7 +221,7 @@ function TouchpointEvidence(props: {
                   <SankeyChart
                     title={`Paths before ${card.touchpoint}`}
                     sankey={d.around.before}
-                    height={260}
+                    height={360}
                   />
                 </div>
                 <div>
@@ -229,7 +229,7 @@ function TouchpointEvidence(props: {
                   <SankeyChart
                     title={`Paths after ${card.touchpoint}`}
                     sankey={d.around.after}
-                    height={260}
+                    height={360}
                   />
                 </div>
               </div>
@@ -379,7 +379,7 @@ export function JourneyPage(props: PageProps) {
                   <TouchpointEvidence
                     card={card}
                     kind={kind}
-                    findings={journeyFindings}
+                    findings={all.data?.findings ?? []}
                     filters={filters}
                     onClose={() => open(null)}
                   />
@@ -412,28 +412,6 @@ export function JourneyPage(props: PageProps) {
         </Panel>
         {pathsOp && (
           <Panel
-            title="Most common paths"
-            subtitle="The 15 most common paths through the journey, first six steps"
-          >
-            <Async state={paths} what="paths">
-              {(p) => (
-                <>
-                  <SankeyChart
-                    title="Most common paths"
-                    sankey={variantSankey(p.variants.top)}
-                    height={460}
-                  />
-                  <p class="muted small">
-                    The paths shown cover {fmtPercent(p.variants.coveredShare)} of {fmtCount(p.people)}{' '}
-                    people; {fmtCount(p.variants.distinct)} distinct paths in all.
-                  </p>
-                </>
-              )}
-            </Async>
-          </Panel>
-        )}
-        {pathsOp && (
-          <Panel
             title="Channel switches"
             subtitle="People changing channel within a day: where one channel fails them"
           >
@@ -462,6 +440,29 @@ export function JourneyPage(props: PageProps) {
                     { key: 'topTo', label: 'Mostly to' },
                   ]}
                 />
+              )}
+            </Async>
+          </Panel>
+        )}
+        {pathsOp && (
+          <Panel
+            title="Most common paths"
+            subtitle="The 15 most common paths through the journey, first six steps"
+            wide
+          >
+            <Async state={paths} what="paths">
+              {(p) => (
+                <>
+                  <SankeyChart
+                    title="Most common paths"
+                    sankey={variantSankey(p.variants.top)}
+                    height={460}
+                  />
+                  <p class="muted small">
+                    The paths shown cover {fmtPercent(p.variants.coveredShare)} of {fmtCount(p.people)}{' '}
+                    people; {fmtCount(p.variants.distinct)} distinct paths in all.
+                  </p>
+                </>
               )}
             </Async>
           </Panel>
