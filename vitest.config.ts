@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     env: { TZ: 'UTC' },
+    // generates the demo company once per run for tests that use src/demo/test-fixture.ts
+    globalSetup: ['src/demo/global-setup.ts'],
   },
 });

@@ -1,0 +1,535 @@
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation, type Progress } from '../core/operation.js';
+import { ident, type Store, sql } from '../store/index.js';
+import { casePlants, simulateCases } from './cases.js';
+import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer } from './customers.js';
+import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
+import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
+import { type DemoManifest, writeManifest } from './manifest.js';
+import { buildOrg, peoplePlants } from './people.js';
+import { streamFor } from './rng.js';
+import { AS_OF, type Out } from './world.js';
+import { Stage, type StageTable } from './writer.js';
+
+/**
+ * The demo company generator: simulates every customer in turn (customers → journeys → cases →
+ * feedback, each module on its own random stream), stages the rows as CSV and loads them in one
+ * transaction, then writes the manifest of what it planted. Same seed and size → identical rows.
+ */
+export const DEFAULT_CUSTOMERS = 20_000;
+/** Anonymous visitors who never sign up, per customer. */
+export const VISITORS_PER_CUSTOMER = 0.45;
+
+const TABLES: readonly StageTable[] = [
+  {
+    table: 'teams',
+    columns: [
+      ['id', 'varchar'],
+      ['name', 'varchar'],
+      ['tier', 'integer'],
+      ['function', 'varchar'],
+    ],
+  },
+  {
+    table: 'employees',
+    columns: [
+      ['id', 'varchar'],
+      ['team_id', 'varchar'],
+      ['name', 'varchar'],
+      ['role', 'varchar'],
+      ['hired_at', 'timestamp'],
+      ['left_at', 'timestamp'],
+      ['attributes', 'json'],
+    ],
+  },
+  {
+    table: 'pulse',
+    columns: [
+      ['id', 'varchar'],
+      ['employee_id', 'varchar'],
+      ['team_id', 'varchar'],
+      ['ts', 'timestamp'],
+      ['question', 'varchar'],
+      ['score', 'double'],
+      ['comment', 'varchar'],
+    ],
+  },
+  {
+    table: 'journeys',
+    columns: [
+      ['id', 'varchar'],
+      ['name', 'varchar'],
+      ['description', 'varchar'],
+      ['is_default', 'boolean'],
+    ],
+  },
+  {
+    table: 'journey_stages',
+    columns: [
+      ['journey_id', 'varchar'],
+      ['position', 'integer'],
+      ['stage', 'varchar'],
+    ],
+  },
+  {
+    table: 'journey_touchpoints',
+    columns: [
+      ['journey_id', 'varchar'],
+      ['touchpoint', 'varchar'],
+      ['stage', 'varchar'],
+    ],
+  },
+  {
+    table: 'touchpoint_owners',
+    columns: [
+      ['touchpoint', 'varchar'],
+      ['channel', 'varchar'],
+      ['team_id', 'varchar'],
+    ],
+  },
+  {
+    table: 'surveys',
+    columns: [
+      ['id', 'varchar'],
+      ['name', 'varchar'],
+      ['touchpoint', 'varchar'],
+      ['channel', 'varchar'],
+      ['questions', 'json'],
+      ['created_at', 'timestamp'],
+    ],
+  },
+  {
+    table: 'customers',
+    columns: [
+      ['id', 'varchar'],
+      ['created_at', 'timestamp'],
+      ['segment', 'varchar'],
+      ['plan', 'varchar'],
+      ['region', 'varchar'],
+      ['country', 'varchar'],
+      ['monthly_value', 'double'],
+      ['churned_at', 'timestamp'],
+      ['attributes', 'json'],
+    ],
+  },
+  {
+    table: 'identities',
+    columns: [
+      ['alias_type', 'varchar'],
+      ['alias', 'varchar'],
+      ['customer_id', 'varchar'],
+      ['source', 'varchar'],
+      ['created_at', 'timestamp'],
+    ],
+  },
+  {
+    table: 'events',
+    columns: [
+      ['id', 'varchar'],
+      ['customer_id', 'varchar'],
+      ['anonymous_id', 'varchar'],
+      ['ts', 'timestamp'],
+      ['channel', 'varchar'],
+      ['touchpoint', 'varchar'],
+      ['stage', 'varchar'],
+      ['name', 'varchar'],
+      ['outcome', 'varchar'],
+      ['direction', 'varchar'],
+      ['session_id', 'varchar'],
+      ['properties', 'json'],
+    ],
+  },
+  {
+    table: 'cases',
+    columns: [
+      ['id', 'varchar'],
+      ['customer_id', 'varchar'],
+      ['opened_at', 'timestamp'],
+      ['closed_at', 'timestamp'],
+      ['channel', 'varchar'],
+      ['reason', 'varchar'],
+      ['status', 'varchar'],
+      ['owner_team', 'varchar'],
+      ['owner_agent', 'varchar'],
+      ['product', 'varchar'],
+      ['priority', 'varchar'],
+    ],
+  },
+  {
+    table: 'case_events',
+    columns: [
+      ['id', 'varchar'],
+      ['case_id', 'varchar'],
+      ['ts', 'timestamp'],
+      ['seq', 'integer'],
+      ['type', 'varchar'],
+      ['team', 'varchar'],
+      ['agent', 'varchar'],
+      ['status', 'varchar'],
+      ['channel', 'varchar'],
+      ['transfer_reason', 'varchar'],
+      ['promised_at', 'timestamp'],
+      ['note', 'varchar'],
+    ],
+  },
+  {
+    table: 'feedback',
+    columns: [
+      ['id', 'varchar'],
+      ['customer_id', 'varchar'],
+      ['ts', 'timestamp'],
+      ['channel', 'varchar'],
+      ['touchpoint', 'varchar'],
+      ['kind', 'varchar'],
+      ['score', 'double'],
+      ['comment', 'varchar'],
+      ['survey_id', 'varchar'],
+      ['question', 'varchar'],
+      ['case_id', 'varchar'],
+      ['language', 'varchar'],
+    ],
+  },
+  {
+    table: 'demo_truth_comments',
+    columns: [
+      ['feedback_id', 'varchar'],
+      ['theme', 'varchar'],
+      ['template_id', 'varchar'],
+      ['held_out', 'boolean'],
+    ],
+  },
+  {
+    table: 'demo_truth_customers',
+    columns: [
+      ['customer_id', 'varchar'],
+      ['persona', 'varchar'],
+      ['engagement', 'double'],
+      ['patience', 'double'],
+      ['price_sensitivity', 'double'],
+      ['digital_affinity', 'double'],
+    ],
+  },
+];
+
+/** Tables only the generator writes and only tests read: ground truth analyses must never see. */
+const TRUTH_DDL = [
+  sql`CREATE TABLE IF NOT EXISTS demo_truth_comments (
+    feedback_id VARCHAR NOT NULL, theme VARCHAR NOT NULL, template_id VARCHAR NOT NULL, held_out BOOLEAN NOT NULL)`,
+  sql`CREATE TABLE IF NOT EXISTS demo_truth_customers (
+    customer_id VARCHAR PRIMARY KEY, persona VARCHAR NOT NULL, engagement DOUBLE, patience DOUBLE,
+    price_sensitivity DOUBLE, digital_affinity DOUBLE)`,
+];
+
+/** Tables whose rows make a workspace "not empty" for the demo. */
+const DATA_TABLES = [
+  'customers',
+  'events',
+  'feedback',
+  'cases',
+  'case_events',
+  'teams',
+  'employees',
+] as const;
+
+export interface GenerateOptions {
+  readonly seed: number;
+  readonly customers: number;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface GenerateResult {
+  readonly seed: number;
+  readonly customers: number;
+  readonly events: number;
+  readonly rows: Record<string, number>;
+  readonly plants: number;
+  readonly decoys: number;
+  readonly seconds: { readonly simulate: number; readonly load: number };
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+/** The manifest for a run (plants of every module), given the final event count. */
+export function buildManifest(seed: number, customers: number, events: number): DemoManifest {
+  const parts = [journeyPlants(), feedbackPlants(), casePlants(), peoplePlants()];
+  return {
+    seed,
+    customers,
+    events,
+    asOf: new Date(AS_OF).toISOString(),
+    plants: parts.flatMap((p) => p.plants),
+    decoys: parts.flatMap((p) => p.decoys),
+  };
+}
+
+/**
+ * Simulates the company into CSV staging files. Exposed separately so the bench can time the
+ * simulation apart from the load.
+ */
+export function simulate(options: GenerateOptions): Stage {
+  const { seed, customers: n, onProgress } = options;
+  const stage = new Stage(TABLES);
+  try {
+    const w = (t: string) => stage.writer(t);
+    const [wEvent, wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
+      w('events'),
+      w('feedback'),
+      w('demo_truth_comments'),
+      w('cases'),
+      w('case_events'),
+      w('identities'),
+      w('customers'),
+      w('demo_truth_customers'),
+    ];
+    let eventN = 0;
+    let feedbackN = 0;
+    let caseN = 0;
+    let caseEventN = 0;
+    const out: Out = {
+      event(e) {
+        const id = `e${pad(++eventN, 10)}`;
+        wEvent([
+          id,
+          e.customerId,
+          e.anonymousId ?? null,
+          e.ts,
+          e.channel,
+          e.touchpoint,
+          e.stage,
+          e.name,
+          e.outcome ?? null,
+          e.direction ?? 'inbound',
+          e.sessionId ?? null,
+          e.properties ? JSON.stringify(e.properties) : null,
+        ]);
+        return id;
+      },
+      feedback(f) {
+        const id = `f${pad(++feedbackN, 9)}`;
+        wFeedback([
+          id,
+          f.customerId,
+          f.ts,
+          f.channel,
+          f.touchpoint,
+          f.kind,
+          f.score,
+          f.comment,
+          f.surveyId,
+          f.question,
+          f.caseId ?? null,
+          f.comment ? 'en' : null,
+        ]);
+        return id;
+      },
+      truthComment(feedbackId, theme, templateId, heldOut) {
+        wTruth([feedbackId, theme, templateId, heldOut]);
+      },
+      nextCaseId: () => `CS${pad(++caseN, 8)}`,
+      caseRow(c) {
+        wCase([
+          c.id,
+          c.customerId,
+          c.openedAt,
+          c.closedAt,
+          c.channel,
+          c.reason,
+          c.status,
+          c.ownerTeam,
+          c.ownerAgent,
+          c.product,
+          c.priority,
+        ]);
+      },
+      caseEvent(e) {
+        wCaseEvent([
+          `ce${pad(++caseEventN, 10)}`,
+          e.caseId,
+          e.ts,
+          e.seq,
+          e.type,
+          e.team ?? null,
+          e.agent ?? null,
+          e.status ?? null,
+          e.channel ?? null,
+          e.transferReason ?? null,
+          e.promisedAt ?? null,
+          e.note ?? null,
+        ]);
+      },
+      identity(aliasType, alias, customerId, source, createdAt) {
+        wIdentity([aliasType, alias, customerId, source, createdAt]);
+      },
+    };
+
+    const org = buildOrg(seed, n);
+    for (const r of org.teams) w('teams')(r);
+    for (const r of org.employees) w('employees')(r);
+    for (const r of org.pulse) w('pulse')(r);
+    const def = journeyDefinition();
+    for (const r of def.journeys) w('journeys')(r);
+    for (const r of def.stages) w('journey_stages')(r);
+    for (const r of def.touchpoints) w('journey_touchpoints')(r);
+    for (const r of def.owners) w('touchpoint_owners')(r);
+    for (const r of surveyRows()) w('surveys')(r);
+
+    const journeys = createJourneySim();
+    let visitors = 0;
+    const step = Math.max(1000, Math.round(n / 200));
+    for (let i = 0; i < n; i++) {
+      const c = makeCustomer(i, streamFor(seed, i, 'customers'));
+      journeys.customer(c, streamFor(seed, i, 'journeys'), out);
+      simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
+      simulateFeedback(c, streamFor(seed, i, 'feedback'), out);
+      wCustomer(customerRow(c));
+      wCustTruth(customerTruthRow(c));
+      const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);
+      while (visitors < due) {
+        journeys.visitor(
+          visitors,
+          anonymousIdFor(0x40000000 + visitors),
+          streamFor(seed, visitors, 'visitors'),
+          out,
+        );
+        visitors++;
+      }
+      if ((i + 1) % step === 0 || i + 1 === n) {
+        onProgress?.({ phase: 'simulating customers', done: i + 1, total: n, unit: 'customers' });
+      }
+    }
+    return stage;
+  } catch (e) {
+    stage.dispose();
+    throw e;
+  }
+}
+
+async function rowCount(db: Store, table: string): Promise<number> {
+  const r = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`);
+  return r?.n ?? 0;
+}
+
+/** True when the workspace holds no customer-experience data. */
+export async function workspaceIsEmpty(db: Store): Promise<boolean> {
+  for (const t of DATA_TABLES) if ((await rowCount(db, t)) > 0) return false;
+  return true;
+}
+
+/** Deletes every row of every table except the migration log (for --replace). */
+async function clearWorkspace(db: Store): Promise<void> {
+  const tables = await db.all<{ name: string }>(sql`
+    SELECT table_name AS name FROM duckdb_tables()
+    WHERE schema_name = 'main' AND NOT temporary AND table_name <> 'schema_migrations'
+    ORDER BY table_name`);
+  let pending = tables.map((t) => t.name);
+  // Foreign keys (added by later migrations) may need children cleared first: retry in passes.
+  for (let pass = 0; pending.length > 0; pass++) {
+    const failed: string[] = [];
+    let lastError: unknown;
+    for (const t of pending) {
+      try {
+        await db.exec(sql`DELETE FROM ${ident(t)}`);
+      } catch (e) {
+        failed.push(t);
+        lastError = e;
+      }
+    }
+    if (failed.length === pending.length || pass > 10) throw lastError;
+    pending = failed;
+  }
+}
+
+/** Generates the demo company into `db` (which must be empty unless `replace`). */
+export async function generateDemo(
+  db: Store,
+  options: GenerateOptions & { readonly replace?: boolean },
+): Promise<GenerateResult> {
+  if (!options.replace && !(await workspaceIsEmpty(db))) {
+    throw new TouchpointError(
+      'conflict',
+      `${db.path} already holds data; run 'touchpoint demo generate --replace' to replace it with the demo company, or use another --db file`,
+    );
+  }
+  const t0 = performance.now();
+  const stage = simulate(options);
+  const t1 = performance.now();
+  try {
+    let rows: Record<string, number> = {};
+    const manifest = await db.transaction(async (tx) => {
+      if (options.replace) await clearWorkspace(tx);
+      for (const ddl of TRUTH_DDL) await tx.exec(ddl);
+      rows = await stage.load(tx, (table, _rows, i, total) =>
+        options.onProgress?.({ phase: 'loading tables', done: i, total, unit: `tables (${table})` }),
+      );
+      options.onProgress?.({
+        phase: 'loading tables',
+        done: TABLES.length,
+        total: TABLES.length,
+        unit: 'tables',
+      });
+      const m = buildManifest(options.seed, options.customers, rows.events ?? 0);
+      await writeManifest(tx, m, new Date(AS_OF));
+      return m;
+    });
+    return {
+      seed: options.seed,
+      customers: options.customers,
+      events: rows.events ?? 0,
+      rows,
+      plants: manifest.plants.length,
+      decoys: manifest.decoys.length,
+      seconds: {
+        simulate: Math.round((t1 - t0) / 100) / 10,
+        load: Math.round((performance.now() - t1) / 100) / 10,
+      },
+    };
+  } finally {
+    stage.dispose();
+  }
+}
+
+export const DemoParams = z.object({
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_147_483_647)
+    .default(42)
+    .describe('random seed: same seed and size, same company'),
+  customers: z
+    .number()
+    .int()
+    .min(100)
+    .max(5_000_000)
+    .default(DEFAULT_CUSTOMERS)
+    .describe('number of customers (about 11 events each)'),
+  replace: z.boolean().default(false).describe('replace the data of a workspace that is not empty'),
+});
+export type DemoParams = z.output<typeof DemoParams>;
+
+export const generateDemoOperation = defineOperation({
+  area: 'demo',
+  verb: 'generate',
+  summary: 'Generate the demo company (a fictional outdoor retailer) with planted problems and a manifest',
+  params: DemoParams,
+  mode: 'write',
+  run: (db, params, ctx) =>
+    generateDemo(db, {
+      seed: params.seed,
+      customers: params.customers,
+      replace: params.replace,
+      onProgress: ctx.onProgress,
+    }),
+  present: (r) => [
+    {
+      text: `Demo company generated: seed ${r.seed}, ${r.customers.toLocaleString('en-US')} customers, ${r.events.toLocaleString('en-US')} events, ${r.plants} plants and ${r.decoys} decoys (simulated in ${r.seconds.simulate} s, loaded in ${r.seconds.load} s).`,
+    },
+    {
+      title: 'Rows per table',
+      rows: Object.entries(r.rows)
+        .filter(([t]) => !t.startsWith('demo_truth_'))
+        .map(([table, rows]) => ({ table, rows })),
+    },
+  ],
+});

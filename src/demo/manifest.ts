@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { Slice } from '../findings/index.js';
+import { type Store, sql } from '../store/index.js';
+
+/**
+ * What the demo generator planted, stored in `meta` under `demo_manifest`. Tests match a finding to a
+ * plant when every key of the plant's slice equals the finding's slice value (DESIGN.md §4): a plant
+ * must rank in the top 3 of its analysis, a decoy must not rank in the top 5.
+ */
+export const Plant = z.object({
+  id: z.string(),
+  capability: z.enum(['journeys', 'feedback', 'cases', 'people']),
+  /** The analysis that should find it, e.g. 'journey.pain-points', 'cases.ping-pong'. */
+  analysis: z.string(),
+  /** The Finding kind it should appear as. */
+  kind: z.string(),
+  /** The Finding slice keys that identify it. */
+  slice: Slice,
+  description: z.string(),
+  /** The planted size of the effect (planned values, e.g. { baseline: 0.8, value: 0.75 }). */
+  effect: z.record(z.string(), z.number()),
+});
+export type Plant = z.infer<typeof Plant>;
+
+export const DemoManifest = z.object({
+  seed: z.number(),
+  customers: z.number(),
+  events: z.number(),
+  asOf: z.string(),
+  plants: z.array(Plant),
+  decoys: z.array(Plant),
+});
+export type DemoManifest = z.infer<typeof DemoManifest>;
+
+export const MANIFEST_KEY = 'demo_manifest';
+
+export async function writeManifest(db: Store, manifest: DemoManifest, at: Date): Promise<void> {
+  await db.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
+    VALUES (${MANIFEST_KEY}, ${JSON.stringify(manifest)}, ${at})`);
+}
+
+/** The manifest of the demo in this workspace, or null when the workspace holds no demo. */
+export async function readManifest(db: Store): Promise<DemoManifest | null> {
+  const row = await db.one<{ value: string }>(
+    sql`SELECT value::VARCHAR AS value FROM meta WHERE key = ${MANIFEST_KEY}`,
+  );
+  if (!row) return null;
+  return DemoManifest.parse(JSON.parse(row.value));
+}
+
+/** All plants and decoys of one analysis. */
+export function plantsFor(
+  manifest: DemoManifest,
+  analysis: string,
+): { plants: readonly Plant[]; decoys: readonly Plant[] } {
+  return {
+    plants: manifest.plants.filter((p) => p.analysis === analysis),
+    decoys: manifest.decoys.filter((p) => p.analysis === analysis),
+  };
+}
+
+/** True when every key of the plant's slice equals the finding's slice value. */
+export function sliceMatches(plant: Pick<Plant, 'slice'>, findingSlice: Slice): boolean {
+  return Object.entries(plant.slice).every(([k, v]) => findingSlice[k as keyof Slice] === v);
+}
