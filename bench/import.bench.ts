@@ -42,8 +42,8 @@ async function writeFiles(plain: string, mapped: string): Promise<void> {
     bufA += `e${i},${c},${iso},${CHANNELS[i % CHANNELS.length]},${tp},view,${outcome}\n`;
     bufB += `e${i},${c},${dayFirst},${tp},view,${outcome}\n`;
     if (i % 50_000 === 49_999) {
-      if (!a.write(bufA)) await new Promise((r) => a.once('drain', r));
-      if (!b.write(bufB)) await new Promise((r) => b.once('drain', r));
+      if (!a.write(bufA)) await new Promise<void>((r) => a.once('drain', () => r()));
+      if (!b.write(bufB)) await new Promise<void>((r) => b.once('drain', () => r()));
       bufA = '';
       bufB = '';
     }
