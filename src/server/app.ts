@@ -188,6 +188,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   });
 
+  // while draining, every answer closes its connection, so keep-alive sockets do not hold the close
+  app.addHook('onSend', async (_req, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((err, req, reply) => {
     const statusCode = (err as { statusCode?: number }).statusCode;
     if (statusCode === 429) return reply.code(429).send(err);
@@ -336,10 +341,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
               });
           }
           if (cur !== undefined) {
-            offset = Number(
-              Buffer.from(String(Array.isArray(cur) ? cur.at(-1) : cur), 'base64url').toString(),
-            );
-            if (!Number.isInteger(offset) || offset < 0)
+            const decoded = Buffer.from(
+              String(Array.isArray(cur) ? cur.at(-1) : cur),
+              'base64url',
+            ).toString();
+            offset = /^\d{1,9}$/.test(decoded) ? Number(decoded) : -1;
+            if (offset < 0)
               throw new TouchpointError('invalid_input', 'cursor: not a cursor this server issued', {
                 details: [{ field: 'cursor', message: 'not a cursor this server issued' }],
               });
