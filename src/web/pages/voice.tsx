@@ -1,20 +1,393 @@
+import { useState } from 'preact/hooks';
+import type { FollowUp, FollowUpsResult } from '../../feedback/follow-ups.js';
+import type { ThemesResult } from '../../feedback/themes.js';
+import type { StoredFinding } from '../../findings/index.js';
+import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
+import { canWrite } from '../components/analysis.js';
+import { Chart } from '../components/chart.js';
+import { FindingDetail, P_LABELS } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
-import { PageHead } from '../components/ui.js';
-import { filterQuery } from '../route.js';
-import { useApp } from '../state.js';
+import { DataTable } from '../components/table.js';
+import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
+import { fmtCount, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { filterQuery, setQuery } from '../route.js';
+import { findOp, useApp, useOp } from '../state.js';
+import { TrendSection, useTrend } from './trend.js';
 
+/** Verbs drawn on this page (or elsewhere: scores on Overview, taxonomy and surveys in Settings). */
+const KNOWN = [
+  'scores',
+  'themes',
+  'follow-ups',
+  'follow-ups-sync',
+  'follow-up-assign',
+  'follow-up-note',
+  'follow-up-close',
+  'taxonomy',
+  'surveys',
+  'comments',
+];
+
+/** One theme in the tree: its 4 P, volume, negative share with interval. */
+interface ThemeNode {
+  readonly id: string;
+  readonly p: keyof typeof P_LABELS;
+  readonly name: string;
+  readonly volume: number;
+  readonly negative: number | null;
+  readonly low: number | null;
+  readonly high: number | null;
+  readonly nps: number | null;
+  readonly customers: number | null;
+}
+
+const fromFindings = (fs: readonly StoredFinding[]): ThemeNode[] =>
+  fs
+    .filter((f) => f.slice.theme)
+    .map((f) => ({
+      id: f.slice.theme!,
+      p: f.p,
+      name: f.title.split(':')[0] ?? f.slice.theme!,
+      volume: f.n ?? 0,
+      negative: f.value,
+      low: f.ciLow,
+      high: f.ciHigh,
+      nps: ((f.evidence as { nps?: { value?: number | null } }).nps?.value ?? null) as number | null,
+      customers: f.customersAffected,
+    }));
+
+const fromResult = (r: ThemesResult): ThemeNode[] =>
+  r.themes.map((t) => ({
+    id: t.id,
+    p: t.p,
+    name: t.name,
+    volume: t.volume,
+    negative: t.negativeShare.value,
+    low: t.negativeShare.low,
+    high: t.negativeShare.high,
+    nps: t.nps.value,
+    customers: t.customers,
+  }));
+
+/** The 4-P theme tree: area = comments, colour = share of negative comments. */
+function ThemeTree(props: { themes: readonly ThemeNode[]; onPick: (id: string) => void }) {
+  const ps = Object.keys(P_LABELS) as (keyof typeof P_LABELS)[];
+  const data = ps
+    .map((p) => ({
+      name: P_LABELS[p],
+      children: props.themes
+        .filter((t) => t.p === p)
+        .map((t) => ({ name: t.name, id: t.id, value: [t.volume, (t.negative ?? 0) * 100] })),
+    }))
+    .filter((x) => x.children.length > 0);
+  return (
+    <Chart
+      title="Theme tree"
+      height={420}
+      rows={props.themes.map((t) => ({
+        p: t.p,
+        theme: t.name,
+        id: t.id,
+        comments: t.volume,
+        negativeShare: t.negative,
+      }))}
+      onClick={(p) => {
+        const d = p.data as { id?: string } | undefined;
+        if (d?.id) props.onPick(d.id);
+      }}
+      option={{
+        tooltip: {
+          formatter: (p: { name: string; value: number[] | number }) =>
+            Array.isArray(p.value)
+              ? `${p.name}<br/>${fmtCount(p.value[0])} comments · ${fmtNumber(p.value[1], 0)} % negative`
+              : p.name,
+        },
+        visualMap: {
+          type: 'continuous',
+          dimension: 1,
+          min: 0,
+          max: 100,
+          inRange: { color: ['#15803d', '#facc15', '#b91c1c'] },
+          text: ['negative', 'positive'],
+          calculable: false,
+          orient: 'horizontal',
+          left: 'center',
+          bottom: 0,
+          textStyle: { fontSize: 11 },
+        },
+        series: [
+          {
+            type: 'treemap',
+            top: 10,
+            bottom: 50,
+            roam: false,
+            nodeClick: false,
+            breadcrumb: { show: false },
+            visualDimension: 1,
+            leafDepth: 2,
+            upperLabel: { show: true, height: 22, color: '#111', fontWeight: 'bold' },
+            label: { show: true, formatter: '{b}', fontSize: 11, color: '#111' },
+            levels: [
+              {
+                itemStyle: { borderColor: '#e5e7eb', borderWidth: 0, gapWidth: 3 },
+                upperLabel: { show: false },
+              },
+              { itemStyle: { borderColor: '#e5e7eb', borderWidth: 3, gapWidth: 1 } },
+              { itemStyle: { borderColor: '#fff', borderWidth: 1, gapWidth: 1 } },
+            ],
+            data,
+          },
+        ],
+      }}
+    />
+  );
+}
+
+function FollowUpRow(props: { item: FollowUp; canAct: boolean; onDone: () => void }) {
+  const { item } = props;
+  const [assignee, setAssignee] = useState(item.assignee ?? '');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const act = async (verb: string, body: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await postOp('feedback', verb, { id: item.id, ...body });
+      props.onDone();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li class="followup" data-id={item.id} data-status={item.status}>
+      <div class="followup-head">
+        <span class={`tag ${item.status === 'open' ? 'warn' : ''}`}>{item.status}</span>{' '}
+        <strong>
+          {item.kind.toUpperCase()} {fmtNumber(item.score, 0)}
+        </strong>{' '}
+        · {item.touchpoint ?? 'no touchpoint'} · {item.channel ?? '–'} · customer{' '}
+        {item.customerId ?? 'anonymous'} ·{' '}
+        {item.status === 'open'
+          ? `waiting ${fmtNumber(item.ageHours, 0)} h`
+          : `closed ${item.closedAt?.slice(0, 10)}`}
+        {item.ownerTeam && ` · team ${item.ownerTeam}`}
+      </div>
+      {item.comment && <blockquote>{item.comment}</blockquote>}
+      {item.resolution && <p class="muted">Resolution: {item.resolution}</p>}
+      {props.canAct && item.status === 'open' && (
+        <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            <span>Assignee</span>
+            <input value={assignee} onInput={(e) => setAssignee((e.target as HTMLInputElement).value)} />
+          </label>
+          <button
+            type="button"
+            class="btn small"
+            disabled={busy || !assignee.trim()}
+            onClick={() => act('follow-up-assign', { assignee: assignee.trim() })}
+          >
+            Assign
+          </button>
+          <label>
+            <span>Note or resolution</span>
+            <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+          </label>
+          <button
+            type="button"
+            class="btn small"
+            disabled={busy || !note.trim()}
+            onClick={() => act('follow-up-note', { note: note.trim() })}
+          >
+            Add note
+          </button>
+          <button
+            type="button"
+            class="btn small primary"
+            disabled={busy}
+            onClick={() => act('follow-up-close', note.trim() ? { resolution: note.trim() } : {})}
+          >
+            Close
+          </button>
+        </form>
+      )}
+      {error && <ErrorBox error={error} />}
+    </li>
+  );
+}
+
+function FollowUpQueue(props: { status: string }) {
+  const { session } = useApp();
+  const [limit, setLimit] = useState(10);
+  const state = useOp<FollowUpsResult>('feedback', 'follow-ups', { status: props.status, limit });
+  const canAct = session?.role === 'admin' || session?.role === 'analyst' || session?.role === 'agent';
+  return (
+    <Panel
+      title="Follow-up queue"
+      subtitle="Detractors and unhappy answers with a comment: assign, note, close (target: within 48 h)"
+      wide
+      actions={
+        <label class="filter">
+          <span>Show</span>
+          <select
+            value={props.status}
+            onChange={(e) => setQuery({ fu: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="open">open</option>
+            <option value="closed">closed</option>
+            <option value="all">all</option>
+          </select>
+        </label>
+      }
+    >
+      <Async state={state} what="follow-ups">
+        {(d) => (
+          <>
+            <div class="stats">
+              <Stat label="Open" value={fmtCount(d.open)} />
+              <Stat label="Closed" value={fmtCount(d.closed)} />
+              <Stat
+                label="Closed within 48 h"
+                value={fmtPercent(d.closedWithin48h.value)}
+                detail={`${fmtInterval(d.closedWithin48h.low, d.closedWithin48h.high, (v) => fmtPercent(v))} · n = ${fmtCount(d.closedWithin48h.n)}${d.closedWithin48h.smallSample ? ' · small sample' : ''}`}
+              />
+            </div>
+            {d.items.length === 0 ? (
+              <p class="empty">Nothing in the queue.</p>
+            ) : (
+              <ul class="followups" data-testid="follow-ups">
+                {d.items.map((i) => (
+                  <FollowUpRow
+                    key={`${i.id}-${i.status}-${i.assignee}`}
+                    item={i}
+                    canAct={canAct}
+                    onDone={state.reload}
+                  />
+                ))}
+              </ul>
+            )}
+            {d.items.length >= limit && (
+              <button type="button" class="link" onClick={() => setLimit((l) => l + 20)}>
+                Show more
+              </button>
+            )}
+          </>
+        )}
+      </Async>
+    </Panel>
+  );
+}
+
+/** Voice of the customer: the theme tree, score trends, and the follow-up queue. */
 export function VoicePage(props: PageProps) {
-  const { ops } = useApp();
+  const { ops, session } = useApp();
   const filters = filterQuery(props.route.query);
+  const themeFindings = useOp<{ findings: StoredFinding[] }>('findings', 'list', {
+    analysis: 'feedback.themes',
+    limit: 500,
+  });
+  const trend = useTrend(ops, filters, 'month');
+  const [fresh, setFresh] = useState<ThemesResult | null>(null);
+  const [running, setRunning] = useState(false);
+  const [runError, setRunError] = useState<ApiError | null>(null);
+  const [open, setOpen] = useState<StoredFinding | null>(null);
+  const themesOp = findOp(ops, 'feedback', 'themes');
+  const runThemes = async () => {
+    setRunning(true);
+    setRunError(null);
+    try {
+      setFresh(await postOp<ThemesResult>('feedback', 'themes', {}));
+      themeFindings.reload();
+    } catch (e) {
+      setRunError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setRunning(false);
+    }
+  };
+  const pick = (id: string) => {
+    const f = themeFindings.data?.findings.find((x) => x.slice.theme === id);
+    if (f) setOpen(f);
+  };
   return (
     <div class="page">
       <PageHead title="Voice of the customer" />
-      {ops
-        .filter((o) => (o.area === 'feedback' || o.area === 'voice') && o.method === 'get')
-        .map((o) => (
-          <OperationTables key={o.verb} op={o} filters={filters} />
-        ))}
+      <div class="grid">
+        {themesOp && (
+          <Panel
+            title="Themes by the 4 P's"
+            subtitle={
+              fresh
+                ? `All ${fresh.themes.length} themes of ${fmtCount(fresh.comments)} comments (scorer ${fresh.scorer}); size = comments, colour = share negative`
+                : 'Themes flagged by the latest analysis; size = comments, colour = share negative. Click one for its evidence.'
+            }
+            wide
+            actions={
+              canWrite(session?.role) && (
+                <button type="button" class="btn small" onClick={runThemes} disabled={running}>
+                  {running ? 'Analysing comments…' : 'Run theme analysis'}
+                </button>
+              )
+            }
+          >
+            {running && <Loading what="theme analysis (reads every comment; can take half a minute)" />}
+            {runError && <ErrorBox error={runError} retry={runThemes} />}
+            <Async state={themeFindings} what="themes">
+              {(d) => {
+                const themes = fresh ? fromResult(fresh) : fromFindings(d.findings);
+                if (themes.length === 0)
+                  return (
+                    <p class="empty">
+                      No theme analysis yet on this workspace
+                      {canWrite(session?.role) ? ': press “Run theme analysis”.' : '.'}
+                    </p>
+                  );
+                return (
+                  <div class="split">
+                    <div style={{ flex: 1, minWidth: 0 }}>
+                      <ThemeTree themes={themes} onPick={pick} />
+                      <DataTable
+                        title="Themes"
+                        rows={themes}
+                        onOpen={(t) => pick(t.id)}
+                        columns={[
+                          { key: 'p', label: 'P', render: (t) => P_LABELS[t.p] },
+                          { key: 'name', label: 'Theme' },
+                          { key: 'volume', label: 'Comments', numeric: true },
+                          { key: 'customers', numeric: true },
+                          {
+                            key: 'negative',
+                            label: 'Negative (95 % interval)',
+                            numeric: true,
+                            render: (t) =>
+                              `${fmtPercent(t.negative)} (${fmtInterval(t.low, t.high, (v) => fmtPercent(v))})`,
+                          },
+                          {
+                            key: 'nps',
+                            label: 'NPS of its answers',
+                            numeric: true,
+                            render: (t) => fmtNumber(t.nps, 0),
+                          },
+                        ]}
+                      />
+                    </div>
+                    {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+                  </div>
+                );
+              }}
+            </Async>
+          </Panel>
+        )}
+        {trend && <TrendSection trend={trend} title="Scores by month" />}
+        {findOp(ops, 'feedback', 'follow-ups') && <FollowUpQueue status={props.route.query.fu ?? 'open'} />}
+        {ops
+          .filter((o) => o.area === 'feedback' && o.method === 'get' && !KNOWN.includes(o.verb))
+          .map((o) => (
+            <OperationTables key={o.verb} op={o} filters={filters} />
+          ))}
+      </div>
     </div>
   );
 }

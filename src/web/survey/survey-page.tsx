@@ -96,8 +96,8 @@ export function SurveyPage(props: { survey: string }) {
           .filter((q) => answers[q.id] !== undefined && answers[q.id] !== '')
           .map((q) =>
             q.kind === 'text'
-              ? { question: q.id, kind: q.kind, comment: answers[q.id] }
-              : { question: q.id, kind: q.kind, score: answers[q.id] },
+              ? { question: q.id, comment: answers[q.id] }
+              : { question: q.id, score: answers[q.id] },
           ),
       });
       setState('done');
