@@ -27,6 +27,20 @@ export const SERVICENOW_MAP = {
   na: '?',
 } as const;
 
+type Comparison = Record<
+  | 'incidents'
+  | 're_match'
+  | 're_empty_group'
+  | 're_audit_gap'
+  | 're_invisible'
+  | 're_other'
+  | 'ro_match'
+  | 'ro_out_of_order'
+  | 'ro_audit_gap'
+  | 'ro_other',
+  number
+>;
+
 const present = existsSync(FILE);
 if (!present) console.warn(`skipping the ServiceNow comparison: ${FILE} is absent`);
 
@@ -37,7 +51,7 @@ describe.skipIf(!present)('ServiceNow incident log', () => {
       expect(r.cases.rowsStored).toBe(24_918);
       // The file's own counters on each incident's last event, and what ServiceNow's rule would count on
       // the rows the export kept: every change of assignment_group, to or from empty included.
-      const [c] = await db.all<Record<string, number>>(sql`
+      const [c] = await db.all<Comparison>(sql`
         WITH raw AS (
           SELECT number AS case_id, sys_mod_count AS m, assignment_group AS g, reassignment_count, reopen_count,
             strptime(sys_updated_at, '%d/%m/%Y %H:%M') AS ts
