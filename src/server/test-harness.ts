@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,5 +165,42 @@ export function runCli(
       stderr += b.toString();
     });
     p.on('exit', (code) => r({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * A POST with node:http that keeps the answer even when the server stops reading an oversized body
+ * and closes the socket (fetch reports that as a network error and loses the 413).
+ */
+export function postLarge(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    const u = new URL(url);
+    let answered = false;
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(body.length) },
+      },
+      (res) => {
+        answered = true;
+        let text = '';
+        res.on('data', (b: Buffer) => {
+          text += b.toString();
+        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+        res.on('error', () => done({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', (e) => {
+      if (!answered) fail(e);
+    });
+    req.end(body);
   });
 }
