@@ -1,11 +1,41 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readManifest } from '../demo/index.js';
 import { operations } from '../operations.js';
-import { openStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { buildWeb, WEB_DIST, webBuildIsStale } from '../web/build.js';
 import type { GlobalOptions } from './main.js';
 import { progressReporter } from './progress.js';
 import { renderSections } from './render.js';
+
+/**
+ * Runs, once, the analyses the demo's plants are meant for (from its manifest: `journey.pain-points`
+ * → `touchpoint journey pain-points`, …) and creates the follow-up queue, so the cockpit opens with
+ * findings. An analysis that is not part of this build, or fails, is reported and skipped.
+ */
+export async function runDemoAnalyses(store: Store, say: (line: string) => void): Promise<void> {
+  const manifest = await readManifest(store);
+  if (!manifest) return;
+  const names = [...new Set([...manifest.plants, ...manifest.decoys].map((p) => p.analysis))];
+  const targets = names.flatMap((name) => {
+    const dot = name.indexOf('.');
+    const op = operations.find(
+      (o) => o.area === name.slice(0, dot) && o.verb === name.slice(dot + 1) && o.mode === 'write',
+    );
+    return op ? [op] : [];
+  });
+  const sync = operations.find((o) => o.area === 'feedback' && o.verb === 'follow-ups-sync');
+  if (sync) targets.push(sync);
+  for (const op of targets) {
+    const t0 = performance.now();
+    try {
+      await op.run(store, op.params.parse({}), { actor: 'cli', log: () => {} });
+      say(`touchpoint: ran ${op.area} ${op.verb} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      say(`touchpoint: skipped ${op.area} ${op.verb}: ${(e as Error).message}`);
+    }
+  }
+}
 
 /**
  * `touchpoint start`, the main job behind `npm start`: build the cockpit when missing or stale,
@@ -49,6 +79,7 @@ export function registerStart(program: Command, globals: () => GlobalOptions): v
             });
             progress.stop();
             say(`touchpoint: demo ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+            await runDemoAnalyses(store, say);
           } else
             say(
               `touchpoint: created an empty workspace at ${db} (the demo generator is not part of this build)`,
