@@ -1,3 +1,4 @@
 export { getFunnel } from './funnel.js';
 export { getJourneyMap } from './map.js';
+export { getPainPoints } from './pain-points.js';
 export { getPaths } from './paths.js';

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { listFindings } from '../findings/index.js';
+import { type Store, sql, withTestDb } from '../store/index.js';
+import { addEvents, addJourney, type Ev } from './fixtures.test-helpers.js';
+import { getPainPoints } from './pain-points.js';
+
+// journey a (ad) → b (search) → c (cart); s4 searches on the app, calls and stops; s1 waits 72 h
+const EVENTS: Ev[] = [
+  ...['s1', 's2', 's3', 's4', 's5'].map((c) => ({
+    customer: c,
+    touchpoint: 'ad',
+    at: '2026-01-01T09:00:00Z',
+  })),
+  ...['s1', 's2', 's3'].map((c) => ({ customer: c, touchpoint: 'search', at: '2026-01-01T10:00:00Z' })),
+  { customer: 's1', touchpoint: 'cart', at: '2026-01-04T10:00:00Z' },
+  { customer: 's2', touchpoint: 'cart', at: '2026-01-01T11:00:00Z' },
+  { customer: 's3', touchpoint: 'cart', at: '2026-01-01T11:00:00Z' },
+  { customer: 's4', touchpoint: 'search', channel: 'app', at: '2026-01-01T10:00:00Z' },
+  { customer: 's4', touchpoint: 'call', channel: 'phone', at: '2026-01-01T12:00:00Z' },
+  { customer: 's5', touchpoint: 'search', channel: 'app', at: '2026-01-01T10:00:00Z' },
+  { customer: 's5', touchpoint: 'cart', channel: 'app', at: '2026-01-01T12:00:00Z' },
+];
+
+async function fixture(db: Store): Promise<void> {
+  await addJourney(db);
+  await addEvents(db, EVENTS);
+  await db.exec(
+    sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('search', '*', 'web-team'), ('search', 'app', 'app-team')`,
+  );
+}
+
+describe('getPainPoints', () => {
+  it('finds drop-offs, waits and switches against the journey baseline and writes them', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-03-01' });
+      const got = r.findings.map((f) => [
+        f.kind,
+        f.slice,
+        f.value,
+        f.baseline,
+        f.n,
+        f.customersAffected,
+        f.ownerTeam,
+      ]);
+      expect(got).toEqual([
+        // all small samples; round 1 holds the worst of each kind, ordered by z (1.37, 1.26, 1.19)
+        [
+          'drop-off',
+          { journey: 'j', stage: 'b', touchpoint: 'search', channel: 'app' },
+          0.5,
+          0,
+          2,
+          1,
+          'app-team',
+        ],
+        // s4 and s5 went from the web ad to the app within the hour: 2 of 5, against 1 of the other 9
+        [
+          'channel-switch',
+          { journey: 'j', stage: 'a', touchpoint: 'ad', channel: 'web', to: 'app' },
+          0.4,
+          0.1111,
+          5,
+          2,
+          null,
+        ],
+        ['wait', { journey: 'j', stage: 'c', touchpoint: 'cart' }, 0.25, 0, 4, 1, null],
+        [
+          'channel-switch',
+          { journey: 'j', stage: 'b', touchpoint: 'search', channel: 'app', to: 'phone' },
+          0.5,
+          0.1667,
+          2,
+          1,
+          'app-team',
+        ],
+      ]);
+      expect(r.findings.every((f) => f.smallSample)).toBe(true);
+      const stored = await listFindings(db, { analysis: 'journey.pain-points', limit: 10 });
+      expect(stored.map((f) => f.kind)).toEqual(['drop-off', 'channel-switch', 'wait', 'channel-switch']);
+      expect(stored[0]!.evidence.analysis).toBe('journey.funnel');
+    });
+  });
+
+  it('counts an unfinished window as neither a drop-off nor a conversion', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      // as of 2026-01-03 s4's seven days have not passed
+      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-01-03', write: false });
+      expect(r.findings.filter((f) => f.kind === 'drop-off')).toEqual([]);
+    });
+  });
+
+  it('never ranks a small sample above a well-measured one', async () => {
+    await withTestDb(async (db) => {
+      await addJourney(db);
+      const evs: Ev[] = [];
+      const person = (id: string, channel: string, goesOn: boolean) => {
+        evs.push({ customer: id, touchpoint: 'search', channel, at: '2026-01-01T10:00:00Z' });
+        if (goesOn) evs.push({ customer: id, touchpoint: 'cart', channel, at: '2026-01-01T10:30:00Z' });
+      };
+      for (let i = 0; i < 100; i++) person(`w${i}`, 'web', i < 90);
+      for (let i = 0; i < 100; i++) person(`a${i}`, 'app', i < 80);
+      for (let i = 0; i < 3; i++) person(`c${i}`, 'chat', false);
+      await addEvents(db, evs);
+      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-03-01', write: false });
+      const drops = r.findings.filter((f) => f.kind === 'drop-off');
+      expect(drops.map((f) => [f.slice.channel, f.value, f.n, f.smallSample])).toEqual([
+        ['app', 0.2, 100, false],
+        ['chat', 1, 3, true],
+      ]);
+      // app: 20/100 against web + chat 13/103
+      expect(drops[0]!.baseline).toBe(0.1262);
+    });
+  });
+});
