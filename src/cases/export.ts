@@ -23,9 +23,9 @@ export type ExportParams = z.output<typeof ExportParams>;
 export type CaseExportRow = {
   case_id: string;
   customer_id: string | null;
-  reason: string;
-  channel: string;
-  product: string;
+  reason: string | null;
+  channel: string | null;
+  product: string | null;
   opened_at: string;
   closed_at: string | null;
   status: 'open' | 'closed';
@@ -93,7 +93,8 @@ export async function exportCases(db: Store, params: ExportParams): Promise<Case
       SELECT m.*, CASE WHEN is_closed THEN closed_at ELSE coalesce(${asOf}::TIMESTAMP, last_event_ts, opened_at) END AS end_ts
       FROM case_metrics2 m
     )
-    SELECT x.case_id, x.customer_id, x.reason, x.channel, x.product, x.opened_at, x.closed_at,
+    SELECT x.case_id, x.customer_id, nullif(x.reason, '(none)') AS reason, nullif(x.channel, '(none)') AS channel,
+      nullif(x.product, '(none)') AS product, x.opened_at, x.closed_at,
       CASE WHEN x.is_closed THEN 'closed' ELSE 'open' END AS status,
       array_to_string(x.team_chain, ' > ') AS teams,
       array_to_string(list_filter(coalesce(x.agent_seq, []::VARCHAR[]), (a, i) -> i = 1 OR a <> x.agent_seq[i - 1]), ' > ') AS agents,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CASE_LOG_FORMATS, type CaseLogFormat, importCaseEventsFile } from '../cases/import-case-log.js';
+import { TouchpointError } from '../core/errors.js';
 import { type AnyOperation, defineOperation, type Section } from '../core/operation.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
@@ -43,7 +45,12 @@ export const ImportFileParams = z.object({
     .optional()
     .describe('CSV delimiter (default: guessed from the header among , ; TAB |)'),
   encoding: z.string().optional().describe('utf8 (default) or latin1'),
-  format: z.enum(FORMATS).optional().describe('file format (default: from the file name)'),
+  format: z
+    .enum([...FORMATS, ...CASE_LOG_FORMATS])
+    .optional()
+    .describe(
+      'file format (default: from the file name); xes and ticket-audit: case-events logs (docs/cases.md)',
+    ),
   sheet: z.string().optional().describe('.xlsx: sheet name or number (default the first)'),
   skipInvalid: z.boolean().default(false).describe('store the good rows and report the bad ones'),
   dryRun: z
@@ -113,16 +120,38 @@ function importOperation(kind: Kind) {
     mode: 'write',
     positional: ['file'],
     edges: { http: false },
-    run: (db, p, ctx) =>
-      importFile(db, kind, {
+    run: async (db, p, ctx) => {
+      // case logs (XES, ticket audit) are read by the cases capability, then stored through importRecords
+      const caseLog =
+        (CASE_LOG_FORMATS as readonly string[]).includes(p.format ?? '') || /\.xes(\.gz)?$/i.test(p.file);
+      if (caseLog) {
+        if (kind !== 'case-events' || p.dryRun)
+          throw new TouchpointError(
+            'invalid_input',
+            `--format ${p.format ?? 'xes'} imports case-events only, without --dry-run`,
+          );
+        const r = await importCaseEventsFile(db, p.file, {
+          ...(p.format ? { format: p.format as CaseLogFormat } : {}),
+          map: p.map ? parsePairs(p.map, '--map') : {},
+          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+          ...(ctx.now ? { now: ctx.now } : {}),
+        });
+        for (const note of r.notes) ctx.log?.(note);
+        ctx.log?.(
+          `cases: ${r.cases.rowsStored} stored, ${r.cases.rowsUpdated} updated (import ${r.cases.importId})`,
+        );
+        return r.caseEvents;
+      }
+      return importFile(db, kind, {
         ...mappingFromParams(p),
         file: p.file,
-        format: p.format,
+        format: p.format as (typeof FORMATS)[number] | undefined,
         skipInvalid: p.skipInvalid,
         dryRun: p.dryRun,
         onProgress: ctx.onProgress,
         now: ctx.now,
-      }),
+      });
+    },
     present: presentImport,
   });
 }
