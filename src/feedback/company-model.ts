@@ -22,13 +22,14 @@ export function selfLabel(a: Answer): 0 | 1 | undefined {
   return undefined;
 }
 
-function shippedLogit(model: SentimentModel, text: string): { z: number; pNeutral: number } {
+function shippedLogit(model: SentimentModel, text: string): { z: number; pNeutral: number; lex: number } {
   const tokens = tokenize(text);
   const p = predict(model, tokens);
   const lex = scoreLexicon(tokens).compound;
   return {
     z: model.blend.intercept + model.blend.model * polarityLogit(p) + model.blend.lexicon * lex,
     pNeutral: p[1],
+    lex,
   };
 }
 
@@ -94,12 +95,8 @@ export function companyScorer(answers: readonly Answer[]): {
       const s = String(text ?? '');
       const tokens = tokenize(s);
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z: base, pNeutral } = shippedLogit(shipped, s);
-      const z = base + polarityLogit(predict(model, tokens));
-      const sg = 1 / (1 + Math.exp(-z));
-      const pos = (1 - pNeutral) * sg;
-      const neg = (1 - pNeutral) * (1 - sg);
-      return labelOf(pos, neg, pNeutral);
+      const { z: base, pNeutral, lex } = shippedLogit(shipped, s);
+      return labelOf(base + polarityLogit(predict(model, tokens)), pNeutral, lex);
     },
   };
   return {

@@ -45,8 +45,7 @@ export function shippedModel(): SentimentModel {
 /**
  * The default scorer: the SemEval model's class probabilities with its positive/negative split
  * re-weighted by the lexicon (the blend fitted on held-out SemEval tweets). p(neutral) comes from the
- * model; p(pos) = (1 − p(neutral))·σ(blend), p(neg) the rest; the label is the likeliest class and
- * the score p(pos) − p(neg); |score| < 0.15 is neutral. A comment with no known word and no lexicon hit is neutral, 0.
+ * model decides neutral together with the lexicon (see `labelled`). A comment with no known word and no lexicon hit is neutral, 0.
  */
 export function blendedScorer(model: SentimentModel = shippedModel()): Scorer {
   return {
@@ -58,10 +57,7 @@ export function blendedScorer(model: SentimentModel = shippedModel()): Scorer {
       const p = predict(model, tokens);
       const z =
         model.blend.intercept + model.blend.model * polarityLogit(p) + model.blend.lexicon * lex.compound;
-      const s = 1 / (1 + Math.exp(-z));
-      const pos = (1 - p[1]) * s;
-      const neg = (1 - p[1]) * (1 - s);
-      return labelled(pos, neg, p[1]);
+      return labelled(z, p[1], lex.compound);
     },
   };
 }
@@ -73,17 +69,21 @@ export function polarityOf(s: Sentiment): 'positive' | 'negative' {
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
-/** Scores below this in absolute value are neutral whatever the class probabilities say. */
-export const NEUTRAL_BAND = 0.15;
+/** Polarity below this in absolute value is neutral. */
+export const NEUTRAL_BAND = 0.2;
 
-/** The likeliest class (neutral inside the band), and the score p(pos) − p(neg). */
-export function labelled(pos: number, neg: number, neutral: number): Sentiment {
-  const score = round(pos - neg);
-  const label: SentimentLabel =
-    Math.abs(score) < NEUTRAL_BAND || (neutral >= pos && neutral >= neg)
-      ? 'neutral'
-      : pos >= neg
-        ? 'positive'
-        : 'negative';
+/**
+ * Label and score from the blended pos-vs-neg logit `z`: score = 2σ(z) − 1 (−1…1). Neutral when the
+ * score is inside the band, or when the model finds the text neutral (p(neutral) > 0.6) and the
+ * lexicon sees little sentiment (|compound| < 0.25), or when no lexicon word speaks and the model is
+ * not sure (|score| < 0.5): general-Twitter n-grams alone do not make a plain statement an opinion.
+ */
+export function labelled(z: number, pNeutral: number, lexicon: number): Sentiment {
+  const score = round(2 / (1 + Math.exp(-z)) - 1);
+  const neutral =
+    Math.abs(score) < NEUTRAL_BAND ||
+    (pNeutral > 0.6 && Math.abs(lexicon) < 0.25) ||
+    (lexicon === 0 && Math.abs(score) < 0.5);
+  const label: SentimentLabel = neutral ? 'neutral' : score > 0 ? 'positive' : 'negative';
   return { label, score };
 }

@@ -1,0 +1,139 @@
+/**
+ * Voice-of-the-customer figures (docs/feedback.md):
+ * - sentiment accuracy and macro-F1 of the positive/negative decision on the UCI sentiment sentences
+ *   (a TEST set only: nothing here or in src/feedback was fitted on it), beside AFINN (`sentiment`)
+ *   and wink-nlp's built-in scorer measured in the same run;
+ * - SemEval-2017 Task 4A test split: 3-class macro-F1 and average recall;
+ * - analyze-text throughput (sentiment + themes) on 100,000 comments.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Sentiment from 'sentiment';
+import model from 'wink-eng-lite-web-model';
+import winkNLP from 'wink-nlp';
+import { analyzeText } from '../src/feedback/analyze-text.js';
+import { blendedScorer } from '../src/feedback/scorer.js';
+import { readSemEval } from '../src/feedback/semeval.js';
+import { withTestDb } from '../src/store/index.js';
+import type { BenchContext } from './run.js';
+
+const DATA = join(import.meta.dirname, '../../shared/data');
+
+function binary(pred: readonly number[], gold: readonly number[]): { accuracy: number; macroF1: number } {
+  let right = 0;
+  let f1 = 0;
+  for (let c = 0; c < 2; c++) {
+    const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
+    const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
+    const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
+    f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 2;
+  }
+  pred.forEach((p, i) => {
+    if (p === gold[i]) right++;
+  });
+  return { accuracy: right / gold.length, macroF1: f1 };
+}
+
+export default async function (ctx: BenchContext): Promise<void> {
+  const ours = blendedScorer();
+  const afinn = new Sentiment();
+  const nlp = winkNLP(model);
+  const its = nlp.its;
+  const dir = join(DATA, 'sentiment-sentences');
+  if (!existsSync(dir)) ctx.report('sentiment sentences', 'skipped', '', `${dir} is absent`);
+  else {
+    for (const [name, file] of [
+      ['amazon', 'amazon_cells_labelled.txt'],
+      ['yelp', 'yelp_labelled.txt'],
+      ['imdb', 'imdb_labelled.txt'],
+    ] as const) {
+      // tab-separated, quoting off: the label is after the last tab
+      const rows = readFileSync(join(dir, file), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => {
+          const i = l.lastIndexOf('\t');
+          return { text: l.slice(0, i), y: Number(l.slice(i + 1).trim()) };
+        });
+      const gold = rows.map((r) => r.y);
+      const mine = binary(
+        rows.map((r) => (ours.score(r.text).score >= 0 ? 1 : 0)),
+        gold,
+      );
+      const af = binary(
+        rows.map((r) => (afinn.analyze(r.text).score >= 0 ? 1 : 0)),
+        gold,
+      );
+      const wk = binary(
+        rows.map((r) => ((nlp.readDoc(r.text).out(its.sentiment) as unknown as number) >= 0 ? 1 : 0)),
+        gold,
+      );
+      const better = Math.max(af.accuracy, wk.accuracy);
+      ctx.report(
+        `${name} accuracy (touchpoint)`,
+        mine.accuracy.toFixed(3),
+        '',
+        `n=${rows.length}; goal ≥ ${(better + 0.05).toFixed(3)}`,
+      );
+      ctx.report(`${name} macro-F1 (touchpoint)`, mine.macroF1.toFixed(3));
+      ctx.report(
+        `${name} accuracy / macro-F1 (AFINN)`,
+        `${af.accuracy.toFixed(3)} / ${af.macroF1.toFixed(3)}`,
+      );
+      ctx.report(
+        `${name} accuracy / macro-F1 (wink-nlp)`,
+        `${wk.accuracy.toFixed(3)} / ${wk.macroF1.toFixed(3)}`,
+      );
+      ctx.report(
+        `${name} margin over better baseline`,
+        ((mine.accuracy - better) * 100).toFixed(1),
+        'points',
+      );
+    }
+  }
+  const semeval = join(DATA, 'semeval2017-task4a/Subtask_A/SemEval2017-task4-test.subtask-A.english.txt');
+  if (!existsSync(semeval)) ctx.report('SemEval-2017 test', 'skipped', '', `${semeval} is absent`);
+  else {
+    const rows = readSemEval(semeval);
+    const cls = ['negative', 'neutral', 'positive'] as const;
+    const pred = rows.map((r) => cls.indexOf(ours.score(r.text).label));
+    const gold = rows.map((r) => cls.indexOf(r.label));
+    let f1 = 0;
+    let recall = 0;
+    for (let c = 0; c < 3; c++) {
+      const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
+      const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
+      const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
+      f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 3;
+      recall += tp / Math.max(1, tp + fn) / 3;
+    }
+    ctx.report('SemEval-2017 test macro-F1 (3 classes)', f1.toFixed(3), '', `n=${rows.length}`);
+    ctx.report('SemEval-2017 test average recall', recall.toFixed(3), '', 'best 2017 systems ≈ 0.68');
+  }
+  // throughput: 100k synthetic CX comments through analyze-text (themes discovered in the file)
+  const parts = [
+    ['the delivery', 'my parcel', 'the courier', 'shipping'],
+    ['was late again', 'arrived damaged', 'took forever', 'was quick and easy'],
+    ['and the agent', 'but support', 'and the app', 'and the return fee'],
+    ['was rude', 'was really helpful', 'crashed twice', 'is ridiculous', 'was fine I guess'],
+  ];
+  const lines = ['id,comment'];
+  for (let i = 0; i < 100_000; i++) {
+    const words = parts.map((p, k) => p[(i * (k + 3) + Math.floor(i / (k + 7))) % p.length]!);
+    lines.push(`${i},"${words.join(' ')} (order ${i % 997})"`);
+  }
+  const file = join(ctx.outDir, 'feedback-100k.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await withTestDb(async (db) => {
+    const t0 = performance.now();
+    const r = await analyzeText(db, { file, textColumn: 'comment', idColumn: 'id' });
+    const s = (performance.now() - t0) / 1000;
+    ctx.report(
+      'analyze-text 100k comments',
+      s.toFixed(2),
+      's',
+      `goal < 10 s; ${r.themes.length} themes discovered`,
+    );
+    ctx.report('analyze-text throughput', Math.round(r.rows / s), 'comments/s');
+  });
+}

@@ -1,0 +1,193 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation, type OperationContext } from '../core/operation.js';
+import type { Store } from '../store/index.js';
+import { blendedScorer, type Scorer, type SentimentLabel } from './scorer.js';
+import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
+import { cleanText } from './text.js';
+import { discoverThemes, themeAssigner } from './themes-model.js';
+
+export const AnalyzeTextParams = z.object({
+  file: z.string().min(1).describe('a CSV or TSV file of comments'),
+  textColumn: z.string().min(1).describe('column holding the comment: a header name, or a 1-based number'),
+  idColumn: z.string().optional().describe('column holding the row id (default: the row number)'),
+  out: z.string().optional().describe('write id,label,score,themes as CSV here'),
+  format: z.enum(['csv', 'tsv']).optional().describe('default: tsv for .tsv files, csv otherwise'),
+  noHeader: z.boolean().optional().describe('the first row is data, not column names'),
+  header: z.boolean().optional(),
+  delimiter: z.string().optional().describe('CSV field delimiter (default ,)'),
+});
+export type AnalyzeTextParams = z.output<typeof AnalyzeTextParams>;
+
+export interface ScoredRow {
+  readonly id: string;
+  readonly label: SentimentLabel;
+  readonly score: number;
+  readonly themes: readonly string[];
+}
+
+export interface AnalyzeTextResult {
+  readonly file: string;
+  readonly rows: number;
+  readonly scorer: string;
+  /** where the themes came from: the workspace taxonomy, or topics discovered in this file */
+  readonly themesFrom: 'workspace' | 'this file' | 'none';
+  readonly labels: Readonly<Record<SentimentLabel, number>>;
+  readonly themes: readonly { readonly id: string; readonly name: string; readonly count: number }[];
+  readonly out: string | null;
+  readonly records: readonly ScoredRow[];
+  readonly ms: number;
+}
+
+/** Reads the rows of a comment file. CSV: quoted fields with newlines, BOM, ragged rows; TSV: no quoting. */
+export function readRows(params: AnalyzeTextParams): { header: string[] | null; rows: string[][] } {
+  let text: string;
+  try {
+    text = readFileSync(params.file, 'utf8');
+  } catch (e) {
+    throw new TouchpointError('invalid_input', `cannot read ${params.file}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const hasHeader = !(params.noHeader === true || params.header === false);
+  const format =
+    params.format ?? (['.tsv', '.tab'].includes(extname(params.file).toLowerCase()) ? 'tsv' : 'csv');
+  let rows: string[][];
+  if (format === 'tsv') {
+    rows = text
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split('\t'));
+  } else {
+    try {
+      rows = parse(text, {
+        bom: true,
+        delimiter: params.delimiter ?? ',',
+        relax_quotes: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+      }) as string[][];
+    } catch (e) {
+      const err = e as { message: string; lines?: number };
+      throw new TouchpointError('invalid_input', `${params.file}:${err.lines ?? '?'}: ${err.message}`, {
+        cause: e,
+        details: [{ file: params.file, line: err.lines, message: err.message }],
+      });
+    }
+  }
+  if (!hasHeader) return { header: null, rows };
+  return { header: (rows[0] ?? []).map((h) => h.trim()), rows: rows.slice(1) };
+}
+
+function columnIndex(header: string[] | null, spec: string, flag: string, file: string): number {
+  if (header) {
+    const i = header.indexOf(spec);
+    if (i >= 0) return i;
+    const ci = header.findIndex((h) => h.toLowerCase() === spec.toLowerCase());
+    if (ci >= 0) return ci;
+  }
+  if (/^\d+$/.test(spec) && Number(spec) >= 1) return Number(spec) - 1;
+  throw new TouchpointError(
+    'invalid_input',
+    header
+      ? `${file} has no column ${JSON.stringify(spec)} (${flag}); its columns are ${header.join(', ')}`
+      : `${flag} must be a column number (1, 2, …) when the file has no header`,
+  );
+}
+
+/**
+ * Scores every row of a comment file: one record per input row, in input order, with the row's id,
+ * sentiment label and score, and its themes (the workspace taxonomy's, or — when the workspace has
+ * none — topics discovered in the file itself, not saved). Never fails on a row: empty, very long,
+ * non-English or emoji-only comments get an answer.
+ */
+export async function analyzeText(
+  db: Store,
+  params: AnalyzeTextParams,
+  ctx: OperationContext = {},
+  scorer: Scorer = blendedScorer(),
+): Promise<AnalyzeTextResult> {
+  const t0 = performance.now();
+  const { header, rows } = readRows(params);
+  const ti = columnIndex(header, params.textColumn, '--text-column', params.file);
+  const ii =
+    params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
+  const texts = rows.map((r) => cleanText(r[ti] ?? ''));
+  const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
+  let taxonomy: Taxonomy = await loadTaxonomy(db);
+  let themesFrom: AnalyzeTextResult['themesFrom'] = 'workspace';
+  if (taxonomy.themes.length === 0) {
+    ctx.onProgress?.({ phase: 'discovering themes', done: 0, total: 1 });
+    taxonomy = discoverThemes(
+      texts.map((text, i) => ({ id: ids[i]!, text })),
+      taxonomy,
+    ).taxonomy;
+    themesFrom = taxonomy.themes.length > 0 ? 'this file' : 'none';
+  }
+  const assigner = themeAssigner(taxonomy);
+  const labels: Record<SentimentLabel, number> = { negative: 0, neutral: 0, positive: 0 };
+  const counts = new Map<string, number>();
+  const records: ScoredRow[] = texts.map((text, i) => {
+    if (i % 10_000 === 0)
+      ctx.onProgress?.({ phase: 'scoring', done: i, total: texts.length, unit: 'comments' });
+    const s = scorer.score(text);
+    const themes = assigner.assign(text);
+    labels[s.label]++;
+    for (const t of themes) counts.set(t, (counts.get(t) ?? 0) + 1);
+    return { id: ids[i]!, label: s.label, score: s.score, themes };
+  });
+  if (params.out) {
+    const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const lines = [
+      'id,label,score,themes',
+      ...records.map((r) => [q(r.id), r.label, String(r.score), q(r.themes.join(';'))].join(',')),
+    ];
+    writeFileSync(params.out, `${lines.join('\n')}\n`);
+  }
+  const names = new Map(taxonomy.themes.map((t) => [t.id, t.name]));
+  return {
+    file: params.file,
+    rows: records.length,
+    scorer: scorer.name,
+    themesFrom,
+    labels,
+    themes: [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
+    out: params.out ?? null,
+    records,
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
+export const analyzeTextOperation = defineOperation({
+  area: 'feedback',
+  verb: 'analyze-text',
+  summary: 'Score a CSV/TSV of comments: sentiment label and score and themes for every row, in order',
+  params: AnalyzeTextParams,
+  mode: 'read',
+  edges: { cli: true, http: false },
+  positional: ['file'],
+  run: (db, params, ctx) => analyzeText(db, params, ctx),
+  present: (r) => [
+    {
+      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}`,
+      rows: r.themes.slice(0, 20).map((t) => ({ theme: t.id, name: t.name, comments: t.count })),
+    },
+    ...(r.out
+      ? []
+      : [
+          {
+            title:
+              r.rows > 200 ? `first 200 of ${r.rows} rows (use --out FILE or --json for all)` : undefined,
+            rows: r.records
+              .slice(0, 200)
+              .map((x) => ({ id: x.id, label: x.label, score: x.score, themes: x.themes.join('; ') })),
+          },
+        ]),
+  ],
+});

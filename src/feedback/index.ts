@@ -1,0 +1,63 @@
+/**
+ * Voice of the customer (docs/feedback.md): scores done right, sentiment and themes of every
+ * comment, drivers, follow-ups that close the loop, and survey definitions.
+ */
+import type { AnyOperation } from '../core/operation.js';
+import { analyzeTextOperation } from './analyze-text.js';
+import { driversOperation } from './drivers.js';
+import { followUpOperations } from './follow-ups.js';
+import { scoresOperation } from './scores.js';
+import { surveyOperations } from './surveys.js';
+import { taxonomyOperations } from './taxonomy-ops.js';
+import { themesOperation } from './themes.js';
+
+export { type AnalysisSummary, analyzeWorkspace, ensureAnalysis } from './analyze.js';
+export { type AnalyzeTextResult, analyzeText } from './analyze-text.js';
+export { type Driver, type DriversResult, getDrivers } from './drivers.js';
+export {
+  addNote,
+  assign,
+  CLOSE_WITHIN_HOURS,
+  close,
+  createFollowUps,
+  type FollowUp,
+  getFollowUp,
+  listFollowUps,
+} from './follow-ups.js';
+export {
+  blendedScorer,
+  lexiconScorer,
+  type Scorer,
+  type Sentiment,
+  type SentimentLabel,
+  shippedModel,
+} from './scorer.js';
+export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
+export {
+  defineSurvey,
+  getSurvey,
+  listSurveys,
+  type Survey,
+  type SurveyAnswer,
+  type ValidatedAnswer,
+  validateSurveyAnswer,
+} from './surveys.js';
+export {
+  loadTaxonomy,
+  saveTaxonomy,
+  type Taxonomy,
+  type TaxonomyTheme,
+  taxonomyFromYaml,
+  taxonomyToYaml,
+} from './taxonomy.js';
+export { getThemes, type ThemeStats, type ThemesResult } from './themes.js';
+
+export const operations: readonly AnyOperation[] = [
+  scoresOperation,
+  themesOperation,
+  driversOperation,
+  ...followUpOperations,
+  analyzeTextOperation,
+  ...taxonomyOperations,
+  ...surveyOperations,
+];

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation } from '../core/operation.js';
+import { sql } from '../store/index.js';
+import { loadTaxonomy, saveTaxonomy, type Taxonomy, taxonomyFromYaml, taxonomyToYaml } from './taxonomy.js';
+import { discoverThemes } from './themes-model.js';
+
+const present = (t: Taxonomy) => [
+  {
+    rows: t.themes.map((x) => ({
+      id: x.id,
+      p: x.p,
+      name: x.name,
+      status: x.status,
+      keywords: x.keywords.slice(0, 6).join(', '),
+    })),
+  },
+];
+
+export const taxonomyOperations = [
+  defineOperation({
+    area: 'feedback',
+    verb: 'taxonomy',
+    summary: 'The theme taxonomy (4 P’s › sub-themes) as YAML and as a list',
+    params: z.object({}),
+    mode: 'read',
+    listField: 'themes',
+    run: async (db) => {
+      const t = await loadTaxonomy(db);
+      return { themes: t.themes, yaml: taxonomyToYaml(t) };
+    },
+    present: (r) => [{ text: r.yaml }],
+  }),
+  defineOperation({
+    area: 'feedback',
+    verb: 'taxonomy-set',
+    summary: 'Replace the taxonomy with an edited YAML (ids are permanent: retire, never delete)',
+    params: z.object({
+      file: z.string().optional().describe('a YAML file (CLI)'),
+      yaml: z.string().optional().describe('the YAML text'),
+    }),
+    mode: 'write',
+    positional: ['file'],
+    run: async (db, p) => {
+      let text = p.yaml;
+      if (p.file !== undefined) {
+        try {
+          text = readFileSync(p.file, 'utf8');
+        } catch (e) {
+          throw new TouchpointError('invalid_input', `cannot read ${p.file}: ${(e as Error).message}`, {
+            cause: e,
+          });
+        }
+      }
+      if (text === undefined) throw new TouchpointError('invalid_input', 'give a YAML file or --yaml TEXT');
+      const t = taxonomyFromYaml(text, p.file ?? 'taxonomy.yaml');
+      await saveTaxonomy(db, t);
+      return { themes: t.themes };
+    },
+    present: (r) => present({ version: 1, themes: r.themes }),
+  }),
+  defineOperation({
+    area: 'feedback',
+    verb: 'taxonomy-discover',
+    summary: 'Propose new sub-themes for comments no theme covers yet (existing ids are never changed)',
+    params: z.object({ sample: z.number().int().min(100).max(50_000).default(4000) }),
+    mode: 'write',
+    run: async (db, p) => {
+      const comments = await db.all<{ id: string; text: string }>(
+        sql`SELECT id, comment AS text FROM feedback WHERE comment IS NOT NULL AND trim(comment) <> '' ORDER BY id`,
+      );
+      const r = discoverThemes(comments, await loadTaxonomy(db), { sample: p.sample });
+      if (r.proposals.length > 0) await saveTaxonomy(db, r.taxonomy);
+      return { proposals: r.proposals, themes: r.taxonomy.themes };
+    },
+    present: (r) => [
+      {
+        title: `${r.proposals.length} new sub-themes proposed (status: proposed; edit with feedback taxonomy-set)`,
+        rows: r.proposals.map((x) => ({
+          id: x.id,
+          p: x.p,
+          name: x.name,
+          comments: x.size,
+          keywords: x.keywords.slice(0, 6).join(', '),
+        })),
+      },
+    ],
+  }),
+] as const;
