@@ -89,7 +89,9 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
       if (o.strptime) return sql`try_strptime(${t}, ${o.strptime})`;
       // ISO-8601 with or without an offset: the engine's TIMESTAMPTZ parser applies the offset (UTC when
       // none); the shape check keeps out its other spellings ('epoch', 'infinity')
-      return sql`CASE WHEN ${t} LIKE '____-__-__%' THEN CAST(TRY_CAST(${t} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+      // (the parser wants seconds before an offset: '10:00Z' is retried as '10:00:00Z')
+      return sql`CASE WHEN ${t} LIKE '____-__-__%' THEN CAST(coalesce(TRY_CAST(${t} AS TIMESTAMPTZ),
+        TRY_CAST(regexp_replace(${t}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ)) AS TIMESTAMP) END`;
     }
   }
 }
@@ -213,6 +215,7 @@ export async function convert(
     const s = mapping.sources[field];
     if (!s) return raw('CAST(NULL AS VARCHAR)');
     if ('header' in s) return missing(col(s.header));
+    if ('coalesce' in s) return missing(sql`coalesce(${join(s.coalesce.map((i) => missing(col(i))))})`);
     return missing(sql`CAST(${s.constant} AS VARCHAR)`);
   };
   const extrasJson =

@@ -22,6 +22,7 @@ import { STAGE } from './merge.js';
 import {
   checkFile,
   detectFormat,
+  FAST_PATH_FAILED,
   type Format,
   type RawTable,
   type ReadOptions,
@@ -156,8 +157,8 @@ export async function importFile(
     ...(o.skipInvalid ? { skipInvalid: true } : {}),
     file: resolve(o.file),
   };
-  const run = async (tx: Store): Promise<ImportReport | DryRunReport> => {
-    const c = await load(tx, kind, o, ro, false);
+  const run = async (tx: Store, exact: boolean): Promise<ImportReport | DryRunReport> => {
+    const c = await load(tx, kind, o, ro, exact);
     if (o.dryRun) return dryRunReport(tx, kind, o, ro.format, c);
     if (c.badRows > 0 && !o.skipInvalid) rejectRows(source, c.errors, c.badRows);
     const spec = KIND_SPECS[kind];
@@ -176,20 +177,26 @@ export async function importFile(
     await tx.exec(sql`DROP TABLE IF EXISTS ${ident(CONV)}`);
     return report;
   };
-  if (o.dryRun) {
+  const attempt = async (exact: boolean): Promise<ImportReport | DryRunReport> => {
+    if (!o.dryRun) return db.transaction((tx) => run(tx, exact));
     // a transaction that only creates temporary tables and is rolled back: nothing is written
     let report: DryRunReport | undefined;
     try {
       await db.transaction(async (tx) => {
-        report = (await run(tx)) as DryRunReport;
+        report = (await run(tx, exact)) as DryRunReport;
         throw DRY_RUN_DONE;
       });
     } catch (e) {
       if (e !== DRY_RUN_DONE) throw e;
     }
     return report!;
+  };
+  try {
+    return await attempt(false);
+  } catch (e) {
+    if (e === FAST_PATH_FAILED) return attempt(true);
+    throw e;
   }
-  return db.transaction(run);
 }
 
 const DRY_RUN_DONE = new Error('dry run');

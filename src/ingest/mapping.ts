@@ -173,7 +173,11 @@ export function proposeMapping(kind: Kind, headers: readonly string[]): Record<s
 }
 
 /** Where a field's value comes from. */
-export type Source = { readonly header: number } | { readonly constant: string } | undefined;
+export type Source =
+  | { readonly header: number }
+  | { readonly constant: string }
+  | { readonly coalesce: readonly number[] }
+  | undefined;
 
 export interface ResolvedMapping {
   readonly sources: Record<string, Source>;
@@ -243,6 +247,12 @@ export function resolveMapping(kind: Kind, headers: readonly string[], spec: Map
     if (h >= 0) {
       sources[f.name] = { header: h };
       used.add(h);
+      const alias = headers.findIndex((x, i) => !used.has(i) && norm(x) === 'timestamp');
+      if (f.name === 'ts' && alias >= 0) {
+        // records that spell it `timestamp` beside records that spell it `ts` (JSON Lines)
+        sources.ts = { coalesce: [h, alias] };
+        used.add(alias);
+      }
     }
   }
   if (questions.length > 0 && sources.comment === undefined) {

@@ -307,6 +307,8 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
         desc.map((d) => d.column_name),
         o.file,
       );
+      // the engine's sniffer may invent columns for ragged rows: the header line decides
+      if (headers.length !== headerWidth(o)) throw FAST_PATH_FAILED;
       source = sql`SELECT * FROM read_csv(${o.file}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
     } else if (o.format === 'jsonl') {
       const objs = sql`read_json_objects(${o.file}, format = 'newline_delimited', compression = ${o.gzip ? 'gzip' : 'none'})`;
@@ -314,7 +316,7 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       const bad = await tx.one<{ n: number }>(
         sql`SELECT count(*) AS n FROM _tp_json WHERE json_type(json) <> 'OBJECT'`,
       );
-      if ((bad?.n ?? 0) > 0) return undefined;
+      if ((bad?.n ?? 0) > 0) throw FAST_PATH_FAILED;
       headers = (
         await tx.all<{
           k: string;
@@ -345,7 +347,22 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
     const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(RAW)}`);
     return { headers, rows: n?.n ?? 0, exact: o.format === 'parquet', lineBase: o.format === 'csv' ? 2 : 1 };
   } catch (e) {
-    if (e instanceof TouchpointError) throw e;
-    return undefined;
+    if (e instanceof TouchpointError || e === FAST_PATH_FAILED) throw e;
+    throw FAST_PATH_FAILED; // the engine refused the file: the transaction is aborted, the caller retries exactly
   }
+}
+
+/** Thrown when the engine cannot read a file as given: the caller rolls back and takes the exact path. */
+export const FAST_PATH_FAILED = new Error('fast path failed');
+
+/** The number of fields of the first record of a CSV file, as Node's parser reads it. */
+function headerWidth(o: ReadOptions): number {
+  const text = readText({ ...o, file: o.file }).slice(0, 1 << 20);
+  const first = parse(text, {
+    delimiter: o.delimiter,
+    to: 1,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  }) as string[][];
+  return first[0]?.length ?? 0;
 }

@@ -1,0 +1,510 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isTouchpointError, type TouchpointError } from '../core/errors.js';
+import { ident, raw, type Store, sql, withTestDb } from '../store/index.js';
+import { type DryRunReport, type FileImportOptions, importFile } from './import-file.js';
+import type { ImportReport } from './import-records.js';
+import type { Kind } from './schemas.js';
+import { undoImport } from './undo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tp-ingest-'));
+afterAll(() => {
+  // temp files are left to the OS: vitest workers may still hold them
+});
+let n = 0;
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, `${n++}-${name}`);
+  writeFileSync(p, content);
+  return p;
+}
+
+const count = async (db: Store, table: string): Promise<number> =>
+  (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
+
+async function imp(db: Store, kind: Kind, o: FileImportOptions): Promise<ImportReport> {
+  return (await importFile(db, kind, o)) as ImportReport;
+}
+
+async function rejected(p: Promise<unknown>): Promise<TouchpointError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isTouchpointError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a TouchpointError');
+}
+
+/** Per kind: a good CSV, a bad one (bad row on physical line 4, after a quoted newline), the bad field, the table. */
+const KIND_FILES: [Kind, string, string, string, string][] = [
+  [
+    'customers',
+    'id,plan,monthly_value\n"c1","ba\nsic",10\nc2,pro,12\n',
+    'id,plan,monthly_value\n"c1","ba\nsic",10\nc2,pro,x\n',
+    'monthly_value',
+    'customers',
+  ],
+  [
+    'events',
+    'customer_id,ts,channel,touchpoint,name\nc1,2026-01-01T10:00:00Z,web,home,"view\npage"\nc2,2026-01-02T10:00:00Z,app,cart,add\n',
+    'customer_id,ts,channel,touchpoint,name\nc1,2026-01-01T10:00:00Z,web,home,"view\npage"\nc2,2026-01-02T10:00:00Z,app,,add\n',
+    'touchpoint',
+    'events',
+  ],
+  [
+    'feedback',
+    'customer_id,ts,kind,score,comment\nc1,2026-01-01,nps,9,"great\nteam"\nc2,2026-01-02,csat,4,\n',
+    'customer_id,ts,kind,score,comment\nc1,2026-01-01,nps,9,"great\nteam"\nc2,2026-01-02,csat,6,\n',
+    'score',
+    'feedback',
+  ],
+  [
+    'cases',
+    'id,opened_at,reason\nk1,2026-01-01 09:00,"bill\ning"\nk2,2026-01-02 09:00,delivery\n',
+    'id,opened_at,reason\nk1,2026-01-01 09:00,"bill\ning"\nk2,yesterday,delivery\n',
+    'opened_at',
+    'cases',
+  ],
+  [
+    'case-events',
+    'case_id,ts,type,note\nk1,2026-01-01T09:00Z,opened,"a\nb"\nk1,2026-01-01T10:00Z,assigned,\n',
+    'case_id,ts,type,note\nk1,2026-01-01T09:00Z,opened,"a\nb"\nk1,2026-01-01T10:00Z,moved,\n',
+    'type',
+    'case_events',
+  ],
+  [
+    'teams',
+    'id,name,tier\nt1,"Bill\ning",1\nt2,Returns,2\n',
+    'id,name,tier\nt1,"Bill\ning",1\nt2,Returns,second\n',
+    'tier',
+    'teams',
+  ],
+  [
+    'employees',
+    'id,name,hired_at\ne1,"A\nB",2025-01-01\ne2,C,2025-02-01\n',
+    'id,name,hired_at\ne1,"A\nB",2025-01-01\ne2,C,2025-02-30\n',
+    'hired_at',
+    'employees',
+  ],
+  [
+    'pulse',
+    'employee_id,ts,score,comment\ne1,2026-01-01,8,"ok\nish"\ne2,2026-01-01,3,\n',
+    'employee_id,ts,score,comment\ne1,2026-01-01,8,"ok\nish"\ne2,2026-01-01,11,\n',
+    'score',
+    'pulse',
+  ],
+  [
+    'touchpoint-owners',
+    'touchpoint,channel,team_id\n"check\nout",web,t1\ndelivery,*,t2\n',
+    'touchpoint,channel,team_id\n"check\nout",web,t1\ndelivery,*,\n',
+    'team_id',
+    'touchpoint_owners',
+  ],
+  [
+    'journeys',
+    'journey_id,stage,position,touchpoint\nbuy,"disc\nover",1,home\nbuy,purchase,2,checkout\n',
+    'journey_id,stage,position,touchpoint\nbuy,"disc\nover",1,home\nbuy,purchase,two,checkout\n',
+    'position',
+    'journey_touchpoints',
+  ],
+  [
+    'identities',
+    'alias_type,alias,customer_id\nemail,"a@x\n.org",c1\nphone,+331,c2\n',
+    'alias_type,alias,customer_id\nemail,"a@x\n.org",c1\nphone,+331,\n',
+    'customer_id',
+    'identity_links',
+  ],
+];
+
+describe('importFile: every kind', () => {
+  it.each(KIND_FILES)(
+    '%s: good file, re-import without duplicates',
+    async (kind, good, _bad, _field, table) => {
+      await withTestDb(async (db) => {
+        const f = file(`${kind}.csv`, good);
+        const a = await imp(db, kind, { file: f });
+        expect(a.rowsRead).toBe(2);
+        expect(await count(db, table)).toBe(2);
+        const b = await imp(db, kind, { file: f });
+        expect(b.rowsStored).toBe(0);
+        expect(await count(db, table)).toBe(2);
+      });
+    },
+  );
+
+  it.each(KIND_FILES)(
+    '%s: a bad row names its physical line and field; nothing is stored',
+    async (kind, _good, bad, field, table) => {
+      await withTestDb(async (db) => {
+        const f = file(`${kind}-bad.csv`, bad);
+        const e = await rejected(importFile(db, kind, { file: f }));
+        expect(e.code).toBe('invalid_input');
+        expect(e.details[0]).toMatchObject({ file: f, line: 4, field });
+        expect(e.message).toContain(`${f}:4: ${field}:`);
+        expect(await count(db, table)).toBe(0);
+        expect(await count(db, 'imports')).toBe(0);
+        const r = await imp(db, kind, { file: f, skipInvalid: true });
+        expect(r).toMatchObject({ rowsRead: 2, rowsSkipped: 1 });
+        expect(r.errors).toEqual([expect.objectContaining({ line: 4, field })]);
+      });
+    },
+  );
+});
+
+describe('importFile: formats', () => {
+  const rows = async (db: Store) =>
+    db.all<{ customer_id: string; ts: string; touchpoint: string; name: string | null }>(
+      sql`SELECT customer_id, ts, touchpoint, name FROM events ORDER BY ts`,
+    );
+  const expected = [
+    {
+      customer_id: 'c1',
+      ts: '2026-01-01T10:00:00.000Z',
+      touchpoint: 'home',
+      name: 'Fish &amp; chips \u0001 "ok"',
+    },
+    { customer_id: 'c2', ts: '2026-01-02T08:30:00.000Z', touchpoint: 'café', name: 'line1\r\nline2' },
+  ];
+  const csv = (eol: string) =>
+    `customer_id;ts;channel;touchpoint;name${eol}c1;2026-01-01T10:00:00Z;web;home;"Fish &amp; chips \u0001 ""ok"""${eol}${eol}c2;2026-01-02T09:30:00+01:00;web;café;"line1\r\nline2"${eol}`;
+
+  it.each([
+    ['UTF-8 with BOM and CRLF', () => file('a.csv', `\ufeff${csv('\r\n')}`), {}],
+    ['LF', () => file('b.csv', csv('\n')), {}],
+    [
+      'Latin-1 with --encoding latin1',
+      () => file('c.csv', Buffer.from(csv('\r\n'), 'latin1')),
+      { encoding: 'latin1' as const },
+    ],
+    ['gzipped', () => file('d.csv.gz', gzipSync(csv('\n'))), {}],
+  ])('CSV %s: quoted newlines, HTML entities and control characters kept', async (_name, make, extra) => {
+    await withTestDb(async (db) => {
+      await imp(db, 'events', { file: make(), ...extra });
+      expect(await rows(db)).toEqual(expected);
+    });
+  });
+
+  it('JSON Lines, JSON arrays and Parquet', async () => {
+    const objs = [
+      {
+        customer_id: 'c1',
+        ts: '2026-01-01T10:00:00Z',
+        channel: 'web',
+        touchpoint: 'home',
+        name: expected[0]!.name,
+      },
+      {
+        customer_id: 'c2',
+        timestamp: '2026-01-02T09:30:00+01:00',
+        channel: 'web',
+        touchpoint: 'café',
+        name: 'line1\r\nline2',
+      },
+    ];
+    for (const [name, content] of [
+      ['e.jsonl', `${objs.map((o) => JSON.stringify(o)).join('\n')}\n\n`],
+      ['e.json', JSON.stringify(objs)],
+    ] as const) {
+      await withTestDb(async (db) => {
+        await imp(db, 'events', { file: file(name, content) });
+        expect(await rows(db)).toEqual(expected);
+      });
+    }
+    await withTestDb(async (db) => {
+      const p = join(dir, 'e.parquet');
+      // a fixture path from mkdtemp, written in this test
+      await db.exec(
+        raw(`COPY (SELECT 'c1' AS customer_id, TIMESTAMP '2026-01-01 10:00:00' AS ts, 'web' AS channel,
+        'home' AS touchpoint, 3 AS n) TO '${p}' (FORMAT parquet)`),
+      );
+      await imp(db, 'events', { file: p });
+      expect(await db.all(sql`SELECT customer_id, ts, properties FROM events`)).toEqual([
+        { customer_id: 'c1', ts: '2026-01-01T10:00:00.000Z', properties: '{"n":3}' },
+      ]);
+    });
+  });
+
+  it('a bad JSON Lines row names its line', async () => {
+    await withTestDb(async (db) => {
+      const f = file(
+        'bad.jsonl',
+        '{"customer_id":"c1","ts":"2026-01-01","channel":"web","touchpoint":"a"}\n\n{"customer_id":"c1","ts":"soon","channel":"web","touchpoint":"a"}\n',
+      );
+      const e = await rejected(importFile(db, 'events', { file: f }));
+      expect(e.details[0]).toMatchObject({ line: 3, field: 'ts' });
+    });
+  });
+
+  it('a row with too many fields names its line', async () => {
+    await withTestDb(async (db) => {
+      const f = file('ragged.csv', 'id,name\nt1,A\nt2,B,extra\n');
+      const e = await rejected(importFile(db, 'teams', { file: f }));
+      expect(e.message).toContain(':3:');
+      expect(await count(db, 'teams')).toBe(0);
+    });
+  });
+});
+
+describe('importFile: mapping', () => {
+  const export1 =
+    'userid,created_at,page,score\nu1,24/11/2026 10:05,checkout,5\nu2,01/07/2026 00:30,delivery,?\n';
+
+  it('maps headers, constants, a day-first date format and a time zone (summer and winter offsets)', async () => {
+    await withTestDb(async (db) => {
+      const f = file('export.csv', export1);
+      const r = await imp(db, 'events', {
+        file: f,
+        map: { customer_id: 'userid', timestamp: 'created_at', touchpoint: 'page', channel: 'twitter' },
+        dateFormat: 'DD/MM/YYYY HH:mm',
+        timezone: 'Europe/Paris',
+        na: ['?'],
+      });
+      expect(r.rowsStored).toBe(2);
+      expect(
+        await db.all(
+          sql`SELECT customer_id, ts, channel, touchpoint, properties FROM events ORDER BY customer_id`,
+        ),
+      ).toEqual([
+        {
+          customer_id: 'u1',
+          ts: '2026-11-24T09:05:00.000Z',
+          channel: 'twitter',
+          touchpoint: 'checkout',
+          properties: '{"score":5}',
+        },
+        {
+          customer_id: 'u2',
+          ts: '2026-06-30T22:30:00.000Z',
+          channel: 'twitter',
+          touchpoint: 'delivery',
+          properties: '{"score":null}',
+        },
+      ]);
+    });
+  });
+
+  it('a wrong date format is an error with the line number, and nothing is stored', async () => {
+    await withTestDb(async (db) => {
+      const f = file('export.csv', export1);
+      const e = await rejected(
+        importFile(db, 'events', {
+          file: f,
+          map: { customer_id: 'userid', ts: 'created_at', touchpoint: 'page', channel: 'web' },
+          dateFormat: 'MM/DD/YYYY HH:mm',
+        }),
+      );
+      expect(e.details[0]).toMatchObject({ line: 2, field: 'ts' });
+      expect(e.details[0]!.message).toContain('MM/DD/YYYY HH:mm');
+      expect(await count(db, 'events')).toBe(0);
+    });
+  });
+
+  it('derived ids are stable across re-imports; an edited row becomes a new row', async () => {
+    await withTestDb(async (db) => {
+      const o = {
+        map: { customer_id: 'userid', ts: 'created_at', touchpoint: 'page', channel: 'web' },
+        dateFormat: 'DD/MM/YYYY HH:mm',
+      };
+      await imp(db, 'events', { file: file('x.csv', export1), ...o });
+      const ids1 = await db.all<{ id: string }>(sql`SELECT id FROM events ORDER BY id`);
+      const again = await imp(db, 'events', { file: file('y.csv', export1), ...o });
+      expect(again).toMatchObject({ rowsStored: 0, duplicates: 2 });
+      expect(await db.all(sql`SELECT id FROM events ORDER BY id`)).toEqual(ids1);
+      const edited = await imp(db, 'events', {
+        file: file('z.csv', export1.replace('checkout', 'cart')),
+        ...o,
+      });
+      expect(edited).toMatchObject({ rowsStored: 1, duplicates: 1 });
+      expect(ids1.every((r) => /^h[0-9a-f]{24}$/.test(r.id))).toBe(true);
+    });
+  });
+
+  it('a survey export with one column per question becomes one feedback row per answer', async () => {
+    await withTestDb(async (db) => {
+      const f = file(
+        'survey.csv',
+        'respondent,submitted,q1,q2,q3\nr1,2026-02-01,9,4,"Slow delivery, &amp; rude"\nr2,2026-02-02,3,,\n',
+      );
+      const r = await imp(db, 'feedback', {
+        file: f,
+        map: { customer_id: 'respondent', ts: 'submitted', survey_id: 'relationship-2026' },
+        questions: { q1: 'nps', q2: 'csat', q3: 'text' },
+      });
+      expect(r).toMatchObject({ rowsRead: 2, rowsStored: 4 });
+      expect(
+        await db.all(
+          sql`SELECT customer_id, kind, score, comment, question, survey_id FROM feedback ORDER BY customer_id, question`,
+        ),
+      ).toEqual([
+        {
+          customer_id: 'r1',
+          kind: 'nps',
+          score: 9,
+          comment: null,
+          question: 'q1',
+          survey_id: 'relationship-2026',
+        },
+        {
+          customer_id: 'r1',
+          kind: 'csat',
+          score: 4,
+          comment: null,
+          question: 'q2',
+          survey_id: 'relationship-2026',
+        },
+        {
+          customer_id: 'r1',
+          kind: 'text',
+          score: null,
+          comment: 'Slow delivery, &amp; rude',
+          question: 'q3',
+          survey_id: 'relationship-2026',
+        },
+        {
+          customer_id: 'r2',
+          kind: 'nps',
+          score: 3,
+          comment: null,
+          question: 'q1',
+          survey_id: 'relationship-2026',
+        },
+      ]);
+    });
+  });
+
+  it('customers with attributes: unmapped columns kept typed, a lone space as missing marker, a churn flag', async () => {
+    await withTestDb(async (db) => {
+      const f = file(
+        'crm.csv',
+        'customerID,tenure,Total,Senior,Promo,Churn\nA-1,0, ,0,True,No\nB-2,12,120.5,1,False,Yes\n',
+      );
+      await imp(db, 'customers', { file: f, map: { id: 'customerID', churned: 'Churn' }, na: [' '] });
+      const rows = await db.all<{ id: string; churned: boolean; attributes: string }>(
+        sql`SELECT id, churned, attributes FROM customers ORDER BY id`,
+      );
+      expect(rows.map((r) => ({ ...r, attributes: JSON.parse(r.attributes) }))).toEqual([
+        { id: 'A-1', churned: false, attributes: { tenure: 0, Total: null, Senior: 0, Promo: true } },
+        { id: 'B-2', churned: true, attributes: { tenure: 12, Total: 120.5, Senior: 1, Promo: false } },
+      ]);
+    });
+  });
+
+  it('a dry run proposes a mapping, previews rows, lists failures and writes nothing', async () => {
+    await withTestDb(async (db) => {
+      const f = file(
+        'dry.csv',
+        'user_id,timestamp,page,channel\nu1,2026-01-01T00:00:00Z,home,web\nu2,not a date,home,web\n',
+      );
+      const r = (await importFile(db, 'events', { file: f, dryRun: true })) as DryRunReport;
+      expect(r.proposedMap).toContain('customer_id=user_id');
+      expect(r.proposedMap).toContain('touchpoint=page');
+      expect(r).toMatchObject({ rowsRead: 2, rowsValid: 0, rowsInvalid: 2 });
+      const ok = (await importFile(db, 'events', {
+        file: f,
+        dryRun: true,
+        map: { customer_id: 'user_id', touchpoint: 'page' },
+      })) as DryRunReport;
+      expect(ok).toMatchObject({ rowsValid: 1, rowsInvalid: 1 });
+      expect(ok.preview[0]).toMatchObject({ line: 2, customer_id: 'u1', ts: '2026-01-01T00:00:00.000Z' });
+      expect(ok.errors).toEqual([expect.objectContaining({ line: 3, field: 'ts' })]);
+      expect(ok.columns.find((c) => c.column === 'user_id')).toMatchObject({ field: 'customer_id' });
+      expect(await count(db, 'events')).toBe(0);
+      expect(await count(db, 'imports')).toBe(0);
+    });
+  });
+});
+
+describe('identity stitching', () => {
+  const eventsCsv =
+    'anonymous_id,customer_id,ts,channel,touchpoint\nw-1,,2026-01-01T10:00:00Z,web,home\nw-1,,2026-01-01T10:05:00Z,web,product page\na-9,,2026-01-02T10:00:00Z,app,home\nw-2,,2026-01-03T10:00:00Z,web,home\n';
+  const aliasA =
+    'alias_type,alias,customer_id,linked_type,linked_alias\nanonymous_id,w-1,,email,ann@example.org\nemail,ann@example.org,C7,,\n';
+  const aliasB =
+    'alias_type,alias,customer_id,linked_type,linked_alias\nanonymous_id,a-9,,phone,+33 6 1\nphone,+33 6 1,C3,,\nemail,ann@example.org,C5,,\n';
+
+  const state = async (db: Store) => ({
+    identities: await db.all(
+      sql`SELECT alias_type, alias, customer_id FROM identities ORDER BY alias_type, alias`,
+    ),
+    events: await db.all(sql`SELECT anonymous_id, customer_id, customer_stitched FROM events ORDER BY ts`),
+  });
+
+  it('gives the same result in any file order; the smallest customer id wins a shared alias', async () => {
+    const results = [];
+    for (const order of [
+      ['events', 'A', 'B'],
+      ['B', 'A', 'events'],
+      ['A', 'events', 'B'],
+    ]) {
+      results.push(
+        await withTestDb(async (db) => {
+          for (const step of order) {
+            if (step === 'events') await imp(db, 'events', { file: file('ev.csv', eventsCsv) });
+            else
+              await imp(db, 'identities', { file: file(`alias${step}.csv`, step === 'A' ? aliasA : aliasB) });
+          }
+          return state(db);
+        }),
+      );
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    expect(results[0]!.identities).toEqual([
+      { alias_type: 'anonymous_id', alias: 'a-9', customer_id: 'C3' },
+      { alias_type: 'anonymous_id', alias: 'w-1', customer_id: 'C5' },
+      { alias_type: 'email', alias: 'ann@example.org', customer_id: 'C5' },
+      { alias_type: 'phone', alias: '+33 6 1', customer_id: 'C3' },
+    ]);
+    expect(results[0]!.events).toEqual([
+      { anonymous_id: 'w-1', customer_id: 'C5', customer_stitched: true },
+      { anonymous_id: 'w-1', customer_id: 'C5', customer_stitched: true },
+      { anonymous_id: 'a-9', customer_id: 'C3', customer_stitched: true },
+      { anonymous_id: 'w-2', customer_id: null, customer_stitched: false },
+    ]);
+  });
+
+  it('an event carrying both ids links them; undoing the alias file removes the attribution', async () => {
+    await withTestDb(async (db) => {
+      await imp(db, 'events', { file: file('ev.csv', eventsCsv) });
+      const a = await imp(db, 'identities', { file: file('a.csv', aliasA) });
+      expect((await state(db)).events[0]).toMatchObject({ customer_id: 'C7' });
+      await undoImport(db, a.importId);
+      expect((await state(db)).events[0]).toMatchObject({ customer_id: null, customer_stitched: false });
+      await imp(db, 'events', {
+        file: file(
+          'both.csv',
+          'anonymous_id,customer_id,ts,channel,touchpoint\nw-2,C9,2026-01-04T10:00:00Z,web,checkout\n',
+        ),
+      });
+      const ev = await db.all(sql`SELECT customer_id FROM events WHERE anonymous_id = 'w-2' ORDER BY ts`);
+      expect(ev).toEqual([{ customer_id: 'C9' }, { customer_id: 'C9' }]);
+    });
+  });
+});
+
+describe('undo', () => {
+  it('deletes exactly the rows an import inserted, and refuses when a later import updated them', async () => {
+    await withTestDb(async (db) => {
+      const a = await imp(db, 'customers', { file: file('a.csv', 'id,plan\nc1,basic\nc2,basic\n') });
+      const b = await imp(db, 'customers', { file: file('b.csv', 'id,plan\nc2,pro\nc3,pro\n') });
+      expect(b).toMatchObject({ rowsStored: 1, rowsUpdated: 1 });
+      const e = await rejected(undoImport(db, a.importId));
+      expect(e.code).toBe('conflict');
+      expect(e.message).toContain(b.importId);
+      expect(await count(db, 'customers')).toBe(3);
+      const ub = await undoImport(db, b.importId);
+      expect(ub).toMatchObject({ deleted: { customers: 1 }, updatedKept: 1 });
+      expect(await db.all(sql`SELECT id, plan FROM customers ORDER BY id`)).toEqual([
+        { id: 'c1', plan: 'basic' },
+        { id: 'c2', plan: 'pro' },
+      ]);
+      // the update by b stays recorded, so a still refuses: its row c2 holds b's values
+      await expect(undoImport(db, a.importId)).rejects.toThrow(/cannot undo/);
+      await expect(undoImport(db, b.importId)).rejects.toThrow(/already undone/);
+      await expect(undoImport(db, 'imp-nope')).rejects.toThrow(/no import/);
+    });
+  });
+});
