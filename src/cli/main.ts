@@ -60,7 +60,7 @@ export async function runOperation(op: AnyOperation, raw: RawInput, global: Glob
 }
 
 function addOperation(area: Command, op: AnyOperation, globals: () => GlobalOptions): void {
-  const cmd = area.command(op.verb).description(op.summary);
+  const cmd = area.command(op.verb, { isDefault: op.isDefault === true }).description(op.summary);
   const fields = describeFields(op.params);
   const positional = op.positional ?? [];
   for (const name of positional) {

@@ -8,7 +8,7 @@ export function formatCell(v: unknown): string {
     if (Number.isInteger(v)) return v.toLocaleString('en-US');
     const abs = Math.abs(v);
     const digits = abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
-    return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    return v.toLocaleString('en-US', { maximumFractionDigits: digits });
   }
   if (typeof v === 'string')
     return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v) ? v.slice(0, 16).replace('T', ' ') : v;
@@ -32,7 +32,7 @@ export function table(list: readonly object[], columns?: readonly string[]): str
     const t = s.length > w ? `${s.slice(0, w - 1)}…` : s;
     return numeric[i] ? t.padStart(w) : t.padEnd(w);
   };
-  const head = cols.map((c, i) => pad(c, i)).join('  ');
+  const head = cols.map((c, i) => pad(c, i)).join('  ').trimEnd();
   const rule = width.map((w) => '─'.repeat(w)).join('  ');
   return [head, rule, ...cells.map((row) => row.map(pad).join('  ').trimEnd())].join('\n');
 }

@@ -42,6 +42,8 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly mode: 'read' | 'write';
   /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
   readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
+  /** The area's default verb in the CLI: `touchpoint demo` runs `demo generate`. */
+  readonly isDefault?: boolean;
   /** Parameter names taken as positional CLI arguments, in order. */
   readonly positional?: readonly string[];
   /** Long lists: the server paginates this result field. */
