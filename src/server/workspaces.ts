@@ -25,12 +25,21 @@ export type Importer = (
   options: { source: string },
 ) => Promise<ImportReport>;
 
+/**
+ * The answer to one ingest request: the import of its commit group (rows* count the whole group when
+ * `groupBatches` > 1, i.e. when concurrent requests shared one transaction), and its own size.
+ */
+export interface GroupReport extends ImportReport {
+  readonly batchRecords: number;
+  readonly groupBatches: number;
+}
+
 interface IngestJob {
   readonly type: 'ingest';
   readonly kind: string;
   readonly records: readonly Record<string, unknown>[];
   readonly source: string;
-  readonly resolve: (r: ImportReport) => void;
+  readonly resolve: (r: GroupReport) => void;
   readonly reject: (e: unknown) => void;
 }
 interface ExclusiveJob {
@@ -79,8 +88,8 @@ export class Workspace {
     private readonly importer: () => Promise<Importer>,
   ) {}
 
-  ingest(kind: string, records: readonly Record<string, unknown>[], source: string): Promise<ImportReport> {
-    return new Promise<ImportReport>((resolve, reject) => {
+  ingest(kind: string, records: readonly Record<string, unknown>[], source: string): Promise<GroupReport> {
+    return new Promise<GroupReport>((resolve, reject) => {
       this.push({ type: 'ingest', kind, records, source, resolve, reject });
     });
   }
@@ -134,29 +143,42 @@ export class Workspace {
     }
   }
 
+  /**
+   * One transaction for the whole group; the records of each kind go through ONE import (the
+   * per-import overhead — staging, merge, the imports row — is paid once per group, not per request).
+   * Callers are answered after COMMIT. If the group fails (one bad batch), each batch is retried alone
+   * so only the bad one is refused.
+   */
   private async commitGroup(group: readonly IngestJob[]): Promise<void> {
     const importRecords = await this.importer();
     const run = (jobs: readonly IngestJob[]) =>
       this.db.transaction(async (tx) => {
-        const out: ImportReport[] = [];
-        for (const j of jobs) out.push(await importRecords(tx, j.kind, j.records, { source: j.source }));
+        const byKind = new Map<string, IngestJob[]>();
+        for (const j of jobs) byKind.set(j.kind, [...(byKind.get(j.kind) ?? []), j]);
+        const out = new Map<IngestJob, GroupReport>();
+        for (const [kind, list] of byKind) {
+          const records = list.length === 1 ? list[0]!.records : list.flatMap((j) => j.records);
+          const sources = [...new Set(list.map((j) => j.source))].join(',');
+          const report = await importRecords(tx, kind, records, { source: sources });
+          for (const j of list)
+            out.set(j, { ...report, batchRecords: j.records.length, groupBatches: list.length });
+        }
         return out;
       });
     try {
       const reports = await run(group);
       this.groups++;
-      for (let i = 0; i < group.length; i++) group[i]!.resolve(reports[i]!); // after COMMIT only
+      for (const j of group) j.resolve(reports.get(j)!); // after COMMIT only
     } catch (e) {
       if (group.length === 1) {
         group[0]!.reject(e);
         return;
       }
-      // one bad batch must not sink the others: commit each alone
       for (const j of group) {
         try {
-          const [r] = await run([j]);
+          const r = await run([j]);
           this.groups++;
-          j.resolve(r!);
+          j.resolve(r.get(j)!);
         } catch (err) {
           j.reject(err);
         }
