@@ -44,7 +44,9 @@ describe('getPainPoints', () => {
         f.ownerTeam,
       ]);
       expect(got).toEqual([
-        // all small samples; round 1 holds the worst of each kind, ordered by z (1.37, 1.26, 1.19)
+        // all small samples; the worst of each kind, ordered by z (drop-off and switch tie at 1.41 and keep
+        // the kind order, wait 1.15).
+        // The web ad → app search moves are progress, not bounces; s4's call after the app search is one.
         [
           'drop-off',
           { journey: 'j', stage: 'b', touchpoint: 'search', channel: 'app' },
@@ -54,30 +56,20 @@ describe('getPainPoints', () => {
           1,
           'app-team',
         ],
-        // s4 and s5 went from the web ad to the app within the hour: 2 of 5, against 1 of the other 9
-        [
-          'channel-switch',
-          { journey: 'j', stage: 'a', touchpoint: 'ad', channel: 'web', to: 'app' },
-          0.4,
-          0.1111,
-          5,
-          2,
-          null,
-        ],
-        ['wait', { journey: 'j', stage: 'c', touchpoint: 'cart' }, 0.25, 0, 4, 1, null],
         [
           'channel-switch',
           { journey: 'j', stage: 'b', touchpoint: 'search', channel: 'app', to: 'phone' },
           0.5,
-          0.1667,
+          0,
           2,
           1,
           'app-team',
         ],
+        ['wait', { journey: 'j', stage: 'c', touchpoint: 'cart' }, 0.25, 0, 4, 1, null],
       ]);
       expect(r.findings.every((f) => f.smallSample)).toBe(true);
       const stored = await listFindings(db, { analysis: 'journey.pain-points', limit: 10 });
-      expect(stored.map((f) => f.kind)).toEqual(['drop-off', 'channel-switch', 'wait', 'channel-switch']);
+      expect(stored.map((f) => f.kind)).toEqual(['drop-off', 'channel-switch', 'wait']);
       expect(stored[0]!.evidence.analysis).toBe('journey.funnel');
     });
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
-import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
-import { isSmallSample, twoProportions, wilson } from '../stats/index.js';
+import { type Finding, writeFindings } from '../findings/index.js';
+import { isSmallSample, stratifiedRiskDifference, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
   asOfParam,
@@ -38,6 +38,14 @@ export const PainPointsParams = z.object({
     .default(24)
     .describe('channel switch: the next contact on another channel within this many hours'),
   minEvents: z.number().int().min(1).default(20).describe('leave out slices with fewer events than this'),
+  minDifference: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.02)
+    .describe(
+      'leave out slices less than this much worse than their baseline (0.02 = 2 points), however certain',
+    ),
   limit: z.number().int().min(1).max(500).default(50).describe('how many findings to keep'),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
   from: fromParam,
@@ -52,7 +60,65 @@ export interface PainPointsResult {
   readonly findings: readonly (Finding & { readonly id?: string; readonly rank?: number })[];
 }
 
+interface StratumRow {
+  kind: 'drop-off' | 'wait' | 'channel-switch';
+  stage: string;
+  touchpoint: string;
+  channel: string | null;
+  stratum: string;
+  n: number;
+  k: number;
+  bn: number;
+  bk: number;
+  people: number;
+  median_h: number | null;
+  top_to: string | null;
+  owner: string | null;
+}
+
+/**
+ * Sums a slice's strata and compares it with its baseline within strata (anonymous visitors and
+ * each customer segment apart), so a channel that simply serves more anonymous visitors is not
+ * called worse. Keeps slices worse than their baseline.
+ */
+function combine(rows: readonly StratumRow[], minEvents: number, minDifference: number): SliceRow[] {
+  const groups = new Map<string, StratumRow[]>();
+  for (const r of rows) {
+    const key = [r.kind, r.stage, r.touchpoint, r.channel ?? ''].join('\u001f');
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  const out: SliceRow[] = [];
+  for (const list of groups.values()) {
+    const first = list[0]!;
+    const sum = (f: (r: StratumRow) => number) => list.reduce((s, r) => s + f(r), 0);
+    const n = sum((r) => r.n);
+    const bn = sum((r) => r.bn);
+    if (n < minEvents || bn === 0) continue;
+    const strat = stratifiedRiskDifference(list.map((r) => ({ k1: r.k, n1: r.n, k2: r.bk, n2: r.bn })));
+    if (!(strat.difference > 0) || strat.difference < minDifference) continue;
+    out.push({
+      kind: first.kind,
+      stage: first.stage,
+      touchpoint: first.touchpoint,
+      channel: first.channel,
+      n,
+      k: sum((r) => r.k),
+      bn,
+      bk: sum((r) => r.bk),
+      people: first.people,
+      median_h: first.median_h,
+      top_to: first.top_to,
+      owner: first.owner,
+      strat,
+    });
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.touchpoint.localeCompare(b.touchpoint));
+}
+
 interface SliceRow {
+  strat: ReturnType<typeof stratifiedRiskDifference>;
   kind: 'drop-off' | 'wait' | 'channel-switch';
   stage: string | null;
   touchpoint: string;
@@ -84,7 +150,9 @@ const KIND_ORDER = { 'drop-off': 0, wait: 1, 'channel-switch': 2 } as const;
  * - channel-switch (per touchpoint × channel): share of events followed, within `switchHours`, by the
  *   person's next inbound contact (any touchpoint) on another channel; baseline = the journey's other
  *   touchpoint × channel cells.
- * A slice is a finding when its rate is worse than its baseline. Within a kind, findings rank by the
+ * Every comparison is made within strata (anonymous visitors, each customer segment) with
+ * `stratifiedRiskDifference`. A slice is a finding when it is at least `minDifference` worse than its
+ * baseline: a busy touchpoint a fraction of a point off is measured precisely but is not a pain point. Within a kind, findings rank by the
  * excess people affected, conservatively: n × (lower bound of the rate difference). Kinds measure
  * different things, so the list takes the worst of each kind in turn (drop-off, wait, switch), and
  * small samples (DESIGN.md §6) always come after well-measured ones.
@@ -95,80 +163,97 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const frame = await resolveFrame(db, p);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const windowS = Math.round(p.windowDays * 86400);
-  const rows = await db.all<SliceRow>(sql`
-    WITH ev AS (
-      SELECT person, ts, channel, touchpoint, stage, position,
-        lead(position) OVER w AS next_position, lead(ts) OVER w AS next_ts,
-        epoch(ts) - epoch(lag(ts) OVER w) AS gap
-      FROM (${journeyEvents(j, frame, { inboundOnly: true })})
-      WINDOW w AS (PARTITION BY person ORDER BY ts, position, touchpoint)
+  const switchS = Math.round(p.switchHours * HOUR);
+  const longS = p.longWaitHours * HOUR;
+  // One window pass over every inbound contact; journey events carry their stage position, other
+  // contacts (support calls, say) have none. Next/previous *journey* event via IGNORE NULLS.
+  const rows = await db.all<StratumRow>(sql`
+    WITH js AS (
+      SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
+      FROM journey_stages WHERE journey_id = ${j.id}
+    ),
+    ev AS (
+      SELECT ${PERSON} AS person, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
+        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE 'customer' END AS who
+      FROM events ev
+      LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
+      LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
+      WHERE ev.direction = 'inbound' AND ev.ts <= ${frame.asOf}
+    ),
+    w AS (
+      SELECT *,
+        lead(CASE WHEN position IS NOT NULL THEN position END IGNORE NULLS) OVER w AS next_position,
+        lead(CASE WHEN position IS NOT NULL THEN ts END IGNORE NULLS) OVER w AS next_journey_ts,
+        lag(CASE WHEN position IS NOT NULL THEN ts END IGNORE NULLS) OVER w AS prev_journey_ts,
+        lead(channel) OVER w AS next_channel, lead(ts) OVER w AS next_ts,
+        lead(touchpoint) OVER w AS next_touchpoint, lead(position) OVER w AS next_any_position
+      FROM ev
+      WINDOW w AS (PARTITION BY person ORDER BY ts, position NULLS LAST, touchpoint)
     ),
     measured AS (
-      SELECT *,
+      SELECT w.person, w.stage, w.touchpoint, w.channel,
+        CASE WHEN w.who = 'anonymous' THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
         CASE
-          WHEN position = ${j.stages.length} THEN NULL
-          WHEN next_ts IS NOT NULL AND next_ts <= ts + to_seconds(${windowS}::BIGINT) THEN next_position < position
-          WHEN ts + to_seconds(${windowS}::BIGINT) <= ${frame.asOf} THEN true
-        END AS dropped
-      FROM ev WHERE ${inRange}
+          WHEN w.position = ${j.stages.length} THEN NULL
+          WHEN w.next_journey_ts IS NOT NULL AND w.next_journey_ts <= w.ts + to_seconds(${windowS}::BIGINT)
+            THEN w.next_position < w.position
+          WHEN w.ts + to_seconds(${windowS}::BIGINT) <= ${frame.asOf} THEN true
+        END AS dropped,
+        CASE WHEN epoch(w.ts) - epoch(w.prev_journey_ts) <= ${p.episodeDays * 86400}
+          THEN epoch(w.ts) - epoch(w.prev_journey_ts) END AS gap,
+        CASE
+          WHEN w.next_ts IS NOT NULL AND w.next_ts <= w.ts + to_seconds(${switchS}::BIGINT)
+            THEN w.next_channel <> w.channel AND (w.next_any_position IS NULL OR w.next_any_position < w.position
+              OR w.next_touchpoint = w.touchpoint)
+          WHEN w.ts + to_seconds(${switchS}::BIGINT) <= ${frame.asOf} THEN false
+        END AS switched,
+        CASE WHEN w.next_channel <> w.channel THEN w.next_channel END AS next_channel
+      FROM w LEFT JOIN customers c ON c.id = w.person
+      WHERE w.position IS NOT NULL AND ${inRange}
     ),
-    drop_cells AS (
-      SELECT stage, touchpoint, channel, count(dropped) AS n, count(*) FILTER (dropped) AS k,
-        count(DISTINCT person) FILTER (dropped) AS people
+    cells AS (
+      SELECT stage, touchpoint, channel, stratum,
+        count(dropped) AS dn, count(*) FILTER (dropped) AS dk,
+        count(gap) AS wn, count(*) FILTER (gap > ${longS}) AS wk,
+        count(switched) AS sn, count(*) FILTER (switched) AS sk
       FROM measured GROUP BY ALL
     ),
-    drops AS (
-      SELECT 'drop-off' AS kind, stage, touchpoint, channel, n, k,
-        sum(n) OVER (PARTITION BY touchpoint) - n AS bn, sum(k) OVER (PARTITION BY touchpoint) - k AS bk,
-        people, NULL::DOUBLE AS median_h, NULL::VARCHAR AS top_to
-      FROM drop_cells
-    ),
-    wait_cells AS (
-      SELECT stage, touchpoint, count(*) AS n,
-        count(*) FILTER (gap > ${p.longWaitHours * HOUR}) AS k,
-        count(DISTINCT person) FILTER (gap > ${p.longWaitHours * HOUR}) AS people,
-        median(gap) / ${HOUR} AS median_h
-      FROM measured WHERE gap IS NOT NULL AND gap <= ${p.episodeDays * 86400}
-      GROUP BY ALL
-    ),
-    waits AS (
-      SELECT 'wait', stage, touchpoint, NULL::VARCHAR, n, k, sum(n) OVER () - n, sum(k) OVER () - k,
-        people, median_h, NULL::VARCHAR
-      FROM wait_cells
-    ),
-    contacts AS (
-      SELECT ${PERSON} AS person, ts, channel, touchpoint,
-        lead(channel) OVER w AS next_channel, lead(ts) OVER w AS next_ts
-      FROM events WHERE direction = 'inbound' AND ts <= ${frame.asOf}
-      WINDOW w AS (PARTITION BY ${PERSON} ORDER BY ts, touchpoint)
-    ),
-    switch_events AS (
-      SELECT m.stage, c.touchpoint, c.channel, c.person,
-        c.next_channel <> c.channel AND c.next_ts <= c.ts + to_seconds(${Math.round(p.switchHours * HOUR)}::BIGINT) AS switched,
-        c.next_channel
-      FROM contacts c
-      JOIN (SELECT DISTINCT touchpoint, stage FROM measured) m ON m.touchpoint = c.touchpoint
-      WHERE ${inRange} AND (c.next_ts IS NOT NULL OR c.ts + to_seconds(${Math.round(p.switchHours * HOUR)}::BIGINT) <= ${frame.asOf})
-    ),
-    switch_cells AS (
-      SELECT stage, touchpoint, channel, count(*) AS n, count(*) FILTER (switched) AS k,
-        count(DISTINCT person) FILTER (switched) AS people,
+    people AS (
+      SELECT stage, touchpoint, channel, grouping(channel) AS gc,
+        count(DISTINCT person) FILTER (dropped) AS dp,
+        count(DISTINCT person) FILTER (gap > ${longS}) AS wp,
+        count(DISTINCT person) FILTER (switched) AS sp,
+        median(gap) / ${HOUR} AS median_h,
         mode(next_channel) FILTER (switched) AS top_to
-      FROM switch_events GROUP BY ALL
+      FROM measured GROUP BY GROUPING SETS ((stage, touchpoint, channel), (stage, touchpoint))
     ),
-    switches AS (
-      SELECT 'channel-switch', stage, touchpoint, channel, n, k, sum(n) OVER () - n, sum(k) OVER () - k,
-        people, NULL::DOUBLE, top_to
-      FROM switch_cells
-    ),
-    slices AS (SELECT * FROM drops UNION ALL SELECT * FROM waits UNION ALL SELECT * FROM switches)
-    SELECT s.*, ${ownerJoin(sql`s.touchpoint`, sql`coalesce(s.channel, '*')`)} AS owner
-    FROM slices s
-    WHERE s.n >= ${p.minEvents} AND s.bn > 0 AND s.k * s.bn > s.bk * s.n
-    ORDER BY s.kind, s.touchpoint, s.channel`);
+    strata AS (
+      SELECT 'drop-off' AS kind, stage, touchpoint, channel, stratum, dn AS n, dk AS k,
+        sum(dn) OVER (PARTITION BY touchpoint, stratum) - dn AS bn,
+        sum(dk) OVER (PARTITION BY touchpoint, stratum) - dk AS bk
+      FROM cells
+      UNION ALL
+      SELECT 'wait', stage, touchpoint, NULL, stratum, sum(wn), sum(wk),
+        sum(sum(wn)) OVER (PARTITION BY stratum) - sum(wn), sum(sum(wk)) OVER (PARTITION BY stratum) - sum(wk)
+      FROM cells GROUP BY stage, touchpoint, stratum
+      UNION ALL
+      SELECT 'channel-switch', stage, touchpoint, channel, stratum, sn, sk,
+        sum(sn) OVER (PARTITION BY stratum) - sn, sum(sk) OVER (PARTITION BY stratum) - sk
+      FROM cells
+    )
+    SELECT s.kind, s.stage, s.touchpoint, s.channel, s.stratum, s.n, s.k, s.bn, s.bk,
+      CASE s.kind WHEN 'drop-off' THEN p.dp WHEN 'wait' THEN p.wp ELSE p.sp END AS people,
+      CASE WHEN s.kind = 'wait' THEN p.median_h END AS median_h,
+      CASE WHEN s.kind = 'channel-switch' THEN p.top_to END AS top_to,
+      ${ownerJoin(sql`s.touchpoint`, sql`coalesce(s.channel, '*')`)} AS owner
+    FROM strata s
+    JOIN people p ON p.stage = s.stage AND p.touchpoint = s.touchpoint
+      AND (CASE WHEN s.kind = 'wait' THEN p.gc = 1 ELSE p.gc = 0 AND p.channel = s.channel END)
+    ORDER BY s.kind, s.touchpoint, s.channel, s.stratum`);
+  const cellsOut = combine(rows, p.minEvents, p.minDifference);
 
   const params = { ...p, write: undefined };
-  const candidates = rows.map((r) => toFinding(j.id, r, params));
+  const candidates = cellsOut.map((r) => toFinding(j.id, r, params));
   // round-robin over kinds: the worst of each kind first, well-measured before small samples
   const byKind = new Map<string, Finding[]>();
   for (const f of candidates.sort((a, b) => b.score - a.score)) {
@@ -197,8 +282,9 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
 
 function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>): Finding {
   const value = wilson(r.k, r.n);
-  const baseline = r.bk / r.bn;
-  const diff = twoProportions(r.k, r.n, r.bk, r.bn);
+  // the baseline is what this slice's rate would be at the comparison set's rates, given its own mix
+  const diff = r.strat;
+  const baseline = Math.min(1, Math.max(0, (value.value ?? 0) - diff.difference));
   const excessLow = Math.max(0, diff.low) * r.n;
   const slice = {
     journey,
@@ -245,7 +331,15 @@ function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>
       },
       source: { analysis: 'journey.pain-points', params },
       excessEvents: round(excessLow, 1),
-      difference: { value: round(diff.difference), low: round(diff.low), high: round(diff.high), p: diff.p },
+      difference: {
+        value: round(diff.difference),
+        low: round(diff.low),
+        high: round(diff.high),
+        p: diff.p,
+        strata: diff.strata,
+        stratifiedBy: 'anonymous visitor or customer segment',
+      },
+      crudeBaseline: round(r.bk / r.bn),
       ...(r.median_h !== null ? { medianHours: round(r.median_h, 2) } : {}),
     },
     ownerTeam: r.owner,
