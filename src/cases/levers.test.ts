@@ -18,7 +18,7 @@ const CASES = [
   walk('d1', 'address', 'A'),
   walk('d2', 'address', 'A'),
 ];
-const TIERS = { A: 1, B: 2, C: 2 };
+const TIERS = { A: 1, F: 1, B: 2, C: 2 };
 
 describe('cases ping-pong', () => {
   it('rates each reason against the other reasons and writes findings above baseline', async () => {
@@ -42,23 +42,54 @@ describe('cases ping-pong', () => {
 });
 
 describe('cases levers', () => {
-  it('ranks the levers computed by hand', async () => {
+  it('ranks the levers computed by hand (small reasons)', async () => {
     await withTestDb(async (db) => {
       await loadCases(db, CASES, TIERS);
       const r = await getLevers(db, LeversParams.parse({}));
-      // empower: refund is closed at tier 1 without transfer in 2/4 ≥ 50%, so r1 r2's escalations
-      // count: 2/4 vs login's 1/4 + address 0/2 = 1/6. train: refund 2/4 bounced vs 1/6 (l4 reopened).
-      // access: login 1/4 vs 0/6. automate: [A] is the common short path everywhere (no excess).
-      // own it: no reopen among multi-owner cases: not above single-owner cases.
-      expect(r.recommendations.map((f) => [f.lever, f.reason, f.k, f.n, f.baseline])).toEqual([
-        ['empower', 'refund', 2, 4, 0.1667],
-        ['train', 'refund', 2, 4, 0.1667],
-        ['access', 'login', 1, 4, 0],
+      // train: refund 2/4 bounced vs 1/6 elsewhere (l4 reopened); access: login 1/4 vs 0/6.
+      // empower: one tier-1 team only, no benchmark. automate: no reason is closed on one path ≥ 90%.
+      // own it: multi-owner cases 0/3 reopened vs single-owner 1/7: not above.
+      expect(r.recommendations.map((f) => [f.lever, f.reason, f.k, f.n, f.baseline, f.owner])).toEqual([
+        ['train', 'refund', 2, 4, 0.1667, 'B'],
+        ['access', 'login', 1, 4, 0, 'A'],
       ]);
-      expect(r.recommendations.map((f) => f.owner)).toEqual(['A', 'B', 'A']);
       expect(r.transferReasonsRecorded).toBe(true);
-      expect(r.findings.map((f) => f.kind)).toEqual(['empower', 'train', 'access']);
-      expect(r.findings[0]!.slice).toEqual({ reason: 'refund', lever: 'empower' });
+      expect(r.findings.map((f) => [f.kind, f.slice])).toEqual([
+        ['train', { reason: 'refund', lever: 'train' }],
+        ['access', { reason: 'login', lever: 'access' }],
+      ]);
+      expect(r.ownIt.byReason.find((x) => x.reason === 'login')).toEqual({
+        reason: 'login',
+        singleOwner: { reopened: 1, cases: 3 },
+        severalOwners: { reopened: 0, cases: 1 },
+      });
+    });
+  });
+
+  it('finds empower, automate and own it on larger reasons', async () => {
+    await withTestDb(async (db) => {
+      const cases = [
+        // 'simple': 40 cases, always closed by A alone
+        ...Array.from({ length: 40 }, (_, i) => walk(`s${i}`, 'simple', 'A')),
+        // 'fix': F (tier 1) closes its 20 alone; A passes 10 of its 20 on to B, 5 of which reopen
+        ...Array.from({ length: 20 }, (_, i) => walk(`f${i}`, 'fix', 'F')),
+        ...Array.from({ length: 10 }, (_, i) => walk(`a${i}`, 'fix', 'A')),
+        ...Array.from({ length: 10 }, (_, i) => walk(`b${i}`, 'fix', 'A B', { reopen: i < 5 })),
+      ];
+      await loadCases(db, cases, TIERS);
+      const r = await getLevers(db, LeversParams.parse({ minTeamCases: 20 }));
+      // automate 'simple': 40/40 on [A] vs 'fix' 20/40 on [F]. own it: 5/10 vs 0/30 reopened (small n).
+      // train 'fix': 5/40 reopened vs 0/40 (small n). empower 'fix': tier 1 passes on 10/40 vs F's 0/20,
+      // above F's upper bound 0.1611 (small n).
+      expect(r.recommendations.map((f) => [f.lever, f.reason, f.k, f.n, f.baseline, f.smallSample])).toEqual([
+        ['automate', 'simple', 40, 40, 0.5, false],
+        ['own-it', '(all)', 5, 10, 0, true],
+        ['train', 'fix', 5, 40, 0, true],
+        ['empower', 'fix', 10, 40, 0, true],
+      ]);
+      expect(r.recommendations[3]!.owner).toBe('A');
+      expect(r.ownIt).toMatchObject({ difference: 0.5, strata: 1 });
+      expect(r.findings[1]!.slice).toEqual({ lever: 'own-it' });
     });
   });
 

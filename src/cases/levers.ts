@@ -1,28 +1,36 @@
 import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
-import { stratifiedRiskDifference, twoProportions } from '../stats/index.js';
+import { stratifiedRiskDifference, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
   type CaseMetricsOptions,
+  caseMetricsCtes,
   caseWindowParams,
   checkInstant,
   DEFAULT_ACCESS_PATTERN,
 } from './case-metrics.js';
 import { pct, rate, round } from './figures.js';
-import { withPushToFront } from './handoffs.js';
 
 export const LEVERS = ['empower', 'train', 'automate', 'access', 'own-it'] as const;
 export type Lever = (typeof LEVERS)[number];
 
 export const LeversParams = z.object({
   ...caseWindowParams,
-  pushToFrontShare: z
+  minTeamCases: z
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      'empower: a front-line team is a benchmark for a reason when it handled at least this many of its cases',
+    ),
+  automateShare: z
     .number()
     .min(0)
     .max(1)
-    .default(0.5)
-    .describe('share of a reason closed at tier 1 without transfer above which escalations count (empower)'),
+    .default(0.9)
+    .describe('automate: the same short path must resolve at least this share of the reason’s closed cases'),
   maxPathTeams: z
     .number()
     .int()
@@ -47,7 +55,7 @@ export interface LeverFigure {
   readonly value: number | null;
   readonly low: number | null;
   readonly high: number | null;
-  /** Same metric over every other reason (own-it: the single-owner cases of this reason). */
+  /** Other reasons' rate (empower: the benchmark tier-1 team's; own it: single-owner cases). */
   readonly baseline: number | null;
   readonly smallSample: boolean;
   /** Cases above baseline: (value − baseline) × n, what acting on the lever could remove. */
@@ -56,15 +64,25 @@ export interface LeverFigure {
   readonly detail: string;
 }
 
+export interface OwnItStratum {
+  readonly reason: string;
+  readonly singleOwner: { readonly reopened: number; readonly cases: number };
+  readonly severalOwners: { readonly reopened: number; readonly cases: number };
+}
+
 export interface LeversResult {
   readonly recommendations: readonly LeverFigure[];
-  /** Own it across reasons: reopen rate of multi-owner minus single-owner cases, stratified by reason. */
-  readonly ownItOverall: {
+  /**
+   * Own it: reopen rate of cases with several owners minus cases with one owner end to end,
+   * stratified by reason (Mantel–Haenszel weights). An association: harder cases travel more.
+   */
+  readonly ownIt: {
     readonly difference: number | null;
     readonly low: number | null;
     readonly high: number | null;
     readonly p: number | null;
     readonly strata: number;
+    readonly byReason: readonly OwnItStratum[];
   };
   /** False when no transfer records a reason: the access lever cannot be measured. */
   readonly transferReasonsRecorded: boolean;
@@ -76,8 +94,7 @@ interface Row {
   cases: number;
   customers: number;
   closed: number;
-  empower_k: number;
-  empower_owner: string | null;
+  approval_k: number;
   train_k: number;
   train_owner: string | null;
   auto_k: number;
@@ -85,17 +102,23 @@ interface Row {
   access_k: number;
   access_owner: string | null;
   transfers_with_reason: number;
-  resolved: number;
   single_n: number;
   single_bad: number;
   multi_n: number;
   multi_bad: number;
-  first_owner: string | null;
   examples: string[];
 }
 
-function query(o: CaseMetricsOptions, share: number, maxPathTeams: number) {
-  return sql`WITH ${withPushToFront(o, share)},
+interface FrontRow {
+  reason: string;
+  team: string;
+  n: number;
+  escalated: number;
+}
+
+function query(o: CaseMetricsOptions, maxPathTeams: number) {
+  return sql`WITH ${caseMetricsCtes(o)},
+    cm AS (SELECT * FROM case_metrics2),
     chains AS (
       SELECT reason, team_chain, count(*) AS n,
         row_number() OVER (PARTITION BY reason ORDER BY count(*) DESC, team_chain::VARCHAR) AS r
@@ -114,8 +137,7 @@ function query(o: CaseMetricsOptions, share: number, maxPathTeams: number) {
     )
     SELECT m.reason, count(*) AS cases, count(DISTINCT customer_id) AS customers,
       count(*) FILTER (WHERE is_closed) AS closed,
-      count(*) FILTER (WHERE push_to_front OR approval_transfers > 0) AS empower_k,
-      mode(first_team) FILTER (WHERE push_to_front OR approval_transfers > 0) AS empower_owner,
+      count(*) FILTER (WHERE approval_transfers > 0) AS approval_k,
       count(*) FILTER (WHERE ping_pong OR reopens > 0) AS train_k,
       coalesce(any_value(rt.team), mode(last_team) FILTER (WHERE reopens > 0)) AS train_owner,
       count(*) FILTER (WHERE is_closed AND reopens = 0 AND m.team_chain = ch.team_chain) AS auto_k,
@@ -123,12 +145,10 @@ function query(o: CaseMetricsOptions, share: number, maxPathTeams: number) {
       count(*) FILTER (WHERE access_transfers > 0) AS access_k,
       any_value(bl.team) AS access_owner,
       sum(transfers_with_reason) AS transfers_with_reason,
-      count(*) FILTER (WHERE resolutions > 0 OR reopens > 0) AS resolved,
       count(*) FILTER (WHERE (resolutions > 0 OR reopens > 0) AND single_owner) AS single_n,
       count(*) FILTER (WHERE (resolutions > 0 OR reopens > 0) AND single_owner AND reopens > 0) AS single_bad,
       count(*) FILTER (WHERE (resolutions > 0 OR reopens > 0) AND NOT single_owner) AS multi_n,
       count(*) FILTER (WHERE (resolutions > 0 OR reopens > 0) AND NOT single_owner AND reopens > 0) AS multi_bad,
-      mode(first_team) AS first_owner,
       (list(case_id ORDER BY returns DESC, team_handoffs DESC, case_id) FILTER (WHERE team_handoffs > 0))[1:3] AS examples
     FROM cm m
     LEFT JOIN chains ch ON ch.reason = m.reason AND ch.r = 1
@@ -137,16 +157,24 @@ function query(o: CaseMetricsOptions, share: number, maxPathTeams: number) {
     GROUP BY m.reason ORDER BY m.reason`;
 }
 
+/** Per reason and tier-1 team the case started with: cases, and cases it passed to another team. */
+function frontQuery(o: CaseMetricsOptions) {
+  return sql`WITH ${caseMetricsCtes(o)}
+    SELECT reason, first_team AS team, count(*) AS n, count(*) FILTER (WHERE team_handoffs > 0) AS escalated
+    FROM case_metrics2 WHERE first_tier = 1 GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
 function figure(
   lever: Lever,
   metric: string,
-  r: Row,
+  r: Pick<Row, 'reason'>,
   k: number,
   n: number,
   baseline: number | null,
   owner: string | null,
   detail: string,
-): LeverFigure {
+  score?: number,
+): LeverFigure & { score: number } {
   const x = rate(k, n);
   return {
     lever,
@@ -162,6 +190,7 @@ function figure(
     excessCases: Math.round(((x.value ?? 0) - (baseline ?? 0)) * n),
     owner,
     detail,
+    score: score ?? (x.value ?? 0) - (baseline ?? 0),
   };
 }
 
@@ -173,18 +202,20 @@ const rest = (rows: readonly Row[], r: Row, k: (x: Row) => number, n: (x: Row) =
 };
 
 /**
- * The five levers per contact reason (docs/cases.md):
- * - empower: cases escalated from tier 1 although the reason is usually closed there (push-to-front),
- *   or transferred for an approval — share of the reason's cases vs other reasons;
- * - train: cases that bounce back to a team (ping-pong) or are reopened — vs other reasons; owner is
- *   the team that sends cases back most;
- * - automate: closed cases following the reason's most common short path (≤ maxPathTeams teams, no
- *   reopen) — vs other reasons, only for reasons at or above the median volume;
- * - access: cases with a transfer whose recorded reason names a missing permission or system;
- * - own it: reopen rate of cases with more than one owner vs one owner end to end within the reason
- *   (and across reasons, stratified by reason).
- * Recommendations are ranked well-measured first, then by value − baseline; findings are written
- * for levers above their baseline (analysis `cases.levers`, kind = the lever).
+ * The five levers (docs/cases.md), each with the figures behind it:
+ * - empower (per reason): the share of the reason's cases that tier-1 teams pass on, against the
+ *   tier-1 team that passes on the fewest of the same reason (at least `minTeamCases` cases); shown
+ *   only when above that benchmark's upper 95% bound. Transfers for an approval count as passed on.
+ * - train (per reason): cases that bounce back to a team (ping-pong) or are reopened, vs other
+ *   reasons; owner is the team that sends cases back most.
+ * - automate (per reason at or above the median volume): the reason's most common short path
+ *   (≤ maxPathTeams teams, closed, no reopen) resolves at least `automateShare` of its closed cases.
+ * - access (per reason, when transfers record reasons): transfers naming a missing permission or
+ *   system, vs other reasons.
+ * - own it (all reasons): reopen rate of cases with several owners vs one owner end to end,
+ *   stratified by reason; shown when the stratified difference is above 0 with 95% confidence.
+ * Ranked well-measured first, then by score (rate above baseline); written as findings of
+ * analysis `cases.levers`, kind = the lever, slice { reason, lever }.
  */
 export async function getLevers(
   db: Store,
@@ -195,31 +226,58 @@ export async function getLevers(
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-    ...(params.accessPattern ? { accessPattern: params.accessPattern } : {}),
+    accessPattern: params.accessPattern ?? DEFAULT_ACCESS_PATTERN,
   };
-  const withDefaults = { ...o, accessPattern: o.accessPattern ?? DEFAULT_ACCESS_PATTERN };
-  const rows = await db.all<Row>(query(withDefaults, params.pushToFrontShare, params.maxPathTeams));
+  const rows = await db.all<Row>(query(o, params.maxPathTeams));
+  const front = await db.all<FrontRow>(frontQuery(o));
   const reasonsRecorded = rows.some((r) => r.transfers_with_reason > 0);
   const volumes = rows.map((r) => r.cases).sort((a, b) => a - b);
   const medianVolume = volumes.length ? volumes[Math.floor((volumes.length - 1) / 2)]! : 0;
-  const figures: LeverFigure[] = [];
+  const figures: (LeverFigure & { score: number })[] = [];
   for (const r of rows) {
-    figures.push(
-      figure(
-        'empower',
-        'push_to_front_or_approval_rate',
-        r,
-        r.empower_k,
-        r.cases,
-        rest(
-          rows,
+    // empower: tier-1 teams passing on cases their peers close
+    const teams = front.filter((f) => f.reason === r.reason);
+    const n = teams.reduce((s, f) => s + f.n, 0);
+    const k = teams.reduce((s, f) => s + f.escalated, 0);
+    const bench = teams
+      .filter((f) => f.n >= params.minTeamCases)
+      .map((f) => ({ ...f, w: wilson(f.escalated, f.n) }))
+      .sort((a, b) => a.w.value - b.w.value || b.n - a.n)[0];
+    if (bench && teams.length > 1 && n > 0 && k / n > bench.w.high) {
+      const worst = [...teams].sort((a, b) => b.escalated / b.n - a.escalated / a.n)[0]!;
+      figures.push(
+        figure(
+          'empower',
+          'front_line_pass_on_rate',
           r,
-          (x) => x.empower_k,
-          (x) => x.cases,
+          k,
+          n,
+          bench.w.value,
+          worst.team,
+          `tier 1 passes on ${pct(k / n)} of these cases; ${bench.team} passes on only ${pct(bench.w.value)} of the same reason`,
+          k / n - bench.w.high,
         ),
-        r.empower_owner,
-        `${r.empower_k} cases escalated from tier 1 though the reason is usually closed there, or sent for approval`,
-      ),
+      );
+    } else if (r.approval_k > 0) {
+      figures.push(
+        figure(
+          'empower',
+          'approval_transfer_rate',
+          r,
+          r.approval_k,
+          r.cases,
+          rest(
+            rows,
+            r,
+            (x) => x.approval_k,
+            (x) => x.cases,
+          ),
+          null,
+          `${r.approval_k} cases transferred only to get an approval`,
+        ),
+      );
+    }
+    figures.push(
       figure(
         'train',
         'bounce_or_reopen_rate',
@@ -236,24 +294,25 @@ export async function getLevers(
         `${r.train_k} cases bounced back to a team or reopened`,
       ),
     );
-    if (r.cases >= medianVolume && r.auto_path && r.auto_path.length > 0) {
-      figures.push(
-        figure(
-          'automate',
-          'same_short_path_rate',
-          r,
-          r.auto_k,
-          r.closed,
-          rest(
-            rows,
+    if (r.cases >= medianVolume && r.auto_path && r.auto_path.length > 0 && r.closed > 0) {
+      if (r.auto_k / r.closed >= params.automateShare)
+        figures.push(
+          figure(
+            'automate',
+            'same_short_path_rate',
             r,
-            (x) => x.auto_k,
-            (x) => x.closed,
+            r.auto_k,
+            r.closed,
+            rest(
+              rows,
+              r,
+              (x) => x.auto_k,
+              (x) => x.closed,
+            ),
+            r.auto_path[r.auto_path.length - 1] ?? null,
+            `${r.auto_k} of ${r.closed} closed cases followed the same path ${r.auto_path.join(' → ')}`,
           ),
-          r.auto_path[r.auto_path.length - 1] ?? null,
-          `${r.auto_k} of ${r.closed} closed cases followed the same path ${r.auto_path.join(' → ')}`,
-        ),
-      );
+        );
     }
     if (reasonsRecorded) {
       figures.push(
@@ -274,36 +333,36 @@ export async function getLevers(
         ),
       );
     }
-    if (r.single_n > 0 && r.multi_n > 0) {
-      figures.push(
-        figure(
-          'own-it',
-          'reopen_rate_multi_owner',
-          r,
-          r.multi_bad,
-          r.multi_n,
-          r.single_bad / r.single_n,
-          r.first_owner,
-          `reopened: ${pct(r.multi_bad / r.multi_n)} of ${r.multi_n} cases with several owners vs ${pct(
-            r.single_bad / r.single_n,
-          )} of ${r.single_n} with one owner end to end`,
-        ),
-      );
-    }
   }
-  const score = (f: LeverFigure) => (f.value ?? 0) - (f.baseline ?? 0);
+  const strata = rows.map((r) => ({ k1: r.multi_bad, n1: r.multi_n, k2: r.single_bad, n2: r.single_n }));
+  const overall = stratifiedRiskDifference(strata);
+  const multiN = rows.reduce((s, r) => s + r.multi_n, 0);
+  const multiK = rows.reduce((s, r) => s + r.multi_bad, 0);
+  const singleN = rows.reduce((s, r) => s + r.single_n, 0);
+  const singleK = rows.reduce((s, r) => s + r.single_bad, 0);
+  if (overall.strata > 0 && overall.low > 0) {
+    figures.push(
+      figure(
+        'own-it',
+        'reopen_rate_several_owners',
+        { reason: '(all)' },
+        multiK,
+        multiN,
+        singleN > 0 ? singleK / singleN : null,
+        null,
+        `cases with several owners are reopened ${pct(overall.difference)} more often than cases with one owner end to end, same reason compared (${overall.strata} reasons)`,
+        overall.difference,
+      ),
+    );
+  }
   const ranked = figures
-    .filter((f) => f.k > 0 && score(f) > 0)
-    .sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || score(b) - score(a));
-  const overall = stratifiedRiskDifference(
-    rows.map((r) => ({ k1: r.multi_bad, n1: r.multi_n, k2: r.single_bad, n2: r.single_n })),
-  );
+    .filter((f) => f.k > 0 && f.score > 0)
+    .sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || b.score - a.score);
   const byReason = new Map(rows.map((r) => [r.reason, r]));
   const fp = { from: params.from, to: params.to, asOf: params.asOf };
   const findings: Finding[] = ranked.map((f) => {
-    const r = byReason.get(f.reason)!;
-    const diff =
-      f.lever === 'own-it' ? twoProportions(r.multi_bad, r.multi_n, r.single_bad, r.single_n) : undefined;
+    const r = byReason.get(f.reason);
+    const all = f.lever === 'own-it';
     return {
       kind: f.lever,
       p:
@@ -312,8 +371,8 @@ export async function getLevers(
           : f.lever === 'train'
             ? 'people'
             : 'process',
-      title: `${LEVER_TITLE[f.lever]} for “${f.reason}”: ${f.detail}`,
-      slice: { reason: f.reason, lever: f.lever },
+      title: `${LEVER_TITLE[f.lever]}${all ? '' : ` for “${f.reason}”`}: ${f.detail}`,
+      slice: all ? { lever: f.lever } : { reason: f.reason, lever: f.lever },
       metric: f.metric,
       value: f.value,
       baseline: f.baseline,
@@ -321,29 +380,34 @@ export async function getLevers(
       ciHigh: f.high,
       n: f.n,
       smallSample: f.smallSample,
-      score: score(f),
-      customersAffected: r.customers,
+      score: f.score,
+      customersAffected: r?.customers ?? null,
       evidence: {
         analysis: 'cases.levers',
         params: fp,
         excessCases: f.excessCases,
-        ...(diff
-          ? { difference: { value: diff.difference, low: diff.low, high: diff.high, p: diff.p } }
+        ...(all
+          ? { difference: { value: overall.difference, low: overall.low, high: overall.high, p: overall.p } }
           : {}),
-        examples: (r.examples ?? []).map((id) => ({ kind: 'case' as const, id })),
+        examples: (r?.examples ?? []).map((id) => ({ kind: 'case' as const, id })),
       },
       ownerTeam: f.owner,
     };
   });
   const stored = await writeFindings(db, 'cases.levers', fp, findings, now);
   return {
-    recommendations: ranked,
-    ownItOverall: {
+    recommendations: ranked.map(({ score: _s, ...f }) => f),
+    ownIt: {
       difference: round(overall.difference),
       low: round(overall.low),
       high: round(overall.high),
       p: round(overall.p),
       strata: overall.strata,
+      byReason: rows.map((r) => ({
+        reason: r.reason,
+        singleOwner: { reopened: r.single_bad, cases: r.single_n },
+        severalOwners: { reopened: r.multi_bad, cases: r.multi_n },
+      })),
     },
     transferReasonsRecorded: reasonsRecorded,
     findings: stored,
@@ -368,7 +432,8 @@ export const leversOperation = defineOperation({
   run: (db, params, ctx) => getLevers(db, params, ctx.now?.()),
   present: (r): Section[] => [
     {
-      title: 'Recommended levers (value vs other reasons; own-it vs single-owner cases)',
+      title:
+        'Recommended levers (value vs baseline: other reasons; empower: the best tier-1 team; own it: one owner)',
       rows: r.recommendations.map((f, i) => ({
         '#': i + 1,
         lever: f.lever,
@@ -381,9 +446,9 @@ export const leversOperation = defineOperation({
       })),
     },
     {
-      text: `Own it, all reasons (stratified by reason): multi-owner minus single-owner reopen rate ${pct(
-        r.ownItOverall.difference,
-      )} [${pct(r.ownItOverall.low)}–${pct(r.ownItOverall.high)}] — an association, not a cause.${
+      text: `Own it, all reasons (stratified by reason): several owners minus one owner, reopen rate ${pct(
+        r.ownIt.difference,
+      )} [${pct(r.ownIt.low)}–${pct(r.ownIt.high)}] — an association, not a cause.${
         r.transferReasonsRecorded ? '' : ' No transfer records a reason: the access lever is not measured.'
       }`,
     },
