@@ -218,9 +218,10 @@ export async function convert(
     if ('coalesce' in s) return missing(sql`coalesce(${join(s.coalesce.map((i) => missing(col(i))))})`);
     return missing(sql`CAST(${s.constant} AS VARCHAR)`);
   };
+  // every unmapped column, typed; missing values are left out (a JSON null would erase a known value on merge)
   const extrasJson =
     spec.extras && mapping.extras.length > 0
-      ? sql`json_object(${join(mapping.extras.map((i) => sql`${headers[i]!}, ${typedExtra(i, types[i] ?? 'string')}`))})`
+      ? sql`json_merge_patch('{}', json_object(${join(mapping.extras.map((i) => sql`${headers[i]!}, ${typedExtra(i, types[i] ?? 'string')}`))}))`
       : undefined;
   const variants: SqlFragment[] = [];
   const line = lineBase === undefined ? raw('_line') : sql`rowid + ${lineBase}`;
