@@ -6,6 +6,7 @@ import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
 import { blendedScorer, type Scorer, type SentimentLabel } from './scorer.js';
+import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { cleanText } from './text.js';
 import { discoverThemes, themeAssigner } from './themes-model.js';
@@ -33,8 +34,8 @@ export interface AnalyzeTextResult {
   readonly file: string;
   readonly rows: number;
   readonly scorer: string;
-  /** where the themes came from: the workspace taxonomy, or topics discovered in this file */
-  readonly themesFrom: 'workspace' | 'this file' | 'none';
+  /** where the themes came from: the workspace taxonomy, or the starter taxonomy plus topics discovered in this file */
+  readonly themesFrom: 'workspace' | 'starter taxonomy + this file';
   readonly labels: Readonly<Record<SentimentLabel, number>>;
   readonly themes: readonly { readonly id: string; readonly name: string; readonly count: number }[];
   readonly out: string | null;
@@ -102,7 +103,7 @@ function columnIndex(header: string[] | null, spec: string, flag: string, file: 
 /**
  * Scores every row of a comment file: one record per input row, in input order, with the row's id,
  * sentiment label and score, and its themes (the workspace taxonomy's, or — when the workspace has
- * none — topics discovered in the file itself, not saved). Never fails on a row: empty, very long,
+ * none — the starter taxonomy plus topics discovered in the file itself, not saved). Never fails on a row: empty, very long,
  * non-English or emoji-only comments get an answer.
  */
 export async function analyzeText(
@@ -124,9 +125,9 @@ export async function analyzeText(
     ctx.onProgress?.({ phase: 'discovering themes', done: 0, total: 1 });
     taxonomy = discoverThemes(
       texts.map((text, i) => ({ id: ids[i]!, text })),
-      taxonomy,
+      starterTaxonomy(),
     ).taxonomy;
-    themesFrom = taxonomy.themes.length > 0 ? 'this file' : 'none';
+    themesFrom = 'starter taxonomy + this file';
   }
   const assigner = themeAssigner(taxonomy);
   const labels: Record<SentimentLabel, number> = { negative: 0, neutral: 0, positive: 0 };

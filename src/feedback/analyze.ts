@@ -2,6 +2,7 @@ import type { OperationContext } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
 import { companyScorer } from './company-model.js';
 import { blendedScorer, type Scorer } from './scorer.js';
+import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, saveTaxonomy, type Taxonomy } from './taxonomy.js';
 import { discoverThemes, type Proposal, themeAssigner } from './themes-model.js';
 
@@ -15,8 +16,9 @@ export interface AnalysisSummary {
 
 /**
  * Scores and themes every comment in the workspace and stores the result in `feedback_text`
- * (replacing the previous analysis). When `discover` is on (default: only while the taxonomy is
- * empty), topics the taxonomy does not cover are proposed as new sub-themes first.
+ * (replacing the previous analysis). A workspace without a taxonomy starts from the starter taxonomy
+ * (starter-taxonomy.ts). When `discover` is on (default: on that first run), topics the taxonomy does
+ * not cover are proposed as new sub-themes first.
  */
 export async function analyzeWorkspace(
   db: Store,
@@ -26,9 +28,12 @@ export async function analyzeWorkspace(
   const comments = await db.all<{ id: string; comment: string; kind: string; score: number | null }>(sql`
     SELECT id, comment, kind, score FROM feedback
     WHERE comment IS NOT NULL AND trim(comment) <> '' ORDER BY id`);
-  let taxonomy = await loadTaxonomy(db);
+  const stored = await loadTaxonomy(db);
+  const fresh = stored.themes.length === 0;
+  let taxonomy = fresh ? starterTaxonomy() : stored;
+  if (fresh) await saveTaxonomy(db, taxonomy);
   let proposals: Proposal[] = [];
-  if (options.discover ?? taxonomy.themes.length === 0) {
+  if (options.discover ?? fresh) {
     ctx.onProgress?.({ phase: 'discovering themes', done: 0, total: 1 });
     const r = discoverThemes(
       comments.map((c) => ({ id: c.id, text: c.comment })),

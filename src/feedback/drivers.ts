@@ -70,7 +70,9 @@ interface PatternRow {
  * with touchpoint fixed effects (reference: the busiest touchpoint). SQL reduces answers to
  * (touchpoint, theme set) patterns with n, Σy, Σy²; the weighted normal equations on the patterns
  * give the exact fit. Intervals: β ± 1.96·se with se from σ²(XᵀX)⁻¹. Negative drivers are written as
- * findings of kind `driver`, ranked by impact (effect × share of answers raising it). Small sample:
+ * findings of kind `driver`, ranked by effect size (most negative first; impact = effect × share of
+ * answers raising it is reported beside it, not used to rank: ranking by impact would put any
+ * high-volume theme with a slight negative lean on top — the decoy of DESIGN.md §4). Small sample:
  * fewer than 30 mentions or an interval wider than ±20 points (±10 on the −1…1 proportion scale).
  * An association, not a proof of cause (DESIGN.md §6).
  */
@@ -189,7 +191,7 @@ export async function getDrivers(
     .sort(
       (a, b) =>
         Number(a.smallSample) - Number(b.smallSample) ||
-        a.impact - b.impact ||
+        a.effect - b.effect ||
         a.theme.localeCompare(b.theme),
     );
   const findings: Finding[] = drivers
@@ -206,7 +208,7 @@ export async function getDrivers(
       ciHigh: d.high,
       n: d.mentions,
       smallSample: d.smallSample,
-      score: -d.impact,
+      score: -d.effect,
       customersAffected: null,
       evidence: {
         analysis: 'feedback.drivers',

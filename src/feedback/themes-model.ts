@@ -82,6 +82,8 @@ let nlp: ReturnType<typeof winkNLP> | undefined;
 const CONTENT_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ']);
 /** A word in at least this share of a cluster's comments is one of its dominant words. */
 const DOMINANT = 0.6;
+/** Fewest comments a proposed theme must gather (and at least 3% of the uncovered ones). */
+const MIN_THEME = 25;
 
 export interface DiscoverOptions {
   /** comments read for discovery (a deterministic sample when there are more) */
@@ -110,7 +112,7 @@ export function discoverThemes(
   taxonomy: Taxonomy,
   options: DiscoverOptions = {},
 ): { taxonomy: Taxonomy; proposals: Proposal[] } {
-  const sampleSize = options.sample ?? 4000;
+  const sampleSize = options.sample ?? 3000;
   const assigner = themeAssigner(taxonomy);
   const sample = [...comments]
     .filter((c) => c.text && c.text.trim().length > 0)
@@ -146,7 +148,7 @@ export function discoverThemes(
   const vocab = [...df.entries()]
     .filter(([, c]) => c >= minDf && c <= 0.3 * n)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, 400)
+    .slice(0, 300)
     .map(([t]) => t);
   const col = new Map(vocab.map((t, i) => [t, i]));
   const idf = vocab.map((t) => Math.log(n / df.get(t)!));
@@ -170,9 +172,9 @@ export function discoverThemes(
   if (rows.length < 10) return { taxonomy, proposals: [] };
   const k = Math.min(
     rows.length - 1,
-    options.k ?? Math.max(rows.length < 100 ? 3 : 6, Math.min(40, Math.round(Math.sqrt(rows.length / 3)))),
+    options.k ?? Math.max(rows.length < 100 ? 3 : 6, Math.min(30, Math.round(Math.sqrt(rows.length / 3)))),
   );
-  const km = kmeans(rows, k, { seed: options.seed ?? 42, initialization: 'kmeans++', maxIterations: 60 });
+  const km = kmeans(rows, k, { seed: options.seed ?? 42, initialization: 'kmeans++', maxIterations: 30 });
 
   // over-split on purpose (one cluster per wording is fine), then merge clusters that share a
   // dominant word — one in at least DOMINANT of each cluster's comments and in at most 35% of all
@@ -214,7 +216,7 @@ export function discoverThemes(
   // keywords per theme: terms most over-represented against all comments read
   const merged: { members: number[]; keywords: { term: string; weight: number }[] }[] = [];
   for (const members of groups.sort((a, b) => b.length - a.length || a[0]! - b[0]!)) {
-    if (members.length < Math.max(5, 0.01 * rows.length)) continue;
+    if (members.length < Math.max(MIN_THEME, 0.03 * rows.length)) continue;
     const cdf = new Map<string, number>();
     for (const m of members) for (const t of docs[m]!) if (col.has(t)) cdf.set(t, (cdf.get(t) ?? 0) + 1);
     const keywords = [...cdf.entries()]
