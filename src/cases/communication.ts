@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
+import { type StoredFinding, writeFindings } from '../findings/index.js';
 import { mean, stratifiedRiskDifference } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
@@ -91,6 +92,8 @@ export interface CommunicationResult {
     readonly byMaxGap: readonly ({ readonly band: string } & CsatGroup)[];
     readonly note: string;
   };
+  /** A `communication` finding when late updates go with lower CSAT beyond chance (interval below 0). */
+  readonly findings: readonly StoredFinding[];
 }
 
 interface StratumRow {
@@ -221,6 +224,49 @@ export async function getCommunication(
   const linked = strata.reduce((s, r) => s + r.n, 0);
   const made = g?.made ?? 0;
   const pending = g?.pending ?? 0;
+  const overdue = sumBy(true);
+  const onTime = sumBy(false);
+  const fp = {
+    from: params.from,
+    to: params.to,
+    asOf,
+    promiseHours: params.promiseHours,
+    fallbackDays: params.fallbackDays,
+  };
+  const stored = await writeFindings(
+    db,
+    'cases.communication',
+    fp,
+    d.strata > 0 && d.high < 0
+      ? [
+          {
+            kind: 'communication',
+            p: 'process',
+            title: `Customers left without an update for more than ${params.promiseHours} h are satisfied ${pct(
+              -d.difference,
+            )} less often than customers updated on time (same contact reason compared; an association)`,
+            slice: {},
+            metric: 'csat_satisfied_rate_late_updates',
+            value: round(overdue.satisfied.value),
+            baseline: round(onTime.satisfied.value),
+            ciLow: round(overdue.satisfied.low),
+            ciHigh: round(overdue.satisfied.high),
+            n: overdue.cases,
+            smallSample: overdue.satisfied.smallSample,
+            score: -d.difference,
+            customersAffected: null,
+            evidence: {
+              analysis: 'cases.communication',
+              params: fp,
+              difference: { value: d.difference, low: d.low, high: d.high, p: d.p, strata: d.strata },
+              openPastPromise: g?.open_past ?? 0,
+            },
+            ownerTeam: null,
+          },
+        ]
+      : [],
+    now,
+  );
   return {
     asOf,
     promiseHours: params.promiseHours,
@@ -236,8 +282,8 @@ export async function getCommunication(
     csat: {
       source: linked === 0 ? 'none' : source,
       linkedCases: linked,
-      overdue: sumBy(true),
-      onTime: sumBy(false),
+      overdue,
+      onTime,
       difference: {
         value: round(d.difference),
         low: round(d.low),
@@ -248,6 +294,7 @@ export async function getCommunication(
       byMaxGap: bands.map((b) => ({ band: b.band, ...group(b.n, b.sat, b.sum, b.sum_sq) })),
       note: 'Cases whose updates ran late are compared with on-time cases of the same contact reason. This is an association: late updates and low CSAT may share a cause (harder cases).',
     },
+    findings: stored,
   };
 }
 
@@ -256,7 +303,7 @@ export const communicationOperation = defineOperation({
   verb: 'communication',
   summary: 'Update gaps, open cases past the update promise, promise-kept rate, update cadence vs CSAT',
   params: CommunicationParams,
-  mode: 'read',
+  mode: 'write',
   run: (db, params, ctx) => getCommunication(db, params, ctx.now?.()),
   present: (r): Section[] => [
     {

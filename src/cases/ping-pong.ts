@@ -217,6 +217,10 @@ export const pingPongOperation = defineOperation({
         examples: x.examples.join(', '),
       })),
     },
-    { text: `${r.findings.length} findings written (touchpoint findings list --analysis cases.ping-pong)` },
+    {
+      text: `${r.findings.filter((f) => f.kind === 'ping-pong').length} ping-pong and ${
+        r.findings.filter((f) => f.kind === 'handoff').length
+      } handoff findings written (touchpoint findings list --kind ping-pong)`,
+    },
   ],
 });
