@@ -10,7 +10,7 @@ import { type DemoManifest, writeManifest } from './manifest.js';
 import { buildOrg, peoplePlants } from './people.js';
 import { streamFor } from './rng.js';
 import { AS_OF, type Out } from './world.js';
-import { Stage, type StageTable } from './writer.js';
+import { loadFiles, Stage, type StageTable } from './writer.js';
 
 /**
  * The demo company generator: simulates every customer in turn (customers → journeys → cases →
@@ -245,7 +245,8 @@ export interface GenerateResult {
   readonly rows: Record<string, number>;
   readonly plants: number;
   readonly decoys: number;
-  readonly seconds: { readonly simulate: number; readonly load: number };
+  /** Wall time; JS simulation time; time spent waiting for the engine to finish loading chunks. */
+  readonly seconds: { readonly total: number; readonly simulate: number; readonly waitingForLoad: number };
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -263,146 +264,148 @@ export function buildManifest(seed: number, customers: number, events: number): 
   };
 }
 
+/** Customers simulated per staging chunk: a chunk loads while the next one is simulated. */
+const CHUNK = 50_000;
+
 /**
- * Simulates the company into CSV staging files. Exposed separately so the bench can time the
- * simulation apart from the load.
+ * Simulates the company into CSV staging files, calling `onChunk` after every `CHUNK` customers and
+ * at the end (the caller loads the finished chunk while the next one is simulated).
  */
-export function simulate(options: GenerateOptions): Stage {
+export async function simulate(
+  options: GenerateOptions,
+  stage: Stage,
+  onChunk: () => Promise<void> = async () => {},
+): Promise<void> {
   const { seed, customers: n, onProgress } = options;
-  const stage = new Stage(TABLES);
-  try {
-    const w = (t: string) => stage.writer(t);
-    const [wEvent, wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
-      w('events'),
-      w('feedback'),
-      w('demo_truth_comments'),
-      w('cases'),
-      w('case_events'),
-      w('identities'),
-      w('customers'),
-      w('demo_truth_customers'),
-    ];
-    let eventN = 0;
-    let feedbackN = 0;
-    let caseN = 0;
-    let caseEventN = 0;
-    const out: Out = {
-      event(e) {
-        const id = `e${pad(++eventN, 10)}`;
-        wEvent([
-          id,
-          e.customerId,
-          e.anonymousId ?? null,
-          e.ts,
-          e.channel,
-          e.touchpoint,
-          e.stage,
-          e.name,
-          e.outcome ?? null,
-          e.direction ?? 'inbound',
-          e.sessionId ?? null,
-          e.properties ? JSON.stringify(e.properties) : null,
-        ]);
-        return id;
-      },
-      feedback(f) {
-        const id = `f${pad(++feedbackN, 9)}`;
-        wFeedback([
-          id,
-          f.customerId,
-          f.ts,
-          f.channel,
-          f.touchpoint,
-          f.kind,
-          f.score,
-          f.comment,
-          f.surveyId,
-          f.question,
-          f.caseId ?? null,
-          f.comment ? 'en' : null,
-        ]);
-        return id;
-      },
-      truthComment(feedbackId, theme, templateId, heldOut) {
-        wTruth([feedbackId, theme, templateId, heldOut]);
-      },
-      nextCaseId: () => `CS${pad(++caseN, 8)}`,
-      caseRow(c) {
-        wCase([
-          c.id,
-          c.customerId,
-          c.openedAt,
-          c.closedAt,
-          c.channel,
-          c.reason,
-          c.status,
-          c.ownerTeam,
-          c.ownerAgent,
-          c.product,
-          c.priority,
-        ]);
-      },
-      caseEvent(e) {
-        wCaseEvent([
-          `ce${pad(++caseEventN, 10)}`,
-          e.caseId,
-          e.ts,
-          e.seq,
-          e.type,
-          e.team ?? null,
-          e.agent ?? null,
-          e.status ?? null,
-          e.channel ?? null,
-          e.transferReason ?? null,
-          e.promisedAt ?? null,
-          e.note ?? null,
-        ]);
-      },
-      identity(aliasType, alias, customerId, source, createdAt) {
-        wIdentity([aliasType, alias, customerId, source, createdAt]);
-      },
-    };
+  const w = (t: string) => stage.writer(t);
+  const [wEvent, wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
+    w('events'),
+    w('feedback'),
+    w('demo_truth_comments'),
+    w('cases'),
+    w('case_events'),
+    w('identities'),
+    w('customers'),
+    w('demo_truth_customers'),
+  ];
+  let eventN = 0;
+  let feedbackN = 0;
+  let caseN = 0;
+  let caseEventN = 0;
+  const out: Out = {
+    event(e) {
+      const id = `e${pad(++eventN, 10)}`;
+      wEvent([
+        id,
+        e.customerId,
+        e.anonymousId ?? null,
+        e.ts,
+        e.channel,
+        e.touchpoint,
+        e.stage,
+        e.name,
+        e.outcome ?? null,
+        e.direction ?? 'inbound',
+        e.sessionId ?? null,
+        e.properties ? JSON.stringify(e.properties) : null,
+      ]);
+      return id;
+    },
+    feedback(f) {
+      const id = `f${pad(++feedbackN, 9)}`;
+      wFeedback([
+        id,
+        f.customerId,
+        f.ts,
+        f.channel,
+        f.touchpoint,
+        f.kind,
+        f.score,
+        f.comment,
+        f.surveyId,
+        f.question,
+        f.caseId ?? null,
+        f.comment ? 'en' : null,
+      ]);
+      return id;
+    },
+    truthComment(feedbackId, theme, templateId, heldOut) {
+      wTruth([feedbackId, theme, templateId, heldOut]);
+    },
+    nextCaseId: () => `CS${pad(++caseN, 8)}`,
+    caseRow(c) {
+      wCase([
+        c.id,
+        c.customerId,
+        c.openedAt,
+        c.closedAt,
+        c.channel,
+        c.reason,
+        c.status,
+        c.ownerTeam,
+        c.ownerAgent,
+        c.product,
+        c.priority,
+      ]);
+    },
+    caseEvent(e) {
+      wCaseEvent([
+        `ce${pad(++caseEventN, 10)}`,
+        e.caseId,
+        e.ts,
+        e.seq,
+        e.type,
+        e.team ?? null,
+        e.agent ?? null,
+        e.status ?? null,
+        e.channel ?? null,
+        e.transferReason ?? null,
+        e.promisedAt ?? null,
+        e.note ?? null,
+      ]);
+    },
+    identity(aliasType, alias, customerId, source, createdAt) {
+      wIdentity([aliasType, alias, customerId, source, createdAt]);
+    },
+  };
 
-    const org = buildOrg(seed, n);
-    for (const r of org.teams) w('teams')(r);
-    for (const r of org.employees) w('employees')(r);
-    for (const r of org.pulse) w('pulse')(r);
-    const def = journeyDefinition();
-    for (const r of def.journeys) w('journeys')(r);
-    for (const r of def.stages) w('journey_stages')(r);
-    for (const r of def.touchpoints) w('journey_touchpoints')(r);
-    for (const r of def.owners) w('touchpoint_owners')(r);
-    for (const r of surveyRows()) w('surveys')(r);
+  const org = buildOrg(seed, n);
+  for (const r of org.teams) w('teams')(r);
+  for (const r of org.employees) w('employees')(r);
+  for (const r of org.pulse) w('pulse')(r);
+  const def = journeyDefinition();
+  for (const r of def.journeys) w('journeys')(r);
+  for (const r of def.stages) w('journey_stages')(r);
+  for (const r of def.touchpoints) w('journey_touchpoints')(r);
+  for (const r of def.owners) w('touchpoint_owners')(r);
+  for (const r of surveyRows()) w('surveys')(r);
 
-    const journeys = createJourneySim();
-    let visitors = 0;
-    const step = Math.max(1000, Math.round(n / 200));
-    for (let i = 0; i < n; i++) {
-      const c = makeCustomer(i, streamFor(seed, i, 'customers'));
-      journeys.customer(c, streamFor(seed, i, 'journeys'), out);
-      simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
-      simulateFeedback(c, streamFor(seed, i, 'feedback'), out);
-      wCustomer(customerRow(c));
-      wCustTruth(customerTruthRow(c));
-      const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);
-      while (visitors < due) {
-        journeys.visitor(
-          visitors,
-          anonymousIdFor(0x40000000 + visitors),
-          streamFor(seed, visitors, 'visitors'),
-          out,
-        );
-        visitors++;
-      }
-      if ((i + 1) % step === 0 || i + 1 === n) {
-        onProgress?.({ phase: 'simulating customers', done: i + 1, total: n, unit: 'customers' });
-      }
+  const journeys = createJourneySim();
+  let visitors = 0;
+  const step = Math.max(1000, Math.round(n / 200));
+  for (let i = 0; i < n; i++) {
+    const c = makeCustomer(i, streamFor(seed, i, 'customers'));
+    journeys.customer(c, streamFor(seed, i, 'journeys'), out);
+    simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
+    simulateFeedback(c, streamFor(seed, i, 'feedback'), out);
+    wCustomer(customerRow(c));
+    wCustTruth(customerTruthRow(c));
+    const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);
+    while (visitors < due) {
+      journeys.visitor(
+        visitors,
+        anonymousIdFor(0x40000000 + visitors),
+        streamFor(seed, visitors, 'visitors'),
+        out,
+      );
+      visitors++;
     }
-    return stage;
-  } catch (e) {
-    stage.dispose();
-    throw e;
+    if ((i + 1) % step === 0 || i + 1 === n) {
+      onProgress?.({ phase: 'generating the demo company', done: i + 1, total: n, unit: 'customers' });
+    }
+    if ((i + 1) % CHUNK === 0 && i + 1 < n) await onChunk();
   }
+  await onChunk();
 }
 
 async function rowCount(db: Store, table: string): Promise<number> {
@@ -448,30 +451,39 @@ export async function generateDemo(
   if (!options.replace && !(await workspaceIsEmpty(db))) {
     throw new TouchpointError(
       'conflict',
-      `${db.path} already holds data; run 'touchpoint demo generate --replace' to replace it with the demo company, or use another --db file`,
+      `${db.path} already holds data; run 'touchpoint demo --replace' to replace it with the demo company, or use another --db file`,
     );
   }
   const t0 = performance.now();
-  const stage = simulate(options);
-  const t1 = performance.now();
+  const stage = new Stage(TABLES);
+  let simulateMs = 0;
+  let waitMs = 0;
   try {
-    let rows: Record<string, number> = {};
     const manifest = await db.transaction(async (tx) => {
       if (options.replace) await clearWorkspace(tx);
       for (const ddl of TRUTH_DDL) await tx.exec(ddl);
-      rows = await stage.load(tx, (table, _rows, i, total) =>
-        options.onProgress?.({ phase: 'loading tables', done: i, total, unit: `tables (${table})` }),
-      );
-      options.onProgress?.({
-        phase: 'loading tables',
-        done: TABLES.length,
-        total: TABLES.length,
-        unit: 'tables',
+      // Each finished chunk loads on the engine's threads while the next one is simulated.
+      let pending: Promise<void> = Promise.resolve();
+      let mark = performance.now();
+      await simulate(options, stage, async () => {
+        simulateMs += performance.now() - mark;
+        const w0 = performance.now();
+        await pending;
+        waitMs += performance.now() - w0;
+        pending = loadFiles(tx, stage.cut());
+        pending.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        mark = performance.now();
       });
-      const m = buildManifest(options.seed, options.customers, rows.events ?? 0);
+      const w0 = performance.now();
+      options.onProgress?.({ phase: 'loading the last rows', done: 0, total: 1, unit: 'chunk' });
+      await pending;
+      waitMs += performance.now() - w0;
+      const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await writeManifest(tx, m, new Date(AS_OF));
       return m;
     });
+    const rows = stage.allRows();
+    const s = (ms: number) => Math.round(ms / 100) / 10;
     return {
       seed: options.seed,
       customers: options.customers,
@@ -479,10 +491,7 @@ export async function generateDemo(
       rows,
       plants: manifest.plants.length,
       decoys: manifest.decoys.length,
-      seconds: {
-        simulate: Math.round((t1 - t0) / 100) / 10,
-        load: Math.round((performance.now() - t1) / 100) / 10,
-      },
+      seconds: { total: s(performance.now() - t0), simulate: s(simulateMs), waitingForLoad: s(waitMs) },
     };
   } finally {
     stage.dispose();
@@ -511,6 +520,7 @@ export type DemoParams = z.output<typeof DemoParams>;
 export const generateDemoOperation = defineOperation({
   area: 'demo',
   verb: 'generate',
+  isDefault: true,
   summary: 'Generate the demo company (a fictional outdoor retailer) with planted problems and a manifest',
   params: DemoParams,
   mode: 'write',
@@ -523,7 +533,7 @@ export const generateDemoOperation = defineOperation({
     }),
   present: (r) => [
     {
-      text: `Demo company generated: seed ${r.seed}, ${r.customers.toLocaleString('en-US')} customers, ${r.events.toLocaleString('en-US')} events, ${r.plants} plants and ${r.decoys} decoys (simulated in ${r.seconds.simulate} s, loaded in ${r.seconds.load} s).`,
+      text: `Demo company generated: seed ${r.seed}, ${r.customers.toLocaleString('en-US')} customers, ${r.events.toLocaleString('en-US')} events, ${r.plants} plants and ${r.decoys} decoys in ${r.seconds.total} s (simulation ${r.seconds.simulate} s, waiting for the load ${r.seconds.waitingForLoad} s).`,
     },
     {
       title: 'Rows per table',

@@ -239,7 +239,7 @@ export function createJourneySim(): JourneySim {
         const days = rng.lognormal(JOURNEY_PLANT.deliveryMedianDays, JOURNEY_PLANT.deliverySigma);
         late = days > JOURNEY_PLANT.promisedDays;
         const deliveredAt = t + Math.round(days * DAY);
-        if (rng.chance(late ? 0.75 : 0.35)) {
+        if (rng.chance(late ? 0.6 : 0.25)) {
           const view = t + Math.round(days * (0.5 + 0.5 * rng.next()) * DAY);
           ev(
             view,
@@ -280,8 +280,17 @@ export function createJourneySim(): JourneySim {
           }
         }
       } else {
-        order.deliveredAt = t;
-        order.late = false;
+        // bought in store: handed over at the till, or collected a day or two later
+        const collect = rng.chance(0.3);
+        const handedAt = t + (collect ? rng.range(20, 60) * HOUR : rng.range(2, 10) * MINUTE);
+        ev(handedAt, 'store', 'delivery', collect ? 'collected' : 'handed over', null, {
+          outcome: 'on time',
+        });
+        if (handedAt < AS_OF) {
+          order.deliveredAt = handedAt;
+          order.late = false;
+        }
+        end = handedAt;
       }
       // returns (the return fee applies from the policy date)
       const sizing = product === 'footwear' || product === 'jackets' ? 0.06 : 0;
@@ -320,9 +329,9 @@ export function createJourneySim(): JourneySim {
       // coming back, or not
       const feePenalty = order.returnFee ? RETURN_FEE_POLICY.continuePenalty * (0.5 + h.priceSensitivity) : 0;
       const pContinue =
-        0.12 + 0.5 * h.engagement - (late ? JOURNEY_PLANT.lateContinuePenalty : 0) - feePenalty;
+        0.1 + 0.45 * h.engagement - (late ? JOURNEY_PLANT.lateContinuePenalty : 0) - feePenalty;
       const gap = Math.round((5 + rng.exp(25 + 80 * (1 - h.engagement))) * DAY);
-      if (c.attributes.newsletter_opt_in === true && rng.chance(0.6)) {
+      if (c.attributes.newsletter_opt_in === true && rng.chance(0.45)) {
         ev(end + Math.round(gap / 2), 'email', 'newsletter', 'newsletter', null, { direction: 'outbound' });
       }
       if (!rng.chance(pContinue)) {
@@ -419,7 +428,7 @@ export function journeyPlants(): { plants: Plant[]; decoys: Plant[] } {
         kind: 'wait',
         slice: { touchpoint: 'delivery' },
         description:
-          'Delivery is the long wait of the journey; a share of deliveries arrive after the promised date',
+          'Delivery is the long wait of the journey; a share of shipped orders (lateShare) arrive after the promised date',
         effect: { medianDays: P.deliveryMedianDays, promisedDays: P.promisedDays, lateShare },
       },
       {
