@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { operations } from '../src/operations.js';
 import { startServer } from '../src/server/index.js';
 import { openStore } from '../src/store/index.js';
-import { ensureWebBuild } from '../src/web/build.js';
+import { ensureWebBuild, WEB_DIST } from '../src/web/build.js';
 import {
   apiCalls,
   haveChromium,
@@ -43,7 +43,9 @@ export default async function (ctx: BenchContext): Promise<void> {
     host: '127.0.0.1',
     port: 0,
     localAdmin: true,
-    staticDir: 'dist/web',
+    staticDir: WEB_DIST,
+    logLevel: 'warn',
+    print: () => {},
   });
   const browser = await launchChromium();
   try {

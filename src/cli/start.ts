@@ -13,10 +13,14 @@ import { renderSections } from './render.js';
  * → `touchpoint journey pain-points`, …) and creates the follow-up queue, so the cockpit opens with
  * findings. An analysis that is not part of this build, or fails, is reported and skipped.
  */
-export async function runDemoAnalyses(store: Store, say: (line: string) => void): Promise<void> {
+export async function runDemoAnalyses(
+  store: Store,
+  say: (line: string) => void,
+  only: (analysis: string) => boolean = () => true,
+): Promise<void> {
   const manifest = await readManifest(store);
   if (!manifest) return;
-  const names = [...new Set([...manifest.plants, ...manifest.decoys].map((p) => p.analysis))];
+  const names = [...new Set([...manifest.plants, ...manifest.decoys].map((p) => p.analysis))].filter(only);
   const targets = names.flatMap((name) => {
     const dot = name.indexOf('.');
     const op = operations.find(

@@ -11,10 +11,13 @@ const PERIODS = [
 
 /**
  * Persona, segment, channel and period, kept in the URL so a link can be shared. A filter is shown
- * only when some operation of this server accepts it; each call receives only the filters it takes.
+ * only when an operation the page calls (`uses`) accepts it; each call receives only the filters it takes.
  */
-export function FilterBar() {
-  const { ops } = useApp();
+export function FilterBar(props: { uses: readonly string[] }) {
+  const all = useApp().ops;
+  const ops = all.filter(
+    (o) => props.uses.includes(`${o.area}.${o.verb}`) || props.uses.includes(`${o.area}.*`),
+  );
   const route = useRoute();
   const accepts = (f: string) => ops.some((o) => o.fields.includes(f));
   const q = route.query;

@@ -55,12 +55,12 @@ export function ErrorBox(props: { error: ApiError; retry?: () => void }) {
 }
 
 /** A page's title with the shared filters beside it. */
-export function PageHead(props: { title: string; children?: ComponentChildren }) {
+export function PageHead(props: { title: string; uses: readonly string[]; children?: ComponentChildren }) {
   return (
     <div class="page-head">
       <h1>{props.title}</h1>
       {props.children}
-      <FilterBar />
+      <FilterBar uses={props.uses} />
     </div>
   );
 }

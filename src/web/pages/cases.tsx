@@ -120,7 +120,7 @@ export function CasesPage(props: PageProps) {
   const flow = useOp<FlowResult>('cases', 'flow', { ...filterParams(flowOp, filters), paths: 10 });
   return (
     <div class="page">
-      <PageHead title="Cases" />
+      <PageHead title="Cases" uses={['cases.*']} />
       {hop && (
         <Async state={handoffs} what="handoffs">
           {(d) => <Totals t={d.totals} />}

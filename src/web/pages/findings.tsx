@@ -19,7 +19,7 @@ export function FindingsPage(props: PageProps) {
   const [open, setOpen] = useState<StoredFinding | null>(null);
   return (
     <div class="page">
-      <PageHead title="Pain points" />
+      <PageHead title="Pain points" uses={[]} />
       <fieldset class="chips">
         <legend class="sr-only">Filter by the 4 P's</legend>
         <button type="button" class="chip" aria-pressed={!q.p} onClick={() => setQuery({ p: undefined })}>

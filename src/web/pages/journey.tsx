@@ -278,7 +278,7 @@ export function JourneyPage(props: PageProps) {
 
   return (
     <div class="page">
-      <PageHead title="Journey map">
+      <PageHead title="Journey map" uses={['journey.*']}>
         <label class="filter">
           <span>Card colour</span>
           <select value={kind} onChange={(e) => setQuery({ score: (e.target as HTMLSelectElement).value })}>

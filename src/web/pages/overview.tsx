@@ -92,7 +92,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
                   '–'
                 ) : (
                   <span class={r.significant ? (r.change >= 0 !== (r.score === 'CES') ? 'up' : 'down') : ''}>
-                    {r.change >= 0 ? '▲ +' : '▼ '}
+                    {Math.abs(r.change) < 0.05 ? '± ' : r.change >= 0 ? '▲ +' : '▼ '}
                     {fmtNumber(r.change, 1)}
                   </span>
                 ),
@@ -127,7 +127,7 @@ export function OverviewPage(props: PageProps) {
   const lastWeek = weeks.at(-1);
   return (
     <div class="page">
-      <PageHead title="Overview" />
+      <PageHead title="Overview" uses={['overview.summary', 'feedback.scores']} />
       {hasSummary && (
         <Async state={summary} what="scores">
           {(s) => (
@@ -152,7 +152,6 @@ export function OverviewPage(props: PageProps) {
       )}
       <div class="grid">
         {trend && <TrendSection trend={trend} title="NPS, CSAT and CES over time" />}
-        {lastWeek && <WeekOverWeek week={lastWeek} filters={filters} />}
         <Panel
           title="The five worst findings"
           subtitle="Across every analysis, well-measured first"
@@ -172,6 +171,7 @@ export function OverviewPage(props: PageProps) {
             )}
           </Async>
         </Panel>
+        {lastWeek && <WeekOverWeek week={lastWeek} filters={filters} />}
         {hasSummary && (
           <Async state={summary} what="counts">
             {(s) => (
@@ -195,7 +195,7 @@ export function OverviewPage(props: PageProps) {
                       { key: 'value', numeric: true },
                       { key: 'interval', label: '95 % interval', numeric: true },
                       { key: 'n', numeric: true },
-                      { key: 'flag', label: '' },
+                      { key: 'flag', label: 'Note' },
                     ]}
                   />
                 </Panel>

@@ -5,7 +5,8 @@ import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
 import { ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
 import { buildHash, filterQuery } from '../route.js';
-import { useApp } from '../state.js';
+import { findOp, useApp } from '../state.js';
+import { SurveysPanel, TaxonomyPanel } from './settings-model.js';
 
 interface Tab {
   readonly id: string;
@@ -203,7 +204,7 @@ export function SettingsPage(props: PageProps) {
   const configOps = ops.filter((o) => o.method === 'get' && CONFIG_VERB.test(o.verb));
   const tabs: Tab[] = [
     ...(configOps.length > 0
-      ? [{ id: 'model', label: 'Journeys, owners and taxonomy', adminOnly: false }]
+      ? [{ id: 'model', label: 'Journeys, surveys and taxonomy', adminOnly: false }]
       : []),
     { id: 'users', label: 'Users', adminOnly: true },
     { id: 'keys', label: 'API keys', adminOnly: true },
@@ -213,7 +214,7 @@ export function SettingsPage(props: PageProps) {
   const filters = filterQuery(props.route.query);
   return (
     <div class="page">
-      <PageHead title="Settings" />
+      <PageHead title="Settings" uses={[]} />
       <nav class="tabs" aria-label="Settings sections">
         {visible.map((t) => (
           <a
@@ -237,7 +238,15 @@ export function SettingsPage(props: PageProps) {
       ) : wanted.id === 'users' ? (
         <Users />
       ) : (
-        configOps.map((o) => <OperationTables key={`${o.area}.${o.verb}`} op={o} filters={{}} />)
+        <>
+          {findOp(ops, 'feedback', 'taxonomy') && <TaxonomyPanel />}
+          {findOp(ops, 'feedback', 'surveys') && <SurveysPanel />}
+          {configOps
+            .filter((o) => !(o.area === 'feedback' && (o.verb === 'taxonomy' || o.verb === 'surveys')))
+            .map((o) => (
+              <OperationTables key={`${o.area}.${o.verb}`} op={o} filters={{}} />
+            ))}
+        </>
       )}
     </div>
   );

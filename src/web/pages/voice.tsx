@@ -313,7 +313,7 @@ export function VoicePage(props: PageProps) {
   };
   return (
     <div class="page">
-      <PageHead title="Voice of the customer" />
+      <PageHead title="Voice of the customer" uses={['feedback.*']} />
       <div class="grid">
         {themesOp && (
           <Panel

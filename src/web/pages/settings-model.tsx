@@ -1,0 +1,153 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Survey } from '../../feedback/surveys.js';
+import type { TaxonomyTheme } from '../../feedback/taxonomy.js';
+import { ApiError, postJson, postOp } from '../api.js';
+import { canWrite } from '../components/analysis.js';
+import { DataTable } from '../components/table.js';
+import { Async, ErrorBox, Panel } from '../components/ui.js';
+import { findOp, useApp, useOp } from '../state.js';
+
+/** The theme taxonomy (4 P's › themes) as a table, and as YAML that analysts and admins edit. */
+export function TaxonomyPanel() {
+  const { ops, session } = useApp();
+  const state = useOp<{ themes: TaxonomyTheme[]; yaml: string }>('feedback', 'taxonomy', {});
+  const [yaml, setYaml] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    if (state.data) setYaml(state.data.yaml);
+  }, [state.data]);
+  const editable = canWrite(session?.role) && !!findOp(ops, 'feedback', 'taxonomy-set');
+  const save = async () => {
+    setError(null);
+    setSaved(false);
+    try {
+      await postOp('feedback', 'taxonomy-set', { yaml });
+      setSaved(true);
+      state.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    }
+  };
+  return (
+    <Panel
+      title="Theme taxonomy"
+      subtitle="The 4 P's › themes and their keywords; ids are permanent (retire, never delete)"
+      wide
+    >
+      <Async state={state} what="taxonomy">
+        {(d) => (
+          <>
+            <DataTable
+              title="Theme taxonomy"
+              rows={d.themes}
+              empty="No themes yet: run the theme analysis (Voice of the customer) to propose some."
+              columns={[
+                { key: 'p', label: 'P' },
+                { key: 'id' },
+                { key: 'name' },
+                { key: 'status' },
+                { key: 'keywords', value: (t) => t.keywords.join(', ') },
+              ]}
+            />
+            {editable && yaml !== null && (
+              <div class="editor">
+                <label class="filter" style={{ width: '100%' }}>
+                  <span>Taxonomy as YAML</span>
+                  <textarea
+                    rows={12}
+                    spellcheck={false}
+                    value={yaml}
+                    onInput={(e) => setYaml((e.target as HTMLTextAreaElement).value)}
+                  />
+                </label>
+                <button type="button" class="btn primary" onClick={save}>
+                  Save taxonomy
+                </button>
+                {saved && <span role="status"> Saved.</span>}
+              </div>
+            )}
+            {!editable && <pre class="block">{d.yaml}</pre>}
+            {error && <ErrorBox error={error} />}
+          </>
+        )}
+      </Async>
+    </Panel>
+  );
+}
+
+/** Survey definitions, and (admins) single-use answer links for the respondent page. */
+export function SurveysPanel() {
+  const { session } = useApp();
+  const state = useOp<{ surveys: Survey[] }>('feedback', 'surveys', {});
+  const [links, setLinks] = useState<{ survey: string; urls: string[] } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const issue = async (survey: string) => {
+    setError(null);
+    try {
+      const r = await postJson<{ tokens: { token: string }[] }>('/api/v1/admin/survey-tokens', {
+        survey,
+        count: 3,
+      });
+      setLinks({
+        survey,
+        urls: r.tokens.map(
+          (t) => `${location.origin}/s/${encodeURIComponent(survey)}?t=${encodeURIComponent(t.token)}`,
+        ),
+      });
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    }
+  };
+  return (
+    <Panel title="Surveys" subtitle="What each survey asks and the touchpoint that triggers it" wide>
+      <Async state={state} what="surveys">
+        {(d) => (
+          <DataTable
+            title="Surveys"
+            rows={d.surveys}
+            empty="No surveys defined (touchpoint feedback survey-define)."
+            columns={[
+              { key: 'id' },
+              { key: 'name' },
+              { key: 'touchpoint' },
+              { key: 'channel' },
+              {
+                key: 'questions',
+                value: (s) => s.questions.map((q) => `${q.type.toUpperCase()}: ${q.text}`).join(' · '),
+              },
+              ...(session?.role === 'admin'
+                ? [
+                    {
+                      key: 'links',
+                      label: 'Answer links',
+                      render: (s: Survey) => (
+                        <button type="button" class="btn small" onClick={() => issue(s.id)}>
+                          Create 3 links
+                        </button>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+          />
+        )}
+      </Async>
+      {links && (
+        <div class="notice" role="status">
+          Single-use links for {links.survey} (each works once):
+          <ul>
+            {links.urls.map((u) => (
+              <li key={u}>
+                <a href={u}>{u}</a>
+              </li>
+            ))}
+          </ul>
+          Embed on your site:{' '}
+          <code>{`<script src="${location.origin}/embed.js" data-survey="${links.survey}" data-token="…" async></script>`}</code>
+        </div>
+      )}
+      {error && <ErrorBox error={error} />}
+    </Panel>
+  );
+}
