@@ -151,3 +151,7 @@ export const secondsBetween = (a: SqlFragment, b: SqlFragment): SqlFragment =>
 export const HOUR = 3600;
 export const round = (v: number | null | undefined, digits = 4): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(digits));
+
+/** A list of strings as a SQL VARCHAR[] value; works for an empty list too (the driver cannot bind one). */
+export const textList = (items: readonly string[]): SqlFragment =>
+  items.length === 0 ? sql`[]::VARCHAR[]` : sql`${items as string[]}::VARCHAR[]`;

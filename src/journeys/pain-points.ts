@@ -7,7 +7,6 @@ import {
   asOfParam,
   fromParam,
   HOUR,
-  journeyEvents,
   journeyParam,
   loadJourney,
   ownerJoin,

@@ -1,0 +1,344 @@
+import { z } from 'zod';
+import { defineOperation } from '../core/operation.js';
+import { type Finding, writeFindings } from '../findings/index.js';
+import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
+import { type Store, sql } from '../store/index.js';
+import {
+  asOfParam,
+  fromParam,
+  journeyEvents,
+  journeyParam,
+  loadJourney,
+  ownerJoin,
+  PERSON,
+  resolveFrame,
+  round,
+  textList,
+  toParam,
+} from './journey.js';
+
+/** Event outcomes that count as bad unless `badOutcomes` says otherwise (case-insensitive). */
+export const DEFAULT_BAD_OUTCOMES = [
+  'abandoned',
+  'cancelled',
+  'canceled',
+  'damaged',
+  'declined',
+  'delayed',
+  'error',
+  'failed',
+  'late',
+  'lost',
+  'rejected',
+  'unresolved',
+] as const;
+
+export const MomentsParams = z.object({
+  journey: journeyParam,
+  badOutcomes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      `bad event outcomes: a value for every touchpoint, or touchpoint:value for one (default: ${DEFAULT_BAD_OUTCOMES.join(', ')})`,
+    ),
+  csatAtMost: z
+    .number()
+    .default(2)
+    .describe('a CSAT (1–5) at or below this, given at the touchpoint, is bad'),
+  npsAtMost: z
+    .number()
+    .default(6)
+    .describe('an NPS answer (0–10) at or below this, given at the touchpoint, is bad'),
+  cesAtLeast: z
+    .number()
+    .default(5)
+    .describe('a CES (1–7, effort) at or above this, given at the touchpoint, is bad'),
+  feedbackDays: z
+    .number()
+    .positive()
+    .default(14)
+    .describe('feedback at the touchpoint counts when given within this many days after the event'),
+  retentionFromDays: z
+    .number()
+    .min(0)
+    .default(30)
+    .describe('retained: any inbound event from this many days after'),
+  retentionToDays: z.number().positive().default(90).describe('… up to this many days after'),
+  npsDays: z
+    .number()
+    .positive()
+    .default(180)
+    .describe('the NPS compared is the first answer within this many days after'),
+  minBad: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('leave out touchpoints with fewer bad outcomes than this'),
+  limit: z.number().int().min(1).max(500).default(50),
+  write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
+  from: fromParam,
+  to: toParam,
+  asOf: asOfParam,
+});
+export type MomentsParams = z.input<typeof MomentsParams>;
+
+export interface Moment {
+  readonly stage: string;
+  readonly touchpoint: string;
+  readonly owner: string | null;
+  /** People whose first event at the touchpoint in the period had a bad outcome / a good one. */
+  readonly bad: number;
+  readonly good: number;
+  /** Retention after a bad outcome and after a good one (crude, among people whose window had elapsed). */
+  readonly retentionBad: number | null;
+  readonly retentionGood: number | null;
+  readonly eligibleBad: number;
+  readonly eligibleGood: number;
+  /** Retention difference bad − good within strata (segment × stage reached), with its 95% interval. */
+  readonly effect: {
+    readonly value: number | null;
+    readonly low: number | null;
+    readonly high: number | null;
+    readonly p: number;
+    readonly strata: number;
+  };
+  /** NPS after a bad outcome minus after a good one (points), unstratified, with n of answers. */
+  readonly nps: {
+    readonly difference: number | null;
+    readonly low: number | null;
+    readonly high: number | null;
+    readonly nBad: number;
+    readonly nGood: number;
+  } | null;
+  readonly smallSample: boolean;
+}
+
+export interface MomentsResult {
+  readonly journey: string;
+  readonly asOf: string;
+  readonly rule: {
+    readonly badOutcomes: readonly string[];
+    readonly csatAtMost: number;
+    readonly npsAtMost: number;
+    readonly cesAtLeast: number;
+  };
+  readonly moments: readonly Moment[];
+  readonly findings: readonly (Finding & { readonly id?: string; readonly rank?: number })[];
+}
+
+interface Row {
+  stage: string;
+  touchpoint: string;
+  stratum: string;
+  bad: boolean;
+  people: number;
+  eligible: number;
+  retained: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  owner: string | null;
+}
+
+/**
+ * Moments of truth. For each touchpoint, a person's first event there in the period is good or bad:
+ * bad when its outcome is one of `badOutcomes`, or when they gave feedback at that touchpoint within
+ * `feedbackDays` after it with a bad score (CSAT ≤ csatAtMost, NPS ≤ npsAtMost, CES ≥ cesAtLeast).
+ * Retained = any inbound event between retentionFromDays and retentionToDays after it, counted only
+ * for people whose window had elapsed at as-of. The effect of a bad outcome is the retention
+ * difference bad − good within strata (customer segment × furthest stage reached at that moment),
+ * Mantel–Haenszel weighted; NPS is the first answer within npsDays after. Association, not cause.
+ * Ranked by the customers lost at least (bad × −upper bound of the effect); small samples last.
+ */
+export async function getMoments(db: Store, input: MomentsParams): Promise<MomentsResult> {
+  const p = MomentsParams.parse(input);
+  const j = await loadJourney(db, p.journey);
+  const frame = await resolveFrame(db, p);
+  const rule = (p.badOutcomes ?? [...DEFAULT_BAD_OUTCOMES]).map((x) => x.toLowerCase());
+  const anyTp = rule.filter((x) => !x.includes(':'));
+  const perTp = rule.filter((x) => x.includes(':'));
+  const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  const day = 86400;
+  const rows = await db.all<Row>(sql`
+    WITH ev AS (
+      SELECT person, ts, touchpoint, stage, outcome,
+        max(position) OVER (PARTITION BY person ORDER BY ts, position ROWS UNBOUNDED PRECEDING) AS reached
+      FROM (${journeyEvents(j, frame, { inboundOnly: true })})
+    ),
+    expo AS (
+      SELECT person, touchpoint, any_value(stage) AS stage, min(ts) AS t0,
+        lower(arg_min(outcome, ts)) AS outcome, arg_min(reached, ts) AS reached
+      FROM ev WHERE ${inRange} GROUP BY person, touchpoint
+    ),
+    fb_bad AS (
+      SELECT DISTINCT x.person, x.touchpoint
+      FROM expo x JOIN feedback f ON f.customer_id = x.person AND f.touchpoint = x.touchpoint
+      WHERE f.ts >= x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.feedbackDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
+        AND ((f.kind = 'csat' AND f.score <= ${p.csatAtMost}) OR (f.kind = 'nps' AND f.score <= ${p.npsAtMost})
+          OR (f.kind = 'ces' AND f.score >= ${p.cesAtLeast}))
+    ),
+    activity AS (
+      SELECT ${PERSON} AS person, list(ts) AS times FROM events
+      WHERE direction = 'inbound' AND ts <= ${frame.asOf} GROUP BY 1
+    ),
+    later_nps AS (
+      SELECT x.person, x.touchpoint, arg_min(f.score, f.ts) AS score
+      FROM expo x JOIN feedback f ON f.customer_id = x.person AND f.kind = 'nps'
+      WHERE f.ts > x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.npsDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
+      GROUP BY ALL
+    ),
+    classified AS (
+      SELECT x.*, coalesce(c.segment, CASE WHEN x.person LIKE 'anon:%' THEN 'anonymous' ELSE 'unknown' END) || ' × stage ' || x.reached AS stratum,
+        (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
+          OR b.person IS NOT NULL) AS bad,
+        x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
+        len(list_filter(a.times, t -> t > x.t0 + to_seconds(${Math.round(p.retentionFromDays * day)}::BIGINT)
+          AND t <= x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT))) > 0 AS retained,
+        n.score AS nps
+      FROM expo x
+      LEFT JOIN customers c ON c.id = x.person
+      LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
+      LEFT JOIN activity a ON a.person = x.person
+      LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
+    ),
+    agg AS (
+      SELECT stage, touchpoint, stratum, coalesce(bad, false) AS bad, count(*) AS people,
+        count(*) FILTER (eligible) AS eligible, count(*) FILTER (eligible AND retained) AS retained,
+        count(*) FILTER (nps >= 9) AS promoters, count(*) FILTER (nps BETWEEN 7 AND 8) AS passives,
+        count(*) FILTER (nps <= 6) AS detractors
+      FROM classified GROUP BY ALL
+    )
+    SELECT a.*, ${ownerJoin(sql`a.touchpoint`, sql`'*'`)} AS owner FROM agg a
+    ORDER BY touchpoint, stratum, bad`);
+
+  const byTp = new Map<string, Row[]>();
+  for (const r of rows) byTp.set(r.touchpoint, [...(byTp.get(r.touchpoint) ?? []), r]);
+  const moments: Moment[] = [];
+  for (const [touchpoint, list] of byTp) {
+    const sum = (f: (r: Row) => number, bad: boolean) =>
+      list.filter((r) => r.bad === bad).reduce((s, r) => s + f(r), 0);
+    const bad = sum((r) => r.people, true);
+    if (bad < p.minBad) continue;
+    const strata = new Map<string, { k1: number; n1: number; k2: number; n2: number }>();
+    for (const r of list) {
+      const s = strata.get(r.stratum) ?? { k1: 0, n1: 0, k2: 0, n2: 0 };
+      if (r.bad) strata.set(r.stratum, { ...s, k1: s.k1 + r.retained, n1: s.n1 + r.eligible });
+      else strata.set(r.stratum, { ...s, k2: s.k2 + r.retained, n2: s.n2 + r.eligible });
+    }
+    const effect = stratifiedRiskDifference([...strata.values()]);
+    const eligibleBad = sum((r) => r.eligible, true);
+    const eligibleGood = sum((r) => r.eligible, false);
+    const npsOf = (b: boolean) => ({
+      promoters: sum((r) => r.promoters, b),
+      passives: sum((r) => r.passives, b),
+      detractors: sum((r) => r.detractors, b),
+    });
+    const nb = npsOf(true);
+    const ng = npsOf(false);
+    const nBad = nb.promoters + nb.passives + nb.detractors;
+    const nGood = ng.promoters + ng.passives + ng.detractors;
+    const npsDiff = nBad > 0 && nGood > 0 ? npsDifference(nb, ng) : null;
+    moments.push({
+      stage: list[0]!.stage,
+      touchpoint,
+      owner: list[0]!.owner,
+      bad,
+      good: sum((r) => r.people, false),
+      retentionBad: eligibleBad ? round(sum((r) => r.retained, true) / eligibleBad) : null,
+      retentionGood: eligibleGood ? round(sum((r) => r.retained, false) / eligibleGood) : null,
+      eligibleBad,
+      eligibleGood,
+      effect: {
+        value: round(effect.difference),
+        low: round(effect.low),
+        high: round(effect.high),
+        p: effect.p,
+        strata: effect.strata,
+      },
+      nps: npsDiff
+        ? {
+            difference: round(npsDiff.difference, 2),
+            low: round(npsDiff.low, 2),
+            high: round(npsDiff.high, 2),
+            nBad,
+            nGood,
+          }
+        : null,
+      smallSample:
+        effect.strata === 0 || isSmallSample({ n: eligibleBad, low: effect.low, high: effect.high }),
+    });
+  }
+  const lost = (m: Moment) =>
+    m.eligibleBad * Math.max(0, -(m.effect.high ?? 0)) - (m.effect.value ?? 0) / 1000;
+  moments.sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || lost(b) - lost(a));
+
+  const params = { ...p, write: undefined };
+  const findings: Finding[] = moments
+    .filter((m) => (m.effect.value ?? 0) < 0)
+    .slice(0, p.limit)
+    .map((m) => ({
+      kind: 'moment-of-truth',
+      p: 'process',
+      title: `${m.touchpoint}: after a bad outcome ${pct(m.retentionBad)} come back within ${p.retentionFromDays}–${p.retentionToDays} days, vs ${pct(m.retentionGood)} after a good one${m.nps?.difference != null ? `; NPS ${m.nps.difference > 0 ? '+' : ''}${m.nps.difference.toFixed(0)} points` : ''}`,
+      slice: { journey: j.id, stage: m.stage, touchpoint: m.touchpoint },
+      metric: `retention ${p.retentionFromDays}–${p.retentionToDays} d, bad − good outcome (stratified)`,
+      value: m.effect.value,
+      baseline: 0,
+      ciLow: m.effect.low,
+      ciHigh: m.effect.high,
+      n: m.eligibleBad,
+      smallSample: m.smallSample,
+      score: round(lost(m), 6) ?? 0,
+      customersAffected: m.bad,
+      evidence: {
+        analysis: 'journey.moments',
+        params,
+        retentionBad: m.retentionBad,
+        retentionGood: m.retentionGood,
+        eligibleGood: m.eligibleGood,
+        nps: m.nps,
+        strata: m.effect.strata,
+      },
+      ownerTeam: m.owner,
+    }));
+  const stored = p.write ? await writeFindings(db, 'journey.moments', params, findings) : findings;
+  return {
+    journey: j.id,
+    asOf: frame.asOf.toISOString(),
+    rule: { badOutcomes: rule, csatAtMost: p.csatAtMost, npsAtMost: p.npsAtMost, cesAtLeast: p.cesAtLeast },
+    moments,
+    findings: stored,
+  };
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
+export const momentsOperation = defineOperation({
+  area: 'journey',
+  verb: 'moments',
+  summary:
+    'Moments of truth: how a bad outcome at each touchpoint goes with later retention and NPS, within strata',
+  params: MomentsParams,
+  mode: 'write',
+  listField: 'moments',
+  run: (db, params) => getMoments(db, params),
+  present: (r) => [
+    {
+      title: `Moments of truth in ${r.journey} (as of ${r.asOf.slice(0, 16)}; effect = retention bad − good within segment × stage)`,
+      rows: r.moments.map((m) => ({
+        touchpoint: m.touchpoint,
+        bad: m.bad,
+        good: m.good,
+        'retained bad': m.retentionBad,
+        'retained good': m.retentionGood,
+        effect: m.effect.value,
+        low: m.effect.low,
+        high: m.effect.high,
+        'NPS diff': m.nps?.difference ?? null,
+        owner: m.owner,
+        flag: m.smallSample ? 'small sample' : '',
+      })),
+    },
+  ],
+});
