@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { parseParams, type RawInput, validate } from '../core/params.js';
+import { getSurvey } from '../feedback/index.js';
 import { importRecords, type Kind, RECORD_SCHEMAS } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { DEFAULT_BODY_LIMIT, decodeUtf8, INGEST_BODY_LIMIT, parseJson, recordsOf } from './body.js';
@@ -529,7 +530,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     'admin.survey-tokens': async (req, _reply, g) => {
       const body = validate(SurveyTokens, req.body ?? {});
       const ws = await workspaces.get(g.workspace);
-      const exists = await ws.read((db) => surveyExists(db, body.survey));
+      const exists = await ws.read((db) =>
+        getSurvey(db, body.survey).then(
+          () => true,
+          () => false,
+        ),
+      );
       if (!exists)
         throw new TouchpointError(
           'not_found',
@@ -645,6 +651,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   ready = true;
 
+  // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): refuse an oversized body before
+  // the client sends it, so it gets its 413 instead of a reset connection
+  app.server.on('checkContinue', (req, res) => {
+    const limit = (req.url ?? '').startsWith('/api/v1/ingest/') ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT;
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      const e = new TouchpointError(
+        'too_large',
+        `request body is larger than this endpoint accepts (${limit} bytes)`,
+        {
+          details: [{ field: '(body)', message: `at most ${limit} bytes` }],
+        },
+      );
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(JSON.stringify(errorBody(e)));
+      return;
+    }
+    res.writeContinue();
+    app.server.emit('request', req, res);
+  });
   await app.listen({ host, port: options.port ?? 4680 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 4680);
@@ -691,11 +716,6 @@ function strictBody(op: AnyOperation, body: unknown): Record<string, unknown> {
 function wantsCsv(req: FastifyRequest): boolean {
   const a = req.headers.accept ?? '';
   return a.includes('text/csv');
-}
-
-async function surveyExists(db: import('../store/index.js').Store, id: string): Promise<boolean> {
-  const { sql } = await import('../store/index.js');
-  return Boolean(await db.one(sql`SELECT 1 FROM surveys WHERE id = ${id}`));
 }
 
 const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Touchpoint API</title>

@@ -1,23 +1,36 @@
-import { TouchpointError } from '../core/errors.js';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type ErrorDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
+import { validate } from '../core/params.js';
+import { createFollowUps, getSurvey, type ValidatedAnswer, validateSurveyAnswer } from '../feedback/index.js';
 import type { ServerState } from './state.js';
 import type { Workspaces } from './workspaces.js';
 
-interface FeedbackModule {
-  validateSurveyAnswer?: (...args: unknown[]) => unknown;
-}
+const Answer = z.strictObject({
+  question: z.string().min(1).max(200),
+  score: z.number().nullable().optional(),
+  comment: z.string().max(10_000).nullable().optional(),
+});
+/** One answer (`question`, `score`, `comment`) or several (`answers: [...]`), with the link's token. */
+const Body = z.union([
+  z.strictObject({ token: z.string().min(10).max(200), answers: z.array(Answer).min(1).max(50) }),
+  Answer.extend({ token: z.string().min(10).max(200) }),
+]);
 
-const FEEDBACK_MODULE = '../feedback/index.js';
-async function loadFeedback(): Promise<FeedbackModule> {
-  return (await import(FEEDBACK_MODULE).catch(() => ({}))) as FeedbackModule;
-}
-
-/** Tokens being answered right now: a second request with the same token waits out the first. */
+/** Tokens being answered right now: a concurrent second request with the same token is refused. */
 const inFlight = new Set<string>();
 
+const isDetractor = (a: ValidatedAnswer): boolean =>
+  a.comment !== null &&
+  a.score !== null &&
+  ((a.kind === 'nps' && a.score <= 6) || (a.kind === 'csat' && a.score <= 2));
+
 /**
- * A public survey answer: the single-use token names the workspace, survey and customer; the answer
- * is validated against the survey definition and stored as feedback; a detractor gets its follow-up
- * through the feedback capability. The token is spent only once the answer is committed.
+ * A public survey answer: the single-use token names the workspace, survey and customer; each answer
+ * is validated against the survey definition (the feedback capability's `validateSurveyAnswer`) and
+ * stored as feedback, committed before the reply; a detractor answer gets its follow-up through
+ * `createFollowUps`. Feedback ids derive from the token and question, so a retry never duplicates,
+ * and the token is spent only after the answer is stored.
  */
 export async function answerSurvey(input: {
   state: ServerState;
@@ -26,11 +39,12 @@ export async function answerSurvey(input: {
   body: unknown;
   requestId: string;
 }): Promise<Record<string, unknown>> {
-  const body = (input.body ?? {}) as { token?: unknown };
-  if (typeof body.token !== 'string' || body.token.length < 10 || body.token.length > 200)
+  const raw = (input.body ?? {}) as { token?: unknown };
+  if (typeof raw !== 'object' || typeof raw.token !== 'string')
     throw new TouchpointError('invalid_input', 'token: the single-use token of the survey link is required', {
       details: [{ field: 'token', message: 'required' }],
     });
+  const body = validate(Body, input.body);
   const tok = await input.state.surveyToken(body.token);
   if (!tok || tok.surveyId !== input.survey)
     throw new TouchpointError('forbidden', 'token: not a token for this survey', {
@@ -40,13 +54,68 @@ export async function answerSurvey(input: {
     throw new TouchpointError('conflict', 'token: this link was already used or has expired', {
       details: [{ field: 'token', message: 'already used or expired' }],
     });
-  const feedback = await loadFeedback();
-  if (!feedback.validateSurveyAnswer)
-    throw new TouchpointError('unavailable', 'survey answers are not available in this build');
   inFlight.add(tok.hash);
   try {
-    await input.workspaces.get(tok.workspace);
-    throw new TouchpointError('unavailable', 'survey answers are not wired yet');
+    const ws = await input.workspaces.get(tok.workspace);
+    const answers =
+      'answers' in body
+        ? body.answers
+        : [{ question: body.question, score: body.score, comment: body.comment }];
+    const { validated, errors, missing } = await ws.read(async (db) => {
+      const survey = await getSurvey(db, tok.surveyId);
+      const out: ValidatedAnswer[] = [];
+      const errs: ErrorDetail[] = [];
+      for (const [i, a] of answers.entries()) {
+        try {
+          out.push(await validateSurveyAnswer(db, tok.surveyId, a));
+        } catch (e) {
+          if (!isTouchpointError(e)) throw e;
+          for (const d of e.details) errs.push({ ...d, field: `answers[${i}].${d.field ?? ''}` });
+        }
+      }
+      const given = new Set(answers.map((a) => a.question));
+      return {
+        validated: out,
+        errors: errs,
+        missing: survey.questions.filter((q) => q.required && !given.has(q.id)),
+      };
+    });
+    for (const q of missing) errors.push({ field: `answers.${q.id}`, message: 'this question is required' });
+    const seen = new Set<string>();
+    for (const a of validated) {
+      if (seen.has(a.question)) errors.push({ field: `answers.${a.question}`, message: 'answered twice' });
+      seen.add(a.question);
+    }
+    if (errors.length > 0)
+      throw new TouchpointError('invalid_input', `${errors[0]!.field}: ${errors[0]!.message}`, {
+        details: errors,
+      });
+    const ts = new Date().toISOString();
+    const prefix = createHash('sha256').update(tok.hash).digest('hex').slice(0, 20);
+    const records = validated.map((a) => ({
+      id: `sv-${prefix}-${a.question}`,
+      customer_id: tok.customerId ?? undefined,
+      ts,
+      kind: a.kind,
+      score: a.score ?? undefined,
+      comment: a.comment ?? undefined,
+      survey_id: a.survey_id,
+      question: a.question,
+      touchpoint: a.touchpoint ?? undefined,
+      channel: a.channel ?? 'survey',
+      properties: { source: 'survey-link', request_id: input.requestId },
+    }));
+    const report = await ws.ingest('feedback', records, `survey:${tok.surveyId}`);
+    const followUps = validated.some(isDetractor)
+      ? await ws.write((db) => createFollowUps(db))
+      : { created: 0 };
+    await input.state.useSurveyToken(tok.hash);
+    return {
+      stored: records.length,
+      feedbackIds: records.map((r) => r.id),
+      importId: report.importId,
+      followUpsCreated: followUps.created,
+    };
   } finally {
     inFlight.delete(tok.hash);
   }

@@ -169,8 +169,8 @@ export function runCli(
 }
 
 /**
- * A POST with node:http that keeps the answer even when the server stops reading an oversized body
- * and closes the socket (fetch reports that as a network error and loses the 413).
+ * A large POST the way curl sends it: `Expect: 100-continue`, the body only after the server says
+ * continue, so a 413 arrives as an answer rather than as a reset connection.
  */
 export function postLarge(
   url: string,
@@ -179,28 +179,22 @@ export function postLarge(
 ): Promise<{ status: number; text: string }> {
   return new Promise((done, fail) => {
     const u = new URL(url);
-    let answered = false;
-    const req = request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname + u.search,
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(body.length) },
-      },
-      (res) => {
-        answered = true;
-        let text = '';
-        res.on('data', (b: Buffer) => {
-          text += b.toString();
-        });
-        res.on('end', () => done({ status: res.statusCode ?? 0, text }));
-        res.on('error', () => done({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', (e) => {
-      if (!answered) fail(e);
+    const req = request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname + u.search,
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(body.length), expect: '100-continue' },
     });
-    req.end(body);
+    req.on('continue', () => req.end(body));
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (b: Buffer) => {
+        text += b.toString();
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', fail);
+    req.flushHeaders();
   });
 }
