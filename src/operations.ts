@@ -4,13 +4,22 @@ import { operations as demo } from './demo/index.js';
 import { operations as feedback } from './feedback/index.js';
 import { operations as findings } from './findings/index.js';
 import { operations as ingest } from './ingest/index.js';
+import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
  * (DESIGN.md §5). A capability adds its operations here.
  */
-export const operations: readonly AnyOperation[] = [...overview, ...findings, ...cases, ...ingest, ...demo, ...feedback];
+export const operations: readonly AnyOperation[] = [
+  ...overview,
+  ...findings,
+  ...cases,
+  ...ingest,
+  ...demo,
+  ...feedback,
+  ...journeys,
+];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {
   return operations.find((o) => o.area === area && o.verb === verb);

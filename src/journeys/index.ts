@@ -1,5 +1,41 @@
-export { getFunnel } from './funnel.js';
-export { getJourneyMap } from './map.js';
-export { getMoments } from './moments.js';
-export { getPainPoints } from './pain-points.js';
-export { getPaths } from './paths.js';
+/**
+ * Journey analytics (issue 6): the live journey map, ordered funnels, paths, pain points, moments of
+ * truth and the assumed-vs-observed check. All of it is SQL inside DuckDB; statistics on aggregates.
+ */
+import { checkOperation } from './check.js';
+import { funnelOperation } from './funnel.js';
+import { mapOperation } from './map.js';
+import { momentsOperation } from './moments.js';
+import { painPointsOperation } from './pain-points.js';
+import { pathsOperation } from './paths.js';
+
+export {
+  CheckParams,
+  type CheckResult,
+  checkJourney,
+  Drawing,
+  parseDrawing,
+  type StageCheck,
+} from './check.js';
+export { FunnelParams, type FunnelResult, type FunnelStep, getFunnel } from './funnel.js';
+export { type JourneyDef, loadJourney, PERSON } from './journey.js';
+export { getJourneyMap, type MapCell, MapParams, type MapResult } from './map.js';
+export {
+  DEFAULT_BAD_OUTCOMES,
+  getMoments,
+  type Moment,
+  MomentsParams,
+  type MomentsResult,
+} from './moments.js';
+export { getPainPoints, PainPointsParams, type PainPointsResult } from './pain-points.js';
+export { getPaths, PathsParams, type PathsResult } from './paths.js';
+export type { Rate } from './rate.js';
+
+export const operations = [
+  mapOperation,
+  funnelOperation,
+  pathsOperation,
+  painPointsOperation,
+  momentsOperation,
+  checkOperation,
+] as const;
