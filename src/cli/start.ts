@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readManifest } from '../demo/index.js';
 import { operations } from '../operations.js';
@@ -112,6 +113,8 @@ export function registerStart(program: Command, globals: () => GlobalOptions): v
       const { startServer } = await import('../server/index.js');
       const server = await startServer({
         db,
+        // server state (users, keys, sessions) beside the workspace, in the git-ignored .touchpoint/
+        dataDir: process.env.TOUCHPOINT_DATA_DIR ?? join(dirname(resolve(db)), '.touchpoint'),
         host: '127.0.0.1',
         port: Number(o.port),
         localAdmin: true,
