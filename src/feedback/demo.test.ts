@@ -65,14 +65,19 @@ describe('feedback on the demo company', () => {
     expect(score).toBeGreaterThanOrEqual(0.7);
   });
 
-  it('ranks the planted policy first among negative policy themes, and not the decoy high', async () => {
+  it('ranks the planted policy first among negative policy themes and in the top 3, the decoy outside the top 5', async () => {
     const manifest = await readManifest(db);
     const themes = await listFindings(db, { analysis: 'feedback.themes', limit: 100 });
     for (const plant of manifest!.plants.filter((p) => p.analysis === 'feedback.themes')) {
-      const sameP = themes.filter((f) => f.p === themes.find((x) => matches(x, plant.slice))?.p);
-      expect(sameP.length).toBeGreaterThan(0);
-      expect(matches(sameP[0]!, plant.slice)).toBe(true);
-      expect(sameP[0]!.p).toBe('policy');
+      // the plant is a policy (DESIGN.md §4: a return fee): the top negative policy theme is it
+      const policy = themes.filter((f) => f.p === 'policy');
+      expect(policy.length).toBeGreaterThan(0);
+      expect(matches(policy[0]!, plant.slice)).toBe(true);
+      expect(themes.findIndex((f) => matches(f, plant.slice))).toBeLessThan(3);
+    }
+    for (const decoy of manifest!.decoys.filter((p) => p.analysis === 'feedback.themes')) {
+      const rank = themes.findIndex((f) => matches(f, decoy.slice));
+      expect(rank === -1 || rank >= 5).toBe(true);
     }
   });
 

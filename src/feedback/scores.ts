@@ -247,7 +247,7 @@ export async function getScores(db: Store, params: ScoresParams): Promise<Scores
   }
   if (by === 'none' && groups.size === 0) groups.set('all', { cur: zero, prev: zero });
   const out: ScoreRow[] = [...groups.entries()]
-    .filter(([, g]) => g.cur.n > 0 || by === 'none' || comparing)
+    .filter(([, g]) => g.cur.n > 0 || by === 'none')
     .map(([group, g]) => ({
       group,
       ...figure(kind, g.cur),

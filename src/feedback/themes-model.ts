@@ -105,7 +105,7 @@ const hash = (s: string) => createHash('md5').update(s).digest('hex');
  * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); comments are
  * clustered by k-means (ml-kmeans, k-means++ with a fixed seed) on TF-IDF vectors; each cluster's
  * keywords are its terms most over-represented against all comments (lift ≥ 1.5, in ≥ 8% of the
- * cluster); clusters sharing their leading keywords merge, so paraphrases become one theme.
+ * cluster, and at least half of all comments using the term are in the cluster); clusters sharing their leading keywords merge, so paraphrases become one theme.
  */
 export function discoverThemes(
   comments: readonly { id: string; text: string }[],
@@ -223,9 +223,9 @@ export function discoverThemes(
       .map(([term, cnt]) => {
         const rc = cnt / members.length;
         const lift = rc / (df.get(term)! / n);
-        return { term, rc, lift, weight: rc * Math.log(lift) };
+        return { term, rc, lift, precision: cnt / df.get(term)!, weight: rc * Math.log(lift) };
       })
-      .filter((x) => x.rc >= 0.08 && x.lift >= 1.5)
+      .filter((x) => x.rc >= 0.08 && x.lift >= 1.5 && x.precision >= 0.5)
       .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
       .slice(0, 12)
       .map(({ term, weight }) => ({ term, weight }));

@@ -75,8 +75,9 @@ const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * Themes under the 4 P's: analyses every comment (sentiment + theme assignment, see analyze.ts),
  * then per theme its volume, sentiment, the NPS of those who raise it, monthly trend, touchpoints,
  * owning teams and examples. Themes whose comments are more often negative than comments overall
- * are written as findings of kind `theme`, ranked by excess negative comments
- * (negative − volume × overall negative share).
+ * are written as findings of kind `theme`, ranked by how much more often they are negative (points of
+ * negative share above the overall share; small samples after the rest). Volume is not the rank: a
+ * theme raised often with a normal rate is not a problem (DESIGN.md §4).
  */
 export async function getThemes(
   db: Store,
@@ -182,7 +183,7 @@ export async function getThemes(
         ciHigh: t.negativeShare.high,
         n: t.volume,
         smallSample: t.smallSample,
-        score: r.neg - r.n * baseNeg,
+        score: 100 * (t.negativeShare.value - baseNeg),
         customersAffected: r.neg_customers,
         evidence: {
           analysis: 'feedback.themes',
