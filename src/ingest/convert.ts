@@ -240,6 +240,8 @@ export async function convert(
     variants.push(
       layer1(
         {
+          // one response, several answers: a given response id becomes `<id>:<question>`
+          ...(mapping.sources.id ? { id: sql`${rawOf('id')} || ':' || ${headers[q.header]!}` } : {}),
           kind: sql`${q.kind}`,
           question: sql`${headers[q.header]!}`,
           score: q.kind === 'text' ? raw('CAST(NULL AS VARCHAR)') : answer,
@@ -347,8 +349,8 @@ export async function convErrors(
     sql`SELECT count(DISTINCT _line) AS n FROM ${ident(CONV)} WHERE _err_field IS NOT NULL`,
   );
   const errors = await tx.all<{ line: number; field: string; message: string }>(
-    sql`SELECT _line AS line, _err_field AS field, _err_msg AS message FROM ${ident(CONV)}
-      WHERE _err_field IS NOT NULL ORDER BY _line, _err_field LIMIT ${limit}`,
+    sql`SELECT DISTINCT _line AS line, _err_field AS field, _err_msg AS message FROM ${ident(CONV)}
+      WHERE _err_field IS NOT NULL ORDER BY line, field, message LIMIT ${limit}`,
   );
   return { count: count?.n ?? 0, errors };
 }

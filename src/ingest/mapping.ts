@@ -86,7 +86,7 @@ export function readMappingFile(file: string): MappingSpec {
 
 /** Header names people use for each canonical field (lower-case, separators removed). */
 const SYNONYMS: Record<string, readonly string[]> = {
-  id: ['id', 'recordid', 'eventid', 'rowid', 'uuid', 'key'],
+  id: ['id', 'recordid', 'eventid', 'responseid', 'ticketid', 'rowid', 'uuid', 'key'],
   customer_id: [
     'customerid',
     'userid',
@@ -99,6 +99,8 @@ const SYNONYMS: Record<string, readonly string[]> = {
     'memberid',
     'contactid',
     'custid',
+    'email',
+    'emailaddress',
   ],
   anonymous_id: ['anonymousid', 'anonid', 'visitorid', 'deviceid', 'cookieid', 'clientcookie', 'sessionuser'],
   ts: [
@@ -112,6 +114,7 @@ const SYNONYMS: Record<string, readonly string[]> = {
     'occurredat',
     'sentat',
     'submittedat',
+    'submitted',
     'responsedate',
   ],
   channel: ['channel', 'source', 'medium', 'contacttype', 'via'],
