@@ -619,6 +619,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   app.get('/docs/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(DOCS_JS));
   app.get('/setup', (_req, reply) => reply.type('text/html; charset=utf-8').send(SETUP_HTML));
+  app.get('/setup/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SETUP_JS));
 
   if (options.staticDir) {
     await app.register(fastifyStatic, { root: resolve(options.staticDir), prefix: '/', wildcard: false });
@@ -738,9 +739,20 @@ if(o.parameters)html+='<table><tr><th>parameter</th><th>in</th><th>schema</th><t
 if(o.requestBody)html+='<p>Body:</p><pre>'+esc(JSON.stringify(o.requestBody.content,null,1).slice(0,4000))+'</pre>';
 det.innerHTML=html;root.append(det);}}})();`;
 
-const SETUP_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Touchpoint setup</title></head>
-<body style="font:15px system-ui;max-width:30rem;margin:3rem auto"><h1>Create the first admin</h1>
-<p>Send the token from the server's start-up line with a username and a password of at least 12 characters:</p>
-<pre>curl -X POST -H 'content-type: application/json' \\
-  -d '{"token":"…","username":"admin","password":"…"}' \\
-  http://HOST/api/v1/auth/setup</pre></body></html>`;
+const SETUP_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Touchpoint setup</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body style="font:15px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem">
+<h1>Create the first admin</h1>
+<p>This link works once. Choose a username and a password of at least 12 characters.</p>
+<form id="f"><p><label>Username<br><input name="username" value="admin" required autocomplete="username"></label></p>
+<p><label>Password<br><input name="password" type="password" minlength="12" required autocomplete="new-password"></label></p>
+<p><button type="submit">Create admin</button></p></form><p id="msg" role="status"></p>
+<script src="/setup/app.js"></script></body></html>`;
+
+const SETUP_JS = `document.getElementById('f').addEventListener('submit',async(e)=>{e.preventDefault();
+const f=new FormData(e.target);const token=new URLSearchParams(location.search).get('token')||'';
+const r=await fetch('/api/v1/auth/setup',{method:'POST',headers:{'content-type':'application/json'},
+body:JSON.stringify({token,username:f.get('username'),password:f.get('password')})});
+const b=await r.json().catch(()=>({}));const m=document.getElementById('msg');
+if(r.ok){m.textContent='Admin created. You are signed in.';setTimeout(()=>location.href='/',800);}
+else m.textContent=(b.error&&b.error.message)||('failed: '+r.status);});`;
