@@ -93,7 +93,7 @@ const ivScale = (iv: Interval, k: number) => ({
  * Turns counts into the figure. NPS = %promoters − %detractors with the trinomial interval; CSAT =
  * share of 4–5 with a Wilson interval (mean with a t interval as secondary); CES = mean on 1–7 with a
  * t interval (share ≥ 5 with Wilson as secondary). Small sample: n < 30 or interval wider than ±10
- * points (CES: ±0.5 on its 7-point scale, the same relative width as ±10 of 100 for a 1–7 mean span of 6·~0.08).
+ * points (CES: wider than ±0.6, i.e. ±10% of the 6-point span of its 1–7 scale).
  */
 export function figure(kind: ScoresParams['kind'], c: ScoreCounts): ScoreFigure {
   if (kind === 'nps') {
