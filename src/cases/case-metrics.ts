@@ -71,6 +71,7 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
   const to = o.to ?? null;
   const access = o.accessPattern ?? DEFAULT_ACCESS_PATTERN;
   const approval = o.approvalPattern ?? DEFAULT_APPROVAL_PATTERN;
+  const filtered = asOf !== null || from !== null || to !== null;
   return sql`
   cs AS (
     SELECT c.* FROM cases c
@@ -82,33 +83,32 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
     SELECT e.case_id, e.ts, e.type, e.team, e.agent, e.transfer_reason, e.promised_at,
       row_number() OVER w AS rn,
       lead(e.ts) OVER w AS next_ts
-    FROM case_events e SEMI JOIN cs ON cs.id = e.case_id
+    FROM case_events e ${filtered ? sql`SEMI JOIN cs ON cs.id = e.case_id` : sql``}
     WHERE (${asOf}::TIMESTAMP IS NULL OR e.ts <= ${asOf}::TIMESTAMP)
     WINDOW w AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id)
   ),
   asg1 AS (
-    SELECT case_id, rn, ts, next_ts, agent, transfer_reason,
-      last_value(team IGNORE NULLS) OVER (PARTITION BY case_id ORDER BY rn
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS team
+    -- the team and agent held before this assignment (last named ones), and where that agent was named
+    SELECT case_id, rn, ts, next_ts, team AS team_raw, agent, transfer_reason,
+      last_value(team IGNORE NULLS) OVER w AS prev_team,
+      last_value(agent IGNORE NULLS) OVER w AS prev_agent,
+      last_value(CASE WHEN agent IS NOT NULL THEN rn END IGNORE NULLS) OVER w AS prev_agent_rn
     FROM ev WHERE type IN ('opened', 'assigned')
+    WINDOW w AS (PARTITION BY case_id ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
   ),
   asg2 AS (
-    SELECT *, lag(team) OVER (PARTITION BY case_id ORDER BY rn) AS prev_team
-    FROM asg1 WHERE team IS NOT NULL
-  ),
-  asg3 AS (
-    SELECT *, coalesce(prev_team <> team, false) AS team_change,
-      sum(CASE WHEN prev_team <> team THEN 1 ELSE 0 END)
-        OVER (PARTITION BY case_id ORDER BY rn ROWS UNBOUNDED PRECEDING) AS stint
-    FROM asg2
+    SELECT * EXCLUDE (team_raw), coalesce(team_raw, prev_team) AS team,
+      coalesce(team_raw <> prev_team, false) AS team_change
+    FROM asg1 WHERE coalesce(team_raw, prev_team) IS NOT NULL
   ),
   asg AS (
     SELECT a.*,
-      last_value(agent IGNORE NULLS) OVER (PARTITION BY case_id, stint ORDER BY rn
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent,
+      -- where the current team stint started: the first team, or the last team handoff
+      max(CASE WHEN team_change OR prev_team IS NULL THEN rn END)
+        OVER (PARTITION BY case_id ORDER BY rn ROWS UNBOUNDED PRECEDING) AS stint_rn,
       team_change AND count(*) OVER (PARTITION BY case_id, team ORDER BY rn ROWS UNBOUNDED PRECEDING) > 1 AS is_return,
       tp.tier AS prev_tier, tt.tier AS tier
-    FROM asg3 a
+    FROM asg2 a
     LEFT JOIN teams tp ON tp.id = a.prev_team
     LEFT JOIN teams tt ON tt.id = a.team
   ),
@@ -116,7 +116,7 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
     SELECT case_id,
       count(*) FILTER (WHERE team_change) AS team_handoffs,
       count(*) FILTER (WHERE NOT team_change AND agent IS NOT NULL AND prev_agent IS NOT NULL
-        AND agent <> prev_agent) AS agent_reassignments,
+        AND prev_agent_rn >= stint_rn AND agent <> prev_agent) AS agent_reassignments,
       count(DISTINCT team) AS distinct_teams,
       count(DISTINCT agent) AS distinct_agents,
       count(*) FILTER (WHERE is_return) AS returns,
