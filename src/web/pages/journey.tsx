@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { StoredFinding } from '../../findings/index.js';
+import type { CheckResult, StageCheck } from '../../journeys/check.js';
 import type { FunnelResult } from '../../journeys/funnel.js';
 import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
+import { AnalysisPanel } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
@@ -16,7 +18,30 @@ import { filterParams, findOp, useApp, useOp } from '../state.js';
 type Kind = 'csat' | 'nps' | 'ces';
 const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
 /** Verbs drawn on this page; any other journey verb is shown as tables below. */
-const KNOWN = ['map', 'funnel', 'paths'];
+const KNOWN = ['map', 'funnel', 'paths', 'check', 'pain-points', 'moments'];
+const DRAWING_KEY = 'tp-journey-drawing';
+
+/**
+ * A first drawing to check against when the team has not written one: per stage, the touchpoints that
+ * at least half of the stage's people use (summed over channels), in the journey's configured order; no
+ * channels, no durations. The team edits it to what they believe the journey is.
+ */
+export function defaultDrawing(map: MapResult): string {
+  const stages = map.stages.map((stage) => {
+    const cells = map.cells.filter((c) => c.stage === stage);
+    const names = [...new Set(cells.map((c) => c.touchpoint))];
+    const share = (tp: string) =>
+      cells.filter((c) => c.touchpoint === tp).reduce((a, c) => a + c.shareOfStage, 0);
+    const common = names.filter((tp) => share(tp) >= 0.5);
+    const top = [...names].sort((x, y) => share(y) - share(x))[0];
+    return { name: stage, touchpoints: common.length > 0 ? common : top ? [top] : [] };
+  });
+  return JSON.stringify(
+    { journey: map.journey, stages: stages.filter((x) => x.touchpoints.length > 0) },
+    null,
+    2,
+  );
+}
 
 /** Score bands for the card colour: good / middling / bad, per scale (CES: lower is better). */
 export function scoreBand(kind: Kind, mean: number | null): 's-good' | 's-mid' | 's-bad' | 's-none' {
@@ -110,6 +135,124 @@ function SankeyChart(props: { title: string; sankey: Sankey; height?: number }) 
         ],
       }}
     />
+  );
+}
+
+const checkOf = (c: CheckResult | undefined, stage: string): StageCheck | undefined =>
+  c?.stages.find((x) => x.stage === stage);
+
+/** The assumed-vs-observed check of one stage, drawn in its column head. */
+function StageCheckLine(props: { c: StageCheck }) {
+  const { c } = props;
+  const bad = c.slowerThanAssumed || (c.fitness.value !== null && c.fitness.value < 0.7);
+  return (
+    <p class={`check${bad ? ' missing' : ''}`}>
+      {bad ? '⚠' : '✓'} {fmtPercent(c.fitness.value, 0)} follow the drawing (
+      {fmtInterval(c.fitness.low, c.fitness.high, (v) => fmtPercent(v, 0))})
+      {c.maxDays !== null && (
+        <>
+          <br />
+          median {fmtNumber(c.medianDays, 1)} days vs {fmtNumber(c.maxDays, 1)} assumed
+          {c.slowerThanAssumed ? ' — slower than assumed' : ''}
+        </>
+      )}
+      {c.offChannelShare !== null && c.offChannelShare > 0 && (
+        <>
+          <br />
+          {fmtPercent(c.offChannelShare, 0)} of events on channels not drawn
+        </>
+      )}
+    </p>
+  );
+}
+
+/** The team's assumed journey (JSON or YAML, kept in this browser), checked against the data. */
+function DrawingEditor(props: {
+  text: string;
+  check: CheckResult | undefined;
+  error?: string;
+  onSave: (t: string | null) => void;
+}) {
+  const [text, setText] = useState(props.text);
+  const [openEditor, setOpenEditor] = useState(false);
+  return (
+    <Panel
+      title="Assumed vs observed"
+      subtitle="The journey as the team draws it, checked against what customers did; the result is drawn on the map above"
+      wide
+      actions={
+        <button
+          type="button"
+          class="btn small"
+          aria-expanded={openEditor}
+          onClick={() => setOpenEditor((o) => !o)}
+        >
+          {openEditor ? 'Hide drawing' : 'Edit drawing'}
+        </button>
+      }
+    >
+      {props.error && <p class="error">{props.error}</p>}
+      {props.check && (
+        <DataTable
+          title="Assumed vs observed by stage"
+          rows={props.check.stages}
+          columns={[
+            { key: 'stage' },
+            { key: 'drawn', label: 'Drawn', value: (c) => c.drawn.join(' → ') },
+            { key: 'people', numeric: true },
+            {
+              key: 'fitness',
+              label: 'Follow the drawing',
+              numeric: true,
+              value: (c) => c.fitness.value,
+              render: (c) => rateText(c.fitness),
+            },
+            {
+              key: 'medianDays',
+              label: 'Median days',
+              numeric: true,
+              render: (c) => fmtNumber(c.medianDays, 1),
+            },
+            {
+              key: 'maxDays',
+              label: 'Assumed max days',
+              numeric: true,
+              render: (c) => fmtNumber(c.maxDays, 1),
+            },
+            { key: 'slower', label: 'Slower than assumed', numeric: true },
+            {
+              key: 'deviations',
+              label: 'Most common other path',
+              value: (c) =>
+                c.deviations[0]
+                  ? `${c.deviations[0].path.join(' → ')} (${fmtCount(c.deviations[0].people)})`
+                  : '–',
+            },
+          ]}
+        />
+      )}
+      {openEditor && (
+        <div class="editor">
+          <label class="filter" style={{ width: '100%' }}>
+            <span>
+              Drawing (JSON or YAML: stages with touchpoints in order, optional channels and maxDays)
+            </span>
+            <textarea
+              rows={14}
+              spellcheck={false}
+              value={text}
+              onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+            />
+          </label>
+          <button type="button" class="btn primary" onClick={() => props.onSave(text)}>
+            Check this drawing
+          </button>{' '}
+          <button type="button" class="btn" onClick={() => props.onSave(null)}>
+            Reset to the default
+          </button>
+        </div>
+      )}
+    </Panel>
   );
 }
 
@@ -259,6 +402,15 @@ export function JourneyPage(props: PageProps) {
   const funnel = useOp<FunnelResult>('journey', 'funnel', filterParams(funnelOp, filters));
   const paths = useOp<PathsResult>('journey', 'paths', { ...filterParams(pathsOp, filters), top: 15 });
   const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
+  const checkOp = findOp(ops, 'journey', 'check');
+  const [drawing, setDrawing] = useState<string | null>(() => localStorage.getItem(DRAWING_KEY));
+  const effectiveDrawing = drawing ?? (map.data ? defaultDrawing(map.data) : null);
+  const check = useOp<CheckResult>(
+    'journey',
+    'check',
+    { ...filterParams(checkOp, filters), drawing: effectiveDrawing ?? undefined },
+    !!checkOp && !!effectiveDrawing,
+  );
   const journeyFindings = useMemo(
     () => (all.data?.findings ?? []).filter((f) => f.analysis.startsWith('journey') && f.slice.touchpoint),
     [all.data],
@@ -337,6 +489,7 @@ export function JourneyPage(props: PageProps) {
                               </div>
                             )}
                           </div>
+                          {checkOf(check.data, stage) && <StageCheckLine c={checkOf(check.data, stage)!} />}
                           {i > 0 && step && (
                             <p class="between">
                               ↳ conversion {rateText(step.stepConversion)}
@@ -357,6 +510,11 @@ export function JourneyPage(props: PageProps) {
                                 <span class="tp-name">
                                   {c.touchpoint}
                                   {worstSet.has(c.touchpoint) && <span class="tag warn">worst</span>}
+                                  {checkOf(check.data, stage)?.drawn.includes(c.touchpoint) && (
+                                    <span class="tag" title="on the assumed journey">
+                                      drawn
+                                    </span>
+                                  )}
                                 </span>
                                 {c.cells.map((x) => (
                                   <span class="tp-meta" key={x.channel} style={{ display: 'block' }}>
@@ -374,7 +532,44 @@ export function JourneyPage(props: PageProps) {
                       );
                     })}
                   </ul>
+                  {check.data &&
+                    (check.data.missingFromDrawing.length > 0 || check.data.unused.length > 0) && (
+                      <div class="check-foot">
+                        {check.data.missingFromDrawing.length > 0 && (
+                          <p>
+                            <strong>Used but not on the assumed journey:</strong>{' '}
+                            {check.data.missingFromDrawing.slice(0, 8).map((m) => (
+                              <span class="tag ghost" key={m.touchpoint}>
+                                {m.touchpoint} · {fmtCount(m.people)} people
+                              </span>
+                            ))}
+                          </p>
+                        )}
+                        {check.data.unused.length > 0 && (
+                          <p>
+                            <strong>Drawn but nobody used them:</strong>{' '}
+                            {check.data.unused.map((u) => (
+                              <span class="tag ghost" key={u}>
+                                {u}
+                              </span>
+                            ))}
+                          </p>
+                        )}
+                      </div>
+                    )}
                 </Panel>
+                {checkOp && (
+                  <DrawingEditor
+                    text={effectiveDrawing ?? ''}
+                    check={check.data}
+                    error={check.error?.message}
+                    onSave={(t) => {
+                      if (t === null) localStorage.removeItem(DRAWING_KEY);
+                      else localStorage.setItem(DRAWING_KEY, t);
+                      setDrawing(t);
+                    }}
+                  />
+                )}
                 {card && (
                   <TouchpointEvidence
                     card={card}
@@ -467,6 +662,22 @@ export function JourneyPage(props: PageProps) {
             </Async>
           </Panel>
         )}
+        <AnalysisPanel
+          area="journey"
+          verb="pain-points"
+          analysis="journey.pain-points"
+          title="Journey pain points"
+          subtitle="Drop-offs, long waits and channel switches by touchpoint, against the rest of the journey"
+          filters={filters}
+        />
+        <AnalysisPanel
+          area="journey"
+          verb="moments"
+          analysis="journey.moments"
+          title="Moments of truth"
+          subtitle="Touchpoints where a bad outcome goes with lower retention and NPS later, within comparable customers"
+          filters={filters}
+        />
         {ops
           .filter((o) => o.area === 'journey' && o.method === 'get' && !KNOWN.includes(o.verb))
           .map((o) => (

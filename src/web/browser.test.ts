@@ -1,0 +1,242 @@
+/**
+ * The cockpit in a real browser: Debian's Chromium driven by playwright-core against the real server
+ * on loopback with the demo company. Skips (with a message) only when /usr/bin/chromium is absent.
+ * Screenshots of every page, light and dark, go to artifacts/web/ (git-ignored).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemoAnalyses } from '../cli/start.js';
+import { type DemoManifest, readManifest } from '../demo/index.js';
+import { demoDbPath } from '../demo/test-fixture.js';
+import { operations } from '../operations.js';
+import { startServer } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import { ensureWebBuild, WEB_DIST } from './build.js';
+import { haveChromium, launchChromium, navPages, waitForContent } from './testing/browser.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+const hasOp = (area: string, verb: string) => operations.some((o) => o.area === area && o.verb === verb);
+
+if (!haveChromium())
+  console.warn(
+    'browser tests skipped: /usr/bin/chromium is absent (install it with: apt-get install -y chromium)',
+  );
+
+describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () => {
+  let dir: string;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let manifest: DemoManifest;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    dir = mkdtempSync(join(tmpdir(), 'tp-web-'));
+    const db = join(dir, 'demo.duckdb');
+    copyFileSync(demoDbPath(), db);
+    const store = await openStore(db);
+    try {
+      manifest = (await readManifest(store))!;
+      // the analyses the tests look at; the slow text analysis (feedback themes) is left to `start`
+      await runDemoAnalyses(
+        store,
+        () => {},
+        (a) => a.startsWith('journey.') || a.startsWith('cases.'),
+      );
+    } finally {
+      await store.close();
+    }
+    server = await startServer({
+      db,
+      dataDir: join(dir, 'server'),
+      host: '127.0.0.1',
+      port: 0,
+      localAdmin: true,
+      staticDir: WEB_DIST,
+      logLevel: 'warn',
+      print: () => {},
+    });
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A page with its console errors and uncaught exceptions collected. */
+  async function open(ctx: BrowserContext, hash: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/${hash}`);
+    await waitForContent(page);
+    return { page, errors };
+  }
+
+  it('every page loads without console errors or serious accessibility violations, light and dark', async () => {
+    const problems: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const first = await open(ctx, '');
+      const pages = await navPages(first.page);
+      expect(pages).toEqual(expect.arrayContaining(['overview', 'findings', 'settings']));
+      await first.page.close();
+      for (const id of pages) {
+        const { page, errors } = await open(ctx, `#/${id}`);
+        for (const e of errors) problems.push(`${id} (${scheme}) console: ${e}`);
+        const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+        const bad = axe.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) =>
+              `${v.id}: ${v.help} (${v.nodes
+                .map((n) => n.target.join(' '))
+                .slice(0, 3)
+                .join(', ')})`,
+          );
+        for (const b of bad) problems.push(`${id} (${scheme}) axe ${b}`);
+        await page.screenshot({ path: join(ARTIFACTS, `${id}-${scheme}.png`), fullPage: true });
+        await page.close();
+      }
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it.skipIf(!hasOp('journey', 'map'))(
+    "the journey map shows the manifest's planted journey problems among its worst touchpoints",
+    async () => {
+      const plants = manifest.plants.filter(
+        (p) => p.analysis === 'journey.pain-points' && p.slice.touchpoint,
+      );
+      expect(plants.length).toBeGreaterThan(0);
+      const ctx = await browser.newContext();
+      const { page } = await open(ctx, '#/journey');
+      const worst = await page.$$eval('[data-testid="worst-touchpoints"] li', (lis) =>
+        lis.map((li) => li.getAttribute('data-touchpoint')),
+      );
+      expect(worst.length).toBeGreaterThan(0);
+      for (const p of plants) expect(worst, p.description).toContain(p.slice.touchpoint);
+      // the card of the planted touchpoint is marked on the map itself and opens its evidence
+      const tp = plants[0]!.slice.touchpoint!;
+      const card = page.locator('.tp.worst', { hasText: tp }).first();
+      await card.click();
+      await page.waitForSelector(`text=Touchpoint: ${tp}`);
+      await ctx.close();
+    },
+    60_000,
+  );
+
+  it.skipIf(!hasOp('feedback', 'follow-up-close'))(
+    'a follow-up closed in the UI stays closed after reload',
+    async () => {
+      await fetch(`${server.url}/api/v1/feedback/follow-ups-sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const ctx = await browser.newContext();
+      const { page } = await open(ctx, '#/voice');
+      const item = page.locator('[data-testid="follow-ups"] li[data-status="open"]').first();
+      const id = await item.getAttribute('data-id');
+      expect(id).toBeTruthy();
+      await item.getByLabel('Note or resolution').fill('Called the customer, refund sent');
+      await item.getByRole('button', { name: 'Close', exact: true }).click();
+      await page.waitForSelector(`li[data-id="${id}"]`, { state: 'detached' });
+      await page.goto(`${server.url}/#/voice?fu=closed`);
+      await page.reload();
+      await waitForContent(page);
+      const closed = page.locator(`li[data-id="${id}"]`);
+      await expect(closed.getAttribute('data-status')).resolves.toBe('closed');
+      await expect(closed.textContent()).resolves.toContain('Called the customer, refund sent');
+      await ctx.close();
+    },
+    60_000,
+  );
+
+  it('a viewer cannot open Settings › API keys', async () => {
+    const username = `viewer${Date.now()}`;
+    const password = 'a-long-viewer-password';
+    const created = await fetch(`${server.url}/api/v1/admin/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password, role: 'viewer', workspaces: '*' }),
+    });
+    expect(created.status).toBe(200);
+    const ctx = await browser.newContext();
+    const login = await ctx.request.post(`${server.url}/api/v1/auth/login`, { data: { username, password } });
+    expect(login.status()).toBe(200);
+    const { page, errors } = await open(ctx, '#/settings?tab=keys');
+    await expect(page.locator('.who').textContent()).resolves.toContain('viewer');
+    await page.waitForSelector('[data-testid="forbidden"]');
+    expect(await page.locator('text=Create key').count()).toBe(0);
+    expect(await page.locator('nav.tabs a', { hasText: 'API keys' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    // and the server refuses the call itself, whatever the page shows
+    const direct = await ctx.request.get(`${server.url}/api/v1/admin/keys`);
+    expect(direct.status()).toBe(403);
+    await ctx.close();
+  }, 60_000);
+
+  it('a survey answer submitted through the respondent page appears in the voice page', async (t) => {
+    const surveys = (await (await fetch(`${server.url}/api/v1/feedback/surveys`)).json()) as {
+      surveys?: { id: string; questions: { id: string; type: string }[] }[];
+    };
+    const survey = surveys.surveys?.find((s) =>
+      s.questions.some((q) => q.type === 'nps' || q.type === 'csat'),
+    );
+    expect(survey, 'a demo survey with an NPS or CSAT question').toBeDefined();
+    const issued = await fetch(`${server.url}/api/v1/admin/survey-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ survey: survey!.id, count: 1 }),
+    });
+    expect(issued.status).toBe(200);
+    const token = ((await issued.json()) as { tokens: { token: string }[] }).tokens[0]!.token;
+    const comment = `Courier left the parcel in the rain, ref ${Date.now()}`;
+
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/s/${encodeURIComponent(survey!.id)}?t=${encodeURIComponent(token)}`);
+    await page.waitForSelector('form fieldset');
+    const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+    expect(
+      axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+    ).toEqual([]);
+    for (const fs of await page.locator('form fieldset').all()) {
+      if ((await fs.locator('textarea').count()) > 0) await fs.locator('textarea').fill(comment);
+      else await fs.locator('.scale-pt').first().click();
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'survey-mobile.png'), fullPage: true });
+    const answered = page.waitForResponse((r) => r.url().includes('/answers'));
+    await page.getByRole('button', { name: 'Send' }).click();
+    const res = await answered;
+    if (res.status() === 503) {
+      const body = (await res.json()) as { error?: { message?: string } };
+      console.warn(`survey answer test skipped: the server says ${body.error?.message}`);
+      await ctx.close();
+      t.skip();
+      return;
+    }
+    expect(res.status(), await res.text()).toBe(200);
+    await page.waitForSelector('text=Thank you');
+    expect(errors).toEqual([]);
+    await ctx.close();
+
+    const admin = await browser.newContext();
+    const voice = await open(admin, '#/voice?fu=all');
+    await voice.page.waitForSelector(`text=${comment}`, { timeout: 10_000 });
+    await admin.close();
+  }, 60_000);
+});
