@@ -3,7 +3,7 @@ import { type ErrorDetail, TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
 import { type BulkRow, ident, type Store, sql } from '../store/index.js';
 import { STAGE, type StoreResult, stageColumns, storeStaged } from './merge.js';
-import { KIND_SPECS, KINDS, type Kind, RECORD_SCHEMAS } from './schemas.js';
+import { convertRecord, KIND_SPECS, KINDS, type Kind } from './schemas.js';
 
 export interface RowError {
   readonly line: number;
@@ -103,31 +103,27 @@ export async function importRecords(
   const t0 = performance.now();
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const schema = RECORD_SCHEMAS[kind];
   const columns = stageColumns(kind);
   const fields = KIND_SPECS[kind].fields;
+  const types = fields.map((f) => columns.find((c) => c.name === f.name)!.type);
   const rows: BulkRow[] = [];
   const errors: RowError[] = [];
   let bad = 0;
   let i = 0;
   for await (const record of records) {
     const line = options.lineOf ? options.lineOf(i) : i + 1;
-    const r = schema.safeParse(record);
-    if (r.success) {
-      rows.push([
-        line,
-        ...fields.map((f) => toBulk(columns.find((c) => c.name === f.name)!.type, r.data[f.name])),
-      ]);
+    const r =
+      typeof record === 'object' && record !== null && !Array.isArray(record)
+        ? convertRecord(kind, record)
+        : { data: {}, issues: [{ field: '(record)', message: 'not an object' }] };
+    if (r.issues.length === 0) {
+      const row: BulkRow[number][] = [line];
+      for (let j = 0; j < fields.length; j++) row.push(toBulk(types[j]!, r.data[fields[j]!.name]));
+      rows.push(row);
     } else {
       bad++;
-      for (const issue of r.error.issues) {
-        if (errors.length < MAX_ERRORS) {
-          errors.push({
-            line,
-            field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)',
-            message: issue.message,
-          });
-        }
+      for (const issue of r.issues) {
+        if (errors.length < MAX_ERRORS) errors.push({ line, field: issue.field, message: issue.message });
       }
     }
     i++;

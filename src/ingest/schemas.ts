@@ -335,16 +335,19 @@ export function parseIsoTimestamp(v: unknown): number | undefined {
 const isMissing = (v: unknown): boolean =>
   v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-function fieldSchema(f: FieldSpec): z.ZodType {
+type Converted =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly message: string };
+const bad = (message: string): Converted => ({ ok: false, message });
+
+/** Converts one field's value by its spec (the rules RECORD_SCHEMAS and the SQL path share). */
+export function convertField(f: FieldSpec, v: unknown): Converted {
   const label = f.values ? `one of ${f.values.join(', ')}` : f.type;
-  return z.unknown().transform((v, ctx) => {
+  {
     if (isMissing(v)) {
-      if (f.default !== undefined) return f.default;
-      if (f.required) {
-        ctx.addIssue({ code: 'custom', message: 'required' });
-        return z.NEVER;
-      }
-      return null;
+      if (f.default !== undefined) return { ok: true, value: f.default };
+      if (f.required) return bad('required');
+      return { ok: true, value: null };
     }
     let out: unknown;
     switch (f.type) {
@@ -383,31 +386,25 @@ function fieldSchema(f: FieldSpec): z.ZodType {
     if (out === undefined) {
       const shown =
         typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          f.type === 'timestamp'
-            ? `${shown} is not an ISO-8601 timestamp (e.g. 2026-03-01T14:05:00Z); give --date-format for other layouts`
-            : f.type === 'json'
-              ? `${shown} is not a JSON object`
-              : `${shown} is not a ${label}`,
-      });
-      return z.NEVER;
+      return bad(
+        f.type === 'timestamp'
+          ? `${shown} is not an ISO-8601 timestamp (e.g. 2026-03-01T14:05:00Z); give --date-format for other layouts`
+          : f.type === 'json'
+            ? `${shown} is not a JSON object`
+            : `${shown} is not a ${label}`,
+      );
     }
     if (f.values && !f.values.includes(out as string)) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(out)} is not ${label}` });
-      return z.NEVER;
+      return bad(`${JSON.stringify(out)} is not ${label}`);
     }
     if (typeof out === 'number' && f.min !== undefined && out < f.min) {
-      ctx.addIssue({ code: 'custom', message: `${out} is below ${f.min}` });
-      return z.NEVER;
+      return bad(`${out} is below ${f.min}`);
     }
     if (typeof out === 'number' && f.max !== undefined && out > f.max) {
-      ctx.addIssue({ code: 'custom', message: `${out} is above ${f.max}` });
-      return z.NEVER;
+      return bad(`${out} is above ${f.max}`);
     }
-    return out;
-  });
+    return { ok: true, value: out };
+  }
 }
 
 /** Cross-field rules of a kind; the same rules run in SQL for files (see convert.ts). */
@@ -452,23 +449,38 @@ export function crossFieldIssues(
   return issues;
 }
 
+/**
+ * Converts and checks one record of a kind: every field by its spec, then the cross-field rules.
+ * Unknown keys are dropped; `timestamp` stands in for a missing `ts`. Plain code, no schema
+ * machinery: the API's ingest path runs it per record.
+ */
+export function convertRecord(
+  kind: Kind,
+  r: Record<string, unknown>,
+): { data: Record<string, unknown>; issues: { field: string; message: string }[] } {
+  const spec = KIND_SPECS[kind];
+  const data: Record<string, unknown> = {};
+  const issues: { field: string; message: string }[] = [];
+  for (const f of spec.fields) {
+    let v = r[f.name];
+    if (f.name === 'ts' && isMissing(v)) v = r.timestamp;
+    const c = convertField(f, v);
+    if (c.ok) data[f.name] = c.value;
+    else {
+      data[f.name] = null;
+      issues.push({ field: f.name, message: c.message });
+    }
+  }
+  if (issues.length === 0) issues.push(...crossFieldIssues(kind, data));
+  return { data, issues };
+}
+
 function kindSchema(spec: KindSpec): z.ZodType<Record<string, unknown>> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const f of spec.fields) shape[f.name] = fieldSchema(f);
-  const hasTs = spec.fields.some((f) => f.name === 'ts');
-  return z
-    .record(z.string(), z.unknown())
-    .transform((r) => {
-      const out: Record<string, unknown> = {};
-      for (const f of spec.fields) out[f.name] = r[f.name] ?? null;
-      if (hasTs && isMissing(out.ts) && !isMissing(r.timestamp)) out.ts = r.timestamp;
-      return out;
-    })
-    .pipe(z.object(shape))
-    .superRefine((r, ctx) => {
-      for (const i of crossFieldIssues(spec.kind, r))
-        ctx.addIssue({ code: 'custom', path: [i.field], message: i.message });
-    });
+  return z.record(z.string(), z.unknown()).transform((r, ctx) => {
+    const { data, issues } = convertRecord(spec.kind, r);
+    for (const i of issues) ctx.addIssue({ code: 'custom', path: [i.field], message: i.message });
+    return issues.length > 0 ? z.NEVER : data;
+  });
 }
 
 /**
