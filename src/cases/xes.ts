@@ -46,11 +46,22 @@ function toValue(tag: string, v: string): unknown {
  * TouchpointError naming the line; nothing is returned, so nothing is loaded.
  */
 export async function readXes(path: string, options: CaseLogOptions = {}): Promise<CaseLog> {
+  // Fast pass without position tracking; a file with any error is read again with positions so the
+  // error names its line (errors are rare, speed matters for the rest).
+  try {
+    return await parseXes(path, options, false);
+  } catch (e) {
+    if (e instanceof TouchpointError && e.message.endsWith('no such file')) throw e;
+    return parseXes(path, options, true);
+  }
+}
+
+async function parseXes(path: string, options: CaseLogOptions, positions: boolean): Promise<CaseLog> {
   const source = options.source ?? path;
   const map = { ...XES_DEFAULT_MAP, ...(options.map ?? {}) };
   const observations: Observation[] = [];
   const caseAttrs = new Map<string, CaseAttributes & { line: number }>();
-  const parser = new SaxesParser({ position: true });
+  const parser = new SaxesParser({ position: positions });
   // where we are: 'log' | 'trace' | 'event'; attribute key path for nested attributes
   let scope: 'log' | 'trace' | 'event' = 'log';
   const keyStack: string[] = [];
