@@ -49,7 +49,7 @@ beforeAll(async () => {
     operations: [rowsOp, summaryOp],
     localAdmin: true,
     logLevel: 'warn',
-    rateLimit: { perKey: 40, perIp: 5 },
+    rateLimit: { perKey: 40, perIp: 5, authFailures: 4 },
     print: (l) => lines.push(l),
   });
   key = await createKey(s.url, await adminSession(s.url), 'default', ['read', 'ingest']);
@@ -162,6 +162,14 @@ describe('rate limits', () => {
     for (let i = 0; i < 45; i++)
       if ((await call(`${s.url}/api/v1/test/count`, { headers: bearer(k2) })).status === 429) limited++;
     expect(limited).toBe(5);
+  });
+
+  it('failed key checks per IP: guessing keys is stopped with 429, while a caller without a key still gets 401', async () => {
+    const guess = (i: number) => bearer(`tp_${'0'.repeat(15)}${i}_${'A'.repeat(32)}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await call(`${s.url}/api/v1/test/count`, { headers: guess(i) })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });
 

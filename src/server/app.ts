@@ -40,7 +40,7 @@ export interface ServerOptions {
   /** pino level: 'info' logs every request, 'warn' only problems. Default TOUCHPOINT_LOG_LEVEL or info. */
   readonly logLevel?: string;
   /** Requests per minute per key or user on /api/v1 (default 120000) and per IP on public endpoints (default 60). */
-  readonly rateLimit?: { readonly perKey?: number; readonly perIp?: number };
+  readonly rateLimit?: { readonly perKey?: number; readonly perIp?: number; readonly authFailures?: number };
   /** Origins allowed by CORS; off (same-origin only) unless given. */
   readonly corsOrigins?: readonly string[];
   /** Where human lines (URL, setup link) go; default stdout. */
@@ -92,6 +92,11 @@ class Limiter {
     }
     return ++w.count <= this.max;
   }
+  /** True while `id` is over its limit in the current window (without counting a hit). */
+  over(id: string): boolean {
+    const w = this.windows.get(id);
+    return Boolean(w && Date.now() - w.start < 60_000 && w.count >= this.max);
+  }
 }
 
 /** Starts the HTTP server: workspaces, auth, the routes generated from the operation table. */
@@ -108,6 +113,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const localAdmin = Boolean(options.localAdmin) && isLoopback(host);
   const perKey = new Limiter(options.rateLimit?.perKey ?? 120_000);
   const perIp = options.rateLimit?.perIp ?? 60;
+  const authFailures = new Limiter(options.rateLimit?.authFailures ?? 30);
   let ready = false;
   let shuttingDown = false;
 
@@ -181,6 +187,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (!ready && req.url !== '/healthz' && req.url !== '/readyz') {
+      reply.code(503);
+      return reply.send({
+        error: { code: 'unavailable', message: 'starting: migrations are running', details: [] },
+      });
+    }
     if (shuttingDown) {
       reply.code(503).header('connection', 'close');
       return reply.send({
@@ -226,9 +238,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   async function authenticate(req: FastifyRequest): Promise<Principal | undefined> {
     const auth = req.headers.authorization;
     if (auth) {
+      // guessing keys costs an argon2 verification each: failures are limited per IP
+      if (authFailures.over(req.ip)) throw Object.assign(new Error('rate limited'), { statusCode: 429 });
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const p = m ? await state.authenticateKey(m[1]!) : undefined;
-      if (!p) throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
+      if (!p) {
+        authFailures.hit(req.ip);
+        throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
+      }
       return p;
     }
     const sid = req.cookies[SESSION_COOKIE];
@@ -634,24 +651,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   } else app.setNotFoundHandler(notFound);
 
-  // ── open the default workspace (migrations), first-run admin, listen ───────────
-  await workspaces.ensure('default', options.db);
-  await workspaces.get('default');
-  let setupToken: string | undefined;
-  if ((await state.userCount()) === 0) {
-    const password = process.env.TOUCHPOINT_ADMIN_PASSWORD;
-    if (password) {
-      const user = await state.createUser({
-        username: process.env.TOUCHPOINT_ADMIN_USER ?? 'admin',
-        password,
-        role: 'admin',
-        workspaces: '*',
-      });
-      await state.audit({ actor: 'env', action: 'setup.admin', target: user.id });
-    } else setupToken = await state.issueSetupToken();
-  }
-  ready = true;
-
   // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): refuse an oversized body before
   // the client sends it, so it gets its 413 instead of a reset connection
   app.server.on('checkContinue', (req, res) => {
@@ -676,6 +675,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 4680);
   const url = `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   workspaces.setUrl(url);
+  // listening already (/healthz answers, /readyz says 503) while migrations run
+  let setupToken: string | undefined;
+  try {
+    await workspaces.ensure('default', options.db);
+    await workspaces.get('default');
+    if ((await state.userCount()) === 0) {
+      const password = process.env.TOUCHPOINT_ADMIN_PASSWORD;
+      if (password) {
+        const user = await state.createUser({
+          username: process.env.TOUCHPOINT_ADMIN_USER ?? 'admin',
+          password,
+          role: 'admin',
+          workspaces: '*',
+        });
+        await state.audit({ actor: 'env', action: 'setup.admin', target: user.id });
+      } else setupToken = await state.issueSetupToken();
+    }
+  } catch (e) {
+    await app.close();
+    await workspaces.closeAll();
+    await state.close();
+    throw e;
+  }
+  ready = true;
   print(
     `touchpoint: serving ${url} (data ${dataDir}${options.db ? `, workspace default = ${resolve(options.db)}` : ''})`,
   );

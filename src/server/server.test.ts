@@ -243,6 +243,32 @@ describe('workspace isolation, walking the route table', () => {
     }
   });
 
+  it('a user is refused on every workspace route for a workspace they were not given', async () => {
+    const made = await call(`${url}/api/v1/admin/users`, {
+      headers: admin,
+      body: {
+        username: 'only-other',
+        password: 'password-only-other',
+        role: 'analyst',
+        workspaces: ['other'],
+      },
+    });
+    expect(made.status).toBe(200);
+    const user = await adminSession(url, 'only-other', 'password-only-other');
+    for (const r of routes.filter((x) => x.workspace)) {
+      const res = await call(`${url}${r.path}`, {
+        method: r.method,
+        headers: { ...user, 'x-touchpoint-workspace': 'default' },
+        ...(r.method === 'POST' ? { body: r.kind === 'ingest' ? events('iso', 1) : {} } : {}),
+      });
+      expect(res.status, `${r.method} ${r.path}`).toBe(403);
+    }
+    const own = await call(`${url}/api/v1/overview/summary`, {
+      headers: { ...user, 'x-touchpoint-workspace': 'other' },
+    });
+    expect(own.status).toBe(200);
+  });
+
   it('what a key writes lands in its own workspace only, and it reads only its own', async () => {
     const a0 = await counts(keyA);
     const b0 = await counts(keyB);
