@@ -14,7 +14,7 @@ import { TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { parseParams, type RawInput, validate } from '../core/params.js';
 import { getSurvey } from '../feedback/index.js';
-import { importRecords, type Kind, RECORD_SCHEMAS } from '../ingest/index.js';
+import { importRecords, KIND_SPECS, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { DEFAULT_BODY_LIMIT, decodeUtf8, INGEST_BODY_LIMIT, parseJson, recordsOf } from './body.js';
 import { toCsv } from './csv.js';
@@ -72,6 +72,36 @@ const importer: Importer = (db, kind, records, options) => importRecords(db, kin
 const loadImporter = async (): Promise<Importer> => importer;
 
 const SESSION_COOKIE = 'tp_session';
+
+const JSON_TYPE = {
+  string: 'string',
+  number: 'number',
+  integer: 'integer',
+  boolean: 'boolean',
+  timestamp: 'string',
+  json: 'object',
+} as const;
+
+/** JSON schemas of the ingest records, from the ingest capability's field table (one source of truth). */
+function recordSchemas(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [kind, spec] of Object.entries(KIND_SPECS)) {
+    const properties: Record<string, unknown> = {};
+    for (const f of spec.fields)
+      properties[f.name] = {
+        type: JSON_TYPE[f.type],
+        ...(f.type === 'timestamp' ? { format: 'date-time' } : {}),
+        ...(f.values ? { enum: [...f.values] } : {}),
+        ...(f.description ? { description: f.description } : {}),
+      };
+    out[kind] = {
+      type: 'object',
+      required: spec.fields.filter((f) => f.required).map((f) => f.name),
+      properties,
+    };
+  }
+  return out;
+}
 
 interface Guarded {
   readonly principal: Principal | undefined;
@@ -610,8 +640,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!ready || shuttingDown) reply.code(503);
       return { ready: ready && !shuttingDown };
     },
-    'system.openapi.json': async () =>
-      openApiDocument(routes, RECORD_SCHEMAS as Record<string, z.ZodType>, VERSION),
+    'system.openapi.json': async () => openApiDocument(routes, recordSchemas(), VERSION),
     'system.docs': async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML),
   };
 

@@ -61,7 +61,7 @@ const ERROR_TEXT: Record<number, string> = {
 /** The OpenAPI 3.1 document, generated from the route table and the operations' zod schemas. */
 export function openApiDocument(
   routes: readonly RouteSpec[],
-  recordSchemas: Record<string, z.ZodType> | undefined,
+  recordSchemas: Record<string, Json> | undefined,
   version: string,
 ): Json {
   const paths: Record<string, Record<string, Json>> = {};
@@ -130,7 +130,7 @@ export function openApiDocument(
       };
     if (r.kind === 'ingest') {
       const kind = r.path.split('/').pop()!;
-      const item = recordSchemas?.[kind] ? jsonSchema(recordSchemas[kind]) : { type: 'object' };
+      const item = recordSchemas?.[kind] ?? { type: 'object' };
       op.description = `Up to ${MAX_BATCH_RECORDS} records and ${INGEST_BODY_LIMIT / 1024 / 1024} MiB per request. Answered after the batch is committed.`;
       op.requestBody = {
         required: true,

@@ -71,6 +71,8 @@ describe('system routes', () => {
       const path = r.path.replace(/:(\w+)/g, '{$1}');
       expect(doc.body.paths[path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     }
+    const ingest = JSON.stringify(doc.body.paths['/api/v1/ingest/events']);
+    expect(ingest).toContain('"required":["ts","channel","touchpoint"]');
     const docs = await call(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('/openapi.json');
