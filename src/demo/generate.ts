@@ -19,9 +19,9 @@ import { loadFiles, Stage, type StageTable } from './writer.js';
  */
 export const DEFAULT_CUSTOMERS = 20_000;
 /** Anonymous visitors who never sign up, per customer. */
-export const VISITORS_PER_CUSTOMER = 0.45;
+export const VISITORS_PER_CUSTOMER = 0.35;
 
-const TABLES: readonly StageTable[] = [
+export const STAGE_TABLES: readonly StageTable[] = [
   {
     table: 'teams',
     columns: [
@@ -455,7 +455,7 @@ export async function generateDemo(
     );
   }
   const t0 = performance.now();
-  const stage = new Stage(TABLES);
+  const stage = new Stage(STAGE_TABLES);
   let simulateMs = 0;
   let waitMs = 0;
   try {
@@ -512,7 +512,7 @@ export const DemoParams = z.object({
     .min(100)
     .max(5_000_000)
     .default(DEFAULT_CUSTOMERS)
-    .describe('number of customers (about 11 events each)'),
+    .describe('number of customers (about 15 events each, anonymous visitors included)'),
   replace: z.boolean().default(false).describe('replace the data of a workspace that is not empty'),
 });
 export type DemoParams = z.output<typeof DemoParams>;

@@ -150,7 +150,7 @@ export function createJourneySim(): JourneySim {
         anonymousId: anon,
       });
       t += rng.range(1, 20) * MINUTE;
-      if (rng.chance(0.6))
+      if (rng.chance(0.4))
         ev(t, ch === 'app' ? 'app' : 'web', 'search result', 'search', s, { anonymousId: anon });
       t += rng.range(1, 10) * MINUTE;
       ev(t, ch === 'app' ? 'app' : 'web', 'product page', 'view', s, { anonymousId: anon });
@@ -182,7 +182,7 @@ export function createJourneySim(): JourneySim {
       t += rng.range(1, 8) * MINUTE;
       if (digital || rng.chance(0.5)) {
         ev(t, browse, 'product page', 'view', s, { properties: { product } });
-        if (rng.chance(0.2)) {
+        if (rng.chance(0.12)) {
           t += rng.range(1, 6) * MINUTE;
           ev(t, browse, 'product page', 'view', s);
         }
@@ -211,13 +211,13 @@ export function createJourneySim(): JourneySim {
       const order: Order = { id: `${c.id}-o${k}`, channel, product, checkoutAt: t, completed };
       if (t < AS_OF) c.orders.push(order);
       if (!completed) {
-        retry = rng.chance(0.35 + 0.3 * h.patience);
+        retry = rng.chance(0.3 + 0.25 * h.patience);
         if (retry) {
           t += rng.range(2, 96) * HOUR;
           continue;
         }
         t += Math.round(rng.exp((30 + 60 * (1 - h.engagement)) * DAY));
-        if (!rng.chance(0.45 + 0.4 * h.engagement)) break;
+        if (!rng.chance(0.35 + 0.35 * h.engagement)) break;
         continue;
       }
       retry = false;
@@ -315,7 +315,7 @@ export function createJourneySim(): JourneySim {
         end = Math.max(end, rt);
       }
       // lingering retention touches
-      if (rng.chance(0.2 + 0.2 * h.engagement))
+      if (rng.chance(0.15 + 0.15 * h.engagement))
         ev(end + rng.range(1, 80) * DAY, browse, 'account', 'account visit', null);
       if (rng.chance(0.25 * h.engagement)) {
         ev(
@@ -329,7 +329,7 @@ export function createJourneySim(): JourneySim {
       // coming back, or not
       const feePenalty = order.returnFee ? RETURN_FEE_POLICY.continuePenalty * (0.5 + h.priceSensitivity) : 0;
       const pContinue =
-        0.1 + 0.45 * h.engagement - (late ? JOURNEY_PLANT.lateContinuePenalty : 0) - feePenalty;
+        0.08 + 0.42 * h.engagement - (late ? JOURNEY_PLANT.lateContinuePenalty : 0) - feePenalty;
       const gap = Math.round((5 + rng.exp(25 + 80 * (1 - h.engagement))) * DAY);
       if (c.attributes.newsletter_opt_in === true && rng.chance(0.45)) {
         ev(end + Math.round(gap / 2), 'email', 'newsletter', 'newsletter', null, { direction: 'outbound' });
@@ -373,7 +373,7 @@ export function createJourneySim(): JourneySim {
       ev('search result', 'search');
       t += rng.range(1, 5) * MINUTE;
     }
-    const views = 1 + rng.poisson(0.5);
+    const views = 1 + rng.poisson(0.3);
     for (let i = 0; i < views; i++) {
       ev('product page', 'view');
       t += rng.range(1, 8) * MINUTE;
