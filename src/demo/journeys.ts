@@ -81,12 +81,12 @@ export const OWNERS: readonly (readonly [string, string, string])[] = [
 /** The knobs of the journey plants. */
 export const JOURNEY_PLANT = {
   checkoutBase: 0.8,
-  /** Points of checkout conversion the app loses (probability, not a rule). */
+  /** Points of checkout conversion the app loses, scaled by (1.5 − patience): impatient people give up more. */
   appCheckoutPenalty: 0.05,
   deliveryMedianDays: 3.2,
   deliverySigma: 0.45,
   promisedDays: 5,
-  /** Drop in the chance of coming back after a late delivery. */
+  /** Drop in the chance of coming back after a late delivery, scaled by (1.5 − patience). */
   lateContinuePenalty: 0.14,
   giftWrapAnswers: 4,
 } as const;
@@ -201,7 +201,7 @@ export function createJourneySim(): JourneySim {
       const p =
         JOURNEY_PLANT.checkoutBase +
         0.08 * (h.engagement - 0.5) -
-        (channel === 'app' ? JOURNEY_PLANT.appCheckoutPenalty : 0);
+        (channel === 'app' ? JOURNEY_PLANT.appCheckoutPenalty * (1.5 - h.patience) : 0);
       const completed = rng.chance(p);
       const value = Math.round(rng.lognormal(85, 0.6) * 100) / 100;
       ev(t, channel, 'checkout', 'checkout', digital ? s : null, {
@@ -329,7 +329,10 @@ export function createJourneySim(): JourneySim {
       // coming back, or not
       const feePenalty = order.returnFee ? RETURN_FEE_POLICY.continuePenalty * (0.5 + h.priceSensitivity) : 0;
       const pContinue =
-        0.08 + 0.42 * h.engagement - (late ? JOURNEY_PLANT.lateContinuePenalty : 0) - feePenalty;
+        0.08 +
+        0.42 * h.engagement -
+        (late ? JOURNEY_PLANT.lateContinuePenalty * (1.5 - h.patience) : 0) -
+        feePenalty;
       const gap = Math.round((5 + rng.exp(25 + 80 * (1 - h.engagement))) * DAY);
       if (c.attributes.newsletter_opt_in === true && rng.chance(0.45)) {
         ev(end + Math.round(gap / 2), 'email', 'newsletter', 'newsletter', null, { direction: 'outbound' });
