@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFile } from '../src/ingest/index.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, sql } from '../src/store/index.js';
 import type { BenchContext } from './run.js';
 
 const ROWS = Number(process.env.IMPORT_BENCH_ROWS ?? 1_000_000);
@@ -82,6 +82,18 @@ export default async function (ctx: BenchContext): Promise<void> {
     }
   };
 
+  // the engine's own CSV read of the same file, now: the machine is shared, so this is the yardstick
+  {
+    const db = await openStore(':memory:');
+    const t0 = performance.now();
+    await db.one(sql`SELECT count(*) AS n FROM read_csv(${plain}, all_varchar = true, header = true)`);
+    ctx.report(
+      'engine read_csv alone (reference)',
+      Math.round(ROWS / ((performance.now() - t0) / 1000)),
+      'rows/s',
+    );
+    await db.close();
+  }
   const unmapped = await run('unmapped', plain, {});
   ctx.report('import unmapped (ISO timestamps)', Math.round(unmapped), 'rows/s');
   const withMap = await run('mapped', mapped, {
