@@ -17,10 +17,13 @@ const PEOPLE: [string, string, string, boolean, string][] = [
   ['b5', 'smb', 'failed', false, '2026-04-01'], // its 90 days have not passed at as-of
 ];
 
-async function fixture(db: Store): Promise<void> {
+async function fixture(db: Store, copies = 1): Promise<void> {
   await addJourney(db);
   const evs: Ev[] = [];
-  for (const [id, , outcome, retained, day] of PEOPLE) {
+  const people = Array.from({ length: copies }, (_, i) =>
+    PEOPLE.map(([id, ...rest]) => [copies === 1 ? id : `${id}-${i}`, ...rest] as (typeof PEOPLE)[number]),
+  ).flat();
+  for (const [id, , outcome, retained, day] of people) {
     evs.push({ customer: id, touchpoint: 'ad', at: `${day}T09:00:00Z` });
     evs.push({ customer: id, touchpoint: 'cart', outcome, at: `${day}T10:00:00Z` });
     if (retained) evs.push({ customer: id, touchpoint: 'site', at: '2026-02-15T10:00:00Z' });
@@ -28,13 +31,21 @@ async function fixture(db: Store): Promise<void> {
   await addEvents(db, evs);
   await addCustomers(
     db,
-    PEOPLE.map(([id, segment]) => ({ id, segment })),
+    people.map(([id, segment]) => ({ id, segment })),
   );
-  await db.exec(sql`INSERT INTO feedback (id, customer_id, ts, touchpoint, kind, score) VALUES
-    ('f1', 'b4', TIMESTAMP '2026-01-03 10:00:00', 'cart', 'csat', 2),
-    ('f2', 'g3', TIMESTAMP '2026-01-20 10:00:00', 'cart', 'csat', 2),
-    ('f3', 'b1', TIMESTAMP '2026-03-01 10:00:00', NULL, 'nps', 3),
-    ('f4', 'g1', TIMESTAMP '2026-03-01 10:00:00', NULL, 'nps', 10)`);
+  const answers: [string, string, string | null, string, number][] = [
+    ['b4', '2026-01-03T10:00:00Z', 'cart', 'csat', 2],
+    ['g3', '2026-01-20T10:00:00Z', 'cart', 'csat', 2],
+    ['b1', '2026-03-01T10:00:00Z', null, 'nps', 3],
+    ['g1', '2026-03-01T10:00:00Z', null, 'nps', 10],
+  ];
+  for (let i = 0; i < copies; i++) {
+    for (const [who, at, touchpoint, kind, score] of answers) {
+      const id = copies === 1 ? who : `${who}-${i}`;
+      await db.exec(sql`INSERT INTO feedback (id, customer_id, ts, touchpoint, kind, score)
+        VALUES (${`f-${id}-${kind}`}, ${id}, ${new Date(at)}, ${touchpoint}, ${kind}, ${score})`);
+    }
+  }
   await db.exec(
     sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('cart', '*', 'shop')`,
   );
@@ -54,11 +65,35 @@ describe('getMoments', () => {
       expect(m.effect).toEqual({ value: -0.5, low: -0.99, high: -0.01, p: expect.any(Number), strata: 2 });
       expect(m.nps).toMatchObject({ difference: -200, nBad: 1, nGood: 1 });
       expect(m.smallSample).toBe(true);
-      expect(r.findings.map((f) => [f.kind, f.slice, f.value, f.n, f.ownerTeam])).toEqual([
-        ['moment-of-truth', { journey: 'j', stage: 'c', touchpoint: 'cart' }, -0.5, 4, 'shop'],
+      // four against four is no evidence: the stratified test does not reject, so no finding
+      expect(m.effect.p).toBeGreaterThan(0.05);
+      expect(r.findings).toEqual([]);
+    });
+  });
+
+  it('writes a finding when ten times as many people show the same pattern', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db, 10);
+      const r = await getMoments(db, { asOf: '2026-06-01' });
+      const m = r.moments[0]!;
+      // per stratum 20 vs 20, weight 10: se = √(1.25 + 1.25) / 20 = 0.0791
+      expect(m.effect).toMatchObject({ value: -0.5, low: -0.6549, high: -0.3451 });
+      expect(m.effect.p).toBeLessThan(0.001);
+      expect(
+        r.findings.map((f) => [
+          f.kind,
+          f.slice,
+          f.value,
+          f.n,
+          f.customersAffected,
+          f.ownerTeam,
+          f.smallSample,
+        ]),
+      ).toEqual([
+        ['moment-of-truth', { journey: 'j', stage: 'c', touchpoint: 'cart' }, -0.5, 40, 50, 'shop', true],
       ]);
       const stored = await listFindings(db, { analysis: 'journey.moments', limit: 5 });
-      expect(stored).toHaveLength(1);
+      expect(stored.map((f) => f.slice.touchpoint)).toEqual(['cart']);
     });
   });
 

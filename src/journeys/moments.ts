@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { type Finding, writeFindings } from '../findings/index.js';
+import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
@@ -96,6 +97,7 @@ export interface Moment {
   readonly eligibleBad: number;
   readonly eligibleGood: number;
   /** Retention difference bad − good within strata (segment × stage reached), with its 95% interval. */
+  /** p is the Cochran–Mantel–Haenszel test’s over the same strata (continuity-corrected). */
   readonly effect: {
     readonly value: number | null;
     readonly low: number | null;
@@ -150,6 +152,8 @@ interface Row {
  * difference bad − good within strata (customer segment × furthest stage reached at that moment),
  * Mantel–Haenszel weighted; NPS is the first answer within npsDays after. Association, not cause.
  * Ranked by the customers lost at least (bad × −upper bound of the effect); small samples last.
+ * Findings are written for moments with a negative effect whose Cochran–Mantel–Haenszel test (same
+ * strata, continuity-corrected) gives p < 0.05; the interval alone collapses with a handful of people.
  */
 export async function getMoments(db: Store, input: MomentsParams): Promise<MomentsResult> {
   const p = MomentsParams.parse(input);
@@ -227,6 +231,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       else strata.set(r.stratum, { ...s, k2: s.k2 + r.retained, n2: s.n2 + r.eligible });
     }
     const effect = stratifiedRiskDifference([...strata.values()]);
+    const test = cochranMantelHaenszel([...strata.values()]);
     const eligibleBad = sum((r) => r.eligible, true);
     const eligibleGood = sum((r) => r.eligible, false);
     const npsOf = (b: boolean) => ({
@@ -253,7 +258,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
         value: round(effect.difference),
         low: round(effect.low),
         high: round(effect.high),
-        p: effect.p,
+        p: test.p,
         strata: effect.strata,
       },
       nps: npsDiff
@@ -275,7 +280,9 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
 
   const params = { ...p, write: undefined };
   const findings: Finding[] = moments
-    .filter((m) => (m.effect.value ?? 0) < 0)
+    // a finding is a moment whose bad outcome goes with lower retention beyond chance: a negative
+    // effect and a stratified (Cochran–Mantel–Haenszel) test below 5%, valid with small cells too
+    .filter((m) => (m.effect.value ?? 0) < 0 && m.effect.p < 0.05)
     .slice(0, p.limit)
     .map((m) => ({
       kind: 'moment-of-truth',

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoManifest, plantsFor, readManifest, sliceMatches } from '../demo/manifest.js';
+import { openDemoCopy } from '../demo/test-fixture.js';
+import type { Finding } from '../findings/index.js';
+import type { Store } from '../store/index.js';
+import { getMoments } from './moments.js';
+import { getPainPoints } from './pain-points.js';
+
+// The demo company's journey plants must be found (top 3) and its decoys missed (not in the top 5),
+// read from the manifest, never from names written here (DESIGN.md §4).
+let db: Store;
+let manifest: DemoManifest;
+
+beforeAll(async () => {
+  db = await openDemoCopy();
+  const m = await readManifest(db);
+  if (!m) throw new Error('the test demo has no manifest');
+  manifest = m;
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const rankOf = (
+  findings: readonly Finding[],
+  plant: { kind: string; slice: Finding['slice'] },
+  anyKind = false,
+) => findings.findIndex((f) => (anyKind || f.kind === plant.kind) && sliceMatches(plant, f.slice));
+
+describe.each([
+  ['journey.pain-points', () => getPainPoints(db, {})],
+  ['journey.moments', () => getMoments(db, {})],
+])('%s on the demo company', (analysis, run) => {
+  it('ranks every plant in the top 3 and no decoy in the top 5', async () => {
+    const { plants, decoys } = plantsFor(manifest, analysis);
+    expect(plants.length).toBeGreaterThan(0);
+    const { findings } = await run();
+    for (const plant of plants) {
+      const rank = rankOf(findings, plant);
+      expect({ plant: plant.id, found: rank >= 0, top3: rank >= 0 && rank < 3 }).toEqual({
+        plant: plant.id,
+        found: true,
+        top3: true,
+      });
+    }
+    for (const decoy of decoys) {
+      const rank = rankOf(findings, decoy, true);
+      expect({ decoy: decoy.id, inTop5: rank >= 0 && rank < 5 }).toEqual({ decoy: decoy.id, inTop5: false });
+    }
+  });
+});
