@@ -10,7 +10,7 @@ import { type DemoManifest, writeManifest } from './manifest.js';
 import { buildOrg, peoplePlants } from './people.js';
 import { streamFor } from './rng.js';
 import { AS_OF, type Out } from './world.js';
-import { loadFiles, Stage, type StageTable } from './writer.js';
+import { csvCell, loadFiles, Stage, type StageTable } from './writer.js';
 
 /**
  * The demo company generator: simulates every customer in turn (customers → journeys → cases →
@@ -278,8 +278,8 @@ export async function simulate(
 ): Promise<void> {
   const { seed, customers: n, onProgress } = options;
   const w = (t: string) => stage.writer(t);
-  const [wEvent, wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
-    w('events'),
+  const wEventLine = stage.lineWriter('events');
+  const [wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
     w('feedback'),
     w('demo_truth_comments'),
     w('cases'),
@@ -295,20 +295,12 @@ export async function simulate(
   const out: Out = {
     event(e) {
       const id = `e${pad(++eventN, 10)}`;
-      wEvent([
-        id,
-        e.customerId,
-        e.anonymousId ?? null,
-        e.ts,
-        e.channel,
-        e.touchpoint,
-        e.stage,
-        e.name,
-        e.outcome ?? null,
-        e.direction ?? 'inbound',
-        e.sessionId ?? null,
-        e.properties ? JSON.stringify(e.properties) : null,
-      ]);
+      // Every text field of an event is a constant of the generator or an id (no comma, quote or
+      // newline), so the line is built directly; only the JSON properties need quoting.
+      const props = e.properties ? csvCell('json', JSON.stringify(e.properties)) : '';
+      wEventLine(
+        `${id},${e.customerId ?? ''},${e.anonymousId ?? ''},${Math.round(e.ts)},${e.channel},${e.touchpoint},${e.stage ?? ''},${e.name},${e.outcome ?? ''},${e.direction ?? 'inbound'},${e.sessionId ?? ''},${props}\n`,
+      );
       return id;
     },
     feedback(f) {
