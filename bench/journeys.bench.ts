@@ -1,0 +1,102 @@
+/**
+ * Journey analytics at scale (issue 6): each analysis on the demo company of 1M customers (≈10M+
+ * events) beside the best single hand-written DuckDB query for the same figure (bench/reference/*.sql,
+ * committed before the analysis code), in the same run, and the ratio.
+ * Goals: funnel and paths within 1.5× of their reference; every analysis under 3 s.
+ * The database is bench/out/demo-1m.duckdb, generated once (seed 42, 1M customers) when missing and
+ * shared with other benches. Each query runs twice; the faster run is reported (the first warms the
+ * file cache for both sides alike).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateDemo } from '../src/demo/generate.js';
+import { checkJourney } from '../src/journeys/check.js';
+import { getFunnel } from '../src/journeys/funnel.js';
+import { getJourneyMap } from '../src/journeys/map.js';
+import { getMoments } from '../src/journeys/moments.js';
+import { getPainPoints } from '../src/journeys/pain-points.js';
+import { getPaths } from '../src/journeys/paths.js';
+import { openStore, raw, type Store, sql } from '../src/store/index.js';
+import type { BenchContext } from './run.js';
+
+const REFERENCE = join(import.meta.dirname, 'reference');
+
+async function best(f: () => Promise<unknown>, runs = 2): Promise<number> {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await f();
+    min = Math.min(min, (performance.now() - t0) / 1000);
+  }
+  return min;
+}
+
+const reference = (db: Store, name: string) => () =>
+  db.all(raw(readFileSync(join(REFERENCE, `${name}.sql`), 'utf8')));
+
+const DRAWING = {
+  stages: [
+    { name: 'discovery', touchpoints: ['search result', 'product page'], maxDays: 1 },
+    { name: 'purchase', touchpoints: ['cart', 'checkout', 'payment'], channels: ['web', 'app'], maxDays: 1 },
+    { name: 'delivery', touchpoints: ['delivery tracking', 'delivery'], maxDays: 4 },
+  ],
+};
+
+export default async function (ctx: BenchContext): Promise<void> {
+  const path = join(ctx.outDir, 'demo-1m.duckdb');
+  if (!existsSync(path)) {
+    const gen = await openStore(path);
+    try {
+      const t0 = performance.now();
+      await generateDemo(gen, { seed: 42, customers: 1_000_000 });
+      ctx.report('generated demo-1m.duckdb', (performance.now() - t0) / 1000, 's');
+    } finally {
+      await gen.close();
+    }
+  }
+  const db = await openStore(path);
+  try {
+    const size = await db.one<{ events: number; people: number }>(
+      sql`SELECT count(*) AS events, count(DISTINCT coalesce(customer_id, 'anon:' || anonymous_id)) AS people FROM events`,
+    );
+    ctx.report('events', size?.events ?? 0);
+    ctx.report('people (customers and anonymous visitors)', size?.people ?? 0);
+
+    const pair = async (
+      name: string,
+      ours: () => Promise<unknown>,
+      refs: readonly string[],
+      goal: string,
+    ) => {
+      let refTime = 0;
+      for (const r of refs) refTime += await best(reference(db, r));
+      const t = await best(ours);
+      ctx.report(`${name}: reference`, refTime, 's', refs.join(' + '));
+      ctx.report(`${name}: analysis`, t, 's', `ratio ${(t / refTime).toFixed(2)}× (${goal})`);
+    };
+    const steps = ['awareness', 'discovery', 'purchase', 'delivery'];
+    await pair(
+      'funnel, 4 ordered steps',
+      () => getFunnel(db, { steps, windowDays: 30 }),
+      ['funnel-4-step'],
+      'goal ≤ 1.5×, < 3 s',
+    );
+    await pair(
+      'paths (graph + variants + switches)',
+      () => getPaths(db, { includeOutbound: true, top: 10 }),
+      ['directly-follows', 'path-variants'],
+      'goal ≤ 1.5×, < 3 s',
+    );
+    await pair('journey map grid', () => getJourneyMap(db, {}), ['journey-map'], 'goal < 3 s');
+    ctx.report('pain points', await best(() => getPainPoints(db, { write: false })), 's', 'goal < 3 s');
+    ctx.report('moments of truth', await best(() => getMoments(db, { write: false })), 's', 'goal < 3 s');
+    ctx.report(
+      'assumed vs observed (3 stages)',
+      await best(() => checkJourney(db, {}, DRAWING)),
+      's',
+      'goal < 3 s',
+    );
+  } finally {
+    await db.close();
+  }
+}
