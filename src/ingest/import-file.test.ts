@@ -485,6 +485,40 @@ describe('identity stitching', () => {
   });
 });
 
+describe('identity stitching from a file with several id columns', () => {
+  it("--aliases links each row's e-mail and device id to its customer; bad rows link nothing", async () => {
+    await withTestDb(async (db) => {
+      await imp(db, 'events', {
+        file: file('anon.csv', 'anonymous_id,ts,channel,touchpoint\ndev-1,2026-01-01T10:00:00Z,app,home\n'),
+      });
+      const crm = file(
+        'crm.csv',
+        'CustomerID,Email,Device,Since\nK1,k1@example.org,dev-1,2025-01-01\nK2,,dev-2,2025-01-02\nK3,k3@example.org,,soon\n',
+      );
+      const r = await imp(db, 'customers', {
+        file: crm,
+        map: { id: 'CustomerID', created_at: 'Since' },
+        aliases: { email: 'Email', anonymous_id: 'Device' },
+        skipInvalid: true,
+      });
+      expect(r).toMatchObject({ rowsStored: 2, rowsSkipped: 1 });
+      expect(r.identities).toMatchObject({ aliases: 3, conflicts: 0, eventsAttributed: 1 });
+      expect(await db.all(sql`SELECT alias_type, alias, customer_id FROM identities ORDER BY alias`)).toEqual(
+        [
+          { alias_type: 'anonymous_id', alias: 'dev-1', customer_id: 'K1' },
+          { alias_type: 'anonymous_id', alias: 'dev-2', customer_id: 'K2' },
+          { alias_type: 'email', alias: 'k1@example.org', customer_id: 'K1' },
+        ],
+      );
+      expect(await db.one(sql`SELECT customer_id FROM events`)).toEqual({ customer_id: 'K1' });
+      const attrs = await db.one<{ attributes: string | null }>(
+        sql`SELECT attributes FROM customers WHERE id = 'K1'`,
+      );
+      expect(attrs!.attributes).toBeNull();
+    });
+  });
+});
+
 describe('undo', () => {
   it('deletes exactly the rows an import inserted, and refuses when a later import updated them', async () => {
     await withTestDb(async (db) => {

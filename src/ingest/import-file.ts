@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { ident, join, type Store, sql } from '../store/index.js';
+import { ident, join, raw, type Store, sql } from '../store/index.js';
 import { CONV, convErrors, convert, type InferredType, inferTypes } from './convert.js';
+import { resolveIdentities } from './identities.js';
 import {
   finishImport,
   type ImportReport,
@@ -18,7 +19,7 @@ import {
   resolveMapping,
   toStrptime,
 } from './mapping.js';
-import { STAGE } from './merge.js';
+import { mergeInto, STAGE } from './merge.js';
 import {
   checkFile,
   detectFormat,
@@ -162,6 +163,8 @@ export async function importFile(
     if (o.dryRun) return dryRunReport(tx, kind, o, ro.format, c);
     if (c.badRows > 0 && !o.skipInvalid) rejectRows(source, c.errors, c.badRows);
     const spec = KIND_SPECS[kind];
+    const importId = newImportId(startedAt);
+    const linked = c.mapping.aliases.length > 0 ? await linkAliases(tx, kind, c, importId, source) : 0;
     // the staged rows are a view over the converted table (ids already derived there): no copy
     await tx.exec(sql`DROP TABLE IF EXISTS _tp_raw`);
     await tx.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(STAGE)} AS
@@ -169,13 +172,13 @@ export async function importFile(
     const report = await finishImport(
       tx,
       kind,
-      newImportId(startedAt),
+      importId,
       { source, onProgress: o.onProgress, options, now: o.now },
       { startedAt, t0, rowsRead: c.rawTable.rows, skipped: c.badRows, errors: c.errors },
       true,
     );
     await tx.exec(sql`DROP TABLE IF EXISTS ${ident(CONV)}`);
-    return report;
+    return linked > 0 ? { ...report, identities: await resolveIdentities(tx) } : report;
   };
   const attempt = async (exact: boolean): Promise<ImportReport | DryRunReport> => {
     if (!o.dryRun) return db.transaction((tx) => run(tx, exact));
@@ -200,6 +203,49 @@ export async function importFile(
 }
 
 const DRY_RUN_DONE = new Error('dry run');
+
+/**
+ * `--aliases email=Email,phone=Phone`: each good row links its alias values to its customer
+ * (`id` for customers, `customer_id` otherwise) in identity_links, recorded under this import.
+ */
+async function linkAliases(
+  tx: Store,
+  kind: Kind,
+  c: Converted,
+  importId: string,
+  source: string,
+): Promise<number> {
+  const cust = c.mapping.sources[kind === 'customers' ? 'id' : 'customer_id'];
+  if (!cust || !('header' in cust)) {
+    throw new TouchpointError(
+      'invalid_input',
+      `--aliases: the file needs a ${kind === 'customers' ? 'id' : 'customer_id'} column to link aliases to`,
+    );
+  }
+  const v = (i: number) => sql`CASE WHEN trim(${ident(`c${i}`)}) = '' THEN NULL ELSE ${ident(`c${i}`)} END`;
+  const line = c.rawTable.lineBase === undefined ? sql`_line` : sql`rowid + ${c.rawTable.lineBase}`;
+  const parts = c.mapping.aliases.map(
+    (a) => sql`SELECT ${a.type} AS alias_type, ${v(a.header)} AS alias, 'customer_id' AS linked_type,
+      ${v(cust.header)} AS linked_alias, ${source} AS source, ${line} AS _line FROM _tp_raw`,
+  );
+  const r = await mergeInto(
+    tx,
+    'identity_links',
+    ['alias_type', 'alias', 'linked_type', 'linked_alias'],
+    [
+      { name: 'alias_type', type: 'varchar' },
+      { name: 'alias', type: 'varchar' },
+      { name: 'linked_type', type: 'varchar' },
+      { name: 'linked_alias', type: 'varchar' },
+      { name: 'source', type: 'varchar' },
+    ],
+    sql`SELECT * FROM (${join(parts, raw(' UNION ALL '))}) WHERE alias IS NOT NULL AND linked_alias IS NOT NULL
+      AND _line NOT IN (SELECT _line FROM ${ident(CONV)} WHERE _err_field IS NOT NULL)`,
+    importId,
+    'coalesce',
+  );
+  return r.stored + r.updated;
+}
 
 async function dryRunReport(
   tx: Store,

@@ -9,6 +9,8 @@ export interface MappingSpec {
   readonly map?: Record<string, string>;
   /** Survey exports: question header → feedback kind (nps | csat | ces | text). One feedback row per answer. */
   readonly questions?: Record<string, string>;
+  /** Identity stitching: alias type → column holding that alias for the row's customer (e.g. email=Email). */
+  readonly aliases?: Record<string, string>;
   readonly dateFormat?: string;
   readonly timezone?: string;
   readonly na?: readonly string[];
@@ -75,6 +77,7 @@ export function readMappingFile(file: string): MappingSpec {
   return {
     map: strMap(d.map, 'map'),
     questions: strMap(d.questions, 'questions'),
+    aliases: strMap(d.aliases, 'aliases'),
     dateFormat: str(d.date_format ?? d.dateFormat),
     timezone: str(d.timezone),
     na,
@@ -187,6 +190,8 @@ export interface ResolvedMapping {
   /** Header indexes that no field uses: they go to the kind's JSON column (attributes / properties). */
   readonly extras: readonly number[];
   readonly questions: readonly { readonly header: number; readonly kind: string }[];
+  /** Alias columns (identity stitching): each links its value to the row's customer. */
+  readonly aliases: readonly { readonly header: number; readonly type: string }[];
   /** Fields mapped to a constant because no header has that name (shown in dry runs). */
   readonly constants: readonly string[];
 }
@@ -242,6 +247,22 @@ export function resolveMapping(kind: Kind, headers: readonly string[], spec: Map
     questions.push({ header: h, kind: k });
     used.add(h);
   }
+  const aliases: { header: number; type: string }[] = [];
+  for (const [type, col] of Object.entries(spec.aliases ?? {})) {
+    const h = findHeader(col);
+    if (h < 0)
+      throw new TouchpointError(
+        'invalid_input',
+        `--aliases: ${col} is not a column of the file (columns: ${headers.join(', ')})`,
+      );
+    if (!/^[a-z][a-z0-9_]*$/.test(type))
+      throw new TouchpointError(
+        'invalid_input',
+        `--aliases: ${type} is not an alias type (e.g. email, phone, anonymous_id)`,
+      );
+    aliases.push({ header: h, type });
+    used.add(h);
+  }
   for (const f of spec0.fields) {
     if (sources[f.name]) continue;
     if (questions.length > 0 && ['kind', 'score', 'question'].includes(f.name)) continue;
@@ -263,7 +284,7 @@ export function resolveMapping(kind: Kind, headers: readonly string[], spec: Map
   }
   const extras =
     spec0.extras && !sources[spec0.extras] ? headers.map((_, i) => i).filter((i) => !used.has(i)) : [];
-  return { sources, extras, questions, constants };
+  return { sources, extras, questions, aliases, constants };
 }
 
 /**

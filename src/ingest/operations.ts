@@ -28,6 +28,12 @@ export const ImportFileParams = z.object({
     .string()
     .optional()
     .describe('feedback: survey columns and their kind, e.g. q1=nps,q2=csat,q3=text'),
+  aliases: z
+    .string()
+    .optional()
+    .describe(
+      "identity stitching: alias type=column, e.g. email=Email,phone=Mobile (linked to the row's customer)",
+    ),
   dateFormat: z
     .string()
     .optional()
@@ -67,6 +73,7 @@ export function mappingFromParams(p: ImportFileParams): MappingSpec {
     ...file,
     map: { ...(file.map ?? {}), ...(p.map ? parsePairs(p.map, '--map') : {}) },
     ...(p.questions ? { questions: parsePairs(p.questions, '--questions') } : {}),
+    ...(p.aliases ? { aliases: parsePairs(p.aliases, '--aliases') } : {}),
     ...(p.dateFormat ? { dateFormat: p.dateFormat } : {}),
     ...(p.timezone ? { timezone: p.timezone } : {}),
     ...(p.na !== undefined ? { na: parseNa(p.na) } : {}),
