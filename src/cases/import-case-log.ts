@@ -1,7 +1,7 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { type ImportReport, importRecords, type RowError, rejectRows } from '../ingest/import-records.js';
-import { RECORD_SCHEMAS } from '../ingest/schemas.js';
+import { type ImportReport, importRecords } from '../ingest/import-records.js';
+import { undoImport } from '../ingest/undo.js';
 import type { Store } from '../store/index.js';
 import type { CaseLog } from './case-log.js';
 import { readTicketAudit } from './ticket-audit.js';
@@ -51,34 +51,10 @@ export interface CaseLogImportReport {
   readonly notes: readonly string[];
 }
 
-function validate(
-  source: string,
-  kind: 'cases' | 'case-events',
-  records: readonly Record<string, unknown>[],
-  lines: readonly number[],
-) {
-  const schema = RECORD_SCHEMAS[kind];
-  const errors: RowError[] = [];
-  let bad = 0;
-  records.forEach((r, i) => {
-    const res = schema.safeParse(r);
-    if (!res.success) {
-      bad++;
-      for (const issue of res.error.issues)
-        if (errors.length < 1000)
-          errors.push({
-            line: lines[i] ?? i + 1,
-            field: issue.path.map(String).join('.') || '(record)',
-            message: issue.message,
-          });
-    }
-  });
-  if (bad > 0) rejectRows(source, errors, bad);
-}
-
 /**
- * Reads and imports a case log: every record is validated first, so a bad file stores nothing;
- * then the cases and their events are imported (idempotent on ids: `<case>#<seq>` for events).
+ * Reads and imports a case log: the cases, then their events (idempotent on ids: `<case>#<seq>` for
+ * events). A file that cannot be read stores nothing; events refused by validation take their cases'
+ * import back out (undo), so the file loads all or nothing.
  */
 export async function importCaseEventsFile(
   db: Store,
@@ -87,8 +63,6 @@ export async function importCaseEventsFile(
 ): Promise<CaseLogImportReport> {
   const format = caseLogFormatOf(path, options.format);
   const log = await readCaseEventsFile(path, { ...options, format });
-  validate(path, 'cases', log.cases, log.caseLines);
-  validate(path, 'case-events', log.caseEvents, log.eventLines);
   const common = {
     source: path,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -99,10 +73,17 @@ export async function importCaseEventsFile(
     ...common,
     lineOf: (i) => log.caseLines[i] ?? i + 1,
   });
-  const caseEvents = await importRecords(db, 'case-events', log.caseEvents, {
-    ...common,
-    lineOf: (i) => log.eventLines[i] ?? i + 1,
-    total: log.caseEvents.length,
-  });
+  let caseEvents: ImportReport;
+  try {
+    caseEvents = await importRecords(db, 'case-events', log.caseEvents, {
+      ...common,
+      lineOf: (i) => log.eventLines[i] ?? i + 1,
+      total: log.caseEvents.length,
+    });
+  } catch (e) {
+    // all or nothing: take the cases back out when their events are refused
+    await undoImport(db, cases.importId);
+    throw e;
+  }
   return { format, cases, caseEvents, notes: log.notes };
 }

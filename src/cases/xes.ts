@@ -79,6 +79,19 @@ async function parseXes(path: string, options: CaseLogOptions, positions: boolea
       details: [{ file: source, line, field, message }],
     });
 
+  // attributes that became columns are not repeated in properties
+  const mapped = new Set(
+    [map.ts, map.team, map.agent, map.activity, map.type, map.transfer_reason].filter(Boolean),
+  );
+  const extras = (attrs: Record<string, unknown>): Record<string, unknown> | null => {
+    let out: Record<string, unknown> | null = null;
+    for (const k in attrs) {
+      if (mapped.has(k)) continue;
+      out ??= {};
+      out[k] = attrs[k];
+    }
+    return out;
+  };
   const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
   const pick = (attrs: Record<string, unknown>, field: string): string | null =>
     map[field] ? str(attrs[map[field]!]) : null;
@@ -109,7 +122,7 @@ async function parseXes(path: string, options: CaseLogOptions, positions: boolea
         activity: pick(e.attrs, 'activity'),
         type: pick(e.attrs, 'type'),
         transferReason: pick(e.attrs, 'transfer_reason'),
-        properties: e.attrs,
+        properties: extras(e.attrs),
       });
     }
   };
