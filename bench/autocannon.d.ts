@@ -20,6 +20,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    maxOverallRequests?: number;
     pipelining?: number;
     timeout?: number;
     method?: string;

@@ -12,6 +12,8 @@ import type { BenchContext } from './run.js';
 const BATCH = 500;
 const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 10);
 const CONNECTIONS = 8;
+/** At most this many requests per run (1M events), whichever comes first with the time limit. */
+const MAX_REQUESTS = 2000;
 
 function batchTemplate(withIds: boolean): string {
   const rows = Array.from({ length: BATCH }, (_, i) => ({
@@ -44,6 +46,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
         url: `${server.url}/api/v1/ingest/events`,
         connections: CONNECTIONS,
         duration: SECONDS,
+        maxOverallRequests: MAX_REQUESTS, // bounded in count as well as time
         timeout: 30,
         requests: [
           {

@@ -549,6 +549,22 @@ describe('public survey answers', () => {
     expect((await counts(keyA)).feedback).toBe(before.feedback! + 2);
   });
 
+  it('two concurrent answers with one token: exactly one is stored', async () => {
+    const issued = await call<{ tokens: { token: string }[] }>(`${url}/api/v1/admin/survey-tokens`, {
+      headers: admin,
+      body: { survey: 'post-purchase', count: 1 },
+    });
+    const token = issued.body.tokens[0]!.token;
+    const before = await counts(keyA);
+    const answers = await Promise.all(
+      [7, 8, 9].map((score) =>
+        call(`${url}/s/post-purchase/answers`, { body: { token, question: 'recommend', score } }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect((await counts(keyA)).feedback).toBe(before.feedback! + 1);
+  });
+
   it('a token answers only its own survey; an unknown token is refused', async () => {
     expect(
       (

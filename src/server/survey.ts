@@ -56,6 +56,11 @@ export async function answerSurvey(input: {
     });
   inFlight.add(tok.hash);
   try {
+    // re-read now that this request holds the token: an answer that finished meanwhile has spent it
+    if (!(await input.state.surveyToken(body.token))?.usable)
+      throw new TouchpointError('conflict', 'token: this link was already used or has expired', {
+        details: [{ field: 'token', message: 'already used or expired' }],
+      });
     const ws = await input.workspaces.get(tok.workspace);
     const answers =
       'answers' in body
