@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
@@ -357,11 +357,22 @@ export const FAST_PATH_FAILED = new Error('fast path failed');
 
 /** The number of fields of the first record of a CSV file, as Node's parser reads it. */
 function headerWidth(o: ReadOptions): number {
-  const text = readText({ ...o, file: o.file }).slice(0, 1 << 20);
+  let text: string;
+  if (o.gzip) text = readText(o).slice(0, 1 << 20);
+  else {
+    // only the start of the file: the header record
+    const fd = openSync(o.file, 'r');
+    const buf = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    text = buf.subarray(0, n).toString(o.encoding === 'latin1' ? 'latin1' : 'utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  }
   const first = parse(text, {
     delimiter: o.delimiter,
     to: 1,
     relax_column_count: true,
+    relax_quotes: true,
     skip_empty_lines: true,
   }) as string[][];
   return first[0]?.length ?? 0;
