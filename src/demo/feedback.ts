@@ -43,6 +43,7 @@ const NPS_BASE: Readonly<Record<Persona, number>> = {
 export const SURVEYS = [
   {
     id: 'nps-relationship',
+    questionId: 'recommend',
     name: 'Relationship NPS',
     touchpoint: null,
     channel: 'email',
@@ -51,6 +52,7 @@ export const SURVEYS = [
   },
   {
     id: 'csat-delivery',
+    questionId: 'delivery',
     name: 'Delivery CSAT',
     touchpoint: 'delivery',
     channel: 'email',
@@ -59,6 +61,7 @@ export const SURVEYS = [
   },
   {
     id: 'csat-case',
+    questionId: 'handling',
     name: 'Support case CSAT',
     touchpoint: 'support',
     channel: null,
@@ -67,6 +70,7 @@ export const SURVEYS = [
   },
   {
     id: 'ces-checkout',
+    questionId: 'effort',
     name: 'Checkout effort',
     touchpoint: 'checkout',
     channel: null,
@@ -75,6 +79,7 @@ export const SURVEYS = [
   },
   {
     id: 'ces-support',
+    questionId: 'effort',
     name: 'Support effort',
     touchpoint: 'support',
     channel: null,
@@ -83,6 +88,7 @@ export const SURVEYS = [
   },
   {
     id: 'csat-gift-wrap',
+    questionId: 'gift-wrap',
     name: 'Gift wrapping CSAT',
     touchpoint: 'gift wrapping',
     channel: 'email',
@@ -91,7 +97,8 @@ export const SURVEYS = [
   },
 ] as const;
 
-const question = (id: string) => SURVEYS.find((s) => s.id === id)!.question;
+/** The question id an answer carries in `feedback.question` (the survey definition's question id). */
+const question = (id: string) => SURVEYS.find((s) => s.id === id)!.questionId;
 
 export function surveyRows(): (string | number | null)[][] {
   return SURVEYS.map((s) => [
@@ -100,8 +107,8 @@ export function surveyRows(): (string | number | null)[][] {
     s.touchpoint,
     s.channel,
     JSON.stringify([
-      { id: 'q1', kind: s.kind, text: s.question },
-      { id: 'q2', kind: 'text', text: 'Anything to add?' },
+      { id: s.questionId, type: s.kind, text: s.question, required: true },
+      { id: 'comment', type: 'text', text: 'Anything you would like to add?', required: false },
     ]),
     START,
   ]);

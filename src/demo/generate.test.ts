@@ -169,6 +169,13 @@ describe('generateDemo', () => {
         await q(sql`SELECT count(*) AS n FROM events e WHERE customer_id IS NULL
         AND EXISTS (SELECT 1 FROM identities i WHERE i.alias = e.anonymous_id)`),
       ).toBe(0);
+      // answers name a question of their survey, of the answer's kind (survey definitions: {id, type, text, required})
+      expect(
+        await q(sql`SELECT count(*) AS n FROM feedback f JOIN surveys s ON s.id = f.survey_id
+          WHERE NOT list_contains(json_extract_string(s.questions, '$[*].id'), f.question)
+             OR NOT list_contains(json_extract_string(s.questions, '$[*].type'), f.kind)`),
+      ).toBe(0);
+      expect(await q(sql`SELECT count(*) AS n FROM feedback WHERE survey_id IS NOT NULL`)).toBeGreaterThan(0);
       // outbound contacts exist on several channels
       expect(
         await q(sql`SELECT count(DISTINCT channel) AS n FROM events WHERE direction = 'outbound'`),

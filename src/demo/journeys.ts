@@ -275,7 +275,7 @@ export function createJourneySim(): JourneySim {
               score: 1,
               comment: null,
               surveyId: 'csat-gift-wrap',
-              question: 'How satisfied were you with the gift wrapping?',
+              question: 'gift-wrap',
             });
           }
         }
