@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Progress } from '../core/operation.js';
+import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
 import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer } from './customers.js';
@@ -509,6 +510,10 @@ export const DemoParams = z.object({
 });
 export type DemoParams = z.output<typeof DemoParams>;
 
+/**
+ * `touchpoint demo`: generates the company, then prints the first report (rows per table, NPS / CSAT
+ * / CES overall and by channel, top contact reasons, handoffs per case) from the overview capability.
+ */
 export const generateDemoOperation = defineOperation({
   area: 'demo',
   verb: 'generate',
@@ -516,22 +521,19 @@ export const generateDemoOperation = defineOperation({
   summary: 'Generate the demo company (a fictional outdoor retailer) with planted problems and a manifest',
   params: DemoParams,
   mode: 'write',
-  run: (db, params, ctx) =>
-    generateDemo(db, {
+  run: async (db, params, ctx) => {
+    const result = await generateDemo(db, {
       seed: params.seed,
       customers: params.customers,
       replace: params.replace,
       onProgress: ctx.onProgress,
-    }),
+    });
+    return { ...result, summary: await getSummary(db, SummaryParams.parse({})) };
+  },
   present: (r) => [
     {
-      text: `Demo company generated: seed ${r.seed}, ${r.customers.toLocaleString('en-US')} customers, ${r.events.toLocaleString('en-US')} events, ${r.plants} plants and ${r.decoys} decoys in ${r.seconds.total} s (simulation ${r.seconds.simulate} s, waiting for the load ${r.seconds.waitingForLoad} s).`,
+      text: `Demo company generated: seed ${r.seed}, ${r.customers.toLocaleString('en-US')} customers, ${r.events.toLocaleString('en-US')} events, ${r.plants} plants and ${r.decoys} decoys in ${r.seconds.total} s (simulation ${r.seconds.simulate} s, waiting for the load ${r.seconds.waitingForLoad} s). What was planted: docs/demo.md.`,
     },
-    {
-      title: 'Rows per table',
-      rows: Object.entries(r.rows)
-        .filter(([t]) => !t.startsWith('demo_truth_'))
-        .map(([table, rows]) => ({ table, rows })),
-    },
+    ...presentSummary(r.summary),
   ],
 });
