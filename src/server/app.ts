@@ -23,7 +23,7 @@ import { helpdeskChange } from './helpdesk.js';
 import { openApiDocument } from './openapi.js';
 import { allowed, type Principal, ROLES, type RouteSpec, routeTable, SCOPES } from './routes.js';
 import { ServerState, WORKSPACE_NAME } from './state.js';
-import { answerSurvey } from './survey.js';
+import { answerSurvey, surveyDefinition } from './survey.js';
 import { type Importer, Workspaces } from './workspaces.js';
 
 export interface ServerOptions {
@@ -631,6 +631,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await audit(req, { ...g, workspace: body.name }, 'workspace.create', body.name);
       return { workspace: body.name };
     },
+    'survey.definition': async (req) =>
+      surveyDefinition({
+        state,
+        workspaces,
+        survey: (req.params as { survey: string }).survey,
+        token: (req.query as { t?: unknown }).t,
+      }),
     'survey.answer': async (req) => {
       const survey = (req.params as { survey: string }).survey;
       return answerSurvey({ state, workspaces, survey, body: req.body, requestId: req.id });

@@ -19,6 +19,7 @@ function probe(r: RouteSpec): { path: string; method: string; body?: unknown; ra
       : { path, method: 'POST', body: { __probe: 1 }, expect: 400 };
   if (r.kind === 'ingest') return { path, method: 'POST', raw: '5', expect: 400 };
   if (r.id === 'admin.audit') return { path: `${path}?limit=abc`, method: 'GET', expect: 400 };
+  if (r.id === 'survey.definition') return { path, method: 'GET', expect: 400 };
   if (r.method === 'POST' && r.id !== 'auth.logout')
     return { path, method: 'POST', body: { __probe: 1 }, expect: 400 };
   return { path, method: r.method, ...(r.method === 'POST' ? { body: {} } : {}), expect: 200 };

@@ -186,6 +186,15 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
     workspace: false,
   },
   {
+    id: 'survey.definition',
+    method: 'GET',
+    path: '/s/:survey/definition',
+    kind: 'survey',
+    permission: 'public',
+    summary: 'The questions of a survey, for the respondent page (needs the link token ?t=)',
+    workspace: false,
+  },
+  {
     id: 'survey.answer',
     method: 'POST',
     path: '/s/:survey/answers',

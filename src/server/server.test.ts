@@ -491,6 +491,20 @@ describe('public survey answers', () => {
     tokens = issued.body.tokens.map((t) => t.token);
   });
 
+  it('shows the survey questions to the holder of a token only', async () => {
+    const def = await call<{ name: string; questions: { id: string; type: string; required: boolean }[] }>(
+      `${url}/s/post-purchase/definition?t=${tokens[0]}`,
+    );
+    expect(def.status).toBe(200);
+    expect(def.body.name).toBe('After purchase');
+    expect(def.body.questions.map((q) => [q.id, q.type, q.required])).toEqual([
+      ['recommend', 'nps', true],
+      ['why', 'text', false],
+    ]);
+    expect((await call(`${url}/s/post-purchase/definition`)).status).toBe(400);
+    expect((await call(`${url}/s/post-purchase/definition?t=${'y'.repeat(32)}`)).status).toBe(403);
+  });
+
   it('stores a detractor answer as feedback within a second and creates its follow-up; the token works once', async () => {
     const before = await counts(keyA);
     const t0 = Date.now();

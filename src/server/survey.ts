@@ -17,6 +17,34 @@ const Body = z.union([
   Answer.extend({ token: z.string().min(10).max(200) }),
 ]);
 
+/**
+ * The survey's questions for the respondent page, shown only to the holder of a token for that
+ * survey (so definitions are not public); a spent or expired token answers 409.
+ */
+export async function surveyDefinition(input: {
+  state: ServerState;
+  workspaces: Workspaces;
+  survey: string;
+  token: unknown;
+}): Promise<Record<string, unknown>> {
+  if (typeof input.token !== 'string' || input.token.length < 10 || input.token.length > 200)
+    throw new TouchpointError('invalid_input', 't: the token of the survey link is required', {
+      details: [{ field: 't', message: 'required' }],
+    });
+  const tok = await input.state.surveyToken(input.token);
+  if (!tok || tok.surveyId !== input.survey)
+    throw new TouchpointError('forbidden', 't: not a token for this survey', {
+      details: [{ field: 't', message: 'not a token for this survey' }],
+    });
+  if (!tok.usable)
+    throw new TouchpointError('conflict', 't: this link was already used or has expired', {
+      details: [{ field: 't', message: 'already used or expired' }],
+    });
+  const ws = await input.workspaces.get(tok.workspace);
+  const s = await ws.read((db) => getSurvey(db, tok.surveyId));
+  return { id: s.id, name: s.name, questions: s.questions };
+}
+
 /** Tokens being answered right now: a concurrent second request with the same token is refused. */
 const inFlight = new Set<string>();
 
