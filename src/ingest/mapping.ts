@@ -166,7 +166,14 @@ export function proposeMapping(kind: Kind, headers: readonly string[]): Record<s
   }
   for (const f of fields) {
     if (out[f]) continue;
-    const syn = SYNONYMS[f] ?? [];
+    // a table's own id goes by the names of the thing it lists (customerID for customers, …)
+    const own: Partial<Record<Kind, string>> = {
+      customers: 'customer_id',
+      cases: 'case_id',
+      employees: 'employee_id',
+      teams: 'team_id',
+    };
+    const syn = [...(SYNONYMS[f] ?? []), ...(f === 'id' && own[kind] ? (SYNONYMS[own[kind]!] ?? []) : [])];
     for (const s of syn) {
       const h = headers.find((x) => norm(x) === s && !used.has(x));
       if (h) {

@@ -97,8 +97,11 @@ function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
     if (r.unmapped.length > 0)
       out.push({ title: 'Required fields with no column', text: r.unmapped.join(', ') });
     out.push({ title: 'First rows as they would be stored', rows: r.preview });
-    if (r.errors.length > 0)
-      out.push({ title: 'Rows that would fail', rows: r.errors.map((e) => ({ ...e })) });
+    if (r.errors.length > 0) {
+      out.push({ title: 'Rows that would fail', rows: r.errors.slice(0, 20).map((e) => ({ ...e })) });
+      if (r.rowsInvalid > 20)
+        out.push({ text: `… ${r.rowsInvalid - 20} more rows would fail (--json lists up to 1,000)` });
+    }
     return out;
   }
   const out: Section[] = [
