@@ -165,15 +165,12 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const day = 86400;
   const rows = await db.all<Row>(sql`
-    WITH ev AS (
-      SELECT person, ts, touchpoint, stage, outcome,
-        max(position) OVER (PARTITION BY person ORDER BY ts, position ROWS UNBOUNDED PRECEDING) AS reached
-      FROM (${journeyEvents(j, frame, { inboundOnly: true })})
-    ),
+    WITH ev AS (${journeyEvents(j, frame, { inboundOnly: true })}),
+    journey_lists AS (SELECT person, list(ts) AS jt, list(position) AS jp FROM ev GROUP BY person),
     expo AS (
-      SELECT person, touchpoint, any_value(stage) AS stage, min(ts) AS t0,
-        lower(arg_min(outcome, ts)) AS outcome, arg_min(reached, ts) AS reached
-      FROM ev WHERE ${inRange} GROUP BY person, touchpoint
+      SELECT e.person, e.touchpoint, any_value(e.stage) AS stage, min(e.ts) AS t0,
+        lower(arg_min(e.outcome, e.ts)) AS outcome
+      FROM ev e WHERE ${inRange} GROUP BY e.person, e.touchpoint
     ),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
@@ -193,7 +190,9 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       GROUP BY ALL
     ),
     classified AS (
-      SELECT x.*, coalesce(c.segment, CASE WHEN x.person LIKE 'anon:%' THEN 'anonymous' ELSE 'unknown' END) || ' × stage ' || x.reached AS stratum,
+      SELECT x.*,
+        coalesce(c.segment, CASE WHEN x.person LIKE 'anon:%' THEN 'anonymous' ELSE 'unknown' END)
+          || ' × stage ' || list_max(list_filter(jl.jp, (q, i) -> jl.jt[i] <= x.t0)) AS stratum,
         (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
@@ -204,6 +203,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       LEFT JOIN customers c ON c.id = x.person
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
       LEFT JOIN activity a ON a.person = x.person
+      JOIN journey_lists jl ON jl.person = x.person
       LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
     ),
     agg AS (
