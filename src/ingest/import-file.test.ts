@@ -519,6 +519,30 @@ describe('identity stitching from a file with several id columns', () => {
   });
 });
 
+describe('keys', () => {
+  it('events ids stay unique without an engine key: repeats in a file (last wins) and across files', async () => {
+    await withTestDb(async (db) => {
+      const head = 'id,customer_id,ts,channel,touchpoint\n';
+      const a = await imp(db, 'events', {
+        file: file(
+          'a.csv',
+          `${head}e1,c1,2026-01-01,web,home\ne2,c1,2026-01-02,web,home\ne1,c1,2026-01-01,web,cart\n`,
+        ),
+      });
+      expect(a).toMatchObject({ rowsRead: 3, rowsStored: 2, duplicates: 1 });
+      const b = await imp(db, 'events', {
+        file: file('b.csv', `${head}e2,c1,2026-01-02,app,home\ne3,c2,2026-01-03,web,home\n`),
+      });
+      expect(b).toMatchObject({ rowsStored: 1, rowsUpdated: 1, duplicates: 0 });
+      expect(await db.all(sql`SELECT id, channel, touchpoint FROM events ORDER BY id`)).toEqual([
+        { id: 'e1', channel: 'web', touchpoint: 'cart' },
+        { id: 'e2', channel: 'app', touchpoint: 'home' },
+        { id: 'e3', channel: 'web', touchpoint: 'home' },
+      ]);
+    });
+  });
+});
+
 describe('undo', () => {
   it('deletes exactly the rows an import inserted, and refuses when a later import updated them', async () => {
     await withTestDb(async (db) => {
