@@ -23,14 +23,35 @@ function registerServe(program: Command): void {
       'server data: server.duckdb and workspaces/*.duckdb',
       process.env.TOUCHPOINT_DATA_DIR,
     )
-    .action(async (o: { port: string; host: string; dataDir?: string }) => {
-      const { startServer } = await import('../server/index.js');
-      const db = program.opts<{ db?: string }>().db ?? process.env.TOUCHPOINT_DB;
-      const server = await startServer({ port: Number(o.port), host: o.host, dataDir: o.dataDir, db });
-      await new Promise<void>((done) => {
-        const stop = () => void server.close().then(done, done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+    .option(
+      '--cors-origin <origins>',
+      'allow these origins (comma-separated) to call the API from a browser; off by default',
+    )
+    .option(
+      '--log-level <level>',
+      'info logs every request, warn only problems',
+      process.env.TOUCHPOINT_LOG_LEVEL,
+    )
+    .action(
+      async (o: { port: string; host: string; dataDir?: string; corsOrigin?: string; logLevel?: string }) => {
+        const { startServer } = await import('../server/index.js');
+        const db = program.opts<{ db?: string }>().db ?? process.env.TOUCHPOINT_DB;
+        const server = await startServer({
+          port: Number(o.port),
+          host: o.host,
+          dataDir: o.dataDir,
+          db,
+          logLevel: o.logLevel,
+          corsOrigins: o.corsOrigin
+            ?.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        });
+        await new Promise<void>((done) => {
+          const stop = () => void server.close().then(done, done);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 }

@@ -210,3 +210,30 @@ describe('graceful shutdown', () => {
     expect(n % 500).toBe(0);
   });
 });
+
+describe('CORS', () => {
+  it('is off by default and, when configured, allows only the given origins', async () => {
+    const noCors = await fetch(`${s.url}/healthz`, { headers: { origin: 'https://app.example' } });
+    expect(noCors.headers.get('access-control-allow-origin')).toBeNull();
+    const srv = await startServer({
+      port: 0,
+      dataDir: tempDir(),
+      logLevel: 'warn',
+      corsOrigins: ['https://app.example'],
+      print: () => {},
+    });
+    try {
+      const pre = (origin: string) =>
+        fetch(`${srv.url}/api/v1/ingest/events`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      expect((await pre('https://app.example')).headers.get('access-control-allow-origin')).toBe(
+        'https://app.example',
+      );
+      expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await srv.close();
+    }
+  });
+});
