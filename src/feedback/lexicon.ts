@@ -236,9 +236,17 @@ export interface LexiconScore {
   readonly hits: number;
 }
 
-const PHRASE_LIST = [...CX_PHRASES]
-  .map(([p, v]) => ({ words: p.split(' '), v }))
-  .sort((a, b) => b.words.length - a.words.length);
+/** Phrases by their first word, longest first, so each token checks only the phrases it can start. */
+const PHRASES_BY_FIRST = new Map<string, { words: string[]; v: number }[]>();
+for (const [p, v] of CX_PHRASES) {
+  const words = p.split(' ');
+  const list = PHRASES_BY_FIRST.get(words[0]!) ?? [];
+  list.push({ words, v });
+  list.sort((a, b) => b.words.length - a.words.length);
+  PHRASES_BY_FIRST.set(words[0]!, list);
+}
+const HEDGE_WORDS = HEDGES.map((h) => h.split(' '));
+const HEDGE_FIRST = new Set(HEDGE_WORDS.map((h) => h[0]!));
 
 /**
  * Rule-based scoring: lexicon valences, phrases, negation (three tokens back within the clause:
@@ -257,11 +265,9 @@ export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
   const words = tokens.map((t) => t.t);
   const anyLower = tokens.some((t) => t.kind === 'word' && !t.caps);
   let hedged = false;
-  for (let i = 0; i < tokens.length; i++) {
-    for (const h of HEDGES) {
-      const hw = h.split(' ');
-      if (hw.every((w, k) => words[i + k] === w)) hedged = true;
-    }
+  for (let i = 0; i < tokens.length && !hedged; i++) {
+    if (!HEDGE_FIRST.has(words[i]!)) continue;
+    for (const hw of HEDGE_WORDS) if (hw.every((w, k) => words[i + k] === w)) hedged = true;
   }
   let i = 0;
   while (i < tokens.length) {
@@ -281,7 +287,7 @@ export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
     let v = 0;
     let span = 1;
     let phrase = false;
-    for (const p of PHRASE_LIST) {
+    for (const p of PHRASES_BY_FIRST.get(tok.t) ?? []) {
       if (p.words.every((w, k) => words[i + k] === w)) {
         v = p.v;
         span = p.words.length;

@@ -21,9 +21,16 @@ love loved hate hated happy unhappy very pretty quite rather bit little big lot 
 );
 
 /** A light suffix stripper (plural, -ed, -ing, -ly), enough to join "fees"/"fee", "charged"/"charge". */
+const stemCache = new Map<string, string>();
+
 export function stem(w: string): string {
-  const s = stemRules(w);
-  return s.length > 4 && s.endsWith('e') ? s.slice(0, -1) : s;
+  const hit = stemCache.get(w);
+  if (hit !== undefined) return hit;
+  const r = stemRules(w);
+  const s = r.length > 4 && r.endsWith('e') ? r.slice(0, -1) : r;
+  if (stemCache.size > 100_000) stemCache.clear();
+  stemCache.set(w, s);
+  return s;
 }
 
 function stemRules(w: string): string {
