@@ -169,6 +169,13 @@ describe('generateDemo', () => {
         await q(sql`SELECT count(*) AS n FROM events e WHERE customer_id IS NULL
         AND EXISTS (SELECT 1 FROM identities i WHERE i.alias = e.anonymous_id)`),
       ).toBe(0);
+      // events attributed through an anonymous id are marked as stitched, as the ingest marks them
+      expect(
+        await q(
+          sql`SELECT count(*) AS n FROM events WHERE customer_stitched <> (customer_id IS NOT NULL AND anonymous_id IS NOT NULL)`,
+        ),
+      ).toBe(0);
+      expect(await q(sql`SELECT count(*) AS n FROM events WHERE customer_stitched`)).toBeGreaterThan(0);
       // answers name a question of their survey, of the answer's kind (survey definitions: {id, type, text, required})
       expect(
         await q(sql`SELECT count(*) AS n FROM feedback f JOIN surveys s ON s.id = f.survey_id

@@ -139,6 +139,7 @@ export const STAGE_TABLES: readonly StageTable[] = [
       ['direction', 'varchar'],
       ['session_id', 'varchar'],
       ['properties', 'json'],
+      ['customer_stitched', 'boolean'],
     ],
   },
   {
@@ -297,10 +298,11 @@ export async function simulate(
     event(e) {
       const id = `e${pad(++eventN, 10)}`;
       // Every text field of an event is a constant of the generator or an id (no comma, quote or
-      // newline), so the line is built directly; only the JSON properties need quoting.
+      // newline), so the line is built directly; only the JSON properties need quoting. Events that
+      // carry both ids were attributed by stitching (customer_stitched, as the ingest materialises it).
       const props = e.properties ? csvCell('json', JSON.stringify(e.properties)) : '';
       wEventLine(
-        `${id},${e.customerId ?? ''},${e.anonymousId ?? ''},${Math.round(e.ts)},${e.channel},${e.touchpoint},${e.stage ?? ''},${e.name},${e.outcome ?? ''},${e.direction ?? 'inbound'},${e.sessionId ?? ''},${props}\n`,
+        `${id},${e.customerId ?? ''},${e.anonymousId ?? ''},${Math.round(e.ts)},${e.channel},${e.touchpoint},${e.stage ?? ''},${e.name},${e.outcome ?? ''},${e.direction ?? 'inbound'},${e.sessionId ?? ''},${props},${e.customerId !== null && !!e.anonymousId}\n`,
       );
       return id;
     },
