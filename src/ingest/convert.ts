@@ -281,7 +281,8 @@ export async function convert(
     ? sql`SELECT * REPLACE (CASE WHEN id IS NULL THEN ${derivedId(spec)} ELSE id END AS id) FROM (${typedQuery})`
     : typedQuery;
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(CONV)} AS
-    SELECT *, ${errField} AS _err_field, ${errMsg} AS _err_msg FROM (${withIds})`);
+    SELECT * EXCLUDE (${join(spec.fields.map((f) => ident(`_r_${f.name}`)))}),
+      ${errField} AS _err_field, ${errMsg} AS _err_msg FROM (${withIds})`);
   if (o.timezone) await applyTimezone(tx, kind, o.timezone);
   const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(CONV)}`);
   return n?.n ?? 0;
