@@ -61,6 +61,11 @@ describe('generateDemo', () => {
         const n = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)}`);
         expect(n?.n, t).toBeGreaterThan(0);
       }
+      // the engine setting the generator relaxes while loading is restored
+      const setting = await db.one<{ v: boolean }>(
+        sql`SELECT current_setting('preserve_insertion_order') AS v`,
+      );
+      expect(setting?.v).toBe(true);
       const m = await readManifest(db);
       expect(m).not.toBeNull();
       expect(m!.customers).toBe(SIZE);
