@@ -95,3 +95,42 @@ describe('SIGKILL in the middle of a stream of ingest batches', () => {
     expect(s.body.counts.events).toBeGreaterThanOrEqual(acked.size * BATCH);
   });
 });
+
+describe('SIGTERM in the middle of a stream of ingest batches', () => {
+  it('finishes the batches in flight, refuses new ones, exits 0, and every acknowledged batch is stored', async () => {
+    const dataDir = tempDir('tp-term-');
+    const file = join(dataDir, 'workspaces', 'default.duckdb');
+    const server = await startChild({ dataDir });
+    const key = await createKey(server.url, await adminSession(server.url), 'default', ['ingest']);
+    const acked = new Set<number>();
+    const statuses: number[] = [];
+    let next = 0;
+    let stop = false;
+    const sender = async () => {
+      while (!stop) {
+        const b = next++;
+        try {
+          const r = await call(`${server.url}/api/v1/ingest/events`, {
+            headers: bearer(key),
+            body: batch(b),
+          });
+          statuses.push(r.status);
+          if (r.status === 200) acked.add(b);
+          else stop = true;
+        } catch {
+          stop = true; // the listener is closed: connection refused
+        }
+      }
+    };
+    const senders = Array.from({ length: 4 }, sender);
+    while (acked.size < 6) await new Promise((r) => setTimeout(r, 5));
+    const code = await server.stop('SIGTERM');
+    stop = true;
+    await Promise.all(senders);
+    expect(code).toBe(0);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    const counts = await rowsPerBatch(file);
+    expect([...acked].filter((b) => counts.get(b) !== BATCH)).toEqual([]);
+    expect([...counts].filter(([, n]) => n !== BATCH)).toEqual([]);
+  });
+});
