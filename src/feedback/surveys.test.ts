@@ -87,3 +87,14 @@ describe('surveys', () => {
     });
   });
 });
+
+describe('stored definitions', () => {
+  it('reads questions whose type is spelled kind (imported definitions)', async () => {
+    const { sql } = await import('../store/index.js');
+    await withTestDb(async (db) => {
+      await db.exec(sql`INSERT INTO surveys (id, name, touchpoint, channel, questions)
+        VALUES ('imp', 'Imported', 'delivery', NULL, ${JSON.stringify([{ id: 'q1', kind: 'csat', text: 'How satisfied?' }])})`);
+      expect((await validateSurveyAnswer(db, 'imp', { question: 'q1', score: 5 })).kind).toBe('csat');
+    });
+  });
+});

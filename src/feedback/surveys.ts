@@ -46,11 +46,19 @@ export async function getSurvey(db: Store, id: string): Promise<Survey> {
     name: r.name,
     touchpoint: r.touchpoint,
     channel: r.channel,
-    questions: z
-      .array(SurveyQuestion)
-      .parse(typeof r.questions === 'string' ? JSON.parse(r.questions) : r.questions),
+    questions: z.array(SurveyQuestion).parse(storedQuestions(r.questions)),
     createdAt: r.created_at,
   };
+}
+
+/** Stored questions; imported definitions may spell the type `kind` (as the demo does). */
+function storedQuestions(value: unknown): unknown[] {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as unknown;
+  if (!Array.isArray(list)) return [];
+  return list.map((q) => {
+    const o = (q ?? {}) as Record<string, unknown>;
+    return o.type === undefined && o.kind !== undefined ? { ...o, type: o.kind } : o;
+  });
 }
 
 export async function listSurveys(db: Store): Promise<Survey[]> {

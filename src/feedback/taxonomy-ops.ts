@@ -42,9 +42,15 @@ export const taxonomyOperations = [
     }),
     mode: 'write',
     positional: ['file'],
-    run: async (db, p) => {
+    run: async (db, p, ctx) => {
       let text = p.yaml;
       if (p.file !== undefined) {
+        // a path is read on the machine running the command: only the CLI may name one
+        if (ctx.actor !== 'cli')
+          throw new TouchpointError(
+            'forbidden',
+            'file: send the taxonomy as yaml text; files are read by the CLI only',
+          );
         try {
           text = readFileSync(p.file, 'utf8');
         } catch (e) {
