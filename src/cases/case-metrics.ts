@@ -80,37 +80,36 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
       AND (${to}::TIMESTAMP IS NULL OR c.opened_at < ${to}::TIMESTAMP)
   ),
   ev AS (
+    -- one pass over all events, in case order: position, next event, and the team held before each
+    -- event (the last one named by an opened/assigned event)
     SELECT e.case_id, e.ts, e.type, e.team, e.agent, e.transfer_reason, e.promised_at,
       row_number() OVER w AS rn,
-      lead(e.ts) OVER w AS next_ts
+      lead(e.ts) OVER w AS next_ts,
+      last_value(CASE WHEN e.type IN ('opened', 'assigned') THEN e.team END IGNORE NULLS) OVER wb AS prev_team
     FROM case_events e ${filtered ? sql`SEMI JOIN cs ON cs.id = e.case_id` : sql``}
     WHERE (${asOf}::TIMESTAMP IS NULL OR e.ts <= ${asOf}::TIMESTAMP)
-    WINDOW w AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id)
-  ),
-  asg1 AS (
-    -- the team and agent held before this assignment (last named ones), and where that agent was named
-    SELECT case_id, rn, ts, next_ts, team AS team_raw, agent, transfer_reason,
-      last_value(team IGNORE NULLS) OVER w AS prev_team,
-      last_value(agent IGNORE NULLS) OVER w AS prev_agent,
-      last_value(CASE WHEN agent IS NOT NULL THEN rn END IGNORE NULLS) OVER w AS prev_agent_rn
-    FROM ev WHERE type IN ('opened', 'assigned')
-    WINDOW w AS (PARTITION BY case_id ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    WINDOW w AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id),
+      wb AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
   ),
   asg2 AS (
-    SELECT * EXCLUDE (team_raw), coalesce(team_raw, prev_team) AS team,
-      coalesce(team_raw <> prev_team, false) AS team_change
-    FROM asg1 WHERE coalesce(team_raw, prev_team) IS NOT NULL
+    SELECT case_id, rn, ts, next_ts, agent, transfer_reason, prev_team,
+      coalesce(team, prev_team) AS team, coalesce(team <> prev_team, false) AS team_change
+    FROM ev WHERE type IN ('opened', 'assigned') AND coalesce(team, prev_team) IS NOT NULL
   ),
   asg AS (
     SELECT a.*,
-      -- where the current team stint started: the first team, or the last team handoff
-      max(CASE WHEN team_change OR prev_team IS NULL THEN rn END)
-        OVER (PARTITION BY case_id ORDER BY rn ROWS UNBOUNDED PRECEDING) AS stint_rn,
+      -- when the current team stint started: the first team, or the last team handoff
+      max(CASE WHEN team_change OR prev_team IS NULL THEN rn END) OVER wa AS stint_rn,
+      -- the last agent named before, and where
+      last_value(agent IGNORE NULLS) OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent,
+      last_value(CASE WHEN agent IS NOT NULL THEN rn END IGNORE NULLS)
+        OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent_rn,
       team_change AND count(*) OVER (PARTITION BY case_id, team ORDER BY rn ROWS UNBOUNDED PRECEDING) > 1 AS is_return,
       tp.tier AS prev_tier, tt.tier AS tier
     FROM asg2 a
     LEFT JOIN teams tp ON tp.id = a.prev_team
     LEFT JOIN teams tt ON tt.id = a.team
+    WINDOW wa AS (PARTITION BY case_id ORDER BY rn)
   ),
   asg_case AS (
     SELECT case_id,
