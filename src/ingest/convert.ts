@@ -87,11 +87,18 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
       return sql`CASE WHEN json_valid(${r}) AND json_type(CAST(${r} AS JSON)) = 'OBJECT' THEN CAST(${r} AS JSON) END`;
     case 'timestamp': {
       if (o.strptime) return sql`try_strptime(${t}, ${o.strptime})`;
-      // ISO-8601 with or without an offset: the engine's TIMESTAMPTZ parser applies the offset (UTC when
-      // none); the shape check keeps out its other spellings ('epoch', 'infinity')
-      // (the parser wants seconds before an offset: '10:00Z' is retried as '10:00:00Z')
-      return sql`CASE WHEN ${t} LIKE '____-__-__%' THEN CAST(coalesce(TRY_CAST(${t} AS TIMESTAMPTZ),
-        TRY_CAST(regexp_replace(${t}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ)) AS TIMESTAMP) END`;
+      // ISO-8601. Offsets go through the engine's TIMESTAMPTZ parser (it applies them; it wants seconds
+      // before an offset, so '10:00Z' is retried as '10:00:00Z'); the common shapes take the cheaper
+      // TIMESTAMP parser: no offset (UTC) or a trailing Z. The LIKE keeps out 'epoch' and 'infinity'.
+      const slow = (x: SqlFragment) => sql`CAST(coalesce(TRY_CAST(${x} AS TIMESTAMPTZ),
+        TRY_CAST(regexp_replace(${x}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ)) AS TIMESTAMP)`;
+      return sql`CASE
+        WHEN ${r} LIKE '____-__-__%' AND right(${r}, 1) <> ' ' THEN CASE
+          WHEN right(${r}, 1) IN ('Z', 'z') AND substr(${r}, 11, 1) IN ('T', ' ') AND NOT contains(substr(${r}, 11), '+')
+            THEN TRY_CAST(left(${r}, -1) AS TIMESTAMP)
+          WHEN contains(substr(${r}, 11), '+') OR contains(substr(${r}, 11), '-') OR right(${r}, 1) IN ('Z', 'z') THEN ${slow(r)}
+          ELSE TRY_CAST(${r} AS TIMESTAMP) END
+        WHEN ${t} LIKE '____-__-__%' THEN ${slow(t)} END`;
     }
   }
 }
@@ -210,7 +217,9 @@ export async function convert(
   lineBase?: number,
 ): Promise<number> {
   const spec = KIND_SPECS[kind];
-  const missing = (r: SqlFragment): SqlFragment => sql`CASE WHEN trim(${r}) = '' THEN NULL ELSE ${r} END`;
+  // only values starting with a space can be blank (empty ones are NULL already): trim just those
+  const missing = (r: SqlFragment): SqlFragment =>
+    sql`CASE WHEN ascii(${r}) IN (32, 9, 10, 13) AND trim(${r}, ' ' || chr(9) || chr(10) || chr(13)) = '' THEN NULL ELSE ${r} END`;
   const rawOf = (field: string): SqlFragment => {
     const s = mapping.sources[field];
     if (!s) return raw('CAST(NULL AS VARCHAR)');

@@ -76,6 +76,9 @@ describe('records and files convert alike', () => {
     ['ts', '2026-02-30', 'refused'],
     ['ts', '01/03/2026', 'refused'],
     ['ts', 'epoch', 'refused'],
+    ['ts', ' 2026-03-01T14:05:09Z ', '2026-03-01T14:05:09.000Z'],
+    ['ts', '2026-03-01 14:05:09.5z', '2026-03-01T14:05:09.500Z'],
+    ['ts', '2026-03-01T14:05:09+00:00', '2026-03-01T14:05:09.000Z'],
     ['score', '4', 4],
     ['score', ' 4.5 ', 4.5],
     ['score', '4,5', 'refused'],
@@ -85,6 +88,7 @@ describe('records and files convert alike', () => {
     ['churned', 'false', false],
     ['churned', '1', true],
     ['churned', 'maybe', 'refused'],
+    ['churned', ' tn', 'refused'],
   ] as const)('%s %j → %j', async (field, value, expected) => {
     const [records, file] = await both(field, value);
     expect(records).toEqual(expected);
