@@ -110,6 +110,32 @@ describe('getScores', () => {
     });
   });
 
+  it('breaks down by customer segment and channel', async () => {
+    await withTestDb(async (db) => {
+      await db.exec(
+        sql`INSERT INTO customers (id, segment) VALUES ('c1', 'smb'), ('c2', 'smb'), ('c3', 'enterprise')`,
+      );
+      await insertFeedback(db, [
+        { customer: 'c1', score: 10, channel: 'email' },
+        { customer: 'c2', score: 9, channel: 'app' },
+        { customer: 'c3', score: 2, channel: 'email' },
+        { customer: null, score: 8, channel: null },
+      ]);
+      const seg = await getScores(db, { kind: 'nps', by: 'segment' });
+      expect(seg.rows.map((r) => [r.group, r.n, r.value])).toEqual([
+        ['smb', 2, 100],
+        ['(none)', 1, 0],
+        ['enterprise', 1, -100],
+      ]);
+      const ch = await getScores(db, { kind: 'nps', by: 'channel' });
+      expect(ch.rows.map((r) => [r.group, r.n, r.value])).toEqual([
+        ['email', 2, 0],
+        ['(none)', 1, 0],
+        ['app', 1, 100],
+      ]);
+    });
+  });
+
   it('tests the change between two periods', async () => {
     await withTestDb(async (db) => {
       const cur = Array.from({ length: 100 }, (_, i) => ({
