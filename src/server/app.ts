@@ -368,7 +368,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   type Handler = (req: FastifyRequest, reply: FastifyReply, g: Guarded) => Promise<unknown>;
 
   const operationHandler =
-    (op: AnyOperation): Handler =>
+    (op: AnyOperation, route: RouteSpec): Handler =>
     async (req, reply, g) => {
       const ws = await workspaces.get(g.workspace);
       let pageSize: number | undefined;
@@ -412,6 +412,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           ? await ws.read((db) => op.run(db, params, ctx))
           : await ws.write((db) => op.run(db, params, ctx))
       ) as Record<string, unknown>;
+      if (route.permission === 'admin') await audit(req, g, `op.${op.area}.${op.verb}`, null, { params });
       const list = op.listField ? (result?.[op.listField] as unknown[] | undefined) : undefined;
       let body: unknown = result;
       if (list && Array.isArray(list)) {
@@ -652,7 +653,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   for (const route of routes) {
-    const handler = route.op ? operationHandler(route.op) : edgeHandlers[route.id];
+    const handler = route.op ? operationHandler(route.op, route) : edgeHandlers[route.id];
     if (!handler) throw new Error(`no handler for route ${route.id}`);
     const max = route.id === 'auth.login' || route.id === 'auth.setup' ? Math.min(perIp, 20) : perIp;
     const publicLimit =

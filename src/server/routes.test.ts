@@ -49,6 +49,7 @@ describe('the CLI command table and the HTTP route table', () => {
   it('routes are GET for reads and POST for writes, under /api/v1/<area>/<verb>, with unique paths', () => {
     for (const r of routes.filter((x) => x.op)) {
       expect(r.method).toBe(r.op!.mode === 'read' ? 'GET' : 'POST');
+      if (r.op!.mode === 'read') expect(r.permission).toBe('read'); // a GET never needs more than read
       expect(r.path).toBe(`/api/v1/${r.op!.area}/${r.op!.verb}`);
     }
     const keys = routes.map((r) => `${r.method} ${r.path}`);

@@ -6,7 +6,20 @@ import type { AnyOperation } from '../core/operation.js';
  * users and workspaces (an admin *user*, never a key); `session` any signed-in principal; `public`
  * no account (health, docs, login, survey answers with their single-use token).
  */
-export type Permission = 'public' | 'session' | 'read' | 'write' | 'ingest' | 'admin' | 'server';
+export type Permission = 'public' | 'session' | 'read' | 'act' | 'write' | 'ingest' | 'admin' | 'server';
+
+/**
+ * Operations whose permission is not their mode's: verbs that replace or undo workspace data need
+ * `admin`; working the follow-up queue (assign, note, close) is `act`, which agents have. Keyed by
+ * `<area> <verb>`; a verb not (yet) in the operation table is simply unused.
+ */
+export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'import undo': 'admin',
+  'demo generate': 'admin',
+  'feedback follow-up-assign': 'act',
+  'feedback follow-up-note': 'act',
+  'feedback follow-up-close': 'act',
+};
 
 export const ROLES = ['admin', 'analyst', 'agent', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,9 +28,9 @@ export type Scope = (typeof SCOPES)[number];
 
 /** What each user role may do. Agents record contacts and feedback; analysts also run analyses. */
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['public', 'session', 'read', 'write', 'ingest', 'admin', 'server'],
-  analyst: ['public', 'session', 'read', 'write', 'ingest'],
-  agent: ['public', 'session', 'read', 'ingest'],
+  admin: ['public', 'session', 'read', 'act', 'write', 'ingest', 'admin', 'server'],
+  analyst: ['public', 'session', 'read', 'act', 'write', 'ingest'],
+  agent: ['public', 'session', 'read', 'act', 'ingest'],
   viewer: ['public', 'session', 'read'],
 };
 
@@ -25,7 +38,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
 export const SCOPE_GRANTS: Record<Scope, readonly Permission[]> = {
   read: ['public', 'session', 'read'],
   ingest: ['public', 'session', 'ingest'],
-  admin: ['public', 'session', 'read', 'write', 'ingest', 'admin'],
+  admin: ['public', 'session', 'read', 'act', 'write', 'ingest', 'admin'],
 };
 
 export type RouteKind = 'operation' | 'ingest' | 'admin' | 'auth' | 'survey' | 'system';
@@ -230,7 +243,7 @@ export function operationRoute(op: AnyOperation): RouteSpec {
     method: op.mode === 'read' ? 'GET' : 'POST',
     path: `/api/v1/${op.area}/${op.verb}`,
     kind: 'operation',
-    permission: op.mode === 'read' ? 'read' : 'write',
+    permission: OPERATION_PERMISSIONS[`${op.area} ${op.verb}`] ?? (op.mode === 'read' ? 'read' : 'write'),
     summary: op.summary,
     op,
     workspace: true,
@@ -278,9 +291,11 @@ export function permissionMatrix(routes: readonly RouteSpec[]): string {
     '',
     'Who may call which route: user roles (signed in with a session cookie) and API-key scopes (a key',
     'is bound to one workspace and can never reach another). ✓ allowed, · refused with 403 (401 without',
-    'credentials). Keys may carry several scopes; their grants add up. `server` routes (users,',
-    'workspaces) need an admin *user*; no key scope reaches them. `src/server/permissions.test.ts` walks',
-    'every cell against a running server.',
+    'credentials). Keys may carry several scopes; their grants add up. Operations need `read` (GET) or',
+    '`write` (POST) unless listed in `OPERATION_PERMISSIONS` (src/server/routes.ts): verbs that replace or',
+    'undo data need `admin`; working the follow-up queue is `act`, which agents have. `server` routes',
+    '(users, workspaces) need an admin *user*; no key scope reaches them. `src/server/permissions.test.ts`',
+    'walks every cell against a running server.',
     '',
     `| route | needs | ${cols.join(' | ')} |`,
     `|---|---|${cols.map(() => ':-:').join('|')}|`,
