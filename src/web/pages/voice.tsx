@@ -12,7 +12,7 @@ import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { filterQuery, setQuery } from '../route.js';
-import { findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
 /** Verbs drawn on this page (or elsewhere: scores on Overview, taxonomy and surveys in Settings). */
@@ -141,6 +141,77 @@ function ThemeTree(props: { themes: readonly ThemeNode[]; onPick: (id: string) =
         ],
       }}
     />
+  );
+}
+
+/** One comment as the explorer reads it (from `feedback comments`). */
+interface CommentRow {
+  readonly id: string;
+  readonly ts?: string;
+  readonly kind?: string;
+  readonly score?: number | null;
+  readonly comment: string;
+  readonly touchpoint?: string | null;
+  readonly channel?: string | null;
+  readonly themes?: readonly string[];
+  readonly sentiment?: string | null;
+}
+
+/** Full-text search over every comment, newest first (the search runs in the database). */
+function CommentExplorer(props: { q: string; filters: Record<string, string> }) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'feedback', 'comments');
+  const [text, setText] = useState(props.q);
+  const state = useOp<{ total?: number; items?: CommentRow[]; comments?: CommentRow[] }>(
+    'feedback',
+    'comments',
+    { ...filterParams(op, props.filters), q: props.q || undefined, limit: 100 },
+    !!op,
+  );
+  if (!op) return null;
+  return (
+    <Panel title="Comment explorer" subtitle="Search every comment; newest first" wide>
+      <form
+        class="inline-form"
+        aria-label="Search comments"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery({ q: text.trim() || undefined });
+        }}
+      >
+        <label>
+          <span>Search comments</span>
+          <input type="search" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit" class="btn primary">
+          Search
+        </button>
+      </form>
+      <Async state={state} what="comments">
+        {(d) => {
+          const rows = d.items ?? d.comments ?? [];
+          return (
+            <>
+              {d.total !== undefined && <p class="muted">{fmtCount(d.total)} comments match</p>}
+              <DataTable
+                title="Comments"
+                rows={rows}
+                empty={props.q ? `No comment mentions “${props.q}”.` : 'No comments yet.'}
+                columns={[
+                  { key: 'ts', label: 'When' },
+                  { key: 'kind', value: (c) => `${(c.kind ?? '').toUpperCase()} ${c.score ?? ''}`.trim() },
+                  { key: 'comment', render: (c) => <span class="comment">{c.comment}</span> },
+                  { key: 'touchpoint' },
+                  { key: 'channel' },
+                  { key: 'themes', value: (c) => (c.themes ?? []).join(', ') },
+                  { key: 'sentiment' },
+                ]}
+              />
+            </>
+          );
+        }}
+      </Async>
+    </Panel>
   );
 }
 
@@ -381,6 +452,7 @@ export function VoicePage(props: PageProps) {
           </Panel>
         )}
         {trend && <TrendSection trend={trend} title="Scores by month" />}
+        <CommentExplorer q={props.route.query.q ?? ''} filters={filters} />
         {findOp(ops, 'feedback', 'follow-ups') && <FollowUpQueue status={props.route.query.fu ?? 'open'} />}
         {ops
           .filter((o) => o.area === 'feedback' && o.method === 'get' && !KNOWN.includes(o.verb))
