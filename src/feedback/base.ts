@@ -1,4 +1,10 @@
+import { z } from 'zod';
 import { type SqlFragment, sql } from '../store/index.js';
+
+/** A date or UTC timestamp parameter (2026-03-01 or 2026-03-01T12:00:00Z). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$/, 'a date like 2026-03-01 (UTC)');
 
 /**
  * The owning team of a (touchpoint, channel): an exact channel row wins over the '*' row

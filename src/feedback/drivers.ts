@@ -5,13 +5,13 @@ import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { Z95 } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
-import { ownerOf, window } from './base.js';
+import { IsoDate, ownerOf, window } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const DriversParams = z.object({
   kind: z.enum(['nps', 'csat']).default('nps').describe('the score to explain'),
-  from: z.string().optional().describe('only answers from this date (inclusive)'),
-  to: z.string().optional().describe('only answers before this date'),
+  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
+  to: IsoDate.optional().describe('only answers before this date'),
   minMentions: z
     .number()
     .int()

@@ -13,7 +13,7 @@ import {
   wilson,
 } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { ownerOf } from './base.js';
+import { IsoDate, ownerOf } from './base.js';
 
 export const SCORE_KINDS = ['nps', 'csat', 'ces'] as const;
 export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'week', 'month'] as const;
@@ -21,13 +21,12 @@ export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'we
 export const ScoresParams = z.object({
   kind: z.enum(SCORE_KINDS).default('nps').describe('which score'),
   by: z.enum(GROUP_BY).default('none').describe('break the score down by'),
-  from: z.string().optional().describe('period start (inclusive), ISO date'),
-  to: z.string().optional().describe('period end (exclusive), ISO date'),
-  compareFrom: z
-    .string()
-    .optional()
-    .describe('comparison period start; with --compare-to adds the change and its test'),
-  compareTo: z.string().optional().describe('comparison period end (exclusive)'),
+  from: IsoDate.optional().describe('period start (inclusive), ISO date'),
+  to: IsoDate.optional().describe('period end (exclusive), ISO date'),
+  compareFrom: IsoDate.optional().describe(
+    'comparison period start; with --compare-to adds the change and its test',
+  ),
+  compareTo: IsoDate.optional().describe('comparison period end (exclusive)'),
 });
 export type ScoresParams = z.output<typeof ScoresParams>;
 

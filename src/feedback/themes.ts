@@ -4,12 +4,12 @@ import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { isSmallSample, nps, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { type AnalysisSummary, analyzeWorkspace } from './analyze.js';
-import { ownerOf, window } from './base.js';
+import { IsoDate, ownerOf, window } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const ThemesParams = z.object({
-  from: z.string().optional().describe('only answers from this date (inclusive)'),
-  to: z.string().optional().describe('only answers before this date'),
+  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
+  to: IsoDate.optional().describe('only answers before this date'),
   discover: z
     .boolean()
     .optional()
