@@ -32,7 +32,10 @@ export function table(list: readonly object[], columns?: readonly string[]): str
     const t = s.length > w ? `${s.slice(0, w - 1)}…` : s;
     return numeric[i] ? t.padStart(w) : t.padEnd(w);
   };
-  const head = cols.map((c, i) => pad(c, i)).join('  ').trimEnd();
+  const head = cols
+    .map((c, i) => pad(c, i))
+    .join('  ')
+    .trimEnd();
   const rule = width.map((w) => '─'.repeat(w)).join('  ');
   return [head, rule, ...cells.map((row) => row.map(pad).join('  ').trimEnd())].join('\n');
 }
