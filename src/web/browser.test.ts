@@ -84,31 +84,37 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
 
   it('every page loads without console errors or serious accessibility violations, light and dark', async () => {
     const problems: string[] = [];
-    for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
-      const first = await open(ctx, '');
-      const pages = await navPages(first.page);
-      expect(pages).toEqual(expect.arrayContaining(['overview', 'findings', 'settings']));
-      await first.page.close();
-      for (const id of pages) {
-        const { page, errors } = await open(ctx, `#/${id}`);
-        for (const e of errors) problems.push(`${id} (${scheme}) console: ${e}`);
-        const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
-        const bad = axe.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map(
-            (v) =>
-              `${v.id}: ${v.help} (${v.nodes
-                .map((n) => n.target.join(' '))
-                .slice(0, 3)
-                .join(', ')})`,
-          );
-        for (const b of bad) problems.push(`${id} (${scheme}) axe ${b}`);
-        await page.screenshot({ path: join(ARTIFACTS, `${id}-${scheme}.png`), fullPage: true });
-        await page.close();
-      }
-      await ctx.close();
-    }
+    // light and dark side by side: two browser contexts at once
+    await Promise.all(
+      (['light', 'dark'] as const).map(async (scheme) => {
+        const ctx = await browser.newContext({
+          colorScheme: scheme,
+          viewport: { width: 1400, height: 1000 },
+        });
+        const first = await open(ctx, '');
+        const pages = await navPages(first.page);
+        expect(pages).toEqual(expect.arrayContaining(['overview', 'findings', 'settings']));
+        await first.page.close();
+        for (const id of pages) {
+          const { page, errors } = await open(ctx, `#/${id}`);
+          for (const e of errors) problems.push(`${id} (${scheme}) console: ${e}`);
+          const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+          const bad = axe.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map(
+              (v) =>
+                `${v.id}: ${v.help} (${v.nodes
+                  .map((n) => n.target.join(' '))
+                  .slice(0, 3)
+                  .join(', ')})`,
+            );
+          for (const b of bad) problems.push(`${id} (${scheme}) axe ${b}`);
+          await page.screenshot({ path: join(ARTIFACTS, `${id}-${scheme}.png`), fullPage: true });
+          await page.close();
+        }
+        await ctx.close();
+      }),
+    );
     expect(problems).toEqual([]);
   }, 180_000);
 
