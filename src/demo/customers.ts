@@ -144,7 +144,7 @@ export function makeCustomer(index: number, rng: Rng): CustomerState {
 }
 
 /** The visible row of a customer, in the staging column order. */
-export function customerRow(c: CustomerState): (string | number | null)[] {
+export function customerRow(c: CustomerState): (string | number | boolean | null)[] {
   return [
     c.id,
     c.createdAt,
@@ -155,6 +155,7 @@ export function customerRow(c: CustomerState): (string | number | null)[] {
     c.monthlyValue,
     c.churnedAt,
     JSON.stringify(c.attributes),
+    c.churnedAt !== null,
   ];
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveIdentities } from '../ingest/index.js';
 import { ident, type Store, sql, withTestDb } from '../store/index.js';
 import { generateDemo } from './generate.js';
 import { readManifest } from './manifest.js';
@@ -14,6 +15,7 @@ const CONTENT_TABLES = [
   'surveys',
   'customers',
   'identities',
+  'identity_links',
   'events',
   'cases',
   'case_events',
@@ -91,6 +93,29 @@ describe('generateDemo', () => {
       await generateDemo(db, { seed: 42, customers: 300, replace: true });
       expect(await contentHash(db)).toEqual(before);
       expect((await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM findings`))?.n).toBe(0);
+    });
+  });
+
+  it('survives identity stitching: resolving the stored links gives the same identities and attributions', async () => {
+    await withTestDb(async (db) => {
+      await generateDemo(db, { seed: 5, customers: 800 });
+      const snapshot = async () => ({
+        identities: await db.all(sql`SELECT alias_type, alias, customer_id FROM identities ORDER BY ALL`),
+        events:
+          await db.one(sql`SELECT count(customer_id) AS attributed, count(*) FILTER (WHERE customer_stitched) AS stitched,
+          md5(string_agg(id || ':' || coalesce(customer_id, '-'), ',' ORDER BY id)) AS h FROM events`),
+      });
+      const before = await snapshot();
+      expect(before.identities.length).toBeGreaterThan(0);
+      await db.transaction((tx) => resolveIdentities(tx));
+      expect(await snapshot()).toEqual(before);
+      expect(
+        (
+          await db.one<{ n: number }>(
+            sql`SELECT count(*) AS n FROM customers WHERE churned <> (churned_at IS NOT NULL)`,
+          )
+        )?.n,
+      ).toBe(0);
     });
   });
 

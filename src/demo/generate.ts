@@ -112,6 +112,7 @@ export const STAGE_TABLES: readonly StageTable[] = [
       ['monthly_value', 'double'],
       ['churned_at', 'timestamp'],
       ['attributes', 'json'],
+      ['churned', 'boolean'],
     ],
   },
   {
@@ -122,6 +123,16 @@ export const STAGE_TABLES: readonly StageTable[] = [
       ['customer_id', 'varchar'],
       ['source', 'varchar'],
       ['created_at', 'timestamp'],
+    ],
+  },
+  {
+    table: 'identity_links',
+    columns: [
+      ['alias_type', 'varchar'],
+      ['alias', 'varchar'],
+      ['linked_type', 'varchar'],
+      ['linked_alias', 'varchar'],
+      ['source', 'varchar'],
     ],
   },
   {
@@ -281,6 +292,7 @@ export async function simulate(
   const { seed, customers: n, onProgress } = options;
   const w = (t: string) => stage.writer(t);
   const wEventLine = stage.lineWriter('events');
+  const wLink = stage.writer('identity_links');
   const [wFeedback, wTruth, wCase, wCaseEvent, wIdentity, wCustomer, wCustTruth] = [
     w('feedback'),
     w('demo_truth_comments'),
@@ -360,6 +372,8 @@ export async function simulate(
       ]);
     },
     identity(aliasType, alias, customerId, source, createdAt) {
+      // the observed link (what identity stitching resolves from) and its resolution
+      wLink([aliasType, alias, 'customer_id', customerId, source]);
       wIdentity([aliasType, alias, customerId, source, createdAt]);
     },
   };
