@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findOperation } from '../operations.js';
 import { sql, withTestDb } from '../store/index.js';
 import { caseMetrics } from './case-metrics.js';
 import { importCaseEventsFile, readCaseEventsFile } from './import-case-log.js';
@@ -104,6 +105,28 @@ describe('XES import', () => {
       // importing the same file again stores nothing new
       const again = await importCaseEventsFile(db, file, { map: { transfer_reason: 'why' } });
       expect(again.caseEvents.duplicates).toBe(6);
+    });
+  });
+
+  it('is what `touchpoint import case-events FILE --format xes --map …` runs', async () => {
+    const file = join(dir, 'cli.xes.gz');
+    writeFileSync(file, gzipSync(Buffer.from(XES)));
+    const op = findOperation('import', 'case-events')!;
+    const notes: string[] = [];
+    await withTestDb(async (db) => {
+      const params = op.params.parse({ file, map: 'team=ticket.dept,transfer_reason=why' });
+      const r = (await op.run(db, params, { log: (l) => notes.push(l) })) as { rowsStored: number };
+      expect(r.rowsStored).toBe(6);
+      const teams = await db.all<{ team: string }>(
+        sql`SELECT DISTINCT team FROM case_events WHERE team IS NOT NULL ORDER BY team`,
+      );
+      expect(teams.map((t) => t.team)).toEqual(['Back office', 'Front office']);
+      expect(notes.some((n) => n.startsWith('cases: 2 stored'))).toBe(true);
+      // a case-log format for another kind is refused
+      const other = findOperation('import', 'events')!;
+      await expect(other.run(db, other.params.parse({ file, format: 'xes' }), {})).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
     });
   });
 
