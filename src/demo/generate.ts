@@ -249,6 +249,8 @@ export interface GenerateOptions {
   readonly seed: number;
   readonly customers: number;
   readonly onProgress?: (p: Progress) => void;
+  /** Customers per staging chunk (default 50,000); changes only how the load is cut, never the rows. */
+  readonly chunkCustomers?: number;
 }
 
 export interface GenerateResult {
@@ -290,6 +292,7 @@ export async function simulate(
   onChunk: () => Promise<void> = async () => {},
 ): Promise<void> {
   const { seed, customers: n, onProgress } = options;
+  const chunk = Math.max(1, options.chunkCustomers ?? CHUNK);
   const w = (t: string) => stage.writer(t);
   const wEventLine = stage.lineWriter('events');
   const wLink = stage.writer('identity_links');
@@ -412,7 +415,7 @@ export async function simulate(
     if ((i + 1) % step === 0 || i + 1 === n) {
       onProgress?.({ phase: 'generating the demo company', done: i + 1, total: n, unit: 'customers' });
     }
-    if ((i + 1) % CHUNK === 0 && i + 1 < n) await onChunk();
+    if ((i + 1) % chunk === 0 && i + 1 < n) await onChunk();
   }
   await onChunk();
 }
