@@ -45,6 +45,8 @@ function csrf(): string | undefined {
 export interface CallTiming {
   readonly url: string;
   readonly ms: number;
+  /** performance.now() when the answer arrived. */
+  readonly end: number;
 }
 const timings: CallTiming[] = [];
 (globalThis as { __tpCalls?: CallTiming[] }).__tpCalls = timings;
@@ -111,7 +113,8 @@ async function request<R>(method: 'GET' | 'POST', url: string, body?: unknown): 
     if (e instanceof ApiError) throw e;
     throw new ApiError(0, 'network', 'The Touchpoint server cannot be reached. Is it still running?');
   } finally {
-    timings.push({ url, ms: performance.now() - t0 });
+    const end = performance.now();
+    timings.push({ url, ms: end - t0, end });
     bump(-1);
   }
 }

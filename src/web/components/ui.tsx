@@ -9,10 +9,16 @@ export function Panel(props: {
   actions?: ComponentChildren;
   children: ComponentChildren;
   wide?: boolean;
+  /** The page's main content: its appearance is the page's first meaningful paint (bench, tests). */
+  primary?: boolean;
 }) {
   const id = `p-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
-    <section class={`panel${props.wide ? ' wide' : ''}`} aria-labelledby={id}>
+    <section
+      class={`panel${props.wide ? ' wide' : ''}`}
+      aria-labelledby={id}
+      data-primary={props.primary ? '' : undefined}
+    >
       <header class="panel-head">
         <div>
           <h2 id={id}>{props.title}</h2>
@@ -79,6 +85,11 @@ export function Async<R>(props: {
   if (error) return <ErrorBox error={error} retry={reload} />;
   if (data === undefined) return loading ? <Loading what={props.what} /> : <Empty>Nothing to show.</Empty>;
   return <>{props.children(data)}</>;
+}
+
+/** Marks its children as the page's main content (see Panel `primary`). */
+export function Primary(props: { children: ComponentChildren }) {
+  return <div data-primary="">{props.children}</div>;
 }
 
 export function Stat(props: { label: string; value: string; detail?: string; tone?: 'good' | 'bad' | '' }) {

@@ -9,7 +9,7 @@ import { AnalysisPanel } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
-import { Async, PageHead, Panel, Stat } from '../components/ui.js';
+import { Async, PageHead, Panel, Primary, Stat } from '../components/ui.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
@@ -117,13 +117,18 @@ export function CasesPage(props: PageProps) {
     limit: 200,
   });
   const flowOp = findOp(ops, 'cases', 'flow');
-  const flow = useOp<FlowResult>('cases', 'flow', { ...filterParams(flowOp, filters), paths: 10 });
+  const first = handoffs.data !== undefined || handoffs.error !== undefined || !hop;
+  const flow = useOp<FlowResult>('cases', 'flow', { ...filterParams(flowOp, filters), paths: 10 }, first);
   return (
     <div class="page">
       <PageHead title="Cases" uses={['cases.*']} />
       {hop && (
         <Async state={handoffs} what="handoffs">
-          {(d) => <Totals t={d.totals} />}
+          {(d) => (
+            <Primary>
+              <Totals t={d.totals} />
+            </Primary>
+          )}
         </Async>
       )}
       <div class="grid">

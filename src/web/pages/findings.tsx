@@ -33,6 +33,7 @@ export function FindingsPage(props: PageProps) {
       </fieldset>
       <div class="split">
         <Panel
+          primary
           title="Ranked findings"
           subtitle="Well-measured findings first; small samples (n < 30 or interval wider than ±10 points) after them. Open one for its evidence."
           wide

@@ -400,7 +400,14 @@ export function JourneyPage(props: PageProps) {
   const pathsOp = findOp(ops, 'journey', 'paths');
   const map = useOp<MapResult>('journey', 'map', { ...filterParams(mapOp, filters), feedbackKind: kind });
   const funnel = useOp<FunnelResult>('journey', 'funnel', filterParams(funnelOp, filters));
-  const paths = useOp<PathsResult>('journey', 'paths', { ...filterParams(pathsOp, filters), top: 15 });
+  // the map first: secondary pictures are asked for once it is drawn, so they do not slow it down
+  const mapReady = map.data !== undefined || map.error !== undefined;
+  const paths = useOp<PathsResult>(
+    'journey',
+    'paths',
+    { ...filterParams(pathsOp, filters), top: 15 },
+    mapReady,
+  );
   const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
   const checkOp = findOp(ops, 'journey', 'check');
   const [drawing, setDrawing] = useState<string | null>(() => localStorage.getItem(DRAWING_KEY));
@@ -409,7 +416,7 @@ export function JourneyPage(props: PageProps) {
     'journey',
     'check',
     { ...filterParams(checkOp, filters), drawing: effectiveDrawing ?? undefined },
-    !!checkOp && !!effectiveDrawing,
+    !!checkOp && !!effectiveDrawing && mapReady,
   );
   const journeyFindings = useMemo(
     () => (all.data?.findings ?? []).filter((f) => f.analysis.startsWith('journey') && f.slice.touchpoint),
@@ -451,6 +458,7 @@ export function JourneyPage(props: PageProps) {
             return (
               <>
                 <Panel
+                  primary
                   title={`Journey: ${m.journey}`}
                   subtitle={`${fmtCount(m.people)} people as of ${m.asOf.slice(0, 10)} · cards coloured by ${kind.toUpperCase()} of their weakest well-measured channel · outlined: worst touchpoints found`}
                   wide

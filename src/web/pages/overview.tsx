@@ -121,7 +121,10 @@ export function OverviewPage(props: PageProps) {
     filterParams(findOp(ops, 'overview', 'summary'), filters),
   );
   const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
-  const trend = useTrend(ops, filters, 'week');
+  // scores first: the trend and week-over-week calls wait until the headline figures are drawn
+  const headline =
+    !findOp(ops, 'overview', 'summary') || summary.data !== undefined || summary.error !== undefined;
+  const trend = useTrend(ops, filters, 'week', headline);
   const hasSummary = !!findOp(ops, 'overview', 'summary');
   const weeks = [...new Set((trend?.data ?? []).map((p) => p.period))].sort();
   const lastWeek = weeks.at(-1);
@@ -131,7 +134,7 @@ export function OverviewPage(props: PageProps) {
       {hasSummary && (
         <Async state={summary} what="scores">
           {(s) => (
-            <div class="stats">
+            <div class="stats" data-primary="">
               {SCORES.map(([k, label, fmt, unit]) => (
                 <ScoreStat
                   key={k}

@@ -215,7 +215,7 @@ export function SettingsPage(props: PageProps) {
   return (
     <div class="page">
       <PageHead title="Settings" uses={[]} />
-      <nav class="tabs" aria-label="Settings sections">
+      <nav class="tabs" aria-label="Settings sections" data-primary="">
         {visible.map((t) => (
           <a
             key={t.id}

@@ -1,7 +1,7 @@
 import type { ScoresResult } from '../../feedback/scores.js';
 import type { OperationInfo } from '../api.js';
 import { Chart } from '../components/chart.js';
-import { Panel } from '../components/ui.js';
+import { Loading, Panel } from '../components/ui.js';
 import { fmtDate, fmtInterval, fmtNumber } from '../format.js';
 import { filterParams, findOp, useOp } from '../state.js';
 
@@ -20,12 +20,14 @@ export function useTrend(
   ops: readonly OperationInfo[],
   filters: Record<string, string>,
   grain: 'week' | 'month',
+  /** False holds the calls back (e.g. until the page's main content is drawn). */
+  ready = true,
 ) {
   const op = findOp(ops, 'feedback', 'scores');
   const base = filterParams(op, filters);
-  const nps = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps', by: grain }, !!op);
-  const csat = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat', by: grain }, !!op);
-  const ces = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces', by: grain }, !!op);
+  const nps = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps', by: grain }, !!op && ready);
+  const csat = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat', by: grain }, !!op && ready);
+  const ces = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces', by: grain }, !!op && ready);
   if (!op) return null;
   const all = [nps, csat, ces];
   const done = all.every((s) => s.data);
@@ -46,7 +48,7 @@ export function useTrend(
   return {
     data,
     error: all.find((s) => s.error)?.error,
-    loading: all.some((s) => s.loading),
+    loading: !ready || all.some((s) => s.loading),
     reload: () => {
       for (const s of all) s.reload();
     },
@@ -64,7 +66,11 @@ export function TrendSection(props: { trend: NonNullable<ReturnType<typeof useTr
       {props.trend.error ? (
         <p class="error">{props.trend.error.message}</p>
       ) : points.length === 0 ? (
-        <p class="empty">{props.trend.loading ? 'Loading…' : 'No scores in this period.'}</p>
+        props.trend.loading ? (
+          <Loading what="scores over time" />
+        ) : (
+          <p class="empty">No scores in this period.</p>
+        )
       ) : (
         <div class="grid">
           {kinds.map((kind) => {

@@ -388,6 +388,7 @@ export function VoicePage(props: PageProps) {
       <div class="grid">
         {themesOp && (
           <Panel
+            primary
             title="Themes by the 4 P's"
             subtitle={
               fresh

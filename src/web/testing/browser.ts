@@ -40,10 +40,28 @@ export async function waitForContent(page: Page, timeout = 30_000): Promise<numb
   return page.evaluate(() => performance.now());
 }
 
+/**
+ * Waits for the page's first meaningful paint: its main content (`[data-primary]`) drawn with nothing
+ * loading inside it, or, on a page without one, everything loaded. Returns ms since navigation start.
+ */
+export async function waitForPrimary(page: Page, timeout = 30_000): Promise<number> {
+  await page.waitForSelector('main h1', { timeout });
+  await page.waitForFunction(
+    () => {
+      const p = document.querySelector('[data-primary]');
+      if (p) return p.querySelectorAll('.loading').length === 0;
+      return document.querySelectorAll('.loading, .progress.on').length === 0;
+    },
+    undefined,
+    { timeout, polling: 10 },
+  );
+  return page.evaluate(() => performance.now());
+}
+
 /** The API calls the page made (from the client's timing log), slowest first. */
-export async function apiCalls(page: Page): Promise<{ url: string; ms: number }[]> {
+export async function apiCalls(page: Page): Promise<{ url: string; ms: number; end: number }[]> {
   const calls = await page.evaluate(
-    () => (globalThis as { __tpCalls?: { url: string; ms: number }[] }).__tpCalls ?? [],
+    () => (globalThis as { __tpCalls?: { url: string; ms: number; end: number }[] }).__tpCalls ?? [],
   );
   return [...calls].sort((a, b) => b.ms - a.ms);
 }
