@@ -1,11 +1,45 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Survey } from '../../feedback/surveys.js';
 import type { TaxonomyTheme } from '../../feedback/taxonomy.js';
+import type { MapResult } from '../../journeys/map.js';
 import { ApiError, postJson, postOp } from '../api.js';
 import { canWrite } from '../components/analysis.js';
 import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Panel } from '../components/ui.js';
 import { findOp, useApp, useOp } from '../state.js';
+
+/**
+ * Journey stages, the touchpoints mapped to each, their channels and owning team, as the live journey
+ * map reads them (the mapping is imported like any other table; editing it here is not offered yet).
+ */
+export function JourneyModelPanel() {
+  const state = useOp<MapResult>('journey', 'map', {});
+  return (
+    <Panel
+      title="Journey stages, touchpoints and owners"
+      subtitle="Which touchpoint belongs to which stage, on which channels, owned by which team"
+      wide
+    >
+      <Async state={state} what="journey">
+        {(m) => {
+          const rows = m.stages.flatMap((stage) => {
+            const cells = m.cells.filter((c) => c.stage === stage);
+            return [...new Set(cells.map((c) => c.touchpoint))].map((tp) => {
+              const mine = cells.filter((c) => c.touchpoint === tp);
+              return {
+                stage,
+                touchpoint: tp,
+                channels: mine.map((c) => c.channel).join(', '),
+                owners: [...new Set(mine.map((c) => c.owner ?? 'not mapped'))].join(', '),
+              };
+            });
+          });
+          return <DataTable title="Journey stages, touchpoints and owners" rows={rows} limit={100} />;
+        }}
+      </Async>
+    </Panel>
+  );
+}
 
 /** The theme taxonomy (4 P's › themes) as a table, and as YAML that analysts and admins edit. */
 export function TaxonomyPanel() {

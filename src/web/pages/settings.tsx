@@ -6,7 +6,7 @@ import { DataTable } from '../components/table.js';
 import { ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
 import { buildHash, filterQuery } from '../route.js';
 import { findOp, useApp } from '../state.js';
-import { SurveysPanel, TaxonomyPanel } from './settings-model.js';
+import { JourneyModelPanel, SurveysPanel, TaxonomyPanel } from './settings-model.js';
 
 interface Tab {
   readonly id: string;
@@ -203,7 +203,7 @@ export function SettingsPage(props: PageProps) {
   const admin = session?.role === 'admin';
   const configOps = ops.filter((o) => o.method === 'get' && CONFIG_VERB.test(o.verb));
   const tabs: Tab[] = [
-    ...(configOps.length > 0
+    ...(configOps.length > 0 || findOp(ops, 'journey', 'map')
       ? [{ id: 'model', label: 'Journeys, surveys and taxonomy', adminOnly: false }]
       : []),
     { id: 'users', label: 'Users', adminOnly: true },
@@ -239,6 +239,7 @@ export function SettingsPage(props: PageProps) {
         <Users />
       ) : (
         <>
+          {findOp(ops, 'journey', 'map') && <JourneyModelPanel />}
           {findOp(ops, 'feedback', 'taxonomy') && <TaxonomyPanel />}
           {findOp(ops, 'feedback', 'surveys') && <SurveysPanel />}
           {configOps
