@@ -566,3 +566,21 @@ describe('undo', () => {
     });
   });
 });
+
+describe('headers', () => {
+  it('repeated and blank header names get the same names on the fast and the exact path', async () => {
+    for (const bad of [false, true]) {
+      await withTestDb(async (db) => {
+        // a bad row (tier 'x') sends the file through the exact path
+        const rows = `t1,Billing,x,y,1\nt2,Returns,z,w,2\n${bad ? 't3,Bad,a,b,x\n' : ''}`;
+        const f = file('dup.csv', `id,name,note,note,tier\n${rows}`);
+        const r = await imp(db, 'teams', { file: f, map: { function: 'note_2' }, skipInvalid: true });
+        expect(r).toMatchObject({ rowsStored: 2, rowsSkipped: bad ? 1 : 0 });
+        expect(await db.all(sql`SELECT id, function FROM teams ORDER BY id`)).toEqual([
+          { id: 't1', function: 'y' },
+          { id: 't2', function: 'w' },
+        ]);
+      });
+    }
+  });
+});

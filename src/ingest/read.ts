@@ -303,12 +303,10 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       const desc = await tx.all<{ column_name: string }>(
         sql`DESCRIBE SELECT * FROM read_csv(${o.file}, ${opts}) LIMIT 0`,
       );
-      headers = uniqueHeaders(
-        desc.map((d) => d.column_name),
-        o.file,
-      );
-      // the engine's sniffer may invent columns for ragged rows: the header line decides
-      if (headers.length !== headerWidth(o)) throw FAST_PATH_FAILED;
+      // header names as Node's parser reads them, so both paths name columns alike; the engine's sniffer
+      // may invent columns for ragged rows: the header line decides
+      headers = uniqueHeaders(headerRecord(o), o.file);
+      if (headers.length !== desc.length) throw FAST_PATH_FAILED;
       source = sql`SELECT * FROM read_csv(${o.file}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
     } else if (o.format === 'jsonl') {
       const objs = sql`read_json_objects(${o.file}, format = 'newline_delimited', compression = ${o.gzip ? 'gzip' : 'none'})`;
@@ -355,8 +353,8 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
 /** Thrown when the engine cannot read a file as given: the caller rolls back and takes the exact path. */
 export const FAST_PATH_FAILED = new Error('fast path failed');
 
-/** The number of fields of the first record of a CSV file, as Node's parser reads it. */
-function headerWidth(o: ReadOptions): number {
+/** The first record of a CSV file (its header), as Node's parser reads it. */
+function headerRecord(o: ReadOptions): string[] {
   let text: string;
   if (o.gzip) text = readText(o).slice(0, 1 << 20);
   else {
@@ -375,5 +373,5 @@ function headerWidth(o: ReadOptions): number {
     relax_quotes: true,
     skip_empty_lines: true,
   }) as string[][];
-  return first[0]?.length ?? 0;
+  return first[0] ?? [];
 }
