@@ -190,6 +190,7 @@ function Users() {
       ) : (
         <DataTable
           title="Users"
+          empty="No user accounts yet (on this machine, touchpoint start signs you in as local admin)."
           rows={listOf(users.data, 'users').map(({ passwordHash: _, password_hash: __, ...r }) => r)}
         />
       )}
