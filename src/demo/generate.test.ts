@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveIdentities } from '../ingest/index.js';
 import { ident, type Store, sql, withTestDb } from '../store/index.js';
 import { generateDemo } from './generate.js';
-import { readManifest } from './manifest.js';
+import { manifestOperation, readManifest } from './manifest.js';
 
 const CONTENT_TABLES = [
   'teams',
@@ -82,6 +82,17 @@ describe('generateDemo', () => {
       // volumes a CX team would recognise
       expect(r.events / SIZE).toBeGreaterThan(8);
       expect(r.events / SIZE).toBeLessThan(20);
+    });
+  });
+
+  it('shows the manifest through `demo manifest`, and says so when there is no demo', async () => {
+    await withTestDb(async (db) => {
+      await expect(manifestOperation.run(db, {}, {})).rejects.toMatchObject({ code: 'not_found' });
+      await generateDemo(db, { seed: 3, customers: 200 });
+      const m = await manifestOperation.run(db, {}, {});
+      expect(m).toEqual(await readManifest(db));
+      const sections = manifestOperation.present!(m, {});
+      expect(sections.length).toBe(3);
     });
   });
 

@@ -5,7 +5,9 @@ export {
   generateDemo,
   generateDemoOperation,
 } from './generate.js';
-export { DemoManifest, Plant, plantsFor, readManifest, sliceMatches } from './manifest.js';
+export { DemoManifest, manifestOperation, Plant, plantsFor, readManifest, sliceMatches } from './manifest.js';
 
 import { generateDemoOperation } from './generate.js';
-export const operations = [generateDemoOperation] as const;
+import { manifestOperation } from './manifest.js';
+
+export const operations = [generateDemoOperation, manifestOperation] as const;

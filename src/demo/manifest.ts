@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { defineOperation } from '../core/operation.js';
 import { Slice } from '../findings/index.js';
 import { type Store, sql } from '../store/index.js';
 
@@ -63,3 +65,36 @@ export function plantsFor(
 export function sliceMatches(plant: Pick<Plant, 'slice'>, findingSlice: Slice): boolean {
   return Object.entries(plant.slice).every(([k, v]) => findingSlice[k as keyof Slice] === v);
 }
+
+/** `touchpoint demo manifest`: what the demo in this workspace planted, and the decoys. */
+export const manifestOperation = defineOperation({
+  area: 'demo',
+  verb: 'manifest',
+  summary: 'What the demo company planted (problems the analyses should find) and its decoys',
+  params: z.object({}),
+  mode: 'read',
+  run: async (db) => {
+    const m = await readManifest(db);
+    if (!m)
+      throw new TouchpointError('not_found', 'this workspace holds no demo company; run touchpoint demo');
+    return m;
+  },
+  present: (m) => {
+    const rows = (list: readonly Plant[]) =>
+      list.map((p) => ({
+        analysis: p.analysis,
+        kind: p.kind,
+        slice: Object.entries(p.slice)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', '),
+        what: p.description,
+      }));
+    return [
+      {
+        text: `Demo company: seed ${m.seed}, ${m.customers.toLocaleString('en-US')} customers, ${m.events.toLocaleString('en-US')} events, as of ${m.asOf.slice(0, 10)}.`,
+      },
+      { title: 'Plants (each should rank in the top 3 of its analysis)', rows: rows(m.plants) },
+      { title: 'Decoys (none should rank in the top 5)', rows: rows(m.decoys) },
+    ];
+  },
+});
