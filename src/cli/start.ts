@@ -9,6 +9,9 @@ import type { GlobalOptions } from './main.js';
 import { progressReporter } from './progress.js';
 import { renderSections } from './render.js';
 
+/** Analyses whose findings the cockpit's pages show, run with the demo's own even without a plant. */
+const COCKPIT_ANALYSES = ['cases.inflow', 'cases.communication'];
+
 /**
  * Runs, once, the analyses the demo's plants are meant for (from its manifest: `journey.pain-points`
  * → `touchpoint journey pain-points`, …) and creates the follow-up queue, so the cockpit opens with
@@ -21,7 +24,9 @@ export async function runDemoAnalyses(
 ): Promise<void> {
   const manifest = await readManifest(store);
   if (!manifest) return;
-  const names = [...new Set([...manifest.plants, ...manifest.decoys].map((p) => p.analysis))].filter(only);
+  const names = [
+    ...new Set([...manifest.plants, ...manifest.decoys].map((p) => p.analysis).concat(COCKPIT_ANALYSES)),
+  ].filter(only);
   const targets = names.flatMap((name) => {
     const dot = name.indexOf('.');
     const op = operations.find(

@@ -1,3 +1,4 @@
+import type { CommunicationResult } from '../../cases/communication.js';
 import type { FlowResult } from '../../cases/flow.js';
 import type { HandoffGroup, HandoffsResult } from '../../cases/handoffs.js';
 import type { InflowResult } from '../../cases/inflow.js';
@@ -16,7 +17,16 @@ import { filterParams, findOp, useApp, useOp } from '../state.js';
 
 const BY = ['reason', 'team', 'channel', 'product', 'month'] as const;
 /** Verbs drawn above; `export` is a file export, not a picture. */
-const KNOWN = ['handoffs', 'ping-pong', 'levers', 'overdue-updates', 'flow', 'inflow', 'export'];
+const KNOWN = [
+  'handoffs',
+  'ping-pong',
+  'levers',
+  'overdue-updates',
+  'flow',
+  'inflow',
+  'export',
+  'communication',
+];
 
 type RateLike = { value: number | null; low: number | null; high: number | null; smallSample?: boolean };
 const rateText = (r: RateLike) =>
@@ -374,6 +384,61 @@ export function CasesPage(props: PageProps) {
                 },
               ]}
             />
+          )}
+        </AnalysisPanel>
+        <AnalysisPanel<CommunicationResult>
+          area="cases"
+          verb="communication"
+          analysis="cases.communication"
+          title="Keeping customers informed"
+          subtitle={`Gaps between updates against the update promise, promises kept, and CSAT of cases updated late vs on time (an association, stratified by reason)`}
+          filters={filters}
+        >
+          {(r) => (
+            <>
+              <div class="stats">
+                <Stat
+                  label="Gaps over the promise"
+                  value={fmtPercent(r.gaps.overPromise.value)}
+                  detail={`${rateText(r.gaps.overPromise)} · median gap ${fmtDuration(r.gaps.medianHours === null ? null : r.gaps.medianHours * 3600)} · promise ${fmtNumber(r.promiseHours, 0)} h`}
+                />
+                <Stat
+                  label="Open cases past the promise"
+                  value={fmtCount(r.openPastPromise)}
+                  detail={`of ${fmtCount(r.openCases)} open`}
+                />
+                <Stat
+                  label="Promises kept"
+                  value={fmtPercent(r.promises.kept.value)}
+                  detail={`${rateText(r.promises.kept)} · ${fmtCount(r.promises.made)} made`}
+                />
+                <Stat
+                  label="CSAT: late vs on time"
+                  value={
+                    r.csat.difference.value === null
+                      ? '–'
+                      : `${fmtNumber(r.csat.difference.value * 100, 1)} pts`
+                  }
+                  detail={`${fmtInterval(r.csat.difference.low === null ? null : r.csat.difference.low * 100, r.csat.difference.high === null ? null : r.csat.difference.high * 100)} pts · ${r.csat.note}`}
+                />
+              </div>
+              <DataTable
+                title="CSAT by longest gap"
+                rows={r.csat.byMaxGap}
+                columns={[
+                  { key: 'band', label: 'Longest gap' },
+                  { key: 'cases', numeric: true },
+                  {
+                    key: 'satisfied',
+                    label: 'Satisfied (95 % interval)',
+                    numeric: true,
+                    value: (g) => g.satisfied.value,
+                    render: (g) => rateText(g.satisfied),
+                  },
+                  { key: 'mean', label: 'Mean CSAT', numeric: true, render: (g) => fmtNumber(g.mean, 2) },
+                ]}
+              />
+            </>
           )}
         </AnalysisPanel>
         {overdueOp && (

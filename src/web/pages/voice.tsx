@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
+import type { DriversResult } from '../../feedback/drivers.js';
 import type { FollowUp, FollowUpsResult } from '../../feedback/follow-ups.js';
 import type { ThemesResult } from '../../feedback/themes.js';
 import type { StoredFinding } from '../../findings/index.js';
 import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
-import { canWrite } from '../components/analysis.js';
+import { AnalysisPanel, canWrite } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { FindingDetail, P_LABELS } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
@@ -27,6 +28,7 @@ const KNOWN = [
   'taxonomy',
   'surveys',
   'comments',
+  'drivers',
 ];
 
 /** One theme in the tree: its 4 P, volume, negative share with interval. */
@@ -453,6 +455,36 @@ export function VoicePage(props: PageProps) {
           </Panel>
         )}
         {trend && <TrendSection trend={trend} title="Scores by month" />}
+        <AnalysisPanel<DriversResult>
+          area="feedback"
+          verb="drivers"
+          analysis="feedback.drivers"
+          title="What drives the score"
+          subtitle="Themes whose mention goes with a lower (or higher) score, controlling for touchpoint: an association, not a proven cause"
+          filters={filters}
+        >
+          {(r) => (
+            <DataTable
+              title="Score drivers"
+              rows={r.drivers}
+              columns={[
+                { key: 'p', label: 'P', render: (d) => P_LABELS[d.p] },
+                { key: 'name', label: 'Theme' },
+                { key: 'mentions', numeric: true },
+                { key: 'share', numeric: true, render: (d) => fmtPercent(d.share) },
+                {
+                  key: 'effect',
+                  label: `Effect on ${r.kind.toUpperCase()} (95 % interval)`,
+                  numeric: true,
+                  render: (d) =>
+                    `${fmtNumber(d.effect, 2)} (${fmtInterval(d.low, d.high, (v) => fmtNumber(v, 2))})${d.smallSample ? ' · small sample' : ''}`,
+                },
+                { key: 'impact', numeric: true, render: (d) => fmtNumber(d.impact, 2) },
+                { key: 'ownerTeam', label: 'Owner' },
+              ]}
+            />
+          )}
+        </AnalysisPanel>
         <CommentExplorer q={props.route.query.q ?? ''} filters={filters} />
         {findOp(ops, 'feedback', 'follow-ups') && <FollowUpQueue status={props.route.query.fu ?? 'open'} />}
         {ops
