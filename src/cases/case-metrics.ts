@@ -96,7 +96,7 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
       coalesce(team, prev_team) AS team, coalesce(team <> prev_team, false) AS team_change
     FROM ev WHERE type IN ('opened', 'assigned') AND coalesce(team, prev_team) IS NOT NULL
   ),
-  asg AS (
+  asg_base AS (
     SELECT a.*,
       -- when the current team stint started: the first team, or the last team handoff
       max(CASE WHEN team_change OR prev_team IS NULL THEN rn END) OVER wa AS stint_rn,
@@ -104,12 +104,16 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
       last_value(agent IGNORE NULLS) OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent,
       last_value(CASE WHEN agent IS NOT NULL THEN rn END IGNORE NULLS)
         OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent_rn,
-      team_change AND count(*) OVER (PARTITION BY case_id, team ORDER BY rn ROWS UNBOUNDED PRECEDING) > 1 AS is_return,
       tp.tier AS prev_tier, tt.tier AS tier
     FROM asg2 a
     LEFT JOIN teams tp ON tp.id = a.prev_team
     LEFT JOIN teams tt ON tt.id = a.team
     WINDOW wa AS (PARTITION BY case_id ORDER BY rn)
+  ),
+  asg AS (
+    -- per assignment: is it a return to a team already held (only the verbs that need it compute it)
+    SELECT *, team_change AND count(*) OVER (PARTITION BY case_id, team ORDER BY rn ROWS UNBOUNDED PRECEDING) > 1 AS is_return
+    FROM asg_base
   ),
   asg_case AS (
     SELECT case_id,
@@ -118,7 +122,8 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
         AND prev_agent_rn >= stint_rn AND agent <> prev_agent) AS agent_reassignments,
       count(DISTINCT team) AS distinct_teams,
       count(DISTINCT agent) AS distinct_agents,
-      count(*) FILTER (WHERE is_return) AS returns,
+      -- every handoff goes to a new team or back to one already held: returns = handoffs − (teams − 1)
+      count(*) FILTER (WHERE team_change) - count(DISTINCT team) + 1 AS returns,
       count(*) FILTER (WHERE team_change AND prev_tier = 1 AND tier > 1) AS escalations,
       count(*) FILTER (WHERE team_change AND regexp_matches(coalesce(transfer_reason, ''), ${access})) AS access_transfers,
       count(*) FILTER (WHERE team_change AND regexp_matches(coalesce(transfer_reason, ''), ${approval})) AS approval_transfers,
@@ -130,7 +135,7 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
       arg_max(team, rn) AS last_team,
       list(team ORDER BY rn) FILTER (WHERE team_change OR prev_team IS NULL) AS team_chain,
       list(ts ORDER BY rn) FILTER (WHERE team_change OR prev_team IS NULL) AS team_chain_ts
-    FROM asg GROUP BY case_id
+    FROM asg_base GROUP BY case_id
   ),
   ev_case AS (
     SELECT case_id,
