@@ -137,12 +137,11 @@ export function buildProgram(
 export function reportError(e: unknown): number {
   if (isTouchpointError(e)) {
     process.stderr.write(`touchpoint: ${e.message}\n`);
-    const more = e.details.slice(0, 20);
-    if (more.length > 1 || (more.length === 1 && formatDetail(more[0]!) !== e.message)) {
-      for (const d of more) process.stderr.write(`  ${formatDetail(d)}\n`);
-      if (e.details.length > more.length)
-        process.stderr.write(`  … and ${e.details.length - more.length} more\n`);
-    }
+    // the reason line often is the first detail: list only what it does not already say
+    const rest = e.details.filter((d, i) => !(i === 0 && e.message.endsWith(formatDetail(d))));
+    const more = rest.slice(0, 20);
+    for (const d of more) process.stderr.write(`  ${formatDetail(d)}\n`);
+    if (rest.length > more.length) process.stderr.write(`  … and ${rest.length - more.length} more\n`);
     return EXIT_CODES[e.code];
   }
   const err = e as { code?: string; exitCode?: number; message?: string };
