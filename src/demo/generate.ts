@@ -496,6 +496,7 @@ export async function generateDemo(
       options.onProgress?.({ phase: 'loading the last rows', done: 0, total: 1, unit: 'chunk' });
       await pending;
       waitMs += performance.now() - w0;
+      options.onProgress?.({ phase: 'loading the last rows', done: 1, total: 1, unit: 'chunk' });
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await writeManifest(tx, m, new Date(AS_OF));
       return m;
