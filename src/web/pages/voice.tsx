@@ -325,7 +325,11 @@ function FollowUpQueue(props: { status: string }) {
               <Stat
                 label="Closed within 48 h"
                 value={fmtPercent(d.closedWithin48h.value)}
-                detail={`${fmtInterval(d.closedWithin48h.low, d.closedWithin48h.high, (v) => fmtPercent(v))} · n = ${fmtCount(d.closedWithin48h.n)}${d.closedWithin48h.smallSample ? ' · small sample' : ''}`}
+                detail={
+                  d.closedWithin48h.n === 0
+                    ? 'no item is 48 h old yet'
+                    : `${fmtInterval(d.closedWithin48h.low, d.closedWithin48h.high, (v) => fmtPercent(v))} · n = ${fmtCount(d.closedWithin48h.n)}${d.closedWithin48h.smallSample ? ' · small sample' : ''}`
+                }
               />
             </div>
             {d.items.length === 0 ? (
