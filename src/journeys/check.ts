@@ -147,7 +147,7 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
       deviations: { path: string[]; people: number }[];
       usage: { touchpoint: string; people: number }[];
     }>(sql`
-      WITH e AS (
+      WITH e AS MATERIALIZED (
         SELECT ${PERSON} AS person, ts, touchpoint, channel FROM events
         WHERE touchpoint IN (SELECT unnest(${tps})) AND ${inRange}
       ),
