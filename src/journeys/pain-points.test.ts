@@ -3,6 +3,7 @@ import { listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { addEvents, addJourney, type Ev } from './fixtures.test-helpers.js';
 import { getPainPoints } from './pain-points.js';
+import { getPaths } from './paths.js';
 
 // journey a (ad) → b (search) → c (cart); s4 searches on the app, calls and stops; s1 waits 72 h
 const EVENTS: Ev[] = [
@@ -70,7 +71,13 @@ describe('getPainPoints', () => {
       expect(r.findings.every((f) => f.smallSample)).toBe(true);
       const stored = await listFindings(db, { analysis: 'journey.pain-points', limit: 10 });
       expect(stored.map((f) => f.kind)).toEqual(['drop-off', 'channel-switch', 'wait']);
-      expect(stored[0]!.evidence.analysis).toBe('journey.funnel');
+      // the evidence re-runs the drill-down
+      expect(stored[0]!.evidence).toMatchObject({
+        analysis: 'journey.paths',
+        params: { around: 'search', asOf: '2026-03-01' },
+      });
+      const drill = await getPaths(db, stored[0]!.evidence.params);
+      expect(drill.around?.people).toBe(5);
     });
   });
 

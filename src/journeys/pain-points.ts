@@ -321,13 +321,13 @@ function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>
     score: round(excessLow + diff.statistic / 1000, 6) ?? 0,
     customersAffected: r.people,
     evidence: {
-      analysis: r.kind === 'drop-off' ? 'journey.funnel' : 'journey.paths',
-      params: {
-        ...(r.kind === 'drop-off' ? { level: 'touchpoint', by: ['channel'] } : { around: r.touchpoint }),
-        from: params.from,
-        to: params.to,
-        asOf: params.asOf,
-      },
+      // the drill-down: where people went before and after this touchpoint
+      analysis: 'journey.paths',
+      params: Object.fromEntries(
+        Object.entries({ around: r.touchpoint, from: params.from, to: params.to, asOf: params.asOf }).filter(
+          ([, v]) => v !== undefined,
+        ),
+      ),
       source: { analysis: 'journey.pain-points', params },
       excessEvents: round(excessLow, 1),
       difference: {
