@@ -105,8 +105,23 @@ describe('generateDemo', () => {
       });
       await db.exec(sql`INSERT INTO findings (id, run_id, created_at, analysis, kind, p, title, slice, metric, score, rank)
         VALUES ('x', 'r', TIMESTAMP '2026-01-01', 'a', 'k', 'process', 't', '{}', 'm', 1, 1)`);
+      // without foreign keys: cleared inside the one transaction
       await generateDemo(db, { seed: 42, customers: 300, replace: true });
       expect(await contentHash(db)).toEqual(before);
+      // tables of later migrations, with a foreign key, are emptied too (children first)
+      await db.exec(sql`CREATE TABLE x_parent (id INTEGER PRIMARY KEY)`);
+      await db.exec(sql`CREATE TABLE x_child (id INTEGER, parent INTEGER REFERENCES x_parent (id))`);
+      await db.exec(sql`INSERT INTO x_parent VALUES (1)`);
+      await db.exec(sql`INSERT INTO x_child VALUES (1, 1)`);
+      await generateDemo(db, { seed: 42, customers: 300, replace: true });
+      expect(await contentHash(db)).toEqual(before);
+      expect(
+        (
+          await db.one<{ n: number }>(
+            sql`SELECT (SELECT count(*) FROM x_parent) + (SELECT count(*) FROM x_child) AS n`,
+          )
+        )?.n,
+      ).toBe(0);
       expect((await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM findings`))?.n).toBe(0);
     });
   });

@@ -431,27 +431,36 @@ export async function workspaceIsEmpty(db: Store): Promise<boolean> {
   return true;
 }
 
-/** Deletes every row of every table except the migration log (for --replace). */
+async function foreignKeys(db: Store): Promise<{ child: string; parent: string }[]> {
+  return db.all<{ child: string; parent: string }>(sql`
+    SELECT table_name AS child, referenced_table AS parent FROM duckdb_constraints()
+    WHERE constraint_type = 'FOREIGN KEY' AND schema_name = 'main'`);
+}
+
+/**
+ * Deletes every row of every table except the migration log (for --replace), children before the
+ * tables their foreign keys reference.
+ */
 async function clearWorkspace(db: Store): Promise<void> {
-  const tables = await db.all<{ name: string }>(sql`
-    SELECT table_name AS name FROM duckdb_tables()
-    WHERE schema_name = 'main' AND NOT temporary AND table_name <> 'schema_migrations'
-    ORDER BY table_name`);
-  let pending = tables.map((t) => t.name);
-  // Foreign keys (added by later migrations) may need children cleared first: retry in passes.
-  for (let pass = 0; pending.length > 0; pass++) {
-    const failed: string[] = [];
-    let lastError: unknown;
-    for (const t of pending) {
-      try {
-        await db.exec(sql`DELETE FROM ${ident(t)}`);
-      } catch (e) {
-        failed.push(t);
-        lastError = e;
-      }
+  const tables = (
+    await db.all<{ name: string }>(sql`
+      SELECT table_name AS name FROM duckdb_tables()
+      WHERE schema_name = 'main' AND NOT temporary AND table_name <> 'schema_migrations'
+      ORDER BY table_name`)
+  ).map((t) => t.name);
+  const edges = await foreignKeys(db);
+  const left = new Set(tables);
+  while (left.size > 0) {
+    // a table can go once no remaining table references it
+    const ready = [...left].filter(
+      (t) => !edges.some((e) => e.parent === t && e.child !== t && left.has(e.child)),
+    );
+    if (ready.length === 0)
+      throw new TouchpointError('internal', 'foreign keys form a cycle; cannot clear the workspace');
+    for (const t of ready) {
+      await db.exec(sql`DELETE FROM ${ident(t)}`);
+      left.delete(t);
     }
-    if (failed.length === pending.length || pass > 10) throw lastError;
-    pending = failed;
   }
 }
 
@@ -467,6 +476,11 @@ export async function generateDemo(
     );
   }
   const t0 = performance.now();
+  // The engine cannot delete a referenced parent row in the transaction that deleted its children, so
+  // with foreign keys in the schema the old rows are cleared (and committed) first; without them the
+  // clearing is part of the one all-or-nothing transaction below.
+  const clearFirst = options.replace === true && (await foreignKeys(db)).length > 0;
+  if (clearFirst) await clearWorkspace(db);
   const stage = new Stage(STAGE_TABLES);
   let simulateMs = 0;
   let waitMs = 0;
@@ -478,7 +492,7 @@ export async function generateDemo(
   await db.exec(sql`SET preserve_insertion_order = false`);
   try {
     const manifest = await db.transaction(async (tx) => {
-      if (options.replace) await clearWorkspace(tx);
+      if (options.replace && !clearFirst) await clearWorkspace(tx);
       for (const ddl of TRUTH_DDL) await tx.exec(ddl);
       // Each finished chunk loads on the engine's threads while the next one is simulated.
       let pending: Promise<void> = Promise.resolve();
