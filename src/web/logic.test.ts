@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { MapCell, MapResult } from '../journeys/map.js';
+import { queryString } from './api.js';
+import { defaultDrawing, scoreBand, variantSankey } from './pages/journey.js';
+import { buildHash, filterQuery, parseHash } from './route.js';
+import { filterParams } from './state.js';
+
+describe('routes keep the filters in the URL', () => {
+  it.each([
+    ['', { page: 'overview', query: {} }],
+    ['#/journey', { page: 'journey', query: {} }],
+    ['#/cases?by=team&segment=smb', { page: 'cases', query: { by: 'team', segment: 'smb' } }],
+    ['#/voice?q=late%20delivery', { page: 'voice', query: { q: 'late delivery' } }],
+  ])('parseHash(%j)', (hash, want) => {
+    expect(parseHash(hash)).toEqual(want);
+  });
+
+  it('builds a hash without empty values and reads back the same', () => {
+    const h = buildHash('journey', { segment: 'smb', persona: undefined, period: '90d' });
+    expect(h).toBe('#/journey?segment=smb&period=90d');
+    expect(parseHash(h).query).toEqual({ segment: 'smb', period: '90d' });
+  });
+
+  it('only the shared filters travel between pages', () => {
+    expect(filterQuery({ segment: 'smb', by: 'team', channel: 'web', touchpoint: 'delivery' })).toEqual({
+      segment: 'smb',
+      channel: 'web',
+    });
+  });
+
+  it('query strings skip empty values and repeat arrays', () => {
+    expect(queryString({ a: 'x', b: '', c: undefined, d: ['1', '2'], e: 3 })).toBe('?a=x&d=1&d=2&e=3');
+    expect(queryString({})).toBe('');
+  });
+});
+
+describe('each call gets only the filters it accepts', () => {
+  const op = (fields: string[]) => ({ area: 'a', verb: 'v', method: 'get' as const, summary: '', fields });
+  it('drops filters an operation does not take', () => {
+    expect(filterParams(op(['channel']), { channel: 'web', segment: 'smb' })).toEqual({ channel: 'web' });
+  });
+  it.each([
+    [['days'], { days: 90 }],
+    [['period'], { period: '90d' }],
+    [['periodDays'], { periodDays: 90 }],
+    [['other'], {}],
+  ])('a 90-day period becomes %j', (fields, want) => {
+    expect(filterParams(op(fields), { period: '90d' })).toEqual(want);
+  });
+  it('a period in months becomes a `from` date 30 days per month back', () => {
+    const p = filterParams(op(['from']), { period: '12m' });
+    const days = (Date.now() - Date.parse(`${p.from as string}T00:00:00Z`)) / 86_400_000;
+    expect(days).toBeGreaterThanOrEqual(359);
+    expect(days).toBeLessThan(361);
+  });
+});
+
+describe('journey map pictures', () => {
+  it.each([
+    ['csat', 4.2, 's-good'],
+    ['csat', 3.8, 's-mid'],
+    ['csat', 3.1, 's-bad'],
+    ['nps', 9, 's-good'],
+    ['nps', 6, 's-bad'],
+    ['ces', 2.5, 's-good'],
+    ['ces', 5.5, 's-bad'],
+    ['csat', null, 's-none'],
+  ] as const)('scoreBand(%s, %s) = %s', (kind, mean, want) => {
+    expect(scoreBand(kind, mean)).toBe(want);
+  });
+
+  it('the Sankey of variants is keyed by step, so repeated touchpoints never make a cycle', () => {
+    const s = variantSankey([
+      { path: ['a', 'b', 'a'], people: 5, share: 0.5 },
+      { path: ['a', 'c'], people: 3, share: 0.3 },
+    ]);
+    expect(s.nodes.map((n) => n.name).sort()).toEqual(['1. a', '2. b', '2. c', '3. a']);
+    expect(s.links).toEqual([
+      { source: '1. a', target: '2. b', value: 5 },
+      { source: '2. b', target: '3. a', value: 5 },
+      { source: '1. a', target: '2. c', value: 3 },
+    ]);
+  });
+
+  it('the default drawing keeps the touchpoints at least half of a stage uses, in configured order', () => {
+    const cell = (stage: string, touchpoint: string, channel: string, shareOfStage: number, customers = 10) =>
+      ({ stage, touchpoint, channel, shareOfStage, customers }) as unknown as MapCell;
+    const map = {
+      journey: 'j',
+      stages: ['buy', 'get'],
+      cells: [
+        cell('buy', 'cart', 'web', 0.4),
+        cell('buy', 'cart', 'app', 0.3),
+        cell('buy', 'checkout', 'web', 0.6),
+        cell('buy', 'wishlist', 'web', 0.1),
+        cell('get', 'tracking', 'web', 0.2),
+        cell('get', 'delivery', 'web', 0.3),
+      ],
+    } as unknown as MapResult;
+    expect(JSON.parse(defaultDrawing(map))).toEqual({
+      journey: 'j',
+      stages: [
+        { name: 'buy', touchpoints: ['cart', 'checkout'] },
+        { name: 'get', touchpoints: ['delivery'] },
+      ],
+    });
+  });
+});
