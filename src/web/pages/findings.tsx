@@ -14,12 +14,38 @@ export function FindingsPage(props: PageProps) {
     p: q.p,
     kind: q.kind,
     owner: q.owner,
+    analysis: q.analysis,
     limit: 500,
   });
+  // the choices come from every finding, so picking one never hides the others from the menu
+  const everything = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 2000 });
+  const analyses = [...new Set((everything.data?.findings ?? []).map((f) => f.analysis))].sort();
+  const owners = [
+    ...new Set((everything.data?.findings ?? []).map((f) => f.ownerTeam).filter((o) => o !== null)),
+  ].sort();
+  const select = (key: 'analysis' | 'owner', label: string, values: readonly string[]) => (
+    <label class="filter">
+      <span>{label}</span>
+      <select
+        value={q[key] ?? ''}
+        onChange={(e) => setQuery({ [key]: (e.target as HTMLSelectElement).value || undefined })}
+      >
+        <option value="">all</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
   const [open, setOpen] = useState<StoredFinding | null>(null);
   return (
     <div class="page">
-      <PageHead title="Pain points" uses={[]} />
+      <PageHead title="Pain points" uses={[]}>
+        {select('analysis', 'Analysis', analyses)}
+        {select('owner', 'Owner', owners as string[])}
+      </PageHead>
       <fieldset class="chips">
         <legend class="sr-only">Filter by the 4 P's</legend>
         <button type="button" class="chip" aria-pressed={!q.p} onClick={() => setQuery({ p: undefined })}>
