@@ -134,6 +134,21 @@ describe('getFunnel', () => {
     });
   });
 
+  it('breaks down by persona once customer_personas exists', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      await db.exec(sql`CREATE TABLE customer_personas (customer_id VARCHAR PRIMARY KEY, persona VARCHAR)`);
+      await db.exec(
+        sql`INSERT INTO customer_personas VALUES ('c1', 'planner'), ('c3', 'planner'), ('c4', 'browser')`,
+      );
+      const r = await getFunnel(db, { by: ['persona'] });
+      const byKey = Object.fromEntries(
+        r.groups.map((g) => [String(g.key.persona), g.steps.map((s) => s.reached)]),
+      );
+      expect(byKey).toEqual({ planner: [2, 2, 1], browser: [1, 1, 1], null: [5, 1, 0] });
+    });
+  });
+
   it('funnels over touchpoints, with a repeated step needing a later event', async () => {
     await withTestDb(async (db) => {
       await fixture(db);
