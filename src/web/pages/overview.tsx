@@ -6,7 +6,7 @@ import { Chart } from '../components/chart.js';
 import { findingColumns } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel, Stat } from '../components/ui.js';
-import { fmtCount, fmtDate, fmtInterval, fmtNumber, humanize } from '../format.js';
+import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
@@ -166,9 +166,22 @@ export function OverviewPage(props: PageProps) {
               <DataTable
                 title="Five worst findings"
                 rows={d.findings}
-                columns={findingColumns.filter((c) =>
-                  ['rank', 'title', 'value', 'customersAffected', 'ownerTeam'].includes(c.key),
-                )}
+                columns={[
+                  ...findingColumns.filter((c) =>
+                    ['title', 'value', 'customersAffected', 'ownerTeam'].includes(c.key),
+                  ),
+                  // revenue at risk once the business case has filled it in; never invented before
+                  ...(d.findings.some((f) => f.revenueAtRisk !== null && f.revenueAtRisk !== undefined)
+                    ? [
+                        {
+                          key: 'revenueAtRisk',
+                          label: 'Revenue at risk',
+                          numeric: true,
+                          render: (f: StoredFinding) => fmtMoney(f.revenueAtRisk),
+                        },
+                      ]
+                    : []),
+                ]}
                 empty="No findings yet: run the journey, feedback or cases analyses."
               />
             )}
