@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, getJson, postJson } from '../api.js';
+import { ApiError, getJson, postJson } from '../api.js';
 
 /** One question of a survey definition (the voice capability's `surveys.questions`). */
 export interface SurveyQuestion {
@@ -71,12 +71,22 @@ export function SurveyPage(props: { survey: string }) {
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
   const [state, setState] = useState<'form' | 'sending' | 'done'>('form');
   const [error, setError] = useState<string | null>(null);
+  const [linkError, setLinkError] = useState<string | null>(null);
 
   useEffect(() => {
     document.title = 'Your feedback';
     getJson<unknown>(`/s/${encodeURIComponent(props.survey)}/definition?t=${encodeURIComponent(token)}`)
       .then((d) => setDef(normalise(d) ?? { questions: STANDARD_QUESTIONS }))
-      .catch(() => setDef({ questions: STANDARD_QUESTIONS }));
+      .catch((e: unknown) => {
+        const ae = e instanceof ApiError ? e : new ApiError(0, 'network', String(e));
+        // a server without the definition route asks the standard question; a bad link is said so
+        if (ae.status === 404 && /no route/.test(ae.message)) setDef({ questions: STANDARD_QUESTIONS });
+        else if (ae.status === 409)
+          setLinkError('This link has already been used. Thank you, your answer was recorded before.');
+        else if (ae.status === 0)
+          setLinkError('The survey cannot be reached right now. Please try again later.');
+        else setLinkError('This survey link is not valid any more.');
+      });
   }, [props.survey, token]);
 
   const submit = async (e: Event) => {
@@ -127,7 +137,11 @@ export function SurveyPage(props: { survey: string }) {
       {!token && (
         <p class="error">This page needs the link from your invitation (it carries a one-time code).</p>
       )}
-      {!def ? (
+      {linkError ? (
+        <p class="error" role="alert">
+          {linkError}
+        </p>
+      ) : !def ? (
         <p role="status">Loading…</p>
       ) : (
         <form onSubmit={submit} noValidate>
