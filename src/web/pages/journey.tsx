@@ -11,6 +11,7 @@ import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
 import { Async, PageHead, Panel } from '../components/ui.js';
+import { download, exportName, toCsv } from '../csv.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
@@ -462,6 +463,40 @@ export function JourneyPage(props: PageProps) {
                   title={`Journey: ${m.journey}`}
                   subtitle={`${fmtCount(m.people)} people as of ${m.asOf.slice(0, 10)} · cards coloured by ${kind.toUpperCase()} of their weakest well-measured channel · outlined: worst touchpoints found`}
                   wide
+                  actions={
+                    <button
+                      type="button"
+                      class="btn small"
+                      aria-label="Export the journey map as CSV"
+                      onClick={() =>
+                        download(
+                          exportName(`journey map ${m.journey}`, 'csv'),
+                          toCsv(
+                            m.cells.map((c) => ({
+                              stage: c.stage,
+                              touchpoint: c.touchpoint,
+                              channel: c.channel,
+                              owner: c.owner,
+                              customers: c.customers,
+                              shareOfStage: c.shareOfStage,
+                              conversion: c.conversion?.value ?? null,
+                              conversionLow: c.conversion?.low ?? null,
+                              conversionHigh: c.conversion?.high ?? null,
+                              medianHoursToNext: c.medianHoursToNext,
+                              [`${kind}Mean`]: c.feedback.mean,
+                              [`${kind}Low`]: c.feedback.low,
+                              [`${kind}High`]: c.feedback.high,
+                              [`${kind}N`]: c.feedback.n,
+                              contactRate: c.contactRate.value,
+                              worst: worstSet.has(c.touchpoint),
+                            })),
+                          ),
+                        )
+                      }
+                    >
+                      CSV
+                    </button>
+                  }
                 >
                   <div class="legend" aria-hidden="true">
                     <span>
