@@ -257,6 +257,125 @@ function DrawingEditor(props: {
   );
 }
 
+const BREAKDOWNS = [
+  ['channel', 'entry channel'],
+  ['segment:segment', 'segment'],
+  ['segment:plan', 'plan'],
+  ['segment:region', 'region'],
+  ['cohort', 'cohort (month joined)'],
+  ['persona', 'persona'],
+] as const;
+
+/** Stage conversion by a breakdown (`journey funnel --by`), as a heatmap: rows = groups, columns = stages. */
+function ConversionBy(props: { by: string; filters: Record<string, string> }) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'journey', 'funnel');
+  const state = useOp<FunnelResult>('journey', 'funnel', {
+    ...filterParams(op, props.filters),
+    by: [props.by],
+  });
+  return (
+    <Panel
+      title="Conversion by group"
+      subtitle="Share of people moving on from the previous stage, per group (95 % intervals in the data)"
+      wide
+      actions={
+        <label class="filter">
+          <span>Break down by</span>
+          <select value={props.by} onChange={(e) => setQuery({ by: (e.target as HTMLSelectElement).value })}>
+            {BREAKDOWNS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      <Async state={state} what="conversion by group">
+        {(f) => {
+          const groups = f.groups.slice(0, 25);
+          const label = (g: (typeof groups)[number]) =>
+            Object.values(g.key)
+              .map((v) => v ?? '(none)')
+              .join(' · ');
+          const stages = f.steps.slice(1);
+          const cells = groups.flatMap((g, y) =>
+            stages.map((st, x) => {
+              const step = g.steps.find((s2) => s2.step === st);
+              return [
+                x,
+                y,
+                step?.stepConversion?.value === null || !step?.stepConversion
+                  ? null
+                  : Math.round(step.stepConversion.value * 1000) / 10,
+              ];
+            }),
+          );
+          const rows = groups.flatMap((g) =>
+            stages.map((st) => {
+              const step = g.steps.find((s2) => s2.step === st);
+              return {
+                group: label(g),
+                stage: st,
+                reached: step?.reached ?? null,
+                conversion: step?.stepConversion?.value ?? null,
+                low: step?.stepConversion?.low ?? null,
+                high: step?.stepConversion?.high ?? null,
+                n: step?.stepConversion?.n ?? null,
+              };
+            }),
+          );
+          if (groups.length === 0) return <p class="empty">No groups for this breakdown.</p>;
+          return (
+            <Chart
+              title={`Stage conversion by ${props.by}`}
+              height={80 + groups.length * 26}
+              rows={rows}
+              option={{
+                tooltip: {
+                  formatter: (p: { data: [number, number, number | null] }) => {
+                    const r = rows[p.data[1] * stages.length + p.data[0]]!;
+                    return `${r.group} → ${r.stage}<br/>${fmtPercent(r.conversion)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))}), n = ${fmtCount(r.n)}`;
+                  },
+                },
+                grid: { left: 160, right: 20, top: 10, bottom: 60 },
+                xAxis: {
+                  type: 'category',
+                  data: stages.map((st, i) => `${f.steps[i]} → ${st}`),
+                  axisLabel: { fontSize: 11 },
+                },
+                yAxis: { type: 'category', data: groups.map(label), inverse: true },
+                visualMap: {
+                  min: 0,
+                  max: 100,
+                  calculable: false,
+                  orient: 'horizontal',
+                  left: 'center',
+                  bottom: 0,
+                  inRange: { color: ['#b91c1c', '#facc15', '#15803d'] },
+                  text: ['100 %', '0 %'],
+                },
+                series: [
+                  {
+                    type: 'heatmap',
+                    data: cells,
+                    label: {
+                      show: true,
+                      formatter: (p: { data: [number, number, number | null] }) =>
+                        p.data[2] === null ? '–' : `${p.data[2]}`,
+                    },
+                  },
+                ],
+              }}
+            />
+          );
+        }}
+      </Async>
+    </Panel>
+  );
+}
+
 /** Everything known about one touchpoint: its figures per channel, findings, and the paths around it. */
 function TouchpointEvidence(props: {
   card: TouchpointCard;
@@ -704,6 +823,16 @@ export function JourneyPage(props: PageProps) {
               )}
             </Async>
           </Panel>
+        )}
+        {funnelOp && (
+          <ConversionBy
+            by={
+              (BREAKDOWNS.map((b) => b[0]) as readonly string[]).includes(props.route.query.by ?? '')
+                ? props.route.query.by!
+                : 'channel'
+            }
+            filters={filters}
+          />
         )}
         <AnalysisPanel
           area="journey"
