@@ -1,7 +1,8 @@
 -- Reference: 4-step ordered funnel over stages awareness → discovery → purchase → delivery.
 -- A person counts at step k when steps 1..k happened in that order (ties allowed) within 30 days of
--- their first awareness event. One pass over events: per person, the first step-1 time and the
--- times of every later step as lists; then the earliest in-order match of each step.
+-- their first awareness event. Inbound events only (a newsletter sent is not a customer's step).
+-- One pass over events: per person, the first step-1 time and the times of every later step as
+-- lists; then the earliest in-order match of each step.
 WITH p AS (
   SELECT coalesce(customer_id, 'anon:' || anonymous_id) AS person,
     min(ts) FILTER (stage = 'awareness') AS t1,
@@ -9,7 +10,7 @@ WITH p AS (
     list(ts) FILTER (stage = 'purchase') AS l3,
     list(ts) FILTER (stage = 'delivery') AS l4
   FROM events
-  WHERE stage IN ('awareness', 'discovery', 'purchase', 'delivery')
+  WHERE stage IN ('awareness', 'discovery', 'purchase', 'delivery') AND direction = 'inbound'
   GROUP BY 1
 ),
 a AS (

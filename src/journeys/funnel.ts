@@ -197,14 +197,14 @@ export async function resolveFunnel(
         details: [{ field: 'steps', message: `stages: ${j.stages.join(', ')}` }],
       });
     }
-    source = sql`SELECT person, ts, channel, stage AS step_key FROM (${journeyEvents(j, frame)})`;
+    source = sql`SELECT person, ts, channel, stage AS step_key FROM (${journeyEvents(j, frame, { inboundOnly: true })})`;
   } else {
     if (steps.length === 0) {
       throw new TouchpointError('invalid_input', 'steps: a touchpoint funnel needs --steps', {
         details: [{ field: 'steps', message: 'list the touchpoints in order' }],
       });
     }
-    source = sql`SELECT ${PERSON} AS person, ts, channel, touchpoint AS step_key FROM events WHERE ts <= ${frame.asOf}`;
+    source = sql`SELECT ${PERSON} AS person, ts, channel, touchpoint AS step_key FROM events WHERE direction = 'inbound' AND ts <= ${frame.asOf}`;
   }
   if (steps.length < 2) {
     throw new TouchpointError('invalid_input', 'steps: a funnel needs at least two steps', {
@@ -242,7 +242,8 @@ export async function resolveFunnel(
 /**
  * Ordered funnel. A person is counted at step k when they did steps 1..k in that order, step 1
  * inside [from, to) (their first such event), every step within `windowDays` of step 1 and, when
- * given, within `stepWindowDays[k−2]` of step k−1. Timestamp ties count as in order. People whose
+ * given, within `stepWindowDays[k−2]` of step k−1. Timestamp ties count as in order. Only inbound
+ * events are steps: an e-mail the company sends is not the customer moving on. People whose
  * window for the next step had not elapsed at as-of are in progress, never drop-offs.
  */
 export async function getFunnel(db: Store, input: FunnelParams): Promise<FunnelResult> {
