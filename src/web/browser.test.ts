@@ -169,6 +169,29 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     60_000,
   );
 
+  it('is keyboard navigable: skip link first, findings and journey cards open with Enter', async () => {
+    const ctx = await browser.newContext();
+    const { page } = await open(ctx, '#/findings');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    const row = page.locator('tr.clickable').first();
+    await row.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.drawer[role="dialog"]');
+    await page.getByRole('button', { name: 'Close evidence' }).press('Enter');
+    await page.waitForSelector('.drawer[role="dialog"]', { state: 'detached' });
+    if (hasOp('journey', 'map')) {
+      await page.goto(`${server.url}/#/journey`);
+      await waitForContent(page);
+      const card = page.locator('button.tp').first();
+      const name = (await card.locator('.tp-name').textContent())?.replace(/(worst|drawn)/g, '').trim();
+      await card.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`text=Touchpoint: ${name}`);
+    }
+    await ctx.close();
+  }, 60_000);
+
   it('a viewer cannot open Settings › API keys', async () => {
     const username = `viewer${Date.now()}`;
     const password = 'a-long-viewer-password';
