@@ -175,6 +175,27 @@ describe('getFunnel', () => {
     });
   });
 
+  it('never counts an outbound event as a step', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      // a newsletter to c5 mapped to stage b: the company moved, not the customer
+      await db.exec(
+        sql`INSERT INTO journey_touchpoints (journey_id, touchpoint, stage) VALUES ('j', 'newsletter', 'b')`,
+      );
+      await addEvents(db, [
+        {
+          customer: 'c5',
+          touchpoint: 'newsletter',
+          channel: 'email',
+          direction: 'outbound',
+          at: '2026-01-16T10:00:00Z',
+        },
+      ]);
+      const r = await getFunnel(db, {});
+      expect(r.overall.map((s) => s.reached)).toEqual([8, 4, 2]);
+    });
+  });
+
   it('returns zero counts on an empty journey', async () => {
     await withTestDb(async (db) => {
       await addJourney(db);
