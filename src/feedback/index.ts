@@ -4,6 +4,7 @@
  */
 import type { AnyOperation } from '../core/operation.js';
 import { analyzeTextOperation } from './analyze-text.js';
+import { commentsOperation } from './comments.js';
 import { driversOperation } from './drivers.js';
 import { followUpOperations } from './follow-ups.js';
 import { scoresOperation } from './scores.js';
@@ -13,6 +14,7 @@ import { themesOperation } from './themes.js';
 
 export { type AnalysisSummary, analyzeWorkspace, ensureAnalysis } from './analyze.js';
 export { type AnalyzeTextResult, analyzeText } from './analyze-text.js';
+export { type CommentItem, type CommentsResult, listComments } from './comments.js';
 export { type Driver, type DriversResult, getDrivers } from './drivers.js';
 export {
   addNote,
@@ -55,6 +57,7 @@ export { getThemes, type ThemeStats, type ThemesResult } from './themes.js';
 export const operations: readonly AnyOperation[] = [
   scoresOperation,
   themesOperation,
+  commentsOperation,
   driversOperation,
   ...followUpOperations,
   analyzeTextOperation,
