@@ -35,10 +35,32 @@ interface Opts {
 }
 
 /**
+ * Detractor (NPS 0–6) and dissatisfied (CSAT 1–2) answers with the comment their follow-up carries:
+ * their own comment, or else the text answers of the same survey submission (same `survey_id` and
+ * `properties.submission`, which the server's survey endpoint stores), joined by a blank line.
+ * `text_id` is the answer whose text analysis gives the theme.
+ */
+const unhappy = sql`(
+  SELECT f.*, CASE WHEN trim(f.comment) <> '' THEN f.comment ELSE s.comment END AS fu_comment,
+    CASE WHEN trim(f.comment) <> '' THEN f.id ELSE s.text_id END AS text_id
+  FROM feedback f LEFT JOIN (
+    SELECT json_extract_string(properties, '$.submission') AS submission, survey_id,
+      string_agg(comment, chr(10) || chr(10) ORDER BY question, id) AS comment,
+      arg_min(id, question || chr(0) || id) AS text_id
+    FROM feedback
+    WHERE kind = 'text' AND trim(comment) <> '' AND survey_id IS NOT NULL
+      AND json_extract_string(properties, '$.submission') IS NOT NULL
+    GROUP BY ALL
+  ) s ON s.survey_id = f.survey_id AND s.submission = json_extract_string(f.properties, '$.submission')
+  WHERE (f.kind = 'nps' AND f.score <= 6) OR (f.kind = 'csat' AND f.score <= 2)
+)`;
+
+/**
  * Creates a follow-up for every detractor (NPS 0–6) or dissatisfied (CSAT 1–2) answer with a
- * comment that has none yet — idempotent per feedback id, so re-imports and re-runs never duplicate
- * one. Items carry customer, touchpoint, channel, owning team (touchpoint_owners) and the comment's
- * primary theme when the text analysis has run; open items without a theme get it when it has.
+ * comment — its own or the text answer of the same survey submission — that has none yet;
+ * idempotent per feedback id, so re-imports and re-runs never duplicate one. Items carry customer,
+ * touchpoint, channel, owning team (touchpoint_owners) and the comment's primary theme when the
+ * text analysis has run; open items without a theme get it when it has.
  */
 export async function createFollowUps(
   db: Store,
@@ -50,17 +72,16 @@ export async function createFollowUps(
     await tx.exec(sql`
       INSERT INTO follow_ups (id, feedback_id, customer_id, touchpoint, channel, kind, score, comment, theme,
         owner_team, assignee, status, answered_at, created_at, closed_at, resolution)
-      SELECT 'fu-' || f.id, f.id, f.customer_id, f.touchpoint, f.channel, f.kind, f.score, f.comment,
-        (SELECT t.primary_theme FROM feedback_text t WHERE t.feedback_id = f.id), ${ownerOf}, NULL, 'open',
+      SELECT 'fu-' || f.id, f.id, f.customer_id, f.touchpoint, f.channel, f.kind, f.score, f.fu_comment,
+        (SELECT t.primary_theme FROM feedback_text t WHERE t.feedback_id = f.text_id), ${ownerOf}, NULL, 'open',
         f.ts, ${now}, NULL, NULL
-      FROM feedback f
-      WHERE ((f.kind = 'nps' AND f.score <= 6) OR (f.kind = 'csat' AND f.score <= 2))
-        AND f.comment IS NOT NULL AND trim(f.comment) <> ''
+      FROM ${unhappy} f
+      WHERE f.fu_comment IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM follow_ups u WHERE u.feedback_id = f.id)`);
     await tx.exec(sql`
-      UPDATE follow_ups SET theme = t.primary_theme FROM feedback_text t
-      WHERE follow_ups.feedback_id = t.feedback_id AND follow_ups.theme IS NULL AND t.primary_theme IS NOT NULL
-        AND follow_ups.status = 'open'`);
+      UPDATE follow_ups SET theme = t.primary_theme FROM ${unhappy} f, feedback_text t
+      WHERE follow_ups.feedback_id = f.id AND t.feedback_id = f.text_id AND follow_ups.theme IS NULL
+        AND t.primary_theme IS NOT NULL AND follow_ups.status = 'open'`);
     const after = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM follow_ups`);
     return { created: (after?.n ?? 0) - (before?.n ?? 0), total: after?.n ?? 0 };
   });
@@ -187,7 +208,7 @@ export interface FollowUpsResult {
   };
 }
 
-/** Follow-up items, oldest open first, and the loop-closing KPI (for the same team/theme filter). */
+/** Follow-up items, open first, newest answer first, and the loop-closing KPI (for the same team/theme filter). */
 export async function listFollowUps(
   db: Store,
   params: FollowUpsParams,
@@ -197,7 +218,7 @@ export async function listFollowUps(
     AND (${params.theme ?? null}::VARCHAR IS NULL OR theme = ${params.theme ?? null})`;
   const items = await db.all<Row>(sql`SELECT * FROM follow_ups
     WHERE ${filter} AND (${params.status} = 'all' OR status = ${params.status})
-    ORDER BY status DESC, created_at, id LIMIT ${params.limit}`);
+    ORDER BY status DESC, answered_at DESC, id LIMIT ${params.limit}`);
   const k = await db.one<{ open: number; closed: number; eligible: number; in_time: number }>(sql`
     SELECT count(*) FILTER (WHERE status = 'open') AS open, count(*) FILTER (WHERE status = 'closed') AS closed,
       count(*) FILTER (WHERE status = 'closed' OR created_at <= ${now}::TIMESTAMP - to_hours(CAST(${CLOSE_WITHIN_HOURS} AS BIGINT))) AS eligible,

@@ -563,6 +563,32 @@ describe('public survey answers', () => {
     expect((await counts(keyA)).feedback).toBe(before.feedback! + 2);
   });
 
+  it('a detractor score and a text answer in one submission: the follow-up carries the text', async () => {
+    const issued = await call<{ tokens: { token: string }[] }>(`${url}/api/v1/admin/survey-tokens`, {
+      headers: admin,
+      body: { survey: 'post-purchase', customerIds: ['cu-9'] },
+    });
+    const r = await call<{ stored: number; followUpsCreated: number }>(`${url}/s/post-purchase/answers`, {
+      body: {
+        token: issued.body.tokens[0]!.token,
+        answers: [
+          { question: 'recommend', score: 2 },
+          { question: 'why', comment: 'The parcel came open' },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    expect([r.body.stored, r.body.followUpsCreated]).toEqual([2, 1]);
+    const fu = await call<{ items: { customerId: string; score: number; comment: string }[] }>(
+      `${url}/api/v1/feedback/follow-ups`,
+      { headers: bearer(readA) },
+    );
+    // newest answer first
+    expect(fu.body.items[0]).toEqual(
+      expect.objectContaining({ customerId: 'cu-9', score: 2, comment: 'The parcel came open' }),
+    );
+  });
+
   it('two concurrent answers with one token: exactly one is stored', async () => {
     const issued = await call<{ tokens: { token: string }[] }>(`${url}/api/v1/admin/survey-tokens`, {
       headers: admin,

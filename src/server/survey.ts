@@ -49,16 +49,15 @@ export async function surveyDefinition(input: {
 const inFlight = new Set<string>();
 
 const isDetractor = (a: ValidatedAnswer): boolean =>
-  a.comment !== null &&
-  a.score !== null &&
-  ((a.kind === 'nps' && a.score <= 6) || (a.kind === 'csat' && a.score <= 2));
+  a.score !== null && ((a.kind === 'nps' && a.score <= 6) || (a.kind === 'csat' && a.score <= 2));
 
 /**
  * A public survey answer: the single-use token names the workspace, survey and customer; each answer
  * is validated against the survey definition (the feedback capability's `validateSurveyAnswer`) and
- * stored as feedback, committed before the reply; a detractor answer gets its follow-up through
- * `createFollowUps`. Feedback ids derive from the token and question, so a retry never duplicates,
- * and the token is spent only after the answer is stored.
+ * stored as feedback (one row per question, sharing `properties.submission`), committed before the
+ * reply; a detractor answer with a comment, its own or the submission's text answer, gets its
+ * follow-up through `createFollowUps`. Feedback ids derive from the token and question, so a retry
+ * never duplicates, and the token is spent only after the answer is stored.
  */
 export async function answerSurvey(input: {
   state: ServerState;
@@ -136,12 +135,13 @@ export async function answerSurvey(input: {
       question: a.question,
       touchpoint: a.touchpoint ?? undefined,
       channel: a.channel ?? 'survey',
-      properties: { source: 'survey-link', request_id: input.requestId },
+      properties: { source: 'survey-link', request_id: input.requestId, submission: prefix },
     }));
     const report = await ws.ingest('feedback', records, `survey:${tok.surveyId}`);
-    const followUps = validated.some(isDetractor)
-      ? await ws.write((db) => createFollowUps(db))
-      : { created: 0 };
+    const followUps =
+      validated.some(isDetractor) && validated.some((a) => a.comment !== null)
+        ? await ws.write((db) => createFollowUps(db))
+        : { created: 0 };
     await input.state.useSurveyToken(tok.hash);
     return {
       stored: records.length,
