@@ -7,7 +7,6 @@ import { type Store, sql } from '../store/index.js';
 import {
   asOfParam,
   fromParam,
-  journeyEvents,
   journeyParam,
   loadJourney,
   ownerJoin,
@@ -165,12 +164,23 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const day = 86400;
   const rows = await db.all<Row>(sql`
-    WITH ev AS (${journeyEvents(j, frame, { inboundOnly: true })}),
-    journey_lists AS (SELECT person, list(ts) AS jt, list(position) AS jp FROM ev GROUP BY person),
+    WITH js AS (
+      SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
+      FROM journey_stages WHERE journey_id = ${j.id}
+    ),
+    ev AS (
+      SELECT ${PERSON} AS person, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
+      FROM events ev
+      LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
+      LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
+      WHERE ev.direction = 'inbound' AND ev.ts <= ${frame.asOf}
+    ),
+    -- per person, every inbound contact (retention) and its stage position (null off the journey)
+    activity AS (SELECT person, list(ts) AS times, list(position) AS positions FROM ev GROUP BY person),
     expo AS (
       SELECT e.person, e.touchpoint, any_value(e.stage) AS stage, min(e.ts) AS t0,
         lower(arg_min(e.outcome, e.ts)) AS outcome
-      FROM ev e WHERE ${inRange} GROUP BY e.person, e.touchpoint
+      FROM ev e WHERE e.position IS NOT NULL AND ${inRange} GROUP BY e.person, e.touchpoint
     ),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
@@ -178,10 +188,6 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       WHERE f.ts >= x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.feedbackDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
         AND ((f.kind = 'csat' AND f.score <= ${p.csatAtMost}) OR (f.kind = 'nps' AND f.score <= ${p.npsAtMost})
           OR (f.kind = 'ces' AND f.score >= ${p.cesAtLeast}))
-    ),
-    activity AS (
-      SELECT ${PERSON} AS person, list(ts) AS times FROM events
-      WHERE direction = 'inbound' AND ts <= ${frame.asOf} GROUP BY 1
     ),
     later_nps AS (
       SELECT x.person, x.touchpoint, arg_min(f.score, f.ts) AS score
@@ -192,7 +198,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     classified AS (
       SELECT x.*,
         coalesce(c.segment, CASE WHEN x.person LIKE 'anon:%' THEN 'anonymous' ELSE 'unknown' END)
-          || ' × stage ' || list_max(list_filter(jl.jp, (q, i) -> jl.jt[i] <= x.t0)) AS stratum,
+          || ' × stage ' || list_max(list_filter(a.positions, (q, i) -> a.times[i] <= x.t0)) AS stratum,
         (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
@@ -202,8 +208,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       FROM expo x
       LEFT JOIN customers c ON c.id = x.person
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
-      LEFT JOIN activity a ON a.person = x.person
-      JOIN journey_lists jl ON jl.person = x.person
+      JOIN activity a ON a.person = x.person
       LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
     ),
     agg AS (
