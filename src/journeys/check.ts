@@ -153,21 +153,26 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
       ),
       p AS (
         SELECT person, min(ts) FILTER (touchpoint = ${tps[0]!}) AS t1
-          ${lists.length ? sql`, ${join(lists)}` : sql``},
-          list(touchpoint ORDER BY ts, touchpoint) AS seq
+          ${lists.length ? sql`, ${join(lists)}` : sql``}
         FROM e GROUP BY person
       ),
       ${chain},
       people AS (
-        SELECT p.person, p.seq, m.${last} AS done, epoch(m.${last}) - epoch(m.t1) AS secs
+        SELECT p.person, m.${last} AS done, epoch(m.${last}) - epoch(m.t1) AS secs
         FROM p LEFT JOIN ${col('m', tps.length)} m USING (person)
       ),
       judged AS (
         SELECT *, done IS NOT NULL AND (${maxS}::BIGINT IS NULL OR secs <= ${maxS}::BIGINT) AS fit FROM people
       ),
+      -- sequences only for the people who did not fit: the ordered lists are the costly part
+      misfits AS (
+        SELECT list(e.touchpoint ORDER BY e.ts, e.touchpoint) AS seq
+        FROM e SEMI JOIN (SELECT person FROM judged WHERE NOT fit) nf ON nf.person = e.person
+        GROUP BY e.person
+      ),
       dev AS (
         SELECT list_filter(seq, (x, i) -> i = 1 OR seq[i - 1] <> x) AS path, count(*) AS people
-        FROM judged WHERE NOT fit GROUP BY 1 ORDER BY people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}
+        FROM misfits GROUP BY 1 ORDER BY people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}
       ),
       off AS (
         SELECT channel, count(*) AS events FROM e
