@@ -46,6 +46,24 @@ describe('migrations', () => {
     });
   });
 
+  it('bring a populated first-version database forward, step by step, keeping its rows', async () => {
+    const db = await openStore(':memory:', { migrate: false });
+    try {
+      await migrate(db, migrations.slice(0, 1));
+      await db.exec(sql`INSERT INTO customers (id, plan) VALUES ('c1', 'basic')`);
+      await db.exec(
+        sql`INSERT INTO events (id, customer_id, ts, channel, touchpoint) VALUES ('e1', 'c1', '2026-01-01', 'web', 'cart')`,
+      );
+      expect(await migrate(db)).toEqual(migrations.slice(1).map((m) => m.version));
+      expect(await db.all(sql`SELECT id, customer_id, touchpoint FROM events`)).toEqual([
+        { id: 'e1', customer_id: 'c1', touchpoint: 'cart' },
+      ]);
+      expect(await db.all(sql`SELECT id, plan FROM customers`)).toEqual([{ id: 'c1', plan: 'basic' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('survive a restart: a file reopened keeps its rows and applies nothing twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-store-'));
     try {
