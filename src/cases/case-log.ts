@@ -1,6 +1,6 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { parseIsoTimestamp } from '../ingest/schemas.js';
+import { CASE_EVENT_TYPES, parseIsoTimestamp } from '../ingest/schemas.js';
 
 /**
  * Shared shape of the case-log readers (XES, ticket audit): canonical records for
@@ -53,16 +53,7 @@ export interface CaseAttributes {
   readonly properties?: Record<string, unknown> | null;
 }
 
-const TYPES = new Set([
-  'opened',
-  'assigned',
-  'status',
-  'update_sent',
-  'customer_contact',
-  'note',
-  'reopened',
-  'closed',
-]);
+const TYPES: ReadonlySet<string> = new Set(CASE_EVENT_TYPES);
 
 /** Default activity rules, in order; the first match names the type. */
 export const ACTIVITY_RULES: readonly (readonly [RegExp, string])[] = [

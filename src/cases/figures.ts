@@ -1,20 +1,6 @@
-import { isSmallSample, wilson } from '../stats/index.js';
+export { type Rate, rate } from '../stats/rate.js';
 
-/** A proportion with its Wilson 95% interval and the small-sample flag of DESIGN.md §6. */
-export interface Rate {
-  readonly value: number | null;
-  readonly low: number | null;
-  readonly high: number | null;
-  readonly k: number;
-  readonly n: number;
-  readonly smallSample: boolean;
-}
-
-export function rate(k: number, n: number): Rate {
-  if (n <= 0) return { value: null, low: null, high: null, k, n, smallSample: true };
-  const w = wilson(k, n);
-  return { value: w.value, low: w.low, high: w.high, k, n, smallSample: isSmallSample(w) };
-}
+import type { Rate } from '../stats/rate.js';
 
 export const round = (v: number | null | undefined, digits = 4): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(digits));

@@ -118,7 +118,7 @@ export class Stage {
   constructor(specs: readonly StageTable[]) {
     this.dir = mkdtempSync(join(tmpdir(), 'touchpoint-demo-'));
     this.specs = specs;
-    specs.forEach((s, i) => this.index.set(s.table, i));
+    for (const [i, s] of specs.entries()) this.index.set(s.table, i);
     this.totals = specs.map(() => 0);
     this.open();
   }

@@ -1,15 +1,7 @@
 import { TouchpointError } from '../core/errors.js';
+import { CASE_EVENT_TYPES } from '../ingest/schemas.js';
 
-const EVENT_TYPES = new Set([
-  'opened',
-  'assigned',
-  'status',
-  'update_sent',
-  'customer_contact',
-  'note',
-  'reopened',
-  'closed',
-]);
+const EVENT_TYPES: ReadonlySet<string> = new Set(CASE_EVENT_TYPES);
 
 const pick = (r: Record<string, unknown>, ...names: string[]): unknown => {
   for (const n of names) if (r[n] !== undefined && r[n] !== null && r[n] !== '') return r[n];
