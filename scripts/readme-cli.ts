@@ -21,13 +21,25 @@ function run(args: string[]): string {
   return r.stdout;
 }
 
-if (!existsSync(db)) run(['demo', '--customers', '20000']);
+if (!existsSync(db)) run(['demo']);
 
 /** Examples that are run for real; each shows at most `lines` lines of output. */
 const EXAMPLES: { args: string[]; lines: number }[] = [
   { args: ['overview', 'summary'], lines: 60 },
   { args: ['journey', 'map'], lines: 16 },
-  { args: ['journey', 'funnel', '--steps', 'cart,checkout,payment', '--by', 'channel'], lines: 16 },
+  {
+    args: [
+      'journey',
+      'funnel',
+      '--level',
+      'touchpoint',
+      '--steps',
+      'cart,checkout,payment',
+      '--by',
+      'channel',
+    ],
+    lines: 16,
+  },
   { args: ['journey', 'paths', '--top', '5'], lines: 16 },
   { args: ['journey', 'pain-points'], lines: 12 },
   { args: ['journey', 'moments'], lines: 12 },
@@ -37,7 +49,7 @@ const EXAMPLES: { args: string[]; lines: number }[] = [
   { args: ['cases', 'handoffs', '--by', 'reason'], lines: 14 },
   { args: ['cases', 'ping-pong'], lines: 12 },
   { args: ['cases', 'levers'], lines: 12 },
-  { args: ['cases', 'overdue-updates'], lines: 10 },
+  { args: ['cases', 'overdue-updates', '--as-of', '2026-10-01T00:00:00Z'], lines: 10 },
   { args: ['cases', 'inflow'], lines: 12 },
   { args: ['findings', 'list', '--limit', '10'], lines: 14 },
 ];
@@ -60,7 +72,9 @@ for (const op of sorted) {
   );
 }
 out.push('\n### Examples on the demo company\n');
-out.push('Real output of `touchpoint demo` (seed 42, 20,000 customers); long outputs are cut.\n');
+out.push(
+  'Real output on the demo company as `touchpoint demo` makes it (seed 42, 40,000 customers); long outputs are cut.\n',
+);
 for (const ex of EXAMPLES) {
   const area = ex.args[0]!;
   const verb = ex.args[1]!;

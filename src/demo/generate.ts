@@ -18,7 +18,7 @@ import { csvCell, loadFiles, Stage, type StageTable } from './writer.js';
  * feedback, each module on its own random stream), stages the rows as CSV and loads them in one
  * transaction, then writes the manifest of what it planted. Same seed and size → identical rows.
  */
-export const DEFAULT_CUSTOMERS = 20_000;
+export const DEFAULT_CUSTOMERS = 40_000;
 /** Anonymous visitors who never sign up, per customer. */
 export const VISITORS_PER_CUSTOMER = 0.35;
 
