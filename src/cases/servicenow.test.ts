@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
 import { caseMetricsCtes } from './case-metrics.js';
@@ -10,7 +11,9 @@ import { importCaseEventsFile } from './import-case-log.js';
  * `reopen_count` on each incident's last event (highest sys_mod_count); every disagreement is counted
  * by cause. docs/cases.md explains the mapping and each cause.
  */
-const FILE = '/work/shared/data/servicenow-incidents/incident_event_log.csv.gz';
+/** ../shared/data beside the repository (CI clones it there), or TOUCHPOINT_DATA. */
+const DATA = process.env.TOUCHPOINT_DATA ?? join(import.meta.dirname, '../../../shared/data');
+const FILE = join(DATA, 'servicenow-incidents/incident_event_log.csv.gz');
 export const SERVICENOW_MAP = {
   case_id: 'number',
   ts: 'sys_updated_at',
