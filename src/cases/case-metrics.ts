@@ -91,95 +91,122 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
     WINDOW w AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id),
       wb AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq NULLS LAST, e.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
   ),
-  asg2 AS (
-    SELECT case_id, rn, ts, next_ts, agent, transfer_reason, prev_team,
-      coalesce(team, prev_team) AS team, coalesce(team <> prev_team, false) AS team_change
-    FROM ev WHERE type IN ('opened', 'assigned') AND coalesce(team, prev_team) IS NOT NULL
+  evl AS (
+    -- one GROUP BY pass: each case's events as one ordered list (sorting small per-case lists is far
+    -- cheaper than window passes over all events); counts that need no order come with it
+    SELECT e.case_id,
+      -- sorting the struct list (its leading fields are the event order; id is unique) is much cheaper
+      -- than list(… ORDER BY …)
+      list_sort(list(struct_pack(ts := e.ts, sn := e.seq IS NULL, seq := coalesce(e.seq, 0), id := e.id, ty := e.type,
+        team := e.team, agent := e.agent, reason := e.transfer_reason))) AS l,
+      count(*) FILTER (WHERE e.type = 'closed') AS closes,
+      count(*) FILTER (WHERE e.type = 'reopened') AS reopens,
+      max(e.ts) FILTER (WHERE e.type = 'closed') AS last_closed_ts,
+      min(e.ts) FILTER (WHERE e.type = 'update_sent') AS first_update_ts,
+      count(*) FILTER (WHERE e.type = 'update_sent') AS updates_sent,
+      count(*) FILTER (WHERE e.type = 'customer_contact') AS customer_contacts,
+      max(e.ts) FILTER (WHERE e.type = 'update_sent') AS last_update_ts,
+      max(e.ts) AS last_event_ts
+    FROM case_events e ${filtered ? sql`SEMI JOIN cs ON cs.id = e.case_id` : sql``}
+    WHERE (${asOf}::TIMESTAMP IS NULL OR e.ts <= ${asOf}::TIMESTAMP)
+    GROUP BY e.case_id
   ),
-  asg_base AS (
-    SELECT a.*,
-      -- when the current team stint started: the first team, or the last team handoff
-      max(CASE WHEN team_change OR prev_team IS NULL THEN rn END) OVER wa AS stint_rn,
-      -- the last agent named before, and where
-      last_value(agent IGNORE NULLS) OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent,
-      last_value(CASE WHEN agent IS NOT NULL THEN rn END IGNORE NULLS)
-        OVER (wa ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_agent_rn,
-      tp.tier AS prev_tier, tt.tier AS tier
-    FROM asg2 a
-    LEFT JOIN teams tp ON tp.id = a.prev_team
-    LEFT JOIN teams tt ON tt.id = a.team
-    WINDOW wa AS (PARTITION BY case_id ORDER BY rn)
+  evl_a AS (
+    -- the opened/assigned events with their position and the next event's time
+    SELECT case_id, closes, reopens, last_closed_ts, first_update_ts, updates_sent, customer_contacts,
+      last_update_ts, last_event_ts,
+      list_filter(l, x -> x.ty IN ('closed', 'reopened'))[-1].ty AS last_close_event,
+      list_transform(list_filter(l, x -> x.ty IN ('opened', 'assigned') AND x.agent IS NOT NULL), x -> x.agent) AS agent_seq0,
+      list_filter(list_transform(l, (x, i) -> struct_pack(i := i, ts := x.ts, nts := l[i + 1].ts, ty := x.ty,
+        team := x.team, agent := x.agent, reason := x.reason)), y -> y.ty IN ('opened', 'assigned')) AS a0
+    FROM evl
   ),
-  asg AS (
-    -- per assignment: is it a return to a team already held (only the verbs that need it compute it)
-    SELECT *, team_change AND count(*) OVER (PARTITION BY case_id, team ORDER BY rn ROWS UNBOUNDED PRECEDING) > 1 AS is_return
-    FROM asg_base
+  evl_b AS (
+    -- the team held before each assignment (the last one named earlier; usually the one just before)
+    SELECT * EXCLUDE (a0),
+      list_transform(a0, (y, k) -> struct_pack(i := y.i, ts := y.ts, nts := y.nts, agent := y.agent, reason := y.reason,
+        team := y.team, prev_team := CASE WHEN k = 1 THEN NULL WHEN a0[k - 1].team IS NOT NULL THEN a0[k - 1].team
+          ELSE list_filter(a0, z -> z.i < y.i AND z.team IS NOT NULL)[-1].team END)) AS a1
+    FROM evl_a
+  ),
+  evl_c AS (
+    SELECT * EXCLUDE (a1),
+      list_filter(list_transform(a1, y -> struct_pack(i := y.i, ts := y.ts, nts := y.nts, agent := y.agent,
+        reason := y.reason, prev_team := y.prev_team, team := coalesce(y.team, y.prev_team),
+        tc := coalesce(y.team <> y.prev_team, false))), y -> y.team IS NOT NULL) AS a
+    FROM evl_b
+  ),
+  tier_sets AS (
+    SELECT coalesce(list(id) FILTER (WHERE tier = 1), []) AS t1, coalesce(list(id) FILTER (WHERE tier > 1), []) AS hi
+    FROM teams
   ),
   asg_case AS (
-    SELECT case_id,
-      count(*) FILTER (WHERE team_change) AS team_handoffs,
-      count(*) FILTER (WHERE NOT team_change AND agent IS NOT NULL AND prev_agent IS NOT NULL
-        AND prev_agent_rn >= stint_rn AND agent <> prev_agent) AS agent_reassignments,
-      count(DISTINCT team) AS distinct_teams,
-      count(DISTINCT agent) AS distinct_agents,
-      -- every handoff goes to a new team or back to one already held: returns = handoffs − (teams − 1)
-      count(*) FILTER (WHERE team_change) - count(DISTINCT team) + 1 AS returns,
-      count(*) FILTER (WHERE team_change AND prev_tier = 1 AND tier > 1) AS escalations,
-      count(*) FILTER (WHERE team_change AND regexp_matches(coalesce(transfer_reason, ''), ${access})) AS access_transfers,
-      count(*) FILTER (WHERE team_change AND regexp_matches(coalesce(transfer_reason, ''), ${approval})) AS approval_transfers,
-      count(*) FILTER (WHERE team_change AND transfer_reason IS NOT NULL) AS transfers_with_reason,
-      sum(epoch(next_ts) - epoch(ts)) FILTER (WHERE team_change AND next_ts IS NOT NULL) / 3600.0 AS transfer_hours,
-      count(*) FILTER (WHERE team_change AND next_ts IS NOT NULL) AS transfers_timed,
-      arg_min(team, rn) AS first_team,
-      arg_min(tier, rn) AS first_tier,
-      arg_max(team, rn) AS last_team,
-      list(team ORDER BY rn) FILTER (WHERE team_change OR prev_team IS NULL) AS team_chain,
-      list(ts ORDER BY rn) FILTER (WHERE team_change OR prev_team IS NULL) AS team_chain_ts
-    FROM asg_base GROUP BY case_id
+    SELECT x.*,
+      len(x.h) AS team_handoffs,
+      -- the last agent named before is usually on the assignment just before (same stint unless this one
+      -- is a team handoff); otherwise look back for it and for the stint start
+      len(list_filter(x.a, (y, k) -> k > 1 AND NOT y.tc AND y.agent IS NOT NULL AND CASE
+        WHEN x.a[k - 1].agent IS NOT NULL THEN y.agent <> x.a[k - 1].agent
+        ELSE list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].agent IS NOT NULL
+          AND list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].i
+            >= list_filter(x.a, z -> z.i <= y.i AND (z.tc OR z.prev_team IS NULL))[-1].i
+          AND y.agent <> list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].agent END)) AS agent_reassignments,
+      len(list_distinct(list_transform(x.a, y -> y.team))) AS distinct_teams,
+      len(list_distinct(list_transform(x.a, y -> y.agent))) AS distinct_agents,
+      len(list_filter(x.h, y -> list_contains(ts.t1, y.prev_team) AND list_contains(ts.hi, y.team))) AS escalations,
+      len(list_filter(x.h, y -> regexp_matches(coalesce(y.reason, ''), ${access}))) AS access_transfers,
+      len(list_filter(x.h, y -> regexp_matches(coalesce(y.reason, ''), ${approval}))) AS approval_transfers,
+      len(list_filter(x.h, y -> y.reason IS NOT NULL)) AS transfers_with_reason,
+      list_sum(list_transform(list_filter(x.h, y -> y.nts IS NOT NULL), y -> epoch(y.nts) - epoch(y.ts))) / 3600.0 AS transfer_hours,
+      len(list_filter(x.h, y -> y.nts IS NOT NULL)) AS transfers_timed,
+      x.a[1].team AS first_team,
+      x.a[-1].team AS last_team,
+      list_transform(list_filter(x.a, y -> y.tc OR y.prev_team IS NULL), y -> y.team) AS team_chain0,
+      list_transform(list_filter(x.a, y -> y.tc OR y.prev_team IS NULL), y -> y.ts) AS team_chain_ts0
+    FROM (SELECT *, list_filter(a, y -> y.tc) AS h FROM evl_c) x CROSS JOIN tier_sets ts
   ),
-  ev_case AS (
-    SELECT case_id,
-      count(*) FILTER (WHERE type = 'closed') AS closes,
-      count(*) FILTER (WHERE type = 'reopened') AS reopens,
-      arg_max(type, rn) FILTER (WHERE type IN ('closed', 'reopened')) AS last_close_event,
-      max(ts) FILTER (WHERE type = 'closed') AS last_closed_ts,
-      min(ts) FILTER (WHERE type = 'update_sent') AS first_update_ts,
-      count(*) FILTER (WHERE type = 'update_sent') AS updates_sent,
-      count(*) FILTER (WHERE type = 'customer_contact') AS customer_contacts,
-      max(ts) FILTER (WHERE type = 'update_sent') AS last_update_ts,
-      list(agent ORDER BY rn) FILTER (WHERE type IN ('opened', 'assigned') AND agent IS NOT NULL) AS agent_seq,
-      max(ts) AS last_event_ts
-    FROM ev GROUP BY case_id
+  asg AS (
+    -- one row per assignment that leaves the case with a team; is_return: a handoff to a team the
+    -- case already held
+    SELECT case_id, u.i AS rn, u.ts, u.nts AS next_ts, u.agent, u.reason AS transfer_reason, u.prev_team, u.team,
+      u.tc AS team_change, u.ret AS is_return
+    FROM (
+      SELECT case_id, unnest(list_transform(a, (y, k) -> struct_pack(i := y.i, ts := y.ts, nts := y.nts, agent := y.agent,
+        reason := y.reason, prev_team := y.prev_team, team := y.team, tc := y.tc,
+        ret := CASE WHEN y.tc THEN list_contains(list_transform(a[1:k - 1], z -> z.team), y.team) ELSE false END))) AS u
+      FROM evl_c
+    )
   ),
   case_metrics AS (
     SELECT c.id AS case_id, c.customer_id, coalesce(c.reason, '(none)') AS reason,
       coalesce(c.channel, '(none)') AS channel, coalesce(c.product, '(none)') AS product,
       strftime(c.opened_at, '%Y-%m') AS month, c.opened_at, c.closed_at AS case_closed_at,
-      CASE WHEN e.last_close_event IS NOT NULL THEN e.last_close_event = 'closed'
+      CASE WHEN a.last_close_event IS NOT NULL THEN a.last_close_event = 'closed'
            ELSE c.closed_at IS NOT NULL AND (${asOf}::TIMESTAMP IS NULL OR c.closed_at <= ${asOf}::TIMESTAMP) END AS is_closed,
       coalesce(a.team_handoffs, 0) AS team_handoffs,
       coalesce(a.agent_reassignments, 0) AS agent_reassignments,
       coalesce(a.distinct_teams, 0) AS distinct_teams,
       coalesce(a.distinct_agents, 0) AS distinct_agents,
-      coalesce(a.returns, 0) AS returns,
+      -- every handoff goes to a new team or back to one already held: returns = handoffs − (teams − 1)
+      CASE WHEN len(a.a) > 0 THEN a.team_handoffs - a.distinct_teams + 1 ELSE 0 END AS returns,
       coalesce(a.escalations, 0) AS escalations,
       coalesce(a.access_transfers, 0) AS access_transfers,
       coalesce(a.approval_transfers, 0) AS approval_transfers,
       coalesce(a.transfers_with_reason, 0) AS transfers_with_reason,
       coalesce(a.transfer_hours, 0) AS transfer_hours,
       coalesce(a.transfers_timed, 0) AS transfers_timed,
-      a.first_team, a.first_tier, a.last_team,
-      coalesce(a.team_chain, []::VARCHAR[]) AS team_chain,
-      a.team_chain_ts,
-      coalesce(e.reopens, 0) AS reopens,
-      coalesce(e.updates_sent, 0) AS updates_sent,
-      1 + coalesce(e.customer_contacts, 0) AS contacts,
-      e.first_update_ts, e.last_update_ts, e.last_event_ts, e.last_closed_ts,
-      e.agent_seq,
-      coalesce(e.closes, 0) AS closes
+      a.first_team, tf.tier AS first_tier, a.last_team,
+      coalesce(a.team_chain0, []::VARCHAR[]) AS team_chain,
+      CASE WHEN len(a.a) > 0 THEN a.team_chain_ts0 END AS team_chain_ts,
+      coalesce(a.reopens, 0) AS reopens,
+      coalesce(a.updates_sent, 0) AS updates_sent,
+      1 + coalesce(a.customer_contacts, 0) AS contacts,
+      a.first_update_ts, a.last_update_ts, a.last_event_ts, a.last_closed_ts,
+      CASE WHEN len(a.agent_seq0) > 0 THEN a.agent_seq0 END AS agent_seq,
+      coalesce(a.closes, 0) AS closes
     FROM cs c
     LEFT JOIN asg_case a ON a.case_id = c.id
-    LEFT JOIN ev_case e ON e.case_id = c.id
+    LEFT JOIN teams tf ON tf.id = a.first_team
   ),
   case_metrics2 AS (
     SELECT m.*,
