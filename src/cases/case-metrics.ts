@@ -143,16 +143,14 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
   asg_case AS (
     SELECT x.*,
       len(x.h) AS team_handoffs,
-      -- the last agent named before is usually on the assignment just before (same stint unless this one
-      -- is a team handoff); otherwise look back for it and for the stint start
-      len(list_filter(x.a, (y, k) -> k > 1 AND NOT y.tc AND y.agent IS NOT NULL AND CASE
-        WHEN x.a[k - 1].agent IS NOT NULL THEN y.agent <> x.a[k - 1].agent
-        ELSE list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].agent IS NOT NULL
-          AND list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].i
-            >= list_filter(x.a, z -> z.i <= y.i AND (z.tc OR z.prev_team IS NULL))[-1].i
-          AND y.agent <> list_filter(x.a, z -> z.i < y.i AND z.agent IS NOT NULL)[-1].agent END)) AS agent_reassignments,
-      len(list_distinct(list_transform(x.a, y -> y.team))) AS distinct_teams,
-      len(list_distinct(list_transform(x.a, y -> y.agent))) AS distinct_agents,
+      -- keep the stint starts and the assignments naming an agent: an assignment naming an agent, not a
+      -- team handoff, is a reassignment when the one kept just before named another agent (a stint
+      -- start without agent means no agent named yet in this stint)
+      len(list_filter(list_zip(x.b[2:], x.b[1:len(x.b) - 1]), z -> NOT z[1].tc AND z[1].agent IS NOT NULL
+        AND z[2].agent IS NOT NULL AND z[1].agent <> z[2].agent)) AS agent_reassignments,
+      -- every team held is in the chain
+      list_unique(list_transform(list_filter(x.a, y -> y.tc OR y.prev_team IS NULL), y -> y.team)) AS distinct_teams,
+      list_unique(list_transform(x.a, y -> y.agent)) AS distinct_agents,
       len(list_filter(x.h, y -> list_contains(ts.t1, y.prev_team) AND list_contains(ts.hi, y.team))) AS escalations,
       len(list_filter(x.h, y -> regexp_matches(coalesce(y.reason, ''), ${access}))) AS access_transfers,
       len(list_filter(x.h, y -> regexp_matches(coalesce(y.reason, ''), ${approval}))) AS approval_transfers,
@@ -163,7 +161,12 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
       x.a[-1].team AS last_team,
       list_transform(list_filter(x.a, y -> y.tc OR y.prev_team IS NULL), y -> y.team) AS team_chain0,
       list_transform(list_filter(x.a, y -> y.tc OR y.prev_team IS NULL), y -> y.ts) AS team_chain_ts0
-    FROM (SELECT *, list_filter(a, y -> y.tc) AS h FROM evl_c) x CROSS JOIN tier_sets ts
+    FROM (
+      SELECT *, list_filter(a, y -> y.tc) AS h,
+        list_transform(list_filter(a, y -> y.tc OR y.prev_team IS NULL OR y.agent IS NOT NULL),
+          y -> struct_pack(tc := y.tc, agent := y.agent)) AS b
+      FROM evl_c
+    ) x CROSS JOIN tier_sets ts
   ),
   asg AS (
     -- one row per assignment that leaves the case with a team; is_return: a handoff to a team the
