@@ -19,7 +19,7 @@ import {
   resolveMapping,
   toStrptime,
 } from './mapping.js';
-import { mergeInto, STAGE } from './merge.js';
+import { mergeIdentityLinks, STAGE } from './merge.js';
 import {
   checkFile,
   detectFormat,
@@ -228,21 +228,11 @@ async function linkAliases(
     (a) => sql`SELECT ${a.type} AS alias_type, ${v(a.header)} AS alias, 'customer_id' AS linked_type,
       ${v(cust.header)} AS linked_alias, ${source} AS source, ${line} AS _line FROM _tp_raw`,
   );
-  const r = await mergeInto(
+  const r = await mergeIdentityLinks(
     tx,
-    'identity_links',
-    ['alias_type', 'alias', 'linked_type', 'linked_alias'],
-    [
-      { name: 'alias_type', type: 'varchar' },
-      { name: 'alias', type: 'varchar' },
-      { name: 'linked_type', type: 'varchar' },
-      { name: 'linked_alias', type: 'varchar' },
-      { name: 'source', type: 'varchar' },
-    ],
     sql`SELECT * FROM (${join(parts, raw(' UNION ALL '))}) WHERE alias IS NOT NULL AND linked_alias IS NOT NULL
       AND _line NOT IN (SELECT _line FROM ${ident(CONV)} WHERE _err_field IS NOT NULL)`,
     importId,
-    'coalesce',
   );
   return r.stored + r.updated;
 }

@@ -171,6 +171,28 @@ async function withIndexesDeferred(
 const dataColumns = (spec: KindSpec): { name: string; type: ColumnType }[] =>
   spec.fields.map((f) => ({ name: f.name, type: COLUMN_TYPE[f.type] }));
 
+/**
+ * Merges alias pairs into `identity_links`, keyed on the pair; `source` selects alias_type, alias,
+ * linked_type, linked_alias, source and _line. An existing pair keeps its first source.
+ */
+export function mergeIdentityLinks(tx: Store, source: SqlFragment, importId: string): Promise<MergeCounts> {
+  return mergeInto(
+    tx,
+    'identity_links',
+    ['alias_type', 'alias', 'linked_type', 'linked_alias'],
+    [
+      { name: 'alias_type', type: 'varchar' },
+      { name: 'alias', type: 'varchar' },
+      { name: 'linked_type', type: 'varchar' },
+      { name: 'linked_alias', type: 'varchar' },
+      { name: 'source', type: 'varchar' },
+    ],
+    source,
+    importId,
+    'coalesce',
+  );
+}
+
 export interface StoreResult extends MergeCounts {
   /** Aliases now resolved to a customer, and alias groups that link more than one customer. */
   identities?: { aliases: number; conflicts: number; eventsAttributed: number };
@@ -239,24 +261,14 @@ export async function storeStaged(
     };
   }
   if (kind === 'identities') {
-    const counts = await mergeInto(
+    const counts = await mergeIdentityLinks(
       tx,
-      'identity_links',
-      ['alias_type', 'alias', 'linked_type', 'linked_alias'],
-      [
-        { name: 'alias_type', type: 'varchar' },
-        { name: 'alias', type: 'varchar' },
-        { name: 'linked_type', type: 'varchar' },
-        { name: 'linked_alias', type: 'varchar' },
-        { name: 'source', type: 'varchar' },
-      ],
       sql`SELECT alias_type, alias, 'customer_id' AS linked_type, customer_id AS linked_alias, ${source} AS source, _line
           FROM ${stage} WHERE customer_id IS NOT NULL
         UNION ALL
         SELECT alias_type, alias, linked_type, linked_alias, ${source} AS source, _line
           FROM ${stage} WHERE linked_type IS NOT NULL AND linked_alias IS NOT NULL`,
       importId,
-      'coalesce',
     );
     return { ...counts, identities: await resolveIdentities(tx) };
   }
