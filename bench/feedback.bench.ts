@@ -6,14 +6,18 @@
  * - SemEval-2017 Task 4A test split: 3-class macro-F1 and average recall;
  * - analyze-text throughput (sentiment + themes) on 100,000 comments.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sentiment from 'sentiment';
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
 import { analyzeText } from '../src/feedback/analyze-text.js';
-import { blendedScorer } from '../src/feedback/scorer.js';
+import { scoreLexicon } from '../src/feedback/lexicon.js';
+import { polarityLogit, predict } from '../src/feedback/model.js';
+import { type PolarityModel, polarityMargin } from '../src/feedback/polarity-model.js';
+import { blendedScorer, shippedModel } from '../src/feedback/scorer.js';
 import { readSemEval } from '../src/feedback/semeval.js';
+import { tokenize } from '../src/feedback/text.js';
 import { withTestDb } from '../src/store/index.js';
 import type { BenchContext } from './run.js';
 
@@ -34,8 +38,52 @@ function binary(pred: readonly number[], gold: readonly number[]): { accuracy: n
   return { accuracy: right / gold.length, macroF1: f1 };
 }
 
+/**
+ * The variants `scripts/train-sentiment.ts --polarity` wrote to bench/out/sentiment-variants (when
+ * present), as pos/neg deciders, so docs/feedback.md can list every configuration evaluated here
+ * beside its SemEval figures. Reported only; the shipped one was chosen on SemEval by the trainer.
+ */
+function variants(): { name: string; positive: (text: string) => boolean }[] {
+  const dir = join(import.meta.dirname, 'out/sentiment-variants');
+  if (!existsSync(dir)) return [];
+  const out: { name: string; positive: (text: string) => boolean }[] = [
+    { name: 'three-class', positive: (t) => blendedScorer(shippedModel(), null).score(t).score >= 0 },
+  ];
+  const models = new Map<string, PolarityModel>();
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.includes('results'))
+    .sort()) {
+    const v = JSON.parse(readFileSync(join(dir, f), 'utf8')) as
+      | PolarityModel
+      | { ids: string[]; w: number[] };
+    if ('ids' in v) {
+      out.push({
+        name: v.ids.join('+'),
+        positive: (t) => {
+          const tokens = tokenize(t);
+          const k = v.ids.length;
+          let z = v.w[0]! + v.w[k + 1]! * scoreLexicon(tokens).compound;
+          z += v.w[k + 2]! * polarityLogit(predict(shippedModel(), tokens));
+          v.ids.forEach((id, j) => {
+            z += v.w[j + 1]! * polarityMargin(models.get(id)!, tokens);
+          });
+          return z >= 0;
+        },
+      });
+    } else {
+      models.set(f.replace('.json', ''), v);
+      out.push({
+        name: f.replace('.json', ''),
+        positive: (t) => blendedScorer(shippedModel(), v).score(t).score >= 0,
+      });
+    }
+  }
+  return out;
+}
+
 export default async function (ctx: BenchContext): Promise<void> {
   const ours = blendedScorer();
+  const extra = variants();
   const afinn = new Sentiment();
   const nlp = winkNLP(model);
   const its = nlp.its;
@@ -89,6 +137,18 @@ export default async function (ctx: BenchContext): Promise<void> {
         ((mine.accuracy - better) * 100).toFixed(1),
         'points',
       );
+      for (const v of extra) {
+        const r = binary(
+          rows.map((x) => (v.positive(x.text) ? 1 : 0)),
+          gold,
+        );
+        ctx.report(
+          `${name} variant ${v.name} accuracy / macro-F1`,
+          `${r.accuracy.toFixed(3)} / ${r.macroF1.toFixed(3)}`,
+          '',
+          `${((r.accuracy - better) * 100).toFixed(1)} points over the better baseline`,
+        );
+      }
     }
   }
   const semeval = join(DATA, 'semeval2017-task4a/Subtask_A/SemEval2017-task4-test.subtask-A.english.txt');

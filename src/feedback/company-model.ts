@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { scoreLexicon } from './lexicon.js';
 import { polarityLogit, predict, type SentimentModel, trainSoftmax } from './model.js';
-import { labelled as labelOf, type Scorer, shippedModel } from './scorer.js';
+import { blendedLogit, labelled as labelOf, type Scorer } from './scorer.js';
 import { features, tokenize } from './text.js';
 
 /** Labelled comments needed before a company model is even tried. */
@@ -20,17 +19,6 @@ export function selfLabel(a: Answer): 0 | 1 | undefined {
   if (a.kind === 'nps') return a.score >= 9 ? 1 : a.score <= 6 ? 0 : undefined;
   if (a.kind === 'csat') return a.score >= 5 ? 1 : a.score <= 2 ? 0 : undefined;
   return undefined;
-}
-
-function shippedLogit(model: SentimentModel, text: string): { z: number; pNeutral: number; lex: number } {
-  const tokens = tokenize(text);
-  const p = predict(model, tokens);
-  const lex = scoreLexicon(tokens).compound;
-  return {
-    z: model.blend.intercept + model.blend.model * polarityLogit(p) + model.blend.lexicon * lex,
-    pNeutral: p[1],
-    lex,
-  };
 }
 
 function train(rows: readonly { text: string; y: 0 | 1 }[]): SentimentModel {
@@ -65,7 +53,6 @@ export function companyScorer(answers: readonly Answer[]): {
   scorer: Scorer;
   report?: { trainedOn: number; cvAccuracy: number; baselineAccuracy: number; used: boolean };
 } {
-  const shipped = shippedModel();
   const labelled = answers
     .map((a) => ({ id: a.id, text: a.comment, y: selfLabel(a) }))
     .filter((r): r is { id: string; text: string; y: 0 | 1 } => r.y !== undefined && r.text.trim() !== '')
@@ -79,7 +66,7 @@ export function companyScorer(answers: readonly Answer[]): {
   for (let f = 0; f < 5; f++) {
     const m = train(labelled.filter((r) => fold(r.id) !== f));
     for (const r of labelled.filter((x) => fold(x.id) === f)) {
-      const base = shippedLogit(shipped, r.text).z;
+      const base = blendedLogit(tokenize(r.text)).z;
       const own = polarityLogit(predict(m, tokenize(r.text)));
       if (base + own >= 0 === (r.y === 1)) right++;
       if (base >= 0 === (r.y === 1)) rightBase++;
@@ -92,10 +79,9 @@ export function companyScorer(answers: readonly Answer[]): {
   const scorer: Scorer = {
     name: 'company+semeval+lexicon',
     score(text) {
-      const s = String(text ?? '');
-      const tokens = tokenize(s);
+      const tokens = tokenize(String(text ?? ''));
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z: base, pNeutral, lex } = shippedLogit(shipped, s);
+      const { z: base, pNeutral, lex } = blendedLogit(tokens);
       return labelOf(base + polarityLogit(predict(model, tokens)), pNeutral, lex);
     },
   };

@@ -33,6 +33,7 @@ export {
   type Sentiment,
   type SentimentLabel,
   shippedModel,
+  shippedPolarity,
 } from './scorer.js';
 export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
 export {

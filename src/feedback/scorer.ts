@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { embedComment, shippedEmbeddings } from './embeddings.js';
 import { scoreLexicon } from './lexicon.js';
 import { polarityLogit, predict, type SentimentLabel, type SentimentModel } from './model.js';
-import { tokenize } from './text.js';
+import { denseMargin, type PolarityModel, polarityEval } from './polarity-model.js';
+import { type Token, tokenize } from './text.js';
 
 export type { SentimentLabel } from './model.js';
 
@@ -26,15 +28,19 @@ export function lexiconScorer(band = 0.2): Scorer {
   return {
     name: 'lexicon',
     score(text) {
-      const c = scoreLexicon(String(text ?? '')).compound;
-      return { label: c >= band ? 'positive' : c <= -band ? 'negative' : 'neutral', score: c };
+      return lexiconLabel(scoreLexicon(String(text ?? '')).compound, band);
     },
   };
 }
 
-let shipped: SentimentModel | undefined;
+function lexiconLabel(c: number, band = 0.2): Sentiment {
+  return { label: c >= band ? 'positive' : c <= -band ? 'negative' : 'neutral', score: round(c) };
+}
 
-/** The shipped SemEval-trained model (src/feedback/models/semeval-lr.json), loaded once. */
+let shipped: SentimentModel | undefined;
+let shippedPol: PolarityModel | undefined;
+
+/** The shipped 3-class SemEval model (src/feedback/models/semeval-lr.json), loaded once. */
 export function shippedModel(): SentimentModel {
   shipped ??= JSON.parse(
     readFileSync(new URL('./models/semeval-lr.json', import.meta.url), 'utf8'),
@@ -42,22 +48,71 @@ export function shippedModel(): SentimentModel {
   return shipped;
 }
 
+/** The shipped binary positive-vs-negative SemEval model (models/semeval-polarity.json), loaded once. */
+export function shippedPolarity(): PolarityModel {
+  shippedPol ??= JSON.parse(
+    readFileSync(new URL('./models/semeval-polarity.json', import.meta.url), 'utf8'),
+  ) as PolarityModel;
+  return shippedPol;
+}
+
 /**
- * The default scorer: the SemEval model's class probabilities with its positive/negative split
- * re-weighted by the lexicon (the blend fitted on held-out SemEval tweets). p(neutral) comes from the
- * model decides neutral together with the lexicon (see `labelled`). A comment with no known word and no lexicon hit is neutral, 0.
+ * The blended pos-vs-neg logit of one tokenised comment, with the 3-class model's p(neutral) and the
+ * lexicon compound. With a polarity model: intercept + a·margin + b·lexicon + c·(3-class log p₊/p₋);
+ * without one (`null`), the 3-class model's own blend.
  */
-export function blendedScorer(model: SentimentModel = shippedModel()): Scorer {
+export function blendedLogit(
+  tokens: readonly Token[],
+  model: SentimentModel = shippedModel(),
+  polarity: PolarityModel | null = shippedPolarity(),
+): { z: number; pNeutral: number; lex: number; known: boolean } {
+  const lex = scoreLexicon(tokens).compound;
+  const p = predict(model, tokens);
+  const three = polarityLogit(p);
+  if (!polarity) {
+    return {
+      z: model.blend.intercept + model.blend.model * three + model.blend.lexicon * lex,
+      pNeutral: p[1],
+      lex,
+      known: true,
+    };
+  }
+  const { margin, known } = polarityEval(polarity, tokens);
+  const b = polarity.blend;
+  const dense =
+    polarity.embedding && b.embedding
+      ? b.embedding * denseMargin(polarity.embedding, embedComment(shippedEmbeddings(), tokens))
+      : 0;
   return {
-    name: model.name === 'semeval-lr' ? 'semeval+lexicon' : `${model.name}+lexicon`,
+    z: b.intercept + b.margin * margin + dense + b.lexicon * lex + b.three * three,
+    pNeutral: p[1],
+    lex,
+    known: known > 0,
+  };
+}
+
+/**
+ * The default scorer: the binary SemEval polarity model's margin, the lexicon and the 3-class
+ * model's pos-vs-neg log-odds combined by a meta-model fitted on held-out SemEval tweets; p(neutral)
+ * from the 3-class model decides neutral together with the lexicon (see `labelled`). A comment with
+ * no known word and no lexicon hit is neutral, 0. `polarity: null` gives the earlier 3-class blend.
+ */
+export function blendedScorer(
+  model: SentimentModel = shippedModel(),
+  polarity: PolarityModel | null = shippedPolarity(),
+): Scorer {
+  const name = polarity
+    ? `${polarity.name}+lexicon`
+    : `${model.name === 'semeval-lr' ? 'semeval' : model.name}+lexicon`;
+  return {
+    name,
     score(text) {
       const tokens = tokenize(String(text ?? ''));
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const lex = scoreLexicon(tokens);
-      const p = predict(model, tokens);
-      const z =
-        model.blend.intercept + model.blend.model * polarityLogit(p) + model.blend.lexicon * lex.compound;
-      return labelled(z, p[1], lex.compound);
+      const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity);
+      // a comment the polarity model knows nothing of (emoji only, another language): the lexicon speaks alone
+      if (!known) return lexiconLabel(lex);
+      return labelled(z, pNeutral, lex);
     },
   };
 }
