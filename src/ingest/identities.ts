@@ -1,4 +1,4 @@
-import { type Store, sql } from '../store/index.js';
+import { bumpVersion, type Store, sql } from '../store/index.js';
 
 /**
  * Identity stitching. `identity_links` keeps every observed link: an alias seen with a customer id
@@ -20,6 +20,8 @@ import { type Store, sql } from '../store/index.js';
 export async function resolveIdentities(
   tx: Store,
 ): Promise<{ aliases: number; conflicts: number; eventsAttributed: number }> {
+  // it re-attributes events (events.customer_id) below
+  await bumpVersion(tx, 'events');
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_edges AS
     SELECT DISTINCT a, b FROM (
       SELECT alias_type || chr(31) || alias AS a, linked_type || chr(31) || linked_alias AS b FROM identity_links

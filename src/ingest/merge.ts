@@ -1,4 +1,5 @@
 import {
+  bumpVersion,
   type ColumnSpec,
   type ColumnType,
   ident,
@@ -70,6 +71,7 @@ export async function mergeInto(
   keep: 'replace' | 'coalesce',
 ): Promise<MergeCounts> {
   const t = ident(table);
+  if (table === 'events') await bumpVersion(tx, 'events');
   const data = columns.filter((c) => !key.includes(c.name));
   const all = [...key, ...data.map((c) => c.name)];
   const keyList = join(key.map((k) => ident(k)));

@@ -1,4 +1,4 @@
-import { type Store, sql } from '../store/index.js';
+import { bumpVersion, type Store, sql } from '../store/index.js';
 
 /** Small fixture builders for journey tests (not shipped: only tests import this file). */
 export interface Ev {
@@ -47,6 +47,7 @@ export async function addEvents(db: Store, events: readonly Ev[]): Promise<void>
         SELECT * FROM events_in`,
   );
   await db.exec(sql`DROP TABLE events_in`);
+  await bumpVersion(db, 'events');
 }
 
 /** A journey a → b → c with touchpoints mapped: ad→a, site→a, search→b, cart→c, pay→c. */

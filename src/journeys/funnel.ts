@@ -12,6 +12,7 @@ import {
   journeyParam,
   loadJourney,
   PERSON,
+  personOf,
   resolveFrame,
   round,
   toParam,
@@ -254,7 +255,7 @@ export async function getFunnel(db: Store, input: FunnelParams): Promise<FunnelR
   const groupCols = r.dims.map((_, i) => raw(`d${i + 1}`));
   const query = sql`${matchSql(r)},
     g AS (SELECT m.* ${dimCols.length ? sql`, ${join(dimCols)}` : sql``}
-          FROM m ${r.dims.some((d) => d.kind !== 'channel') ? sql`LEFT JOIN customers c ON c.id = m.person` : sql``})
+          FROM m ${r.dims.some((d) => d.kind !== 'channel') ? sql`LEFT JOIN customers c ON ${personOf('c.id')} = m.person` : sql``})
     SELECT ${groupCols.length ? sql`${join(groupCols)}, grouping(${join(groupCols)}) AS overall_flag,` : sql`0 AS overall_flag,`}
       ${aggregates(r.steps, r.frame.asOf)}
     FROM g

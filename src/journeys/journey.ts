@@ -7,8 +7,17 @@ import { raw, type SqlFragment, type Store, sql } from '../store/index.js';
  * and the touchpoint → stage mapping) and the time frame (from / to / as-of).
  */
 
-/** A person: the customer, or an anonymous visitor not yet stitched to one (BRIEF: stitching). */
-export const PERSON = raw(`coalesce(customer_id, 'anon:' || anonymous_id)`);
+/**
+ * A person: the customer, or an anonymous visitor not yet stitched to one (identity stitching), as a
+ * 64-bit key: the hash of `coalesce(customer_id, 'anon:' || anonymous_id)`. Analyses group, join and
+ * sort people by it because an integer key is 2–4× cheaper than a string one at millions of events.
+ * Two people share a key with probability about n²/2⁶⁵ (4·10⁻⁸ for a million people): far below any
+ * figure's interval. Ids shown to users come from the string columns, never from the key.
+ */
+export const PERSON = raw(`hash(coalesce(customer_id, 'anon:' || anonymous_id))`);
+
+/** The person key of a customer id column (`c.id`, `cases.customer_id`): the same hash as PERSON. */
+export const personOf = (column: 'c.id' | 'customer_id'): SqlFragment => raw(`hash(${column})`);
 
 export interface JourneyDef {
   readonly id: string;

@@ -11,6 +11,7 @@ import {
   loadJourney,
   ownerJoin,
   PERSON,
+  personOf,
   resolveFrame,
   round,
   toParam,
@@ -131,7 +132,7 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
     stage_people AS (SELECT position, count(DISTINCT person) AS n FROM cell GROUP BY position),
     stage_times AS (SELECT person, position, list(ts) AS times FROM ev GROUP BY ALL),
     case_times AS (
-      SELECT customer_id AS person, list(opened_at) AS times FROM cases
+      SELECT ${personOf('customer_id')} AS person, list(opened_at) AS times FROM cases
       WHERE customer_id IS NOT NULL AND opened_at <= ${frame.asOf} GROUP BY ALL
     ),
     conv AS (

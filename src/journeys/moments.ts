@@ -169,7 +169,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       FROM journey_stages WHERE journey_id = ${j.id}
     ),
     ev AS (
-      SELECT ${PERSON} AS person, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
+      SELECT ${PERSON} AS person, ev.customer_id, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
       FROM events ev
       LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
       LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
@@ -178,26 +178,26 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     -- per person, every inbound contact (retention) and its stage position (null off the journey)
     activity AS (SELECT person, list(ts) AS times, list(position) AS positions FROM ev GROUP BY person),
     expo AS (
-      SELECT e.person, e.touchpoint, any_value(e.stage) AS stage, min(e.ts) AS t0,
+      SELECT e.person, any_value(e.customer_id) AS customer_id, e.touchpoint, any_value(e.stage) AS stage, min(e.ts) AS t0,
         lower(arg_min(e.outcome, e.ts)) AS outcome
       FROM ev e WHERE e.position IS NOT NULL AND ${inRange} GROUP BY e.person, e.touchpoint
     ),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
-      FROM expo x JOIN feedback f ON f.customer_id = x.person AND f.touchpoint = x.touchpoint
+      FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.touchpoint = x.touchpoint
       WHERE f.ts >= x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.feedbackDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
         AND ((f.kind = 'csat' AND f.score <= ${p.csatAtMost}) OR (f.kind = 'nps' AND f.score <= ${p.npsAtMost})
           OR (f.kind = 'ces' AND f.score >= ${p.cesAtLeast}))
     ),
     later_nps AS (
       SELECT x.person, x.touchpoint, arg_min(f.score, f.ts) AS score
-      FROM expo x JOIN feedback f ON f.customer_id = x.person AND f.kind = 'nps'
+      FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.kind = 'nps'
       WHERE f.ts > x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.npsDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
       GROUP BY ALL
     ),
     classified AS (
       SELECT x.*,
-        coalesce(c.segment, CASE WHEN x.person LIKE 'anon:%' THEN 'anonymous' ELSE 'unknown' END)
+        coalesce(c.segment, CASE WHEN x.customer_id IS NULL THEN 'anonymous' ELSE 'unknown' END)
           || ' × stage ' || list_max(list_filter(a.positions, (q, i) -> a.times[i] <= x.t0)) AS stratum,
         (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
           OR b.person IS NOT NULL) AS bad,
@@ -206,7 +206,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
           AND t <= x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT))) > 0 AS retained,
         n.score AS nps
       FROM expo x
-      LEFT JOIN customers c ON c.id = x.person
+      LEFT JOIN customers c ON c.id = x.customer_id
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
       JOIN activity a ON a.person = x.person
       LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint

@@ -10,11 +10,12 @@ import {
   journeyParam,
   loadJourney,
   ownerJoin,
-  PERSON,
+  personOf,
   resolveFrame,
   round,
   toParam,
 } from './journey.js';
+import { personIndex } from './person-index.js';
 
 export const PainPointsParams = z.object({
   journey: journeyParam,
@@ -160,6 +161,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const p = PainPointsParams.parse(input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
+  const idx = await personIndex(db);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const windowS = Math.round(p.windowDays * 86400);
   const switchS = Math.round(p.switchHours * HOUR);
@@ -172,12 +174,12 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
       FROM journey_stages WHERE journey_id = ${j.id}
     ),
     ev AS (
-      SELECT ${PERSON} AS person, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
+      SELECT ev.pk AS person, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
         CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE 'customer' END AS who
-      FROM events ev
+      FROM ${idx} ev
       LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
       LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
-      WHERE ev.direction = 'inbound' AND ev.ts <= ${frame.asOf}
+      WHERE ev.inbound AND ev.ts <= ${frame.asOf}
     ),
     w AS (
       SELECT *,
@@ -207,7 +209,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
           WHEN w.ts + to_seconds(${switchS}::BIGINT) <= ${frame.asOf} THEN false
         END AS switched,
         CASE WHEN w.next_channel <> w.channel THEN w.next_channel END AS next_channel
-      FROM w LEFT JOIN customers c ON c.id = w.person
+      FROM w LEFT JOIN customers c ON ${personOf('c.id')} = w.person
       WHERE w.position IS NOT NULL AND ${inRange}
     ),
     cells AS (

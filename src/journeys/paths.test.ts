@@ -125,6 +125,36 @@ describe('getPaths', () => {
     });
   });
 
+  it('merges consecutive repeats in variants on request, inside a period too', async () => {
+    await withTestDb(async (db) => {
+      await addEvents(db, [
+        { customer: 'r1', touchpoint: 'site', at: '2026-02-01T10:00:00Z' },
+        { customer: 'r1', touchpoint: 'site', at: '2026-02-01T11:00:00Z' },
+        { customer: 'r1', touchpoint: 'cart', at: '2026-02-01T12:00:00Z' },
+        { customer: 'r1', touchpoint: 'cart', at: '2026-02-01T13:00:00Z' },
+        { customer: 'r2', touchpoint: 'site', at: '2026-02-02T10:00:00Z' },
+        { customer: 'r2', touchpoint: 'cart', at: '2026-02-02T11:00:00Z' },
+        // r3: cart, then site twice inside the period (its earlier site is outside it)
+        { customer: 'r3', touchpoint: 'site', at: '2026-01-20T10:00:00Z' },
+        { customer: 'r3', touchpoint: 'cart', at: '2026-02-03T10:00:00Z' },
+        { customer: 'r3', touchpoint: 'site', at: '2026-02-03T11:00:00Z' },
+        { customer: 'r3', touchpoint: 'site', at: '2026-02-03T12:00:00Z' },
+      ]);
+      const plain = await getPaths(db, {});
+      expect(plain.variants.distinct).toBe(3);
+      const merged = await getPaths(db, { collapseRepeats: true });
+      expect(merged.variants.top.map((v) => [v.path, v.people])).toEqual([
+        [['site', 'cart'], 2],
+        [['site', 'cart', 'site'], 1],
+      ]);
+      const inFeb = await getPaths(db, { collapseRepeats: true, from: '2026-02-01' });
+      expect(inFeb.variants.top.map((v) => [v.path, v.people])).toEqual([
+        [['site', 'cart'], 2],
+        [['cart', 'site'], 1],
+      ]);
+    });
+  });
+
   it('keeps only events inside from/to', async () => {
     await withTestDb(async (db) => {
       await fixture(db);

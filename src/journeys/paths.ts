@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { asOfParam, type Frame, fromParam, HOUR, PERSON, resolveFrame, round, toParam } from './journey.js';
+import { asOfParam, type Frame, fromParam, HOUR, resolveFrame, round, toParam } from './journey.js';
+import { personIndex } from './person-index.js';
 
 export const PathsParams = z.object({
   top: z.number().int().min(1).max(1000).default(10).describe('how many path variants to list'),
@@ -91,13 +92,45 @@ export interface PathsResult {
   } | null;
 }
 
-/** The person's events in the period, ordered by (ts, touchpoint): ties break by touchpoint name. */
-function baseEvents(frame: Frame, includeOutbound: boolean): SqlFragment {
-  return sql`SELECT ${PERSON} AS person, touchpoint, channel, ts FROM events
+/**
+ * The period's events from the person index (person-index.ts), each with its next event in the
+ * period: `pk`, `rn` (timeline order), `r` (1-based rank in the period when that is `rn` itself, i.e.
+ * no `from`; else null), touchpoint, channel, ts, and nt / nc / gap for the next event.
+ */
+function periodEvents(idx: SqlFragment, frame: Frame, includeOutbound: boolean): SqlFragment {
+  const [nts, ntp, nch, rank] = includeOutbound
+    ? [sql`next_ts`, sql`next_touchpoint`, sql`next_channel`, sql`rn`]
+    : [sql`in_next_ts`, sql`in_next_touchpoint`, sql`in_next_channel`, sql`rn_in`];
+  // events are in time order: the next event in the period is the next event, if it is in the period
+  const nextIn = sql`${nts} <= ${frame.asOf} AND ${nts} < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  return sql`SELECT pk, rn, ${frame.from ? sql`NULL::INTEGER` : rank} AS r, touchpoint, channel, ts,
+      CASE WHEN ${nextIn} THEN ${ntp} END AS nt,
+      CASE WHEN ${nextIn} THEN ${nch} END AS nc,
+      CASE WHEN ${nextIn} THEN (epoch_ms(${nts}) - epoch_ms(ts)) / 1000 END AS gap
+    FROM ${idx}
     WHERE ts <= ${frame.asOf}
       AND ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity')
       AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')
-      ${includeOutbound ? sql`` : sql`AND direction = 'inbound'`}`;
+      ${includeOutbound ? sql`` : sql`AND inbound`}`;
+}
+
+/**
+ * Each person's rank of every event in their period path: (pk, r, touchpoint). With collapseRepeats
+ * only the first of consecutive repeats is kept, ranked among those kept.
+ */
+function rankedEvents(events: SqlFragment, frame: Frame, collapse: boolean): SqlFragment {
+  if (collapse) {
+    return sql`SELECT pk, r, touchpoint FROM (
+        SELECT pk, touchpoint, chg, sum(chg) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS r
+        FROM (SELECT pk, rn, touchpoint,
+            CASE WHEN lag(touchpoint) OVER (PARTITION BY pk ORDER BY rn) IS DISTINCT FROM touchpoint THEN 1 ELSE 0 END AS chg
+          FROM (${events})))
+      WHERE chg = 1`;
+  }
+  if (frame.from) {
+    return sql`SELECT pk, row_number() OVER (PARTITION BY pk ORDER BY rn) AS r, touchpoint FROM (${events})`;
+  }
+  return sql`SELECT pk, r, touchpoint FROM (${events})`;
 }
 
 /**
@@ -105,6 +138,12 @@ function baseEvents(frame: Frame, includeOutbound: boolean): SqlFragment {
  * time), the top-N variants (a person's whole touchpoint sequence in the period) with the share they
  * cover and the tail left out, cross-channel switches within `switchHours`, and, with `around`, the
  * `depth` steps before and after a person's first event at that touchpoint as Sankey nodes/links.
+ *
+ * Variants are grouped by a fingerprint of the sequence, the sum of 64-bit hashes of (rank,
+ * touchpoint), not by the sequence itself (which is an ordered list aggregate per person, several
+ * times slower); two different sequences share a fingerprint with probability about v²/2⁶⁵ for v
+ * distinct variants. Listed variants are spelled out from one person each; ties in people break by
+ * the path's text, as before.
  */
 export async function getPaths(db: Store, input: PathsParams): Promise<PathsResult> {
   const p = PathsParams.parse(input);
@@ -118,37 +157,33 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
     );
   }
   const frame = await resolveFrame(db, p);
-  const base = baseEvents(frame, p.includeOutbound);
+  const idx = await personIndex(db);
+  const events = periodEvents(idx, frame, p.includeOutbound);
   const switchSeconds = p.switchHours * HOUR;
 
-  // one window pass, three groupings: touchpoint pairs (the graph), channel pairs within switchHours
-  // (switches), and touchpoint pairs of those channel pairs (the most frequent switch per pair)
+  // the graph and the nodes: every event with its next one in the period (nt null: the last event)
+  const pairs = await db.all<{ touchpoint: string; nt: string | null; n: number; med: number | null }>(sql`
+    SELECT touchpoint, nt, count(*) AS n, median(gap) AS med FROM (${events}) GROUP BY ALL`);
+  // channel pairs within switchHours (switches) and their touchpoint pairs (the most frequent switch)
   const rows = await db.all<{
     touchpoint: string | null;
     nt: string | null;
-    channel: string | null;
-    nc: string | null;
+    channel: string;
+    nc: string;
     g: number;
     n: number;
     med: number | null;
   }>(sql`
-    SELECT touchpoint, nt, channel, nc, grouping(touchpoint, nt, channel, nc) AS g, count(*) AS n,
-      median(gap) AS med
-    FROM (
-      SELECT touchpoint, channel, lead(touchpoint) OVER w AS nt,
-        epoch(lead(ts) OVER w) - epoch(ts) AS gap,
-        CASE WHEN epoch(lead(ts) OVER w) - epoch(ts) <= ${switchSeconds} THEN lead(channel) OVER w END AS nc
-      FROM (${base}) WINDOW w AS (PARTITION BY person ORDER BY ts, touchpoint))
-    GROUP BY GROUPING SETS ((touchpoint, nt), (channel, nc), (channel, nc, touchpoint, nt), (touchpoint))`);
-  // grouping bits: touchpoint 8, nt 4, channel 2, nc 1 (set bit = rolled up)
-  const dfg = rows.filter((r) => r.g === 3 && r.nt !== null);
-  const nodeRows = rows.filter((r) => r.g === 7);
-  const channelPairs = rows.filter((r) => r.g === 12 && r.nc !== null);
+    SELECT touchpoint, nt, channel, nc, grouping(touchpoint, nt) AS g, count(*) AS n,
+      median(CASE WHEN nc <> channel THEN gap END) AS med
+    FROM (${events}) WHERE gap <= ${switchSeconds}
+    GROUP BY GROUPING SETS ((channel, nc), (channel, nc, touchpoint, nt))`);
+  const channelPairs = rows.filter((r) => r.g === 3);
   const leaving = new Map<string, number>();
-  for (const r of channelPairs) leaving.set(r.channel!, (leaving.get(r.channel!) ?? 0) + r.n);
+  for (const r of channelPairs) leaving.set(r.channel, (leaving.get(r.channel) ?? 0) + r.n);
   const topPair = new Map<string, { tf: string; tt: string; n: number }>();
   for (const r of rows) {
-    if (r.g !== 0 || r.nc === null || r.nt === null || r.channel === r.nc) continue;
+    if (r.g !== 0 || r.nt === null || r.channel === r.nc) continue;
     const key = `${r.channel}\u001f${r.nc}`;
     const cur = topPair.get(key);
     if (!cur || r.n > cur.n || (r.n === cur.n && `${r.touchpoint}>${r.nt}` < `${cur.tf}>${cur.tt}`))
@@ -161,12 +196,22 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
     distinct_variants: number;
     total: number;
   }>(sql`
-    WITH v AS (
-      SELECT list(touchpoint ORDER BY ts, touchpoint) AS path FROM (${base}) GROUP BY person
+    WITH f AS (
+      SELECT pk, sum(hash(r, touchpoint)::HUGEINT) AS fp
+      FROM (${rankedEvents(events, frame, p.collapseRepeats)}) GROUP BY pk
     ),
-    v2 AS (SELECT ${p.collapseRepeats ? sql`list_filter(path, (x, i) -> i = 1 OR path[i - 1] <> x)` : sql`path`} AS path FROM v)
-    SELECT path, count(*) AS people, count(*) OVER () AS distinct_variants, sum(count(*)) OVER () AS total
-    FROM v2 GROUP BY path ORDER BY people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}`);
+    v AS (SELECT fp, count(*) AS people, min(pk) AS rep FROM f GROUP BY fp),
+    stats AS (SELECT count(*) AS distinct_variants, sum(people) AS total FROM v),
+    cut AS (SELECT people FROM v ORDER BY people DESC LIMIT 1 OFFSET ${p.top - 1}),
+    cand AS (SELECT * FROM v WHERE people >= coalesce((SELECT people FROM cut), 0)),
+    spelled AS (
+      SELECT pk, list(touchpoint ORDER BY rn) AS path
+      FROM (${events}) SEMI JOIN cand ON cand.rep = pk GROUP BY pk
+    )
+    SELECT ${p.collapseRepeats ? sql`list_filter(s.path, (x, i) -> i = 1 OR s.path[i - 1] <> x)` : sql`s.path`} AS path,
+      c.people, st.distinct_variants, st.total
+    FROM cand c JOIN spelled s ON s.pk = c.rep CROSS JOIN stats st
+    ORDER BY c.people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}`);
 
   const totalPeople = Number(variants[0]?.total ?? 0);
   const covered = variants.reduce((s, v) => s + v.people, 0);
@@ -175,10 +220,10 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
     .map((r) => {
       const pair = topPair.get(`${r.channel}\u001f${r.nc}`);
       return {
-        fromChannel: r.channel!,
-        toChannel: r.nc!,
+        fromChannel: r.channel,
+        toChannel: r.nc,
         switches: r.n,
-        share: round(r.n / (leaving.get(r.channel!) ?? r.n)) ?? 0,
+        share: round(r.n / (leaving.get(r.channel) ?? r.n)) ?? 0,
         medianHours: r.med === null ? null : round(r.med / HOUR),
         topFrom: pair?.tf ?? null,
         topTo: pair?.tt ?? null,
@@ -186,18 +231,21 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
     })
     .sort((a, b) => b.switches - a.switches || a.fromChannel.localeCompare(b.fromChannel));
 
+  const nodeEvents = new Map<string, number>();
+  for (const r of pairs) nodeEvents.set(r.touchpoint, (nodeEvents.get(r.touchpoint) ?? 0) + r.n);
   return {
     from: frame.from?.toISOString() ?? null,
     to: frame.to?.toISOString() ?? null,
     asOf: frame.asOf.toISOString(),
     people: totalPeople,
     graph: {
-      nodes: nodeRows
-        .map((r) => ({ name: r.touchpoint!, events: r.n }))
+      nodes: [...nodeEvents]
+        .map(([name, events]) => ({ name, events }))
         .sort((a, b) => b.events - a.events || a.name.localeCompare(b.name)),
-      links: dfg
+      links: pairs
+        .filter((r) => r.nt !== null)
         .map((r) => ({
-          source: r.touchpoint!,
+          source: r.touchpoint,
           target: r.nt!,
           transitions: r.n,
           medianHours: r.med === null ? null : round(r.med / HOUR),
@@ -221,7 +269,7 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
       tailVariants: Math.max(0, (variants[0]?.distinct_variants ?? 0) - variants.length),
     },
     switches,
-    around: p.around ? await around(db, base, frame, p) : null,
+    around: p.around ? await around(db, events, frame, p) : null,
   };
 }
 
@@ -233,7 +281,7 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
  */
 async function around(
   db: Store,
-  base: SqlFragment,
+  events: SqlFragment,
   frame: Frame,
   p: z.output<typeof PathsParams>,
 ): Promise<NonNullable<PathsResult['around']>> {
@@ -248,8 +296,8 @@ async function around(
     people: number;
   }>(sql`
     WITH e AS (
-      SELECT person, touchpoint, ts, row_number() OVER (PARTITION BY person ORDER BY ts, touchpoint) AS rn
-      FROM (${base})
+      SELECT pk AS person, touchpoint, ts, row_number() OVER (PARTITION BY pk ORDER BY rn) AS rn
+      FROM (${events})
     ),
     anchor AS (
       SELECT person, min(rn) AS arn, min(ts) AS ats FROM e WHERE touchpoint = ${tp} GROUP BY person

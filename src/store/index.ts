@@ -6,3 +6,5 @@ export type { CompiledSql, SqlFragment, SqlValue } from './sql.js';
 export { compile, empty, ident, isFragment, join, raw, sql } from './sql.js';
 export type { BulkRow, ColumnSpec, ColumnType, Store } from './store.js';
 export { withTestDb } from './test-db.js';
+export type { VersionedData } from './versions.js';
+export { bumpVersion, readVersion } from './versions.js';

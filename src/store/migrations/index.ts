@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { foundation } from './0001-foundation.js';
 import { ingest } from './0010-ingest.js';
 import { eventsBulk } from './0011-events-bulk.js';
+import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import type { Migration } from './types.js';
 
@@ -12,7 +13,13 @@ import type { Migration } from './types.js';
  * 1–9 foundation · 10–19 ingest · 20–29 journeys · 30–39 feedback · 40–49 cases ·
  * 50–59 server · 60–69 personas · 70–79 health · 80–89 experiments · 90–99 people.
  */
-export const migrations: readonly Migration[] = [foundation, ingest, eventsBulk, feedbackMigration];
+export const migrations: readonly Migration[] = [
+  foundation,
+  ingest,
+  eventsBulk,
+  journeyIndexMigration,
+  feedbackMigration,
+];
 
 export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {
   const sorted = [...list].sort((a, b) => a.version - b.version);

@@ -1,0 +1,33 @@
+import { raw } from '../sql.js';
+import type { Migration } from './types.js';
+
+/**
+ * The person-ordered event index journey analyses read (src/journeys/person-index.ts): every event
+ * with its person key, its place in the person's timeline and the person's next event, stored in
+ * person order. Derived from `events` and rebuilt when the events version moves; never a source
+ * of truth, so it is not imported, exported or undone.
+ */
+export const journeyIndexMigration: Migration = {
+  version: 20,
+  name: 'journey-index',
+  up: [
+    raw(`CREATE TABLE journey_index (
+      pk UBIGINT NOT NULL,
+      customer_id VARCHAR,
+      ts TIMESTAMP NOT NULL,
+      touchpoint VARCHAR NOT NULL,
+      channel VARCHAR NOT NULL,
+      stage VARCHAR,
+      outcome VARCHAR,
+      inbound BOOLEAN NOT NULL,
+      rn INTEGER NOT NULL,
+      rn_in INTEGER,
+      next_ts TIMESTAMP,
+      next_touchpoint VARCHAR,
+      next_channel VARCHAR,
+      in_next_ts TIMESTAMP,
+      in_next_touchpoint VARCHAR,
+      in_next_channel VARCHAR
+    )`),
+  ],
+};
