@@ -40,12 +40,12 @@ function binary(pred: readonly number[], gold: readonly number[]): { accuracy: n
 }
 
 /**
- * The variants `scripts/train-sentiment.ts --polarity` wrote to bench/out/sentiment-variants (when
+ * The variants `scripts/train-sentiment.ts --polarity` wrote to artifacts/sentiment-variants (when
  * present), as pos/neg deciders, so docs/feedback.md can list every configuration evaluated here
  * beside its SemEval figures. Reported only; the shipped one was chosen on SemEval by the trainer.
  */
 function variants(): { name: string; positive: (text: string) => boolean }[] {
-  const dir = join(import.meta.dirname, 'out/sentiment-variants');
+  const dir = join(import.meta.dirname, '../artifacts/sentiment-variants');
   if (!existsSync(dir)) return [];
   const out: { name: string; positive: (text: string) => boolean }[] = [
     { name: 'three-class', positive: (t) => blendedScorer(shippedModel(), null).score(t).score >= 0 },

@@ -8,7 +8,7 @@
  *   3-class logit the polarity blend uses);
  * - `--polarity`: binary positive-vs-negative variants trained on the positive and negative tweets,
  *   each blended with the lexicon and the 3-class logit on the 2016devtest hold-out; all are written
- *   to bench/out/sentiment-variants/ (for the bench to report), and the one with the best
+ *   to artifacts/sentiment-variants/ (git-ignored; for the bench to report), and the one with the best
  *   positive/negative macro-F1 on SemEval's own 2017 test split ships as
  *   src/feedback/models/semeval-polarity.json.
  * Without a flag, both.
@@ -240,7 +240,7 @@ function trainPolarity(): void {
       (r) => three.blend.intercept + three.blend.model * r.three + three.blend.lexicon * r.lex,
     ),
   ];
-  const outDir = join(import.meta.dirname, '../bench/out/sentiment-variants');
+  const outDir = join(import.meta.dirname, '../artifacts/sentiment-variants');
   mkdirSync(outDir, { recursive: true });
   const models = new Map<string, PolarityModel>();
   const L2 = (process.env.TP_L2 ?? '0.01,0.1,1,3,10').split(',').map(Number);
