@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
-import { asOfParam, fromParam, HOUR, PERSON, resolveFrame, round, textList, toParam } from './journey.js';
+import { asOfParam, fromParam, HOUR, resolveFrame, round, textList, toParam } from './journey.js';
+import { personIndex } from './person-index.js';
 import { type Rate, rate } from './rate.js';
+import { variantsSql } from './variants.js';
 
 /** The journey as the team draws it: per stage, the touchpoints in order, channels and duration. */
 export const Drawing = z.object({
@@ -121,6 +123,7 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
           })());
   const frame = await resolveFrame(db, p);
   const inRange = sql`ts <= ${frame.asOf} AND ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  const idx = await personIndex(db);
   const stages: StageCheck[] = [];
   for (const st of d.stages) {
     const tps = st.touchpoints;
@@ -148,7 +151,7 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
       usage: { touchpoint: string; people: number }[];
     }>(sql`
       WITH e AS MATERIALIZED (
-        SELECT ${PERSON} AS person, ts, touchpoint, channel FROM events
+        SELECT pk AS person, rn, ts, touchpoint, channel FROM ${idx}
         WHERE touchpoint IN (SELECT unnest(${tps})) AND ${inRange}
       ),
       p AS (
@@ -164,16 +167,12 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
       judged AS (
         SELECT *, done IS NOT NULL AND (${maxS}::BIGINT IS NULL OR secs <= ${maxS}::BIGINT) AS fit FROM people
       ),
-      -- sequences only for the people who did not fit: the ordered lists are the costly part
-      misfits AS (
-        SELECT list(e.touchpoint ORDER BY e.ts, e.touchpoint) AS seq
-        FROM e SEMI JOIN (SELECT person FROM judged WHERE NOT fit) nf ON nf.person = e.person
-        GROUP BY e.person
-      ),
-      dev AS (
-        SELECT list_filter(seq, (x, i) -> i = 1 OR seq[i - 1] <> x) AS path, count(*) AS people
-        FROM misfits GROUP BY 1 ORDER BY people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}
-      ),
+      -- the sequences (repeats merged) of the people who did not fit
+      dev AS (${variantsSql(
+        sql`SELECT e.* FROM e SEMI JOIN (SELECT person FROM judged WHERE NOT fit) nf ON nf.person = e.person`,
+        sql`rn`,
+        { top: p.top, collapse: true },
+      )}),
       off AS (
         SELECT channel, count(*) AS events FROM e
         WHERE ${st.channels ? sql`NOT list_contains(${textList(st.channels)}, channel)` : sql`false`}
@@ -212,7 +211,7 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
   }
   const drawn = [...new Set(d.stages.flatMap((s) => s.touchpoints))];
   const missing = await db.all<{ touchpoint: string; people: number }>(sql`
-    SELECT touchpoint, count(DISTINCT ${PERSON}) AS people FROM events
+    SELECT touchpoint, count(DISTINCT pk) AS people FROM ${idx}
     WHERE NOT list_contains(${textList(drawn)}, touchpoint) AND ${inRange}
     GROUP BY touchpoint ORDER BY people DESC, touchpoint LIMIT 50`);
   const usedSet = new Set(

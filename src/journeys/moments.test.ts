@@ -71,6 +71,43 @@ describe('getMoments', () => {
     });
   });
 
+  it('counts a return only strictly after retentionFromDays and up to retentionToDays, stage by ties', async () => {
+    await withTestDb(async (db) => {
+      await addJourney(db);
+      const t0 = '2026-01-01T10:00:00Z';
+      const plus = (days: number, ms = 0) => new Date(Date.parse(t0) + days * 86400e3 + ms).toISOString();
+      await addEvents(db, [
+        // e1: back exactly 30 days later (not after 30 days) → not retained
+        { customer: 'e1', touchpoint: 'cart', outcome: 'failed', at: t0 },
+        { customer: 'e1', touchpoint: 'site', at: plus(30) },
+        // e2: 1 ms after 30 days → retained
+        { customer: 'e2', touchpoint: 'cart', outcome: 'failed', at: t0 },
+        { customer: 'e2', touchpoint: 'site', at: plus(30, 1) },
+        // e3: exactly 90 days later → retained (the window is closed at its end)
+        { customer: 'e3', touchpoint: 'cart', outcome: 'ok', at: t0 },
+        { customer: 'e3', touchpoint: 'site', at: plus(90) },
+        // e4: 1 ms after 90 days → not retained
+        { customer: 'e4', touchpoint: 'cart', outcome: 'ok', at: t0 },
+        { customer: 'e4', touchpoint: 'site', at: plus(90, 1) },
+        { customer: 'e5', touchpoint: 'cart', at: t0 },
+        // x1, x2: an ad (stage a) and a cart (stage c) at the same instant: at the ad they had reached
+        // stage c; x3, x4 only stage a. Two strata, bad and good in each.
+        { customer: 'x1', touchpoint: 'ad', outcome: 'failed', at: t0 },
+        { customer: 'x1', touchpoint: 'cart', at: t0 },
+        { customer: 'x2', touchpoint: 'ad', at: t0 },
+        { customer: 'x2', touchpoint: 'cart', at: t0 },
+        { customer: 'x3', touchpoint: 'ad', outcome: 'failed', at: t0 },
+        { customer: 'x4', touchpoint: 'ad', at: t0 },
+      ]);
+      const r = await getMoments(db, { asOf: '2026-12-01', badOutcomes: ['failed'] });
+      const m = r.moments.find((x) => x.touchpoint === 'cart')!;
+      expect([m.bad, m.eligibleBad, m.retentionBad]).toEqual([2, 2, 0.5]);
+      // good: e3 (retained), e4, e5 and the carts of x1, x2 (none back)
+      expect([m.good, m.eligibleGood, m.retentionGood]).toEqual([5, 5, 0.2]);
+      expect(r.moments.find((x) => x.touchpoint === 'ad')?.effect.strata).toBe(2);
+    });
+  });
+
   it('writes a finding when ten times as many people show the same pattern', async () => {
     await withTestDb(async (db) => {
       await fixture(db, 10);

@@ -3,19 +3,19 @@ import { defineOperation } from '../core/operation.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
-import { type Store, sql } from '../store/index.js';
+import { raw, type Store, sql } from '../store/index.js';
 import {
   asOfParam,
   fromParam,
   journeyParam,
   loadJourney,
   ownerJoin,
-  PERSON,
   resolveFrame,
   round,
   textList,
   toParam,
 } from './journey.js';
+import { personIndex } from './person-index.js';
 
 /** Event outcomes that count as bad unless `badOutcomes` says otherwise (case-insensitive). */
 export const DEFAULT_BAD_OUTCOMES = [
@@ -163,24 +163,41 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const perTp = rule.filter((x) => x.includes(':'));
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const day = 86400;
+  // window frame offsets must be constants: whole microseconds computed here from validated numbers
+  // ((t + from, t + to]: the lower bound is exclusive, hence + 1 µs)
+  const micros = (days: number, plus = 0) =>
+    raw(`INTERVAL '${Math.round(days * day * 1e6) + plus} microseconds'`);
+  const afterFrom = micros(p.retentionFromDays, 1);
+  const afterTo = micros(p.retentionToDays);
+  const idx = await personIndex(db);
   const rows = await db.all<Row>(sql`
     WITH js AS (
       SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
       FROM journey_stages WHERE journey_id = ${j.id}
     ),
     ev AS (
-      SELECT ${PERSON} AS person, ev.customer_id, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
-      FROM events ev
+      SELECT ev.pk AS person, ev.customer_id, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
+      FROM ${idx} ev
       LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
       LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
-      WHERE ev.direction = 'inbound' AND ev.ts <= ${frame.asOf}
+      WHERE ev.inbound AND ev.ts <= ${frame.asOf}
     ),
-    -- per person, every inbound contact (retention) and its stage position (null off the journey)
-    activity AS (SELECT person, list(ts) AS times, list(position) AS positions FROM ev GROUP BY person),
+    -- per inbound contact (retention counts any, on the journey or not): the furthest stage reached
+    -- by its time, ties included, and the person's contacts in (t + from, t + to]; one window pass
+    -- over each timeline, whose frames depend on the time only
+    w AS (
+      SELECT *,
+        max(position) OVER (PARTITION BY person ORDER BY ts
+          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reach,
+        count(*) OVER (PARTITION BY person ORDER BY ts
+          RANGE BETWEEN ${afterFrom} FOLLOWING AND ${afterTo} FOLLOWING) AS later
+      FROM ev
+    ),
     expo AS (
-      SELECT e.person, any_value(e.customer_id) AS customer_id, e.touchpoint, any_value(e.stage) AS stage, min(e.ts) AS t0,
-        lower(arg_min(e.outcome, e.ts)) AS outcome
-      FROM ev e WHERE e.position IS NOT NULL AND ${inRange} GROUP BY e.person, e.touchpoint
+      SELECT person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
+        min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach,
+        arg_min(later, ts) AS later
+      FROM w WHERE position IS NOT NULL AND ${inRange} GROUP BY person, touchpoint
     ),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
@@ -198,17 +215,15 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     classified AS (
       SELECT x.*,
         coalesce(c.segment, CASE WHEN x.customer_id IS NULL THEN 'anonymous' ELSE 'unknown' END)
-          || ' × stage ' || list_max(list_filter(a.positions, (q, i) -> a.times[i] <= x.t0)) AS stratum,
+          || ' × stage ' || x.reach AS stratum,
         (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
-        len(list_filter(a.times, t -> t > x.t0 + to_seconds(${Math.round(p.retentionFromDays * day)}::BIGINT)
-          AND t <= x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT))) > 0 AS retained,
+        x.later > 0 AS retained,
         n.score AS nps
       FROM expo x
       LEFT JOIN customers c ON c.id = x.customer_id
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
-      JOIN activity a ON a.person = x.person
       LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
     ),
     agg AS (

@@ -166,30 +166,34 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const windowS = Math.round(p.windowDays * 86400);
   const switchS = Math.round(p.switchHours * HOUR);
   const longS = p.longWaitHours * HOUR;
-  // One window pass over every inbound contact; journey events carry their stage position, other
-  // contacts (support calls, say) have none. Next/previous *journey* event via IGNORE NULLS.
+  // Journey events carry their stage position, other inbound contacts (support calls, say) have
+  // none. The next inbound contact of each event comes from the person index; the next and previous
+  // *journey* event from one window pass over journey events only, in timeline order (ts, touchpoint).
+  const nextIn = sql`ev.in_next_ts <= ${frame.asOf}`;
   const rows = await db.all<StratumRow>(sql`
     WITH js AS (
       SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
       FROM journey_stages WHERE journey_id = ${j.id}
     ),
     ev AS (
-      SELECT ev.pk AS person, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
-        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE 'customer' END AS who
+      SELECT ev.pk AS person, ev.rn_in, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
+        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE 'customer' END AS who,
+        CASE WHEN ${nextIn} THEN ev.in_next_ts END AS next_ts,
+        CASE WHEN ${nextIn} THEN ev.in_next_channel END AS next_channel,
+        CASE WHEN ${nextIn} THEN ev.in_next_touchpoint END AS next_touchpoint,
+        CASE WHEN ${nextIn} THEN njs.position END AS next_any_position
       FROM ${idx} ev
       LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
-      LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
+      JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
+      LEFT JOIN journey_touchpoints njt ON njt.journey_id = ${j.id} AND njt.touchpoint = ev.in_next_touchpoint
+      LEFT JOIN js njs ON njs.stage = coalesce(njt.stage, ev.in_next_stage)
       WHERE ev.inbound AND ev.ts <= ${frame.asOf}
     ),
     w AS (
-      SELECT *,
-        lead(CASE WHEN position IS NOT NULL THEN position END IGNORE NULLS) OVER w AS next_position,
-        lead(CASE WHEN position IS NOT NULL THEN ts END IGNORE NULLS) OVER w AS next_journey_ts,
-        lag(CASE WHEN position IS NOT NULL THEN ts END IGNORE NULLS) OVER w AS prev_journey_ts,
-        lead(channel) OVER w AS next_channel, lead(ts) OVER w AS next_ts,
-        lead(touchpoint) OVER w AS next_touchpoint, lead(position) OVER w AS next_any_position
+      SELECT *, lead(position) OVER w AS next_position, lead(ts) OVER w AS next_journey_ts,
+        lag(ts) OVER w AS prev_journey_ts
       FROM ev
-      WINDOW w AS (PARTITION BY person ORDER BY ts, position NULLS LAST, touchpoint)
+      WINDOW w AS (PARTITION BY person ORDER BY rn_in)
     ),
     measured AS (
       SELECT w.person, w.stage, w.touchpoint, w.channel,
@@ -220,13 +224,15 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
       FROM measured GROUP BY ALL
     ),
     people AS (
-      SELECT stage, touchpoint, channel, grouping(channel) AS gc,
-        count(DISTINCT person) FILTER (dropped) AS dp,
-        count(DISTINCT person) FILTER (gap > ${longS}) AS wp,
-        count(DISTINCT person) FILTER (switched) AS sp,
-        median(gap) / ${HOUR} AS median_h,
+      SELECT stage, touchpoint, channel, 0 AS gc,
+        count(DISTINCT person) FILTER (dropped) AS dp, NULL::BIGINT AS wp,
+        count(DISTINCT person) FILTER (switched) AS sp, NULL::DOUBLE AS median_h,
         mode(next_channel) FILTER (switched) AS top_to
-      FROM measured GROUP BY GROUPING SETS ((stage, touchpoint, channel), (stage, touchpoint))
+      FROM measured GROUP BY stage, touchpoint, channel
+      UNION ALL
+      SELECT stage, touchpoint, NULL, 1, NULL, count(DISTINCT person) FILTER (gap > ${longS}), NULL,
+        median(gap) / ${HOUR}, NULL
+      FROM measured GROUP BY stage, touchpoint
     ),
     strata AS (
       SELECT 'drop-off' AS kind, stage, touchpoint, channel, stratum, dn AS n, dk AS k,

@@ -4,6 +4,7 @@ import { defineOperation } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { asOfParam, type Frame, fromParam, HOUR, resolveFrame, round, toParam } from './journey.js';
 import { personIndex } from './person-index.js';
+import { variantsSql } from './variants.js';
 
 export const PathsParams = z.object({
   top: z.number().int().min(1).max(1000).default(10).describe('how many path variants to list'),
@@ -115,35 +116,12 @@ function periodEvents(idx: SqlFragment, frame: Frame, includeOutbound: boolean):
 }
 
 /**
- * Each person's rank of every event in their period path: (pk, r, touchpoint). With collapseRepeats
- * only the first of consecutive repeats is kept, ranked among those kept.
- */
-function rankedEvents(events: SqlFragment, frame: Frame, collapse: boolean): SqlFragment {
-  if (collapse) {
-    return sql`SELECT pk, r, touchpoint FROM (
-        SELECT pk, touchpoint, chg, sum(chg) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS r
-        FROM (SELECT pk, rn, touchpoint,
-            CASE WHEN lag(touchpoint) OVER (PARTITION BY pk ORDER BY rn) IS DISTINCT FROM touchpoint THEN 1 ELSE 0 END AS chg
-          FROM (${events})))
-      WHERE chg = 1`;
-  }
-  if (frame.from) {
-    return sql`SELECT pk, row_number() OVER (PARTITION BY pk ORDER BY rn) AS r, touchpoint FROM (${events})`;
-  }
-  return sql`SELECT pk, r, touchpoint FROM (${events})`;
-}
-
-/**
  * Paths: the directly-follows graph (each event → the same person's next event; median transition
  * time), the top-N variants (a person's whole touchpoint sequence in the period) with the share they
  * cover and the tail left out, cross-channel switches within `switchHours`, and, with `around`, the
  * `depth` steps before and after a person's first event at that touchpoint as Sankey nodes/links.
  *
- * Variants are grouped by a fingerprint of the sequence, the sum of 64-bit hashes of (rank,
- * touchpoint), not by the sequence itself (which is an ordered list aggregate per person, several
- * times slower); two different sequences share a fingerprint with probability about v²/2⁶⁵ for v
- * distinct variants. Listed variants are spelled out from one person each; ties in people break by
- * the path's text, as before.
+ * Variants: see variantsSql (grouped by a fingerprint of the sequence).
  */
 export async function getPaths(db: Store, input: PathsParams): Promise<PathsResult> {
   const p = PathsParams.parse(input);
@@ -195,23 +173,14 @@ export async function getPaths(db: Store, input: PathsParams): Promise<PathsResu
     people: number;
     distinct_variants: number;
     total: number;
-  }>(sql`
-    WITH f AS (
-      SELECT pk, sum(hash(r, touchpoint)::HUGEINT) AS fp
-      FROM (${rankedEvents(events, frame, p.collapseRepeats)}) GROUP BY pk
-    ),
-    v AS (SELECT fp, count(*) AS people, min(pk) AS rep FROM f GROUP BY fp),
-    stats AS (SELECT count(*) AS distinct_variants, sum(people) AS total FROM v),
-    cut AS (SELECT people FROM v ORDER BY people DESC LIMIT 1 OFFSET ${p.top - 1}),
-    cand AS (SELECT * FROM v WHERE people >= coalesce((SELECT people FROM cut), 0)),
-    spelled AS (
-      SELECT pk, list(touchpoint ORDER BY rn) AS path
-      FROM (${events}) SEMI JOIN cand ON cand.rep = pk GROUP BY pk
-    )
-    SELECT ${p.collapseRepeats ? sql`list_filter(s.path, (x, i) -> i = 1 OR s.path[i - 1] <> x)` : sql`s.path`} AS path,
-      c.people, st.distinct_variants, st.total
-    FROM cand c JOIN spelled s ON s.pk = c.rep CROSS JOIN stats st
-    ORDER BY c.people DESC, array_to_string(path, chr(31)) LIMIT ${p.top}`);
+  }>(
+    variantsSql(sql`SELECT pk AS person, rn, r, touchpoint FROM (${events})`, sql`rn`, {
+      top: p.top,
+      collapse: p.collapseRepeats,
+      // without a start, the period is a prefix of every timeline: its rank is the timeline's
+      ...(frame.from ? {} : { rank: sql`r` }),
+    }),
+  );
 
   const totalPeople = Number(variants[0]?.total ?? 0);
   const covered = variants.reduce((s, v) => s + v.people, 0);

@@ -4,7 +4,8 @@ import { PERSON } from './journey.js';
 /**
  * The person-ordered event index (table `journey_index`, migration 20): every event with its person
  * key `pk`, its place in the person's timeline (`rn` among all their events, `rn_in` among inbound
- * ones) and the person's next event (any direction: `next_*`; inbound only: `in_next_*`), stored in
+ * ones) and the person's next event (any direction: `next_*`; inbound only: `in_next_*`, with its own
+ * `stage`), stored in
  * person order. A person's timeline is ordered by (ts, touchpoint, id): ties break by touchpoint name.
  *
  * Why: ordering every person's events is the one expensive step of path and pain-point analysis
@@ -31,12 +32,13 @@ const BUILD_SQL = sql`
     lead(channel) OVER w AS next_channel,
     CASE WHEN inbound THEN lead(CASE WHEN inbound THEN ts END IGNORE NULLS) OVER w END AS in_next_ts,
     CASE WHEN inbound THEN lead(CASE WHEN inbound THEN touchpoint END IGNORE NULLS) OVER w END AS in_next_touchpoint,
-    CASE WHEN inbound THEN lead(CASE WHEN inbound THEN channel END IGNORE NULLS) OVER w END AS in_next_channel
+    CASE WHEN inbound THEN lead(CASE WHEN inbound THEN channel END IGNORE NULLS) OVER w END AS in_next_channel,
+    CASE WHEN inbound THEN lead(CASE WHEN inbound THEN {s: stage} END IGNORE NULLS) OVER w END.s AS in_next_stage
   FROM s
   WINDOW w AS (PARTITION BY pk ORDER BY ts, touchpoint, id)`;
 
 const COLUMNS = sql`pk, customer_id, ts, touchpoint, channel, stage, outcome, inbound, rn, rn_in,
-  next_ts, next_touchpoint, next_channel, in_next_ts, in_next_touchpoint, in_next_channel`;
+  next_ts, next_touchpoint, next_channel, in_next_ts, in_next_touchpoint, in_next_channel, in_next_stage`;
 
 interface Built {
   readonly version: number;

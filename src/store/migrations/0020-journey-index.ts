@@ -27,7 +27,8 @@ export const journeyIndexMigration: Migration = {
       next_channel VARCHAR,
       in_next_ts TIMESTAMP,
       in_next_touchpoint VARCHAR,
-      in_next_channel VARCHAR
+      in_next_channel VARCHAR,
+      in_next_stage VARCHAR
     )`),
   ],
 };
