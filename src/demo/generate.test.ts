@@ -25,13 +25,16 @@ const CONTENT_TABLES = [
   'meta',
 ] as const;
 
-/** One hash per table over every row's full text, independent of physical row order. */
+/**
+ * One hash per table over every row's full text, independent of physical row order. Data version
+ * counters in meta (`version:*`, bumped by every write) are bookkeeping, not content.
+ */
 async function contentHash(db: Store): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of CONTENT_TABLES) {
     const r = await db.one<{ n: number; h: string }>(
       sql`SELECT count(*) AS n, md5(string_agg(md5(x::VARCHAR), '' ORDER BY md5(x::VARCHAR))) AS h
-          FROM ${ident(t)} x`,
+          FROM ${ident(t)} x ${t === 'meta' ? sql`WHERE key NOT LIKE 'version:%'` : sql``}`,
     );
     out[t] = `${r?.n}:${r?.h}`;
   }
