@@ -10,7 +10,6 @@ import {
   journeyParam,
   loadJourney,
   ownerJoin,
-  personOf,
   resolveFrame,
   round,
   toParam,
@@ -177,7 +176,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
     ),
     ev AS (
       SELECT ev.pk AS person, ev.rn_in, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
-        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE 'customer' END AS who,
+        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
         CASE WHEN ${nextIn} THEN ev.in_next_ts END AS next_ts,
         CASE WHEN ${nextIn} THEN ev.in_next_channel END AS next_channel,
         CASE WHEN ${nextIn} THEN ev.in_next_touchpoint END AS next_touchpoint,
@@ -187,17 +186,21 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
       JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
       LEFT JOIN journey_touchpoints njt ON njt.journey_id = ${j.id} AND njt.touchpoint = ev.in_next_touchpoint
       LEFT JOIN js njs ON njs.stage = coalesce(njt.stage, ev.in_next_stage)
+      LEFT JOIN customers c ON c.id = ev.customer_id
       WHERE ev.inbound AND ev.ts <= ${frame.asOf}
     ),
-    w AS (
-      SELECT *, lead(position) OVER w AS next_position, lead(ts) OVER w AS next_journey_ts,
+    -- the window runs on the narrow (person, place, time, stage) rows and joins back: a window
+    -- carrying every column through its sort is several times slower
+    nav AS (
+      SELECT person, rn_in, lead(position) OVER w AS next_position, lead(ts) OVER w AS next_journey_ts,
         lag(ts) OVER w AS prev_journey_ts
-      FROM ev
+      FROM (SELECT person, rn_in, ts, position FROM ev)
       WINDOW w AS (PARTITION BY person ORDER BY rn_in)
     ),
+    w AS (SELECT * FROM ev JOIN nav USING (person, rn_in)),
     measured AS (
       SELECT w.person, w.stage, w.touchpoint, w.channel,
-        CASE WHEN w.who = 'anonymous' THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
+        w.stratum,
         CASE
           WHEN w.position = ${j.stages.length} THEN NULL
           WHEN w.next_journey_ts IS NOT NULL AND w.next_journey_ts <= w.ts + to_seconds(${windowS}::BIGINT)
@@ -213,7 +216,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
           WHEN w.ts + to_seconds(${switchS}::BIGINT) <= ${frame.asOf} THEN false
         END AS switched,
         CASE WHEN w.next_channel <> w.channel THEN w.next_channel END AS next_channel
-      FROM w LEFT JOIN customers c ON ${personOf('c.id')} = w.person
+      FROM w
       WHERE w.position IS NOT NULL AND ${inRange}
     ),
     cells AS (
