@@ -12,13 +12,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDemo } from '../src/demo/generate.js';
+import { importRecords } from '../src/ingest/import-records.js';
+import { undoImport } from '../src/ingest/undo.js';
 import { checkJourney } from '../src/journeys/check.js';
 import { getFunnel } from '../src/journeys/funnel.js';
 import { getJourneyMap } from '../src/journeys/map.js';
 import { getMoments } from '../src/journeys/moments.js';
 import { getPainPoints } from '../src/journeys/pain-points.js';
 import { getPaths } from '../src/journeys/paths.js';
-import { rebuildPersonIndex } from '../src/journeys/person-index.js';
+import { refreshPersonIndex } from '../src/journeys/person-index.js';
 import { openStore, raw, type Store, sql } from '../src/store/index.js';
 import type { BenchContext } from './run.js';
 
@@ -65,15 +67,48 @@ export default async function (ctx: BenchContext): Promise<void> {
     ctx.report('events', size?.events ?? 0);
     ctx.report('people (customers and anonymous visitors)', size?.people ?? 0);
     // the person index is derived from events once per change of the data (an import, a stitch, an
-    // undo), not once per analysis: its build is reported on its own, then every analysis reads it
-    const built = await rebuildPersonIndex(db);
+    // undo), not once per analysis: its full build, and its refresh after a small import (only the
+    // people whose events changed are redone), are reported on their own; every analysis reads it
+    const built = await refreshPersonIndex(db, { full: true });
     ctx.report(
-      'person index build (once per change of the events)',
+      'person index: full build',
       built.ms / 1000,
       's',
-      `${built.rows} events; an analysis after a change waits for it`,
+      `${built.rows} events, ${built.people} people`,
     );
-
+    const batch = Array.from({ length: 1000 }, (_, i) => ({
+      id: `bench-${i}`,
+      customer_id: `bench-c${i % 100}`,
+      ts: new Date(Date.UTC(2026, 9, 1, 0, i)).toISOString(),
+      touchpoint: 'product page',
+      channel: 'web',
+    }));
+    const imported = await importRecords(db, 'events', batch, { source: 'bench' });
+    const after = await refreshPersonIndex(db);
+    ctx.report(
+      'person index: refresh after importing 1,000 events of 100 people',
+      after.ms / 1000,
+      's',
+      `${after.people} people redone${after.full ? ' (full)' : ''}`,
+    );
+    await undoImport(db, imported.importId);
+    const undone = await refreshPersonIndex(db);
+    ctx.report(
+      'person index: refresh after undoing that import',
+      undone.ms / 1000,
+      's',
+      `${undone.people} people redone`,
+    );
+    const coldPaths = await best(async () => {
+      await refreshPersonIndex(db, { full: true });
+      await getPaths(db, { includeOutbound: true, top: 10 });
+    }, 1);
+    ctx.report(
+      'paths, cold (full index build + analysis)',
+      coldPaths,
+      's',
+      'what the first question after a whole reload costs',
+    );
     const pair = async (
       name: string,
       ours: () => Promise<unknown>,

@@ -7,7 +7,7 @@ import { undoImport } from '../ingest/undo.js';
 import { openStore, readVersion, type Store, sql, withTestDb } from '../store/index.js';
 import { addEvents } from './fixtures.test-helpers.js';
 import { getPaths } from './paths.js';
-import { personIndex, rebuildPersonIndex } from './person-index.js';
+import { personIndex, refreshPersonIndex } from './person-index.js';
 
 interface IndexRow {
   touchpoint: string;
@@ -181,6 +181,40 @@ describe('person index', () => {
     }
   });
 
+  it('redoes only the people whose events changed, whoever wrote them, and matches a full rebuild', async () => {
+    await withTestDb(async (db) => {
+      const people = Array.from({ length: 20 }, (_, i) => `c${i}`);
+      await addEvents(
+        db,
+        people.flatMap((c, i) => [
+          { customer: c, touchpoint: 'ad', at: `2026-01-${String(1 + (i % 9)).padStart(2, '0')}T10:00:00Z` },
+          {
+            customer: c,
+            touchpoint: 'cart',
+            at: `2026-01-${String(1 + (i % 9)).padStart(2, '0')}T12:00:00Z`,
+          },
+        ]),
+      );
+      expect(await refreshPersonIndex(db)).toMatchObject({ rows: 40, people: 20, full: true });
+      // a write that bypasses every writer's bookkeeping: c3's cart moves before its ad
+      await db.exec(
+        sql`UPDATE events SET ts = TIMESTAMP '2026-01-04 09:00:00' WHERE customer_id = 'c3' AND touchpoint = 'cart'`,
+      );
+      await addEvents(db, [{ customer: 'c7', touchpoint: 'pay', at: '2026-01-08T13:00:00Z' }]);
+      expect(await refreshPersonIndex(db)).toMatchObject({ rows: 41, people: 2, full: false });
+      const snapshot = () => db.all(sql`SELECT * EXCLUDE (pk) FROM journey_index ORDER BY customer_id, rn`);
+      const incremental = await snapshot();
+      expect(await timeline(db, 'c3')).toMatchObject([
+        { touchpoint: 'cart', rn: 1, next_touchpoint: 'ad' },
+        { touchpoint: 'ad', rn: 2, next_touchpoint: null },
+      ]);
+      await refreshPersonIndex(db, { full: true });
+      expect(await snapshot()).toEqual(incremental);
+      // nothing changed: nobody is redone
+      expect(await refreshPersonIndex(db)).toMatchObject({ people: 0, full: false });
+    });
+  });
+
   it('builds once for concurrent callers and reports its size', async () => {
     await withTestDb(async (db) => {
       await addEvents(db, [{ customer: 'c1', touchpoint: 'ad', at: '2026-01-01T10:00:00Z' }]);
@@ -189,7 +223,7 @@ describe('person index', () => {
         sql`SELECT value::VARCHAR AS v FROM meta WHERE key = 'journey_index'`,
       );
       expect(JSON.parse(built!.v)).toEqual({ version: await readVersion(db, 'events'), events: 1 });
-      expect((await rebuildPersonIndex(db)).rows).toBe(1);
+      expect(await refreshPersonIndex(db, { full: true })).toMatchObject({ rows: 1, people: 1, full: true });
     });
   });
 });

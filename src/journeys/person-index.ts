@@ -10,20 +10,25 @@ import { PERSON } from './journey.js';
  *
  * Why: ordering every person's events is the one expensive step of path and pain-point analysis
  * (a sort of every event, ≈ 3–5 s at 10M events on two cores). The index pays it once per change of
- * the data, not once per question. It is derived: rebuilt, all of it, the first time an analysis
- * needs it after the events version moved (`bumpVersion(tx, 'events')` in every writer) or the
- * event count changed. Frames need no rebuild: with events sorted by time, the next event inside a
- * frame is the next event if it is inside the frame, else there is none.
+ * the data, not once per question. It is derived, and brought up to date the first time an analysis
+ * needs it after the events version moved (`bumpVersion(tx, 'events')` in every writer) or the event
+ * count changed: a checksum of each person's events (`journey_index_people`) finds the people whose
+ * events changed, whatever wrote them, and only their timelines are redone; when more than a fifth of
+ * the people changed, the whole index is rebuilt in person order. Frames need no rebuild: with events
+ * sorted by time, the next event inside a frame is the next event if it is inside the frame, else
+ * there is none.
  *
  * A read-only store cannot write the table: analyses then read the same SQL as a subquery (slower,
  * same figures).
  */
 
-const BUILD_SQL = sql`
+/** The index rows of every person, or only of the people listed in `only` (a relation of pk). */
+const buildSql = (only?: SqlFragment): SqlFragment => sql`
   WITH s AS (
     SELECT ${PERSON} AS pk, customer_id, id, ts, touchpoint, channel, stage, outcome,
       direction = 'inbound' AS inbound
     FROM events
+    ${only ? sql`WHERE ${PERSON} IN (SELECT pk FROM ${only})` : sql``}
   )
   SELECT pk, customer_id, ts, touchpoint, channel, stage, outcome, inbound,
     row_number() OVER w AS rn,
@@ -36,6 +41,15 @@ const BUILD_SQL = sql`
     CASE WHEN inbound THEN lead(CASE WHEN inbound THEN {s: stage} END IGNORE NULLS) OVER w END.s AS in_next_stage
   FROM s
   WINDOW w AS (PARTITION BY pk ORDER BY ts, touchpoint, id)`;
+
+/** Per person: how many events, and a checksum of everything the index is computed from. */
+const PEOPLE_SQL = sql`
+  SELECT ${PERSON} AS pk, count(*)::INTEGER AS n,
+    sum(hash(id, customer_id, anonymous_id, ts, touchpoint, channel, stage, outcome, direction))::HUGEINT AS h
+  FROM events GROUP BY ALL`;
+
+/** Above this share of people changed, a whole rebuild (in person order) beats redoing them one by one. */
+const FULL_REBUILD_SHARE = 0.2;
 
 const COLUMNS = sql`pk, customer_id, ts, touchpoint, channel, stage, outcome, inbound, rn, rn_in,
   next_ts, next_touchpoint, next_channel, in_next_ts, in_next_touchpoint, in_next_channel, in_next_stage`;
@@ -66,19 +80,56 @@ async function isReadOnly(db: Store): Promise<boolean> {
   return row?.m === 'read_only';
 }
 
-/** Rebuilds the index from the events as they are now, in one transaction. */
-export async function rebuildPersonIndex(db: Store): Promise<{ rows: number; ms: number }> {
+export interface IndexRefresh {
+  /** Events in the index after the refresh. */
+  readonly rows: number;
+  /** People whose timelines were redone (all of them on a full rebuild). */
+  readonly people: number;
+  readonly full: boolean;
+  readonly ms: number;
+}
+
+/**
+ * Brings the index up to date with the events as they are now, in one transaction: redoes the people
+ * whose events changed, or everything when `full` or when many changed.
+ */
+export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {}): Promise<IndexRefresh> {
   const t0 = performance.now();
-  const rows = await db.transaction(async (tx) => {
+  const done = await db.transaction(async (tx) => {
     const now = await current(tx);
-    await tx.exec(sql`DELETE FROM journey_index`);
-    await tx.exec(sql`INSERT INTO journey_index (${COLUMNS})
-      SELECT ${COLUMNS} FROM (${BUILD_SQL}) ORDER BY pk, rn`);
+    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_people AS ${PEOPLE_SQL}`);
+    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_changed AS
+      SELECT pk FROM _tp_people p FULL OUTER JOIN journey_index_people q USING (pk)
+      WHERE p.n IS DISTINCT FROM q.n OR p.h IS DISTINCT FROM q.h`);
+    const counts = await tx.one<{ changed: number; people: number; indexed: number }>(sql`
+      SELECT (SELECT count(*) FROM _tp_changed) AS changed, (SELECT count(*) FROM _tp_people) AS people,
+        (SELECT count(*) FROM journey_index_people) AS indexed`);
+    const changed = counts?.changed ?? 0;
+    const full =
+      opts.full === true ||
+      (counts?.indexed ?? 0) === 0 ||
+      changed > FULL_REBUILD_SHARE * Math.max(counts?.people ?? 0, 1);
+    if (full) {
+      await tx.exec(sql`DELETE FROM journey_index`);
+      await tx.exec(sql`INSERT INTO journey_index (${COLUMNS})
+        SELECT ${COLUMNS} FROM (${buildSql()}) ORDER BY pk, rn`);
+      await tx.exec(sql`DELETE FROM journey_index_people`);
+      await tx.exec(sql`INSERT INTO journey_index_people SELECT pk, n, h FROM _tp_people`);
+    } else if (changed > 0) {
+      await tx.exec(sql`DELETE FROM journey_index WHERE pk IN (SELECT pk FROM _tp_changed)`);
+      await tx.exec(sql`INSERT INTO journey_index (${COLUMNS})
+        SELECT ${COLUMNS} FROM (${buildSql(sql`_tp_changed`)}) ORDER BY pk, rn`);
+      await tx.exec(sql`DELETE FROM journey_index_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
+      await tx.exec(sql`INSERT INTO journey_index_people
+        SELECT pk, n, h FROM _tp_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
+    }
     await tx.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
       VALUES ('journey_index', ${JSON.stringify(now)}::JSON, current_timestamp::TIMESTAMP)`);
-    return now.events;
+    await tx.exec(sql`DROP TABLE _tp_people`);
+    await tx.exec(sql`DROP TABLE _tp_changed`);
+    return { rows: now.events, people: full ? (counts?.people ?? 0) : changed, full };
   });
-  return { rows, ms: performance.now() - t0 };
+  return { ...done, ms: performance.now() - t0 };
 }
 
 /**
@@ -91,8 +142,8 @@ export async function personIndex(db: Store): Promise<SqlFragment> {
   const task = (async () => {
     const [built, now] = [await builtFrom(db), await current(db)];
     if (built && built.version === now.version && built.events === now.events) return sql`journey_index`;
-    if (await isReadOnly(db)) return sql`(${BUILD_SQL})`;
-    await rebuildPersonIndex(db);
+    if (await isReadOnly(db)) return sql`(${buildSql()})`;
+    await refreshPersonIndex(db);
     return sql`journey_index`;
   })();
   building.set(db, task);

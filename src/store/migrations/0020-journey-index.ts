@@ -30,5 +30,12 @@ export const journeyIndexMigration: Migration = {
       in_next_channel VARCHAR,
       in_next_stage VARCHAR
     )`),
+    // per person: the events the index holds for them, as a count and a checksum of their contents,
+    // so a rebuild can redo only the people whose events changed
+    raw(`CREATE TABLE journey_index_people (
+      pk UBIGINT PRIMARY KEY,
+      n INTEGER NOT NULL,
+      h HUGEINT NOT NULL
+    )`),
   ],
 };
