@@ -4,11 +4,12 @@ import { PERSON } from './journey.js';
 /**
  * The person-ordered event index (table `journey_index`, migration 20): every event with its person
  * key `pk`, its place in the person's timeline (`rn` among all their events, `rn_in` among inbound
- * ones) and the person's next event (any direction: `next_*`; inbound only: `in_next_*`, with its own
- * `stage`), stored in
- * person order. A person's timeline is ordered by (ts, touchpoint, id): ties break by touchpoint name.
+ * ones) and the person's next event (any direction: `next_*`; inbound only: `in_next_*`, with its
+ * own `stage`), stored in person order. A person's timeline is ordered by (ts, touchpoint, id): ties
+ * break by touchpoint name.
  *
- * Why: ordering every person's events is the one expensive step of path and pain-point analysis
+ * Why: ordering every person's events is the one expensive step of paths, the check, pain points and
+ * moments
  * (a sort of every event, ≈ 3–5 s at 10M events on two cores). The index pays it once per change of
  * the data, not once per question. It is derived, and brought up to date the first time an analysis
  * needs it after the events version moved (`bumpVersion(tx, 'events')` in every writer) or the event
