@@ -6,7 +6,6 @@ import {
   asOfParam,
   fromParam,
   HOUR,
-  journeyEvents,
   journeyParam,
   loadJourney,
   ownerJoin,
@@ -16,6 +15,7 @@ import {
   round,
   toParam,
 } from './journey.js';
+import { journeyLayer } from './journey-layer.js';
 import { type Rate, rate } from './rate.js';
 
 export const MapParams = z.object({
@@ -123,24 +123,29 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
   const windowSeconds = Math.round(p.windowDays * 86400);
   const contactSeconds = Math.round(p.contactDays * 86400);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  // each cell's first event per person, with the first event of the next stage at or after it
+  const layer = await journeyLayer(db, j);
   const cells = await db.all<CellRow>(sql`
-    WITH ev AS (${journeyEvents(j, frame, { inboundOnly: true })}),
-    cell AS (
-      SELECT stage, position, touchpoint, channel, person, min(ts) AS t0
-      FROM ev WHERE ${inRange} GROUP BY ALL
-    ),
+    WITH cell AS (${
+      frame.from
+        ? sql`SELECT stage, position, touchpoint, channel, pk AS person, min(ts) AS t0,
+              arg_min({'ns': next_stage_ts}, ts).ns AS ns
+            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange}
+            GROUP BY stage, position, touchpoint, channel, pk`
+        : // the period starts at the beginning: each person's first event in the cell opens it
+          sql`SELECT stage, position, touchpoint, channel, pk AS person, ts AS t0, next_stage_ts AS ns
+            FROM ${layer} WHERE first_in_cell AND ts <= ${frame.asOf} AND ${inRange}`
+    }),
     stage_people AS (SELECT position, count(DISTINCT person) AS n FROM cell GROUP BY position),
-    stage_times AS (SELECT person, position, list(ts) AS times FROM ev GROUP BY ALL),
     case_times AS (
       SELECT ${personOf('customer_id')} AS person, list(opened_at) AS times FROM cases
       WHERE customer_id IS NOT NULL AND opened_at <= ${frame.asOf} GROUP BY ALL
     ),
     conv AS (
       SELECT c.*,
-        list_min(list_filter(s.times, x -> x >= c.t0 AND x <= c.t0 + to_seconds(${windowSeconds}::BIGINT))) AS next_ts,
+        CASE WHEN c.ns <= ${frame.asOf} AND c.ns <= c.t0 + to_seconds(${windowSeconds}::BIGINT) THEN c.ns END AS next_ts,
         len(list_filter(k.times, x -> x > c.t0 AND x <= c.t0 + to_seconds(${contactSeconds}::BIGINT))) > 0 AS contacted
       FROM cell c
-      LEFT JOIN stage_times s ON s.person = c.person AND s.position = c.position + 1
       LEFT JOIN case_times k ON k.person = c.person
     ),
     agg AS (

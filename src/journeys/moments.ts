@@ -15,6 +15,7 @@ import {
   textList,
   toParam,
 } from './journey.js';
+import { journeyLayer } from './journey-layer.js';
 import { personIndex } from './person-index.js';
 
 /** Event outcomes that count as bad unless `badOutcomes` says otherwise (case-insensitive). */
@@ -170,35 +171,29 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const afterFrom = micros(p.retentionFromDays, 1);
   const afterTo = micros(p.retentionToDays);
   const idx = await personIndex(db);
+  const layer = await journeyLayer(db, j);
   const rows = await db.all<Row>(sql`
-    WITH js AS (
-      SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
-      FROM journey_stages WHERE journey_id = ${j.id}
-    ),
-    ev AS (
-      SELECT ev.pk AS person, ev.customer_id, ev.ts, ev.touchpoint, ev.outcome, js.stage, js.position
-      FROM ${idx} ev
-      LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
-      LEFT JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
-      WHERE ev.inbound AND ev.ts <= ${frame.asOf}
-    ),
-    -- per inbound contact (retention counts any, on the journey or not): the furthest stage reached
-    -- by its time, ties included, and the person's contacts in (t + from, t + to]; one window pass
-    -- over each timeline, whose frames depend on the time only
-    w AS (
-      SELECT *,
-        max(position) OVER (PARTITION BY person ORDER BY ts
-          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reach,
-        count(*) OVER (PARTITION BY person ORDER BY ts
+    -- per inbound contact (retention counts any, on the journey or not: the person index): the
+    -- person's contacts in (t + from, t + to], one window pass over narrow rows (a window carrying
+    -- every column through its sort is slower than joining back) whose frames depend on the time only
+    WITH later AS (
+      SELECT pk, rn_in, count(*) OVER (PARTITION BY pk ORDER BY ts
           RANGE BETWEEN ${afterFrom} FOLLOWING AND ${afterTo} FOLLOWING) AS later
-      FROM ev
+      FROM ${idx} WHERE inbound AND ts <= ${frame.asOf}
     ),
-    expo AS (
-      SELECT person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
-        min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach,
-        arg_min(later, ts) AS later
-      FROM w WHERE position IS NOT NULL AND ${inRange} GROUP BY person, touchpoint
-    ),
+    -- each person's first journey event at each touchpoint in the period, with the furthest stage
+    -- reached by then; reach and later depend on the time only, so ties cannot disagree
+    first AS (${
+      frame.from
+        ? sql`SELECT pk AS person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
+              min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach,
+              arg_min(rn_in, ts) AS rn_in
+            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange}
+            GROUP BY pk, touchpoint`
+        : sql`SELECT pk AS person, customer_id, touchpoint, stage, ts AS t0, lower(outcome) AS outcome, reach, rn_in
+            FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange}`
+    }),
+    expo AS (SELECT f.*, l.later FROM first f JOIN later l ON l.pk = f.person AND l.rn_in = f.rn_in),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
       FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.touchpoint = x.touchpoint
@@ -214,8 +209,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     ),
     classified AS (
       SELECT x.*,
-        coalesce(c.segment, CASE WHEN x.customer_id IS NULL THEN 'anonymous' ELSE 'unknown' END)
-          || ' × stage ' || x.reach AS stratum,
+        coalesce(c.segment, CASE WHEN x.customer_id IS NULL THEN 'anonymous' ELSE 'unknown' END) AS segment,
         (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
@@ -227,13 +221,16 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
     ),
     agg AS (
-      SELECT stage, touchpoint, stratum, coalesce(bad, false) AS bad, count(*) AS people,
+      SELECT stage, touchpoint, segment, reach, coalesce(bad, false) AS bad, count(*) AS people,
         count(*) FILTER (eligible) AS eligible, count(*) FILTER (eligible AND retained) AS retained,
         count(*) FILTER (nps >= 9) AS promoters, count(*) FILTER (nps BETWEEN 7 AND 8) AS passives,
         count(*) FILTER (nps <= 6) AS detractors
       FROM classified GROUP BY ALL
     )
-    SELECT a.*, ${ownerJoin(sql`a.touchpoint`, sql`'*'`)} AS owner FROM agg a
+    -- strata: segment × furthest stage reached, spelled once per group rather than per person
+    SELECT a.* EXCLUDE (segment, reach), a.segment || ' × stage ' || a.reach AS stratum,
+      ${ownerJoin(sql`a.touchpoint`, sql`'*'`)} AS owner
+    FROM agg a
     ORDER BY touchpoint, stratum, bad`);
 
   const byTp = new Map<string, Row[]>();

@@ -14,7 +14,7 @@ import {
   round,
   toParam,
 } from './journey.js';
-import { personIndex } from './person-index.js';
+import { journeyLayer } from './journey-layer.js';
 
 export const PainPointsParams = z.object({
   journey: journeyParam,
@@ -160,44 +160,29 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const p = PainPointsParams.parse(input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
-  const idx = await personIndex(db);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const windowS = Math.round(p.windowDays * 86400);
   const switchS = Math.round(p.switchHours * HOUR);
   const longS = p.longWaitHours * HOUR;
-  // Journey events carry their stage position, other inbound contacts (support calls, say) have
-  // none. The next inbound contact of each event comes from the person index; the next and previous
-  // *journey* event from one window pass over journey events only, in timeline order (ts, touchpoint).
-  const nextIn = sql`ev.in_next_ts <= ${frame.asOf}`;
+  // Every journey event with its next and previous journey event and its next inbound contact (on
+  // the journey or not), from the journey layer; a next event after as-of is no next event.
+  const layer = await journeyLayer(db, j);
+  const nextAny = sql`l.next_any_ts <= ${frame.asOf}`;
+  const nextJourney = sql`l.next_journey_ts <= ${frame.asOf}`;
   const rows = await db.all<StratumRow>(sql`
-    WITH js AS (
-      SELECT stage, row_number() OVER (ORDER BY position, stage) AS position
-      FROM journey_stages WHERE journey_id = ${j.id}
+    WITH w AS (
+      SELECT l.pk AS person, l.ts, l.channel, l.touchpoint, l.stage, l.position,
+        CASE WHEN l.customer_id IS NULL THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
+        CASE WHEN ${nextAny} THEN l.next_any_ts END AS next_ts,
+        CASE WHEN ${nextAny} THEN l.next_any_channel END AS next_channel,
+        CASE WHEN ${nextAny} THEN l.next_any_touchpoint END AS next_touchpoint,
+        CASE WHEN ${nextAny} THEN l.next_any_position END AS next_any_position,
+        CASE WHEN ${nextJourney} THEN l.next_position END AS next_position,
+        CASE WHEN ${nextJourney} THEN l.next_journey_ts END AS next_journey_ts,
+        l.prev_journey_ts
+      FROM ${layer} l LEFT JOIN customers c ON c.id = l.customer_id
+      WHERE l.ts <= ${frame.asOf}
     ),
-    ev AS (
-      SELECT ev.pk AS person, ev.rn_in, ev.ts, ev.channel, ev.touchpoint, js.stage, js.position,
-        CASE WHEN ev.customer_id IS NULL THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
-        CASE WHEN ${nextIn} THEN ev.in_next_ts END AS next_ts,
-        CASE WHEN ${nextIn} THEN ev.in_next_channel END AS next_channel,
-        CASE WHEN ${nextIn} THEN ev.in_next_touchpoint END AS next_touchpoint,
-        CASE WHEN ${nextIn} THEN njs.position END AS next_any_position
-      FROM ${idx} ev
-      LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = ev.touchpoint
-      JOIN js ON js.stage = coalesce(jt.stage, ev.stage)
-      LEFT JOIN journey_touchpoints njt ON njt.journey_id = ${j.id} AND njt.touchpoint = ev.in_next_touchpoint
-      LEFT JOIN js njs ON njs.stage = coalesce(njt.stage, ev.in_next_stage)
-      LEFT JOIN customers c ON c.id = ev.customer_id
-      WHERE ev.inbound AND ev.ts <= ${frame.asOf}
-    ),
-    -- the window runs on the narrow (person, place, time, stage) rows and joins back: a window
-    -- carrying every column through its sort is several times slower
-    nav AS (
-      SELECT person, rn_in, lead(position) OVER w AS next_position, lead(ts) OVER w AS next_journey_ts,
-        lag(ts) OVER w AS prev_journey_ts
-      FROM (SELECT person, rn_in, ts, position FROM ev)
-      WINDOW w AS (PARTITION BY person ORDER BY rn_in)
-    ),
-    w AS (SELECT * FROM ev JOIN nav USING (person, rn_in)),
     measured AS (
       SELECT w.person, w.stage, w.touchpoint, w.channel,
         w.stratum,

@@ -222,7 +222,7 @@ describe('person index', () => {
       const built = await db.one<{ v: string }>(
         sql`SELECT value::VARCHAR AS v FROM meta WHERE key = 'journey_index'`,
       );
-      expect(JSON.parse(built!.v)).toEqual({ version: await readVersion(db, 'events'), events: 1 });
+      expect(JSON.parse(built!.v)).toEqual({ version: await readVersion(db, 'events'), events: 1, gen: 1 });
       expect(await refreshPersonIndex(db, { full: true })).toMatchObject({ rows: 1, people: 1, full: true });
     });
   });

@@ -58,6 +58,8 @@ const COLUMNS = sql`pk, customer_id, ts, touchpoint, channel, stage, outcome, in
 interface Built {
   readonly version: number;
   readonly events: number;
+  /** Counts refreshes that redid anyone; people redone by this one carry it in journey_index_people.gen. */
+  readonly gen?: number;
 }
 
 /** One build at a time per store: concurrent analyses wait for the same build. */
@@ -98,6 +100,7 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
   const t0 = performance.now();
   const done = await db.transaction(async (tx) => {
     const now = await current(tx);
+    const gen = ((await builtFrom(tx))?.gen ?? 0) + 1;
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_people AS ${PEOPLE_SQL}`);
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_changed AS
       SELECT pk FROM _tp_people p FULL OUTER JOIN journey_index_people q USING (pk)
@@ -115,17 +118,18 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
       await tx.exec(sql`INSERT INTO journey_index (${COLUMNS})
         SELECT ${COLUMNS} FROM (${buildSql()}) ORDER BY pk, rn`);
       await tx.exec(sql`DELETE FROM journey_index_people`);
-      await tx.exec(sql`INSERT INTO journey_index_people SELECT pk, n, h FROM _tp_people`);
+      await tx.exec(sql`INSERT INTO journey_index_people SELECT pk, n, h, ${gen} FROM _tp_people`);
     } else if (changed > 0) {
       await tx.exec(sql`DELETE FROM journey_index WHERE pk IN (SELECT pk FROM _tp_changed)`);
       await tx.exec(sql`INSERT INTO journey_index (${COLUMNS})
         SELECT ${COLUMNS} FROM (${buildSql(sql`_tp_changed`)}) ORDER BY pk, rn`);
       await tx.exec(sql`DELETE FROM journey_index_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
       await tx.exec(sql`INSERT INTO journey_index_people
-        SELECT pk, n, h FROM _tp_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
+        SELECT pk, n, h, ${gen} FROM _tp_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
     }
     await tx.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-      VALUES ('journey_index', ${JSON.stringify(now)}::JSON, current_timestamp::TIMESTAMP)`);
+      VALUES ('journey_index', ${JSON.stringify({ ...now, gen: full || changed > 0 ? gen : gen - 1 })}::JSON,
+        current_timestamp::TIMESTAMP)`);
     await tx.exec(sql`DROP TABLE _tp_people`);
     await tx.exec(sql`DROP TABLE _tp_changed`);
     return { rows: now.events, people: full ? (counts?.people ?? 0) : changed, full };
