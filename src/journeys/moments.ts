@@ -210,7 +210,8 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     classified AS (
       SELECT x.*,
         coalesce(c.segment, CASE WHEN x.customer_id IS NULL THEN 'anonymous' ELSE 'unknown' END) AS segment,
-        (list_contains(${textList(anyTp)}, x.outcome) OR list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)
+        (list_contains(${textList(anyTp)}, x.outcome)
+          OR ${perTp.length ? sql`list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)` : sql`false`}
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
         x.later > 0 AS retained,
