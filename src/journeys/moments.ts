@@ -3,7 +3,7 @@ import { defineOperation } from '../core/operation.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
-import { raw, type Store, sql } from '../store/index.js';
+import { type Store, sql } from '../store/index.js';
 import {
   asOfParam,
   fromParam,
@@ -164,36 +164,32 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const perTp = rule.filter((x) => x.includes(':'));
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const day = 86400;
-  // window frame offsets must be constants: whole microseconds computed here from validated numbers
-  // ((t + from, t + to]: the lower bound is exclusive, hence + 1 µs)
-  const micros = (days: number, plus = 0) =>
-    raw(`INTERVAL '${Math.round(days * day * 1e6) + plus} microseconds'`);
-  const afterFrom = micros(p.retentionFromDays, 1);
-  const afterTo = micros(p.retentionToDays);
+  const fromMicros = Math.round(p.retentionFromDays * day * 1e6);
+  const toMicros = Math.round(p.retentionToDays * day * 1e6);
   const idx = await personIndex(db);
   const layer = await journeyLayer(db, j);
   const rows = await db.all<Row>(sql`
-    -- per inbound contact (retention counts any, on the journey or not: the person index): the
-    -- person's contacts in (t + from, t + to], one window pass over narrow rows (a window carrying
-    -- every column through its sort is slower than joining back) whose frames depend on the time only
-    WITH later AS (
-      SELECT pk, rn_in, count(*) OVER (PARTITION BY pk ORDER BY ts
-          RANGE BETWEEN ${afterFrom} FOLLOWING AND ${afterTo} FOLLOWING) AS later
-      FROM ${idx} WHERE inbound AND ts <= ${frame.asOf}
-    ),
     -- each person's first journey event at each touchpoint in the period, with the furthest stage
-    -- reached by then; reach and later depend on the time only, so ties cannot disagree
-    first AS (${
+    -- reached by then (the journey layer; it depends on the time only, so ties cannot disagree)
+    WITH first AS (${
       frame.from
         ? sql`SELECT pk AS person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
-              min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach,
-              arg_min(rn_in, ts) AS rn_in
+              min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach
             FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange}
             GROUP BY pk, touchpoint`
-        : sql`SELECT pk AS person, customer_id, touchpoint, stage, ts AS t0, lower(outcome) AS outcome, reach, rn_in
+        : sql`SELECT pk AS person, customer_id, touchpoint, stage, ts AS t0, lower(outcome) AS outcome, reach
             FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange}`
     }),
-    expo AS (SELECT f.*, l.later FROM first f JOIN later l ON l.pk = f.person AND l.rn_in = f.rn_in),
+    -- came back: the person's first inbound contact (on the journey or not) after t + from is at most
+    -- t + to and at most as-of. It is the next contact of their last one at or before t + from: at
+    -- most one event of the person index per exposure, found by a join on the person and that interval
+    expo AS (
+      SELECT f.*, x.pk IS NOT NULL AS back
+      FROM first f LEFT JOIN ${idx} x ON x.pk = f.person AND x.inbound
+        AND x.ts <= f.t0 + to_microseconds(${fromMicros}::BIGINT)
+        AND x.in_next_ts > f.t0 + to_microseconds(${fromMicros}::BIGINT)
+        AND x.in_next_ts <= f.t0 + to_microseconds(${toMicros}::BIGINT) AND x.in_next_ts <= ${frame.asOf}
+    ),
     fb_bad AS (
       SELECT DISTINCT x.person, x.touchpoint
       FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.touchpoint = x.touchpoint
@@ -201,11 +197,11 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
         AND ((f.kind = 'csat' AND f.score <= ${p.csatAtMost}) OR (f.kind = 'nps' AND f.score <= ${p.npsAtMost})
           OR (f.kind = 'ces' AND f.score >= ${p.cesAtLeast}))
     ),
-    later_nps AS (
-      SELECT x.person, x.touchpoint, arg_min(f.score, f.ts) AS score
-      FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.kind = 'nps'
-      WHERE f.ts > x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.npsDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
-      GROUP BY ALL
+    -- each customer's NPS answers in time order (a handful at most), searched per exposure below
+    nps_answers AS (
+      SELECT customer_id, list_sort(list({'ts': ts, 'score': score})) AS answers
+      FROM feedback WHERE kind = 'nps' AND customer_id IS NOT NULL AND ts <= ${frame.asOf}
+      GROUP BY customer_id
     ),
     classified AS (
       SELECT x.*,
@@ -214,12 +210,13 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
           OR ${perTp.length ? sql`list_contains(${textList(perTp)}, lower(x.touchpoint) || ':' || x.outcome)` : sql`false`}
           OR b.person IS NOT NULL) AS bad,
         x.t0 + to_seconds(${Math.round(p.retentionToDays * day)}::BIGINT) <= ${frame.asOf} AS eligible,
-        x.later > 0 AS retained,
-        n.score AS nps
+        x.back AS retained,
+        list_filter(n.answers, a -> a.ts > x.t0
+          AND a.ts <= x.t0 + to_seconds(${Math.round(p.npsDays * day)}::BIGINT))[1].score AS nps
       FROM expo x
       LEFT JOIN customers c ON c.id = x.customer_id
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
-      LEFT JOIN later_nps n ON n.person = x.person AND n.touchpoint = x.touchpoint
+      LEFT JOIN nps_answers n ON n.customer_id = x.customer_id
     ),
     agg AS (
       SELECT stage, touchpoint, segment, reach, coalesce(bad, false) AS bad, count(*) AS people,
