@@ -18,26 +18,14 @@ import { type PolarityModel, polarityMargin } from '../src/feedback/polarity-mod
 import { blendedScorer, shippedModel } from '../src/feedback/scorer.js';
 import { readSemEval } from '../src/feedback/semeval.js';
 import { tokenize } from '../src/feedback/text.js';
+import { classificationScores } from '../src/stats/classification.js';
 import { wilson } from '../src/stats/index.js';
 import { withTestDb } from '../src/store/index.js';
 import type { BenchContext } from './run.js';
 
 const DATA = join(import.meta.dirname, '../../shared/data');
 
-function binary(pred: readonly number[], gold: readonly number[]): { accuracy: number; macroF1: number } {
-  let right = 0;
-  let f1 = 0;
-  for (let c = 0; c < 2; c++) {
-    const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
-    const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
-    const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
-    f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 2;
-  }
-  pred.forEach((p, i) => {
-    if (p === gold[i]) right++;
-  });
-  return { accuracy: right / gold.length, macroF1: f1 };
-}
+const binary = (pred: readonly number[], gold: readonly number[]) => classificationScores(pred, gold, 2);
 
 /**
  * The variants `scripts/train-sentiment.ts --polarity` wrote to artifacts/sentiment-variants (when
@@ -164,15 +152,7 @@ export default async function (ctx: BenchContext): Promise<void> {
     const cls = ['negative', 'neutral', 'positive'] as const;
     const pred = rows.map((r) => cls.indexOf(ours.score(r.text).label));
     const gold = rows.map((r) => cls.indexOf(r.label));
-    let f1 = 0;
-    let recall = 0;
-    for (let c = 0; c < 3; c++) {
-      const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
-      const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
-      const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
-      f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 3;
-      recall += tp / Math.max(1, tp + fn) / 3;
-    }
+    const { macroF1: f1, avgRecall: recall } = classificationScores(pred, gold, 3);
     ctx.report('SemEval-2017 test macro-F1 (3 classes)', f1.toFixed(3), '', `n=${rows.length}`);
     ctx.report('SemEval-2017 test average recall', recall.toFixed(3), '', 'best 2017 systems ≈ 0.68');
     const pn = rows.filter((r) => r.label !== 'neutral');

@@ -39,6 +39,7 @@ import {
 import { labelled } from '../src/feedback/scorer.js';
 import { type LabelledText, readSemEval } from '../src/feedback/semeval.js';
 import { features, type Token, tokenize } from '../src/feedback/text.js';
+import { classificationScores } from '../src/stats/classification.js';
 
 const args = process.argv.slice(2);
 const embeddingsAt = args.indexOf('--embeddings');
@@ -417,50 +418,15 @@ function trainPolarity(): void {
   writeFileSync(join(MODELS, 'semeval-polarity.json'), `${JSON.stringify(models.get(winner.variant))}\n`);
 }
 
-function binaryScores(
-  pred: readonly number[],
-  gold: readonly number[],
-): { accuracy: number; macroF1: number } {
-  let f1 = 0;
-  for (let c = 0; c < 2; c++) {
-    const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
-    const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
-    const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
-    f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 2;
-  }
-  return { accuracy: pred.filter((p, i) => p === gold[i]).length / gold.length, macroF1: f1 };
-}
-
-function threeScores(
-  pred: readonly number[],
-  gold: readonly number[],
-): { macroF1: number; avgRecall: number } {
-  let f1 = 0;
-  let recall = 0;
-  for (let c = 0; c < 3; c++) {
-    const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
-    const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
-    const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
-    f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) / 3;
-    recall += tp / Math.max(1, tp + fn) / 3;
-  }
-  return { macroF1: f1, avgRecall: recall };
-}
+const binaryScores = (pred: readonly number[], gold: readonly number[]) =>
+  classificationScores(pred, gold, 2);
+const threeScores = (pred: readonly number[], gold: readonly number[]) => classificationScores(pred, gold, 3);
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-function macroF1(pred: readonly number[], gold: readonly number[]): number {
-  let sum = 0;
-  for (let c = 0; c < 3; c++) {
-    const tp = pred.filter((p, i) => p === c && gold[i] === c).length;
-    const fp = pred.filter((p, i) => p === c && gold[i] !== c).length;
-    const fn = pred.filter((p, i) => p !== c && gold[i] === c).length;
-    sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-  }
-  return sum / 3;
-}
+const macroF1 = (pred: readonly number[], gold: readonly number[]) => threeScores(pred, gold).macroF1;
 
 if (embeddingsFrom) extractEmbeddings(embeddingsFrom);
 if (doThree) trainThree();

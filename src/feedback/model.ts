@@ -56,14 +56,7 @@ export function trainSoftmax(
   }
   const bias = [0, 0, 0];
   const bg2 = [1e-8, 1e-8, 1e-8];
-  // a fixed pseudo-random order (LCG), the same on every run
-  const order = xs.map((_, i) => i);
-  let seed = 12345;
-  for (let i = order.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = seededOrder(xs.length);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (const i of order) {
       const fs = xs[i]!.filter((f) => vocab.has(f));
@@ -118,4 +111,16 @@ export function fitBlend(
   }
   const r = (v: number) => Math.round(v * 1000) / 1000;
   return { intercept: r(w[0]!), model: r(w[1]!), lexicon: r(w[2]!) };
+}
+
+/** 0..n−1 in a fixed pseudo-random order (Fisher–Yates driven by an LCG), the same on every run. */
+export function seededOrder(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = 12345;
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
 }

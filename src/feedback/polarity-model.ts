@@ -1,3 +1,4 @@
+import { seededOrder } from './model.js';
 import { features, type Token } from './text.js';
 
 /**
@@ -106,13 +107,7 @@ export function trainBinary(
   const g2 = new Float64Array(n).fill(1e-8);
   let bias = 0;
   let bg2 = 1e-8;
-  const order = xs.map((_, i) => i);
-  let seed = 12345;
-  for (let i = order.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = seededOrder(xs.length);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (const i of order) {
       const row = rows[i]!;
