@@ -27,7 +27,9 @@ describe('API keys at rest', () => {
       scopes: ['ingest'],
       createdBy: 'test',
     });
-    const [, keyId, secret] = key.split('_');
+    // the secret is base64url and may itself hold '_': split on the first two only
+    const [, keyId, secret] = /^tp_([0-9a-f]{16})_(.+)$/.exec(key) ?? [];
+    expect(secret).toHaveLength(32);
     expect(keyId).toBe(info.keyId);
     const row = await state.db.one<{ hash: string }>(sql`SELECT hash FROM api_keys WHERE key_id = ${keyId!}`);
     expect(row!.hash).toMatch(/^\$argon2id\$/);
