@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
 import { Slice } from '../findings/index.js';
-import { type Store, sql } from '../store/index.js';
+import { readMeta, type Store, writeMeta } from '../store/index.js';
 
 /**
  * What the demo generator planted, stored in `meta` under `demo_manifest`. Tests match a finding to a
@@ -37,17 +37,13 @@ export type DemoManifest = z.infer<typeof DemoManifest>;
 export const MANIFEST_KEY = 'demo_manifest';
 
 export async function writeManifest(db: Store, manifest: DemoManifest, at: Date): Promise<void> {
-  await db.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-    VALUES (${MANIFEST_KEY}, ${JSON.stringify(manifest)}, ${at})`);
+  await writeMeta(db, MANIFEST_KEY, manifest, at);
 }
 
 /** The manifest of the demo in this workspace, or null when the workspace holds no demo. */
 export async function readManifest(db: Store): Promise<DemoManifest | null> {
-  const row = await db.one<{ value: string }>(
-    sql`SELECT value::VARCHAR AS value FROM meta WHERE key = ${MANIFEST_KEY}`,
-  );
-  if (!row) return null;
-  return DemoManifest.parse(JSON.parse(row.value));
+  const value = await readMeta(db, MANIFEST_KEY);
+  return value === null ? null : DemoManifest.parse(value);
 }
 
 /** All plants and decoys of one analysis. */

@@ -2,7 +2,7 @@ import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { P_VALUES } from '../findings/index.js';
-import { type Store, sql } from '../store/index.js';
+import { readMeta, type Store, writeMeta } from '../store/index.js';
 
 /**
  * The theme taxonomy: the 4 P's at the top, sub-themes below, each with a stable id and the keywords
@@ -31,9 +31,8 @@ export const TAXONOMY_KEY = 'feedback.taxonomy';
 export const emptyTaxonomy = (): Taxonomy => ({ version: 1, themes: [] });
 
 export async function loadTaxonomy(db: Store): Promise<Taxonomy> {
-  const row = await db.one<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${TAXONOMY_KEY}`);
-  if (!row) return emptyTaxonomy();
-  return Taxonomy.parse(typeof row.value === 'string' ? JSON.parse(row.value) : row.value);
+  const value = await readMeta(db, TAXONOMY_KEY);
+  return value === null ? emptyTaxonomy() : Taxonomy.parse(value);
 }
 
 /**
@@ -51,8 +50,7 @@ export async function saveTaxonomy(db: Store, next: Taxonomy): Promise<void> {
         `theme ${old.id} is missing; theme ids are permanent — set its status to retired instead`,
       );
   }
-  await db.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-    VALUES (${TAXONOMY_KEY}, ${JSON.stringify(next)}, current_timestamp::TIMESTAMP)`);
+  await writeMeta(db, TAXONOMY_KEY, next);
 }
 
 function checkIds(t: Taxonomy): void {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { join, type SqlFragment, type Store, sql } from '../store/index.js';
+import { join, readMeta, type SqlFragment, type Store, sql, writeMeta } from '../store/index.js';
 import type { JourneyDef } from './journey.js';
-import { personIndex } from './person-index.js';
+import { indexGeneration, isReadOnly, personIndex } from './person-index.js';
 
 /**
  * The journey layer (table `journey_layer`, migration 20): for one journey, every inbound journey
@@ -79,19 +79,8 @@ interface LayerState {
 
 const refreshing = new WeakMap<Store, Promise<unknown>>();
 
-async function indexGen(db: Store): Promise<number> {
-  const row = await db.one<{ v: string | null }>(
-    sql`SELECT value::VARCHAR AS v FROM meta WHERE key = 'journey_index'`,
-  );
-  return row?.v ? ((JSON.parse(row.v) as { gen?: number }).gen ?? 0) : 0;
-}
-
-async function layerState(db: Store, journeyId: string): Promise<LayerState | null> {
-  const row = await db.one<{ v: string | null }>(
-    sql`SELECT value::VARCHAR AS v FROM meta WHERE key = ${`journey_layer:${journeyId}`}`,
-  );
-  return row?.v ? (JSON.parse(row.v) as LayerState) : null;
-}
+const layerState = async (db: Store, journeyId: string) =>
+  (await readMeta(db, `journey_layer:${journeyId}`)) as LayerState | null;
 
 /** Brings journey `j`'s layer up to date with the person index, in one transaction. */
 export async function refreshJourneyLayer(
@@ -102,7 +91,7 @@ export async function refreshJourneyLayer(
   const t0 = performance.now();
   const idx = await personIndex(db);
   const result = await db.transaction(async (tx) => {
-    const gen = await indexGen(tx);
+    const gen = await indexGeneration(tx);
     const state = await layerState(tx, j.id);
     const definition = definitionOf(j);
     let full = opts.full === true || !state || state.definition !== definition;
@@ -132,9 +121,7 @@ export async function refreshJourneyLayer(
       const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM journey_index_people`);
       people = n?.n ?? 0;
     }
-    await tx.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-      VALUES (${`journey_layer:${j.id}`}, ${JSON.stringify({ definition, gen } satisfies LayerState)}::JSON,
-        current_timestamp::TIMESTAMP)`);
+    await writeMeta(tx, `journey_layer:${j.id}`, { definition, gen } satisfies LayerState);
     return { people, full };
   });
   return { ...result, ms: performance.now() - t0 };
@@ -149,10 +136,9 @@ export async function journeyLayer(db: Store, j: JourneyDef): Promise<SqlFragmen
   const pending = refreshing.get(db);
   if (pending) await pending.catch(() => {});
   const state = await layerState(db, j.id);
-  const fresh = state && state.definition === definitionOf(j) && state.gen === (await indexGen(db));
+  const fresh = state && state.definition === definitionOf(j) && state.gen === (await indexGeneration(db));
   if (fresh) return sql`(SELECT * FROM journey_layer WHERE journey_id = ${j.id})`;
-  const row = await db.one<{ m: string }>(sql`SELECT current_setting('access_mode') AS m`);
-  if (row?.m === 'read_only') return sql`(${layerSql(j, idx)})`;
+  if (await isReadOnly(db)) return sql`(${layerSql(j, idx)})`;
   const task = refreshJourneyLayer(db, j);
   refreshing.set(db, task);
   try {

@@ -1,4 +1,4 @@
-import { readVersion, type SqlFragment, type Store, sql } from '../store/index.js';
+import { readMeta, readVersion, type SqlFragment, type Store, sql, writeMeta } from '../store/index.js';
 import { PERSON } from './journey.js';
 
 /**
@@ -66,19 +66,17 @@ interface Built {
 const building = new WeakMap<Store, Promise<SqlFragment>>();
 
 /** What the index was built from, as recorded beside it. */
-async function builtFrom(db: Store): Promise<Built | null> {
-  const row = await db.one<{ v: string | null }>(
-    sql`SELECT value::VARCHAR AS v FROM meta WHERE key = 'journey_index'`,
-  );
-  return row?.v ? (JSON.parse(row.v) as Built) : null;
-}
+const builtFrom = async (db: Store) => (await readMeta(db, 'journey_index')) as Built | null;
+
+/** The generation of the index's last refresh that redid anyone (0 before the first). */
+export const indexGeneration = async (db: Store): Promise<number> => (await builtFrom(db))?.gen ?? 0;
 
 async function current(db: Store): Promise<Built> {
   const n = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`);
   return { version: await readVersion(db, 'events'), events: n?.n ?? 0 };
 }
 
-async function isReadOnly(db: Store): Promise<boolean> {
+export async function isReadOnly(db: Store): Promise<boolean> {
   const row = await db.one<{ m: string }>(sql`SELECT current_setting('access_mode') AS m`);
   return row?.m === 'read_only';
 }
@@ -100,7 +98,7 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
   const t0 = performance.now();
   const done = await db.transaction(async (tx) => {
     const now = await current(tx);
-    const gen = ((await builtFrom(tx))?.gen ?? 0) + 1;
+    const gen = (await indexGeneration(tx)) + 1;
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_people AS ${PEOPLE_SQL}`);
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_changed AS
       SELECT pk FROM _tp_people p FULL OUTER JOIN journey_index_people q USING (pk)
@@ -127,9 +125,7 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
       await tx.exec(sql`INSERT INTO journey_index_people
         SELECT pk, n, h, ${gen} FROM _tp_people WHERE pk IN (SELECT pk FROM _tp_changed)`);
     }
-    await tx.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-      VALUES ('journey_index', ${JSON.stringify({ ...now, gen: full || changed > 0 ? gen : gen - 1 })}::JSON,
-        current_timestamp::TIMESTAMP)`);
+    await writeMeta(tx, 'journey_index', { ...now, gen: full || changed > 0 ? gen : gen - 1 });
     await tx.exec(sql`DROP TABLE _tp_people`);
     await tx.exec(sql`DROP TABLE _tp_changed`);
     return { rows: now.events, people: full ? (counts?.people ?? 0) : changed, full };

@@ -1,5 +1,6 @@
 export type { OpenOptions } from './duckdb.js';
 export { normalize, openStore } from './duckdb.js';
+export { readMeta, writeMeta } from './meta.js';
 export { migrate, migrations } from './migrations/index.js';
 export type { Migration } from './migrations/types.js';
 export type { CompiledSql, SqlFragment, SqlValue } from './sql.js';

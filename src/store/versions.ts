@@ -1,3 +1,4 @@
+import { readMeta } from './meta.js';
 import { sql } from './sql.js';
 import type { Store } from './store.js';
 
@@ -19,8 +20,5 @@ export async function bumpVersion(tx: Store, name: VersionedData): Promise<void>
 
 /** The current version of `name` (0 when it was never written). */
 export async function readVersion(db: Store, name: VersionedData): Promise<number> {
-  const row = await db.one<{ v: number | null }>(
-    sql`SELECT TRY_CAST(value AS BIGINT) AS v FROM meta WHERE key = ${`version:${name}`}`,
-  );
-  return row?.v ?? 0;
+  return Number((await readMeta(db, `version:${name}`)) ?? 0);
 }
