@@ -289,22 +289,12 @@ export async function storeStaged(
       sql`SELECT count(*) AS n FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL`,
     );
     if ((pairs?.n ?? 0) > 0) {
-      await mergeInto(
+      await mergeIdentityLinks(
         tx,
-        'identity_links',
-        ['alias_type', 'alias', 'linked_type', 'linked_alias'],
-        [
-          { name: 'alias_type', type: 'varchar' },
-          { name: 'alias', type: 'varchar' },
-          { name: 'linked_type', type: 'varchar' },
-          { name: 'linked_alias', type: 'varchar' },
-          { name: 'source', type: 'varchar' },
-        ],
         sql`SELECT 'anonymous_id' AS alias_type, anonymous_id AS alias, 'customer_id' AS linked_type,
             customer_id AS linked_alias, ${source} AS source, max(_line) AS _line
           FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL GROUP BY ALL`,
         importId,
-        'coalesce',
       );
       return { ...counts, identities: await resolveIdentities(tx) };
     }
