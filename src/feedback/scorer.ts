@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { embedComment, shippedEmbeddings } from './embeddings.js';
+import { type Embeddings, embedComment, shippedEmbeddings } from './embeddings.js';
 import { scoreLexicon } from './lexicon.js';
 import { polarityLogit, predict, type SentimentLabel, type SentimentModel } from './model.js';
 import { denseMargin, type PolarityModel, polarityEval } from './polarity-model.js';
@@ -65,6 +65,7 @@ export function blendedLogit(
   tokens: readonly Token[],
   model: SentimentModel = shippedModel(),
   polarity: PolarityModel | null = shippedPolarity(),
+  vectors: Embeddings = shippedEmbeddings(),
 ): { z: number; pNeutral: number; lex: number; known: boolean } {
   const lex = scoreLexicon(tokens).compound;
   const p = predict(model, tokens);
@@ -81,7 +82,7 @@ export function blendedLogit(
   const b = polarity.blend;
   const dense =
     polarity.embedding && b.embedding
-      ? b.embedding * denseMargin(polarity.embedding, embedComment(shippedEmbeddings(), tokens))
+      ? b.embedding * denseMargin(polarity.embedding, embedComment(vectors, tokens))
       : 0;
   return {
     z: b.intercept + b.margin * margin + dense + b.lexicon * lex + b.three * three,
@@ -100,6 +101,7 @@ export function blendedLogit(
 export function blendedScorer(
   model: SentimentModel = shippedModel(),
   polarity: PolarityModel | null = shippedPolarity(),
+  vectors?: Embeddings,
 ): Scorer {
   const name = polarity
     ? `${polarity.name}+lexicon`
@@ -109,7 +111,7 @@ export function blendedScorer(
     score(text) {
       const tokens = tokenize(String(text ?? ''));
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity);
+      const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity, vectors);
       // a comment the polarity model knows nothing of (emoji only, another language): the lexicon speaks alone
       if (!known) return lexiconLabel(lex);
       return labelled(z, pNeutral, lex);
