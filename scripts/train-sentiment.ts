@@ -53,6 +53,9 @@ const files = readdirSync(dir).filter((f) => /^twitter-20\d\d.*-A\.txt$/.test(f)
 const HOLDOUT = 'twitter-2016devtest-A.txt';
 const TEST = 'SemEval2017-task4-test.subtask-A.english.txt';
 const MODELS = join(import.meta.dirname, '../src/feedback/models');
+/** Vector sizes extracted by `--embeddings`, each a variant of the dense part (docs/feedback.md, round 4). */
+const VECTOR_SIZES = [30_000, 100_000];
+const VECTORS = join(import.meta.dirname, '../artifacts/embeddings');
 
 function dedupe(rows: LabelledText[]): LabelledText[] {
   const byId = new Map<string, LabelledText | null>();
@@ -438,10 +441,6 @@ const macroF1 = (pred: readonly number[], gold: readonly number[]) => threeScore
 if (embeddingsFrom) extractEmbeddings(embeddingsFrom);
 if (doThree) trainThree();
 if (doPolarity) trainPolarity();
-
-/** Vector sizes extracted by `--embeddings`, each a variant of the dense part (docs/feedback.md, round 4). */
-const VECTOR_SIZES = [30_000, 100_000];
-const VECTORS = join(import.meta.dirname, '../artifacts/embeddings');
 
 /** The extracted vector sets (artifacts/embeddings/glove-*), else the shipped one. */
 function vectorSets(): { name: string; dir: string }[] {
