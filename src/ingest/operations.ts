@@ -204,7 +204,8 @@ export const UndoImportParams = z.object({
 export const undoImportOperation = defineOperation({
   area: 'import',
   verb: 'undo',
-  summary: 'Delete exactly the rows an import first inserted; refuses when a later import updated them',
+  summary:
+    'Delete exactly the rows an import first inserted; refuses while a later import that updated them is in effect',
   params: UndoImportParams,
   mode: 'write',
   positional: ['id'],

@@ -66,8 +66,9 @@ export interface UndoResult {
 
 /**
  * Deletes exactly the rows `importId` first inserted (import_id = it), in one transaction, and marks
- * the import undone. Refuses (conflict) when a later import has updated any of those rows, naming
- * that import: undo it first, or keep both. Rows the import only updated keep their new values
+ * the import undone. Refuses (conflict) when a later import that is still in effect has updated any
+ * of those rows, naming that import: undo it first (then this undo deletes those rows too, with the
+ * values the undone import left in them), or keep both. Rows the import only updated keep their new values
  * (Touchpoint keeps no history of earlier values); the result counts them. Identity stitching is
  * resolved again afterwards.
  */
@@ -82,9 +83,10 @@ export async function undoImport(db: Store, importId: string): Promise<UndoResul
       const rows = await tx.all<{
         by: string;
         n: number;
-      }>(sql`SELECT updated_import_id AS by, count(*) AS n FROM ${ident(t)}
-        WHERE import_id = ${importId} AND updated_import_id IS NOT NULL AND updated_import_id <> ${importId}
-        GROUP BY updated_import_id ORDER BY updated_import_id`);
+      }>(sql`SELECT r.updated_import_id AS by, count(*) AS n FROM ${ident(t)} r
+        JOIN imports later ON later.id = r.updated_import_id AND later.status <> 'undone'
+        WHERE r.import_id = ${importId} AND r.updated_import_id <> ${importId}
+        GROUP BY r.updated_import_id ORDER BY r.updated_import_id`);
       for (const r of rows) blockers.push({ table: t, n: r.n, by: r.by });
     }
     if (blockers.length > 0) {
