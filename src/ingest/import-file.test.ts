@@ -227,6 +227,31 @@ describe('importFile: formats', () => {
     });
   });
 
+  it('a bad object in a JSON array names the line it starts on, and broken JSON the line it breaks on', async () => {
+    await withTestDb(async (db) => {
+      // pretty-printed as exports are: objects over several lines, a string holding "[", "}" and \"
+      const pretty = [
+        '[',
+        '  {',
+        '    "customer_id": "c1", "ts": "2026-01-01", "channel": "web",',
+        '    "touchpoint": "a [}\\" b"',
+        '  },',
+        '  { "customer_id": "c1", "ts": "2026-01-02", "channel": "web", "touchpoint": "a" },',
+        '  {',
+        '    "customer_id": "c1",',
+        '    "ts": "soon", "channel": "web", "touchpoint": "a"',
+        '  }',
+        ']',
+      ].join('\n');
+      const e = await rejected(importFile(db, 'events', { file: file('bad.json', pretty) }));
+      expect(e.details[0]).toMatchObject({ line: 7, field: 'ts' });
+      const broken = pretty.replace('"ts": "2026-01-02",', '"ts": "2026-01-02"');
+      const b = await rejected(importFile(db, 'events', { file: file('broken.json', broken) }));
+      expect(b.message).toMatch(/broken\.json:6: not valid JSON/);
+      expect(await db.all(sql`SELECT id FROM events`)).toEqual([]);
+    });
+  });
+
   it('a bad JSON Lines row names its line', async () => {
     await withTestDb(async (db) => {
       const f = file(

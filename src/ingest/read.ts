@@ -229,11 +229,19 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
       try {
         parsed = JSON.parse(text);
       } catch (e) {
-        throw new TouchpointError('invalid_input', `${o.file}: not valid JSON: ${(e as Error).message}`);
+        const message = (e as Error).message;
+        const at = /at position (\d+)/.exec(message);
+        const line = at ? lineAt(text, Number(at[1])) : undefined;
+        throw new TouchpointError(
+          'invalid_input',
+          `${o.file}${line ? `:${line}` : ''}: not valid JSON: ${message}`,
+          line ? { details: [{ file: o.file, line, message: 'not valid JSON' }] } : undefined,
+        );
       }
       if (!Array.isArray(parsed))
         throw new TouchpointError('invalid_input', `${o.file}: expected a JSON array of objects`);
-      objects = parsed.map((value, i) => ({ line: i + 1, value }));
+      const lines = elementLines(text);
+      objects = parsed.map((value, i) => ({ line: lines[i] ?? i + 1, value }));
     }
     const keys: string[] = [];
     const seen = new Set<string>();
@@ -374,4 +382,44 @@ function headerRecord(o: ReadOptions): string[] {
     skip_empty_lines: true,
   }) as string[][];
   return first[0] ?? [];
+}
+
+/** The 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The line each element of a top-level JSON array starts on, for errors that name the line a person
+ * sees in an editor (the text has already parsed, so only strings, nesting and newlines matter).
+ */
+export function elementLines(text: string): number[] {
+  const out: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
+    if (depth === 1 && expectValue && c !== ']') {
+      out.push(line);
+      expectValue = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectValue = true;
+  }
+  return out;
 }
