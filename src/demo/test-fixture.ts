@@ -51,6 +51,7 @@ export async function openDemoCopy(): Promise<Store> {
     one: (q) => db.one(q),
     exec: (q) => db.exec(q),
     transaction: (fn) => db.transaction(fn),
+    session: (fn) => db.session(fn),
     createTemp: (name, columns) => db.createTemp(name, columns),
     append: (table, columns, rows) => db.append(table, columns, rows),
     close: async () => {

@@ -354,11 +354,11 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
     return { headers, rows: n?.n ?? 0, exact: o.format === 'parquet', lineBase: o.format === 'csv' ? 2 : 1 };
   } catch (e) {
     if (e instanceof TouchpointError || e === FAST_PATH_FAILED) throw e;
-    throw FAST_PATH_FAILED; // the engine refused the file: the transaction is aborted, the caller retries exactly
+    throw FAST_PATH_FAILED; // the engine refused the file: the caller retries on the exact path
   }
 }
 
-/** Thrown when the engine cannot read a file as given: the caller rolls back and takes the exact path. */
+/** Thrown when the engine cannot read a file as given: the caller takes the exact path. */
 export const FAST_PATH_FAILED = new Error('fast path failed');
 
 /** The first record of a CSV file (its header), as Node's parser reads it. */

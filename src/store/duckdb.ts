@@ -96,12 +96,19 @@ function wrapEngineError(e: unknown, path: string): unknown {
   return e;
 }
 
+/**
+ * `root`: the store a caller opened (its transactions and sessions get connections of their own);
+ * `session`: a connection of its own, autocommit, its transactions on that connection; `tx`: inside a
+ * transaction (nested transactions and sessions join it).
+ */
+type Mode = 'root' | 'session' | 'tx';
+
 class DuckStore implements Store {
   constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-    private readonly owned: boolean,
+    private readonly mode: Mode,
   ) {}
 
   async all<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row[]> {
@@ -121,21 +128,29 @@ class DuckStore implements Store {
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    if (!this.owned) return fn(this); // already inside a transaction: join it
-    const conn = await this.instance.connect();
-    const tx = new DuckStore(this.path, this.instance, conn, false);
+    if (this.mode === 'tx') return fn(this); // already inside a transaction: join it
+    if (this.mode === 'root') return this.session((s) => s.transaction(fn));
+    const tx = new DuckStore(this.path, this.instance, this.conn, 'tx');
     try {
-      await conn.run('BEGIN TRANSACTION');
+      await this.conn.run('BEGIN TRANSACTION');
       const result = await fn(tx);
-      await conn.run('COMMIT');
+      await this.conn.run('COMMIT');
       return result;
     } catch (e) {
       try {
-        await conn.run('ROLLBACK');
+        await this.conn.run('ROLLBACK');
       } catch {
         // the engine may already have aborted the transaction
       }
       throw e;
+    }
+  }
+
+  async session<T>(fn: (s: Store) => Promise<T>): Promise<T> {
+    if (this.mode !== 'root') return fn(this);
+    const conn = await this.instance.connect();
+    try {
+      return await fn(new DuckStore(this.path, this.instance, conn, 'session'));
     } finally {
       conn.closeSync();
     }
@@ -165,7 +180,7 @@ class DuckStore implements Store {
 
   async close(): Promise<void> {
     this.conn.closeSync();
-    if (this.owned) this.instance.closeSync();
+    if (this.mode === 'root') this.instance.closeSync();
   }
 }
 
@@ -190,7 +205,7 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
     throw wrapEngineError(e, file);
   }
   const conn = await instance.connect();
-  const store = new DuckStore(file, instance, conn, true);
+  const store = new DuckStore(file, instance, conn, 'root');
   if (options.migrate !== false && !options.readOnly) await migrate(store);
   return store;
 }

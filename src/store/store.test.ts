@@ -109,6 +109,30 @@ describe('store', () => {
     });
   });
 
+  it('a session: scratch temp tables outlive its failed transaction, and its writes land only on commit', async () => {
+    await withTestDb(async (db) => {
+      await db.session(async (s) => {
+        await s.exec(sql`CREATE TEMP TABLE scratch AS SELECT 'a' AS id, 'A' AS name`);
+        await expect(
+          s.transaction(async (tx) => {
+            await tx.exec(sql`INSERT INTO teams (id, name) SELECT id, name FROM scratch`);
+            await tx.exec(sql`INSERT INTO teams (id, name) SELECT id, name FROM scratch`);
+          }),
+        ).rejects.toThrow(/[Dd]uplicate key|PRIMARY KEY|constraint/);
+        expect(await db.all(sql`SELECT * FROM teams`)).toEqual([]);
+        // the temp table belongs to the session's connection: still there after the rollback
+        await s.transaction(async (tx) => {
+          await tx.exec(sql`INSERT INTO teams (id, name) SELECT id, name FROM scratch`);
+          // not committed yet: another connection does not see it
+          expect(await db.all(sql`SELECT * FROM teams`)).toEqual([]);
+        });
+      });
+      expect(await db.all(sql`SELECT id, name FROM teams`)).toEqual([{ id: 'a', name: 'A' }]);
+      // and the temp table went with the session's connection
+      await expect(db.all(sql`SELECT * FROM scratch`)).rejects.toThrow(/scratch/);
+    });
+  });
+
   it('bulk-appends typed rows and normalises what it reads', async () => {
     await withTestDb(async (db) => {
       const cols = [

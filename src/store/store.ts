@@ -26,6 +26,13 @@ export interface Store {
    * Queries outside keep seeing the last committed state until it commits.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on a connection of its own where each statement commits by itself, and where
+   * `transaction` runs on that same connection: scratch work in temp tables (which belong to the
+   * connection) is done before the transaction that writes what must be all-or-nothing. Inside a
+   * transaction or session, runs `fn` on the caller's connection.
+   */
+  session<T>(fn: (s: Store) => Promise<T>): Promise<T>;
   /** Creates a connection-local temporary table with these columns (replacing one of that name). */
   createTemp(name: string, columns: readonly ColumnSpec[]): Promise<void>;
   /** Bulk-appends rows to a table whose columns are exactly `columns`, in order. Returns rows appended. */
