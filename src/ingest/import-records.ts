@@ -153,8 +153,9 @@ export interface StageRun {
 }
 
 /**
- * The common tail of every import: inside one transaction, `fill` leaves the converted rows in the
- * staging table, they are stored, and the import is recorded.
+ * The common tail of every import: `fill` leaves the converted rows in the staging table (before the
+ * transaction when `db` is not in one already: docs/import.md), then one transaction stores them and
+ * records the import.
  */
 export async function stageAndStore(
   db: Store,
@@ -164,9 +165,10 @@ export async function stageAndStore(
   fill: (tx: Store, importId: string) => Promise<void>,
 ): Promise<ImportReport> {
   const importId = newImportId(run.startedAt);
-  return db.transaction(async (tx) => {
-    await fill(tx, importId);
-    return finishImport(tx, kind, importId, options, run);
+  // staging is scratch (a temp table): filled before the transaction, on the session's connection
+  return db.session(async (s) => {
+    await fill(s, importId);
+    return s.transaction((tx) => finishImport(tx, kind, importId, options, run));
   });
 }
 
