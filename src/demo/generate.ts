@@ -513,6 +513,7 @@ export async function generateDemo(
       options.onProgress?.({ phase: 'loading the last rows', done: 1, total: 1, unit: 'chunk' });
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await bumpVersion(tx, 'events');
+      await bumpVersion(tx, 'cases');
       await writeManifest(tx, m, new Date(AS_OF));
       return m;
     });

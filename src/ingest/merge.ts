@@ -8,6 +8,7 @@ import {
   type SqlFragment,
   type Store,
   sql,
+  VERSIONED_TABLES,
 } from '../store/index.js';
 import { resolveIdentities } from './identities.js';
 import { type FieldType, KIND_SPECS, type Kind, type KindSpec } from './schemas.js';
@@ -71,7 +72,8 @@ export async function mergeInto(
   keep: 'replace' | 'coalesce',
 ): Promise<MergeCounts> {
   const t = ident(table);
-  if (table === 'events') await bumpVersion(tx, 'events');
+  const versioned = VERSIONED_TABLES[table];
+  if (versioned) await bumpVersion(tx, versioned);
   const data = columns.filter((c) => !key.includes(c.name));
   const all = [...key, ...data.map((c) => c.name)];
   const keyList = join(key.map((k) => ident(k)));

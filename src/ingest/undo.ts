@@ -1,5 +1,5 @@
 import { TouchpointError } from '../core/errors.js';
-import { bumpVersion, ident, type Store, sql } from '../store/index.js';
+import { bumpVersion, ident, type Store, sql, VERSIONED_TABLES } from '../store/index.js';
 import { resolveIdentities } from './identities.js';
 import { IMPORTED_TABLES } from './merge.js';
 
@@ -107,7 +107,8 @@ export async function undoImport(db: Store, importId: string): Promise<UndoResul
       );
       if ((n?.n ?? 0) > 0) {
         await tx.exec(sql`DELETE FROM ${ident(t)} WHERE import_id = ${importId}`);
-        if (t === 'events') await bumpVersion(tx, 'events');
+        const versioned = VERSIONED_TABLES[t];
+        if (versioned) await bumpVersion(tx, versioned);
         deleted[t] = n!.n;
       }
       const u = await tx.one<{ n: number }>(

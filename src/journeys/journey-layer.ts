@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { join, readMeta, type SqlFragment, type Store, sql, writeMeta } from '../store/index.js';
+import { isReadOnly, join, readMeta, type SqlFragment, type Store, sql, writeMeta } from '../store/index.js';
 import type { JourneyDef } from './journey.js';
-import { indexGeneration, isReadOnly, personIndex } from './person-index.js';
+import { indexGeneration, personIndex } from './person-index.js';
 
 /**
  * The journey layer (table `journey_layer`, migration 20): for one journey, every inbound journey

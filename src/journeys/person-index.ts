@@ -1,4 +1,12 @@
-import { readMeta, readVersion, type SqlFragment, type Store, sql, writeMeta } from '../store/index.js';
+import {
+  isReadOnly,
+  readMeta,
+  readVersion,
+  type SqlFragment,
+  type Store,
+  sql,
+  writeMeta,
+} from '../store/index.js';
 import { PERSON } from './journey.js';
 
 /**
@@ -74,11 +82,6 @@ export const indexGeneration = async (db: Store): Promise<number> => (await buil
 async function current(db: Store): Promise<Built> {
   const n = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`);
   return { version: await readVersion(db, 'events'), events: n?.n ?? 0 };
-}
-
-export async function isReadOnly(db: Store): Promise<boolean> {
-  const row = await db.one<{ m: string }>(sql`SELECT current_setting('access_mode') AS m`);
-  return row?.m === 'read_only';
 }
 
 export interface IndexRefresh {

@@ -8,4 +8,4 @@ export { compile, empty, ident, isFragment, join, raw, sql } from './sql.js';
 export type { BulkRow, ColumnSpec, ColumnType, Store } from './store.js';
 export { withTestDb } from './test-db.js';
 export type { VersionedData } from './versions.js';
-export { bumpVersion, readVersion } from './versions.js';
+export { bumpVersion, isReadOnly, readVersion, VERSIONED_TABLES } from './versions.js';
