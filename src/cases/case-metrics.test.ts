@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { withTestDb } from '../store/index.js';
-import { caseMetrics } from './case-metrics.js';
+import { importRecords, undoImport } from '../ingest/index.js';
+import { type Store, sql, withTestDb } from '../store/index.js';
+import { type CaseMetricsOptions, caseMetrics, caseMetricsCtes } from './case-metrics.js';
+import { caseMetricsFor, rebuildCaseMetrics } from './metrics-store.js';
 import { DEFINITION_CASES, h, loadCases, TEAM_TIERS } from './test-fixtures.js';
 
 describe('case metrics definitions', () => {
@@ -114,6 +116,70 @@ describe('case metrics definitions', () => {
         transfers_timed: 1,
         transfer_hours: 2,
       });
+    });
+  });
+});
+
+describe('stored case metrics', () => {
+  const all = (db: Store, o: CaseMetricsOptions) =>
+    db.all(sql`WITH ${caseMetricsCtes(o)} SELECT * FROM case_metrics2 ORDER BY case_id`);
+
+  it('hold exactly what the definitions compute, and serve date windows but not as-of instants', async () => {
+    await withTestDb(async (db) => {
+      await loadCases(db, DEFINITION_CASES, TEAM_TIERS);
+      const o = await caseMetricsFor(db, {});
+      expect(o.stored).toBe(true);
+      const stored = await all(db, o);
+      expect(stored.length).toBe(DEFINITION_CASES.length);
+      expect(stored).toEqual(await all(db, {}));
+      const window = { from: h(0), to: h(0.5) };
+      expect(await all(db, await caseMetricsFor(db, window))).toEqual(await all(db, window));
+      expect((await caseMetricsFor(db, { asOf: h(3.5) })).stored).toBe(false);
+      expect((await caseMetricsFor(db, { accessPattern: 'approval' })).stored).toBe(false);
+    });
+  });
+
+  it('are rebuilt after an import changes a case, a team tier or takes rows back out', async () => {
+    await withTestDb(async (db) => {
+      await loadCases(db, DEFINITION_CASES, TEAM_TIERS);
+      const reasonOf = async (id: string) =>
+        ((await all(db, await caseMetricsFor(db, {}))) as { case_id: string; reason: string }[]).find(
+          (r) => r.case_id === id,
+        )?.reason;
+      const escalations = async () =>
+        ((await all(db, await caseMetricsFor(db, {}))) as { escalations: number }[]).reduce(
+          (s, r) => s + r.escalations,
+          0,
+        );
+      expect(await reasonOf('k1')).toBe('billing');
+      const before = await escalations();
+      // same row counts, new content: only the data version tells
+      const k1 = DEFINITION_CASES.find((c) => c.id === 'k1')!;
+      await importRecords(db, 'cases', [{ id: 'k1', opened_at: `${k1.opened}Z`, reason: 'returns' }], {
+        source: 'test',
+      });
+      expect(await reasonOf('k1')).toBe('returns');
+      // B becomes tier 1: transfers A → B are no longer escalations
+      await importRecords(db, 'teams', [{ id: 'B', name: 'Team B', tier: 1 }], { source: 'test' });
+      expect(await escalations()).toBeLessThan(before);
+      const added = await importRecords(
+        db,
+        'cases',
+        [{ id: 'k-new', opened_at: '2026-01-02T00:00:00Z', reason: 'billing' }],
+        { source: 'test' },
+      );
+      expect(await reasonOf('k-new')).toBe('billing');
+      await undoImport(db, added.importId);
+      expect(await reasonOf('k-new')).toBeUndefined();
+      // each refresh above redid only the cases that moved, except after the teams changed
+      await importRecords(
+        db,
+        'case-events',
+        [{ id: 'k2-late', case_id: 'k2', ts: '2026-01-01T09:00:00Z', type: 'assigned', team: 'C' }],
+        { source: 'test' },
+      );
+      expect(await rebuildCaseMetrics(db)).toMatchObject({ cases: 1, full: false });
+      expect(await all(db, await caseMetricsFor(db, {}))).toEqual(await all(db, {}));
     });
   });
 });

@@ -39,6 +39,13 @@ export interface CaseMetricsOptions {
   readonly accessPattern?: string;
   /** Approvals adding a handoff (empower lever). */
   readonly approvalPattern?: string;
+  /**
+   * Read `case_metrics2` from the stored table `case_metrics_store` (set by `caseMetricsFor`, which
+   * brings it up to date first); the other CTEs are computed from the events as always.
+   */
+  readonly stored?: boolean;
+  /** Only the cases whose ids a relation with a `case_id` column holds (the store's refresh). */
+  readonly only?: SqlFragment;
 }
 
 export const DEFAULT_ACCESS_PATTERN =
@@ -71,11 +78,11 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
   const to = o.to ?? null;
   const access = o.accessPattern ?? DEFAULT_ACCESS_PATTERN;
   const approval = o.approvalPattern ?? DEFAULT_APPROVAL_PATTERN;
-  const filtered = asOf !== null || from !== null || to !== null;
+  const filtered = asOf !== null || from !== null || to !== null || o.only !== undefined;
   return sql`
   cs AS (
     SELECT c.* FROM cases c
-    WHERE (${asOf}::TIMESTAMP IS NULL OR c.opened_at <= ${asOf}::TIMESTAMP)
+    WHERE ${o.only ? sql`c.id IN (SELECT case_id FROM ${o.only}) AND ` : sql``}(${asOf}::TIMESTAMP IS NULL OR c.opened_at <= ${asOf}::TIMESTAMP)
       AND (${from}::TIMESTAMP IS NULL OR c.opened_at >= ${from}::TIMESTAMP)
       AND (${to}::TIMESTAMP IS NULL OR c.opened_at < ${to}::TIMESTAMP)
   ),
@@ -211,16 +218,23 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
     LEFT JOIN asg_case a ON a.case_id = c.id
     LEFT JOIN teams tf ON tf.id = a.first_team
   ),
-  case_metrics2 AS (
-    SELECT m.*,
+  case_metrics2 AS (${
+    o.stored
+      ? sql`SELECT * FROM case_metrics_store
+        WHERE (${from}::TIMESTAMP IS NULL OR opened_at >= ${from}::TIMESTAMP)
+          AND (${to}::TIMESTAMP IS NULL OR opened_at < ${to}::TIMESTAMP)`
+      : computedMetrics
+  })`;
+}
+
+/** case_metrics2 computed from case_metrics (the definition the stored table is built with). */
+const computedMetrics = sql`SELECT m.*,
       CASE WHEN is_closed THEN greatest(closes, 1) ELSE closes END AS resolutions,
       CASE WHEN is_closed THEN coalesce(last_closed_ts, case_closed_at) END AS closed_at,
       CASE WHEN is_closed THEN team_handoffs = 0 AND agent_reassignments = 0 AND reopens = 0 END AS fcr,
       distinct_teams <= 1 AND distinct_agents <= 1 AS single_owner,
       returns > 0 AS ping_pong
-    FROM case_metrics m
-  )`;
-}
+    FROM case_metrics m`;
 
 /** The CTE name to select from. */
 export const CASES = sql`case_metrics2`;

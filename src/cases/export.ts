@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
 import { csatLink, csatSource } from './communication.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const ExportParams = z.object({
   ...caseWindowParams,
@@ -81,11 +82,11 @@ export const EXPORT_COLUMNS: readonly (keyof CaseExportRow)[] = [
  */
 export async function exportCases(db: Store, params: ExportParams): Promise<CaseExportRow[]> {
   const asOf = checkInstant('as-of', params.asOf);
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf,
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-  };
+  });
   const source = await csatSource(db);
   return db.all<CaseExportRow>(sql`WITH ${caseMetricsCtes(o)},
     link AS (${csatLink(source, params.fallbackDays, sql`case_metrics2`)}),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
 import { pct, round } from './figures.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const FlowParams = z.object({
   ...caseWindowParams,
@@ -54,11 +55,11 @@ export interface FlowResult {
  * ordered chain of teams, a self-transfer adds nothing to a path).
  */
 export async function getFlow(db: Store, params: FlowParams): Promise<FlowResult> {
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-  };
+  });
   const ctes = caseMetricsCtes(o);
   const links = await db.all<{
     source: string;

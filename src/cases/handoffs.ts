@@ -3,6 +3,7 @@ import { defineOperation, type Section } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -110,6 +111,10 @@ function keyExpr(by: GroupBy): SqlFragment {
   }
 }
 
+/** The columns AGGREGATES reads: only these are repeated per team when a case counts in several. */
+const AGGREGATED_COLUMNS = sql`is_closed, customer_id, contacts, resolutions, team_handoffs, agent_reassignments,
+  distinct_teams, ping_pong, returns, push_to_front, transfer_hours, transfers_timed, fcr, reopens`;
+
 const AGGREGATES = sql`
   count(*) AS cases, count(*) FILTER (WHERE NOT is_closed) AS open_cases,
   count(DISTINCT customer_id) AS customers, sum(contacts) AS contacts, sum(resolutions) AS resolutions,
@@ -153,15 +158,15 @@ function toGroup(r: Row): HandoffGroup {
  * transfers so far; FCR is over closed cases; reopen rate over cases resolved at least once.
  */
 export async function getHandoffs(db: Store, params: HandoffsParams): Promise<HandoffsResult> {
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-  };
+  });
   const rows = await db.all<
     Row & { is_total: boolean }
   >(sql`WITH ${withPushToFront(o, params.pushToFrontShare)},
-    g AS (SELECT ${keyExpr(params.by)} AS key, * EXCLUDE (team_chain) FROM cm)
+    g AS (SELECT ${keyExpr(params.by)} AS key, ${AGGREGATED_COLUMNS} FROM cm)
     SELECT 'all' AS key, true AS is_total, ${AGGREGATES} FROM cm
     UNION ALL
     (SELECT coalesce(key, '(none)') AS key, false AS is_total, ${AGGREGATES} FROM g GROUP BY 1 ORDER BY cases DESC, key LIMIT ${params.limit})`);

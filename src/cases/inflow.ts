@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
 import { type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const InflowParams = z.object({
   ...caseWindowParams,
@@ -87,11 +88,11 @@ export async function getInflow(
   params: InflowParams,
   now: Date = new Date(),
 ): Promise<InflowResult> {
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-  };
+  });
   const base = sql`WITH ${caseMetricsCtes(o)},
     rep AS (
       SELECT case_id, reason, customer_id, contacts,

@@ -11,6 +11,7 @@ import {
   DEFAULT_ACCESS_PATTERN,
 } from './case-metrics.js';
 import { pct, rate, round } from './figures.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const LEVERS = ['empower', 'train', 'automate', 'access', 'own-it'] as const;
 export type Lever = (typeof LEVERS)[number];
@@ -222,12 +223,12 @@ export async function getLevers(
   params: LeversParams,
   now: Date = new Date(),
 ): Promise<LeversResult> {
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
     accessPattern: params.accessPattern ?? DEFAULT_ACCESS_PATTERN,
-  };
+  });
   const rows = await db.all<Row>(query(o, params.maxPathTeams));
   const front = await db.all<FrontRow>(frontQuery(o));
   const reasonsRecorded = rows.some((r) => r.transfers_with_reason > 0);

@@ -4,6 +4,7 @@ import { type Finding, type StoredFinding, writeFindings } from '../findings/ind
 import { type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
 import { pct, rate, round } from './figures.js';
+import { caseMetricsFor } from './metrics-store.js';
 
 export const PingPongParams = z.object({
   ...caseWindowParams,
@@ -157,11 +158,11 @@ export async function getPingPong(
   params: PingPongParams,
   now: Date = new Date(),
 ): Promise<PingPongResult> {
-  const o: CaseMetricsOptions = {
+  const o = await caseMetricsFor(db, {
     asOf: checkInstant('as-of', params.asOf),
     from: checkInstant('from', params.from),
     to: checkInstant('to', params.to),
-  };
+  });
   const rows = (await db.all<Row>(query(o))).filter((r) => r.cases >= params.minCases);
   const byReason = new Map(rows.map((r) => [r.reason, r]));
   const pingPong = reasonRates(
