@@ -62,10 +62,12 @@ function variants(): { name: string; positive: (text: string) => boolean }[] {
       });
     } else {
       models.set(f.replace('.json', ''), v);
-      const set = v.vectors ? join(import.meta.dirname, '../artifacts/embeddings', v.vectors) : '';
-      const vectors = existsSync(join(set, 'glove-vectors.bin'))
-        ? loadEmbeddings(join(set, 'glove-words.txt'), join(set, 'glove-vectors.bin'))
-        : undefined;
+      // a variant trained with an extracted vector set reads that set (artifacts/embeddings/<name>)
+      const set = join(import.meta.dirname, '../artifacts/embeddings', v.vectors ?? '');
+      const vectors =
+        v.vectors && existsSync(join(set, 'glove-vectors.bin'))
+          ? loadEmbeddings(join(set, 'glove-words.txt'), join(set, 'glove-vectors.bin'))
+          : undefined;
       const scorer = blendedScorer(shippedModel(), v, vectors);
       out.push({ name: f.replace('.json', ''), positive: (t) => scorer.score(t).score >= 0 });
     }

@@ -22,8 +22,9 @@ export interface Store {
   one<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row | undefined>;
   exec(query: SqlFragment): Promise<void>;
   /**
-   * Runs `fn` in one transaction on its own connection: all of it is committed or none of it.
-   * Queries outside keep seeing the last committed state until it commits.
+   * Runs `fn` in one transaction on its own connection (in a session: on the session's connection):
+   * all of it is committed or none of it. Queries outside keep seeing the last committed state until
+   * it commits.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
