@@ -1,4 +1,12 @@
-import { isReadOnly, readMeta, readVersion, type Store, sql, writeMeta } from '../store/index.js';
+import {
+  isReadOnly,
+  readMeta,
+  readVersion,
+  type Store,
+  sharedPerStore,
+  sql,
+  writeMeta,
+} from '../store/index.js';
 import {
   type CaseMetricsOptions,
   caseMetricsCtes,
@@ -106,21 +114,13 @@ const refreshing = new WeakMap<Store, Promise<boolean>>();
  * True when `case_metrics_store` serves (refreshed first when its inputs moved; concurrent callers
  * share one refresh); false on a read-only store whose table is missing or stale.
  */
-export async function refreshCaseMetrics(db: Store): Promise<boolean> {
-  const pending = refreshing.get(db);
-  if (pending) return pending;
-  const task = (async () => {
+export function refreshCaseMetrics(db: Store): Promise<boolean> {
+  return sharedPerStore(refreshing, db, async () => {
     if (same((await readMeta(db, STATE_KEY)) as Inputs | null, await inputs(db))) return true;
     if (await isReadOnly(db)) return false;
     await rebuildCaseMetrics(db);
     return true;
-  })();
-  refreshing.set(db, task);
-  try {
-    return await task;
-  } finally {
-    refreshing.delete(db);
-  }
+  });
 }
 
 /**

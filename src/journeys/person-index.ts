@@ -4,6 +4,7 @@ import {
   readVersion,
   type SqlFragment,
   type Store,
+  sharedPerStore,
   sql,
   writeMeta,
 } from '../store/index.js';
@@ -140,20 +141,12 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
  * The index as a relation to select from: the table, rebuilt first when the events changed since it
  * was built; on a read-only store, the same rows computed inline.
  */
-export async function personIndex(db: Store): Promise<SqlFragment> {
-  const pending = building.get(db);
-  if (pending) return pending;
-  const task = (async () => {
+export function personIndex(db: Store): Promise<SqlFragment> {
+  return sharedPerStore(building, db, async () => {
     const [built, now] = [await builtFrom(db), await current(db)];
     if (built && built.version === now.version && built.events === now.events) return sql`journey_index`;
     if (await isReadOnly(db)) return sql`(${buildSql()})`;
     await refreshPersonIndex(db);
     return sql`journey_index`;
-  })();
-  building.set(db, task);
-  try {
-    return await task;
-  } finally {
-    building.delete(db);
-  }
+  });
 }
