@@ -27,6 +27,7 @@ export {
   CASE_LOG_FORMATS,
   type CaseLogFormat,
   type CaseLogImportReport,
+  caseLogFileFormats,
   caseLogFormatOf,
   importCaseEventsFile,
   readCaseEventsFile,

@@ -8,7 +8,7 @@ export {
   type RowError,
 } from './import-records.js';
 export { type MappingSpec, proposeMapping, readMappingFile, toStrptime } from './mapping.js';
-export { operations } from './operations.js';
+export { type FileFormat, importOperations } from './operations.js';
 export {
   CASE_EVENT_TYPES,
   FEEDBACK_KINDS,
