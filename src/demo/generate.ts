@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Progress } from '../core/operation.js';
 import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
-import { bumpVersion, ident, type Store, sql } from '../store/index.js';
+import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer } from './customers.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
@@ -512,8 +512,6 @@ export async function generateDemo(
       waitMs += performance.now() - w0;
       options.onProgress?.({ phase: 'loading the last rows', done: 1, total: 1, unit: 'chunk' });
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
-      await bumpVersion(tx, 'events');
-      await bumpVersion(tx, 'cases');
       await writeManifest(tx, m, new Date(AS_OF));
       return m;
     });
