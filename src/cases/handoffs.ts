@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import {
+  CASES,
+  type CaseMetricsOptions,
+  caseMetricsCtes,
+  caseWindowParams,
+  checkInstant,
+} from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
@@ -177,6 +183,23 @@ export async function getHandoffs(db: Store, params: HandoffsParams): Promise<Ha
     totals: total ? toGroup(total) : toGroup({ key: 'all', cases: 0 } as Row),
     groups: groups.sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
   };
+}
+
+/**
+ * Team handoffs per case over every case — the one definition `overview summary` and the totals of
+ * `cases handoffs` share (`team_handoffs` of the case metrics: a move to another team after the team
+ * that opened or first took the case; an assignment without a team keeps the team held).
+ */
+export async function getTeamHandoffsPerCase(
+  db: Store,
+): Promise<{ readonly cases: number; readonly teamHandoffs: number; readonly perCase: number | null }> {
+  const o = await caseMetricsFor(db, {});
+  const r = await db.one<{ cases: number; team_handoffs: number | null }>(
+    sql`WITH ${caseMetricsCtes(o)} SELECT count(*) AS cases, sum(team_handoffs) AS team_handoffs FROM ${CASES}`,
+  );
+  const cases = r?.cases ?? 0;
+  const teamHandoffs = r?.team_handoffs ?? 0;
+  return { cases, teamHandoffs, perCase: cases > 0 ? teamHandoffs / cases : null };
 }
 
 export const handoffsOperation = defineOperation({
