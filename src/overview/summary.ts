@@ -150,7 +150,7 @@ export function presentSummary(r: SummaryResult): Section[] {
       })),
     },
     {
-      text: `Team handoffs per case: ${r.handoffsPerCase === null ? 'no cases' : r.handoffsPerCase.toFixed(2)} (over ${r.cases.toLocaleString('en-US')} cases)`,
+      text: `Team handoffs per case: ${r.handoffsPerCase !== null ? r.handoffsPerCase.toFixed(2) : r.cases === 0 ? 'no cases' : 'not seen (no case event names a team)'} (over ${r.cases.toLocaleString('en-US')} cases)`,
     },
   ];
 }
