@@ -209,7 +209,7 @@ export const undoImportOperation = defineOperation({
   params: UndoImportParams,
   mode: 'write',
   positional: ['id'],
-  run: (db, p) => undoImport(db, p.id),
+  run: (db, p, ctx) => undoImport(db, p.id, ctx.onProgress),
   present: (r) => [
     {
       text:
