@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CASE_LOG_FORMATS, type CaseLogFormat, importCaseEventsFile } from '../cases/import-case-log.js';
 import { TouchpointError } from '../core/errors.js';
 import { type AnyOperation, defineOperation, type Section } from '../core/operation.js';
+import type { IdentityResult } from './identities.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
 import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
@@ -113,11 +114,20 @@ function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
   ];
   if (r.identities) {
     out.push({
-      text: `identities: ${r.identities.aliases} aliases resolved, ${r.identities.conflicts} conflicting groups, ${r.identities.eventsAttributed} events newly attributed`,
+      text: identitiesLine(r.identities),
     });
   }
   if (r.errors.length > 0) out.push({ title: 'Skipped rows', rows: r.errors.map((e) => ({ ...e })) });
   return out;
+}
+
+/** The stitching line of an import or undo: workspace figures, then what this stitch recomputed. */
+function identitiesLine(i: IdentityResult): string {
+  const w = i.work;
+  return (
+    `identities: ${i.aliases} aliases resolved, ${i.conflicts} conflicting groups, ${i.eventsAttributed} events newly attributed` +
+    ` (${w.full ? 'full rebuild: ' : ''}${w.components} group${w.components === 1 ? '' : 's'}, ${w.nodes} ids, ${w.links} links recomputed)`
+  );
 }
 
 function importOperation(kind: Kind) {
@@ -219,6 +229,7 @@ export const undoImportOperation = defineOperation({
             .join(', ') || 'nothing'
         }` + (r.updatedKept > 0 ? `; ${r.updatedKept} rows it updated keep their new values` : ''),
     },
+    ...(r.identities ? [{ text: identitiesLine(r.identities) }] : []),
   ],
 });
 
