@@ -84,7 +84,9 @@ const ALL_NODES = sql`SELECT alias_type AS t, alias AS a FROM identity_links
 const ALL_ANONYMOUS = sql`SELECT anonymous_id FROM events WHERE anonymous_id IS NOT NULL`;
 
 const STEPS = 5;
-const TEMP = ['seed', 'comp', 't', 'e', 'v', 'root', 'new', 'res', 'anon', 'ev'].map((s) => `_tp_id_${s}`);
+const TEMP = ['seed', 'comp', 't', 'e', 'v', 'ei', 'root', 'new', 'res', 'anon', 'ev'].map(
+  (s) => `_tp_id_${s}`,
+);
 
 /** Recomputes every component (same code as the incremental path, every node a seed). */
 export function rebuildIdentities(tx: Store, onProgress?: (p: Progress) => void): Promise<IdentityResult> {
@@ -137,9 +139,11 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
   // 2. components of the touched part, by union-find over its links. The links cross to JS as text,
   // one string per 500k links: the driver's row objects cost about 5 µs per row (3.1 s for 650k
   // links on the shared 2-core machine), the text 0.9 s.
-  const chunks = await tx.all<{ s: string }>(sql`SELECT string_agg(v1.i || ',' || v2.i, ',') AS s
-    FROM _tp_id_e e JOIN _tp_id_v v1 ON v1.t = e.t1 AND v1.a = e.a1 JOIN _tp_id_v v2 ON v2.t = e.t2 AND v2.a = e.a2
-    GROUP BY v1.i // 500000`);
+  await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_ei AS SELECT v1.i, v2.i AS j, e.source, e.import_id
+    FROM _tp_id_e e JOIN _tp_id_v v1 ON v1.t = e.t1 AND v1.a = e.a1 JOIN _tp_id_v v2 ON v2.t = e.t2 AND v2.a = e.a2`);
+  const chunks = await tx.all<{ s: string }>(
+    sql`SELECT string_agg(i || ',' || j, ',') AS s FROM _tp_id_ei GROUP BY i // 500000`,
+  );
   const parent = new Int32Array(nodes);
   for (let i = 0; i < nodes; i++) parent[i] = i;
   const find = (x: number): number => {
@@ -175,7 +179,7 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
 
   // 3. store the recomputed components, labelled by their smallest node key (as a rebuild labels them)
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_new AS
-    SELECT v.t, v.a, min(v.t || chr(31) || v.a) OVER (PARTITION BY r.r) AS component
+    SELECT v.i, v.t, v.a, r.r, min(v.t || chr(31) || v.a) OVER (PARTITION BY r.r) AS component
     FROM _tp_id_v v JOIN _tp_id_root r ON r.i = v.i`);
   if (full) await tx.exec(sql`DELETE FROM identity_nodes`);
   else await tx.exec(sql`DELETE FROM identity_nodes WHERE component IN (SELECT component FROM _tp_id_comp)`);
@@ -187,14 +191,13 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
   // 4. resolve every alias of the touched part; rewrite only the identities rows that differ
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_res AS
     WITH comp AS (
-      SELECT component, min(CASE WHEN t = 'customer_id' THEN a END) AS customer_id FROM _tp_id_new GROUP BY component
+      SELECT r, min(CASE WHEN t = 'customer_id' THEN a END) AS customer_id FROM _tp_id_new GROUP BY r
     ), incident AS (
-      SELECT t, a, min(source) AS source, min(import_id) AS import_id FROM (
-        SELECT t1 AS t, a1 AS a, source, import_id FROM _tp_id_e
-        UNION ALL SELECT t2, a2, source, import_id FROM _tp_id_e) GROUP BY t, a
+      SELECT i, min(source) AS source, min(import_id) AS import_id FROM (
+        SELECT i, source, import_id FROM _tp_id_ei UNION ALL SELECT j, source, import_id FROM _tp_id_ei) GROUP BY i
     )
-    SELECT n.t AS alias_type, n.a AS alias, c.customer_id, i.source, i.import_id
-    FROM _tp_id_new n JOIN comp c ON c.component = n.component JOIN incident i ON i.t = n.t AND i.a = n.a
+    SELECT n.t AS alias_type, n.a AS alias, c.customer_id, x.source, x.import_id
+    FROM _tp_id_new n JOIN comp c ON c.r = n.r JOIN incident x ON x.i = n.i
     WHERE c.customer_id IS NOT NULL AND n.t <> 'customer_id'`);
   const gone = await count(
     tx,
@@ -238,7 +241,7 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
         WHERE anonymous_id IS NOT NULL
     ) x LEFT JOIN identities i ON i.alias_type = 'anonymous_id' AND i.alias = x.alias`);
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_ev AS
-    SELECT e.id, x.customer_id FROM events e JOIN _tp_id_anon x ON x.alias = e.anonymous_id
+    SELECT e.rowid AS row, x.customer_id FROM events e JOIN _tp_id_anon x ON x.alias = e.anonymous_id
     WHERE (x.customer_id IS NOT NULL AND (e.customer_id IS NULL OR e.customer_stitched)
         AND e.customer_id IS DISTINCT FROM x.customer_id)
       OR (x.customer_id IS NULL AND e.customer_stitched)`);
@@ -250,7 +253,7 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
     // it re-attributes events: derived tables built from events are stale
     await bumpVersion(tx, 'events');
     await tx.exec(sql`UPDATE events SET customer_id = c.customer_id, customer_stitched = c.customer_id IS NOT NULL
-      FROM _tp_id_ev c WHERE events.id = c.id`);
+      FROM _tp_id_ev c WHERE events.rowid = c.row`);
   }
   const conflicts = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM (
     SELECT component FROM identity_nodes WHERE node_type = 'customer_id' GROUP BY component HAVING count(*) > 1)`);
