@@ -84,7 +84,7 @@ const ALL_NODES = sql`SELECT alias_type AS t, alias AS a FROM identity_links
 const ALL_ANONYMOUS = sql`SELECT anonymous_id FROM events WHERE anonymous_id IS NOT NULL`;
 
 const STEPS = 5;
-const TEMP = ['seed', 'comp', 't', 'e', 'v', 'ei', 'root', 'new', 'res', 'anon', 'ev'].map(
+const TEMP = ['seed', 'comp', 't', 'e', 'v', 'ei', 'root', 'new', 'cust', 'inc', 'res', 'anon', 'ev'].map(
   (s) => `_tp_id_${s}`,
 );
 
@@ -189,16 +189,15 @@ async function stitch(tx: Store, change: StitchChange, full: boolean): Promise<I
   progress(3);
 
   // 4. resolve every alias of the touched part; rewrite only the identities rows that differ
+  await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_cust AS
+    SELECT r, min(a) AS customer_id FROM _tp_id_new WHERE t = 'customer_id' GROUP BY r`);
+  await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_inc AS
+    SELECT i, min(source) AS source, min(import_id) AS import_id FROM (
+      SELECT i, source, import_id FROM _tp_id_ei UNION ALL SELECT j, source, import_id FROM _tp_id_ei) GROUP BY i`);
   await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_id_res AS
-    WITH comp AS (
-      SELECT r, min(CASE WHEN t = 'customer_id' THEN a END) AS customer_id FROM _tp_id_new GROUP BY r
-    ), incident AS (
-      SELECT i, min(source) AS source, min(import_id) AS import_id FROM (
-        SELECT i, source, import_id FROM _tp_id_ei UNION ALL SELECT j, source, import_id FROM _tp_id_ei) GROUP BY i
-    )
     SELECT n.t AS alias_type, n.a AS alias, c.customer_id, x.source, x.import_id
-    FROM _tp_id_new n JOIN comp c ON c.r = n.r JOIN incident x ON x.i = n.i
-    WHERE c.customer_id IS NOT NULL AND n.t <> 'customer_id'`);
+    FROM _tp_id_new n JOIN _tp_id_cust c ON c.r = n.r JOIN _tp_id_inc x ON x.i = n.i
+    WHERE n.t <> 'customer_id'`);
   const gone = await count(
     tx,
     sql`SELECT 1 FROM identities i JOIN _tp_id_t n ON i.alias_type = n.t AND i.alias = n.a
