@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Progress } from '../core/operation.js';
+import { rebuildIdentities } from '../ingest/index.js';
 import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
 import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
@@ -511,6 +512,9 @@ export async function generateDemo(
       await pending;
       waitMs += performance.now() - w0;
       options.onProgress?.({ phase: 'loading the last rows', done: 1, total: 1, unit: 'chunk' });
+      // the identity graph's components (identity_nodes), so that imports stitch incrementally; the
+      // demo wrote identities and attributions as stitching makes them: this changes none of them
+      await rebuildIdentities(tx, options.onProgress);
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await writeManifest(tx, m, new Date(AS_OF));
       return m;

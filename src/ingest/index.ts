@@ -1,4 +1,9 @@
-export { resolveIdentities } from './identities.js';
+export {
+  type IdentityResult,
+  rebuildIdentities,
+  type StitchWork,
+  stitchIdentities,
+} from './identities.js';
 export { type DryRunReport, type FileImportOptions, importFile } from './import-file.js';
 export {
   type ImportOptions,

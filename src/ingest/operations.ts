@@ -7,6 +7,7 @@ import {
   type Section,
 } from '../core/operation.js';
 import type { Store } from '../store/index.js';
+import type { IdentityResult } from './identities.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
 import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
@@ -145,11 +146,20 @@ function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
   ];
   if (r.identities) {
     out.push({
-      text: `identities: ${r.identities.aliases} aliases resolved, ${r.identities.conflicts} conflicting groups, ${r.identities.eventsAttributed} events newly attributed`,
+      text: identitiesLine(r.identities),
     });
   }
   if (r.errors.length > 0) out.push({ title: 'Skipped rows', rows: r.errors.map((e) => ({ ...e })) });
   return out;
+}
+
+/** The stitching line of an import or undo: workspace figures, then what this stitch recomputed. */
+function identitiesLine(i: IdentityResult): string {
+  const w = i.work;
+  return (
+    `identities: ${i.aliases} aliases resolved, ${i.conflicts} conflicting groups, ${i.eventsAttributed} events newly attributed` +
+    ` (${w.full ? 'full rebuild: ' : ''}${w.components} group${w.components === 1 ? '' : 's'}, ${w.nodes} ids, ${w.links} links recomputed)`
+  );
 }
 
 function importOperation(kind: Kind, formats: readonly FileFormat[]) {
@@ -230,7 +240,7 @@ export const undoImportOperation = defineOperation({
   params: UndoImportParams,
   mode: 'write',
   positional: ['id'],
-  run: (db, p) => undoImport(db, p.id),
+  run: (db, p, ctx) => undoImport(db, p.id, ctx.onProgress),
   present: (r) => [
     {
       text:
@@ -240,6 +250,7 @@ export const undoImportOperation = defineOperation({
             .join(', ') || 'nothing'
         }` + (r.updatedKept > 0 ? `; ${r.updatedKept} rows it updated keep their new values` : ''),
     },
+    ...(r.identities ? [{ text: identitiesLine(r.identities) }] : []),
   ],
 });
 
