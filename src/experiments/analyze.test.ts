@@ -124,6 +124,39 @@ describe('analyzeExperiment on a hand-computed fixture', () => {
     expect(m.arms[0]!.value).toBeCloseTo(550 / 551, 12);
   });
 
+  it('lower is better flips the chance to win; the proper prior shrinks; corrections apply to the family', async () => {
+    const flat = await withTestDb((db) =>
+      analyzeExperiment(db, params({ metric: ['converted', 'order value'] })),
+    );
+    const down = await withTestDb((db) =>
+      analyzeExperiment(
+        db,
+        params({
+          metric: ['converted', 'order value'],
+          lowerIsBetter: ['converted'],
+          prior: 'proper',
+          correction: 'none',
+        }),
+      ),
+    );
+    const f = flat.metrics[0]!.treatments[0]!;
+    const d = down.metrics[0]!.treatments[0]!;
+    expect(f.bayes.chanceToWin).toBeGreaterThan(0.5);
+    expect(d.bayes.chanceToWin).toBeLessThan(0.5);
+    // relative lift 1.0 with Var = 0.024/0.09 + 0.36·0.021/0.0081 = 1.2 (se 1.095): N(0, 0.3²) narrows it
+    expect(d.bayes.high - d.bayes.low).toBeLessThan(f.bayes.high - f.bayes.low);
+    // Holm over 2 tests: min(1, 2·p_min) for the smaller p; none: unchanged
+    const ps = flat.metrics.map((m) => m.treatments[0]!.p);
+    const min = Math.min(...ps);
+    expect(Math.min(...flat.metrics.map((m) => m.treatments[0]!.pAdjusted))).toBeCloseTo(
+      Math.min(1, 2 * min),
+      12,
+    );
+    expect(down.metrics.map((m) => m.treatments[0]!.pAdjusted)).toEqual(ps);
+    // always-valid interval is wider than the fixed-horizon one
+    expect(f.sequential.high - f.sequential.low).toBeGreaterThan(f.absolute.high - f.absolute.low);
+  });
+
   it.each([
     [{ unit: 'id' }, /^--unit: no column 'id' in .*fixture\.csv \(columns: customer, arm, converted/],
     [{ metric: ['arm'] }, /^--metric: column 'arm' of .* is VARCHAR, not a number or a boolean/],
