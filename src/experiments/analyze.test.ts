@@ -163,6 +163,8 @@ describe('analyzeExperiment on a hand-computed fixture', () => {
     [{ control: 'old' }, /^--control: no variant 'old' \(variants: control, treatment\)/],
     [{ file: join(dir, 'missing.csv') }, /missing\.csv: no such file/],
     [{ weights: ['control=1'] }, /^--weights: no weight for variant 'treatment'/],
+    [{ weights: ['control=1', 'treatment=1', 'tretment=1'] }, /^--weights: no variant 'tretment'/],
+    [{ lowerIsBetter: ['convertd'] }, /^--lower-is-better: 'convertd' is not one of the --metric names/],
   ])('refuses bad input in one line: %o', async (over, message) => {
     await expect(withTestDb((db) => analyzeExperiment(db, params(over)))).rejects.toThrow(message);
   });

@@ -257,6 +257,12 @@ async function analyzeLoaded(s: Store, p: AnalyzeParams): Promise<AnalyzeResult>
     return { name: m, kind: columns.get(m) === 'BOOLEAN' ? 'proportion' : 'mean', y: m };
   });
   if (p.pre) numeric(p.pre, '--pre');
+  for (const m of p.lowerIsBetter)
+    if (!p.metric.includes(m))
+      throw new TouchpointError(
+        'invalid_input',
+        `--lower-is-better: '${m}' is not one of the --metric names (${p.metric.join(', ')})`,
+      );
   const used = [...new Set([...specs.flatMap((m) => (m.x ? [m.y, m.x] : [m.y])), ...(p.pre ? [p.pre] : [])])];
   // columns are read by position (c0, c1, …): a header may hold any text, no name reaches the SQL
   const names = [...columns.keys()];
@@ -367,6 +373,11 @@ function parseWeights(pairs: readonly string[], order: readonly string[]): numbe
       throw new TouchpointError(
         'invalid_input',
         `--weights: '${pair}' is not variant=weight with a positive weight`,
+      );
+    if (!order.includes(name))
+      throw new TouchpointError(
+        'invalid_input',
+        `--weights: no variant '${name}' (variants: ${order.join(', ')})`,
       );
     map.set(name, value);
   }
