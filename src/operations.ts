@@ -1,6 +1,7 @@
 import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
+import { operations as experiments } from './experiments/index.js';
 import { operations as feedback } from './feedback/index.js';
 import { operations as findings } from './findings/index.js';
 import { importOperations } from './ingest/index.js';
@@ -19,6 +20,7 @@ export const operations: readonly AnyOperation[] = [
   ...demo,
   ...feedback,
   ...journeys,
+  ...experiments,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {
