@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { validate } from '../core/params.js';
+import { SESSION_COOKIE, setSessionCookie } from './auth.js';
+import type { Handler, ServerContext } from './context.js';
+import { ROLES, SCOPES } from './routes.js';
+import { WORKSPACE_NAME } from './state.js';
+
+const CreateKey = z.strictObject({
+  name: z.string().min(1).max(100),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+const RevokeKey = z.strictObject({ keyId: z.string().min(1).max(64) });
+const CreateUser = z.strictObject({
+  username: z.string().regex(/^[\w.@-]{1,64}$/),
+  password: z.string().min(12).max(1000),
+  role: z.enum(ROLES),
+  workspaces: z.union([z.literal('*'), z.array(z.string().regex(WORKSPACE_NAME))]).default([]),
+});
+const CreateWorkspace = z.strictObject({ name: z.string().regex(WORKSPACE_NAME) });
+const Login = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1000),
+});
+const Setup = z.strictObject({
+  token: z.string().min(1).max(200),
+  username: z.string().regex(/^[\w.@-]{1,64}$/),
+  password: z.string().min(12).max(1000),
+});
+const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).default(100) });
+
+/** Sign-in, the first admin, and the admin routes for keys, users, workspaces and the audit log. */
+export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
+  const { state, workspaces, audit } = ctx;
+  return {
+    'auth.login': async (req, reply) => {
+      const body = validate(Login, req.body ?? {});
+      const s = await state.login(body.username, body.password);
+      setSessionCookie(reply, s.sessionId, 12 * 3600);
+      return { user: s.user, csrf: s.csrf };
+    },
+    'auth.setup': async (req, reply) => {
+      const body = validate(Setup, req.body ?? {});
+      if ((await state.userCount()) > 0 || !(await state.consumeSetupToken(body.token)))
+        throw new TouchpointError('forbidden', 'setup is done or the setup token is wrong');
+      const user = await state.createUser({
+        username: body.username,
+        password: body.password,
+        role: 'admin',
+        workspaces: '*',
+      });
+      await state.audit({
+        actor: `user:${user.username}`,
+        action: 'setup.admin',
+        target: user.id,
+        ip: req.ip,
+        requestId: req.id,
+      });
+      const s = await state.login(body.username, body.password);
+      setSessionCookie(reply, s.sessionId, 12 * 3600);
+      return { user, csrf: s.csrf };
+    },
+    'auth.logout': async (req, reply) => {
+      const sid = req.cookies[SESSION_COOKIE];
+      if (sid) await state.logout(sid);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+    'auth.me': async (_req, _reply, g) => {
+      const p = g.principal!;
+      return {
+        type: p.type,
+        id: p.id,
+        name: p.name,
+        role: p.role ?? null,
+        scopes: p.scopes ?? null,
+        workspaces: p.workspaces,
+        csrf: p.csrf ?? null,
+      };
+    },
+    'admin.keys.list': async (_req, _reply, g) => ({ keys: await state.keys(g.workspace) }),
+    'admin.keys.create': async (req, _reply, g) => {
+      const body = validate(CreateKey, req.body ?? {});
+      await workspaces.get(g.workspace); // the workspace exists
+      const { key, info } = await state.createKey({
+        ...body,
+        workspace: g.workspace,
+        createdBy: `${g.principal!.type}:${g.principal!.name}`,
+      });
+      await audit(req, g, 'key.create', info.keyId, { name: info.name, scopes: info.scopes });
+      return { key, ...info, note: 'the key is shown once; store it now' };
+    },
+    'admin.keys.revoke': async (req, _reply, g) => {
+      const body = validate(RevokeKey, req.body ?? {});
+      await state.revokeKey(g.workspace, body.keyId);
+      await audit(req, g, 'key.revoke', body.keyId);
+      return { revoked: body.keyId };
+    },
+    'admin.audit': async (req, _reply, g) => {
+      const q = validate(AuditQuery, req.query ?? {});
+      return { entries: await state.auditLog(g.workspace, q.limit) };
+    },
+    'admin.users.list': async () => ({ users: await state.users() }),
+    'admin.users.create': async (req, _reply, g) => {
+      const body = validate(CreateUser, req.body ?? {});
+      const user = await state.createUser(body);
+      await audit(req, g, 'user.create', user.id, { username: user.username, role: user.role });
+      return { user };
+    },
+    'admin.workspaces.list': async () => ({
+      workspaces: (await state.workspaces()).map((w) => ({ name: w.name, createdAt: w.createdAt })),
+    }),
+    'admin.workspaces.create': async (req, _reply, g) => {
+      const body = validate(CreateWorkspace, req.body ?? {});
+      if (await state.workspaceFile(body.name))
+        throw new TouchpointError('conflict', `name: workspace ${body.name} exists`, {
+          details: [{ field: 'name', message: 'exists' }],
+        });
+      await workspaces.ensure(body.name);
+      await workspaces.get(body.name);
+      await audit(req, { ...g, workspace: body.name }, 'workspace.create', body.name);
+      return { workspace: body.name };
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TouchpointError } from '../core/errors.js';
+import type { Guarded } from './context.js';
+import type { Limiter } from './limits.js';
+import { allowed, type Principal, type RouteSpec } from './routes.js';
+import { type ServerState, WORKSPACE_NAME } from './state.js';
+
+export const SESSION_COOKIE = 'tp_session';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+
+export const setSessionCookie = (reply: FastifyReply, sid: string, maxAge: number): FastifyReply =>
+  reply.setCookie(SESSION_COOKIE, sid, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    path: '/',
+    maxAge,
+  });
+
+const localPrincipal: Principal = {
+  type: 'local',
+  id: 'local',
+  name: 'local-admin',
+  role: 'admin',
+  workspaces: '*',
+};
+
+/** Local admin only for loopback peers that name a loopback host (no DNS rebinding) and are not cross-site. */
+function isLocalRequest(req: FastifyRequest): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const hostName = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (!isLoopback(peer) || !isLoopback(hostName)) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const site = req.headers['sec-fetch-site'];
+    if (site && site !== 'same-origin' && site !== 'none') return false;
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://${req.headers.host}`) return false;
+  }
+  return true;
+}
+
+export interface AuthOptions {
+  readonly state: ServerState;
+  readonly localAdmin: boolean;
+  readonly perKey: Limiter;
+  readonly authFailures: Limiter;
+}
+
+/** Authentication (key, session cookie, local admin) and the per-route guard. */
+export function createAuth(o: AuthOptions) {
+  const { state, perKey, authFailures } = o;
+
+  async function authenticate(req: FastifyRequest): Promise<Principal | undefined> {
+    const auth = req.headers.authorization;
+    if (auth) {
+      // guessing keys costs an argon2 verification each: failures are limited per IP
+      if (authFailures.over(req.ip)) throw Object.assign(new Error('rate limited'), { statusCode: 429 });
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      const p = m ? await state.authenticateKey(m[1]!) : undefined;
+      if (!p) {
+        authFailures.hit(req.ip);
+        throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
+      }
+      return p;
+    }
+    const sid = req.cookies[SESSION_COOKIE];
+    if (sid) {
+      const p = await state.session(sid);
+      if (p) return p;
+    }
+    if (o.localAdmin && isLocalRequest(req)) return localPrincipal;
+    return undefined;
+  }
+
+  async function guard(route: RouteSpec, req: FastifyRequest): Promise<Guarded> {
+    const principal = route.permission === 'public' ? undefined : await authenticate(req);
+    if (route.permission !== 'public') {
+      if (!principal)
+        throw new TouchpointError('unauthorized', 'sign in or send an API key (Authorization: Bearer tp_…)');
+      if (!perKey.hit(`${principal.type}:${principal.id}`))
+        throw Object.assign(new Error('rate limited'), { statusCode: 429 });
+      if (!allowed(route, principal))
+        throw new TouchpointError(
+          'forbidden',
+          `${route.method} ${route.path} needs ${route.permission} permission, which ${principal.type === 'key' ? `a key with scopes ${principal.scopes?.join(',')}` : `the ${principal.role} role`} does not have`,
+        );
+      if (
+        principal.type === 'user' &&
+        req.method === 'POST' &&
+        req.headers['x-csrf-token'] !== principal.csrf
+      )
+        throw new TouchpointError(
+          'forbidden',
+          'missing or wrong X-CSRF-Token header (GET /api/v1/auth/me returns it)',
+        );
+    }
+    return { principal, workspace: route.workspace && principal ? workspaceOf(principal, req) : 'default' };
+  }
+
+  return { authenticate, guard };
+}
+
+/** The workspace a request is bound to: a key's own, or the one a user names in X-Touchpoint-Workspace. */
+function workspaceOf(principal: Principal, req: FastifyRequest): string {
+  const asked = req.headers['x-touchpoint-workspace'];
+  const askedName = typeof asked === 'string' && asked !== '' ? asked : undefined;
+  if (principal.type === 'key') {
+    const workspace = principal.workspaces[0] as string;
+    if (askedName && askedName !== workspace)
+      throw new TouchpointError('forbidden', `this key is bound to workspace ${workspace}, not ${askedName}`);
+    return workspace;
+  }
+  const workspace = askedName ?? 'default';
+  if (!WORKSPACE_NAME.test(workspace))
+    throw new TouchpointError('invalid_input', 'X-Touchpoint-Workspace: not a workspace name', {
+      details: [{ field: 'X-Touchpoint-Workspace', message: 'not a workspace name' }],
+    });
+  if (principal.workspaces !== '*' && !principal.workspaces.includes(workspace))
+    throw new TouchpointError('forbidden', `you have no access to workspace ${workspace}`);
+  return workspace;
+}
