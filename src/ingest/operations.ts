@@ -208,6 +208,7 @@ export const undoImportOperation = defineOperation({
     'Delete exactly the rows an import first inserted; refuses while a later import that updated them is in effect',
   params: UndoImportParams,
   mode: 'write',
+  permission: 'admin',
   positional: ['id'],
   run: (db, p) => undoImport(db, p.id),
   present: (r) => [

@@ -1,4 +1,4 @@
-import type { AnyOperation } from '../core/operation.js';
+import type { AnyOperation, OperationPermission } from '../core/operation.js';
 
 /**
  * What a route needs. `read`/`write` are the operation routes by their mode; `ingest` the batch
@@ -6,20 +6,7 @@ import type { AnyOperation } from '../core/operation.js';
  * users and workspaces (an admin *user*, never a key); `session` any signed-in principal; `public`
  * no account (health, docs, login, survey answers with their single-use token).
  */
-export type Permission = 'public' | 'session' | 'read' | 'act' | 'write' | 'ingest' | 'admin' | 'server';
-
-/**
- * Operations whose permission is not their mode's: verbs that replace or undo workspace data need
- * `admin`; working the follow-up queue (assign, note, close) is `act`, which agents have. Keyed by
- * `<area> <verb>`; a verb not (yet) in the operation table is simply unused.
- */
-export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
-  'import undo': 'admin',
-  'demo generate': 'admin',
-  'feedback follow-up-assign': 'act',
-  'feedback follow-up-note': 'act',
-  'feedback follow-up-close': 'act',
-};
+export type Permission = 'public' | 'session' | OperationPermission | 'server';
 
 export const ROLES = ['admin', 'analyst', 'agent', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -243,7 +230,7 @@ export function operationRoute(op: AnyOperation): RouteSpec {
     method: op.mode === 'read' ? 'GET' : 'POST',
     path: `/api/v1/${op.area}/${op.verb}`,
     kind: 'operation',
-    permission: OPERATION_PERMISSIONS[`${op.area} ${op.verb}`] ?? (op.mode === 'read' ? 'read' : 'write'),
+    permission: op.permission ?? (op.mode === 'read' ? 'read' : 'write'),
     summary: op.summary,
     op,
     workspace: true,
@@ -292,8 +279,8 @@ export function permissionMatrix(routes: readonly RouteSpec[]): string {
     'Who may call which route: user roles (signed in with a session cookie) and API-key scopes (a key',
     'is bound to one workspace and can never reach another). ✓ allowed, · refused with 403 (401 without',
     'credentials). Keys may carry several scopes; their grants add up. Operations need `read` (GET) or',
-    '`write` (POST) unless listed in `OPERATION_PERMISSIONS` (src/server/routes.ts): verbs that replace or',
-    'undo data need `admin`; working the follow-up queue is `act`, which agents have. `server` routes',
+    '`write` (POST) unless the operation declares its `permission` (src/core/operation.ts): verbs that',
+    'replace or undo data need `admin`; working the follow-up queue is `act`, which agents have. `server` routes',
     '(users, workspaces) need an admin *user*; no key scope reaches them. `src/server/permissions.test.ts`',
     'walks every cell against a running server.',
     '',
