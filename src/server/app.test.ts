@@ -141,13 +141,62 @@ describe('local admin (npm start)', () => {
         .on('error', fail)
         .end();
     });
-    expect(rebinding).toBe(401);
+    expect(rebinding).toBe(421);
+  });
+
+  it('DNS rebinding: a Host that is not an exact loopback literal with our port gets 421 and no admin rights', async () => {
+    const port = new URL(s.url).port;
+    const raw = (host: string, method = 'GET', path = '/api/v1/auth/me', body?: string) =>
+      new Promise<{ status: number; text: string }>((done, fail) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method,
+            headers: {
+              host,
+              origin: `http://${host}`,
+              ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (b: Buffer) => {
+              text += b.toString();
+            });
+            res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', fail);
+        req.end(body);
+      });
+    // a page on http://127.attacker.example:PORT/ rebound to 127.0.0.1 is same-origin with itself
+    for (const host of [`127.attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost.:${port}`]) {
+      const me = await raw(host);
+      expect(me.status, host).toBe(421);
+      expect(JSON.parse(me.text).error.code).toBe('misdirected_request');
+      const mint = await raw(host, 'POST', '/api/v1/admin/workspaces', JSON.stringify({ name: 'rebound' }));
+      expect(mint.status, host).toBe(421);
+    }
+    // the right name on another port (a second server, a proxy) is not this server either
+    expect((await raw('localhost:1')).status).toBe(421);
+    const list = await call<{ workspaces: { name: string }[] }>(`${s.url}/api/v1/admin/workspaces`);
+    expect(list.body.workspaces.map((w) => w.name)).not.toContain('rebound');
+    // the exact literals on our port are local admin
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `127.9.8.7:${port}`]) {
+      const me = await raw(host);
+      expect(me.status, host).toBe(200);
+      expect(JSON.parse(me.text)).toMatchObject({ type: 'local', role: 'admin' });
+    }
   });
 
   it('is never on for a host that is not loopback', async () => {
     const { isLoopback } = await import('./app.js');
     expect(['127.0.0.1', '::1', 'localhost', '127.0.0.2'].every(isLoopback)).toBe(true);
-    expect(['0.0.0.0', '192.168.1.4', '::', 'example.com'].some(isLoopback)).toBe(false);
+    expect(
+      ['0.0.0.0', '192.168.1.4', '::', 'example.com', '127.evil.example', '127.1'].some(isLoopback),
+    ).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import type { AnyOperation } from '../core/operation.js';
 import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { accountHandlers } from './account-routes.js';
-import { createAuth, isLoopback } from './auth.js';
+import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
 import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
 import { createApp } from './http.js';
@@ -94,8 +94,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }),
   };
 
+  let port = 0;
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (localAdmin && refuseForeignHost(req, reply, port)) return reply;
     if (!ready && req.url !== '/healthz' && req.url !== '/readyz') {
       reply.code(503);
       return reply.send({
@@ -140,7 +142,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   await app.listen({ host, port: options.port ?? 4680 });
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 4680);
+  port = typeof addr === 'object' && addr ? addr.port : (options.port ?? 4680);
   url = `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   workspaces.setUrl(url);
   // listening already (/healthz answers, /readyz says 503) while migrations run

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TouchpointError } from '../core/errors.js';
 import type { Guarded } from './context.js';
@@ -7,8 +8,31 @@ import { type ServerState, WORKSPACE_NAME } from './state.js';
 
 export const SESSION_COOKIE = 'tp_session';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+/** An IP address on this machine's loopback: 127/8, ::1, or 127/8 mapped into IPv6. */
+export function isLoopbackIp(addr: string): boolean {
+  const a = addr.toLowerCase().startsWith('::ffff:') ? addr.slice(7) : addr;
+  if (isIP(a) === 6) return a === '::1';
+  return isIP(a) === 4 && a.split('.')[0] === '127';
+}
+
+/** A host to listen on that only this machine can reach: `localhost` or a loopback IP (never a name that merely starts with 127.). */
+export const isLoopback = (host: string): boolean =>
+  host.toLowerCase() === 'localhost' || isLoopbackIp(host.replace(/^\[|\]$/g, ''));
+
+/**
+ * The Host header of a request meant for this local-admin server: an exact loopback literal
+ * (`localhost`, `[::1]`, an IPv4 address in 127/8) with exactly our port. Anything else may be a
+ * DNS-rebinding page (`127.attacker.example`) and is refused before any route runs.
+ */
+export function isLocalHostHeader(host: string | undefined, port: number): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(host ?? '');
+  if (!m) return false;
+  if ((m[2] === undefined ? 80 : Number(m[2])) !== port) return false;
+  const name = m[1]!.toLowerCase();
+  if (name === 'localhost') return true;
+  if (name.startsWith('[')) return name === '[::1]';
+  return isIP(name) === 4 && isLoopbackIp(name);
+}
 
 export const setSessionCookie = (reply: FastifyReply, sid: string, maxAge: number): FastifyReply =>
   reply.setCookie(SESSION_COOKIE, sid, {
@@ -27,17 +51,32 @@ const localPrincipal: Principal = {
   workspaces: '*',
 };
 
-/** Local admin only for loopback peers that name a loopback host (no DNS rebinding) and are not cross-site. */
+/**
+ * Local admin only for loopback peers (the Host header was checked for every request in local-admin
+ * mode, see `refuseForeignHost`) whose request is not cross-site.
+ */
 function isLocalRequest(req: FastifyRequest): boolean {
-  const peer = req.socket.remoteAddress ?? '';
-  const hostName = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (!isLoopback(peer) || !isLoopback(hostName)) return false;
+  if (!isLoopbackIp(req.socket.remoteAddress ?? '')) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const site = req.headers['sec-fetch-site'];
     if (site && site !== 'same-origin' && site !== 'none') return false;
     const origin = req.headers.origin;
     if (origin && origin !== `http://${req.headers.host}`) return false;
   }
+  return true;
+}
+
+/** In local-admin mode, a request whose Host is not ours gets 421 before anything else runs. */
+export function refuseForeignHost(req: FastifyRequest, reply: FastifyReply, port: number): boolean {
+  if (isLocalHostHeader(req.headers.host, port)) return false;
+  void reply.code(421).send({
+    error: {
+      code: 'misdirected_request',
+      message: `this server answers only to localhost:${port}, 127.0.0.1:${port} or [::1]:${port} (local-admin mode)`,
+      details: [{ field: 'host', message: 'not a loopback address of this server' }],
+      requestId: req.id,
+    },
+  });
   return true;
 }
 
