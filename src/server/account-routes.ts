@@ -98,13 +98,19 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
     },
     'admin.audit': async (req, _reply, g) => {
       const q = validate(AuditQuery, req.query ?? {});
-      return { entries: await state.auditLog(g.workspace, q.limit) };
+      // a workspace's entries; an all-workspace admin also sees server-level ones (users, first admin)
+      const all = g.principal?.workspaces === '*';
+      return { entries: await state.auditLog(g.workspace, q.limit, all) };
     },
     'admin.users.list': async () => ({ users: await state.users() }),
     'admin.users.create': async (req, _reply, g) => {
       const body = validate(CreateUser, req.body ?? {});
       const user = await state.createUser(body);
-      await audit(req, g, 'user.create', user.id, { username: user.username, role: user.role });
+      await audit(req, { ...g, workspace: null }, 'user.create', user.id, {
+        username: user.username,
+        role: user.role,
+        workspaces: user.workspaces,
+      });
       return { user };
     },
     'admin.workspaces.list': async () => ({

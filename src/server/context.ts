@@ -21,7 +21,7 @@ export interface ServerContext {
   /** Records an admin action in the audit log, with who did it, from where, in which request. */
   readonly audit: (
     req: FastifyRequest,
-    g: Guarded,
+    g: { readonly principal: Principal | undefined; readonly workspace: string | null },
     action: string,
     target: string | null,
     details?: Record<string, unknown>,

@@ -3,7 +3,7 @@ import type { AnyOperation, OperationPermission } from '../core/operation.js';
 /**
  * What a route needs. `read`/`write` are the operation routes by their mode; `ingest` the batch
  * endpoints; `admin` managing keys, survey tokens and the audit log of a workspace; `server` managing
- * users and workspaces (an admin *user*, never a key); `session` any signed-in principal; `public`
+ * users and workspaces (an admin *user* of all workspaces, never a key); `session` any signed-in principal; `public`
  * no account (health, docs, login, survey answers with their single-use token).
  */
 export type Permission = 'public' | 'session' | OperationPermission | 'server';
@@ -258,9 +258,14 @@ export function grants(p: Principal): Set<Permission> {
   return new Set((p.scopes ?? []).flatMap((s) => SCOPE_GRANTS[s]));
 }
 
+/**
+ * Whether `p` may call `route`. Server-level rights (users, workspaces) belong only to admins of
+ * every workspace (`*`): a workspace-limited admin could otherwise create an all-workspace admin.
+ */
 export function allowed(route: RouteSpec, p: Principal | undefined): boolean {
   if (route.permission === 'public') return true;
   if (!p) return false;
+  if (route.permission === 'server' && p.workspaces !== '*') return false;
   return grants(p).has(route.permission);
 }
 
@@ -281,7 +286,8 @@ export function permissionMatrix(routes: readonly RouteSpec[]): string {
     'credentials). Keys may carry several scopes; their grants add up. Operations need `read` (GET) or',
     '`write` (POST) unless the operation declares its `permission` (src/core/operation.ts): verbs that',
     'replace or undo data need `admin`; working the follow-up queue is `act`, which agents have. `server` routes',
-    '(users, workspaces) need an admin *user*; no key scope reaches them. `src/server/permissions.test.ts`',
+    '(users, workspaces) need an admin *user* of every workspace (`*`); a workspace-limited admin and',
+    'every key scope are refused. `src/server/permissions.test.ts`',
     'walks every cell against a running server.',
     '',
     `| route | needs | ${cols.join(' | ')} |`,

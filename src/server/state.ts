@@ -451,11 +451,13 @@ export class ServerState {
     );
   }
 
-  async auditLog(workspace: string | null, limit: number): Promise<Record<string, unknown>[]> {
+  /** The newest entries of one workspace, and with `serverLevel` those of no workspace (users, setup). */
+  async auditLog(workspace: string, limit: number, serverLevel = false): Promise<Record<string, unknown>[]> {
     const rows = await this.q((db) =>
       db.all<Record<string, unknown> & { details: string }>(
         sql`SELECT ts, actor, action, workspace, target, details, ip, request_id AS "requestId" FROM audit_log
-            WHERE ${workspace} IS NULL OR workspace = ${workspace} ORDER BY ts DESC, id LIMIT ${limit}`,
+            WHERE workspace = ${workspace} OR (${serverLevel} AND workspace IS NULL)
+            ORDER BY ts DESC, id LIMIT ${limit}`,
       ),
     );
     return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operations } from '../operations.js';
+import { routeTable } from './routes.js';
+import { adminSession, type ChildServer, call, createKey, startChild } from './test-harness.js';
+
+/**
+ * Attacks from docs/security.md performed against the real server process on loopback: each case
+ * here failed on the code before its fix (issue 16).
+ */
+let server: ChildServer;
+let url: string;
+let admin: Record<string, string>;
+/** An admin user whose workspaces are ["other"] only. */
+let limited: Record<string, string>;
+
+const routes = routeTable(operations);
+
+beforeAll(async () => {
+  server = await startChild();
+  url = server.url;
+  admin = await adminSession(url);
+  expect(
+    (await call(`${url}/api/v1/admin/workspaces`, { headers: admin, body: { name: 'other' } })).status,
+  ).toBe(200);
+  const u = await call(`${url}/api/v1/admin/users`, {
+    headers: admin,
+    body: { username: 'ws-admin', password: 'ws-admin-password-1', role: 'admin', workspaces: ['other'] },
+  });
+  expect(u.status).toBe(200);
+  limited = await adminSession(url, 'ws-admin', 'ws-admin-password-1');
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('a workspace-limited admin cannot escalate (issue 16 item 2)', () => {
+  it('the escalation chain: list users, create an all-workspace admin, read default through it', async () => {
+    const users = await call(`${url}/api/v1/admin/users`, { headers: limited });
+    expect(users.status).toBe(403);
+    const spaces = await call(`${url}/api/v1/admin/workspaces`, { headers: limited });
+    expect(spaces.status).toBe(403);
+    const create = await call(`${url}/api/v1/admin/users`, {
+      headers: limited,
+      body: { username: 'evil-root', password: 'evil-root-password', role: 'admin', workspaces: '*' },
+    });
+    expect(create.status).toBe(403);
+    // the account was not created: it cannot sign in
+    const login = await call(`${url}/api/v1/auth/login`, {
+      body: { username: 'evil-root', password: 'evil-root-password' },
+    });
+    expect(login.status).toBe(401);
+    const key = await call(`${url}/api/v1/admin/keys`, {
+      headers: { ...limited, 'x-touchpoint-workspace': 'default' },
+      body: { name: 'evil', scopes: ['admin'] },
+    });
+    expect(key.status).toBe(403);
+    const read = await call(`${url}/api/v1/overview/summary`, {
+      headers: { ...limited, 'x-touchpoint-workspace': 'default' },
+    });
+    expect(read.status).toBe(403);
+  });
+
+  it('every admin route: server routes refused, workspace routes only in its own workspace', async () => {
+    const admins = routes.filter((r) => r.kind === 'admin');
+    expect(admins.length).toBeGreaterThanOrEqual(9);
+    for (const r of admins) {
+      for (const workspace of ['default', 'other']) {
+        const res = await call(`${url}${r.path}`, {
+          method: r.method,
+          headers: { ...limited, 'x-touchpoint-workspace': workspace },
+          ...(r.method === 'POST' ? { body: { __probe: 1 } } : {}),
+        });
+        const refused = r.permission === 'server' || workspace === 'default';
+        if (refused) expect(res.status, `${r.method} ${r.path} in ${workspace}`).toBe(403);
+        else expect(res.status, `${r.method} ${r.path} in ${workspace}`).not.toBe(403);
+      }
+    }
+  });
+
+  it('a key it mints is bound to its own workspace; the audit log it reads is its own workspace only', async () => {
+    const key = await createKey(url, limited, 'other', ['admin']);
+    const me = await call(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(me.body.workspaces).toEqual(['other']);
+    const audit = await call<{ entries: { action: string; workspace: string | null }[] }>(
+      `${url}/api/v1/admin/audit`,
+      { headers: { ...limited, 'x-touchpoint-workspace': 'other' } },
+    );
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries.length).toBeGreaterThan(0);
+    expect(audit.body.entries.every((e) => e.workspace === 'other')).toBe(true);
+    // server-level actions (users, first admin) are not a workspace's: an all-workspace admin sees them
+    const all = await call<{ entries: { action: string; workspace: string | null }[] }>(
+      `${url}/api/v1/admin/audit`,
+      { headers: admin },
+    );
+    const actions = all.body.entries.map((e) => e.action);
+    expect(actions).toContain('user.create');
+    expect(all.body.entries.find((e) => e.action === 'user.create')?.workspace).toBeNull();
+  });
+});
