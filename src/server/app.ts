@@ -34,8 +34,17 @@ export interface ServerOptions {
   readonly localAdmin?: boolean;
   /** pino level: 'info' logs every request, 'warn' only problems. Default TOUCHPOINT_LOG_LEVEL or info. */
   readonly logLevel?: string;
-  /** Requests per minute per key or user on /api/v1 (default 120000) and per IP on public endpoints (default 60). */
+  /**
+   * Per minute: requests per key or user on /api/v1 (default 120000); anonymous requests per client
+   * address on each public endpoint (default 60; sign-in and setup at most 20); failed checks per
+   * presented key id, or malformed keys per address (default 30).
+   */
   readonly rateLimit?: { readonly perKey?: number; readonly perIp?: number; readonly authFailures?: number };
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose `X-Forwarded-For` names the client; from any
+   * other peer the header is ignored. Off by default (`--trust-proxy`).
+   */
+  readonly trustProxy?: readonly string[];
   /** Origins allowed by CORS; off (same-origin only) unless given. */
   readonly corsOrigins?: readonly string[];
   /** Where human lines (URL, setup link) go; default stdout. */
@@ -65,6 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const routes = routeTable(options.operations ?? allOperations);
   const localAdmin = Boolean(options.localAdmin) && isLoopback(host);
   const perIp = options.rateLimit?.perIp ?? 60;
+  const publicLimit = new Limiter(perIp);
+  const signInLimit = new Limiter(Math.min(perIp, 20));
   let ready = false;
   let shuttingDown = false;
   let url = '';
@@ -125,17 +136,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   for (const route of routes) {
     const handler = route.op ? operationHandler(ctx, route.op, route) : handlers[route.id];
     if (!handler) throw new Error(`no handler for route ${route.id}`);
-    const max = route.id === 'auth.login' || route.id === 'auth.setup' ? Math.min(perIp, 20) : perIp;
-    const publicLimit =
-      route.permission === 'public' && route.kind !== 'system'
-        ? { rateLimit: { max, timeWindow: 60_000 } }
-        : undefined;
+    // anonymous traffic (public routes but health and docs) is limited per client address
+    const limiter =
+      route.permission !== 'public' || route.kind === 'system'
+        ? undefined
+        : route.kind === 'auth'
+          ? signInLimit
+          : publicLimit;
     app.route({
       method: route.method,
       url: route.path,
       bodyLimit: route.kind === 'ingest' ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT,
-      config: publicLimit,
-      handler: async (req, reply) => handler(req, reply, await auth.guard(route, req)),
+      handler: async (req, reply) => {
+        limiter?.take(`${route.id}:${req.ip}`, 'requests from one address');
+        return handler(req, reply, await auth.guard(route, req));
+      },
     });
   }
   await registerPages(app, options.staticDir);

@@ -4,7 +4,7 @@ import { TouchpointError } from '../core/errors.js';
 import type { Guarded } from './context.js';
 import type { Limiter } from './limits.js';
 import { allowed, type Principal, type RouteSpec } from './routes.js';
-import { type ServerState, WORKSPACE_NAME } from './state.js';
+import { KEY_FORMAT, type ServerState, WORKSPACE_NAME } from './state.js';
 
 export const SESSION_COOKIE = 'tp_session';
 
@@ -91,19 +91,27 @@ export interface AuthOptions {
 export function createAuth(o: AuthOptions) {
   const { state, perKey, authFailures } = o;
 
+  /**
+   * A presented API key. Failures are limited per key id (guessing one key's secret costs an argon2
+   * verification each) and, for strings that are not a key at all, per client address; a key that
+   * verified before is answered from memory first, so someone else's failures never refuse it.
+   */
+  async function authenticateKey(req: FastifyRequest, auth: string): Promise<Principal> {
+    const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? '';
+    const keyId = KEY_FORMAT.exec(token)?.[1];
+    const cached = keyId ? state.cachedKey(token) : undefined;
+    if (cached) return cached;
+    const id = keyId ? `key:${keyId}` : `ip:${req.ip}`;
+    authFailures.check(id, keyId ? 'failed checks of one key id' : 'malformed keys from one address');
+    const p = keyId ? await state.authenticateKey(token) : undefined;
+    if (p) return p;
+    authFailures.hit(id);
+    throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
+  }
+
   async function authenticate(req: FastifyRequest): Promise<Principal | undefined> {
     const auth = req.headers.authorization;
-    if (auth) {
-      // guessing keys costs an argon2 verification each: failures are limited per IP
-      if (authFailures.over(req.ip)) throw Object.assign(new Error('rate limited'), { statusCode: 429 });
-      const m = /^Bearer\s+(\S+)$/i.exec(auth);
-      const p = m ? await state.authenticateKey(m[1]!) : undefined;
-      if (!p) {
-        authFailures.hit(req.ip);
-        throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
-      }
-      return p;
-    }
+    if (auth) return authenticateKey(req, auth);
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
       const p = await state.session(sid);
@@ -118,8 +126,7 @@ export function createAuth(o: AuthOptions) {
     if (route.permission !== 'public') {
       if (!principal)
         throw new TouchpointError('unauthorized', 'sign in or send an API key (Authorization: Bearer tp_…)');
-      if (!perKey.hit(`${principal.type}:${principal.id}`))
-        throw Object.assign(new Error('rate limited'), { statusCode: 429 });
+      perKey.take(`${principal.type}:${principal.id}`, 'requests of one key or user');
       if (!allowed(route, principal))
         throw new TouchpointError(
           'forbidden',

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TouchpointError } from '../core/errors.js';
 import type { ServerOptions } from './app.js';
 import { DEFAULT_BODY_LIMIT, decodeUtf8, INGEST_BODY_LIMIT, parseJson } from './body.js';
 import { errorBody, HTTP_STATUS, toTouchpointError } from './errors.js';
+import { RateLimited } from './limits.js';
 
 /** Fastify with strict bodies, security headers, cookies, CORS and the one error shape. */
 export async function createApp(options: ServerOptions): Promise<FastifyInstance> {
@@ -22,7 +22,8 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: false,
+    // the client address (rate limits, audit, logs) comes from X-Forwarded-For only when the peer is one of these
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   });
@@ -64,21 +65,12 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   await app.register(cookie);
   if (options.corsOrigins && options.corsOrigins.length > 0)
     await app.register(cors, { origin: [...options.corsOrigins], credentials: true });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (req, ctx) => ({
-      statusCode: 429,
-      ...errorBody(
-        new TouchpointError('forbidden', `rate limited: at most ${ctx.max} requests per ${ctx.after}`),
-        req.id,
-      ),
-      code: 'rate_limited',
-    }),
-  });
-
   app.setErrorHandler((err, req, reply) => {
-    const statusCode = (err as { statusCode?: number }).statusCode;
-    if (statusCode === 429) return reply.code(429).send(err);
+    if (err instanceof RateLimited)
+      return reply
+        .code(429)
+        .header('retry-after', String(err.retryAfter))
+        .send({ error: { ...errorBody(err, req.id).error, code: 'rate_limited' } });
     const e = toTouchpointError(err);
     const status = HTTP_STATUS[e.code];
     if (status >= 500) req.log.error({ err }, 'request failed');

@@ -40,6 +40,8 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const token = (bytes: number): string => randomBytes(bytes).toString('base64url');
 const nowIso = (): Date => new Date();
+/** `tp_<keyId: 16 hex>_<secret: 32 base64url>`. */
+export const KEY_FORMAT = /^tp_([0-9a-f]{16})_([A-Za-z0-9_-]{32})$/;
 export const WORKSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SESSION_HOURS = 12;
 
@@ -363,9 +365,14 @@ export class ServerState {
       });
   }
 
+  /** The principal of a key verified earlier in this process (no database, no argon2), if any. */
+  cachedKey(key: string): Principal | undefined {
+    return this.keyCache.get(sha256(key))?.principal;
+  }
+
   /** The principal of an API key, or undefined when it is unknown, revoked or wrong. */
   async authenticateKey(key: string): Promise<Principal | undefined> {
-    const m = /^tp_([0-9a-f]{16})_([A-Za-z0-9_-]{32})$/.exec(key);
+    const m = KEY_FORMAT.exec(key);
     if (!m) return undefined;
     const h = sha256(key);
     const hit = this.keyCache.get(h);
