@@ -18,16 +18,18 @@ export function ingestHandlers(ctx: ServerContext): Record<string, Handler> {
     const changes = recordsOf(req.body, req.headers['content-type']).map((c, i) => helpdeskChange(c, i));
     const ws = await workspaces.get(g.workspace);
     const source = `webhook:${g.principal?.name ?? '?'}`;
-    // latest state per ticket in this call; both loads commit before the answer
+    // latest state per ticket in this call
     const cases = new Map<string, Record<string, unknown>>();
     for (const c of changes) {
       const id = String(c.case.id);
       cases.set(id, { ...(cases.get(id) ?? {}), ...c.case });
     }
-    const caseReport = await ws.ingest('cases', [...cases.values()], source);
-    const eventReport = await ws.ingest(
-      'case-events',
-      changes.map((c) => c.event),
+    // one transaction: an invalid event leaves no case behind either
+    const [caseReport, eventReport] = await ws.ingestAll(
+      [
+        { kind: 'cases', records: [...cases.values()] },
+        { kind: 'case-events', records: changes.map((c) => c.event) },
+      ],
       source,
     );
     return { committed: true, cases: caseReport, caseEvents: eventReport };

@@ -99,3 +99,45 @@ describe('a workspace-limited admin cannot escalate (issue 16 item 2)', () => {
     expect(all.body.entries.find((e) => e.action === 'user.create')?.workspace).toBeNull();
   });
 });
+
+describe('the helpdesk webhook is atomic (issue 16 item 4)', () => {
+  const counts = async () => {
+    const r = await call<{ counts: Record<string, number> }>(`${url}/api/v1/overview/summary`, {
+      headers: admin,
+    });
+    expect(r.status).toBe(200);
+    return r.body.counts;
+  };
+
+  it('an invalid event field answers 400 and leaves no case row behind', async () => {
+    const before = await counts();
+    const bad = await call(`${url}/api/v1/ingest/webhooks/helpdesk`, {
+      headers: admin,
+      body: [
+        { ticket_id: 'HD-ATOMIC-1', timestamp: '2026-05-01T10:00:00Z', status: 'new', group: 'billing' },
+        {
+          ticket_id: 'HD-ATOMIC-2',
+          timestamp: '2026-05-01T11:00:00Z',
+          group: 'billing',
+          promised_at: 'soon',
+        },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('promised_at');
+    expect(await counts()).toEqual(before);
+    // the same change without the bad field stores both kinds
+    const good = await call<{ cases: { rowsStored: number }; caseEvents: { rowsStored: number } }>(
+      `${url}/api/v1/ingest/webhooks/helpdesk`,
+      {
+        headers: admin,
+        body: [{ ticket_id: 'HD-ATOMIC-2', timestamp: '2026-05-01T11:00:00Z', group: 'billing' }],
+      },
+    );
+    expect(good.status).toBe(200);
+    expect(good.body.cases.rowsStored).toBe(1);
+    expect(good.body.caseEvents.rowsStored).toBe(1);
+    const after = await counts();
+    expect(after.cases).toBe(before.cases! + 1);
+  });
+});
