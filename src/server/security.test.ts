@@ -141,3 +141,36 @@ describe('the helpdesk webhook is atomic (issue 16 item 4)', () => {
     expect(after.cases).toBe(before.cases! + 1);
   });
 });
+
+describe('user YAML is parsed safely (issue 16 item 8)', () => {
+  const setTaxonomy = (yaml: string) =>
+    call<{ error: { code: string; message: string } }>(`${url}/api/v1/feedback/taxonomy-set`, {
+      headers: admin,
+      body: { yaml },
+    });
+
+  it('a YAML alias bomb is a 400 naming the problem, not a 500', async () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const r = await setTaxonomy(`${levels.join('\n')}\nthemes: *i\n`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_input');
+    expect(r.body.error.message).toMatch(/alias/i);
+  });
+
+  it.each([
+    ['unclosed flow sequence', 'themes: [1, 2'],
+    ['tab indentation', 'themes:\n\t- id: x'],
+    ['duplicate keys', 'version: 1\nversion: 2\nthemes: []'],
+    ['a scalar instead of a map', '"just text"'],
+  ])('%s is a 400 naming the problem', async (_label, yaml) => {
+    const r = await setTaxonomy(yaml);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_input');
+    expect(r.body.error.message).toMatch(/^taxonomy\.yaml:/);
+  });
+});
