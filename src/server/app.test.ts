@@ -37,6 +37,15 @@ const summaryOp = defineOperation({
   run: async (db) => (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!,
 });
 
+const settingOp = defineOperation({
+  area: 'test',
+  verb: 'memory',
+  summary: "the workspace database's memory_limit",
+  params: z.object({}),
+  mode: 'read',
+  run: async (db) => (await db.one<{ v: string }>(sql`SELECT current_setting('memory_limit') AS v`))!,
+});
+
 let s: RunningServer;
 let key: string;
 const lines: string[] = [];
@@ -46,7 +55,8 @@ beforeAll(async () => {
   s = await startServer({
     port: 0,
     dataDir: tempDir(),
-    operations: [rowsOp, summaryOp],
+    operations: [rowsOp, summaryOp, settingOp],
+    workspaceMemory: '300MB',
     localAdmin: true,
     logLevel: 'warn',
     rateLimit: { perKey: 40, perIp: 5, authFailures: 4 },
@@ -291,6 +301,21 @@ describe('rate limits', () => {
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('memory', () => {
+  it("each workspace's DuckDB gets the configured memory_limit (issue 16 item 10)", async () => {
+    const r = await call<{ v: string }>(`${s.url}/api/v1/test/memory`, { headers: bearer(key) });
+    expect(r.status).toBe(200);
+    // DuckDB reports 300MB (decimal) in binary units: 300e6 / 2^20 = 286.1 MiB
+    expect(r.body.v).toBe('286.1 MiB');
+  });
+
+  it('by default, 80% of RAM shared among the workspaces expected open at once, at least 256 MB', async () => {
+    const { fairMemoryShare } = await import('./limits.js');
+    expect(fairMemoryShare(8, 16 * 2 ** 30)).toBe('1638MB'); // 0.8 × 16384 MiB / 8
+    expect(fairMemoryShare(100, 8 * 2 ** 30)).toBe('256MB');
   });
 });
 

@@ -11,13 +11,13 @@ import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
-import { Limiter } from './limits.js';
+import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { registerPages, systemHandlers } from './pages.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
-import { type Importer, Workspaces } from './workspaces.js';
+import { type Importer, ownerOnly, Workspaces } from './workspaces.js';
 
 export { isLoopback } from './auth.js';
 
@@ -49,6 +49,10 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Where human lines (URL, setup link) go; default stdout. */
   readonly print?: (line: string) => void;
+  /** DuckDB `memory_limit` of each workspace; default 80% of RAM / `maxOpenWorkspaces`. */
+  readonly workspaceMemory?: string;
+  /** How many workspaces are expected open at once, to share memory among (default 8). */
+  readonly maxOpenWorkspaces?: number;
   /** The operation table (tests may pass another). */
   readonly operations?: readonly AnyOperation[];
 }
@@ -70,7 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     options.dataDir ??
       (options.db ? join(dirname(resolve(options.db)), '.touchpoint-server') : './touchpoint-data'),
   );
-  mkdirSync(join(dataDir, 'workspaces'), { recursive: true });
+  restrictNewFiles();
+  mkdirSync(join(dataDir, 'workspaces'), { recursive: true, mode: 0o700 });
   const routes = routeTable(options.operations ?? allOperations);
   const localAdmin = Boolean(options.localAdmin) && isLoopback(host);
   const perIp = options.rateLimit?.perIp ?? 60;
@@ -81,7 +86,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let url = '';
 
   const state = await ServerState.open(join(dataDir, 'server.duckdb'));
-  const workspaces = new Workspaces(state, dataDir, loadImporter);
+  ownerOnly(join(dataDir, 'server.duckdb'));
+  const workspaces = new Workspaces(
+    state,
+    dataDir,
+    loadImporter,
+    options.workspaceMemory ?? fairMemoryShare(options.maxOpenWorkspaces ?? 8),
+  );
   const app = await createApp(options);
   const auth = createAuth({
     state,
@@ -208,4 +219,13 @@ async function firstRun(state: ServerState, workspaces: Workspaces, db: string |
   });
   await state.audit({ actor: 'env', action: 'setup.admin', target: user.id });
   return undefined;
+}
+
+/** Files this process creates (databases, WAL, sidecars) are its owner's only: umask 077. */
+function restrictNewFiles(): void {
+  try {
+    process.umask(process.umask() | 0o077);
+  } catch {
+    // not allowed in a worker thread; ownerOnly() still tightens the database files
+  }
 }

@@ -16,6 +16,15 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
       level: options.logLevel ?? process.env.TOUCHPOINT_LOG_LEVEL ?? 'info',
       stream: process.stderr,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -98,4 +107,13 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
     app.server.emit('request', req, res);
   });
   return app;
+}
+
+/** Paths whose query strings carry secrets (survey link tokens `?t=`, the setup token): never logged. */
+const SECRET_QUERY = /^\/(s\/|setup|api\/v1\/(auth|admin)\/)/;
+
+/** The URL as request logs show it: the query string of survey, setup, auth and admin routes redacted. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q >= 0 && SECRET_QUERY.test(url) ? `${url.slice(0, q)}?[redacted]` : url;
 }

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { TouchpointError } from '../core/errors.js';
 
 /**
@@ -65,3 +66,12 @@ const rateLimited = (l: Limiter, id: string, what: string): RateLimited =>
     `rate limited: at most ${l.max} ${what} per ${l.windowMs / 1000} s; retry after ${l.retryAfter(id)} s`,
     l.retryAfter(id),
   );
+
+/**
+ * Each workspace's DuckDB `memory_limit` by default: a fair share of 80% of this machine's RAM among
+ * `maxOpen` workspaces open at once (DuckDB's own default is 80% of RAM per database, so eight open
+ * workspaces could each claim most of the machine). At least 256 MB.
+ */
+export function fairMemoryShare(maxOpen: number, ram = totalmem()): string {
+  return `${Math.max(256, Math.floor((0.8 * ram) / 2 ** 20 / Math.max(1, maxOpen)))}MB`;
+}

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../operations.js';
 import { routeTable } from './routes.js';
@@ -172,5 +174,37 @@ describe('user YAML is parsed safely (issue 16 item 8)', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_input');
     expect(r.body.error.message).toMatch(/^taxonomy\.yaml:/);
+  });
+});
+
+describe('exposure (issue 16 item 10)', () => {
+  let verbose: ChildServer;
+  beforeAll(async () => {
+    verbose = await startChild({ env: { TOUCHPOINT_LOG_LEVEL: 'info' } });
+  });
+  afterAll(async () => {
+    await verbose?.stop();
+  });
+
+  it('survey tokens, setup tokens and API secrets never appear in request logs', async () => {
+    const key = await createKey(verbose.url, await adminSession(verbose.url), 'default', ['read']);
+    await call(`${verbose.url}/s/nps-probe/definition?t=SURVEYTOKEN-secret-0123456789`);
+    await call(`${verbose.url}/setup?token=SETUPTOKEN-secret-0123456789`);
+    await call(`${verbose.url}/api/v1/auth/me?key=${key}`, { headers: { authorization: `Bearer ${key}` } });
+    await new Promise((r) => setTimeout(r, 200)); // let the log lines arrive
+    const log = verbose.stderr();
+    expect(log).toContain('/s/nps-probe/definition?[redacted]');
+    expect(log).not.toContain('SURVEYTOKEN-secret');
+    expect(log).not.toContain('SETUPTOKEN-secret');
+    expect(log).not.toContain(key.split('_')[2]!);
+  });
+
+  it('database files and sidecars are readable by their owner only (0600)', async () => {
+    const files = [
+      join(verbose.dataDir, 'server.duckdb'),
+      join(verbose.dataDir, 'workspaces', 'default.duckdb'),
+      join(verbose.dataDir, 'workspaces', 'default.duckdb.server.json'),
+    ];
+    for (const f of files) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
   });
 });

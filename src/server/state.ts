@@ -92,7 +92,7 @@ export class ServerState {
   private constructor(readonly db: Store) {}
 
   static async open(path: string): Promise<ServerState> {
-    const db = await openStore(path, { migrate: false });
+    const db = await openStore(path, { migrate: false, memoryLimit: '256MB' });
     await migrate(db, SERVER_MIGRATIONS);
     return new ServerState(db);
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import { openStore, type Store } from '../store/index.js';
@@ -229,6 +229,8 @@ export class Workspaces {
     private readonly state: ServerState,
     private readonly dataDir: string,
     private readonly importer: () => Promise<Importer>,
+    /** DuckDB `memory_limit` of each workspace (see `fairMemoryShare`). */
+    private readonly memoryLimit?: string,
   ) {}
 
   setUrl(url: string): void {
@@ -259,7 +261,8 @@ export class Workspaces {
   private async openOne(name: string): Promise<Workspace> {
     const file = await this.state.workspaceFile(name);
     if (!file) throw new TouchpointError('not_found', `workspace ${name} does not exist`);
-    const db = await openStore(file);
+    const db = await openStore(file, { memoryLimit: this.memoryLimit });
+    ownerOnly(file);
     if (this.url) this.writeSidecar(name, file);
     return new Workspace(name, db, this.importer);
   }
@@ -271,7 +274,7 @@ export class Workspaces {
       workspace: name,
       startedAt: new Date().toISOString(),
     };
-    writeFileSync(sidecarPath(file), `${JSON.stringify(s)}\n`);
+    writeFileSync(sidecarPath(file), `${JSON.stringify(s)}\n`, { mode: 0o600 });
   }
 
   openNames(): string[] {
@@ -289,4 +292,18 @@ export class Workspaces {
     }
     this.open.clear();
   }
+}
+
+/**
+ * A database file (and its write-ahead log) readable by its owner only: workspaces hold customer
+ * data and server.duckdb the hashes of keys and passwords. Files created by the server already are
+ * (it sets umask 077); this also tightens files that existed before.
+ */
+export function ownerOnly(file: string): void {
+  for (const f of [file, `${file}.wal`])
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      // a file we may read but not chmod (another owner): leave it as it is
+    }
 }
