@@ -13,7 +13,7 @@ import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
-import { registerPages, systemHandlers } from './pages.js';
+import { builtCockpit, registerPages, systemHandlers } from './pages.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
@@ -28,8 +28,8 @@ export interface ServerOptions {
   readonly db?: string;
   readonly host?: string;
   readonly port?: number;
-  /** A built SPA to serve at / (the cockpit). */
-  readonly staticDir?: string;
+  /** A built SPA to serve at / (the cockpit); default the built cockpit when there is one, false for none. */
+  readonly staticDir?: string | false;
   /** On a loopback host, requests from loopback are signed in as a local admin (for `npm start`). */
   readonly localAdmin?: boolean;
   /** pino level: 'info' logs every request, 'warn' only problems. Default TOUCHPOINT_LOG_LEVEL or info. */
@@ -59,6 +59,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** Whether requests from this machine are signed in as local admin (loopback host only). */
+  readonly localAdmin: boolean;
   readonly app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -164,7 +166,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
   }
-  await registerPages(app, options.staticDir);
+  await registerPages(app, options.staticDir === false ? undefined : (options.staticDir ?? builtCockpit()));
 
   await app.listen({ host, port: options.port ?? 4680 });
   const addr = app.server.address();
@@ -201,7 +203,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     })();
     return closing;
   };
-  return { url, app, close };
+  return { url, localAdmin, app, close };
 }
 
 /** The default workspace, and the first admin from the environment or a one-time setup token. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -74,8 +74,23 @@ const notFound = (req: FastifyRequest, reply: FastifyReply) =>
       errorBody(new TouchpointError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id),
     );
 
+/**
+ * The built cockpit to serve at `/` when none is named: `TOUCHPOINT_WEB_DIR`, else `dist/web` of this
+ * package, when it holds an `index.html` (so `touchpoint serve` serves the cockpit, the respondent
+ * pages `/s/<survey>` and `/embed.js` like `touchpoint start`).
+ */
+export function builtCockpit(): string | undefined {
+  const dir =
+    process.env.TOUCHPOINT_WEB_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
 /** The docs and setup pages' scripts, and the built cockpit (SPA fallback to its index.html). */
 export async function registerPages(app: FastifyInstance, staticDir: string | undefined): Promise<void> {
+  // the survey embed is loaded by customers' own sites: it must be readable cross-origin
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.split('?')[0] === '/embed.js') reply.header('cross-origin-resource-policy', 'cross-origin');
+  });
   app.get('/docs/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(DOCS_JS));
   app.get('/setup', (_req, reply) => reply.type('text/html; charset=utf-8').send(SETUP_HTML));
   app.get('/setup/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SETUP_JS));

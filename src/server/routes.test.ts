@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { registerEdgeCommands } from '../cli/edge-commands.js';
 import { buildProgram } from '../cli/main.js';
 import { operations } from '../operations.js';
-import { EDGE_ROUTES, permissionMatrix, routeTable } from './routes.js';
+import { permissionMatrix } from './permission-matrix.js';
+import { EDGE_ROUTES, routeTable } from './routes.js';
 import { ROOT } from './test-harness.js';
 
 /** CLI commands that are edge jobs, not operations: declared here so the parity test can tell. */

@@ -1,9 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { TouchpointError } from '../core/errors.js';
 import { type Migration, migrate, openStore, type Store, sql } from '../store/index.js';
 import type { Principal, Role, Scope } from './routes.js';
 import { ROLES, SCOPES } from './routes.js';
+import { sha256, token } from './secrets.js';
+import { SurveyLinks } from './survey-links.js';
 
 /**
  * Server-wide state in its own DuckDB file (`DATA_DIR/server.duckdb`), opened with the same store
@@ -35,10 +37,17 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
         workspace VARCHAR, target VARCHAR, details JSON, ip VARCHAR, request_id VARCHAR)`,
     ],
   },
+  {
+    version: 51,
+    name: 'survey-public-links',
+    up: [
+      sql`CREATE TABLE survey_public_links (
+        link_id VARCHAR PRIMARY KEY, workspace VARCHAR NOT NULL, survey_id VARCHAR NOT NULL,
+        per_hour INTEGER NOT NULL, created_by VARCHAR, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)`,
+    ],
+  },
 ];
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const token = (bytes: number): string => randomBytes(bytes).toString('base64url');
 const nowIso = (): Date => new Date();
 /** `tp_<keyId: 16 hex>_<secret: 32 base64url>`. */
 export const KEY_FORMAT = /^tp_([0-9a-f]{16})_([A-Za-z0-9_-]{32})$/;
@@ -89,6 +98,9 @@ export class ServerState {
   private readonly keyCache = new Map<string, { keyId: string; principal: Principal }>();
   private readonly sessionCache = new Map<string, { principal: Principal; expires: number }>();
 
+  /** Survey tokens and public survey links. */
+  readonly surveys = new SurveyLinks(this);
+
   private constructor(readonly db: Store) {}
 
   static async open(path: string): Promise<ServerState> {
@@ -101,7 +113,8 @@ export class ServerState {
     return this.lock.run(() => this.db.close());
   }
 
-  private q<T>(fn: (db: Store) => Promise<T>): Promise<T> {
+  /** Runs `fn` on the state database, after the statements queued before it. */
+  q<T>(fn: (db: Store) => Promise<T>): Promise<T> {
     return this.lock.run(() => fn(this.db));
   }
 
@@ -392,61 +405,6 @@ export class ServerState {
     };
     this.keyCache.set(h, { keyId: m[1]!, principal });
     return principal;
-  }
-
-  // ── survey tokens ───────────────────────────────────────────────────────────
-  async issueSurveyTokens(input: {
-    workspace: string;
-    surveyId: string;
-    customerIds: readonly (string | null)[];
-    expiresAt: Date | null;
-  }): Promise<string[]> {
-    const tokens = input.customerIds.map(() => token(24));
-    const now = nowIso();
-    await this.q((db) =>
-      db.transaction(async (tx) => {
-        for (let i = 0; i < tokens.length; i++)
-          await tx.exec(sql`INSERT INTO survey_tokens VALUES (${sha256(tokens[i]!)}, ${input.workspace},
-            ${input.surveyId}, ${input.customerIds[i] ?? null}, ${now}, ${input.expiresAt}, NULL)`);
-      }),
-    );
-    return tokens;
-  }
-
-  async surveyToken(
-    t: string,
-  ): Promise<
-    | { hash: string; workspace: string; surveyId: string; customerId: string | null; usable: boolean }
-    | undefined
-  > {
-    const h = sha256(t);
-    const row = await this.q((db) =>
-      db.one<{
-        workspace: string;
-        survey_id: string;
-        customer_id: string | null;
-        used_at: string | null;
-        expires_at: string | null;
-      }>(
-        sql`SELECT workspace, survey_id, customer_id, used_at, expires_at FROM survey_tokens WHERE token_hash = ${h}`,
-      ),
-    );
-    if (!row) return undefined;
-    const usable =
-      row.used_at === null && (row.expires_at === null || Date.parse(row.expires_at) > Date.now());
-    return {
-      hash: h,
-      workspace: row.workspace,
-      surveyId: row.survey_id,
-      customerId: row.customer_id,
-      usable,
-    };
-  }
-
-  async useSurveyToken(h: string): Promise<void> {
-    await this.q((db) =>
-      db.exec(sql`UPDATE survey_tokens SET used_at = ${nowIso()} WHERE token_hash = ${h}`),
-    );
   }
 
   // ── audit ───────────────────────────────────────────────────────────────────
