@@ -35,15 +35,15 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
   return {
     'auth.login': async (req, reply) => {
       const body = validate(Login, req.body ?? {});
-      const s = await state.login(body.username, body.password);
+      const s = await state.users.login(body.username, body.password);
       setSessionCookie(reply, s.sessionId, 12 * 3600);
       return { user: s.user, csrf: s.csrf };
     },
     'auth.setup': async (req, reply) => {
       const body = validate(Setup, req.body ?? {});
-      if ((await state.userCount()) > 0 || !(await state.consumeSetupToken(body.token)))
+      if ((await state.users.userCount()) > 0 || !(await state.consumeSetupToken(body.token)))
         throw new TouchpointError('forbidden', 'setup is done or the setup token is wrong');
-      const user = await state.createUser({
+      const user = await state.users.createUser({
         username: body.username,
         password: body.password,
         role: 'admin',
@@ -56,13 +56,13 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
         ip: req.ip,
         requestId: req.id,
       });
-      const s = await state.login(body.username, body.password);
+      const s = await state.users.login(body.username, body.password);
       setSessionCookie(reply, s.sessionId, 12 * 3600);
       return { user, csrf: s.csrf };
     },
     'auth.logout': async (req, reply) => {
       const sid = req.cookies[SESSION_COOKIE];
-      if (sid) await state.logout(sid);
+      if (sid) await state.users.logout(sid);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true };
     },
@@ -78,11 +78,11 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
         csrf: p.csrf ?? null,
       };
     },
-    'admin.keys.list': async (_req, _reply, g) => ({ keys: await state.keys(g.workspace) }),
+    'admin.keys.list': async (_req, _reply, g) => ({ keys: await state.keys.list(g.workspace) }),
     'admin.keys.create': async (req, _reply, g) => {
       const body = validate(CreateKey, req.body ?? {});
       await workspaces.get(g.workspace); // the workspace exists
-      const { key, info } = await state.createKey({
+      const { key, info } = await state.keys.createKey({
         ...body,
         workspace: g.workspace,
         createdBy: `${g.principal!.type}:${g.principal!.name}`,
@@ -92,7 +92,7 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
     },
     'admin.keys.revoke': async (req, _reply, g) => {
       const body = validate(RevokeKey, req.body ?? {});
-      await state.revokeKey(g.workspace, body.keyId);
+      await state.keys.revokeKey(g.workspace, body.keyId);
       await audit(req, g, 'key.revoke', body.keyId);
       return { revoked: body.keyId };
     },
@@ -102,10 +102,10 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
       const all = g.principal?.workspaces === '*';
       return { entries: await state.auditLog(g.workspace, q.limit, all) };
     },
-    'admin.users.list': async () => ({ users: await state.users() }),
+    'admin.users.list': async () => ({ users: await state.users.list() }),
     'admin.users.create': async (req, _reply, g) => {
       const body = validate(CreateUser, req.body ?? {});
-      const user = await state.createUser(body);
+      const user = await state.users.createUser(body);
       await audit(req, { ...g, workspace: null }, 'user.create', user.id, {
         username: user.username,
         role: user.role,

@@ -210,10 +210,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 async function firstRun(state: ServerState, workspaces: Workspaces, db: string | undefined) {
   await workspaces.ensure('default', db);
   await workspaces.get('default');
-  if ((await state.userCount()) > 0) return undefined;
+  if ((await state.users.userCount()) > 0) return undefined;
   const password = process.env.TOUCHPOINT_ADMIN_PASSWORD;
   if (!password) return state.issueSetupToken();
-  const user = await state.createUser({
+  const user = await state.users.createUser({
     username: process.env.TOUCHPOINT_ADMIN_USER ?? 'admin',
     password,
     role: 'admin',

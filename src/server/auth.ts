@@ -99,11 +99,11 @@ export function createAuth(o: AuthOptions) {
   async function authenticateKey(req: FastifyRequest, auth: string): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? '';
     const keyId = KEY_FORMAT.exec(token)?.[1];
-    const cached = keyId ? state.cachedKey(token) : undefined;
+    const cached = keyId ? state.keys.cachedKey(token) : undefined;
     if (cached) return cached;
     const id = keyId ? `key:${keyId}` : `ip:${req.ip}`;
     authFailures.check(id, keyId ? 'failed checks of one key id' : 'malformed keys from one address');
-    const p = keyId ? await state.authenticateKey(token) : undefined;
+    const p = keyId ? await state.keys.authenticateKey(token) : undefined;
     if (p) return p;
     authFailures.hit(id);
     throw new TouchpointError('unauthorized', 'the API key is unknown, malformed or revoked');
@@ -114,7 +114,7 @@ export function createAuth(o: AuthOptions) {
     if (auth) return authenticateKey(req, auth);
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
-      const p = await state.session(sid);
+      const p = await state.users.session(sid);
       if (p) return p;
     }
     if (o.localAdmin && isLocalRequest(req)) return localPrincipal;

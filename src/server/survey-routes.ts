@@ -71,12 +71,12 @@ export function surveyHandlers(ctx: ServerContext): Record<string, Handler> {
       const survey = (req.params as { survey: string }).survey;
       const body = validate(LinkToken, req.body ?? {});
       const link = await state.surveys.publicLink(body.link);
-      if (!link || !link.active || link.surveyId !== survey)
+      if (!link?.active || link.surveyId !== survey)
         throw new TouchpointError('forbidden', 'link: not an active public link of this survey', {
           details: [{ field: 'link', message: 'not an active public link of this survey' }],
         });
-      let limiter = perLink.get(link.perHour);
-      if (!limiter) perLink.set(link.perHour, (limiter = new Limiter(link.perHour, 3_600_000)));
+      const limiter = perLink.get(link.perHour) ?? new Limiter(link.perHour, 3_600_000);
+      perLink.set(link.perHour, limiter);
       limiter.take(`link:${body.link}`, 'tokens of one public link');
       const [t] = await state.surveys.issueSurveyTokens({
         workspace: link.workspace,
