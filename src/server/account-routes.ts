@@ -27,6 +27,16 @@ const Setup = z.strictObject({
   username: z.string().regex(/^[\w.@-]{1,64}$/),
   password: z.string().min(12).max(1000),
 });
+const Username = z.strictObject({ username: z.string().min(1).max(64) });
+const ResetPassword = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(12).max(1000),
+});
+const ChangePassword = z.strictObject({
+  oldPassword: z.string().min(1).max(1000),
+  newPassword: z.string().min(12).max(1000),
+});
+const Empty = z.strictObject({});
 const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).default(100) });
 
 /** Sign-in, the first admin, and the admin routes for keys, users, workspaces and the audit log. */
@@ -78,6 +88,51 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
         csrf: p.csrf ?? null,
       };
     },
+    'auth.password': async (req, _reply, g) => {
+      const body = validate(ChangePassword, req.body ?? {});
+      if (g.principal?.type !== 'user')
+        throw new TouchpointError('forbidden', 'only a signed-in user has a password to change');
+      await state.users.setPassword(g.principal.name, body.newPassword, {
+        oldPassword: body.oldPassword,
+        keepSession: req.cookies[SESSION_COOKIE],
+      });
+      await audit(req, { ...g, workspace: null }, 'user.password.change', g.principal.id);
+      return { changed: true };
+    },
+    'admin.users.disable': async (req, _reply, g) => {
+      const body = validate(Username, req.body ?? {});
+      if (g.principal?.type === 'user' && g.principal.name === body.username)
+        throw new TouchpointError('conflict', 'username: you cannot disable your own account', {
+          details: [{ field: 'username', message: 'your own account' }],
+        });
+      await state.users.setDisabled(body.username, true);
+      await audit(req, { ...g, workspace: null }, 'user.disable', body.username);
+      return { username: body.username, disabled: true };
+    },
+    'admin.users.enable': async (req, _reply, g) => {
+      const body = validate(Username, req.body ?? {});
+      await state.users.setDisabled(body.username, false);
+      await audit(req, { ...g, workspace: null }, 'user.enable', body.username);
+      return { username: body.username, disabled: false };
+    },
+    'admin.users.password': async (req, _reply, g) => {
+      const body = validate(ResetPassword, req.body ?? {});
+      await state.users.setPassword(body.username, body.password);
+      await audit(req, { ...g, workspace: null }, 'user.password.reset', body.username);
+      return { username: body.username, reset: true };
+    },
+    'admin.users.sessions-end': async (req, _reply, g) => {
+      const body = validate(Username, req.body ?? {});
+      const ended = await state.users.endSessions((await state.users.byName(body.username)).id);
+      await audit(req, { ...g, workspace: null }, 'user.sessions.end', body.username, { ended });
+      return { username: body.username, ended };
+    },
+    'admin.sessions.purge': async (req, _reply, g) => {
+      validate(Empty, req.body ?? {});
+      const purged = await state.users.purgeExpired();
+      await audit(req, { ...g, workspace: null }, 'sessions.purge', null, { purged });
+      return { purged };
+    },
     'admin.keys.list': async (_req, _reply, g) => ({ keys: await state.keys.list(g.workspace) }),
     'admin.keys.create': async (req, _reply, g) => {
       const body = validate(CreateKey, req.body ?? {});
@@ -86,15 +141,17 @@ export function accountHandlers(ctx: ServerContext): Record<string, Handler> {
         ...body,
         workspace: g.workspace,
         createdBy: `${g.principal!.type}:${g.principal!.name}`,
+        // a key minted by a key is revoked with it
+        parentKey: g.principal?.type === 'key' ? g.principal.id : undefined,
       });
       await audit(req, g, 'key.create', info.keyId, { name: info.name, scopes: info.scopes });
       return { key, ...info, note: 'the key is shown once; store it now' };
     },
     'admin.keys.revoke': async (req, _reply, g) => {
       const body = validate(RevokeKey, req.body ?? {});
-      await state.keys.revokeKey(g.workspace, body.keyId);
-      await audit(req, g, 'key.revoke', body.keyId);
-      return { revoked: body.keyId };
+      const revoked = await state.keys.revokeKey(g.workspace, body.keyId);
+      await audit(req, g, 'key.revoke', body.keyId, { revoked });
+      return { revoked: body.keyId, alsoRevoked: revoked.filter((k) => k !== body.keyId) };
     },
     'admin.audit': async (req, _reply, g) => {
       const q = validate(AuditQuery, req.query ?? {});

@@ -22,6 +22,8 @@ export class ApiKeys {
     workspace: string;
     scopes: readonly Scope[];
     createdBy: string;
+    /** The key that mints this one, when a key does: revoked with it. */
+    parentKey?: string;
   }): Promise<{ key: string; info: ApiKeyInfo }> {
     if (input.scopes.length === 0 || input.scopes.some((s) => !SCOPES.includes(s)))
       throw new TouchpointError('invalid_input', `scopes: one or more of ${SCOPES.join(', ')}`, {
@@ -32,8 +34,9 @@ export class ApiKeys {
     const keyHash = await hash(secret);
     const createdAt = new Date();
     await this.state.q((db) =>
-      db.exec(sql`INSERT INTO api_keys VALUES (${keyId}, ${keyHash}, ${input.name}, ${input.workspace},
-        ${JSON.stringify(input.scopes)}, ${input.createdBy}, ${createdAt}, NULL)`),
+      db.exec(sql`INSERT INTO api_keys (key_id, hash, name, workspace, scopes, created_by, created_at, revoked_at, parent_key)
+        VALUES (${keyId}, ${keyHash}, ${input.name}, ${input.workspace}, ${JSON.stringify(input.scopes)},
+        ${input.createdBy}, ${createdAt}, NULL, ${input.parentKey ?? null})`),
     );
     return {
       key: `tp_${keyId}_${secret}`,
@@ -73,19 +76,30 @@ export class ApiKeys {
     }));
   }
 
-  async revokeKey(workspace: string, keyId: string): Promise<void> {
-    const found = await this.state.q(async (db) => {
+  /** Revokes a key of the workspace and every key minted by it (transitively); returns their ids. */
+  async revokeKey(workspace: string, keyId: string): Promise<string[]> {
+    const revoked = await this.state.q(async (db) => {
       const row = await db.one(
         sql`SELECT 1 FROM api_keys WHERE key_id = ${keyId} AND workspace = ${workspace} AND revoked_at IS NULL`,
       );
-      if (row) await db.exec(sql`UPDATE api_keys SET revoked_at = ${new Date()} WHERE key_id = ${keyId}`);
-      return Boolean(row);
+      if (!row) return [];
+      const tree = await db.all<{ key_id: string }>(
+        sql`WITH RECURSIVE tree(key_id) AS (
+              SELECT ${keyId}
+              UNION SELECT k.key_id FROM api_keys k JOIN tree t ON k.parent_key = t.key_id
+            )
+            SELECT a.key_id FROM tree JOIN api_keys a USING (key_id) WHERE a.revoked_at IS NULL ORDER BY a.key_id`,
+      );
+      const ids = tree.map((r) => r.key_id);
+      await db.exec(sql`UPDATE api_keys SET revoked_at = ${new Date()} WHERE list_contains(${ids}, key_id)`);
+      return ids;
     });
-    for (const [h, v] of this.keyCache) if (v.keyId === keyId) this.keyCache.delete(h);
-    if (!found)
+    for (const [h, v] of this.keyCache) if (revoked.includes(v.keyId)) this.keyCache.delete(h);
+    if (revoked.length === 0)
       throw new TouchpointError('not_found', `keyId: no active key ${keyId} in this workspace`, {
         details: [{ field: 'keyId', message: 'no active key with this id in this workspace' }],
       });
+    return revoked;
   }
 
   /** The principal of a key verified earlier in this process (no database, no argon2), if any. */

@@ -274,3 +274,100 @@ describe('touchpoint serve is usable by a team (issue 16 item 11)', () => {
     expect(again.status).toBe(403);
   });
 });
+
+describe('account lifecycle in the API (issue 16 item 9)', () => {
+  const me = (h: Record<string, string>) => call(`${url}/api/v1/auth/me`, { headers: h });
+  const login = (password: string) =>
+    call(`${url}/api/v1/auth/login`, { body: { username: 'lc-user', password } });
+
+  it('change password (old one required), disable, re-enable, admin reset, end sessions, purge — all audited', async () => {
+    const created = await call(`${url}/api/v1/admin/users`, {
+      headers: admin,
+      body: { username: 'lc-user', password: 'lc-first-password', role: 'analyst', workspaces: ['default'] },
+    });
+    expect(created.status).toBe(200);
+    const s1 = await adminSession(url, 'lc-user', 'lc-first-password');
+    const s2 = await adminSession(url, 'lc-user', 'lc-first-password');
+    const change = (oldPassword: string, newPassword: string) =>
+      call(`${url}/api/v1/auth/password`, { headers: s1, body: { oldPassword, newPassword } });
+    expect((await change('not-the-password', 'lc-second-password')).status).toBe(403);
+    expect((await change('lc-first-password', 'lc-second-password')).status).toBe(200);
+    expect((await me(s1)).status).toBe(200); // the session that changed it stays
+    expect((await me(s2)).status).toBe(401); // every other one ends
+    expect((await login('lc-first-password')).status).toBe(401);
+    expect((await login('lc-second-password')).status).toBe(200);
+
+    const post = (path: string, body: unknown) =>
+      call(`${url}/api/v1/admin/${path}`, { headers: admin, body });
+    expect((await post('users/disable', { username: 'lc-user' })).status).toBe(200);
+    expect((await me(s1)).status).toBe(401);
+    expect((await login('lc-second-password')).status).toBe(401);
+    const listed = await call<{ users: { username: string; disabledAt: string | null }[] }>(
+      `${url}/api/v1/admin/users`,
+      { headers: admin },
+    );
+    expect(listed.body.users.find((u) => u.username === 'lc-user')?.disabledAt).not.toBeNull();
+    expect((await post('users/enable', { username: 'lc-user' })).status).toBe(200);
+    expect((await login('lc-second-password')).status).toBe(200);
+
+    const s3 = await adminSession(url, 'lc-user', 'lc-second-password');
+    expect(
+      (await post('users/password', { username: 'lc-user', password: 'lc-reset-password' })).status,
+    ).toBe(200);
+    expect((await me(s3)).status).toBe(401);
+    const s4 = await adminSession(url, 'lc-user', 'lc-reset-password');
+    const ended = await post('users/sessions/end', { username: 'lc-user' });
+    expect(ended.status).toBe(200);
+    expect(ended.body.ended).toBeGreaterThanOrEqual(1);
+    expect((await me(s4)).status).toBe(401);
+    const purge = await post('sessions/purge', {});
+    expect(purge.status).toBe(200);
+    expect(typeof purge.body.purged).toBe('number');
+    expect((await post('users/disable', { username: 'nobody-here' })).status).toBe(404);
+
+    const audit = await call<{ entries: { action: string; actor: string; target: string | null }[] }>(
+      `${url}/api/v1/admin/audit?limit=100`,
+      { headers: admin },
+    );
+    const mine = audit.body.entries.filter((e) => e.target === 'lc-user' || e.action === 'sessions.purge');
+    expect(mine.map((e) => e.action).sort()).toEqual([
+      'sessions.purge',
+      'user.disable',
+      'user.enable',
+      'user.password.reset',
+      'user.sessions.end',
+    ]);
+    expect(mine.every((e) => e.actor === 'user:admin')).toBe(true);
+    expect(
+      audit.body.entries.some((e) => e.action === 'user.password.change' && e.actor === 'user:lc-user'),
+    ).toBe(true);
+  });
+
+  it('a key minted by a key is revoked with its parent, transitively', async () => {
+    const parent = await createKey(url, admin, 'default', ['admin']);
+    const mint = async (by: string) => {
+      const r = await call<{ key: string }>(`${url}/api/v1/admin/keys`, {
+        headers: { authorization: `Bearer ${by}` },
+        body: { name: 'child', scopes: ['admin'] },
+      });
+      expect(r.status).toBe(200);
+      return r.body.key;
+    };
+    const child = await mint(parent);
+    const grandchild = await mint(child);
+    const sibling = await createKey(url, admin, 'default', ['read']);
+    for (const k of [child, grandchild])
+      expect((await me({ authorization: `Bearer ${k}` })).status).toBe(200);
+    const revoke = await call<{ alsoRevoked: string[] }>(`${url}/api/v1/admin/keys/revoke`, {
+      headers: admin,
+      body: { keyId: parent.split('_')[1] },
+    });
+    expect(revoke.status).toBe(200);
+    expect([...revoke.body.alsoRevoked].sort()).toEqual(
+      [child.split('_')[1], grandchild.split('_')[1]].sort(),
+    );
+    for (const k of [parent, child, grandchild])
+      expect((await me({ authorization: `Bearer ${k}` })).status).toBe(401);
+    expect((await me({ authorization: `Bearer ${sibling}` })).status).toBe(200);
+  });
+});

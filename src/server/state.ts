@@ -46,6 +46,12 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
         per_hour INTEGER NOT NULL, created_by VARCHAR, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)`,
     ],
   },
+  {
+    version: 52,
+    name: 'api-key-parent',
+    // the key that minted a key: revoking a key revokes every key it minted, transitively
+    up: [sql`ALTER TABLE api_keys ADD COLUMN parent_key VARCHAR`],
+  },
 ];
 
 const nowIso = (): Date => new Date();

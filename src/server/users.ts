@@ -53,11 +53,17 @@ export class Users {
     };
   }
 
-  async list(): Promise<UserInfo[]> {
+  /** Every account, disabled ones too (with `disabledAt`). */
+  async list(): Promise<(UserInfo & { disabledAt: string | null })[]> {
     const rows = await this.state.q((db) =>
-      db.all<{ id: string; username: string; role: Role; workspaces: string; created_at: string }>(
-        sql`SELECT id, username, role, workspaces, created_at FROM users WHERE disabled_at IS NULL ORDER BY username`,
-      ),
+      db.all<{
+        id: string;
+        username: string;
+        role: Role;
+        workspaces: string;
+        created_at: string;
+        disabled_at: string | null;
+      }>(sql`SELECT id, username, role, workspaces, created_at, disabled_at FROM users ORDER BY username`),
     );
     return rows.map((r) => ({
       id: r.id,
@@ -65,7 +71,83 @@ export class Users {
       role: r.role,
       workspaces: JSON.parse(r.workspaces),
       createdAt: r.created_at,
+      disabledAt: r.disabled_at,
     }));
+  }
+
+  /** The account of `username`, or a 404 naming the field. */
+  async byName(username: string): Promise<{ id: string; passwordHash: string; disabled: boolean }> {
+    const r = await this.state.q((db) =>
+      db.one<{ id: string; password_hash: string; disabled_at: string | null }>(
+        sql`SELECT id, password_hash, disabled_at FROM users WHERE username = ${username}`,
+      ),
+    );
+    if (!r)
+      throw new TouchpointError('not_found', `username: no user ${username}`, {
+        details: [{ field: 'username', message: 'no such user' }],
+      });
+    return { id: r.id, passwordHash: r.password_hash, disabled: r.disabled_at !== null };
+  }
+
+  /** Disables (and signs out everywhere) or re-enables an account. */
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    const u = await this.byName(username);
+    await this.state.q((db) =>
+      db.exec(sql`UPDATE users SET disabled_at = ${disabled ? new Date() : null} WHERE id = ${u.id}`),
+    );
+    if (disabled) await this.endSessions(u.id);
+  }
+
+  /**
+   * Sets a new password. With `oldPassword` (a user changing their own) the old one must match;
+   * without it (an admin reset) it is not asked. Every session of the user ends except `keepSession`.
+   */
+  async setPassword(
+    username: string,
+    password: string,
+    opts: { oldPassword?: string; keepSession?: string } = {},
+  ): Promise<void> {
+    if (password.length < 12)
+      throw new TouchpointError('invalid_input', 'password: use at least 12 characters', {
+        details: [{ field: 'password', message: 'use at least 12 characters' }],
+      });
+    const u = await this.byName(username);
+    if (opts.oldPassword !== undefined && !(await verify(u.passwordHash, opts.oldPassword)))
+      throw new TouchpointError('forbidden', 'oldPassword: wrong password', {
+        details: [{ field: 'oldPassword', message: 'wrong password' }],
+      });
+    const passwordHash = await hash(password);
+    await this.state.q((db) =>
+      db.exec(sql`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${u.id}`),
+    );
+    await this.endSessions(u.id, opts.keepSession);
+  }
+
+  /** Ends every session of a user (but `keepSession`, a session id); returns how many ended. */
+  async endSessions(userId: string, keepSession?: string): Promise<number> {
+    const keep = keepSession ? sha256(keepSession) : '';
+    for (const [h, v] of this.sessionCache)
+      if (v.principal.id === userId && h !== keep) this.sessionCache.delete(h);
+    return this.state.q(async (db) => {
+      const n = await db.one<{ n: number }>(
+        sql`SELECT count(*) AS n FROM sessions WHERE user_id = ${userId} AND id_hash <> ${keep}`,
+      );
+      await db.exec(sql`DELETE FROM sessions WHERE user_id = ${userId} AND id_hash <> ${keep}`);
+      return n?.n ?? 0;
+    });
+  }
+
+  /** Deletes expired sessions; returns how many. */
+  async purgeExpired(): Promise<number> {
+    const now = new Date();
+    for (const [h, v] of this.sessionCache) if (v.expires <= now.getTime()) this.sessionCache.delete(h);
+    return this.state.q(async (db) => {
+      const n = await db.one<{ n: number }>(
+        sql`SELECT count(*) AS n FROM sessions WHERE expires_at <= ${now}`,
+      );
+      await db.exec(sql`DELETE FROM sessions WHERE expires_at <= ${now}`);
+      return n?.n ?? 0;
+    });
   }
 
   /** Checks a password; returns a new session id (to set as cookie) and its CSRF token. */
