@@ -60,6 +60,17 @@ describe('the CLI command table and the HTTP route table', () => {
     expect(EDGE_ROUTES.filter((r) => opPaths.has(r.path))).toEqual([]);
   });
 
+  it('an operation declares its permission; the route takes it (no side table in the server)', () => {
+    const need = (area: string, verb: string) =>
+      routes.find((r) => r.op?.area === area && r.op.verb === verb)?.permission;
+    expect(need('import', 'undo')).toBe('admin');
+    expect(need('demo', 'generate')).toBe('admin');
+    for (const v of ['follow-up-assign', 'follow-up-note', 'follow-up-close'])
+      expect(need('feedback', v)).toBe('act');
+    for (const r of routes.filter((x) => x.op))
+      expect(r.permission).toBe(r.op!.permission ?? (r.op!.mode === 'read' ? 'read' : 'write'));
+  });
+
   it('docs/permissions.md is generated from the current route table', () => {
     const doc = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8');
     expect(doc).toBe(permissionMatrix(routes));

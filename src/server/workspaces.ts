@@ -1,8 +1,11 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import { openStore, type Store } from '../store/index.js';
+import { readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 import type { ServerState } from './state.js';
+
+export { readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 
 /** What the ingest capability's `importRecords` returns (src/ingest contract). */
 export interface ImportReport {
@@ -66,23 +69,6 @@ type Job = IngestJob | ExclusiveJob;
 
 /** Most records one group commit takes; later batches wait for the next transaction. */
 export const GROUP_MAX_RECORDS = 50_000;
-
-/** The sidecar a serving process writes beside a workspace file: who holds it and how to reach it. */
-export interface Sidecar {
-  readonly url: string;
-  readonly pid: number;
-  readonly workspace: string;
-  readonly startedAt: string;
-}
-export const sidecarPath = (dbFile: string): string => `${resolve(dbFile)}.server.json`;
-
-export function readSidecar(dbFile: string): Sidecar | undefined {
-  try {
-    return JSON.parse(readFileSync(sidecarPath(dbFile), 'utf8')) as Sidecar;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One open workspace file and its single writer. Every change goes through one queue: ingest batches
