@@ -1,11 +1,11 @@
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import { openStore, type Store } from '../store/index.js';
-import { readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
+import { ownerOnly, readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 import type { ServerState } from './state.js';
 
-export { readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
+export { ownerOnly, readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 
 /** What the ingest capability's `importRecords` returns (src/ingest contract). */
 export interface ImportReport {
@@ -122,7 +122,20 @@ export class Workspace {
       return;
     }
     this.queue.push(job);
-    if (!this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
+    this.kick();
+  }
+
+  /**
+   * Starts the drain loop unless it runs. A job pushed after the loop saw an empty queue but before
+   * it finished (a caller answered by the last commit that at once queues more work) is picked up
+   * by the re-check, never left waiting.
+   */
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0) this.kick();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -278,18 +291,4 @@ export class Workspaces {
     }
     this.open.clear();
   }
-}
-
-/**
- * A database file (and its write-ahead log) readable by its owner only: workspaces hold customer
- * data and server.duckdb the hashes of keys and passwords. Files created by the server already are
- * (it sets umask 077); this also tightens files that existed before.
- */
-export function ownerOnly(file: string): void {
-  for (const f of [file, `${file}.wal`])
-    try {
-      if (existsSync(f)) chmodSync(f, 0o600);
-    } catch {
-      // a file we may read but not chmod (another owner): leave it as it is
-    }
 }
