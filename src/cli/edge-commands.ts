@@ -28,12 +28,23 @@ function registerServe(program: Command): void {
       'allow these origins (comma-separated) to call the API from a browser; off by default',
     )
     .option(
+      '--trust-proxy <addresses>',
+      'reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For names the client',
+    )
+    .option(
       '--log-level <level>',
       'info logs every request, warn only problems',
       process.env.TOUCHPOINT_LOG_LEVEL,
     )
     .action(
-      async (o: { port: string; host: string; dataDir?: string; corsOrigin?: string; logLevel?: string }) => {
+      async (o: {
+        port: string;
+        host: string;
+        dataDir?: string;
+        corsOrigin?: string;
+        trustProxy?: string;
+        logLevel?: string;
+      }) => {
         const { startServer } = await import('../server/index.js');
         const db = program.opts<{ db?: string }>().db ?? process.env.TOUCHPOINT_DB;
         const server = await startServer({
@@ -43,6 +54,10 @@ function registerServe(program: Command): void {
           db,
           logLevel: o.logLevel,
           corsOrigins: o.corsOrigin
+            ?.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+          trustProxy: o.trustProxy
             ?.split(',')
             .map((x) => x.trim())
             .filter(Boolean),

@@ -59,8 +59,13 @@ export function registerStart(program: Command, globals: () => GlobalOptions): v
       'Build the cockpit if needed, create the demo workspace if none exists, and serve it on this machine',
     )
     .option('--port <n>', 'port (0 picks a free one)', process.env.PORT ?? '4680')
+    .option(
+      '--host <host>',
+      'interface to listen on; on a non-loopback host everyone signs in (no local admin)',
+      '127.0.0.1',
+    )
     .option('--no-open-summary', 'do not print the workspace summary')
-    .action(async (o: { port: string; openSummary: boolean }) => {
+    .action(async (o: { port: string; host: string; openSummary: boolean }) => {
       const db = globals().db;
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -120,14 +125,18 @@ export function registerStart(program: Command, globals: () => GlobalOptions): v
         db,
         // server state (users, keys, sessions) beside the workspace, in the git-ignored .touchpoint/
         dataDir: process.env.TOUCHPOINT_DATA_DIR ?? join(dirname(resolve(db)), '.touchpoint'),
-        host: '127.0.0.1',
+        host: o.host,
         port: Number(o.port),
         localAdmin: true,
         staticDir: WEB_DIST,
       });
       say('');
       say(`  Touchpoint cockpit: ${server.url}/`);
-      say('  (signed in as local admin on this machine; Ctrl+C stops)');
+      say(
+        server.localAdmin
+          ? '  (signed in as local admin on this machine; Ctrl+C stops)'
+          : '  (sign in with a user account: local admin is only for a loopback host; Ctrl+C stops)',
+      );
       await new Promise<void>((done) => {
         const stop = () => void server.close().then(done, done);
         process.once('SIGINT', stop);

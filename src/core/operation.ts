@@ -19,6 +19,13 @@ export interface OperationContext {
   readonly actor?: string;
 }
 
+/**
+ * What a caller must be granted to run an operation on the server (docs/permissions.md): `read`
+ * (viewers and up), `act` (work a queue: agents and up), `write` (change analyses: analysts and up),
+ * `ingest`, or `admin` (replace or undo workspace data; audited).
+ */
+export type OperationPermission = 'read' | 'act' | 'write' | 'ingest' | 'admin';
+
 /** What a person reads: sections of rows (drawn as tables) or text. */
 export type Section =
   | {
@@ -40,6 +47,8 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly params: S;
   /** read: GET, safe to repeat. write: POST, changes the workspace. */
   readonly mode: 'read' | 'write';
+  /** Needed on the server; default `read` for reads and `write` for writes. */
+  readonly permission?: OperationPermission;
   /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
   readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
   /** The area's default verb in the CLI: `touchpoint demo` runs `demo generate`. */

@@ -570,6 +570,7 @@ export const generateDemoOperation = defineOperation({
   summary: 'Generate the demo company (a fictional outdoor retailer) with planted problems and a manifest',
   params: DemoParams,
   mode: 'write',
+  permission: 'admin',
   run: async (db, params, ctx) => {
     const result = await generateDemo(db, {
       seed: params.seed,

@@ -92,7 +92,18 @@ export function taxonomyFromYaml(text: string, file = 'taxonomy.yaml'): Taxonomy
       },
     );
   }
-  const r = Taxonomy.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // an alias expanded more than 100 times is refused (the yaml library's guard against alias bombs)
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0]!;
+    throw new TouchpointError('invalid_input', `${file}: ${message}`, {
+      details: [{ file, message }],
+      cause: e,
+    });
+  }
+  const r = Taxonomy.safeParse(value);
   if (!r.success) {
     const details = r.error.issues.map((i) => {
       const node = doc.getIn(i.path as (string | number)[], true) as { range?: [number, number] } | undefined;

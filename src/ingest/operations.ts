@@ -239,6 +239,7 @@ export const undoImportOperation = defineOperation({
     'Delete exactly the rows an import first inserted; refuses while a later import that updated them is in effect',
   params: UndoImportParams,
   mode: 'write',
+  permission: 'admin',
   positional: ['id'],
   run: (db, p, ctx) => undoImport(db, p.id, ctx.onProgress),
   present: (r) => [

@@ -37,6 +37,15 @@ const summaryOp = defineOperation({
   run: async (db) => (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!,
 });
 
+const settingOp = defineOperation({
+  area: 'test',
+  verb: 'memory',
+  summary: "the workspace database's memory_limit",
+  params: z.object({}),
+  mode: 'read',
+  run: async (db) => (await db.one<{ v: string }>(sql`SELECT current_setting('memory_limit') AS v`))!,
+});
+
 let s: RunningServer;
 let key: string;
 const lines: string[] = [];
@@ -46,7 +55,8 @@ beforeAll(async () => {
   s = await startServer({
     port: 0,
     dataDir: tempDir(),
-    operations: [rowsOp, summaryOp],
+    operations: [rowsOp, summaryOp, settingOp],
+    workspaceMemory: '300MB',
     localAdmin: true,
     logLevel: 'warn',
     rateLimit: { perKey: 40, perIp: 5, authFailures: 4 },
@@ -141,13 +151,62 @@ describe('local admin (npm start)', () => {
         .on('error', fail)
         .end();
     });
-    expect(rebinding).toBe(401);
+    expect(rebinding).toBe(421);
+  });
+
+  it('DNS rebinding: a Host that is not an exact loopback literal with our port gets 421 and no admin rights', async () => {
+    const port = new URL(s.url).port;
+    const raw = (host: string, method = 'GET', path = '/api/v1/auth/me', body?: string) =>
+      new Promise<{ status: number; text: string }>((done, fail) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method,
+            headers: {
+              host,
+              origin: `http://${host}`,
+              ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (b: Buffer) => {
+              text += b.toString();
+            });
+            res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', fail);
+        req.end(body);
+      });
+    // a page on http://127.attacker.example:PORT/ rebound to 127.0.0.1 is same-origin with itself
+    for (const host of [`127.attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost.:${port}`]) {
+      const me = await raw(host);
+      expect(me.status, host).toBe(421);
+      expect(JSON.parse(me.text).error.code).toBe('misdirected_request');
+      const mint = await raw(host, 'POST', '/api/v1/admin/workspaces', JSON.stringify({ name: 'rebound' }));
+      expect(mint.status, host).toBe(421);
+    }
+    // the right name on another port (a second server, a proxy) is not this server either
+    expect((await raw('localhost:1')).status).toBe(421);
+    const list = await call<{ workspaces: { name: string }[] }>(`${s.url}/api/v1/admin/workspaces`);
+    expect(list.body.workspaces.map((w) => w.name)).not.toContain('rebound');
+    // the exact literals on our port are local admin
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `127.9.8.7:${port}`]) {
+      const me = await raw(host);
+      expect(me.status, host).toBe(200);
+      expect(JSON.parse(me.text)).toMatchObject({ type: 'local', role: 'admin' });
+    }
   });
 
   it('is never on for a host that is not loopback', async () => {
     const { isLoopback } = await import('./app.js');
     expect(['127.0.0.1', '::1', 'localhost', '127.0.0.2'].every(isLoopback)).toBe(true);
-    expect(['0.0.0.0', '192.168.1.4', '::', 'example.com'].some(isLoopback)).toBe(false);
+    expect(
+      ['0.0.0.0', '192.168.1.4', '::', 'example.com', '127.evil.example', '127.1'].some(isLoopback),
+    ).toBe(false);
   });
 });
 
@@ -164,12 +223,99 @@ describe('rate limits', () => {
     expect(limited).toBe(5);
   });
 
-  it('failed key checks per IP: guessing keys is stopped with 429, while a caller without a key still gets 401', async () => {
-    const guess = (i: number) => bearer(`tp_${'0'.repeat(15)}${i}_${'A'.repeat(32)}`);
+  it('429 answers carry Retry-After and the documented error shape', async () => {
+    for (let i = 0; i < 6; i++) await call(`${s.url}/s/y/answers`, { body: {} });
+    const r = await call<{ error: { code: string; message: string; details: unknown[]; requestId: string } }>(
+      `${s.url}/s/y/answers`,
+      { body: {} },
+    );
+    expect(r.status).toBe(429);
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(r.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(r.body.error).toMatchObject({ code: 'rate_limited', details: [] });
+    expect(r.body.error.message).toMatch(/^rate limited: at most 5 /);
+    expect(r.body.error.requestId).toBe(r.headers.get('x-request-id'));
+  });
+
+  it('failed key checks are limited per presented key id: guessing one key stops with 429, valid keys from the same address still work', async () => {
+    const guess = (i: number) => bearer(`tp_${'0'.repeat(15)}1_${'A'.repeat(31)}${i}`);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++)
       statuses.push((await call(`${s.url}/api/v1/test/count`, { headers: guess(i) })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    // another key id is not affected, nor is a valid key sent from the very same address
+    const other = await call(`${s.url}/api/v1/test/count`, {
+      headers: bearer(`tp_${'0'.repeat(15)}2_${'A'.repeat(32)}`),
+    });
+    expect(other.status).toBe(401);
+    const fresh = await createKey(s.url, await adminSession(s.url), 'default', ['read']);
+    expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(fresh) })).status).toBe(200);
+  });
+
+  it("a valid key is never refused because someone guesses its own key id's secret", async () => {
+    const good = await createKey(s.url, await adminSession(s.url), 'default', ['read']);
+    expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(good) })).status).toBe(200);
+    const keyId = good.split('_')[1]!;
+    for (let i = 0; i < 6; i++)
+      await call(`${s.url}/api/v1/test/count`, { headers: bearer(`tp_${keyId}_${'B'.repeat(31)}${i}`) });
+    const attacker = await call(`${s.url}/api/v1/test/count`, {
+      headers: bearer(`tp_${keyId}_${'C'.repeat(32)}`),
+    });
+    expect(attacker.status).toBe(429);
+    expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(good) })).status).toBe(200);
+  });
+
+  it('malformed keys are limited per address, and never block a valid key from that address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await call(`${s.url}/api/v1/test/count`, { headers: bearer(`junk-${i}`) })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(key) })).status).toBe(200);
+  });
+
+  it('X-Forwarded-For counts only from a configured proxy (--trust-proxy)', async () => {
+    // without trust-proxy, a forged header does not buy a fresh limit
+    const forged: number[] = [];
+    for (let i = 0; i < 7; i++)
+      forged.push(
+        (await call(`${s.url}/s/z/answers`, { body: {}, headers: { 'x-forwarded-for': `10.0.0.${i}` } }))
+          .status,
+      );
+    expect(forged.slice(5)).toEqual([429, 429]);
+    const srv = await startServer({
+      port: 0,
+      dataDir: tempDir(),
+      logLevel: 'warn',
+      rateLimit: { perIp: 3 },
+      trustProxy: ['127.0.0.1', '::1'],
+      print: () => {},
+    });
+    try {
+      const from = async (client: string) =>
+        (await call(`${srv.url}/s/z/answers`, { body: {}, headers: { 'x-forwarded-for': client } })).status;
+      const a: number[] = [];
+      for (let i = 0; i < 4; i++) a.push(await from('203.0.113.7'));
+      expect(a).toEqual([400, 400, 400, 429]);
+      // another client behind the same proxy has its own limit
+      expect(await from('203.0.113.8')).toBe(400);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('memory', () => {
+  it("each workspace's DuckDB gets the configured memory_limit (issue 16 item 10)", async () => {
+    const r = await call<{ v: string }>(`${s.url}/api/v1/test/memory`, { headers: bearer(key) });
+    expect(r.status).toBe(200);
+    // DuckDB reports 300MB (decimal) in binary units: 300e6 / 2^20 = 286.1 MiB
+    expect(r.body.v).toBe('286.1 MiB');
+  });
+
+  it('by default, 80% of RAM shared among the workspaces expected open at once, at least 256 MB', async () => {
+    const { fairMemoryShare } = await import('./limits.js');
+    expect(fairMemoryShare(8, 16 * 2 ** 30)).toBe('1638MB'); // 0.8 × 16384 MiB / 8
+    expect(fairMemoryShare(100, 8 * 2 ** 30)).toBe('256MB');
   });
 });
 

@@ -15,7 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 
 export interface ErrorBody {
   readonly error: {
-    readonly code: ErrorCode | 'rate_limited' | 'shutting_down';
+    readonly code: ErrorCode | 'rate_limited' | 'shutting_down' | 'misdirected_request';
     readonly message: string;
     readonly details: readonly ErrorDetail[];
     readonly requestId?: string;

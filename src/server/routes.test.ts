@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { registerEdgeCommands } from '../cli/edge-commands.js';
 import { buildProgram } from '../cli/main.js';
 import { operations } from '../operations.js';
-import { EDGE_ROUTES, permissionMatrix, routeTable } from './routes.js';
+import { permissionMatrix } from './permission-matrix.js';
+import { EDGE_ROUTES, routeTable } from './routes.js';
 import { ROOT } from './test-harness.js';
 
 /** CLI commands that are edge jobs, not operations: declared here so the parity test can tell. */
@@ -57,6 +58,17 @@ describe('the CLI command table and the HTTP route table', () => {
     // declared HTTP-only routes never collide with an operation's path
     const opPaths = new Set(routes.filter((r) => r.op).map((r) => r.path));
     expect(EDGE_ROUTES.filter((r) => opPaths.has(r.path))).toEqual([]);
+  });
+
+  it('an operation declares its permission; the route takes it (no side table in the server)', () => {
+    const need = (area: string, verb: string) =>
+      routes.find((r) => r.op?.area === area && r.op.verb === verb)?.permission;
+    expect(need('import', 'undo')).toBe('admin');
+    expect(need('demo', 'generate')).toBe('admin');
+    for (const v of ['follow-up-assign', 'follow-up-note', 'follow-up-close'])
+      expect(need('feedback', v)).toBe('act');
+    for (const r of routes.filter((x) => x.op))
+      expect(r.permission).toBe(r.op!.permission ?? (r.op!.mode === 'read' ? 'read' : 'write'));
   });
 
   it('docs/permissions.md is generated from the current route table', () => {

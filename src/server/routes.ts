@@ -1,25 +1,13 @@
-import type { AnyOperation } from '../core/operation.js';
+import type { AnyOperation, OperationPermission } from '../core/operation.js';
+import { EDGE_ROUTES } from './edge-routes.js';
 
 /**
  * What a route needs. `read`/`write` are the operation routes by their mode; `ingest` the batch
  * endpoints; `admin` managing keys, survey tokens and the audit log of a workspace; `server` managing
- * users and workspaces (an admin *user*, never a key); `session` any signed-in principal; `public`
+ * users and workspaces (an admin *user* of all workspaces, never a key); `session` any signed-in principal; `public`
  * no account (health, docs, login, survey answers with their single-use token).
  */
-export type Permission = 'public' | 'session' | 'read' | 'act' | 'write' | 'ingest' | 'admin' | 'server';
-
-/**
- * Operations whose permission is not their mode's: verbs that replace or undo workspace data need
- * `admin`; working the follow-up queue (assign, note, close) is `act`, which agents have. Keyed by
- * `<area> <verb>`; a verb not (yet) in the operation table is simply unused.
- */
-export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
-  'import undo': 'admin',
-  'demo generate': 'admin',
-  'feedback follow-up-assign': 'act',
-  'feedback follow-up-note': 'act',
-  'feedback follow-up-close': 'act',
-};
+export type Permission = 'public' | 'session' | OperationPermission | 'server';
 
 export const ROLES = ['admin', 'analyst', 'agent', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -56,185 +44,7 @@ export interface RouteSpec {
   readonly workspace: boolean;
 }
 
-export const INGEST_KINDS = ['events', 'feedback', 'customers', 'cases', 'case-events'] as const;
-export type IngestKind = (typeof INGEST_KINDS)[number];
-
-/** Routes the server has that the CLI does not (declared, so the parity test can tell). */
-export const EDGE_ROUTES: readonly RouteSpec[] = [
-  ...INGEST_KINDS.map(
-    (k): RouteSpec => ({
-      id: `ingest.${k}`,
-      method: 'POST',
-      path: `/api/v1/ingest/${k}`,
-      kind: 'ingest',
-      permission: 'ingest',
-      summary: `Ingest a batch of ${k} (JSON array, {records: [...]}, or NDJSON); idempotent on ids`,
-      workspace: true,
-    }),
-  ),
-  {
-    id: 'ingest.helpdesk',
-    method: 'POST',
-    path: '/api/v1/ingest/webhooks/helpdesk',
-    kind: 'ingest',
-    permission: 'ingest',
-    summary: 'Helpdesk webhook: one ticket change (or an array) in ticket-audit fields → case + case events',
-    workspace: true,
-  },
-  {
-    id: 'auth.login',
-    method: 'POST',
-    path: '/api/v1/auth/login',
-    kind: 'auth',
-    permission: 'public',
-    summary: 'Sign in with username and password; sets the session cookie, returns the CSRF token',
-    workspace: false,
-  },
-  {
-    id: 'auth.setup',
-    method: 'POST',
-    path: '/api/v1/auth/setup',
-    kind: 'auth',
-    permission: 'public',
-    summary: 'First run only: create the first admin with the one-time setup token printed at start',
-    workspace: false,
-  },
-  {
-    id: 'auth.logout',
-    method: 'POST',
-    path: '/api/v1/auth/logout',
-    kind: 'auth',
-    permission: 'session',
-    summary: 'End the session',
-    workspace: false,
-  },
-  {
-    id: 'auth.me',
-    method: 'GET',
-    path: '/api/v1/auth/me',
-    kind: 'auth',
-    permission: 'session',
-    summary: 'Who is calling: user or key, role or scopes, workspace, CSRF token',
-    workspace: false,
-  },
-  {
-    id: 'admin.keys.list',
-    method: 'GET',
-    path: '/api/v1/admin/keys',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'API keys of the workspace (never their secrets)',
-    workspace: true,
-  },
-  {
-    id: 'admin.keys.create',
-    method: 'POST',
-    path: '/api/v1/admin/keys',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'Create an API key bound to the workspace; the secret is shown once',
-    workspace: true,
-  },
-  {
-    id: 'admin.keys.revoke',
-    method: 'POST',
-    path: '/api/v1/admin/keys/revoke',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'Revoke an API key by its id',
-    workspace: true,
-  },
-  {
-    id: 'admin.survey-tokens',
-    method: 'POST',
-    path: '/api/v1/admin/survey-tokens',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'Issue single-use answer tokens (and links) for a survey',
-    workspace: true,
-  },
-  {
-    id: 'admin.audit',
-    method: 'GET',
-    path: '/api/v1/admin/audit',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'The audit log of admin actions in the workspace',
-    workspace: true,
-  },
-  {
-    id: 'admin.users.list',
-    method: 'GET',
-    path: '/api/v1/admin/users',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'User accounts',
-    workspace: false,
-  },
-  {
-    id: 'admin.users.create',
-    method: 'POST',
-    path: '/api/v1/admin/users',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'Create a user with a role and the workspaces they may use',
-    workspace: false,
-  },
-  {
-    id: 'admin.workspaces.list',
-    method: 'GET',
-    path: '/api/v1/admin/workspaces',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'Workspaces (one DuckDB file each)',
-    workspace: false,
-  },
-  {
-    id: 'admin.workspaces.create',
-    method: 'POST',
-    path: '/api/v1/admin/workspaces',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'Create a workspace',
-    workspace: false,
-  },
-  {
-    id: 'survey.definition',
-    method: 'GET',
-    path: '/s/:survey/definition',
-    kind: 'survey',
-    permission: 'public',
-    summary: 'The questions of a survey, for the respondent page (needs the link token ?t=)',
-    workspace: false,
-  },
-  {
-    id: 'survey.answer',
-    method: 'POST',
-    path: '/s/:survey/answers',
-    kind: 'survey',
-    permission: 'public',
-    summary: 'Answer a survey with a single-use token (no account)',
-    workspace: false,
-  },
-  ...(['/healthz', '/readyz', '/openapi.json', '/docs'] as const).map(
-    (p): RouteSpec => ({
-      id: `system${p.replace('/', '.')}`,
-      method: 'GET',
-      path: p,
-      kind: 'system',
-      permission: 'public',
-      summary:
-        p === '/healthz'
-          ? 'Liveness'
-          : p === '/readyz'
-            ? 'Readiness: true once migrations ran'
-            : p === '/docs'
-              ? 'Browsable API docs'
-              : 'OpenAPI 3 document',
-      workspace: false,
-    }),
-  ),
-];
+export { EDGE_ROUTES, INGEST_KINDS, type IngestKind } from './edge-routes.js';
 
 /** The route of an operation: `GET` for reads, `POST` for writes, under `/api/v1/<area>/<verb>`. */
 export function operationRoute(op: AnyOperation): RouteSpec {
@@ -243,7 +53,7 @@ export function operationRoute(op: AnyOperation): RouteSpec {
     method: op.mode === 'read' ? 'GET' : 'POST',
     path: `/api/v1/${op.area}/${op.verb}`,
     kind: 'operation',
-    permission: OPERATION_PERMISSIONS[`${op.area} ${op.verb}`] ?? (op.mode === 'read' ? 'read' : 'write'),
+    permission: op.permission ?? (op.mode === 'read' ? 'read' : 'write'),
     summary: op.summary,
     op,
     workspace: true,
@@ -271,38 +81,13 @@ export function grants(p: Principal): Set<Permission> {
   return new Set((p.scopes ?? []).flatMap((s) => SCOPE_GRANTS[s]));
 }
 
+/**
+ * Whether `p` may call `route`. Server-level rights (users, workspaces) belong only to admins of
+ * every workspace (`*`): a workspace-limited admin could otherwise create an all-workspace admin.
+ */
 export function allowed(route: RouteSpec, p: Principal | undefined): boolean {
   if (route.permission === 'public') return true;
   if (!p) return false;
+  if (route.permission === 'server' && p.workspaces !== '*') return false;
   return grants(p).has(route.permission);
-}
-
-/** The permission matrix as markdown, generated from the route table (docs/permissions.md). */
-export function permissionMatrix(routes: readonly RouteSpec[]): string {
-  const cols = [...ROLES.map((r) => `role ${r}`), ...SCOPES.map((s) => `key ${s}`)];
-  const principals: Principal[] = [
-    ...ROLES.map((role): Principal => ({ type: 'user', id: role, name: role, role, workspaces: '*' })),
-    ...SCOPES.map((s): Principal => ({ type: 'key', id: s, name: s, scopes: [s], workspaces: ['w'] })),
-  ];
-  const lines = [
-    '# Permission matrix',
-    '',
-    '<!-- generated by `npx tsx src/server/gen-permissions.ts` from the route table; do not edit -->',
-    '',
-    'Who may call which route: user roles (signed in with a session cookie) and API-key scopes (a key',
-    'is bound to one workspace and can never reach another). ✓ allowed, · refused with 403 (401 without',
-    'credentials). Keys may carry several scopes; their grants add up. Operations need `read` (GET) or',
-    '`write` (POST) unless listed in `OPERATION_PERMISSIONS` (src/server/routes.ts): verbs that replace or',
-    'undo data need `admin`; working the follow-up queue is `act`, which agents have. `server` routes',
-    '(users, workspaces) need an admin *user*; no key scope reaches them. `src/server/permissions.test.ts`',
-    'walks every cell against a running server.',
-    '',
-    `| route | needs | ${cols.join(' | ')} |`,
-    `|---|---|${cols.map(() => ':-:').join('|')}|`,
-  ];
-  for (const r of routes) {
-    const cells = principals.map((p) => (allowed(r, p) ? '✓' : '·'));
-    lines.push(`| \`${r.method} ${r.path}\` | ${r.permission} | ${cells.join(' | ')} |`);
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,7 @@ const codeOf = async (p: Promise<unknown>): Promise<string | undefined> =>
 
 describe('API keys at rest', () => {
   it('stores an argon2id hash only, finds the key by its id, refuses a wrong secret, and forgets a revoked key', async () => {
-    const { key, info } = await state.createKey({
+    const { key, info } = await state.keys.createKey({
       name: 'k',
       workspace: 'w1',
       scopes: ['ingest'],
@@ -34,31 +34,33 @@ describe('API keys at rest', () => {
     const row = await state.db.one<{ hash: string }>(sql`SELECT hash FROM api_keys WHERE key_id = ${keyId!}`);
     expect(row!.hash).toMatch(/^\$argon2id\$/);
     expect(row!.hash).not.toContain(secret);
-    expect(await state.authenticateKey(key)).toMatchObject({
+    expect(await state.keys.authenticateKey(key)).toMatchObject({
       type: 'key',
       scopes: ['ingest'],
       workspaces: ['w1'],
     });
     const wrong = `tp_${keyId}_${'A'.repeat(32)}`;
-    expect(await state.authenticateKey(wrong)).toBeUndefined();
-    expect(await codeOf(state.revokeKey('w2', keyId!))).toBe('not_found'); // another workspace cannot revoke it
-    await state.revokeKey('w1', keyId!);
-    expect(await state.authenticateKey(key)).toBeUndefined();
+    expect(await state.keys.authenticateKey(wrong)).toBeUndefined();
+    expect(await codeOf(state.keys.revokeKey('w2', keyId!))).toBe('not_found'); // another workspace cannot revoke it
+    await state.keys.revokeKey('w1', keyId!);
+    expect(await state.keys.authenticateKey(key)).toBeUndefined();
   });
 
   it('refuses keys without a known scope', async () => {
-    expect(await codeOf(state.createKey({ name: 'k', workspace: 'w', scopes: [], createdBy: 't' }))).toBe(
-      'invalid_input',
-    );
+    expect(
+      await codeOf(state.keys.createKey({ name: 'k', workspace: 'w', scopes: [], createdBy: 't' })),
+    ).toBe('invalid_input');
   });
 });
 
 describe('users, sessions and the first admin', () => {
   it('refuses short passwords, checks passwords, and ends sessions on logout', async () => {
     expect(
-      await codeOf(state.createUser({ username: 'a', password: 'short', role: 'viewer', workspaces: [] })),
+      await codeOf(
+        state.users.createUser({ username: 'a', password: 'short', role: 'viewer', workspaces: [] }),
+      ),
     ).toBe('invalid_input');
-    await state.createUser({
+    await state.users.createUser({
       username: 'ana',
       password: 'long-enough-password',
       role: 'analyst',
@@ -66,7 +68,7 @@ describe('users, sessions and the first admin', () => {
     });
     expect(
       await codeOf(
-        state.createUser({
+        state.users.createUser({
           username: 'ana',
           password: 'long-enough-password',
           role: 'viewer',
@@ -74,18 +76,18 @@ describe('users, sessions and the first admin', () => {
         }),
       ),
     ).toBe('conflict');
-    expect(await codeOf(state.login('ana', 'wrong-password!!'))).toBe('unauthorized');
-    expect(await codeOf(state.login('nobody', 'long-enough-password'))).toBe('unauthorized');
-    const s = await state.login('ana', 'long-enough-password');
-    expect(await state.session(s.sessionId)).toMatchObject({
+    expect(await codeOf(state.users.login('ana', 'wrong-password!!'))).toBe('unauthorized');
+    expect(await codeOf(state.users.login('nobody', 'long-enough-password'))).toBe('unauthorized');
+    const s = await state.users.login('ana', 'long-enough-password');
+    expect(await state.users.session(s.sessionId)).toMatchObject({
       role: 'analyst',
       workspaces: ['w1'],
       csrf: s.csrf,
     });
     const stored = await state.db.all<{ id_hash: string }>(sql`SELECT id_hash FROM sessions`);
     expect(stored.some((r) => r.id_hash === s.sessionId)).toBe(false); // only its hash is kept
-    await state.logout(s.sessionId);
-    expect(await state.session(s.sessionId)).toBeUndefined();
+    await state.users.logout(s.sessionId);
+    expect(await state.users.session(s.sessionId)).toBeUndefined();
   });
 
   it('a setup token works once', async () => {

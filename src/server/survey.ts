@@ -31,7 +31,7 @@ export async function surveyDefinition(input: {
     throw new TouchpointError('invalid_input', 't: the token of the survey link is required', {
       details: [{ field: 't', message: 'required' }],
     });
-  const tok = await input.state.surveyToken(input.token);
+  const tok = await input.state.surveys.surveyToken(input.token);
   if (!tok || tok.surveyId !== input.survey)
     throw new TouchpointError('forbidden', 't: not a token for this survey', {
       details: [{ field: 't', message: 'not a token for this survey' }],
@@ -72,7 +72,7 @@ export async function answerSurvey(input: {
       details: [{ field: 'token', message: 'required' }],
     });
   const body = validate(Body, input.body);
-  const tok = await input.state.surveyToken(body.token);
+  const tok = await input.state.surveys.surveyToken(body.token);
   if (!tok || tok.surveyId !== input.survey)
     throw new TouchpointError('forbidden', 'token: not a token for this survey', {
       details: [{ field: 'token', message: 'not a token for this survey' }],
@@ -84,7 +84,7 @@ export async function answerSurvey(input: {
   inFlight.add(tok.hash);
   try {
     // re-read now that this request holds the token: an answer that finished meanwhile has spent it
-    if (!(await input.state.surveyToken(body.token))?.usable)
+    if (!(await input.state.surveys.surveyToken(body.token))?.usable)
       throw new TouchpointError('conflict', 'token: this link was already used or has expired', {
         details: [{ field: 'token', message: 'already used or expired' }],
       });
@@ -142,7 +142,7 @@ export async function answerSurvey(input: {
       validated.some(isDetractor) && validated.some((a) => a.comment !== null)
         ? await ws.write((db) => createFollowUps(db))
         : { created: 0 };
-    await input.state.useSurveyToken(tok.hash);
+    await input.state.surveys.useSurveyToken(tok.hash);
     return {
       stored: records.length,
       feedbackIds: records.map((r) => r.id),

@@ -1,8 +1,11 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import { openStore, type Store } from '../store/index.js';
+import { ownerOnly, readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 import type { ServerState } from './state.js';
+
+export { ownerOnly, readSidecar, type Sidecar, sidecarPath } from './sidecar.js';
 
 /** What the ingest capability's `importRecords` returns (src/ingest contract). */
 export interface ImportReport {
@@ -34,14 +37,28 @@ export interface GroupReport extends ImportReport {
   readonly groupBatches: number;
 }
 
-interface IngestJob {
-  readonly type: 'ingest';
+/** Records of one kind, part of one request. */
+export interface IngestPart {
   readonly kind: string;
   readonly records: readonly Record<string, unknown>[];
+}
+
+interface IngestJob {
+  readonly type: 'ingest';
+  /** Committed together or not at all (one request: e.g. a webhook's cases and case events). */
+  readonly parts: readonly IngestPart[];
+  readonly size: number;
   readonly source: string;
-  readonly resolve: (r: GroupReport) => void;
+  readonly resolve: (r: GroupReport[]) => void;
   readonly reject: (e: unknown) => void;
 }
+
+/** Kinds are loaded in this order inside a transaction: a case before its events. */
+const KIND_ORDER = ['customers', 'cases', 'events', 'feedback', 'case-events'];
+const kindRank = (k: string): number => {
+  const i = KIND_ORDER.indexOf(k);
+  return i < 0 ? KIND_ORDER.length : i;
+};
 interface ExclusiveJob {
   readonly type: 'exclusive';
   readonly fn: (db: Store) => Promise<unknown>;
@@ -52,23 +69,6 @@ type Job = IngestJob | ExclusiveJob;
 
 /** Most records one group commit takes; later batches wait for the next transaction. */
 export const GROUP_MAX_RECORDS = 50_000;
-
-/** The sidecar a serving process writes beside a workspace file: who holds it and how to reach it. */
-export interface Sidecar {
-  readonly url: string;
-  readonly pid: number;
-  readonly workspace: string;
-  readonly startedAt: string;
-}
-export const sidecarPath = (dbFile: string): string => `${resolve(dbFile)}.server.json`;
-
-export function readSidecar(dbFile: string): Sidecar | undefined {
-  try {
-    return JSON.parse(readFileSync(sidecarPath(dbFile), 'utf8')) as Sidecar;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One open workspace file and its single writer. Every change goes through one queue: ingest batches
@@ -89,8 +89,17 @@ export class Workspace {
   ) {}
 
   ingest(kind: string, records: readonly Record<string, unknown>[], source: string): Promise<GroupReport> {
-    return new Promise<GroupReport>((resolve, reject) => {
-      this.push({ type: 'ingest', kind, records, source, resolve, reject });
+    return this.ingestAll([{ kind, records }], source).then((r) => r[0]!);
+  }
+
+  /**
+   * Several kinds in one transaction: every part is stored, or (one invalid record anywhere) none.
+   * The reports are in the order of `parts`.
+   */
+  ingestAll(parts: readonly IngestPart[], source: string): Promise<GroupReport[]> {
+    const size = parts.reduce((n, p) => n + p.records.length, 0);
+    return new Promise<GroupReport[]>((resolve, reject) => {
+      this.push({ type: 'ingest', parts, size, source, resolve, reject });
     });
   }
 
@@ -113,7 +122,20 @@ export class Workspace {
       return;
     }
     this.queue.push(job);
-    if (!this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
+    this.kick();
+  }
+
+  /**
+   * Starts the drain loop unless it runs. A job pushed after the loop saw an empty queue but before
+   * it finished (a caller answered by the last commit that at once queues more work) is picked up
+   * by the re-check, never left waiting.
+   */
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0) this.kick();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -134,9 +156,9 @@ export class Workspace {
       let n = 0;
       while (this.queue.length > 0 && this.queue[0]!.type === 'ingest') {
         const j = this.queue[0] as IngestJob;
-        if (group.length > 0 && n + j.records.length > GROUP_MAX_RECORDS) break;
+        if (group.length > 0 && n + j.size > GROUP_MAX_RECORDS) break;
         group.push(j);
-        n += j.records.length;
+        n += j.size;
         this.queue.shift();
       }
       await this.commitGroup(group);
@@ -153,17 +175,20 @@ export class Workspace {
     const importRecords = await this.importer();
     const run = (jobs: readonly IngestJob[]) =>
       this.db.transaction(async (tx) => {
-        const byKind = new Map<string, IngestJob[]>();
-        for (const j of jobs) byKind.set(j.kind, [...(byKind.get(j.kind) ?? []), j]);
-        const out = new Map<IngestJob, GroupReport>();
-        for (const [kind, list] of byKind) {
-          const records = list.length === 1 ? list[0]!.records : list.flatMap((j) => j.records);
-          const sources = [...new Set(list.map((j) => j.source))].join(',');
+        const byKind = new Map<string, { job: IngestJob; part: IngestPart }[]>();
+        for (const job of jobs)
+          for (const part of job.parts)
+            byKind.set(part.kind, [...(byKind.get(part.kind) ?? []), { job, part }]);
+        const reports = new Map<IngestPart, GroupReport>();
+        for (const kind of [...byKind.keys()].sort((a, b) => kindRank(a) - kindRank(b))) {
+          const list = byKind.get(kind)!;
+          const records = list.length === 1 ? list[0]!.part.records : list.flatMap((l) => l.part.records);
+          const sources = [...new Set(list.map((l) => l.job.source))].join(',');
           const report = await importRecords(tx, kind, records, { source: sources });
-          for (const j of list)
-            out.set(j, { ...report, batchRecords: j.records.length, groupBatches: list.length });
+          for (const { part } of list)
+            reports.set(part, { ...report, batchRecords: part.records.length, groupBatches: list.length });
         }
-        return out;
+        return new Map(jobs.map((j) => [j, j.parts.map((p) => reports.get(p)!)]));
       });
     try {
       const reports = await run(group);
@@ -203,6 +228,8 @@ export class Workspaces {
     private readonly state: ServerState,
     private readonly dataDir: string,
     private readonly importer: () => Promise<Importer>,
+    /** DuckDB `memory_limit` of each workspace (see `fairMemoryShare`). */
+    private readonly memoryLimit?: string,
   ) {}
 
   setUrl(url: string): void {
@@ -233,7 +260,8 @@ export class Workspaces {
   private async openOne(name: string): Promise<Workspace> {
     const file = await this.state.workspaceFile(name);
     if (!file) throw new TouchpointError('not_found', `workspace ${name} does not exist`);
-    const db = await openStore(file);
+    const db = await openStore(file, { memoryLimit: this.memoryLimit });
+    ownerOnly(file);
     if (this.url) this.writeSidecar(name, file);
     return new Workspace(name, db, this.importer);
   }
@@ -245,7 +273,7 @@ export class Workspaces {
       workspace: name,
       startedAt: new Date().toISOString(),
     };
-    writeFileSync(sidecarPath(file), `${JSON.stringify(s)}\n`);
+    writeFileSync(sidecarPath(file), `${JSON.stringify(s)}\n`, { mode: 0o600 });
   }
 
   openNames(): string[] {

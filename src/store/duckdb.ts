@@ -204,6 +204,8 @@ export interface OpenOptions {
   /** Run pending migrations (default true). */
   readonly migrate?: boolean;
   readonly readOnly?: boolean;
+  /** DuckDB's `memory_limit` for this database (e.g. `'2GB'`); default the engine's (80% of RAM). */
+  readonly memoryLimit?: string;
 }
 
 /**
@@ -216,7 +218,10 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
   let instance: DuckDBInstance;
   try {
     // No ICU in the embedded engine: TIMESTAMP columns hold UTC wall-clock time, always.
-    instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    instance = await DuckDBInstance.create(file, {
+      ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+    });
   } catch (e) {
     throw wrapEngineError(e, file);
   }
