@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
+import { resolveTimeFrame, type TimeFrameInput } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -52,19 +51,17 @@ export const DEFAULT_ACCESS_PATTERN =
   '(?i)(permission|access|rights|privilege|authori[sz]ation|no login|licen[cs]e|system|tool)';
 export const DEFAULT_APPROVAL_PATTERN = '(?i)(approv|sign[- ]?off|authori[sz]e)';
 
-/** Common date filters of every cases verb. */
-export const caseWindowParams = {
-  from: z.string().optional().describe('only cases opened at or after this date (ISO)'),
-  to: z.string().optional().describe('only cases opened before this date (ISO)'),
-  asOf: z.string().optional().describe('as-of instant: ignore later events (default: all data)'),
-};
-
-export function checkInstant(name: string, v: string | null | undefined): string | null {
-  if (v === undefined || v === null || v === '') return null;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime()))
-    throw new TouchpointError('invalid_input', `--${name} is not a date: ${JSON.stringify(v)}`);
-  return d.toISOString();
+/**
+ * The time frame of a cases verb (`...TimeFrameParams` in its schema) resolved in the workspace's
+ * zone, as the ISO strings `CaseMetricsOptions` takes.
+ */
+export async function caseWindow(
+  db: Store,
+  p: TimeFrameInput,
+): Promise<{ asOf: string | null; from: string | null; to: string | null }> {
+  const f = await resolveTimeFrame(db, p);
+  const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+  return { asOf: iso(f.asOf), from: iso(f.from), to: iso(f.to) };
 }
 
 /**

@@ -1,17 +1,17 @@
 import { Matrix, pseudoInverse } from 'ml-matrix';
 import { z } from 'zod';
 import { defineOperation, type OperationContext } from '../core/operation.js';
+import { resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { Z95 } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
-import { IsoDate, ownerOf, window } from './base.js';
+import { ownerOf, window } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const DriversParams = z.object({
   kind: z.enum(['nps', 'csat']).default('nps').describe('the score to explain'),
-  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
-  to: IsoDate.optional().describe('only answers before this date'),
+  ...TimeFrameParams,
   minMentions: z
     .number()
     .int()
@@ -81,6 +81,7 @@ export async function getDrivers(
   params: DriversParams,
   ctx: OperationContext = {},
 ): Promise<DriversResult> {
+  const frame = window(await resolveTimeFrame(db, params));
   await ensureAnalysis(db, ctx);
   const y =
     params.kind === 'nps'
@@ -90,7 +91,7 @@ export async function getDrivers(
     SELECT coalesce(f.touchpoint, '(none)') AS tp, list_sort(t.themes) AS themes,
       count(*) AS n, sum(${y}) AS s, sum(${y} * ${y}) AS ss
     FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
-    WHERE f.kind = ${params.kind} AND f.score IS NOT NULL AND ${window(params.from, params.to)}
+    WHERE f.kind = ${params.kind} AND f.score IS NOT NULL AND ${frame}
     GROUP BY ALL ORDER BY tp, themes`);
   const N = rows.reduce((a, r) => a + r.n, 0);
   const mentions = new Map<string, number>();
@@ -163,7 +164,7 @@ export async function getDrivers(
     WITH m AS (
       SELECT unnest(t.themes) AS theme, ${ownerOf} AS team
       FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
-      WHERE f.kind = ${params.kind} AND ${window(params.from, params.to)}
+      WHERE f.kind = ${params.kind} AND ${frame}
     )
     SELECT theme, team, count(*) AS n FROM m WHERE team IS NOT NULL GROUP BY theme, team
     QUALIFY row_number() OVER (PARTITION BY theme ORDER BY n DESC, team) = 1`);

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 import { type Dimension, dimensionName, dimensionSql, parseDimension } from './breakdown.js';
 import {
-  asOfParam,
   type Frame,
-  fromParam,
   HOUR,
   journeyEvents,
   journeyParam,
@@ -15,7 +14,6 @@ import {
   personOf,
   resolveFrame,
   round,
-  toParam,
 } from './journey.js';
 import { type Rate, rate } from './rate.js';
 
@@ -40,9 +38,7 @@ export const FunnelParams = z.object({
     .max(2)
     .optional()
     .describe('break down by up to two of: channel, segment:FIELD, cohort, persona'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type FunnelParams = z.input<typeof FunnelParams>;
 

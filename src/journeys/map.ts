@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { isSmallSample, mean } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
-  asOfParam,
-  fromParam,
   HOUR,
   journeyParam,
   loadJourney,
@@ -13,7 +12,6 @@ import {
   personOf,
   resolveFrame,
   round,
-  toParam,
 } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 import { type Rate, rate } from './rate.js';
@@ -34,9 +32,7 @@ export const MapParams = z.object({
     .enum(['csat', 'nps', 'ces'])
     .default('csat')
     .describe('which score the emotion column averages'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type MapParams = z.input<typeof MapParams>;
 

@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
-import {
-  asOfParam,
-  fromParam,
-  journeyParam,
-  loadJourney,
-  ownerJoin,
-  resolveFrame,
-  round,
-  textList,
-  toParam,
-} from './journey.js';
+import { journeyParam, loadJourney, ownerJoin, resolveFrame, round, textList } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 import { personIndex } from './person-index.js';
 
@@ -78,9 +69,7 @@ export const MomentsParams = z.object({
     .describe('leave out touchpoints with fewer bad outcomes than this'),
   limit: z.number().int().min(1).max(500).default(50),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type MomentsParams = z.input<typeof MomentsParams>;
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { asOfParam, type Frame, fromParam, HOUR, resolveFrame, round, toParam } from './journey.js';
+import { type Frame, HOUR, resolveFrame, round } from './journey.js';
 import { personIndex } from './person-index.js';
 import { variantsSql } from './variants.js';
 
@@ -28,9 +29,7 @@ export const PathsParams = z.object({
     .positive()
     .default(24)
     .describe('a change of channel within this many hours counts as a cross-channel switch'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type PathsParams = z.input<typeof PathsParams>;
 
