@@ -6,7 +6,7 @@ import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
 import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
 import { FORMATS } from './read.js';
-import { KIND_SPECS, KINDS, type Kind } from './schemas.js';
+import { KIND_SPECS, KINDS, type Kind, UNKNOWN_FIELDS } from './schemas.js';
 import { listImports, undoImport } from './undo.js';
 
 export const ImportFileParams = z.object({
@@ -59,6 +59,12 @@ export const ImportFileParams = z.object({
     ),
   sheet: z.string().optional().describe('.xlsx: sheet name or number (default the first)'),
   skipInvalid: z.boolean().default(false).describe('store the good rows and report the bad ones'),
+  unknownFields: z
+    .enum(UNKNOWN_FIELDS)
+    .default('strict')
+    .describe(
+      'columns no field takes, for kinds without a properties/attributes column: strict refuses the file, lenient leaves them out',
+    ),
   dryRun: z
     .boolean()
     .default(false)
@@ -157,6 +163,7 @@ function importOperation(kind: Kind) {
         file: p.file,
         format: p.format as (typeof FORMATS)[number] | undefined,
         skipInvalid: p.skipInvalid,
+        unknownFields: p.unknownFields,
         dryRun: p.dryRun,
         onProgress: ctx.onProgress,
         now: ctx.now,
