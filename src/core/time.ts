@@ -15,8 +15,9 @@ import { TouchpointError } from './errors.js';
  * - Impossible calendar values are refused, never rolled over: `2026-02-30`, `24:00`, `10:61`,
  *   a leap second `:60`, an offset beyond ±18:00. Years are 1900–9999, both as written and once
  *   converted to UTC (`9999-12-31T23:00-05:00` is in year 10000 and refused).
- * - A wall-clock time that a daylight-saving change skips (02:30 on a spring-forward night) moves
- *   forward by the gap; one that happens twice takes the earlier offset (Luxon's rules).
+ * - A wall-clock time that a daylight-saving change skips moves forward by the gap (02:30 in New York
+ *   on 2026-03-08 is 03:30 EDT = 07:30Z); one that happens twice is read as the later of the two
+ *   (01:30 on 2026-11-01 is 01:30 EST = 06:30Z). These are Luxon's rules, as file imports use them.
  */
 
 export const MIN_YEAR = 1900;
@@ -26,7 +27,7 @@ export const TIME_ZONE_KEY = 'time_zone';
 export const DEFAULT_ZONE = 'UTC';
 
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export type ParsedTime =
   | { readonly ok: true; readonly ms: number }
