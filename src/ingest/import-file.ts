@@ -4,6 +4,7 @@ import type { Progress } from '../core/operation.js';
 import { DEFAULT_ZONE, workspaceZone } from '../core/time.js';
 import { ident, join, raw, type Store, sql } from '../store/index.js';
 import { CONV, convErrors, convert, type InferredType, inferTypes } from './convert.js';
+import { checkUtf8, toUtf8File } from './encoding.js';
 import { resolveIdentities } from './identities.js';
 import {
   finishImport,
@@ -219,14 +220,39 @@ export async function importFile(
 ): Promise<ImportReport | DryRunReport> {
   const t0 = performance.now();
   const startedAt = (o.now ?? (() => new Date()))();
-  const ro = readOptions(o);
+  const given = readOptions(o);
   const source = o.file;
+  // text files reach the engine as valid UTF-8: checked as they stream, or converted from --encoding
+  let ro = given;
+  let converted: { path: string; remove: () => void } | undefined;
+  if (given.format === 'csv' || given.format === 'jsonl' || given.format === 'json') {
+    if (given.encoding === 'utf8') await checkUtf8(given.file, given.gzip);
+    else {
+      converted = await toUtf8File(given.file, given.gzip, given.encoding, `.${given.format}`);
+      ro = { ...given, file: converted.path, gzip: false, encoding: 'utf8', label: given.file };
+    }
+  }
+  try {
+    return await importConverted(db, kind, o, ro, { t0, startedAt, source });
+  } finally {
+    converted?.remove();
+  }
+}
+
+async function importConverted(
+  db: Store,
+  kind: Kind,
+  o: FileImportOptions,
+  ro: ReadOptions,
+  { t0, startedAt, source }: { t0: number; startedAt: Date; source: string },
+): Promise<ImportReport | DryRunReport> {
   const options = {
     format: ro.format,
     ...(o.map ? { map: o.map } : {}),
     ...(o.questions ? { questions: o.questions } : {}),
     ...(o.dateFormat ? { dateFormat: o.dateFormat } : {}),
     ...(o.timezone ? { timezone: o.timezone } : {}),
+    ...(ro.encoding !== 'utf8' || ro.label ? { encoding: o.encoding } : {}),
     ...(o.na?.length ? { na: o.na } : {}),
     ...(o.skipInvalid ? { skipInvalid: true } : {}),
     file: resolve(o.file),

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { CASE_LOG_FORMATS, type CaseLogFormat, importCaseEventsFile } from '../cases/import-case-log.js';
 import { TouchpointError } from '../core/errors.js';
 import { type AnyOperation, defineOperation, type Section } from '../core/operation.js';
+import { parseEncoding } from './encoding.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
-import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
+import { type MappingSpec, parseNa, parsePairs, readMappingFile } from './mapping.js';
 import { FORMATS } from './read.js';
 import { KIND_SPECS, KINDS, type Kind, UNKNOWN_FIELDS } from './schemas.js';
 import { listImports, undoImport } from './undo.js';
@@ -50,7 +51,12 @@ export const ImportFileParams = z.object({
     .string()
     .optional()
     .describe('CSV delimiter (default: guessed from the header among , ; TAB |)'),
-  encoding: z.string().optional().describe('utf8 (default) or latin1'),
+  encoding: z
+    .string()
+    .optional()
+    .describe(
+      'text encoding of the file: utf8 (default; invalid UTF-8 is refused naming the line), windows-1252 (Excel on Windows) or latin1',
+    ),
   format: z
     .enum([...FORMATS, ...CASE_LOG_FORMATS])
     .optional()
