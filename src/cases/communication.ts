@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type FilterInput, FilterParams, type Filters } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type TimeFrameInput, TimeFrameParams } from '../core/time.js';
 import { type StoredFinding, writeFindings } from '../findings/index.js';
@@ -9,6 +10,7 @@ import { pct, type Rate, rate, ratePct, round } from './figures.js';
 
 export const CommunicationParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   promiseHours: z
     .number()
     .positive()
@@ -112,9 +114,9 @@ interface StratumRow {
  */
 export async function communicationWindow(
   db: Store,
-  p: TimeFrameInput,
+  p: TimeFrameInput & FilterInput,
   now: Date = new Date(),
-): Promise<{ asOf: string; from: string | null; to: string | null }> {
+): Promise<{ asOf: string; from: string | null; to: string | null; filters: Filters }> {
   const w = await caseWindow(db, p);
   return { ...w, asOf: w.asOf ?? (await latestCaseInstant(db, now)) };
 }

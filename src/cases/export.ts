@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
@@ -10,6 +11,7 @@ import { caseMetricsFor } from './metrics-store.js';
 
 export const ExportParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   fallbackDays: z
     .number()
     .int()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
@@ -8,6 +9,7 @@ import { caseMetricsFor } from './metrics-store.js';
 
 export const FlowParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   paths: z.number().int().min(1).max(1000).default(10).describe('how many of the most common case paths'),
 });
 export type FlowParams = z.output<typeof FlowParams>;

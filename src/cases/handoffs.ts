@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
@@ -12,6 +13,7 @@ export type GroupBy = (typeof GROUP_BY)[number];
 export const HandoffsParams = z.object({
   by: z.enum(GROUP_BY).default('reason').describe('aggregate by this dimension'),
   ...TimeFrameParams,
+  ...FilterParams,
   pushToFrontShare: z
     .number()
     .min(0)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -9,6 +10,7 @@ import { caseMetricsFor } from './metrics-store.js';
 
 export const InflowParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   repeatDays: z
     .number()
     .int()

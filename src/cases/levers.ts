@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -18,6 +19,7 @@ export type Lever = (typeof LEVERS)[number];
 
 export const LeversParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   minTeamCases: z
     .number()
     .int()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
@@ -6,6 +7,7 @@ import { commCtes, communicationWindow } from './communication.js';
 
 export const OverdueUpdatesParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   promiseHours: z
     .number()
     .positive()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -9,6 +10,7 @@ import { caseMetricsFor } from './metrics-store.js';
 
 export const PingPongParams = z.object({
   ...TimeFrameParams,
+  ...FilterParams,
   minCases: z.number().int().min(1).default(1).describe('ignore reasons with fewer cases'),
 });
 export type PingPongParams = z.output<typeof PingPongParams>;

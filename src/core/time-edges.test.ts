@@ -43,6 +43,16 @@ describe('an impossible date over HTTP (real server)', () => {
     expect(r.body.error.code).toBe('invalid_input');
     expect(r.body.error.details[0]).toEqual({ field, message });
   });
+
+  it('a persona filter before personas exist is a 409 "unavailable" naming the field, not a 500', async () => {
+    const r = await call<{ error: { code: string; details: unknown[] } }>(
+      `${srv.url}/api/v1/cases/handoffs?persona=bargain`,
+      { headers: bearer(key) },
+    );
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('unavailable');
+    expect(r.body.error.details[0]).toEqual({ field: 'persona', message: 'no personas yet' });
+  });
 });
 
 describe('an impossible date in the CLI (real process)', () => {

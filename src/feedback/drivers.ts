@@ -1,17 +1,19 @@
 import { Matrix, pseudoInverse } from 'ml-matrix';
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
-import { resolveTimeFrame, TimeFrameParams } from '../core/time.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { Z95 } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
-import { ownerOf, window } from './base.js';
+import { answersIn, ownerOf } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const DriversParams = z.object({
   kind: z.enum(['nps', 'csat']).default('nps').describe('the score to explain'),
   ...TimeFrameParams,
+  ...FilterParams,
   minMentions: z
     .number()
     .int()
@@ -81,7 +83,7 @@ export async function getDrivers(
   params: DriversParams,
   ctx: OperationContext = {},
 ): Promise<DriversResult> {
-  const frame = window(await resolveTimeFrame(db, params));
+  const frame = await answersIn(db, params);
   await ensureAnalysis(db, ctx);
   const y =
     params.kind === 'nps'

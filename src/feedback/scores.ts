@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { FilterParams, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import {
@@ -23,6 +24,7 @@ export const ScoresParams = z.object({
   kind: z.enum(SCORE_KINDS).default('nps').describe('which score'),
   by: z.enum(GROUP_BY).default('none').describe('break the score down by'),
   ...TimeFrameParams,
+  ...FilterParams,
   compareFrom: instant
     .optional()
     .describe('comparison period start; with --compare-to adds the change and its test'),
@@ -213,13 +215,17 @@ export async function getScores(db: Store, params: ScoresParams): Promise<Scores
     throw new TouchpointError('invalid_input', 'give both --compare-from and --compare-to');
   const b = bands(kind);
   const cur = await resolveTimeFrame(db, params);
-  const inCur = window(cur);
+  const filters = await resolveFilters(db, params);
+  const inCur = window(cur, filters);
   const inPrev = comparing
-    ? window({
-        from: await resolveInstant(db, params.compareFrom, 'compareFrom'),
-        to: await resolveInstant(db, params.compareTo, 'compareTo'),
-        asOf: cur.asOf,
-      })
+    ? window(
+        {
+          from: await resolveInstant(db, params.compareFrom, 'compareFrom'),
+          to: await resolveInstant(db, params.compareTo, 'compareTo'),
+          asOf: cur.asOf,
+        },
+        filters,
+      )
     : sql`false`;
   const rows = await db.all<CountRow>(sql`
     WITH tagged AS (
