@@ -90,12 +90,15 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
     case 'json':
       return sql`CASE WHEN json_valid(${r}) AND json_type(CAST(${r} AS JSON)) = 'OBJECT' THEN CAST(${r} AS JSON) END`;
     case 'timestamp': {
-      if (o.strptime) return sql`try_strptime(${t}, ${o.strptime})`;
+      // with %z the engine returns TIMESTAMPTZ: through epoch microseconds, as below
+      if (o.strptime) return sql`make_timestamp(epoch_us(try_strptime(${t}, ${o.strptime})))`;
       // ISO-8601. Offsets go through the engine's TIMESTAMPTZ parser (it applies them; it wants seconds
       // before an offset, so '10:00Z' is retried as '10:00:00Z'); the common shapes take the cheaper
       // TIMESTAMP parser: no offset (UTC) or a trailing Z. The LIKE keeps out 'epoch' and 'infinity'.
-      const slow = (x: SqlFragment) => sql`CAST(coalesce(TRY_CAST(${x} AS TIMESTAMPTZ),
-        TRY_CAST(regexp_replace(${x}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ)) AS TIMESTAMP)`;
+      // The instant as UTC wall-clock time through epoch microseconds: CAST(TIMESTAMPTZ AS TIMESTAMP)
+      // would give the wall-clock time of the process's TZ (found by the America/New_York test run).
+      const slow = (x: SqlFragment) => sql`make_timestamp(epoch_us(coalesce(TRY_CAST(${x} AS TIMESTAMPTZ),
+        TRY_CAST(regexp_replace(${x}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ))))`;
       return sql`CASE
         WHEN ${r} LIKE '____-__-__%' AND right(${r}, 1) <> ' ' THEN CASE
           WHEN right(${r}, 1) IN ('Z', 'z') AND substr(${r}, 11, 1) IN ('T', ' ') AND NOT contains(substr(${r}, 11), '+')

@@ -207,6 +207,25 @@ describe('file imports refuse the same values, naming file, line and field', () 
     });
   });
 
+  it('offsets are converted to UTC whatever the process zone (ISO and --date-format with Z)', async () => {
+    await withTestDb(async (db) => {
+      const f = file(
+        'o.csv',
+        'id,customer_id,ts,channel,touchpoint\ne1,c1,2026-03-01T14:05:09.250+02:00,web,home\n',
+      );
+      await importFile(db, 'events', { file: f });
+      const g = file(
+        'p.csv',
+        'id,customer_id,ts,channel,touchpoint\ne2,c1,01/03/2026 10:00 +0200,web,home\n',
+      );
+      await importFile(db, 'events', { file: g, dateFormat: 'DD/MM/YYYY HH:mm Z' });
+      expect(await db.all(sql`SELECT id, ts::VARCHAR AS ts FROM events ORDER BY id`)).toEqual([
+        { id: 'e1', ts: '2026-03-01 12:05:09.25' },
+        { id: 'e2', ts: '2026-03-01 08:00:00' },
+      ]);
+    });
+  });
+
   it('records: lenient keeps unknown fields in the JSON column', async () => {
     await withTestDb(async (db) => {
       await importRecords(db, 'events', [ev({ colour: 'red', properties: { size: 2 } })], {
