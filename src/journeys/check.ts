@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 import { HOUR, resolveFrame, round, textList } from './journey.js';
@@ -108,7 +109,7 @@ const col = (name: string, k: number): SqlFragment => raw(`${name}${k}`);
  * at d1..dk. Deviations are the touchpoint sequences (repeats merged) of those who did not fit.
  */
 export async function checkJourney(db: Store, input: CheckParams, drawing?: Drawing): Promise<CheckResult> {
-  const p = CheckParams.parse(input);
+  const p = validate(CheckParams, input);
   const d =
     drawing ??
     (p.drawing

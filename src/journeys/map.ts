@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
 import { isSmallSample, mean } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
@@ -112,7 +113,7 @@ interface CellRow {
  * figures; see MapCell for each definition.
  */
 export async function getJourneyMap(db: Store, input: MapParams): Promise<MapResult> {
-  const p = MapParams.parse(input);
+  const p = validate(MapParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const lastPosition = j.stages.length;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
@@ -145,7 +146,7 @@ interface Row {
  * strata, continuity-corrected) gives p < 0.05; the interval alone collapses with a handful of people.
  */
 export async function getMoments(db: Store, input: MomentsParams): Promise<MomentsResult> {
-  const p = MomentsParams.parse(input);
+  const p = validate(MomentsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const rule = (p.badOutcomes ?? [...DEFAULT_BAD_OUTCOMES]).map((x) => x.toLowerCase());

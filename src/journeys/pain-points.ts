@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { isSmallSample, stratifiedRiskDifference, wilson } from '../stats/index.js';
@@ -146,7 +147,7 @@ const KIND_ORDER = { 'drop-off': 0, wait: 1, 'channel-switch': 2 } as const;
  * small samples (DESIGN.md §6) always come after well-measured ones.
  */
 export async function getPainPoints(db: Store, input: PainPointsParams): Promise<PainPointsResult> {
-  const p = PainPointsParams.parse(input);
+  const p = validate(PainPointsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type Frame, HOUR, resolveFrame, round } from './journey.js';
@@ -123,7 +124,7 @@ function periodEvents(idx: SqlFragment, frame: Frame, includeOutbound: boolean):
  * Variants: see variantsSql (grouped by a fingerprint of the sequence).
  */
 export async function getPaths(db: Store, input: PathsParams): Promise<PathsResult> {
-  const p = PathsParams.parse(input);
+  const p = validate(PathsParams, input);
   if (p.droppedBefore && !p.around) {
     throw new TouchpointError(
       'invalid_input',
