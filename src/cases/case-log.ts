@@ -1,6 +1,7 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { CASE_EVENT_TYPES, parseIsoTimestamp } from '../ingest/index.js';
+import { parseTime as parseInstant } from '../core/time.js';
+import { CASE_EVENT_TYPES } from '../ingest/index.js';
 
 /**
  * Shared shape of the case-log readers (XES, ticket audit): canonical records for
@@ -67,24 +68,16 @@ export const ACTIVITY_RULES: readonly (readonly [RegExp, string])[] = [
   [/\bnote\b|comment|work ?log/i, 'note'],
 ];
 
+/** A log's time (src/core/time.ts: ISO 8601; without an offset, UTC), or an error naming file, line and field. */
 export function parseTime(value: string, where: { source: string; line: number; field: string }): number {
-  const ms = parseIsoTimestamp(value);
-  if (ms === undefined)
+  const t = parseInstant(value);
+  if (!t.ok)
     throw new TouchpointError(
       'invalid_input',
-      `${where.source}:${where.line}: ${where.field}: not an ISO-8601 time: ${JSON.stringify(value)}`,
-      {
-        details: [
-          {
-            file: where.source,
-            line: where.line,
-            field: where.field,
-            message: `not an ISO-8601 time: ${value}`,
-          },
-        ],
-      },
+      `${where.source}:${where.line}: ${where.field}: ${t.message}`,
+      { details: [{ file: where.source, line: where.line, field: where.field, message: t.message }] },
     );
-  return ms;
+  return t.ms;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
+import { type FilterInput, type Filters, filterSql, NO_FILTERS, resolveFilters } from '../core/filters.js';
+import { resolveTimeFrame, type TimeFrameInput } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -46,25 +46,25 @@ export interface CaseMetricsOptions {
   readonly stored?: boolean;
   /** Only the cases whose ids a relation with a `case_id` column holds (the store's refresh). */
   readonly only?: SqlFragment;
+  /** Segment / channel / persona of the case (src/core/filters.ts); default none. */
+  readonly filters?: Filters;
 }
 
 export const DEFAULT_ACCESS_PATTERN =
   '(?i)(permission|access|rights|privilege|authori[sz]ation|no login|licen[cs]e|system|tool)';
 export const DEFAULT_APPROVAL_PATTERN = '(?i)(approv|sign[- ]?off|authori[sz]e)';
 
-/** Common date filters of every cases verb. */
-export const caseWindowParams = {
-  from: z.string().optional().describe('only cases opened at or after this date (ISO)'),
-  to: z.string().optional().describe('only cases opened before this date (ISO)'),
-  asOf: z.string().optional().describe('as-of instant: ignore later events (default: all data)'),
-};
-
-export function checkInstant(name: string, v: string | null | undefined): string | null {
-  if (v === undefined || v === null || v === '') return null;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime()))
-    throw new TouchpointError('invalid_input', `--${name} is not a date: ${JSON.stringify(v)}`);
-  return d.toISOString();
+/**
+ * The time frame of a cases verb (`...TimeFrameParams` in its schema) resolved in the workspace's
+ * zone, as the ISO strings `CaseMetricsOptions` takes.
+ */
+export async function caseWindow(
+  db: Store,
+  p: TimeFrameInput & FilterInput,
+): Promise<{ asOf: string | null; from: string | null; to: string | null; filters: Filters }> {
+  const f = await resolveTimeFrame(db, p);
+  const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+  return { asOf: iso(f.asOf), from: iso(f.from), to: iso(f.to), filters: await resolveFilters(db, p) };
 }
 
 /**
@@ -78,13 +78,16 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
   const to = o.to ?? null;
   const access = o.accessPattern ?? DEFAULT_ACCESS_PATTERN;
   const approval = o.approvalPattern ?? DEFAULT_APPROVAL_PATTERN;
-  const filtered = asOf !== null || from !== null || to !== null || o.only !== undefined;
+  const filters = o.filters ?? NO_FILTERS;
+  const narrowed = filters.segment !== null || filters.channel !== null || filters.persona !== null;
+  const filtered = asOf !== null || from !== null || to !== null || o.only !== undefined || narrowed;
   return sql`
   cs AS (
     SELECT c.* FROM cases c
     WHERE ${o.only ? sql`c.id IN (SELECT case_id FROM ${o.only}) AND ` : sql``}(${asOf}::TIMESTAMP IS NULL OR c.opened_at <= ${asOf}::TIMESTAMP)
       AND (${from}::TIMESTAMP IS NULL OR c.opened_at >= ${from}::TIMESTAMP)
       AND (${to}::TIMESTAMP IS NULL OR c.opened_at < ${to}::TIMESTAMP)
+      AND ${filterSql(filters, { customer: sql`c.customer_id`, channel: sql`c.channel` })}
   ),
   ev AS (
     -- one pass over all events, in case order: position, next event, and the team held before each
@@ -222,7 +225,8 @@ export function caseMetricsCtes(o: CaseMetricsOptions = {}): SqlFragment {
     o.stored
       ? sql`SELECT * FROM case_metrics_store
         WHERE (${from}::TIMESTAMP IS NULL OR opened_at >= ${from}::TIMESTAMP)
-          AND (${to}::TIMESTAMP IS NULL OR opened_at < ${to}::TIMESTAMP)`
+          AND (${to}::TIMESTAMP IS NULL OR opened_at < ${to}::TIMESTAMP)
+          AND ${filterSql(filters, { customer: sql`customer_id`, channel: sql`channel` })}`
       : computedMetrics
   })`;
 }

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { type FilterInput, FilterParams, type Filters } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { type TimeFrameInput, TimeFrameParams } from '../core/time.js';
 import { type StoredFinding, writeFindings } from '../findings/index.js';
 import { mean, stratifiedRiskDifference } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
 
 export const CommunicationParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   promiseHours: z
     .number()
     .positive()
@@ -105,14 +108,21 @@ interface StratumRow {
   sum_sq: number;
 }
 
-/** The default as-of: the earlier of now and the latest case event in the data. */
-export async function defaultAsOf(
+/**
+ * The frame of the communication verbs, in the workspace's zone; as-of defaults to the earlier of now
+ * and the latest case event in the data.
+ */
+export async function communicationWindow(
   db: Store,
-  asOf: string | undefined,
+  p: TimeFrameInput & FilterInput,
   now: Date = new Date(),
-): Promise<string> {
-  const given = checkInstant('as-of', asOf);
-  if (given) return given;
+): Promise<{ asOf: string; from: string | null; to: string | null; filters: Filters }> {
+  const w = await caseWindow(db, p);
+  return { ...w, asOf: w.asOf ?? (await latestCaseInstant(db, now)) };
+}
+
+/** The earlier of now and the latest case event in the data. */
+async function latestCaseInstant(db: Store, now: Date): Promise<string> {
   const row = await db.one<{ t: string | null }>(
     sql`SELECT greatest((SELECT max(ts) FROM case_events), (SELECT max(opened_at) FROM cases)) AS t`,
   );
@@ -163,8 +173,8 @@ export async function getCommunication(
   params: CommunicationParams,
   now: Date = new Date(),
 ): Promise<CommunicationResult> {
-  const asOf = await defaultAsOf(db, params.asOf, now);
-  const o = { asOf, from: checkInstant('from', params.from), to: checkInstant('to', params.to) };
+  const o = await communicationWindow(db, params, now);
+  const asOf = o.asOf;
   const ctes = commCtes(o, params.promiseHours);
   const source = await csatSource(db);
   const [g] = await db.all<{

@@ -1,14 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
-import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { csatLink, csatSource } from './communication.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const ExportParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   fallbackDays: z
     .number()
     .int()
@@ -81,12 +84,9 @@ export const EXPORT_COLUMNS: readonly (keyof CaseExportRow)[] = [
  * `fallbackDays` after closure).
  */
 export async function exportCases(db: Store, params: ExportParams): Promise<CaseExportRow[]> {
-  const asOf = checkInstant('as-of', params.asOf);
-  const o = await caseMetricsFor(db, {
-    asOf,
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
-  });
+  const w = await caseWindow(db, params);
+  const asOf = w.asOf;
+  const o = await caseMetricsFor(db, w);
   const source = await csatSource(db);
   return db.all<CaseExportRow>(sql`WITH ${caseMetricsCtes(o)},
     link AS (${csatLink(source, params.fallbackDays, sql`case_metrics2`)}),

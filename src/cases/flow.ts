@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
-import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { pct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const FlowParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   paths: z.number().int().min(1).max(1000).default(10).describe('how many of the most common case paths'),
 });
 export type FlowParams = z.output<typeof FlowParams>;
@@ -56,9 +59,7 @@ export interface FlowResult {
  */
 export async function getFlow(db: Store, params: FlowParams): Promise<FlowResult> {
   const o = await caseMetricsFor(db, {
-    asOf: checkInstant('as-of', params.asOf),
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
+    ...(await caseWindow(db, params)),
   });
   const ctes = caseMetricsCtes(o);
   const links = await db.all<{

@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import {
-  CASES,
-  type CaseMetricsOptions,
-  caseMetricsCtes,
-  caseWindowParams,
-  checkInstant,
-} from './case-metrics.js';
+import { CASES, type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
@@ -16,7 +12,8 @@ export type GroupBy = (typeof GROUP_BY)[number];
 
 export const HandoffsParams = z.object({
   by: z.enum(GROUP_BY).default('reason').describe('aggregate by this dimension'),
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   pushToFrontShare: z
     .number()
     .min(0)
@@ -178,9 +175,7 @@ function toGroup(r: Row): HandoffGroup {
  */
 export async function getHandoffs(db: Store, params: HandoffsParams): Promise<HandoffsResult> {
   const o = await caseMetricsFor(db, {
-    asOf: checkInstant('as-of', params.asOf),
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
+    ...(await caseWindow(db, params)),
   });
   const rows = await db.all<
     Row & { is_total: boolean }

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
 import { type Store, sql } from '../store/index.js';
-import { caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const InflowParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   repeatDays: z
     .number()
     .int()
@@ -89,9 +92,7 @@ export async function getInflow(
   now: Date = new Date(),
 ): Promise<InflowResult> {
   const o = await caseMetricsFor(db, {
-    asOf: checkInstant('as-of', params.asOf),
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
+    ...(await caseWindow(db, params)),
   });
   const base = sql`WITH ${caseMetricsCtes(o)},
     rep AS (

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
 import { stratifiedRiskDifference, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
   type CaseMetricsOptions,
   caseMetricsCtes,
-  caseWindowParams,
-  checkInstant,
+  caseWindow,
   DEFAULT_ACCESS_PATTERN,
 } from './case-metrics.js';
 import { pct, rate, round } from './figures.js';
@@ -17,7 +18,8 @@ export const LEVERS = ['empower', 'train', 'automate', 'access', 'own-it'] as co
 export type Lever = (typeof LEVERS)[number];
 
 export const LeversParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   minTeamCases: z
     .number()
     .int()
@@ -224,9 +226,7 @@ export async function getLevers(
   now: Date = new Date(),
 ): Promise<LeversResult> {
   const o = await caseMetricsFor(db, {
-    asOf: checkInstant('as-of', params.asOf),
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
+    ...(await caseWindow(db, params)),
     accessPattern: params.accessPattern ?? DEFAULT_ACCESS_PATTERN,
   });
   const rows = await db.all<Row>(query(o, params.maxPathTeams));

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
-import { caseWindowParams, checkInstant } from './case-metrics.js';
-import { commCtes, defaultAsOf } from './communication.js';
+import { commCtes, communicationWindow } from './communication.js';
 
 export const OverdueUpdatesParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   promiseHours: z
     .number()
     .positive()
@@ -52,8 +54,8 @@ export async function getOverdueUpdates(
   params: OverdueUpdatesParams,
   now: Date = new Date(),
 ): Promise<OverdueUpdatesResult> {
-  const asOf = await defaultAsOf(db, params.asOf, now);
-  const o = { asOf, from: checkInstant('from', params.from), to: checkInstant('to', params.to) };
+  const o = await communicationWindow(db, params, now);
+  const asOf = o.asOf;
   const rows = await db.all<{
     case_id: string;
     customer_id: string | null;

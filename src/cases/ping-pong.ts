@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
 import { type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import { type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { pct, rate, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const PingPongParams = z.object({
-  ...caseWindowParams,
+  ...TimeFrameParams,
+  ...FilterParams,
   minCases: z.number().int().min(1).default(1).describe('ignore reasons with fewer cases'),
 });
 export type PingPongParams = z.output<typeof PingPongParams>;
@@ -159,9 +162,7 @@ export async function getPingPong(
   now: Date = new Date(),
 ): Promise<PingPongResult> {
   const o = await caseMetricsFor(db, {
-    asOf: checkInstant('as-of', params.asOf),
-    from: checkInstant('from', params.from),
-    to: checkInstant('to', params.to),
+    ...(await caseWindow(db, params)),
   });
   const rows = (await db.all<Row>(query(o))).filter((r) => r.cases >= params.minCases);
   const byReason = new Map(rows.map((r) => [r.reason, r]));

@@ -1,10 +1,6 @@
-import { z } from 'zod';
-import { type SqlFragment, sql } from '../store/index.js';
-
-/** A date or UTC timestamp parameter (2026-03-01 or 2026-03-01T12:00:00Z). */
-export const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$/, 'a date like 2026-03-01 (UTC)');
+import { type FilterInput, type Filters, filterSql, NO_FILTERS, resolveFilters } from '../core/filters.js';
+import { resolveTimeFrame, type TimeFrame, type TimeFrameInput } from '../core/time.js';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
  * The owning team of a (touchpoint, channel): an exact channel row wins over the '*' row
@@ -21,8 +17,20 @@ export const ownerOf: SqlFragment = sql`(
   WHERE o.touchpoint = f.touchpoint AND (o.channel = f.channel OR o.channel = '*')
 )`;
 
-/** Optional inclusive-exclusive time window on `f.ts` (ISO dates or timestamps). */
-export function window(from: string | undefined, to: string | undefined): SqlFragment {
-  return sql`(${from ?? null}::TIMESTAMP IS NULL OR f.ts >= ${from ?? null}::TIMESTAMP)
-    AND (${to ?? null}::TIMESTAMP IS NULL OR f.ts < ${to ?? null}::TIMESTAMP)`;
+/**
+ * The time frame on `f.ts` and the filters on `f`: answers in [from, to) given up to as-of
+ * (inclusive); each bound optional.
+ * Resolve it with `resolveTimeFrame` (src/core/time.ts), which applies the workspace's zone.
+ */
+export function window(frame: TimeFrame, filters: Filters = NO_FILTERS): SqlFragment {
+  const { from, to, asOf } = frame;
+  return sql`(${from}::TIMESTAMP IS NULL OR f.ts >= ${from}::TIMESTAMP)
+    AND (${to}::TIMESTAMP IS NULL OR f.ts < ${to}::TIMESTAMP)
+    AND (${asOf}::TIMESTAMP IS NULL OR f.ts <= ${asOf}::TIMESTAMP)
+    AND ${filterSql(filters, { customer: sql`f.customer_id`, channel: sql`f.channel` })}`;
+}
+
+/** The answers an analysis reads: its time frame and filters (workspace zone applied), on `f`. */
+export async function answersIn(db: Store, p: TimeFrameInput & FilterInput): Promise<SqlFragment> {
+  return window(await resolveTimeFrame(db, p), await resolveFilters(db, p));
 }

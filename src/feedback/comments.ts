@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { IsoDate, window } from './base.js';
+import { answersIn } from './base.js';
 
 export const CommentsParams = z.object({
   q: z
@@ -11,8 +13,8 @@ export const CommentsParams = z.object({
   theme: z.string().optional().describe('only comments raising this theme (after `feedback themes`)'),
   touchpoint: z.string().optional().describe('only answers about this touchpoint'),
   kind: z.enum(['nps', 'csat', 'ces', 'text']).optional().describe('only answers of this kind'),
-  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
-  to: IsoDate.optional().describe('only answers before this date'),
+  ...TimeFrameParams,
+  ...FilterParams,
   limit: z.number().int().min(1).max(10_000).default(50),
   offset: z.number().int().min(0).default(0),
 });
@@ -58,7 +60,7 @@ interface Row {
  */
 export async function listComments(db: Store, params: CommentsParams): Promise<CommentsResult> {
   const words = (params.q ?? '').split(/\s+/).filter(Boolean);
-  let where: SqlFragment = sql`f.comment IS NOT NULL AND trim(f.comment) <> '' AND ${window(params.from, params.to)}
+  let where: SqlFragment = sql`f.comment IS NOT NULL AND trim(f.comment) <> '' AND ${await answersIn(db, params)}
     AND (${params.touchpoint ?? null}::VARCHAR IS NULL OR f.touchpoint = ${params.touchpoint ?? null})
     AND (${params.kind ?? null}::VARCHAR IS NULL OR f.kind = ${params.kind ?? null})
     AND (${params.theme ?? null}::VARCHAR IS NULL OR list_contains(t.themes, ${params.theme ?? null}))`;

@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { normalTwoSidedP, olsGrouped, Z95 } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
-import { IsoDate, ownerOf, window } from './base.js';
+import { answersIn, ownerOf } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const DriversParams = z.object({
   kind: z.enum(['nps', 'csat']).default('nps').describe('the score to explain'),
-  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
-  to: IsoDate.optional().describe('only answers before this date'),
+  ...TimeFrameParams,
+  ...FilterParams,
   minMentions: z
     .number()
     .int()
@@ -80,6 +82,7 @@ export async function getDrivers(
   params: DriversParams,
   ctx: OperationContext = {},
 ): Promise<DriversResult> {
+  const frame = await answersIn(db, params);
   await ensureAnalysis(db, ctx);
   const y =
     params.kind === 'nps'
@@ -89,7 +92,7 @@ export async function getDrivers(
     SELECT coalesce(f.touchpoint, '(none)') AS tp, list_sort(t.themes) AS themes,
       count(*) AS n, sum(${y}) AS s, sum(${y} * ${y}) AS ss
     FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
-    WHERE f.kind = ${params.kind} AND f.score IS NOT NULL AND ${window(params.from, params.to)}
+    WHERE f.kind = ${params.kind} AND f.score IS NOT NULL AND ${frame}
     GROUP BY ALL ORDER BY tp, themes`);
   const N = rows.reduce((a, r) => a + r.n, 0);
   const mentions = new Map<string, number>();
@@ -140,7 +143,7 @@ export async function getDrivers(
     WITH m AS (
       SELECT unnest(t.themes) AS theme, ${ownerOf} AS team
       FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
-      WHERE f.kind = ${params.kind} AND ${window(params.from, params.to)}
+      WHERE f.kind = ${params.kind} AND ${frame}
     )
     SELECT theme, team, count(*) AS n FROM m WHERE team IS NOT NULL GROUP BY theme, team
     QUALIFY row_number() OVER (PARTITION BY theme ORDER BY n DESC, team) = 1`);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { FilterParams, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
+import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import {
   type Interval,
   isSmallSample,
@@ -13,7 +15,7 @@ import {
   wilson,
 } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { IsoDate, ownerOf } from './base.js';
+import { ownerOf, window } from './base.js';
 
 export const SCORE_KINDS = ['nps', 'csat', 'ces'] as const;
 export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'week', 'month'] as const;
@@ -21,12 +23,12 @@ export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'we
 export const ScoresParams = z.object({
   kind: z.enum(SCORE_KINDS).default('nps').describe('which score'),
   by: z.enum(GROUP_BY).default('none').describe('break the score down by'),
-  from: IsoDate.optional().describe('period start (inclusive), ISO date'),
-  to: IsoDate.optional().describe('period end (exclusive), ISO date'),
-  compareFrom: IsoDate.optional().describe(
-    'comparison period start; with --compare-to adds the change and its test',
-  ),
-  compareTo: IsoDate.optional().describe('comparison period end (exclusive)'),
+  ...TimeFrameParams,
+  ...FilterParams,
+  compareFrom: instant
+    .optional()
+    .describe('comparison period start; with --compare-to adds the change and its test'),
+  compareTo: instant.optional().describe('comparison period end (exclusive)'),
 });
 export type ScoresParams = z.output<typeof ScoresParams>;
 
@@ -212,10 +214,18 @@ export async function getScores(db: Store, params: ScoresParams): Promise<Scores
   if (comparing && (params.compareFrom === undefined || params.compareTo === undefined))
     throw new TouchpointError('invalid_input', 'give both --compare-from and --compare-to');
   const b = bands(kind);
-  const inCur = sql`(${params.from ?? null}::TIMESTAMP IS NULL OR f.ts >= ${params.from ?? null}::TIMESTAMP)
-    AND (${params.to ?? null}::TIMESTAMP IS NULL OR f.ts < ${params.to ?? null}::TIMESTAMP)`;
+  const cur = await resolveTimeFrame(db, params);
+  const filters = await resolveFilters(db, params);
+  const inCur = window(cur, filters);
   const inPrev = comparing
-    ? sql`f.ts >= ${params.compareFrom!}::TIMESTAMP AND f.ts < ${params.compareTo!}::TIMESTAMP`
+    ? window(
+        {
+          from: await resolveInstant(db, params.compareFrom, 'compareFrom'),
+          to: await resolveInstant(db, params.compareTo, 'compareTo'),
+          asOf: cur.asOf,
+        },
+        filters,
+      )
     : sql`false`;
   const rows = await db.all<CountRow>(sql`
     WITH tagged AS (

@@ -1,15 +1,17 @@
 import { z } from 'zod';
+import { FilterParams } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
 import { isSmallSample, nps, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { type AnalysisSummary, analyzeWorkspace } from './analyze.js';
-import { IsoDate, ownerOf, window } from './base.js';
+import { answersIn, ownerOf } from './base.js';
 import { loadTaxonomy } from './taxonomy.js';
 
 export const ThemesParams = z.object({
-  from: IsoDate.optional().describe('only answers from this date (inclusive)'),
-  to: IsoDate.optional().describe('only answers before this date'),
+  ...TimeFrameParams,
+  ...FilterParams,
   discover: z
     .boolean()
     .optional()
@@ -88,7 +90,7 @@ export async function getThemes(
   const summary = await analyzeWorkspace(db, { discover: params.discover, now }, ctx);
   const taxonomy = await loadTaxonomy(db);
   const byId = new Map(taxonomy.themes.map((t) => [t.id, t]));
-  const w = window(params.from, params.to);
+  const w = await answersIn(db, params);
   const base = await db.one<{
     n: number;
     neg: number;

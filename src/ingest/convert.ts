@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { TouchpointError } from '../core/errors.js';
+import { MAX_YEAR, MIN_YEAR } from '../core/time.js';
 import { type BulkRow, ident, join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 import type { ResolvedMapping } from './mapping.js';
 import { derivedId } from './merge.js';
@@ -16,6 +17,9 @@ export const CONV = '_tp_conv';
 
 const NUM_RE = '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$';
 const INT_RE = '^[+-]?(0|[1-9][0-9]{0,17})$';
+/** The shape src/core/time.ts accepts: hours 00–23, minutes and seconds 00–59, offsets up to ±18:00. */
+const ISO_RE =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?)?\\s*([Zz]|[+-]((0[0-9]|1[0-7])(:?[0-5][0-9])?|18(:?00)?))?$';
 const OFFSET_RE = '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?\\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$';
 
 export type InferredType = 'integer' | 'number' | 'boolean' | 'string' | 'empty';
@@ -77,7 +81,7 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
     case 'string':
       return r;
     case 'number':
-      return sql`CASE WHEN regexp_full_match(${t}, ${NUM_RE}) THEN CAST(${t} AS DOUBLE) END`;
+      return sql`CASE WHEN regexp_full_match(${t}, ${NUM_RE}) AND isfinite(TRY_CAST(${t} AS DOUBLE)) THEN CAST(${t} AS DOUBLE) END`;
     case 'integer':
       return sql`CASE WHEN regexp_full_match(${t}, ${NUM_RE}) AND CAST(${t} AS DOUBLE) = floor(CAST(${t} AS DOUBLE))
         AND abs(CAST(${t} AS DOUBLE)) < 9e15 THEN CAST(CAST(${t} AS DOUBLE) AS BIGINT) END`;
@@ -86,12 +90,15 @@ function typedField(f: FieldSpec, r: SqlFragment, o: ConvertOptions): SqlFragmen
     case 'json':
       return sql`CASE WHEN json_valid(${r}) AND json_type(CAST(${r} AS JSON)) = 'OBJECT' THEN CAST(${r} AS JSON) END`;
     case 'timestamp': {
-      if (o.strptime) return sql`try_strptime(${t}, ${o.strptime})`;
+      // with %z the engine returns TIMESTAMPTZ: through epoch microseconds, as below
+      if (o.strptime) return sql`make_timestamp(epoch_us(try_strptime(${t}, ${o.strptime})))`;
       // ISO-8601. Offsets go through the engine's TIMESTAMPTZ parser (it applies them; it wants seconds
       // before an offset, so '10:00Z' is retried as '10:00:00Z'); the common shapes take the cheaper
       // TIMESTAMP parser: no offset (UTC) or a trailing Z. The LIKE keeps out 'epoch' and 'infinity'.
-      const slow = (x: SqlFragment) => sql`CAST(coalesce(TRY_CAST(${x} AS TIMESTAMPTZ),
-        TRY_CAST(regexp_replace(${x}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ)) AS TIMESTAMP)`;
+      // The instant as UTC wall-clock time through epoch microseconds: CAST(TIMESTAMPTZ AS TIMESTAMP)
+      // would give the wall-clock time of the process's TZ (found by the America/New_York test run).
+      const slow = (x: SqlFragment) => sql`make_timestamp(epoch_us(coalesce(TRY_CAST(${x} AS TIMESTAMPTZ),
+        TRY_CAST(regexp_replace(${x}, '^([0-9-]{10}[T ][0-9]{2}:[0-9]{2})([Zz+-])', '\1:00\2') AS TIMESTAMPTZ))))`;
       return sql`CASE
         WHEN ${r} LIKE '____-__-__%' AND right(${r}, 1) <> ' ' THEN CASE
           WHEN right(${r}, 1) IN ('Z', 'z') AND substr(${r}, 11, 1) IN ('T', ' ') AND NOT contains(substr(${r}, 11), '+')
@@ -129,11 +136,36 @@ function errors(kind: Kind, o: ConvertOptions): { field: string; cond: SqlFragme
         : f.type === 'json'
           ? lit(' is not a JSON object')
           : lit(` is not a ${f.values ? `one of ${f.values.join(', ')}` : f.type}`);
+    if (f.type === 'string')
+      out.push({
+        field: f.name,
+        cond: sql`contains(${r}, chr(0))`,
+        msg: lit('contains a NUL character (\\u0000)'),
+      });
+    if (f.type === 'number')
+      out.push({
+        field: f.name,
+        cond: sql`${r} IS NOT NULL AND ${v} IS NULL AND regexp_full_match(trim(${r}), ${NUM_RE})`,
+        msg: sql`${shown} || ' is out of range (not a finite number)'`,
+      });
+    if (f.type === 'timestamp' && !o.strptime)
+      // shapes the engine's parser would roll over (24:00, an offset of +99:00): refused as core/time.ts does
+      out.push({
+        field: f.name,
+        cond: sql`${v} IS NOT NULL AND NOT regexp_full_match(trim(${r}), ${ISO_RE})`,
+        msg: sql`${shown} || ${' is not a valid ISO-8601 time (hours 00–23, minutes and seconds 00–59, offsets up to ±18:00)'}`,
+      });
     if (f.type !== 'string')
       out.push({
         field: f.name,
         cond: sql`${r} IS NOT NULL AND ${v} IS NULL`,
         msg: sql`${shown} || ${what}`,
+      });
+    if (f.type === 'timestamp')
+      out.push({
+        field: f.name,
+        cond: sql`${v} < TIMESTAMP '1900-01-01' OR ${v} >= TIMESTAMP '10000-01-01'`,
+        msg: sql`${shown} || ${` is outside the years ${MIN_YEAR}–${MAX_YEAR} (UTC)`}`,
       });
     if (f.values) {
       out.push({

@@ -111,11 +111,13 @@ describe('incremental identity stitching', () => {
             last = rep.identities;
           } else if (r < 0.7) {
             // events with anonymous ids, some carrying a customer id too; ids repeat so some update
-            const rows = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
+            const drawn = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
               id: `e${pick(['1', '2', '3', '4', '5', '6', '7', '8'])}`,
               anonymous_id: pick(['1', '2', '3', '4', '5', '6']),
               ...(rand() < 0.3 ? { customer_id: `C${pick(['1', '2', '3', '4'])}` } : {}),
             }));
+            // one record per id in a batch (a batch repeating an id with other values is refused)
+            const rows = [...new Map(drawn.map((e) => [e.id, e])).values()];
             const rep = await events(db, rows);
             imports.push(rep.importId);
             if (rep.identities) last = rep.identities;

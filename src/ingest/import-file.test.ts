@@ -545,15 +545,17 @@ describe('identity stitching from a file with several id columns', () => {
 });
 
 describe('keys', () => {
-  it('events ids stay unique without an engine key: repeats in a file (last wins) and across files', async () => {
+  it('events ids stay unique without an engine key: a repeat in a file is a duplicate when identical, refused when not; across files the later updates', async () => {
     await withTestDb(async (db) => {
       const head = 'id,customer_id,ts,channel,touchpoint\n';
-      const a = await imp(db, 'events', {
-        file: file(
-          'a.csv',
-          `${head}e1,c1,2026-01-01,web,home\ne2,c1,2026-01-02,web,home\ne1,c1,2026-01-01,web,cart\n`,
-        ),
-      });
+      const rows = `${head}e1,c1,2026-01-01,web,cart\ne2,c1,2026-01-02,web,home\ne1,c1,2026-01-01,web,cart\n`;
+      const other = `${rows}e1,c1,2026-01-01,web,home\n`;
+      const e = await rejected(imp(db, 'events', { file: file('a0.csv', other) }));
+      expect(e.message).toMatch(
+        /a0\.csv:5: id: "e1" repeats line 2 with other values \(one row per id in a file\)/,
+      );
+      expect(await count(db, 'events')).toBe(0);
+      const a = await imp(db, 'events', { file: file('a.csv', rows) });
       expect(a).toMatchObject({ rowsRead: 3, rowsStored: 2, duplicates: 1 });
       const b = await imp(db, 'events', {
         file: file('b.csv', `${head}e2,c1,2026-01-02,app,home\ne3,c2,2026-01-03,web,home\n`),
@@ -600,7 +602,12 @@ describe('headers', () => {
         // a bad row (tier 'x') sends the file through the exact path
         const rows = `t1,Billing,x,y,1\nt2,Returns,z,w,2\n${bad ? 't3,Bad,a,b,x\n' : ''}`;
         const f = file('dup.csv', `id,name,note,note,tier\n${rows}`);
-        const r = await imp(db, 'teams', { file: f, map: { function: 'note_2' }, skipInvalid: true });
+        const r = await imp(db, 'teams', {
+          file: f,
+          map: { function: 'note_2' },
+          skipInvalid: true,
+          unknownFields: 'lenient',
+        });
         expect(r).toMatchObject({ rowsStored: 2, rowsSkipped: bad ? 1 : 0 });
         expect(await db.all(sql`SELECT id, function FROM teams ORDER BY id`)).toEqual([
           { id: 't1', function: 'y' },

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
+import { DEFAULT_ZONE, workspaceZone } from '../core/time.js';
 import { ident, join, raw, type Store, sql } from '../store/index.js';
 import { CONV, convErrors, convert, type InferredType, inferTypes } from './convert.js';
+import { checkUtf8, toUtf8File } from './encoding.js';
 import {
   finishImport,
   type ImportReport,
@@ -30,7 +32,7 @@ import {
   readRawFast,
   sniffDelimiter,
 } from './read.js';
-import { KIND_SPECS, type Kind } from './schemas.js';
+import { KIND_SPECS, type Kind, type UnknownFields } from './schemas.js';
 
 export interface FileImportOptions extends MappingSpec {
   readonly file: string;
@@ -41,6 +43,12 @@ export interface FileImportOptions extends MappingSpec {
   readonly preview?: number;
   readonly onProgress?: (p: Progress) => void;
   readonly now?: () => Date;
+  /**
+   * Columns that are no field of a kind without a JSON column (teams, pulse, touchpoint-owners,
+   * journeys, identities): refused (`strict`, the default) or left out (`lenient`). Kinds with a
+   * JSON column keep such columns there, typed (docs/import.md).
+   */
+  readonly unknownFields?: UnknownFields;
 }
 
 export interface DryRunReport {
@@ -107,9 +115,13 @@ async function load(
   exact: boolean,
 ): Promise<Converted> {
   o.onProgress?.({ phase: exact ? 'reading (exact lines)' : 'reading', done: 0, unit: 'rows' });
+  // times without an offset: --timezone, else the workspace's zone (src/core/time.ts); UTC needs no pass
+  const zone0 = o.timezone ?? (await workspaceZone(tx));
+  const zone = zone0 === DEFAULT_ZONE ? undefined : zone0;
   const rawTable = (exact ? undefined : await readRawFast(tx, ro)) ?? (await readRawExact(tx, ro));
   o.onProgress?.({ phase: 'validating', done: 0, total: rawTable.rows, unit: 'rows' });
   const mapping = resolveMapping(kind, rawTable.headers, o);
+  if (o.unknownFields !== 'lenient') refuseUnknownColumns(kind, o.file, rawTable.headers, mapping);
   // types of the columns that go to attributes / properties (and of every column for a dry run)
   const types = mapping.extras.length > 0 || o.dryRun ? await inferTypes(tx, rawTable.headers.length) : [];
   await convert(
@@ -121,14 +133,76 @@ async function load(
     {
       strptime: o.dateFormat ? toStrptime(o.dateFormat) : undefined,
       dateFormat: o.dateFormat,
-      timezone: o.timezone,
+      timezone: zone,
     },
     rawTable.lineBase,
   );
+  await markRepeatedKeys(tx, kind);
   const { count, errors } = await convErrors(tx, MAX_ERRORS);
   o.onProgress?.({ phase: 'validating', done: rawTable.rows, total: rawTable.rows, unit: 'rows' });
   if (count > 0 && !rawTable.exact) return load(tx, kind, o, ro, true); // name the physical lines
   return { rawTable, mapping, types, badRows: count, errors };
+}
+
+/**
+ * A column no field takes and no JSON column keeps would be dropped without a word: refused, with
+ * what to do about it (strict mode, the default).
+ */
+function refuseUnknownColumns(
+  kind: Kind,
+  file: string,
+  headers: readonly string[],
+  m: ResolvedMapping,
+): void {
+  if (m.extras.length > 0) return; // kept in attributes / properties
+  const used = new Set<number>([...m.questions.map((q) => q.header), ...m.aliases.map((a) => a.header)]);
+  for (const s of Object.values(m.sources)) {
+    if (s && 'header' in s) used.add(s.header);
+    if (s && 'coalesce' in s) for (const h of s.coalesce) used.add(h);
+  }
+  const spec = KIND_SPECS[kind];
+  const unknown = headers.filter((_, i) => !used.has(i));
+  if (unknown.length === 0) return;
+  const where = spec.extras
+    ? `${spec.extras} is mapped to a column, so nothing keeps the others`
+    : `${kind} has no JSON column to keep them`;
+  throw new TouchpointError(
+    'invalid_input',
+    `${file}: column${unknown.length > 1 ? 's' : ''} ${unknown.map((h) => JSON.stringify(h)).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a field of ${kind} and ${where}; map ${unknown.length > 1 ? 'them' : 'it'} with --map field=column (fields: ${spec.fields.map((f) => f.name).join(', ')}), or pass --unknown-fields lenient to leave ${unknown.length > 1 ? 'them' : 'it'} out`,
+    { details: unknown.map((h) => ({ file, field: h, message: `not a field of ${kind}` })) },
+  );
+}
+
+/**
+ * A key given twice in one file with different values is refused on its later rows (which one should
+ * win?); the same row twice stays a duplicate. Derived ids are content hashes, so they never differ.
+ */
+async function markRepeatedKeys(tx: Store, kind: Kind): Promise<void> {
+  const spec = KIND_SPECS[kind];
+  const key = join(spec.key.map((k) => ident(k)));
+  const shown =
+    spec.key.length === 1 ? sql`CAST(${ident(spec.key[0]!)} AS VARCHAR)` : sql`CAST(row(${key}) AS VARCHAR)`;
+  const content = sql`md5(CAST(row(${join(spec.fields.map((f) => ident(f.name)))}) AS VARCHAR))`;
+  const keyed = join(
+    spec.key.map((k) => sql`${ident(k)} IS NOT NULL`),
+    raw(' AND '),
+  );
+  const counts = await tx.one<{ n: number; d: number }>(
+    sql`SELECT count(*) AS n, count(DISTINCT ${spec.key.length === 1 ? key : sql`row(${key})`}) AS d
+      FROM ${ident(CONV)} WHERE _err_field IS NULL AND ${keyed}`,
+  );
+  if (!counts || counts.n === counts.d) return; // the common case: no key repeats
+  await tx.exec(sql`UPDATE ${ident(CONV)} SET _err_field = ${spec.key.join('+')},
+      _err_msg = '"' || d.shown || '" repeats line ' || d.first_line ||  ${` with other values (one row per ${spec.key.join(' + ')} in a file)`}
+    FROM (
+      SELECT _line, ${shown} AS shown,
+        first_value(_line) OVER (PARTITION BY ${key} ORDER BY _line) AS first_line,
+        first_value(${content}) OVER (PARTITION BY ${key} ORDER BY _line) AS first_content,
+        ${content} AS c
+      FROM ${ident(CONV)} WHERE _err_field IS NULL AND ${keyed}
+      QUALIFY count(*) OVER (PARTITION BY ${key}) > 1
+    ) d
+    WHERE ${ident(CONV)}._line = d._line AND d.c <> d.first_content AND ${ident(CONV)}._err_field IS NULL`);
 }
 
 /**
@@ -145,14 +219,39 @@ export async function importFile(
 ): Promise<ImportReport | DryRunReport> {
   const t0 = performance.now();
   const startedAt = (o.now ?? (() => new Date()))();
-  const ro = readOptions(o);
+  const given = readOptions(o);
   const source = o.file;
+  // text files reach the engine as valid UTF-8: checked as they stream, or converted from --encoding
+  let ro = given;
+  let converted: { path: string; remove: () => void } | undefined;
+  if (given.format === 'csv' || given.format === 'jsonl' || given.format === 'json') {
+    if (given.encoding === 'utf8') await checkUtf8(given.file, given.gzip);
+    else {
+      converted = await toUtf8File(given.file, given.gzip, given.encoding, `.${given.format}`);
+      ro = { ...given, file: converted.path, gzip: false, encoding: 'utf8', label: given.file };
+    }
+  }
+  try {
+    return await importConverted(db, kind, o, ro, { t0, startedAt, source });
+  } finally {
+    converted?.remove();
+  }
+}
+
+async function importConverted(
+  db: Store,
+  kind: Kind,
+  o: FileImportOptions,
+  ro: ReadOptions,
+  { t0, startedAt, source }: { t0: number; startedAt: Date; source: string },
+): Promise<ImportReport | DryRunReport> {
   const options = {
     format: ro.format,
     ...(o.map ? { map: o.map } : {}),
     ...(o.questions ? { questions: o.questions } : {}),
     ...(o.dateFormat ? { dateFormat: o.dateFormat } : {}),
     ...(o.timezone ? { timezone: o.timezone } : {}),
+    ...(ro.encoding !== 'utf8' || ro.label ? { encoding: o.encoding } : {}),
     ...(o.na?.length ? { na: o.na } : {}),
     ...(o.skipInvalid ? { skipInvalid: true } : {}),
     file: resolve(o.file),

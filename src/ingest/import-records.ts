@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type ErrorDetail, TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
+import { workspaceZone } from '../core/time.js';
 import { type BulkRow, ident, type Store, sql } from '../store/index.js';
 import { linksOfImport, stitchIdentities } from './identities.js';
 import { STAGE, type StoreResult, stageColumns, storeStaged } from './merge.js';
-import { convertRecord, KIND_SPECS, KINDS, type Kind } from './schemas.js';
+import { convertRecord, KIND_SPECS, KINDS, type Kind, type UnknownFields } from './schemas.js';
 
 export interface RowError {
   readonly line: number;
@@ -40,6 +41,10 @@ export interface ImportOptions {
   readonly total?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /** Fields a record's kind does not have: refused (`strict`, the default) or kept/dropped (`lenient`). */
+  readonly unknownFields?: UnknownFields;
+  /** IANA zone for timestamps without an offset; default the workspace's (src/core/time.ts). */
+  readonly zone?: string;
 }
 
 /** A new import id: sortable by time, unique. */
@@ -109,14 +114,29 @@ export async function importRecords(
   const types = fields.map((f) => columns.find((c) => c.name === f.name)!.type);
   const rows: BulkRow[] = [];
   const errors: RowError[] = [];
+  const convert = { zone: options.zone ?? (await workspaceZone(db)), unknownFields: options.unknownFields };
+  const key = KIND_SPECS[kind].key;
+  // key → the first record with it: a key repeated with other values is refused (which should win?)
+  const seen = new Map<string, { line: number; content: string }>();
   let bad = 0;
   let i = 0;
   for await (const record of records) {
     const line = options.lineOf ? options.lineOf(i) : i + 1;
     const r =
       typeof record === 'object' && record !== null && !Array.isArray(record)
-        ? convertRecord(kind, record)
+        ? convertRecord(kind, record, convert)
         : { data: {}, issues: [{ field: '(record)', message: 'not an object' }] };
+    if (r.issues.length === 0 && key.every((k) => r.data[k] != null)) {
+      const k = JSON.stringify(key.map((f) => r.data[f]));
+      const content = JSON.stringify(r.data);
+      const first = seen.get(k);
+      if (!first) seen.set(k, { line, content });
+      else if (first.content !== content)
+        r.issues.push({
+          field: key.join('+'),
+          message: `${key.length === 1 ? JSON.stringify(r.data[key[0]!]) : k} repeats record ${first.line} with other values (send one record per ${key.join(' + ')})`,
+        });
+    }
     if (r.issues.length === 0) {
       const row: BulkRow[number][] = [line];
       for (let j = 0; j < fields.length; j++) row.push(toBulk(types[j]!, r.data[fields[j]!.name]));

@@ -23,7 +23,6 @@ export {
   KINDS,
   type Kind,
   type KindSpec,
-  parseIsoTimestamp,
   RECORD_SCHEMAS,
   SCORE_RANGE,
 } from './schemas.js';

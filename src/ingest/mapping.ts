@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { TouchpointError } from '../core/errors.js';
+import { type Encoding, parseEncoding } from './encoding.js';
 import { FEEDBACK_KINDS, KIND_SPECS, type Kind } from './schemas.js';
 
 /** How a file's columns become a kind's fields (docs/import.md). */
@@ -15,7 +16,7 @@ export interface MappingSpec {
   readonly timezone?: string;
   readonly na?: readonly string[];
   readonly delimiter?: string;
-  readonly encoding?: 'utf8' | 'latin1';
+  readonly encoding?: Encoding;
   readonly sheet?: string;
 }
 
@@ -34,22 +35,6 @@ export function parsePairs(text: string, what: string): Record<string, string> {
 /** Missing-value markers from `--na '?,NA, '`: split on commas, kept exactly (a lone space is a marker). */
 export function parseNa(text: string): string[] {
   return text.split(',').filter((s) => s !== '');
-}
-
-const ENCODINGS: Record<string, 'utf8' | 'latin1'> = {
-  utf8: 'utf8',
-  'utf-8': 'utf8',
-  latin1: 'latin1',
-  'latin-1': 'latin1',
-  'iso-8859-1': 'latin1',
-  cp1252: 'latin1',
-};
-
-export function parseEncoding(e: string | undefined): 'utf8' | 'latin1' | undefined {
-  if (e === undefined) return undefined;
-  const enc = ENCODINGS[e.toLowerCase()];
-  if (!enc) throw new TouchpointError('invalid_input', `--encoding: ${e} is not supported (utf8 or latin1)`);
-  return enc;
 }
 
 /** Reads a mapping YAML file (docs/import.md shows one). Keys: map, questions, date_format, timezone, na, delimiter, encoding, sheet. */

@@ -7,12 +7,13 @@ import {
   type Section,
 } from '../core/operation.js';
 import type { Store } from '../store/index.js';
+import { parseEncoding } from './encoding.js';
 import type { IdentityResult } from './identities.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
-import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
+import { type MappingSpec, parseNa, parsePairs, readMappingFile } from './mapping.js';
 import { FORMATS } from './read.js';
-import { KIND_SPECS, KINDS, type Kind } from './schemas.js';
+import { KIND_SPECS, KINDS, type Kind, UNKNOWN_FIELDS } from './schemas.js';
 import { listImports, undoImport } from './undo.js';
 
 /**
@@ -76,10 +77,21 @@ export const ImportFileParams = z.object({
     .string()
     .optional()
     .describe('CSV delimiter (default: guessed from the header among , ; TAB |)'),
-  encoding: z.string().optional().describe('utf8 (default) or latin1'),
+  encoding: z
+    .string()
+    .optional()
+    .describe(
+      'text encoding of the file: utf8 (default; invalid UTF-8 is refused naming the line), windows-1252 (Excel on Windows) or latin1',
+    ),
   format: z.string().optional().describe('file format (default: from the file name)'),
   sheet: z.string().optional().describe('.xlsx: sheet name or number (default the first)'),
   skipInvalid: z.boolean().default(false).describe('store the good rows and report the bad ones'),
+  unknownFields: z
+    .enum(UNKNOWN_FIELDS)
+    .default('strict')
+    .describe(
+      'columns no field takes, for kinds without a properties/attributes column: strict refuses the file, lenient leaves them out',
+    ),
   dryRun: z
     .boolean()
     .default(false)
@@ -188,6 +200,7 @@ function importOperation(kind: Kind, formats: readonly FileFormat[]) {
         file: p.file,
         format: p.format as (typeof FORMATS)[number] | undefined,
         skipInvalid: p.skipInvalid,
+        unknownFields: p.unknownFields,
         dryRun: p.dryRun,
         onProgress: ctx.onProgress,
         now: ctx.now,

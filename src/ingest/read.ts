@@ -13,6 +13,7 @@ import {
   type Store,
   sql,
 } from '../store/index.js';
+import type { Encoding } from './encoding.js';
 
 export const FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -29,7 +30,10 @@ export interface ReadOptions {
   readonly gzip: boolean;
   /** CSV field delimiter (one character). */
   readonly delimiter: string;
-  readonly encoding: 'utf8' | 'latin1';
+  /** Text files reach the readers as UTF-8 (encoding.ts converts others first); kept for sniffing. */
+  readonly encoding: Encoding;
+  /** The name errors show (the user's file when `file` is a converted temporary copy). */
+  readonly label?: string;
   /** Values that mean "missing" (besides an empty field). */
   readonly na: readonly string[];
   /** xlsx: sheet name or 1-based number. */
@@ -73,6 +77,8 @@ export function detectFormat(file: string): { format: Format; gzip: boolean } {
   return { format, gzip };
 }
 
+const shown = (o: Pick<ReadOptions, 'file' | 'label'>): string => o.label ?? o.file;
+
 export function checkFile(file: string): void {
   if (!existsSync(file) || !statSync(file).isFile())
     throw new TouchpointError('not_found', `${file}: no such file`);
@@ -84,22 +90,29 @@ function readText(o: ReadOptions): string {
     try {
       buf = gunzipSync(buf);
     } catch (e) {
-      throw new TouchpointError('invalid_input', `${o.file}: not a gzip file`, { cause: e });
+      throw new TouchpointError('invalid_input', `${shown(o)}: not a gzip file`, { cause: e });
     }
   }
-  let text = buf.toString(o.encoding === 'latin1' ? 'latin1' : 'utf8');
+  let text = buf.toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text;
 }
 
 /** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. */
 export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
-  let buf = readFileSync(o.file);
-  if (o.gzip) buf = gunzipSync(buf);
+  let buf: Buffer;
+  if (o.gzip) buf = gunzipSync(readFileSync(o.file));
+  else {
+    // the header line is at the start: 64 KiB of it, not the whole file
+    const fd = openSync(o.file, 'r');
+    buf = Buffer.alloc(64 * 1024);
+    buf = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    closeSync(fd);
+  }
   const first =
     buf
       .subarray(0, 64 * 1024)
-      .toString(o.encoding === 'latin1' ? 'latin1' : 'utf8')
+      .toString(o.encoding === 'utf8' ? 'utf8' : 'latin1')
       .split('\n')[0] ?? '';
   let best = ',';
   let most = 0;
@@ -171,10 +184,10 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
       const err = e as { lines?: number; message?: string };
       throw new TouchpointError(
         'invalid_input',
-        `${o.file}:${err.lines ?? '?'}: ${err.message ?? 'unreadable CSV'}`,
+        `${shown(o)}:${err.lines ?? '?'}: ${err.message ?? 'unreadable CSV'}`,
         {
           cause: e,
-          details: [{ file: o.file, line: err.lines, message: err.message ?? 'unreadable CSV' }],
+          details: [{ file: shown(o), line: err.lines, message: err.message ?? 'unreadable CSV' }],
         },
       );
     }
@@ -187,23 +200,27 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
       line += (r.raw.match(/\n/g)?.length ?? 0) + (r.raw.endsWith('\n') ? 0 : 1);
       if (r.record.length === 1 && r.record[0]!.trim() === '') continue; // blank line
       if (!headers) {
-        headers = uniqueHeaders(r.record, o.file);
+        headers = uniqueHeaders(r.record, shown(o));
         continue;
       }
       if (r.record.length !== headers.length) {
         throw new TouchpointError(
           'invalid_input',
-          `${o.file}:${start}: the row has ${r.record.length} fields, the header has ${headers.length} (check the delimiter and quotes)`,
+          `${shown(o)}:${start}: the row has ${r.record.length} fields, the header has ${headers.length} (check the delimiter and quotes)`,
           {
             details: [
-              { file: o.file, line: start, message: `${r.record.length} fields, expected ${headers.length}` },
+              {
+                file: shown(o),
+                line: start,
+                message: `${r.record.length} fields, expected ${headers.length}`,
+              },
             ],
           },
         );
       }
       rows.push([start, ...r.record.map(cell)]);
     }
-    if (!headers) throw new TouchpointError('invalid_input', `${o.file}: the file is empty`);
+    if (!headers) throw new TouchpointError('invalid_input', `${shown(o)}: the file is empty`);
     return fillRaw(tx, headers, rows);
   }
   if (o.format === 'jsonl' || o.format === 'json') {
@@ -217,9 +234,9 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
         } catch (e) {
           throw new TouchpointError(
             'invalid_input',
-            `${o.file}:${i + 1}: not a JSON object: ${(e as Error).message}`,
+            `${shown(o)}:${i + 1}: not a JSON object: ${(e as Error).message}`,
             {
-              details: [{ file: o.file, line: i + 1, message: 'not valid JSON' }],
+              details: [{ file: shown(o), line: i + 1, message: 'not valid JSON' }],
             },
           );
         }
@@ -234,12 +251,12 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
         const line = at ? lineAt(text, Number(at[1])) : undefined;
         throw new TouchpointError(
           'invalid_input',
-          `${o.file}${line ? `:${line}` : ''}: not valid JSON: ${message}`,
-          line ? { details: [{ file: o.file, line, message: 'not valid JSON' }] } : undefined,
+          `${shown(o)}${line ? `:${line}` : ''}: not valid JSON: ${message}`,
+          line ? { details: [{ file: shown(o), line, message: 'not valid JSON' }] } : undefined,
         );
       }
       if (!Array.isArray(parsed))
-        throw new TouchpointError('invalid_input', `${o.file}: expected a JSON array of objects`);
+        throw new TouchpointError('invalid_input', `${shown(o)}: expected a JSON array of objects`);
       const lines = elementLines(text);
       objects = parsed.map((value, i) => ({ line: lines[i] ?? i + 1, value }));
     }
@@ -247,8 +264,8 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
     const seen = new Set<string>();
     for (const { line, value } of objects) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new TouchpointError('invalid_input', `${o.file}:${line}: expected a JSON object`, {
-          details: [{ file: o.file, line, message: 'expected a JSON object' }],
+        throw new TouchpointError('invalid_input', `${shown(o)}:${line}: expected a JSON object`, {
+          details: [{ file: shown(o), line, message: 'expected a JSON object' }],
         });
       }
       for (const k of Object.keys(value)) {
@@ -275,13 +292,13 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
     } catch (e) {
       throw new TouchpointError(
         'invalid_input',
-        `${o.file}: not a readable .xlsx workbook: ${(e as Error).message}`,
+        `${shown(o)}: not a readable .xlsx workbook: ${(e as Error).message}`,
         { cause: e },
       );
     }
     const headerAt = data.findIndex((r) => r.some((v) => v !== null && v !== ''));
-    if (headerAt < 0) throw new TouchpointError('invalid_input', `${o.file}: the sheet is empty`);
-    const headers = uniqueHeaders(data[headerAt]!, o.file);
+    if (headerAt < 0) throw new TouchpointError('invalid_input', `${shown(o)}: the sheet is empty`);
+    const headers = uniqueHeaders(data[headerAt]!, shown(o));
     const rows: BulkRow[] = [];
     for (let i = headerAt + 1; i < data.length; i++) {
       const r = data[i]!;
@@ -306,18 +323,18 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
     let headers: string[];
     if (o.format === 'csv') {
       const opts = sql`all_varchar = true, header = true, delim = ${o.delimiter}, quote = '"', escape = '"',
-        nullstr = ${nullstr}, encoding = ${o.encoding === 'latin1' ? 'latin-1' : 'utf-8'}, strict_mode = true,
+        nullstr = ${nullstr}, encoding = 'utf-8', strict_mode = true,
         compression = ${o.gzip ? 'gzip' : 'none'}`;
       const desc = await tx.all<{ column_name: string }>(
-        sql`DESCRIBE SELECT * FROM read_csv(${o.file}, ${opts}) LIMIT 0`,
+        sql`DESCRIBE SELECT * FROM read_csv(${shown(o)}, ${opts}) LIMIT 0`,
       );
       // header names as Node's parser reads them, so both paths name columns alike; the engine's sniffer
       // may invent columns for ragged rows: the header line decides
-      headers = uniqueHeaders(headerRecord(o), o.file);
+      headers = uniqueHeaders(headerRecord(o), shown(o));
       if (headers.length !== desc.length) throw FAST_PATH_FAILED;
-      source = sql`SELECT * FROM read_csv(${o.file}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
+      source = sql`SELECT * FROM read_csv(${shown(o)}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
     } else if (o.format === 'jsonl') {
-      const objs = sql`read_json_objects(${o.file}, format = 'newline_delimited', compression = ${o.gzip ? 'gzip' : 'none'})`;
+      const objs = sql`read_json_objects(${shown(o)}, format = 'newline_delimited', compression = ${o.gzip ? 'gzip' : 'none'})`;
       await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_json AS SELECT json FROM ${objs}`);
       const bad = await tx.one<{ n: number }>(
         sql`SELECT count(*) AS n FROM _tp_json WHERE json_type(json) <> 'OBJECT'`,
@@ -335,11 +352,13 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       );
       source = sql`SELECT ${cols.length ? join(cols) : raw('NULL AS c0')} FROM _tp_json`;
     } else {
-      const desc = await tx.all<{ column_name: string }>(sql`DESCRIBE SELECT * FROM read_parquet(${o.file})`);
+      const desc = await tx.all<{ column_name: string }>(
+        sql`DESCRIBE SELECT * FROM read_parquet(${shown(o)})`,
+      );
       headers = desc.map((d) => d.column_name);
       // positional references (#1, #2, …): numbers written here, never input
       const cols = headers.map((_, i) => sql`CAST(${raw(`#${i + 1}`)} AS VARCHAR) AS ${ident(`c${i}`)}`);
-      source = sql`SELECT ${join(cols)} FROM read_parquet(${o.file})`;
+      source = sql`SELECT ${join(cols)} FROM read_parquet(${shown(o)})`;
     }
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(RAW)} AS ${source}`);
     if (o.format !== 'csv' && o.na.length > 0) {
@@ -371,7 +390,7 @@ function headerRecord(o: ReadOptions): string[] {
     const buf = Buffer.alloc(1 << 20);
     const n = readSync(fd, buf, 0, buf.length, 0);
     closeSync(fd);
-    text = buf.subarray(0, n).toString(o.encoding === 'latin1' ? 'latin1' : 'utf8');
+    text = buf.subarray(0, n).toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   }
   const first = parse(text, {

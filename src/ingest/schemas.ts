@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ZONE, parseTime } from '../core/time.js';
 
 /**
  * The record kinds Touchpoint imports, and for each one its fields. Canonical field names are the
@@ -288,46 +289,24 @@ export function parseBoolean(v: unknown): boolean | undefined {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** A finite number, from a number or its decimal text; `1e400` (infinite as a double) is not one. */
 export function parseNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string' || !NUMBER.test(v.trim())) return undefined;
-  return Number(v.trim());
+  const n = Number(v.trim());
+  return Number.isFinite(n) ? n : undefined;
 }
 
-/**
- * ISO-8601 timestamps, date-only or with time, `T` or space, optional fraction, and an optional
- * offset (`Z`, `+02:00`, `+0200`, `+02`). Without an offset the time is taken as UTC.
- */
-export const ISO_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** A UTF-16 surrogate without its pair: not a character, and the engine would store it as U+FFFD. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Epoch milliseconds of an ISO-8601 timestamp (see ISO_TIMESTAMP), or undefined. */
-export function parseIsoTimestamp(v: unknown): number | undefined {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
-  if (typeof v !== 'string') return undefined;
-  const m = ISO_TIMESTAMP.exec(v.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', off] = m;
-  const ms = Number(`0.${frac || '0'}`) * 1000;
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), 0);
-  const check = new Date(base);
-  if (
-    check.getUTCFullYear() !== Number(y) ||
-    check.getUTCMonth() !== Number(mo) - 1 ||
-    check.getUTCDate() !== Number(d) ||
-    Number(h) > 23 ||
-    Number(mi) > 59 ||
-    Number(sec) > 59
-  ) {
-    return undefined;
-  }
-  let offsetMin = 0;
-  if (off && off.toUpperCase() !== 'Z') {
-    const sign = off.startsWith('-') ? -1 : 1;
-    const digits = off.slice(1).replace(':', '');
-    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
-  }
-  return base + Math.floor(ms) - offsetMin * 60_000;
+/** Why a text value cannot be stored as written, or undefined when it can. */
+export function textProblem(v: string): string | undefined {
+  if (v.includes('\u0000')) return 'contains a NUL character (\\u0000)';
+  const m = LONE_SURROGATE.exec(v);
+  if (m)
+    return `contains a lone UTF-16 surrogate \\u${m[0].charCodeAt(0).toString(16)} at position ${m.index} (not a character)`;
+  return undefined;
 }
 
 // ---------------------------------------------------------------- zod schemas
@@ -341,7 +320,7 @@ type Converted =
 const bad = (message: string): Converted => ({ ok: false, message });
 
 /** Converts one field's value by its spec (the rules RECORD_SCHEMAS and the SQL path share). */
-export function convertField(f: FieldSpec, v: unknown): Converted {
+export function convertField(f: FieldSpec, v: unknown, zone: string = DEFAULT_ZONE): Converted {
   const label = f.values ? `one of ${f.values.join(', ')}` : f.type;
   {
     if (isMissing(v)) {
@@ -351,10 +330,13 @@ export function convertField(f: FieldSpec, v: unknown): Converted {
     }
     let out: unknown;
     switch (f.type) {
-      case 'string':
+      case 'string': {
         out =
           typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+        const problem = typeof out === 'string' ? textProblem(out) : undefined;
+        if (problem) return bad(problem);
         break;
+      }
       case 'number':
         out = parseNumber(v);
         break;
@@ -367,8 +349,16 @@ export function convertField(f: FieldSpec, v: unknown): Converted {
         out = parseBoolean(v);
         break;
       case 'timestamp': {
-        const ms = typeof v === 'number' ? undefined : parseIsoTimestamp(v);
-        out = ms === undefined ? undefined : new Date(ms).toISOString();
+        if (v instanceof Date && !Number.isNaN(v.getTime())) v = v.toISOString();
+        if (typeof v !== 'string') break;
+        const t = parseTime(v, zone);
+        if (!t.ok)
+          return bad(
+            t.message.includes('is not an ISO-8601')
+              ? `${t.message}; give --date-format for other layouts`
+              : t.message,
+          );
+        out = new Date(t.ms).toISOString();
         break;
       }
       case 'json':
@@ -391,7 +381,9 @@ export function convertField(f: FieldSpec, v: unknown): Converted {
           ? `${shown} is not an ISO-8601 timestamp (e.g. 2026-03-01T14:05:00Z); give --date-format for other layouts`
           : f.type === 'json'
             ? `${shown} is not a JSON object`
-            : `${shown} is not a ${label}`,
+            : f.type === 'number' && typeof v === 'string' && NUMBER.test(v.trim())
+              ? `${shown} is out of range (not a finite number)`
+              : `${shown} is not a ${label}`,
       );
     }
     if (f.values && !f.values.includes(out as string)) {
@@ -450,21 +442,63 @@ export function crossFieldIssues(
 }
 
 /**
- * Converts and checks one record of a kind: every field by its spec, then the cross-field rules.
- * Unknown keys are dropped; `timestamp` stands in for a missing `ts`. Plain code, no schema
+ * What to do with a record's fields that are not fields of its kind: `strict` (the default) refuses
+ * the record naming the field; `lenient` keeps them in the kind's JSON column (`properties` /
+ * `attributes`, as a file's unmapped columns are), or drops them for a kind without one.
+ */
+export type UnknownFields = 'strict' | 'lenient';
+export const UNKNOWN_FIELDS = ['strict', 'lenient'] as const;
+
+export interface ConvertRecordOptions {
+  /** IANA zone for timestamps written without an offset (the workspace's zone; default UTC). */
+  readonly zone?: string;
+  readonly unknownFields?: UnknownFields;
+}
+
+/** The field names a record of `kind` may carry (`timestamp` stands in for `ts`). */
+export function knownFields(kind: Kind): ReadonlySet<string> {
+  const names = KIND_SPECS[kind].fields.map((f) => f.name);
+  return new Set(names.includes('ts') ? [...names, 'timestamp'] : names);
+}
+
+const KNOWN: Record<Kind, ReadonlySet<string>> = Object.fromEntries(
+  KINDS.map((k) => [k, knownFields(k)]),
+) as Record<Kind, ReadonlySet<string>>;
+
+/**
+ * Converts and checks one record of a kind: unknown fields (see `UnknownFields`), every field by its
+ * spec, then the cross-field rules; `timestamp` stands in for a missing `ts`. Plain code, no schema
  * machinery: the API's ingest path runs it per record.
  */
 export function convertRecord(
   kind: Kind,
   r: Record<string, unknown>,
+  o: ConvertRecordOptions = {},
 ): { data: Record<string, unknown>; issues: { field: string; message: string }[] } {
   const spec = KIND_SPECS[kind];
   const data: Record<string, unknown> = {};
   const issues: { field: string; message: string }[] = [];
+  const known = KNOWN[kind];
+  let unknown: Record<string, unknown> | undefined;
+  for (const k in r) {
+    if (known.has(k) || r[k] === undefined) continue;
+    if (o.unknownFields === 'lenient') {
+      unknown ??= {};
+      unknown[k] = r[k];
+    } else
+      issues.push({
+        field: k,
+        message: `not a field of ${kind}${spec.extras ? ` (put other data in ${spec.extras}, or import with unknown fields lenient)` : ' (import with unknown fields lenient to ignore it)'}`,
+      });
+  }
   for (const f of spec.fields) {
     let v = r[f.name];
     if (f.name === 'ts' && isMissing(v)) v = r.timestamp;
-    const c = convertField(f, v);
+    if (unknown && f.name === spec.extras) {
+      const given = typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
+      v = isMissing(v) || v === given ? { ...unknown, ...given } : v;
+    }
+    const c = convertField(f, v, o.zone);
     if (c.ok) data[f.name] = c.value;
     else {
       data[f.name] = null;
@@ -486,7 +520,8 @@ function kindSchema(spec: KindSpec): z.ZodType<Record<string, unknown>> {
 /**
  * One zod schema per kind. Each takes a plain record (strings as read from a file, or typed JSON
  * values) and returns it converted: numbers as numbers, timestamps as ISO-8601 UTC strings,
- * booleans, JSON objects, missing fields as null, defaults applied. Unknown fields are dropped.
+ * booleans, JSON objects, missing fields as null, defaults applied. Unknown fields are refused
+ * (`convertRecord` with `unknownFields: 'lenient'` keeps them instead).
  */
 export const RECORD_SCHEMAS: Record<Kind, z.ZodType<Record<string, unknown>>> = Object.fromEntries(
   KINDS.map((k) => [k, kindSchema(KIND_SPECS[k])]),

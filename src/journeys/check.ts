@@ -3,8 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
-import { asOfParam, fromParam, HOUR, resolveFrame, round, textList, toParam } from './journey.js';
+import { HOUR, resolveFrame, round, textList } from './journey.js';
 import { personIndex } from './person-index.js';
 import { type Rate, rate } from './rate.js';
 import { variantsSql } from './variants.js';
@@ -29,9 +31,7 @@ export const CheckParams = z.object({
   file: z.string().optional().describe('the drawn journey, a YAML or JSON file (CLI only)'),
   drawing: z.string().optional().describe('the drawn journey as YAML or JSON text'),
   top: z.number().int().min(1).max(50).default(5).describe('deviations listed per stage'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type CheckParams = z.input<typeof CheckParams>;
 
@@ -109,7 +109,7 @@ const col = (name: string, k: number): SqlFragment => raw(`${name}${k}`);
  * at d1..dk. Deviations are the touchpoint sequences (repeats merged) of those who did not fit.
  */
 export async function checkJourney(db: Store, input: CheckParams, drawing?: Drawing): Promise<CheckResult> {
-  const p = CheckParams.parse(input);
+  const p = validate(CheckParams, input);
   const d =
     drawing ??
     (p.drawing

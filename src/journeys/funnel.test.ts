@@ -163,7 +163,7 @@ describe('getFunnel', () => {
     [{ by: ['persona'] }, 'unavailable', /no personas yet/],
     [{ steps: ['a', 'zzz'] }, 'invalid_input', /zzz is not a stage/],
     [{ level: 'touchpoint' as const }, 'invalid_input', /needs --steps/],
-    [{ from: 'yesterday' }, 'invalid_input', /ISO 8601/],
+    [{ from: 'yesterday' }, 'invalid_input', /not an ISO-8601 date or time/],
     [{ journey: 'nope' }, 'not_found', /no journey named nope/],
   ])('refuses %j', async (params, code, message) => {
     await withTestDb(async (db) => {

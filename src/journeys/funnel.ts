@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 import { type Dimension, dimensionName, dimensionSql, parseDimension } from './breakdown.js';
 import {
-  asOfParam,
   type Frame,
-  fromParam,
   HOUR,
   journeyEvents,
   journeyParam,
@@ -15,7 +15,6 @@ import {
   personOf,
   resolveFrame,
   round,
-  toParam,
 } from './journey.js';
 import { type Rate, rate } from './rate.js';
 
@@ -40,9 +39,7 @@ export const FunnelParams = z.object({
     .max(2)
     .optional()
     .describe('break down by up to two of: channel, segment:FIELD, cohort, persona'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type FunnelParams = z.input<typeof FunnelParams>;
 
@@ -248,7 +245,7 @@ export async function resolveFunnel(
  * window for the next step had not elapsed at as-of are in progress, never drop-offs.
  */
 export async function getFunnel(db: Store, input: FunnelParams): Promise<FunnelResult> {
-  const params = FunnelParams.parse(input);
+  const params = validate(FunnelParams, input);
   const r = await resolveFunnel(db, params);
   const dimSql = await Promise.all(r.dims.map((d) => dimensionSql(db, d, sql`m.entry_channel`, sql`m.t1`)));
   const dimCols = dimSql.map((d, i) => sql`${d} AS ${raw(`d${i + 1}`)}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { resolveTimeFrame, type TimeFrameInput } from '../core/time.js';
 import { raw, type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -33,35 +34,6 @@ export const journeyParam = z
   .string()
   .optional()
   .describe('journey id or name (default: the default journey)');
-export const fromParam = z
-  .string()
-  .optional()
-  .describe('start of the period, ISO 8601 (a date is UTC midnight; an offset such as +02:00 is honoured)');
-export const toParam = z.string().optional().describe('end of the period (exclusive), ISO 8601');
-export const asOfParam = z
-  .string()
-  .optional()
-  .describe('the moment the data is read at (default: the latest event); later events are ignored');
-
-/**
- * Parses an ISO 8601 instant. A bare date is midnight UTC; an offset is converted to UTC, since every
- * stored timestamp is UTC.
- */
-export function parseInstant(value: string | undefined, field: string): Date | undefined {
-  if (value === undefined || value === '') return undefined;
-  const text = /^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value;
-  const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(text);
-  const d = new Date(hasZone ? text : `${text}Z`);
-  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d\d-\d\d/.test(text)) {
-    throw new TouchpointError('invalid_input', `${field}: not an ISO 8601 date or time: ${value}`, {
-      details: [
-        { field, message: 'expected an ISO 8601 date or time, e.g. 2026-03-01 or 2026-03-01T09:00:00+02:00' },
-      ],
-    });
-  }
-  return d;
-}
-
 export interface Frame {
   readonly from: Date | null;
   readonly to: Date | null;
@@ -69,24 +41,18 @@ export interface Frame {
   readonly asOf: Date;
 }
 
-/** Resolves the time frame; as-of defaults to the latest event's timestamp. */
-export async function resolveFrame(
-  db: Store,
-  p: { from?: string | undefined; to?: string | undefined; asOf?: string | undefined },
-): Promise<Frame> {
-  const from = parseInstant(p.from, 'from') ?? null;
-  const to = parseInstant(p.to, 'to') ?? null;
-  let asOf = parseInstant(p.asOf, 'asOf');
+/**
+ * Resolves the time frame (`...TimeFrameParams`, in the workspace's zone: src/core/time.ts); as-of
+ * defaults to the latest event's timestamp.
+ */
+export async function resolveFrame(db: Store, p: TimeFrameInput): Promise<Frame> {
+  const f = await resolveTimeFrame(db, p);
+  let asOf = f.asOf;
   if (!asOf) {
     const row = await db.one<{ t: string | null }>(sql`SELECT max(ts) AS t FROM events`);
     asOf = row?.t ? new Date(row.t) : new Date(0);
   }
-  if (from && to && from >= to) {
-    throw new TouchpointError('invalid_input', 'from must be before to', {
-      details: [{ field: 'from', message: 'must be before to' }],
-    });
-  }
-  return { from, to, asOf };
+  return { from: f.from, to: f.to, asOf };
 }
 
 /** Loads a journey by id or name, or the default one (is_default, else the first by id). */

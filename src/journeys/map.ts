@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { isSmallSample, mean } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
-  asOfParam,
-  fromParam,
   HOUR,
   journeyParam,
   loadJourney,
@@ -13,7 +13,6 @@ import {
   personOf,
   resolveFrame,
   round,
-  toParam,
 } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 import { type Rate, rate } from './rate.js';
@@ -34,9 +33,7 @@ export const MapParams = z.object({
     .enum(['csat', 'nps', 'ces'])
     .default('csat')
     .describe('which score the emotion column averages'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type MapParams = z.input<typeof MapParams>;
 
@@ -116,7 +113,7 @@ interface CellRow {
  * figures; see MapCell for each definition.
  */
 export async function getJourneyMap(db: Store, input: MapParams): Promise<MapResult> {
-  const p = MapParams.parse(input);
+  const p = validate(MapParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const lastPosition = j.stages.length;

@@ -1,20 +1,12 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
-import {
-  asOfParam,
-  fromParam,
-  journeyParam,
-  loadJourney,
-  ownerJoin,
-  resolveFrame,
-  round,
-  textList,
-  toParam,
-} from './journey.js';
+import { journeyParam, loadJourney, ownerJoin, resolveFrame, round, textList } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 import { personIndex } from './person-index.js';
 
@@ -78,9 +70,7 @@ export const MomentsParams = z.object({
     .describe('leave out touchpoints with fewer bad outcomes than this'),
   limit: z.number().int().min(1).max(500).default(50),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type MomentsParams = z.input<typeof MomentsParams>;
 
@@ -156,7 +146,7 @@ interface Row {
  * strata, continuity-corrected) gives p < 0.05; the interval alone collapses with a handful of people.
  */
 export async function getMoments(db: Store, input: MomentsParams): Promise<MomentsResult> {
-  const p = MomentsParams.parse(input);
+  const p = validate(MomentsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const rule = (p.badOutcomes ?? [...DEFAULT_BAD_OUTCOMES]).map((x) => x.toLowerCase());

@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { isSmallSample, stratifiedRiskDifference, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
-import {
-  asOfParam,
-  fromParam,
-  HOUR,
-  journeyParam,
-  loadJourney,
-  ownerJoin,
-  resolveFrame,
-  round,
-  toParam,
-} from './journey.js';
+import { HOUR, journeyParam, loadJourney, ownerJoin, resolveFrame, round } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 
 export const PainPointsParams = z.object({
@@ -47,9 +39,7 @@ export const PainPointsParams = z.object({
     ),
   limit: z.number().int().min(1).max(500).default(50).describe('how many findings to keep'),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type PainPointsParams = z.input<typeof PainPointsParams>;
 
@@ -157,7 +147,7 @@ const KIND_ORDER = { 'drop-off': 0, wait: 1, 'channel-switch': 2 } as const;
  * small samples (DESIGN.md §6) always come after well-measured ones.
  */
 export async function getPainPoints(db: Store, input: PainPointsParams): Promise<PainPointsResult> {
-  const p = PainPointsParams.parse(input);
+  const p = validate(PainPointsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { validate } from '../core/params.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { asOfParam, type Frame, fromParam, HOUR, resolveFrame, round, toParam } from './journey.js';
+import { type Frame, HOUR, resolveFrame, round } from './journey.js';
 import { personIndex } from './person-index.js';
 import { variantsSql } from './variants.js';
 
@@ -28,9 +30,7 @@ export const PathsParams = z.object({
     .positive()
     .default(24)
     .describe('a change of channel within this many hours counts as a cross-channel switch'),
-  from: fromParam,
-  to: toParam,
-  asOf: asOfParam,
+  ...TimeFrameParams,
 });
 export type PathsParams = z.input<typeof PathsParams>;
 
@@ -124,7 +124,7 @@ function periodEvents(idx: SqlFragment, frame: Frame, includeOutbound: boolean):
  * Variants: see variantsSql (grouped by a fingerprint of the sequence).
  */
 export async function getPaths(db: Store, input: PathsParams): Promise<PathsResult> {
-  const p = PathsParams.parse(input);
+  const p = validate(PathsParams, input);
   if (p.droppedBefore && !p.around) {
     throw new TouchpointError(
       'invalid_input',

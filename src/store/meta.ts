@@ -7,8 +7,11 @@ export async function readMeta(db: Store, key: string): Promise<unknown> {
   return row ? JSON.parse(row.v) : null;
 }
 
-/** Stores `value` as JSON in `meta` under `key`, stamped `at` (default: now). */
+/**
+ * Stores `value` as JSON in `meta` under `key`, stamped `at` (default: now, in UTC: a cast of
+ * current_timestamp to TIMESTAMP would give the process's local time).
+ */
 export async function writeMeta(db: Store, key: string, value: unknown, at?: Date): Promise<void> {
   await db.exec(sql`INSERT OR REPLACE INTO meta (key, value, updated_at)
-    VALUES (${key}, ${JSON.stringify(value)}::JSON, coalesce(${at ?? null}::TIMESTAMP, current_timestamp::TIMESTAMP))`);
+    VALUES (${key}, ${JSON.stringify(value)}::JSON, coalesce(${at ?? null}::TIMESTAMP, make_timestamp(epoch_us(current_timestamp))))`);
 }

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
+import { TouchpointError } from './errors.js';
+
+/**
+ * The population filters every analysis that can honour them spreads into its schema
+ * (`...FilterParams`), with the names the cockpit's filter bar sends (src/web/route.ts FILTER_KEYS):
+ *
+ * - `segment`: customers whose `customers.segment` is this value;
+ * - `channel`: records on this channel (the case's opening channel, the answer's channel);
+ * - `persona`: customers assigned this persona in `customer_personas`. Until the personas capability
+ *   writes that table, a persona filter is refused as `unavailable` ("no personas yet"), never
+ *   silently ignored.
+ */
+export const FilterParams = {
+  segment: z.string().min(1).optional().describe('only customers of this segment (customers.segment)'),
+  channel: z.string().min(1).optional().describe('only records on this channel'),
+  persona: z.string().min(1).optional().describe('only customers with this persona (once personas exist)'),
+};
+
+export interface FilterInput {
+  readonly segment?: string | undefined;
+  readonly channel?: string | undefined;
+  readonly persona?: string | undefined;
+}
+
+/** Filters checked against the workspace (a persona needs personas). */
+export interface Filters {
+  readonly segment: string | null;
+  readonly channel: string | null;
+  readonly persona: string | null;
+}
+
+export const NO_FILTERS: Filters = { segment: null, channel: null, persona: null };
+
+/** The table the personas capability publishes (customer_id, persona). */
+const PERSONAS_TABLE = 'customer_personas';
+
+export async function resolveFilters(db: Store, p: FilterInput): Promise<Filters> {
+  const f: Filters = { segment: p.segment ?? null, channel: p.channel ?? null, persona: p.persona ?? null };
+  if (f.persona !== null) {
+    const t = await db.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${PERSONAS_TABLE}`,
+    );
+    if ((t?.n ?? 0) === 0)
+      throw new TouchpointError(
+        'unavailable',
+        'persona: there are no personas yet; compute them first, or leave the persona filter out',
+        { details: [{ field: 'persona', message: 'no personas yet' }] },
+      );
+  }
+  return f;
+}
+
+/**
+ * The SQL condition of the filters over a relation whose customer id and channel are the given
+ * expressions (true when no filter is set).
+ */
+export function filterSql(f: Filters, on: { customer: SqlFragment; channel: SqlFragment }): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (f.segment !== null)
+    parts.push(sql`${on.customer} IN (SELECT id FROM customers WHERE segment = ${f.segment})`);
+  if (f.channel !== null) parts.push(sql`${on.channel} = ${f.channel}`);
+  if (f.persona !== null)
+    parts.push(
+      sql`${on.customer} IN (SELECT customer_id FROM customer_personas WHERE persona = ${f.persona})`,
+    );
+  return parts.reduce((a, b) => sql`${a} AND ${b}`, sql`true`);
+}
