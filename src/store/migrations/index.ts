@@ -6,6 +6,7 @@ import { ingest } from './0010-ingest.js';
 import { eventsBulk } from './0011-events-bulk.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
+import { personasMigration } from './0060-personas.js';
 import type { Migration } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   eventsBulk,
   journeyIndexMigration,
   feedbackMigration,
+  personasMigration,
 ];
 
 export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {
