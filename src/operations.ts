@@ -6,6 +6,7 @@ import { operations as findings } from './findings/index.js';
 import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
+import { operations as personas } from './personas/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
@@ -19,6 +20,7 @@ export const operations: readonly AnyOperation[] = [
   ...demo,
   ...feedback,
   ...journeys,
+  ...personas,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -58,7 +58,7 @@ export function silhouette(points: readonly (readonly number[])[], labels: reado
         const d = p[t]! - q[t]!;
         d2 += d * d;
       }
-      sums[labels[j]!] += Math.sqrt(d2);
+      sums[labels[j]!]! += Math.sqrt(d2);
     }
     const own = labels[i]!;
     if (size[own]! <= 1) continue;
