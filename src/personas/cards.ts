@@ -110,7 +110,7 @@ export async function getPersonaCard(db: Store, params: z.output<typeof ShowPara
       sum(c.monthly_value * c.monthly_value) FILTER (WHERE mine) AS value_ss,
       sum(c.monthly_value) FILTER (WHERE mine) AS revenue,
       sum(c.monthly_value) AS revenue_all,
-      count(*) FILTER (WHERE mine AND coalesce(c.churned_at IS NOT NULL, c.churned, false)) AS churned
+      count(*) FILTER (WHERE mine AND (c.churned_at IS NOT NULL OR coalesce(c.churned, false))) AS churned
     FROM (SELECT customer_id, persona_id = ${p.id} AS mine FROM customer_personas WHERE run_id = ${run.id}) cp
     JOIN customers c ON c.id = cp.customer_id`);
   const fb = await db.one<Record<string, number>>(sql`SELECT
