@@ -1,4 +1,3 @@
-import { kmeans } from 'ml-kmeans';
 import { ari, jaccard, silhouette } from '../stats/index.js';
 
 /**
@@ -180,20 +179,101 @@ export function nearest(
 }
 
 /**
- * k-means (ml-kmeans, k-means++ start) run `restarts` times with seeds derived from `seed`; the fit
- * with the lowest inertia wins. ml-kmeans has no restarts of its own, and one start is seed-dependent.
+ * One k-means fit (Lloyd's iterations from a k-means++ start, Arthur & Vassilvitskii 2007) on a dense
+ * matrix, seeded. Written here rather than taken from ml-kmeans: that package keeps points as arrays of
+ * arrays and recomputes a full distance matrix per step, and was ~10× slower on the discovery sample
+ * (docs/personas.md); the algorithm is the textbook one. Stops when no point changes cluster or after
+ * `maxIterations`. An emptied cluster is re-seeded at the point farthest from its centroid.
  */
-export function bestKmeans(rows: number[][], k: number, seed: number, restarts: number): Fit {
+export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): Fit {
+  const { n, d, data } = p;
+  const rand = seeded(seed);
+  const c = new Float64Array(k * d);
+  const dist2 = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const sq = (i: number, ci: number): number => {
+    let s = 0;
+    const o = i * d;
+    const oc = ci * d;
+    for (let j = 0; j < d; j++) {
+      const x = data[o + j]! - c[oc + j]!;
+      s += x * x;
+    }
+    return s;
+  };
+  // k-means++: each next centre drawn with probability proportional to D²
+  let first = Math.floor(rand() * n);
+  for (let ci = 0; ci < k; ci++) {
+    c.set(data.subarray(first * d, first * d + d), ci * d);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const s = sq(i, ci);
+      if (s < dist2[i]!) dist2[i] = s;
+      total += dist2[i]!;
+    }
+    if (ci === k - 1) break;
+    let r = rand() * total;
+    first = n - 1;
+    for (let i = 0; i < n; i++) {
+      r -= dist2[i]!;
+      if (r <= 0) {
+        first = i;
+        break;
+      }
+    }
+  }
+  const labels = new Int32Array(n).fill(-1);
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  let inertia = 0;
+  for (let it = 0; it < maxIterations; it++) {
+    let changed = 0;
+    inertia = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bestD = Number.POSITIVE_INFINITY;
+      for (let ci = 0; ci < k; ci++) {
+        const s = sq(i, ci);
+        if (s < bestD) {
+          bestD = s;
+          best = ci;
+        }
+      }
+      if (labels[i] !== best) {
+        labels[i] = best;
+        changed++;
+      }
+      dist2[i] = bestD;
+      inertia += bestD;
+    }
+    if (changed === 0) break;
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i]!;
+      counts[l]!++;
+      for (let j = 0; j < d; j++) sums[l * d + j]! += data[i * d + j]!;
+    }
+    for (let ci = 0; ci < k; ci++) {
+      if (counts[ci] === 0) {
+        let far = 0;
+        for (let i = 1; i < n; i++) if (dist2[i]! > dist2[far]!) far = i;
+        c.set(data.subarray(far * d, far * d + d), ci * d);
+        dist2[far] = 0;
+        continue;
+      }
+      for (let j = 0; j < d; j++) c[ci * d + j] = sums[ci * d + j]! / counts[ci]!;
+    }
+  }
+  const centroids = Array.from({ length: k }, (_, ci) => Array.from(c.subarray(ci * d, ci * d + d)));
+  return { centroids, labels: Array.from(labels), inertia };
+}
+
+/** k-means run `restarts` times with seeds derived from `seed`; the fit with the lowest inertia wins. */
+export function bestKmeans(p: Points, k: number, seed: number, restarts: number): Fit {
   let best: Fit | null = null;
   for (let r = 0; r < restarts; r++) {
-    const res = kmeans(rows, k, { seed: seed * 7919 + r * 104_729 + k, maxIterations: 100 });
-    let inertia = 0;
-    rows.forEach((x, i) => {
-      const c = res.centroids[res.clusters[i]!]!;
-      for (let j = 0; j < x.length; j++) inertia += (x[j]! - c[j]!) ** 2;
-    });
-    if (!best || inertia < best.inertia - 1e-9)
-      best = { centroids: res.centroids, labels: res.clusters, inertia };
+    const fit = lloyd(p, k, seed * 7919 + r * 104_729 + k);
+    if (!best || fit.inertia < best.inertia - 1e-9) best = fit;
   }
   return best!;
 }
@@ -238,6 +318,7 @@ export function discoverClusters(p: Points, pool: readonly number[], o: Discover
   const rand = seeded(o.seed);
   const sample = sampleOf(pool, o.sampleSize, rand);
   const rows = sample.map((i) => rowOf(p, i));
+  const samplePoints: Points = { n: rows.length, d: p.d, data: Float64Array.from(rows.flat()) };
   const kMax = Math.min(o.kMax, rows.length - 1);
   const kMin = Math.min(o.kMin, kMax);
   if (kMin < 2) throw new Error('too few customers to find personas');
@@ -249,7 +330,7 @@ export function discoverClusters(p: Points, pool: readonly number[], o: Discover
   const silRows = silSample.map((i) => rows[i]!);
   const tried: { k: number; silhouette: number; inertia: number; fit: Fit }[] = [];
   for (let k = kMin; k <= kMax; k++) {
-    const fit = bestKmeans(rows, k, o.seed, o.restarts);
+    const fit = bestKmeans(samplePoints, k, o.seed, o.restarts);
     const s = silhouette(
       silRows,
       silSample.map((i) => fit.labels[i]!),
@@ -259,11 +340,6 @@ export function discoverClusters(p: Points, pool: readonly number[], o: Discover
   const chosen = tried.reduce((a, b) => (b.silhouette > a.silhouette + 1e-12 ? b : a));
   const fit = chosen.fit;
   const k = chosen.k;
-  const samplePoints: Points = {
-    n: rows.length,
-    d: p.d,
-    data: Float64Array.from(rows.flat()),
-  };
   const refMembers = Array.from({ length: k }, () => new Set<number>());
   fit.labels.forEach((l, i) => {
     refMembers[l]!.add(i);
@@ -271,8 +347,14 @@ export function discoverClusters(p: Points, pool: readonly number[], o: Discover
   const jSum = new Array<number>(k).fill(0);
   const bootLabels: string[][] = [];
   for (let b = 0; b < o.bootstraps; b++) {
-    const resample = Array.from({ length: rows.length }, () => rows[Math.floor(rand() * rows.length)]!);
-    const refit = bestKmeans(resample, k, o.seed + 1000 * (b + 1), 1);
+    const resample: Points = {
+      n: rows.length,
+      d: p.d,
+      data: Float64Array.from(
+        Array.from({ length: rows.length }, () => rows[Math.floor(rand() * rows.length)]!).flat(),
+      ),
+    };
+    const refit = bestKmeans(resample, k, o.seed + 1000 * (b + 1), Math.min(2, o.restarts));
     const { labels } = nearest(samplePoints, refit.centroids);
     const members = Array.from({ length: k }, () => new Set<number>());
     labels.forEach((l, i) => {
