@@ -1,3 +1,4 @@
+import type { PersonaTruth } from './manifest.js';
 import type { Rng } from './rng.js';
 import {
   type CustomerState,
@@ -42,11 +43,11 @@ export const PERSONA_CENTRES: Readonly<Record<Persona, PersonaCentre>> = {
   },
   'loyal regular': {
     weight: 0.18,
-    engagement: 0.85,
+    engagement: 0.9,
     patience: 0.65,
     priceSensitivity: 0.35,
     digitalAffinity: 0.55,
-    channels: [0.36, 0.3, 0.29, 0.05],
+    channels: [0.34, 0.33, 0.3, 0.03],
   },
   'digital native': {
     weight: 0.24,
@@ -70,7 +71,7 @@ export const PERSONA_CENTRES: Readonly<Record<Persona, PersonaCentre>> = {
     patience: 0.3,
     priceSensitivity: 0.2,
     digitalAffinity: 0.7,
-    channels: [0.3, 0.16, 0.02, 0.52],
+    channels: [0.2, 0.1, 0.02, 0.68],
   },
 };
 
@@ -79,7 +80,7 @@ export const BLEND_SHARE = 0.1;
 /** A blended customer's traits move this far (uniform in the range) toward the second archetype. */
 export const BLEND_RANGE = [0.2, 0.45] as const;
 /** Log-normal spread of each channel preference around its archetype's centre. */
-export const CHANNEL_NOISE = 0.35;
+export const CHANNEL_NOISE = 0.25;
 
 const REGIONS = {
   EU: ['DE', 'FR', 'NL', 'ES', 'IT', 'SE', 'PL'],
@@ -196,4 +197,22 @@ export function customerTruthRow(c: CustomerState): (string | number)[] {
   const h = c.hidden;
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return [c.id, h.persona, r(h.engagement), r(h.patience), r(h.priceSensitivity), r(h.digitalAffinity)];
+}
+
+/**
+ * The archetypes as the manifest records them. The decoy is the smb segment: its own plan and ten
+ * times the monthly value, but drawn independently of the archetype, so it behaves like everyone.
+ */
+export function personaTruth(): PersonaTruth {
+  return {
+    archetypes: PERSONAS.map((p) => ({
+      name: p,
+      weight: PERSONA_CENTRES[p].weight,
+      channels: [...PERSONA_CENTRES[p].channels],
+    })),
+    truthTable: 'demo_truth_customers',
+    labelColumn: 'persona',
+    blendShare: BLEND_SHARE,
+    decoySegment: 'smb',
+  };
 }
