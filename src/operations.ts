@@ -7,6 +7,7 @@ import { operations as findings } from './findings/index.js';
 import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
+import { operations as personas } from './personas/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
@@ -21,6 +22,7 @@ export const operations: readonly AnyOperation[] = [
   ...feedback,
   ...journeys,
   ...experiments,
+  ...personas,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -5,7 +5,7 @@ import { rebuildIdentities } from '../ingest/index.js';
 import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
 import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
-import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer } from './customers.js';
+import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
@@ -277,6 +277,7 @@ export function buildManifest(seed: number, customers: number, events: number): 
     asOf: new Date(AS_OF).toISOString(),
     plants: parts.flatMap((p) => p.plants),
     decoys: parts.flatMap((p) => p.decoys),
+    personas: personaTruth(),
   };
 }
 

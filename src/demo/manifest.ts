@@ -24,6 +24,20 @@ export const Plant = z.object({
 });
 export type Plant = z.infer<typeof Plant>;
 
+/**
+ * The behavioural archetypes the demo draws customers from (docs/personas.md): their names and
+ * weights, where each customer's label is (`truthTable`, never read by analyses), the share drawn
+ * between two archetypes, and the decoy segment that looks like a group but behaves like everyone.
+ */
+export const PersonaTruth = z.object({
+  archetypes: z.array(z.object({ name: z.string(), weight: z.number(), channels: z.array(z.number()) })),
+  truthTable: z.string(),
+  labelColumn: z.string(),
+  blendShare: z.number(),
+  decoySegment: z.string(),
+});
+export type PersonaTruth = z.infer<typeof PersonaTruth>;
+
 export const DemoManifest = z.object({
   seed: z.number(),
   customers: z.number(),
@@ -31,6 +45,8 @@ export const DemoManifest = z.object({
   asOf: z.string(),
   plants: z.array(Plant),
   decoys: z.array(Plant),
+  /** Absent in manifests written before the personas capability. */
+  personas: PersonaTruth.optional(),
 });
 export type DemoManifest = z.infer<typeof DemoManifest>;
 

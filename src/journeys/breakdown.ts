@@ -1,4 +1,5 @@
 import { TouchpointError } from '../core/errors.js';
+import { currentPersonas } from '../personas/index.js';
 import { ident, type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -51,16 +52,14 @@ export async function dimensionSql(
       return sql`json_extract_string(c.attributes, ${`$.${d.field}`})`;
     }
     case 'persona': {
-      const t = await db.one<{ n: number }>(
-        sql`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_personas'`,
-      );
+      const t = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM persona_runs`);
       if (!t || t.n === 0) {
         throw new TouchpointError(
           'unavailable',
           'there are no personas yet: compute them with the personas capability first, then break down by persona',
         );
       }
-      return sql`(SELECT any_value(cp.persona) FROM customer_personas cp WHERE cp.customer_id = c.id)`;
+      return sql`(SELECT any_value(cp.persona) FROM ${currentPersonas()} cp WHERE cp.customer_id = c.id)`;
     }
   }
 }

@@ -134,12 +134,16 @@ describe('getFunnel', () => {
     });
   });
 
-  it('breaks down by persona once customer_personas exists', async () => {
+  it('breaks down by persona once a personas run exists', async () => {
     await withTestDb(async (db) => {
       await fixture(db);
-      await db.exec(sql`CREATE TABLE customer_personas (customer_id VARCHAR PRIMARY KEY, persona VARCHAR)`);
+      await db.exec(sql`INSERT INTO persona_runs VALUES ('r1', '2026-01-01', 'behaviour', 1, 2, 3, 0,
+        '[]', '[]', '[]', NULL, '{}', '[]')`);
+      await db.exec(sql`INSERT INTO personas VALUES
+        ('r1', 'p1', 'planner', 'vocabulary', NULL, 'new', NULL, 2, '[]', NULL, 'unknown', '[]'),
+        ('r1', 'p2', 'browser', 'vocabulary', NULL, 'new', NULL, 1, '[]', NULL, 'unknown', '[]')`);
       await db.exec(
-        sql`INSERT INTO customer_personas VALUES ('c1', 'planner'), ('c3', 'planner'), ('c4', 'browser')`,
+        sql`INSERT INTO customer_personas VALUES ('r1', 'c1', 'p1', 0), ('r1', 'c3', 'p1', 0), ('r1', 'c4', 'p2', 0)`,
       );
       const r = await getFunnel(db, { by: ['persona'] });
       const byKey = Object.fromEntries(

@@ -1,5 +1,7 @@
 import jStat from 'jstat';
 
+export { ari, jaccard, silhouette } from './clustering.js';
+
 /**
  * Pure statistics over aggregates (DESIGN.md §6). SQL reduces rows to counts and moments; these
  * functions turn them into figures with 95% intervals. Each is tested against published values.

@@ -7,6 +7,7 @@ import { eventsBulk } from './0011-events-bulk.js';
 import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
+import { personasMigration } from './0060-personas.js';
 import type { Migration } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   identityNodes,
   journeyIndexMigration,
   feedbackMigration,
+  personasMigration,
 ];
 
 export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {

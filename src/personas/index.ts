@@ -1,0 +1,46 @@
+export { type AttributeSpace, attributeSpace } from './attributes.js';
+export { getPersonaCard, type PersonaCard, ShowParams, showOperation } from './cards.js';
+export { BEHAVIOUR_DESCRIPTORS, type Distinction, descriptionOf, quote } from './describe.js';
+export {
+  buildSpace,
+  DiscoverParams,
+  type DiscoverResult,
+  discoverOperation,
+  discoverPersonas,
+  MATCH_MIN_JACCARD,
+} from './discover.js';
+export {
+  ASSISTED_CHANNELS,
+  type CustomerFeatures,
+  computeFeatures,
+  type FeatureRow,
+  type FeatureTable,
+  featuresOperation,
+  getCustomerFeatures,
+} from './features.js';
+export {
+  assignNewCustomers,
+  assignOperation,
+  CUSTOMER_PERSONAS,
+  type CustomerPersonaRow,
+  currentPersonas,
+  LATEST_RUN,
+  listOperation,
+  listPersonas,
+  renameOperation,
+  renamePersona,
+} from './runs.js';
+
+import { showOperation } from './cards.js';
+import { discoverOperation } from './discover.js';
+import { featuresOperation } from './features.js';
+import { assignOperation, listOperation, renameOperation } from './runs.js';
+
+export const operations = [
+  listOperation,
+  discoverOperation,
+  showOperation,
+  renameOperation,
+  assignOperation,
+  featuresOperation,
+] as const;
