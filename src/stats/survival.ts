@@ -207,7 +207,11 @@ export function logRank(groups: readonly { group: string; rows: readonly Surviva
   }
   const p = Number.isFinite(chiSquare) ? 1 - jStat.chisquare.cdf(chiSquare, m) : Number.NaN;
   return {
-    groups: groups.map((g, i) => ({ group: g.group, observed: observed[i] ?? 0, expected: expected[i] ?? 0 })),
+    groups: groups.map((g, i) => ({
+      group: g.group,
+      observed: observed[i] ?? 0,
+      expected: expected[i] ?? 0,
+    })),
     chiSquare,
     df: m,
     p,

@@ -1,0 +1,227 @@
+/**
+ * L2-regularised logistic regression fitted by Newton–Raphson (IRLS) — docs/health.md §Churn model.
+ *
+ * Objective: minimise −ℓ(β) + (λ/2) Σ_{j≥1} β_j², ℓ the Bernoulli log-likelihood, on standardised
+ * columns (z = (x − mean) / sd, mean and sd of the rows given to the fit), the intercept unpenalised.
+ * Newton step: (ZᵀWZ + λI*) δ = Zᵀ(y − μ) − λβ*, W = diag(μ(1 − μ)), I* the identity with 0 for the
+ * intercept; step halving whenever the penalised objective does not fall. Coefficients are returned on
+ * the original scale, so a prediction is σ(b₀ + Σ b_j x_j) on raw columns.
+ */
+
+export interface LogisticOptions {
+  /** L2 penalty on the standardised scale; 0 = maximum likelihood. */
+  readonly lambda?: number;
+  readonly maxIterations?: number;
+  /** Stop when the largest Newton step on the standardised scale is below this. */
+  readonly tolerance?: number;
+}
+
+export interface LogisticFit {
+  /** b₀ (intercept) then b₁…b_p, on the original scale of the columns. */
+  readonly coefficients: readonly number[];
+  readonly lambda: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Column means and standard deviations of the training rows (a constant column gets b = 0). */
+  readonly means: readonly number[];
+  readonly sds: readonly number[];
+  /** Penalised objective at the optimum, −ℓ + (λ/2)‖β‖² (standardised scale). */
+  readonly objective: number;
+}
+
+const sigmoid = (t: number) => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t)));
+
+/** log(1 + e^t) without overflow. */
+const softplus = (t: number) => (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
+
+/** Fits on rows `x` (each of length p) and 0/1 labels `y`. */
+export function fitLogistic(
+  x: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  o: LogisticOptions = {},
+): LogisticFit {
+  const n = x.length;
+  if (n === 0 || y.length !== n) throw new RangeError(`fitLogistic: ${n} rows and ${y.length} labels`);
+  const p = x[0]?.length ?? 0;
+  const lambda = o.lambda ?? 0;
+  const maxIterations = o.maxIterations ?? 100;
+  const tolerance = o.tolerance ?? 1e-9;
+  const means = new Array<number>(p).fill(0);
+  const sds = new Array<number>(p).fill(0);
+  for (const row of x) for (let j = 0; j < p; j++) means[j] = (means[j] ?? 0) + (row[j] ?? 0) / n;
+  for (const row of x)
+    for (let j = 0; j < p; j++) sds[j] = (sds[j] ?? 0) + ((row[j] ?? 0) - (means[j] ?? 0)) ** 2 / n;
+  for (let j = 0; j < p; j++) sds[j] = Math.sqrt(sds[j] ?? 0);
+  const active = sds.map((s) => s > 1e-12);
+  // standardised design with the intercept in column 0, row-major
+  const q = p + 1;
+  const z = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) {
+    const row = x[i] as ArrayLike<number>;
+    z[i * q] = 1;
+    for (let j = 0; j < p; j++)
+      z[i * q + j + 1] = active[j] ? ((row[j] ?? 0) - (means[j] ?? 0)) / (sds[j] ?? 1) : 0;
+  }
+  const beta = new Float64Array(q);
+  let ybar = 0;
+  for (let i = 0; i < n; i++) ybar += (y[i] ?? 0) / n;
+  beta[0] = Math.log(Math.max(ybar, 1e-9) / Math.max(1 - ybar, 1e-9));
+  const eta = new Float64Array(n);
+  const objective = (b: Float64Array) => {
+    let f = 0;
+    for (let i = 0; i < n; i++) {
+      let t = 0;
+      for (let j = 0; j < q; j++) t += (z[i * q + j] ?? 0) * (b[j] ?? 0);
+      eta[i] = t;
+      f += softplus(t) - (y[i] ?? 0) * t;
+    }
+    for (let j = 1; j < q; j++) f += (lambda / 2) * (b[j] ?? 0) ** 2;
+    return f;
+  };
+  let f = objective(beta);
+  let iterations = 0;
+  let converged = false;
+  const h = new Float64Array(q * q);
+  const g = new Float64Array(q);
+  while (iterations < maxIterations) {
+    iterations++;
+    h.fill(0);
+    g.fill(0);
+    for (let i = 0; i < n; i++) {
+      const mu = sigmoid(eta[i] ?? 0);
+      const w = Math.max(mu * (1 - mu), 1e-12);
+      const r = (y[i] ?? 0) - mu;
+      const base = i * q;
+      for (let a = 0; a < q; a++) {
+        const za = z[base + a] ?? 0;
+        if (za === 0) continue;
+        g[a] = (g[a] ?? 0) + za * r;
+        const wa = w * za;
+        for (let b = a; b < q; b++) h[a * q + b] = (h[a * q + b] ?? 0) + wa * (z[base + b] ?? 0);
+      }
+    }
+    for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) h[a * q + b] = h[b * q + a] ?? 0;
+    for (let j = 1; j < q; j++) {
+      g[j] = (g[j] ?? 0) - lambda * (beta[j] ?? 0);
+      h[j * q + j] = (h[j * q + j] ?? 0) + lambda;
+      // a constant column: pin its coefficient at 0 with a unit diagonal
+      if (!active[j - 1]) {
+        h[j * q + j] = 1;
+        g[j] = 0;
+      }
+    }
+    const step = choleskySolve(h, g, q);
+    let t = 1;
+    let next = new Float64Array(q);
+    let fNext = Number.POSITIVE_INFINITY;
+    for (let halvings = 0; halvings < 30; halvings++) {
+      next = beta.map((b, j) => b + t * (step[j] ?? 0));
+      fNext = objective(next);
+      if (fNext <= f + 1e-12 * Math.abs(f)) break;
+      t /= 2;
+    }
+    const maxStep = Math.max(...step.map((s) => Math.abs(s * t)));
+    beta.set(next);
+    f = fNext;
+    if (maxStep < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  objective(beta); // leave eta at the optimum (not needed further, keeps f consistent)
+  const coefficients = new Array<number>(q).fill(0);
+  let b0 = beta[0] ?? 0;
+  for (let j = 0; j < p; j++) {
+    if (!active[j]) continue;
+    const b = (beta[j + 1] ?? 0) / (sds[j] ?? 1);
+    coefficients[j + 1] = b;
+    b0 -= b * (means[j] ?? 0);
+  }
+  coefficients[0] = b0;
+  return { coefficients, lambda, iterations, converged, means, sds, objective: f };
+}
+
+/** The linear predictor b₀ + Σ b_j x_j. */
+export function linearPredictor(fit: Pick<LogisticFit, 'coefficients'>, row: ArrayLike<number>): number {
+  const c = fit.coefficients;
+  let t = c[0] ?? 0;
+  for (let j = 1; j < c.length; j++) t += (c[j] ?? 0) * (row[j - 1] ?? 0);
+  return t;
+}
+
+/** P(y = 1 | row) = σ(linear predictor). */
+export function predictLogistic(fit: Pick<LogisticFit, 'coefficients'>, row: ArrayLike<number>): number {
+  return sigmoid(linearPredictor(fit, row));
+}
+
+/**
+ * Each column's contribution to one row's linear predictor, measured from the training mean:
+ * c_j = b_j (x_j − x̄_j), and a baseline b₀ + Σ b_j x̄_j, so baseline + Σ c_j = the linear predictor
+ * exactly (the log-odds; the probability is its sigmoid).
+ */
+export function contributions(
+  fit: Pick<LogisticFit, 'coefficients' | 'means'>,
+  row: ArrayLike<number>,
+): { baseline: number; contributions: number[] } {
+  const c = fit.coefficients;
+  let baseline = c[0] ?? 0;
+  const out: number[] = [];
+  for (let j = 1; j < c.length; j++) {
+    const m = fit.means[j - 1] ?? 0;
+    baseline += (c[j] ?? 0) * m;
+    out.push((c[j] ?? 0) * ((row[j - 1] ?? 0) - m));
+  }
+  return { baseline, contributions: out };
+}
+
+/** Solves A x = b for a symmetric positive-definite q×q A (row-major) by Cholesky. */
+function choleskySolve(a: Float64Array, b: Float64Array, q: number): Float64Array {
+  const l = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * q + j] ?? 0;
+      for (let k = 0; k < j; k++) s -= (l[i * q + k] ?? 0) * (l[j * q + k] ?? 0);
+      if (i === j) l[i * q + i] = Math.sqrt(Math.max(s, 1e-12));
+      else l[i * q + j] = s / (l[j * q + j] ?? 1);
+    }
+  }
+  const yv = new Float64Array(q);
+  for (let i = 0; i < q; i++) {
+    let s = b[i] ?? 0;
+    for (let k = 0; k < i; k++) s -= (l[i * q + k] ?? 0) * (yv[k] ?? 0);
+    yv[i] = s / (l[i * q + i] ?? 1);
+  }
+  const xv = new Float64Array(q);
+  for (let i = q - 1; i >= 0; i--) {
+    let s = yv[i] ?? 0;
+    for (let k = i + 1; k < q; k++) s -= (l[k * q + i] ?? 0) * (xv[k] ?? 0);
+    xv[i] = s / (l[i * q + i] ?? 1);
+  }
+  return xv;
+}
+
+/** A seeded shuffle into k folds, stratified by label so each fold keeps the base rate. */
+export function stratifiedFolds(y: ArrayLike<number>, k: number, seed = 1): Int32Array {
+  let state = seed >>> 0 || 1;
+  const rand = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const fold = new Int32Array(y.length);
+  for (const label of [0, 1]) {
+    const idx: number[] = [];
+    for (let i = 0; i < y.length; i++) if ((y[i] ?? 0) === label) idx.push(i);
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
+    }
+    idx.forEach((row, pos) => {
+      fold[row] = pos % k;
+    });
+  }
+  return fold;
+}
