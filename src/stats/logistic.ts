@@ -14,6 +14,8 @@ export interface LogisticOptions {
   readonly maxIterations?: number;
   /** Stop when the largest Newton step on the standardised scale is below this. */
   readonly tolerance?: number;
+  /** Warm start: `standardised` of an earlier fit on the same rows (e.g. at a neighbouring λ). */
+  readonly start?: readonly number[];
 }
 
 export interface LogisticFit {
@@ -27,6 +29,8 @@ export interface LogisticFit {
   readonly sds: readonly number[];
   /** Penalised objective at the optimum, −ℓ + (λ/2)‖β‖² (standardised scale). */
   readonly objective: number;
+  /** Intercept and coefficients on the standardised scale (a warm start for another λ). */
+  readonly standardised: readonly number[];
 }
 
 const sigmoid = (t: number) => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t)));
@@ -45,7 +49,7 @@ export function fitLogistic(
   const p = x[0]?.length ?? 0;
   const lambda = o.lambda ?? 0;
   const maxIterations = o.maxIterations ?? 100;
-  const tolerance = o.tolerance ?? 1e-9;
+  const tolerance = o.tolerance ?? 1e-8;
   const means = new Array<number>(p).fill(0);
   const sds = new Array<number>(p).fill(0);
   for (const row of x) for (let j = 0; j < p; j++) means[j] = (means[j] ?? 0) + (row[j] ?? 0) / n;
@@ -66,6 +70,7 @@ export function fitLogistic(
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += (y[i] ?? 0) / n;
   beta[0] = Math.log(Math.max(ybar, 1e-9) / Math.max(1 - ybar, 1e-9));
+  if (o.start?.length === q) beta.set(o.start);
   const eta = new Float64Array(n);
   const objective = (b: Float64Array) => {
     let f = 0;
@@ -121,9 +126,11 @@ export function fitLogistic(
       t /= 2;
     }
     const maxStep = Math.max(...step.map((s) => Math.abs(s * t)));
+    const decrease = f - fNext;
     beta.set(next);
     f = fNext;
-    if (maxStep < tolerance) {
+    // Newton converges quadratically: a tiny step or no change in the objective ends it
+    if (maxStep < tolerance || decrease <= 1e-13 * (Math.abs(f) + 1)) {
       converged = true;
       break;
     }
@@ -138,7 +145,7 @@ export function fitLogistic(
     b0 -= b * (means[j] ?? 0);
   }
   coefficients[0] = b0;
-  return { coefficients, lambda, iterations, converged, means, sds, objective: f };
+  return { coefficients, lambda, iterations, converged, means, sds, objective: f, standardised: [...beta] };
 }
 
 /** The linear predictor b₀ + Σ b_j x_j. */
