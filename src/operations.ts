@@ -3,6 +3,7 @@ import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
 import { operations as feedback } from './feedback/index.js';
 import { operations as findings } from './findings/index.js';
+import { operations as health } from './health/index.js';
 import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
@@ -19,6 +20,7 @@ export const operations: readonly AnyOperation[] = [
   ...demo,
   ...feedback,
   ...journeys,
+  ...health,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

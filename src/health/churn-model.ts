@@ -13,7 +13,13 @@ export const ChurnModelParams = z.object({
   cv: z.number().int().min(2).max(20).default(5).describe('folds of the cross-validation'),
   exclude: z.array(z.string()).default([]).describe('features to leave out'),
   seed: z.number().int().default(1).describe('seed of the fold assignment'),
-  top: z.number().int().min(0).max(500).default(10).describe('at-risk customers listed (label 0, highest risk)'),
+  top: z
+    .number()
+    .int()
+    .min(0)
+    .max(500)
+    .default(10)
+    .describe('at-risk customers listed (label 0, highest risk)'),
 });
 export type ChurnModelParams = z.input<typeof ChurnModelParams>;
 
@@ -75,7 +81,8 @@ export async function churnModel(db: Store, params: ChurnModelParams): Promise<C
 }
 
 const r3 = (v: number) => Number(v.toFixed(3));
-const iv = (a: { value: number; low: number; high: number }) => `${r3(a.value)} [${r3(a.low)}, ${r3(a.high)}]`;
+const iv = (a: { value: number; low: number; high: number }) =>
+  `${r3(a.value)} [${r3(a.low)}, ${r3(a.high)}]`;
 
 export function presentChurnModel(r: ChurnModelResult): Section[] {
   return [
@@ -91,7 +98,12 @@ export function presentChurnModel(r: ChurnModelResult): Section[] {
       })),
     },
     ...(r.references.length
-      ? [{ title: 'Published references for this data set', rows: r.references.map((x) => ({ figure: x.figure, value: x.value })) }]
+      ? [
+          {
+            title: 'Published references for this data set',
+            rows: r.references.map((x) => ({ figure: x.figure, value: x.value })),
+          },
+        ]
       : []),
     { title: 'Baselines (same folds)', rows: r.baselines.map((b) => ({ baseline: b.name, auc: iv(b.auc) })) },
     {
@@ -120,7 +132,8 @@ export function presentChurnModel(r: ChurnModelResult): Section[] {
 export const churnModelOperation = defineOperation({
   area: 'health',
   verb: 'churn-model',
-  summary: 'Cross-validated churn model on customers and their attributes: AUC, top decile, calibration, at-risk list',
+  summary:
+    'Cross-validated churn model on customers and their attributes: AUC, top decile, calibration, at-risk list',
   params: ChurnModelParams,
   mode: 'read',
   run: (db, params) => churnModel(db, params),

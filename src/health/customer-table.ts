@@ -56,7 +56,8 @@ export async function loadCustomerTable(db: Store, label: string): Promise<Custo
   });
   const attributeNames = [...new Set(attrs.flatMap((a) => Object.keys(a)))].sort();
   const resolveAttribute = (name: string) =>
-    attributeNames.find((a) => a === name) ?? attributeNames.find((a) => a.toLowerCase() === name.toLowerCase());
+    attributeNames.find((a) => a === name) ??
+    attributeNames.find((a) => a.toLowerCase() === name.toLowerCase());
   let getLabel: (r: Row, a: Record<string, unknown>) => 0 | 1 | null;
   let labelAttribute: string | undefined;
   if (label === 'churned') getLabel = (r) => labelValue(r.churned ?? (r.churned_at !== null ? true : null));
@@ -88,7 +89,10 @@ export async function loadCustomerTable(db: Store, label: string): Promise<Custo
     for (const k of attributeNames) {
       if (k === labelAttribute || NEVER.has(k)) continue;
       const v = a[k];
-      rec.set(k, typeof v === 'number' ? v : typeof v === 'boolean' ? String(v) : typeof v === 'string' ? v : null);
+      rec.set(
+        k,
+        typeof v === 'number' ? v : typeof v === 'boolean' ? String(v) : typeof v === 'string' ? v : null,
+      );
     }
     ids.push(r.id);
     records.push(rec);

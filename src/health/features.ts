@@ -53,7 +53,9 @@ function categoricalPart(name: string, values: RawValue[], minCount: number): Pa
     const k = v === null ? MISSING : String(v);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const kept = [...counts.entries()].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const kept = [...counts.entries()]
+    .filter(([, c]) => c >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const pooled = [...counts.entries()].filter(([, c]) => c < minCount).reduce((s, [, c]) => s + c, 0);
   const levels = kept.map(([k]) => k);
   if (pooled >= minCount) levels.push(OTHER);
@@ -122,7 +124,9 @@ export function fitEncoder(
   const minCount = o.minLevelCount ?? 5;
   const parts: Part[] = specs.map((s) => {
     const values = train.map((r) => r.get(s.name) ?? null);
-    return s.kind === 'numeric' ? numericPart(s.name, values, o.bins) : categoricalPart(s.name, values, minCount);
+    return s.kind === 'numeric'
+      ? numericPart(s.name, values, o.bins)
+      : categoricalPart(s.name, values, minCount);
   });
   const offsets: number[] = [];
   let width = 0;

@@ -1,7 +1,20 @@
 import { TouchpointError } from '../core/errors.js';
 import { type Auc, aucDeLong, brier, type ReliabilityBin, reliability, topFraction } from '../stats/auc.js';
-import { contributions, fitLogistic, type LogisticFit, predictLogistic, stratifiedFolds } from '../stats/logistic.js';
-import { type Encoder, type EncoderOptions, type FeatureSpec, fitEncoder, type RawValue, univariateAuc } from './features.js';
+import {
+  contributions,
+  fitLogistic,
+  type LogisticFit,
+  predictLogistic,
+  stratifiedFolds,
+} from '../stats/logistic.js';
+import {
+  type Encoder,
+  type EncoderOptions,
+  type FeatureSpec,
+  fitEncoder,
+  type RawValue,
+  univariateAuc,
+} from './features.js';
 
 /**
  * The churn model engine (docs/health.md §Churn model): given one record per customer and a 0/1
@@ -138,7 +151,13 @@ function outOfFold(
   return { byLambda, interactions };
 }
 
-function quality(kind: Kind, lambda: number, p: number[], y: Uint8Array, interactions: string[]): ModelQuality {
+function quality(
+  kind: Kind,
+  lambda: number,
+  p: number[],
+  y: Uint8Array,
+  interactions: string[],
+): ModelQuality {
   return {
     model: kind,
     lambda,
@@ -204,7 +223,8 @@ function pointsScore(input: EngineInput, folds: Int32Array, k: number): number[]
           return r !== undefined && r.k / r.n > base;
         };
       }
-      for (let i = 0; i < n; i++) if (folds[i] === f && flag(input.records[i]?.get(spec.name) ?? null)) score[i] = (score[i] ?? 0) + 1;
+      for (let i = 0; i < n; i++)
+        if (folds[i] === f && flag(input.records[i]?.get(spec.name) ?? null)) score[i] = (score[i] ?? 0) + 1;
     }
   }
   return score;
@@ -248,7 +268,10 @@ export function runEngine(input: EngineInput, o: EngineOptions): EngineResult {
   const encoder = fitEncoder(input.features, input.records);
   const x = input.records.map((r) => encoder.encode(r));
   const fit = fitLogistic(x, input.y, { lambda: chosen });
-  const coefficients = encoder.columns.map((c, j) => ({ column: c.label, coefficient: fit.coefficients[j + 1] ?? 0 }));
+  const coefficients = encoder.columns.map((c, j) => ({
+    column: c.label,
+    coefficient: fit.coefficients[j + 1] ?? 0,
+  }));
   const atRisk = input.ids
     .map((id, i) => ({ id, i, risk: predictLogistic(fit, x[i] as Float64Array) }))
     .filter((r) => input.y[r.i] === 0)
@@ -259,7 +282,12 @@ export function runEngine(input: EngineInput, o: EngineOptions): EngineResult {
 }
 
 /** A customer's risk and the features behind it, contributions summed per feature, largest first. */
-export function explain(encoder: Encoder, fit: LogisticFit, customer: string, row: Float64Array): CustomerRisk {
+export function explain(
+  encoder: Encoder,
+  fit: LogisticFit,
+  customer: string,
+  row: Float64Array,
+): CustomerRisk {
   const c = contributions(fit, row);
   const byFeature = new Map<string, number>();
   encoder.columns.forEach((col, j) => {
