@@ -298,3 +298,60 @@ export function explain(
     .sort((a, b) => b.contribution - a.contribution);
   return { customer, risk: predictLogistic(fit, row), baseline: c.baseline, reasons };
 }
+
+/**
+ * Time-based holdout: each model kind picks λ by k-fold CV on `train` (the earlier cut-off), is fitted
+ * on all of `train` (encoder included) and scored on `test` (the later cut-off), which it never saw.
+ */
+export function trainAndTest(
+  train: EngineInput,
+  test: EngineInput,
+  k: number,
+  seed = 1,
+): { models: ModelQuality[]; baselines: Baseline[] } {
+  guardLeakage(train);
+  const folds = stratifiedFolds(train.y, k, seed);
+  const models: ModelQuality[] = [];
+  for (const kind of ['logistic', 'binned + interactions'] as const) {
+    const { byLambda } = outOfFold(train, folds, k, kind, LAMBDAS);
+    let best = 0;
+    byLambda.forEach((p, i) => {
+      if (logLoss(p, train.y) < logLoss(byLambda[best] as number[], train.y)) best = i;
+    });
+    const lambda = LAMBDAS[best] as number;
+    const opts = encoderOptions(kind, train.features, train.records, train.y);
+    const enc = fitEncoder(train.features, train.records, opts);
+    const fit = fitLogistic(
+      train.records.map((r) => enc.encode(r)),
+      train.y,
+      { lambda },
+    );
+    const p = test.records.map((r) => predictLogistic(fit, enc.encode(r)));
+    models.push(
+      quality(
+        kind,
+        lambda,
+        p,
+        test.y,
+        (opts.interactions ?? []).map(([a, b]) => `${a} × ${b}`),
+      ),
+    );
+  }
+  const baselines: Baseline[] = train.features.map((f) => {
+    const enc = fitEncoder([f], train.records);
+    const fit = fitLogistic(
+      train.records.map((r) => enc.encode(r)),
+      train.y,
+      { lambda: 1 },
+    );
+    return {
+      name: `${f.name} alone`,
+      auc: aucDeLong(
+        test.records.map((r) => predictLogistic(fit, enc.encode(r))),
+        test.y,
+      ),
+    };
+  });
+  baselines.sort((a, b) => b.auc.value - a.auc.value);
+  return { models, baselines };
+}
