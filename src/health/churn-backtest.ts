@@ -4,7 +4,7 @@ import { defineOperation, type Section } from '../core/operation.js';
 import type { Store } from '../store/index.js';
 import { type Baseline, type ModelQuality, trainAndTest } from './model.js';
 import { asOfParam, resolveAsOf } from './population.js';
-import { DEFAULT_FEATURES, datasetAt, type FeatureDefinition } from './time-split.js';
+import { DEFAULT_FEATURES, datasetAt, type FeatureDefinition, touchpointFeatures } from './time-split.js';
 
 export const ChurnBacktestParams = z.object({
   horizon: z
@@ -22,6 +22,13 @@ export const ChurnBacktestParams = z.object({
     .max(20)
     .default(5)
     .describe('folds used to choose the penalty on the training cut-off'),
+  touchpoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(12)
+    .describe('per-touchpoint activity features: the busiest N touchpoints before the training cut-off'),
 });
 export type ChurnBacktestParams = z.input<typeof ChurnBacktestParams>;
 
@@ -45,7 +52,7 @@ export interface ChurnBacktestResult {
 export async function churnBacktest(
   db: Store,
   params: ChurnBacktestParams,
-  features: readonly FeatureDefinition[] = DEFAULT_FEATURES,
+  base: readonly FeatureDefinition[] = DEFAULT_FEATURES,
 ): Promise<ChurnBacktestResult> {
   const p = ChurnBacktestParams.parse(params);
   const h = p.horizon * 86_400_000;
@@ -58,6 +65,7 @@ export async function churnBacktest(
       { details: [{ field: 'cutoff', message: 'too late for the horizon' }] },
     );
   const train = new Date(test.getTime() - h);
+  const features = [...base, ...(await touchpointFeatures(db, train, p.touchpoints))];
   const trainSet = await datasetAt(db, train, p.horizon, features);
   const testSet = await datasetAt(db, test, p.horizon, features);
   const { models, baselines } = trainAndTest(trainSet, testSet, p.cv);

@@ -101,6 +101,27 @@ export const DEFAULT_FEATURES: readonly FeatureDefinition[] = [
   },
 ];
 
+/**
+ * Events per touchpoint in the 90 days before T, for the `top` touchpoints busiest in the 90 days before
+ * `t` (chosen once, at the training cut-off, and used at every cut-off): which parts of the journey a
+ * customer has been through lately (returns, support contacts, deliveries…), whatever the data calls them.
+ */
+export async function touchpointFeatures(db: Store, t: Date, top = 12): Promise<FeatureDefinition[]> {
+  const from = new Date(t.getTime() - days(90));
+  const rows = await db.all<{ touchpoint: string }>(sql`
+    SELECT touchpoint FROM events WHERE customer_id IS NOT NULL AND ts < ${t} AND ts >= ${from}
+    GROUP BY touchpoint ORDER BY count(*) DESC, touchpoint LIMIT ${top}`);
+  return rows.map(({ touchpoint }) => ({
+    name: `${touchpoint}_90d`,
+    kind: 'numeric',
+    query: (at: Date) => sql`
+      SELECT customer_id, count(*)::DOUBLE AS value, max(ts) AS observed_at FROM events
+      WHERE customer_id IS NOT NULL AND touchpoint = ${touchpoint}
+        AND ts < ${at} AND ts >= ${new Date(at.getTime() - days(90))}
+      GROUP BY customer_id`,
+  }));
+}
+
 function sqlColumn(c: 'segment' | 'plan' | 'region'): SqlFragment {
   return c === 'segment' ? sql`segment` : c === 'plan' ? sql`plan` : sql`region`;
 }

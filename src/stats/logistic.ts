@@ -3,6 +3,7 @@
  *
  * Objective: minimise −ℓ(β) + (λ/2) Σ_{j≥1} β_j², ℓ the Bernoulli log-likelihood, on standardised
  * columns (z = (x − mean) / sd, mean and sd of the rows given to the fit), the intercept unpenalised.
+ * (Computed on x / sd, uncentred, which has the same slopes and keeps one-hot columns sparse.)
  * Newton step: (ZᵀWZ + λI*) δ = Zᵀ(y − μ) − λβ*, W = diag(μ(1 − μ)), I* the identity with 0 for the
  * intercept; step halving whenever the penalised objective does not fall. Coefficients are returned on
  * the original scale, so a prediction is σ(b₀ + Σ b_j x_j) on raw columns.
@@ -57,15 +58,28 @@ export function fitLogistic(
     for (let j = 0; j < p; j++) sds[j] = (sds[j] ?? 0) + ((row[j] ?? 0) - (means[j] ?? 0)) ** 2 / n;
   for (let j = 0; j < p; j++) sds[j] = Math.sqrt(sds[j] ?? 0);
   const active = sds.map((s) => s > 1e-12);
-  // standardised design with the intercept in column 0, row-major
+  // Scaled design z = x / sd with the intercept in column 0, kept sparse (row-wise non-zeros): scaling
+  // without centring leaves the optimum of every slope unchanged (centring only moves the intercept,
+  // which is unpenalised) and keeps one-hot columns sparse, so each Newton step costs Σ nnz² not n·q².
   const q = p + 1;
-  const z = new Float64Array(n * q);
+  const rowStart = new Int32Array(n + 1);
+  const colIdx: number[] = [];
+  const vals: number[] = [];
   for (let i = 0; i < n; i++) {
     const row = x[i] as ArrayLike<number>;
-    z[i * q] = 1;
-    for (let j = 0; j < p; j++)
-      z[i * q + j + 1] = active[j] ? ((row[j] ?? 0) - (means[j] ?? 0)) / (sds[j] ?? 1) : 0;
+    colIdx.push(0);
+    vals.push(1);
+    for (let j = 0; j < p; j++) {
+      const v = row[j] ?? 0;
+      if (v !== 0 && active[j]) {
+        colIdx.push(j + 1);
+        vals.push(v / (sds[j] ?? 1));
+      }
+    }
+    rowStart[i + 1] = colIdx.length;
   }
+  const ci = Int32Array.from(colIdx);
+  const cv = Float64Array.from(vals);
   const beta = new Float64Array(q);
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += (y[i] ?? 0) / n;
@@ -76,7 +90,9 @@ export function fitLogistic(
     let f = 0;
     for (let i = 0; i < n; i++) {
       let t = 0;
-      for (let j = 0; j < q; j++) t += (z[i * q + j] ?? 0) * (b[j] ?? 0);
+      const end = rowStart[i + 1] as number;
+      for (let k = rowStart[i] as number; k < end; k++)
+        t += (cv[k] as number) * (b[ci[k] as number] as number);
       eta[i] = t;
       f += softplus(t) - (y[i] ?? 0) * t;
     }
@@ -96,13 +112,19 @@ export function fitLogistic(
       const mu = sigmoid(eta[i] ?? 0);
       const w = Math.max(mu * (1 - mu), 1e-12);
       const r = (y[i] ?? 0) - mu;
-      const base = i * q;
-      for (let a = 0; a < q; a++) {
-        const za = z[base + a] ?? 0;
-        if (za === 0) continue;
-        g[a] = (g[a] ?? 0) + za * r;
+      const start = rowStart[i] as number;
+      const end = rowStart[i + 1] as number;
+      for (let ka = start; ka < end; ka++) {
+        const a = ci[ka] as number;
+        const za = cv[ka] as number;
+        g[a] = (g[a] as number) + za * r;
         const wa = w * za;
-        for (let b = a; b < q; b++) h[a * q + b] = (h[a * q + b] ?? 0) + wa * (z[base + b] ?? 0);
+        const rowA = a * q;
+        // column indices ascend within a row: the upper triangle is b ≥ a
+        for (let kb = ka; kb < end; kb++) {
+          const idx = rowA + (ci[kb] as number);
+          h[idx] = (h[idx] as number) + wa * (cv[kb] as number);
+        }
       }
     }
     for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) h[a * q + b] = h[b * q + a] ?? 0;
@@ -137,14 +159,8 @@ export function fitLogistic(
   }
   objective(beta); // leave eta at the optimum (not needed further, keeps f consistent)
   const coefficients = new Array<number>(q).fill(0);
-  let b0 = beta[0] ?? 0;
-  for (let j = 0; j < p; j++) {
-    if (!active[j]) continue;
-    const b = (beta[j + 1] ?? 0) / (sds[j] ?? 1);
-    coefficients[j + 1] = b;
-    b0 -= b * (means[j] ?? 0);
-  }
-  coefficients[0] = b0;
+  coefficients[0] = beta[0] ?? 0;
+  for (let j = 0; j < p; j++) if (active[j]) coefficients[j + 1] = (beta[j + 1] ?? 0) / (sds[j] ?? 1);
   return { coefficients, lambda, iterations, converged, means, sds, objective: f, standardised: [...beta] };
 }
 
