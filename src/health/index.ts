@@ -1,0 +1,21 @@
+export {
+  ChurnBacktestParams,
+  type ChurnBacktestResult,
+  churnBacktest,
+  churnBacktestOperation,
+} from './churn-backtest.js';
+export { ChurnModelParams, type ChurnModelResult, churnModel, churnModelOperation } from './churn-model.js';
+export { getRetention, RetentionParams, type RetentionResult, retentionOperation } from './retention.js';
+export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
+
+import { churnBacktestOperation } from './churn-backtest.js';
+import { churnModelOperation } from './churn-model.js';
+import { retentionOperation } from './retention.js';
+import { survivalOperation } from './survival.js';
+
+export const operations = [
+  survivalOperation,
+  retentionOperation,
+  churnModelOperation,
+  churnBacktestOperation,
+] as const;
