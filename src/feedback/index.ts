@@ -27,6 +27,20 @@ export {
   listFollowUps,
 } from './follow-ups.js';
 export {
+  changeDirection,
+  isBadAnswer,
+  isGoodAnswer,
+  isScoreKind,
+  meanBand,
+  SCORE_KINDS,
+  SCORE_SCALES,
+  type ScoreBand,
+  type ScoreKind,
+  type ScoreScale,
+  scaleSpan,
+  scoreScale,
+} from './score-scales.js';
+export {
   blendedScorer,
   lexiconScorer,
   type Scorer,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
+import { scaleSpan } from '../feedback/index.js';
 import { isSmallSample, mean } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import {
@@ -92,8 +93,6 @@ export interface MapResult {
   readonly outbound: readonly OutboundRow[];
 }
 
-const SCALE_RANGE = { csat: 4, nps: 10, ces: 6 } as const;
-
 interface CellRow {
   stage: string;
   position: number;
@@ -174,7 +173,7 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
       AND ${inRange}
     GROUP BY ALL`);
   // a score's interval is judged on its scale's range: ±10% of it, like ±10 points for a rate
-  const range = SCALE_RANGE[p.feedbackKind];
+  const range = scaleSpan(p.feedbackKind);
   const fbKey = new Map(fb.map((f) => [`${f.touchpoint}\u001f${f.channel ?? ''}`, f]));
 
   const outbound = await db.all<{

@@ -62,8 +62,10 @@ describe('journey map pictures', () => {
     ['csat', 3.1, 's-bad'],
     ['nps', 9, 's-good'],
     ['nps', 6, 's-bad'],
-    ['ces', 2.5, 's-good'],
-    ['ces', 5.5, 's-bad'],
+    // CES 1–7 with 7 = very easy (the demo's question): checkout's 5.56 is a good score (issue 18.1)
+    ['ces', 5.56, 's-good'],
+    ['ces', 4, 's-mid'],
+    ['ces', 2.5, 's-bad'],
     ['csat', null, 's-none'],
   ] as const)('scoreBand(%s, %s) = %s', (kind, mean, want) => {
     expect(scoreBand(kind, mean)).toBe(want);

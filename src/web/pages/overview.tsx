@@ -1,3 +1,4 @@
+import { changeDirection, SCORE_SCALES } from '../../feedback/score-scales.js';
 import type { ScoresResult } from '../../feedback/scores.js';
 import type { StoredFinding } from '../../findings/index.js';
 import type { Score, SummaryResult } from '../../overview/index.js';
@@ -11,10 +12,16 @@ import { buildHash, filterQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
-const SCORES = [
-  ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100'],
-  ['csat', 'CSAT', (v: number) => `${fmtNumber(v, 1)} %`, 'share of 4–5 answers'],
-  ['ces', 'CES', (v: number) => fmtNumber(v, 2), 'mean effort, 1–7 (lower is easier)'],
+/** Tiles: each unit and direction text comes from the one scale definition (higher is better). */
+export const SCORES = [
+  ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100, higher is better'],
+  [
+    'csat',
+    'CSAT',
+    (v: number) => `${fmtNumber(v, 1)} %`,
+    `share of ${SCORE_SCALES.csat.goodAtLeast}–${SCORE_SCALES.csat.max} answers, higher is better`,
+  ],
+  ['ces', 'CES', (v: number) => fmtNumber(v, 2), `mean answer, ${SCORE_SCALES.ces.direction}`],
 ] as const;
 
 function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number) => string; unit: string }) {
@@ -54,7 +61,8 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
   const rows = states.flatMap((s) =>
     s.data
       ? s.data.rows.map((r) => ({
-          score: s.data!.kind.toUpperCase(),
+          kind: s.data!.kind,
+          score: SCORE_SCALES[s.data!.kind].label,
           thisWeek: r.value,
           weekBefore: r.change?.previous.value ?? null,
           change: r.change?.difference ?? null,
@@ -91,7 +99,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
                 r.change === null ? (
                   '–'
                 ) : (
-                  <span class={r.significant ? (r.change >= 0 !== (r.score === 'CES') ? 'up' : 'down') : ''}>
+                  <span class={r.significant ? (changeDirection(r.kind, r.change) >= 0 ? 'up' : 'down') : ''}>
                     {Math.abs(r.change) < 0.05 ? '± ' : r.change >= 0 ? '▲ +' : '▼ '}
                     {fmtNumber(r.change, 1)}
                   </span>
