@@ -12,6 +12,7 @@ import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
@@ -102,8 +103,8 @@ function ThemeTree(props: { themes: readonly ThemeNode[]; onPick: (id: string) =
         tooltip: {
           formatter: (p: { name: string; value: number[] | number }) =>
             Array.isArray(p.value)
-              ? `${p.name}<br/>${fmtCount(p.value[0])} comments · ${fmtNumber(p.value[1], 0)} % negative`
-              : p.name,
+              ? tipHtml`${p.name}<br/>${fmtCount(p.value[0])} comments · ${fmtNumber(p.value[1], 0)} % negative`
+              : tipHtml`${p.name}`,
         },
         visualMap: {
           type: 'continuous',
