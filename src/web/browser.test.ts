@@ -178,6 +178,17 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       const closed = page.locator(`li[data-id="${id}"]`);
       await expect(closed.getAttribute('data-status')).resolves.toBe('closed');
       await expect(closed.textContent()).resolves.toContain('Called the customer, refund sent');
+      // its history stays after closing
+      await closed.locator('details.history summary').click();
+      await expect(closed.locator('details.history li').last().textContent()).resolves.toMatch(
+        /closed by .*: Called the customer, refund sent$/,
+      );
+      // the demo's answers are months old at sync time: their age counts from the answer (issue 18.2)
+      await page.goto(`${server.url}/#/voice?fu=open&fuAge=48`);
+      await waitForContent(page);
+      const overdue = page.locator('[data-testid="follow-ups"] li[data-status="open"]');
+      expect(await overdue.count()).toBeGreaterThan(0);
+      await expect(overdue.first().locator('.overdue').textContent()).resolves.toMatch(/^waiting .*(days|h)/);
       await ctx.close();
     },
     60_000,
@@ -297,8 +308,9 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     const voice = await open(admin, `#/voice?q=${encodeURIComponent(comment.slice(-20))}`);
     await voice.page.locator('.comment', { hasText: comment }).waitFor({ timeout: 10_000 });
     await voice.page.waitForSelector('text=1 comments match');
-    // and the follow-up queue shows it at the top (newest answer first)
-    const queue = await open(admin, '#/voice?fu=open');
+    // and the follow-up queue ordered by newest answer shows it at the top (the default order is
+    // severity × age, where a minute-old answer comes last)
+    const queue = await open(admin, '#/voice?fu=open&fuSort=newest');
     await expect(
       queue.page.locator('li.followup').first().locator('blockquote').textContent({ timeout: 10_000 }),
     ).resolves.toBe(comment);
