@@ -55,6 +55,19 @@ describe('each call gets only the filters it accepts', () => {
   });
 });
 
+describe('relative periods (issue 18.3)', () => {
+  const op = (fields: string[]) => ({ area: 'a', verb: 'v', method: 'get' as const, summary: '', fields });
+  it('count back from the workspace’s latest data, not from today', () => {
+    // the demo's data ends 2026-10-30; 90 days before 2026-10-30T23:54Z is 2026-08-01T23:54Z
+    expect(filterParams(op(['from']), { period: '90d' }, '2026-10-30T23:54:00.000Z')).toEqual({
+      from: '2026-08-01',
+    });
+    expect(filterParams(op(['from']), { period: '12m' }, '2025-12-31T00:00:00.000Z')).toEqual({
+      from: '2025-01-05',
+    });
+  });
+});
+
 describe('journey map pictures', () => {
   it.each([
     ['csat', 4.2, 's-good'],
