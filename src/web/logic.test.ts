@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MapCell, MapResult } from '../journeys/map.js';
 import { queryString } from './api.js';
 import { defaultDrawing, scoreBand, variantSankey } from './pages/journey.js';
+import { lastCompleteWeek } from './pages/overview.js';
 import { buildHash, filterQuery, parseHash } from './route.js';
 import { filterParams } from './state.js';
 
@@ -65,6 +66,20 @@ describe('relative periods (issue 18.3)', () => {
     expect(filterParams(op(['from']), { period: '12m' }, '2025-12-31T00:00:00.000Z')).toEqual({
       from: '2025-01-05',
     });
+  });
+});
+
+describe('what changed since last week (issue 18.4)', () => {
+  const weeks = ['2026-10-12', '2026-10-19', '2026-10-26'];
+  it.each([
+    // data ends Friday 2026-10-30: the week of 10-26 is partial, so 10-19 against 10-12
+    ['2026-10-30T23:54:00.000Z', '2026-10-19'],
+    // data reaches Monday 2026-11-02 00:00: the week of 10-26 is complete
+    ['2026-11-02T00:00:00.000Z', '2026-10-26'],
+    ['2026-10-25T10:00:00.000Z', '2026-10-12'],
+    [null, '2026-10-19'],
+  ])('latest data %s → week of %s', (latest, want) => {
+    expect(lastCompleteWeek(weeks, latest)).toBe(want);
   });
 });
 

@@ -9,7 +9,7 @@ import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, getLatestData, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
 /** Tiles: each unit and direction text comes from the one scale definition (higher is better). */
@@ -38,6 +38,18 @@ function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number
 
 const addDays = (iso: string, d: number) =>
   new Date(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The latest week (Monday, `YYYY-MM-DD`) that the data covers completely: its end (Monday + 7 days)
+ * is at or before the latest data time, so the week of the last answer, still running, is never
+ * compared with a full one. Without a latest time, the week before the last one seen.
+ */
+export function lastCompleteWeek(weeks: readonly string[], latest: string | null): string | undefined {
+  const sorted = [...weeks].sort();
+  if (!latest) return sorted.at(-2);
+  const end = Date.parse(latest);
+  return sorted.filter((w) => Date.parse(`${addDays(w, 7)}T00:00:00Z`) <= end).at(-1);
+}
 
 /**
  * What changed since last week: each score in the latest week of data against the week before, with
@@ -75,7 +87,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
   return (
     <Panel
       title="What changed since last week"
-      subtitle={`Week of ${fmtDate(props.week)} against the week before; 95 % interval of the change`}
+      subtitle={`Week of ${fmtDate(props.week)} (the latest complete week of data) against the week before; 95 % interval of the change`}
     >
       {states.some((s) => s.loading) && rows.length === 0 ? (
         <Loading what="changes" />
@@ -135,7 +147,7 @@ export function OverviewPage(props: PageProps) {
   const trend = useTrend(ops, filters, 'week', headline);
   const hasSummary = !!findOp(ops, 'overview', 'summary');
   const weeks = [...new Set((trend?.data ?? []).map((p) => p.period))].sort();
-  const lastWeek = weeks.at(-1);
+  const lastWeek = lastCompleteWeek(weeks, getLatestData());
   return (
     <div class="page">
       <PageHead title="Overview" uses={['overview.summary', 'feedback.scores']} />
