@@ -5,6 +5,8 @@ import { addNote, assign, close, createFollowUps, listFollowUps } from './follow
 
 const t0 = new Date('2026-03-10T12:00:00Z');
 const hours = (h: number) => new Date(t0.getTime() + h * 3600_000);
+/** Answers given at t0 (the sync runs at the same instant unless a test says otherwise). */
+const at = t0.toISOString();
 
 describe('follow-ups', () => {
   it('creates one item per detractor / low-CSAT answer with a comment, idempotently', async () => {
@@ -13,20 +15,26 @@ describe('follow-ups', () => {
         sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('returns', '*', 'returns-team')`,
       );
       await insertFeedback(db, [
-        { id: 'd1', score: 3, comment: 'return fee!', touchpoint: 'returns', customer: 'c1' },
-        { id: 'd2', score: 6, comment: '   ' }, // blank comment: nothing to follow up
-        { id: 'd3', score: 0, comment: null },
-        { id: 'p1', score: 7, comment: 'ok' },
-        { id: 's1', kind: 'csat', score: 2, comment: 'slow' },
-        { id: 's2', kind: 'csat', score: 3, comment: 'meh' },
-        { id: 'e1', kind: 'ces', score: 1, comment: 'hard' },
+        { id: 'd1', score: 3, comment: 'return fee!', touchpoint: 'returns', customer: 'c1', ts: at },
+        { id: 'd2', score: 6, comment: '   ', ts: at }, // blank comment: nothing to follow up
+        { id: 'd3', score: 0, comment: null, ts: at },
+        { id: 'p1', score: 7, comment: 'ok', ts: at },
+        { id: 's1', kind: 'csat', score: 2, comment: 'slow', ts: at },
+        { id: 's2', kind: 'csat', score: 3, comment: 'meh', ts: at },
+        { id: 'e1', kind: 'ces', score: 1, comment: 'hard', ts: at },
       ]);
-      expect(await createFollowUps(db, { now: t0 })).toEqual({ created: 2, total: 2 });
-      expect(await createFollowUps(db, { now: hours(1) })).toEqual({ created: 0, total: 2 });
+      const synced = { routed: 0, defaultTeam: null };
+      expect(await createFollowUps(db, { now: t0 })).toEqual({ created: 2, total: 2, ...synced });
+      expect(await createFollowUps(db, { now: hours(1) })).toEqual({ created: 0, total: 2, ...synced });
       const list = await listFollowUps(db, { status: 'open', limit: 10 }, hours(5));
+      // priority = severity × age: NPS 3 → (6 − 3 + 1) / 7 = 4/7, CSAT 2 → 1/2; both 5 h old
       expect(list.items.map((i) => [i.id, i.customerId, i.touchpoint, i.ownerTeam, i.ageHours])).toEqual([
         ['fu-d1', 'c1', 'returns', 'returns-team', 5],
         ['fu-s1', 'c5', 'checkout', null, 5],
+      ]);
+      expect(list.items.map((i) => [i.severity, i.priority])).toEqual([
+        [0.5714, 2.86],
+        [0.5, 2.5],
       ]);
     });
   });
@@ -35,7 +43,7 @@ describe('follow-ups', () => {
     await withTestDb(async (db) => {
       await insertFeedback(
         db,
-        [1, 2, 3, 4].map((s, i) => ({ id: `d${i}`, score: s, comment: `bad ${i}` })),
+        [1, 2, 3, 4].map((s, i) => ({ id: `d${i}`, score: s, comment: `bad ${i}`, ts: at })),
       );
       await createFollowUps(db, { now: t0 });
       const a = await assign(db, 'fu-d0', 'ana', { now: hours(1), actor: 'lead' });
@@ -117,8 +125,8 @@ describe('follow-ups', () => {
           ts: '2026-03-05T10:00:00Z',
         },
       ]);
-      expect(await createFollowUps(db, { now: t0 })).toEqual({ created: 3, total: 3 });
-      const list = await listFollowUps(db, { status: 'open', limit: 10 }, t0);
+      expect(await createFollowUps(db, { now: t0 })).toMatchObject({ created: 3, total: 3 });
+      const list = await listFollowUps(db, { status: 'open', limit: 10, sort: 'newest' }, t0);
       // newest answer first
       expect(
         list.items.map((i) => [i.feedbackId, i.kind, i.score, i.comment, i.customerId, i.theme]),
@@ -130,10 +138,125 @@ describe('follow-ups', () => {
       // the theme of the text answer reaches the follow-up once the analysis has run; re-runs add nothing
       await db.exec(sql`INSERT INTO feedback_text VALUES
         ('s1-comment', 'negative', -0.6, 'test', ['callback'], 'callback', '2026-03-10'::TIMESTAMP)`);
-      expect(await createFollowUps(db, { now: hours(1) })).toEqual({ created: 0, total: 3 });
+      expect(await createFollowUps(db, { now: hours(1) })).toMatchObject({ created: 0, total: 3 });
       expect(
         (await listFollowUps(db, { status: 'all', theme: 'callback', limit: 10 }, t0)).items.map((i) => i.id),
       ).toEqual(['fu-s1-handling']);
+    });
+  });
+
+  it('counts age and the 48 h KPI from the answer, not from the sync (issue 18.2)', async () => {
+    await withTestDb(async (db) => {
+      await insertFeedback(db, [
+        // answered a year before the first sync (an import of history), and 10 h before it
+        { id: 'old', score: 2, comment: 'never heard back', ts: '2025-03-10T12:00:00Z' },
+        { id: 'new', score: 2, comment: 'slow', ts: hours(-10).toISOString() },
+      ]);
+      await createFollowUps(db, { now: t0 });
+      const list = await listFollowUps(db, { status: 'open' }, hours(2));
+      // 2025-03-10 12:00 → 2026-03-10 14:00: 365 days and 2 h = 8,762 h
+      expect(list.items.map((i) => [i.id, i.ageHours])).toEqual([
+        ['fu-old', 8762],
+        ['fu-new', 12],
+      ]);
+      // the year-old one has missed its 48 h already; the 12 h one cannot have yet
+      expect([list.closedWithin48h.value, list.closedWithin48h.n]).toEqual([0, 1]);
+      // closing the new one 30 h after its answer is in time; the old one closed now is not
+      await close(db, 'fu-new', 'called', { now: hours(20) });
+      await close(db, 'fu-old', 'called', { now: hours(20) });
+      const k = await listFollowUps(db, { status: 'all' }, hours(21));
+      expect([k.closedWithin48h.value, k.closedWithin48h.n]).toEqual([0.5, 2]);
+      expect(k.items.find((i) => i.id === 'fu-new')?.ageHours).toBe(30);
+    });
+  });
+
+  it('sorts by severity × age and filters by team, theme, touchpoint, age and assignee', async () => {
+    await withTestDb(async (db) => {
+      await db.exec(
+        sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('returns', '*', 'returns-team')`,
+      );
+      await insertFeedback(db, [
+        // severity 1 (NPS 0), 10 h old → 10
+        { id: 'a', score: 0, comment: 'x', touchpoint: 'returns', ts: hours(-10).toISOString() },
+        // severity 1/7 (NPS 6), 100 h old → 14.29
+        { id: 'b', score: 6, comment: 'x', ts: hours(-100).toISOString() },
+        // severity 1/2 (CSAT 2), 30 h old → 15
+        { id: 'c', kind: 'csat', score: 2, comment: 'x', ts: hours(-30).toISOString() },
+      ]);
+      await createFollowUps(db, { now: t0 });
+      await assign(db, 'fu-a', 'ana', { now: t0 });
+      const ids = async (p: Parameters<typeof listFollowUps>[1]) =>
+        (await listFollowUps(db, p, t0)).items.map((i) => i.id);
+      expect(await ids({})).toEqual(['fu-c', 'fu-b', 'fu-a']);
+      expect((await listFollowUps(db, {}, t0)).items.map((i) => i.priority)).toEqual([15, 14.29, 10]);
+      expect(await ids({ sort: 'oldest' })).toEqual(['fu-b', 'fu-c', 'fu-a']);
+      expect(await ids({ sort: 'newest' })).toEqual(['fu-a', 'fu-c', 'fu-b']);
+      expect(await ids({ team: 'returns-team' })).toEqual(['fu-a']);
+      expect(await ids({ team: 'none' })).toEqual(['fu-c', 'fu-b']);
+      expect(await ids({ touchpoint: 'checkout' })).toEqual(['fu-c', 'fu-b']);
+      expect(await ids({ assignee: 'ana' })).toEqual(['fu-a']);
+      expect(await ids({ assignee: 'none' })).toEqual(['fu-c', 'fu-b']);
+      expect(await ids({ minAgeHours: 30 })).toEqual(['fu-c', 'fu-b']);
+      expect(await ids({ maxAgeHours: 30 })).toEqual(['fu-c', 'fu-a']);
+      expect(await ids({ theme: 'nothing' })).toEqual([]);
+    });
+  });
+
+  it('keeps the history after closing', async () => {
+    await withTestDb(async (db) => {
+      await insertFeedback(db, [{ id: 'a', score: 1, comment: 'x', ts: at }]);
+      await createFollowUps(db, { now: t0 });
+      await assign(db, 'fu-a', 'ana', { now: hours(1), actor: 'lead' });
+      await addNote(db, 'fu-a', 'left a voicemail', { now: hours(2), actor: 'ana' });
+      await close(db, 'fu-a', 'refunded', { now: hours(3), actor: 'ana' });
+      await createFollowUps(db, { now: hours(4) });
+      const [item] = (await listFollowUps(db, { status: 'closed' }, hours(5))).items;
+      expect(item?.history).toEqual([
+        { ts: '2026-03-10T13:00:00.000Z', author: 'lead', kind: 'assigned', note: 'ana' },
+        { ts: '2026-03-10T14:00:00.000Z', author: 'ana', kind: 'note', note: 'left a voicemail' },
+        { ts: '2026-03-10T15:00:00.000Z', author: 'ana', kind: 'closed', note: 'refunded' },
+      ]);
+      expect([item?.status, item?.ageHours, item?.resolution]).toEqual(['closed', 3, 'refunded']);
+    });
+  });
+
+  it('routes to the touchpoint owner, else the case’s team, else the customer’s recent case, else the default team', async () => {
+    await withTestDb(async (db) => {
+      await db.exec(
+        sql`INSERT INTO touchpoint_owners (touchpoint, channel, team_id) VALUES ('returns', '*', 'returns-team')`,
+      );
+      await db.exec(sql`INSERT INTO cases (id, customer_id, opened_at, owner_team) VALUES
+        ('k1', 'c2', ${'2026-03-01T10:00:00Z'}::TIMESTAMP, 'billing'),
+        ('k2', 'c3', ${'2026-03-05T10:00:00Z'}::TIMESTAMP, 'support-t1'),
+        ('k3', 'c4', ${'2026-01-01T10:00:00Z'}::TIMESTAMP, 'too-old')`);
+      await insertFeedback(db, [
+        { id: 'own', score: 1, comment: 'x', touchpoint: 'returns', customer: 'c1', ts: at },
+        { id: 'case', score: 1, comment: 'x', customer: 'c2', ts: at },
+        { id: 'recent', score: 1, comment: 'x', customer: 'c3', ts: at },
+        { id: 'none', score: 1, comment: 'x', customer: 'c4', ts: at },
+      ]);
+      await db.exec(sql`UPDATE feedback SET case_id = 'k1' WHERE id = 'case'`);
+      const first = await createFollowUps(db, { now: t0 });
+      expect(first).toEqual({ created: 4, total: 4, routed: 0, defaultTeam: null });
+      const owners = async () =>
+        Object.fromEntries(
+          (await listFollowUps(db, { status: 'all' }, t0)).items.map((i) => [i.feedbackId, i.ownerTeam]),
+        );
+      expect(await owners()).toEqual({
+        own: 'returns-team',
+        case: 'billing',
+        recent: 'support-t1',
+        none: null,
+      });
+      // a default team configured later routes the open item nobody owned, and is remembered
+      expect(await createFollowUps(db, { now: hours(1), defaultTeam: 'cx-desk' })).toEqual({
+        created: 0,
+        total: 4,
+        routed: 1,
+        defaultTeam: 'cx-desk',
+      });
+      expect((await owners()).none).toBe('cx-desk');
+      expect((await createFollowUps(db, { now: hours(2) })).defaultTeam).toBe('cx-desk');
     });
   });
 });

@@ -12,6 +12,20 @@ import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
 import { themesOperation } from './themes.js';
 
+export {
+  changeDirection,
+  isBadAnswer,
+  isGoodAnswer,
+  isScoreKind,
+  meanBand,
+  SCORE_KINDS,
+  SCORE_SCALES,
+  type ScoreBand,
+  type ScoreKind,
+  type ScoreScale,
+  scaleSpan,
+  scoreScale,
+} from '../core/score-scales.js';
 export { type AnalysisSummary, analyzeWorkspace, ensureAnalysis } from './analyze.js';
 export { type AnalyzeTextResult, analyzeText } from './analyze-text.js';
 export { type CommentItem, type CommentsResult, listComments } from './comments.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { FilterParams, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
+import { SCORE_KINDS, SCORE_SCALES, scaleSpan } from '../core/score-scales.js';
 import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import {
   type Interval,
@@ -17,7 +18,7 @@ import {
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { ownerOf, window } from './base.js';
 
-export const SCORE_KINDS = ['nps', 'csat', 'ces'] as const;
+export { SCORE_KINDS };
 export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'week', 'month'] as const;
 
 export const ScoresParams = z.object({
@@ -123,7 +124,9 @@ export function figure(kind: ScoresParams['kind'], c: ScoreCounts): ScoreFigure 
     ...ivScale(m, 1),
     n: c.n,
     smallSample:
-      c.n === 0 || isSmallSample({ n: m.n, low: m.low / 6, high: m.high / 6 }) || !Number.isFinite(m.low),
+      c.n === 0 ||
+      isSmallSample({ n: m.n, low: m.low / scaleSpan('ces'), high: m.high / scaleSpan('ces') }) ||
+      !Number.isFinite(m.low),
     secondary: { name: 'easy % (≥ 5)', ...ivScale(share, 100) },
     counts: c,
   };
@@ -185,11 +188,10 @@ function groupExpr(by: ScoresParams['by']): SqlFragment {
   }
 }
 
-/** Thresholds of each kind: top, middle (NPS passives), bottom. */
+/** Thresholds of each kind (score-scales.ts): top = good answers, bottom = bad ones, middle between (NPS passives). */
 function bands(kind: ScoresParams['kind']): { top: number; midLow: number; bottom: number } {
-  if (kind === 'nps') return { top: 9, midLow: 7, bottom: 6 };
-  if (kind === 'csat') return { top: 4, midLow: 3, bottom: 2 };
-  return { top: 5, midLow: 4, bottom: 3 };
+  const s = SCORE_SCALES[kind];
+  return { top: s.goodAtLeast, midLow: s.badAtMost + 1, bottom: s.badAtMost };
 }
 
 interface CountRow {

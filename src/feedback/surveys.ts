@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { type ErrorDetail, TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { SCORE_SCALES } from '../core/score-scales.js';
 import { type Store, sql } from '../store/index.js';
 
 export const QUESTION_TYPES = ['nps', 'csat', 'ces', 'text'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
-/** Score range per question type (NPS 0–10, CSAT 1–5, CES 1–7; text has none). */
+/** Score range per question type (NPS 0–10, CSAT 1–5, CES 1–7; text has none), from score-scales.ts. */
 export const SCALE: Record<Exclude<QuestionType, 'text'>, readonly [number, number]> = {
-  nps: [0, 10],
-  csat: [1, 5],
-  ces: [1, 7],
+  nps: [SCORE_SCALES.nps.min, SCORE_SCALES.nps.max],
+  csat: [SCORE_SCALES.csat.min, SCORE_SCALES.csat.max],
+  ces: [SCORE_SCALES.ces.min, SCORE_SCALES.ces.max],
 };
 
 export const SurveyQuestion = z.object({

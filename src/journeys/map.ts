@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
+import { scaleSpan } from '../core/score-scales.js';
 import { TimeFrameParams } from '../core/time.js';
 import { isSmallSample, mean } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
@@ -89,8 +90,6 @@ export interface MapResult {
   readonly outbound: readonly OutboundRow[];
 }
 
-const SCALE_RANGE = { csat: 4, nps: 10, ces: 6 } as const;
-
 interface CellRow {
   stage: string;
   position: number;
@@ -171,7 +170,7 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
       AND ${inRange}
     GROUP BY ALL`);
   // a score's interval is judged on its scale's range: ±10% of it, like ±10 points for a rate
-  const range = SCALE_RANGE[p.feedbackKind];
+  const range = scaleSpan(p.feedbackKind);
   const fbKey = new Map(fb.map((f) => [`${f.touchpoint}\u001f${f.channel ?? ''}`, f]));
 
   const outbound = await db.all<{

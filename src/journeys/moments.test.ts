@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SCORE_SCALES } from '../feedback/index.js';
 import { listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { addCustomers, addEvents, addJourney, type Ev } from './fixtures.test-helpers.js';
@@ -146,6 +147,29 @@ describe('getMoments', () => {
       await fixture(db);
       const r = await getMoments(db, { ...params, asOf: '2026-06-01', write: false });
       expect(r.moments.find((m) => m.touchpoint === 'cart')?.bad).toBe(bad);
+    });
+  });
+
+  it('counts a low CES as the bad outcome — 7 = very easy — with the default from the one scale definition', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      // g1 found checkout very easy (7), g2 easy (5): neither is bad; g4 found it very difficult (2): bad
+      const ces: [string, number][] = [
+        ['g1', 7],
+        ['g2', 5],
+        ['g4', 2],
+      ];
+      for (const [who, score] of ces)
+        await db.exec(sql`INSERT INTO feedback (id, customer_id, ts, touchpoint, kind, score)
+          VALUES (${`ces-${who}`}, ${who}, ${new Date('2026-01-02T10:00:00Z')}, 'cart', 'ces', ${score})`);
+      const r = await getMoments(db, { asOf: '2026-06-01', write: false });
+      expect(r.rule.cesAtMost).toBe(SCORE_SCALES.ces.badAtMost);
+      expect(r.rule.cesAtMost).toBe(3);
+      // 5 bad before (b1, b2, b3, b4, b5) + g4 = 6; g1 and g2 stay good
+      expect(r.moments.find((m) => m.touchpoint === 'cart')?.bad).toBe(6);
+      expect((await getMoments(db, { asOf: '2026-06-01', write: false, cesAtMost: 1 })).moments[0]?.bad).toBe(
+        5,
+      );
     });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
+import { SCORE_SCALES } from '../core/score-scales.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
@@ -34,18 +35,19 @@ export const MomentsParams = z.object({
     .describe(
       `bad event outcomes: a value for every touchpoint, or touchpoint:value for one (default: ${DEFAULT_BAD_OUTCOMES.join(', ')})`,
     ),
+  // defaults: each score's bad-answer threshold (src/feedback/score-scales.ts; higher is better on all three)
   csatAtMost: z
     .number()
-    .default(2)
-    .describe('a CSAT (1–5) at or below this, given at the touchpoint, is bad'),
+    .default(SCORE_SCALES.csat.badAtMost)
+    .describe(`a CSAT (1–5) at or below this, given at the touchpoint, is bad`),
   npsAtMost: z
     .number()
-    .default(6)
+    .default(SCORE_SCALES.nps.badAtMost)
     .describe('an NPS answer (0–10) at or below this, given at the touchpoint, is bad'),
-  cesAtLeast: z
+  cesAtMost: z
     .number()
-    .default(5)
-    .describe('a CES (1–7, effort) at or above this, given at the touchpoint, is bad'),
+    .default(SCORE_SCALES.ces.badAtMost)
+    .describe('a CES (1–7, 7 = very easy) at or below this, given at the touchpoint, is bad'),
   feedbackDays: z
     .number()
     .positive()
@@ -113,7 +115,7 @@ export interface MomentsResult {
     readonly badOutcomes: readonly string[];
     readonly csatAtMost: number;
     readonly npsAtMost: number;
-    readonly cesAtLeast: number;
+    readonly cesAtMost: number;
   };
   readonly moments: readonly Moment[];
   readonly findings: readonly (Finding & { readonly id?: string; readonly rank?: number })[];
@@ -136,7 +138,7 @@ interface Row {
 /**
  * Moments of truth. For each touchpoint, a person's first event there in the period is good or bad:
  * bad when its outcome is one of `badOutcomes`, or when they gave feedback at that touchpoint within
- * `feedbackDays` after it with a bad score (CSAT ≤ csatAtMost, NPS ≤ npsAtMost, CES ≥ cesAtLeast).
+ * `feedbackDays` after it with a bad score (CSAT ≤ csatAtMost, NPS ≤ npsAtMost, CES ≤ cesAtMost; higher is better on every scale).
  * Retained = any inbound event between retentionFromDays and retentionToDays after it, counted only
  * for people whose window had elapsed at as-of. The effect of a bad outcome is the retention
  * difference bad − good within strata (customer segment × furthest stage reached at that moment),
@@ -185,7 +187,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       FROM expo x JOIN feedback f ON f.customer_id = x.customer_id AND f.touchpoint = x.touchpoint
       WHERE f.ts >= x.t0 AND f.ts <= x.t0 + to_seconds(${Math.round(p.feedbackDays * day)}::BIGINT) AND f.ts <= ${frame.asOf}
         AND ((f.kind = 'csat' AND f.score <= ${p.csatAtMost}) OR (f.kind = 'nps' AND f.score <= ${p.npsAtMost})
-          OR (f.kind = 'ces' AND f.score >= ${p.cesAtLeast}))
+          OR (f.kind = 'ces' AND f.score <= ${p.cesAtMost}))
     ),
     -- each customer's NPS answers in time order (a handful at most), searched per exposure below
     nps_answers AS (
@@ -318,7 +320,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   return {
     journey: j.id,
     asOf: frame.asOf.toISOString(),
-    rule: { badOutcomes: rule, csatAtMost: p.csatAtMost, npsAtMost: p.npsAtMost, cesAtLeast: p.cesAtLeast },
+    rule: { badOutcomes: rule, csatAtMost: p.csatAtMost, npsAtMost: p.npsAtMost, cesAtMost: p.cesAtMost },
     moments,
     findings: stored,
   };

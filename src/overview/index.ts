@@ -1,3 +1,4 @@
+export { type DataRangeResult, dataRangeOperation, getDataRange } from './data-range.js';
 export {
   getSummary,
   presentSummary,
@@ -7,5 +8,6 @@ export {
   summaryOperation,
 } from './summary.js';
 
+import { dataRangeOperation } from './data-range.js';
 import { summaryOperation } from './summary.js';
-export const operations = [summaryOperation] as const;
+export const operations = [summaryOperation, dataRangeOperation] as const;

@@ -583,10 +583,10 @@ describe('public survey answers', () => {
     expect(r.status).toBe(200);
     expect([r.body.stored, r.body.followUpsCreated]).toEqual([2, 1]);
     const fu = await call<{ items: { customerId: string; score: number; comment: string }[] }>(
-      `${url}/api/v1/feedback/follow-ups`,
+      `${url}/api/v1/feedback/follow-ups?sort=newest`,
       { headers: bearer(readA) },
     );
-    // newest answer first
+    // newest answer first (the default order is severity × age since the answer)
     expect(fu.body.items[0]).toEqual(
       expect.objectContaining({ customerId: 'cu-9', score: 2, comment: 'The parcel came open' }),
     );

@@ -18,7 +18,7 @@ import { OverviewPage } from './pages/overview.js';
 import { SettingsPage } from './pages/settings.js';
 import { VoicePage } from './pages/voice.js';
 import { buildHash, filterQuery, type Route, useRoute } from './route.js';
-import { AppProvider, type Session } from './state.js';
+import { AppProvider, type Session, setLatestData } from './state.js';
 
 export interface PageProps {
   readonly route: Route;
@@ -102,7 +102,14 @@ export function App() {
   }, [dark]);
   useEffect(() => {
     Promise.all([
-      loadOperations(),
+      loadOperations().then(async (o) => {
+        // relative periods count back from the data's latest time (one small query, before any page)
+        if (o.some((x) => x.area === 'overview' && x.verb === 'data-range'))
+          await getJson<{ latest: string | null }>('/api/v1/overview/data-range')
+            .then((r) => setLatestData(r.latest))
+            .catch(() => setLatestData(null));
+        return o;
+      }),
       getJson<MeAnswer>('/api/v1/auth/me').catch((e: unknown) => {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
         throw e;

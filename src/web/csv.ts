@@ -1,18 +1,5 @@
-/** CSV export of any table or chart's data (RFC 4180 quoting; objects as JSON). */
-
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Rows → CSV text with a header of the given columns (default: every key seen, in order). */
-export function toCsv(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
-  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const lines = [cols.map(cell).join(',')];
-  for (const r of rows) lines.push(cols.map((c) => cell(r[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
+/** CSV export of any table or chart's data: the one CSV writer of every edge (src/core/csv.ts). */
+export { toCsv } from '../core/csv.js';
 
 /** A file name for an export: `touchpoint-journey-map-2026-10-31.csv`. */
 export function exportName(title: string, ext: string, date = new Date()): string {

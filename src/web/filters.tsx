@@ -1,5 +1,5 @@
 import { setQuery, useRoute } from './route.js';
-import { useApp } from './state.js';
+import { getLatestData, useApp } from './state.js';
 
 const PERIODS = [
   ['', 'All time'],
@@ -53,6 +53,11 @@ export function FilterBar(props: { uses: readonly string[] }) {
               </option>
             ))}
           </select>
+          {q.period && getLatestData() && (
+            <small class="muted" data-testid="period-anchor">
+              up to the latest data, {getLatestData()!.slice(0, 10)}
+            </small>
+          )}
         </label>
       )}
     </form>

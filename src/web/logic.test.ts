@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MapCell, MapResult } from '../journeys/map.js';
 import { queryString } from './api.js';
 import { defaultDrawing, scoreBand, variantSankey } from './pages/journey.js';
+import { lastCompleteWeek } from './pages/overview.js';
 import { buildHash, filterQuery, parseHash } from './route.js';
 import { filterParams } from './state.js';
 
@@ -55,6 +56,33 @@ describe('each call gets only the filters it accepts', () => {
   });
 });
 
+describe('relative periods (issue 18.3)', () => {
+  const op = (fields: string[]) => ({ area: 'a', verb: 'v', method: 'get' as const, summary: '', fields });
+  it('count back from the workspace’s latest data, not from today', () => {
+    // the demo's data ends 2026-10-30; 90 days before 2026-10-30T23:54Z is 2026-08-01T23:54Z
+    expect(filterParams(op(['from']), { period: '90d' }, '2026-10-30T23:54:00.000Z')).toEqual({
+      from: '2026-08-01',
+    });
+    expect(filterParams(op(['from']), { period: '12m' }, '2025-12-31T00:00:00.000Z')).toEqual({
+      from: '2025-01-05',
+    });
+  });
+});
+
+describe('what changed since last week (issue 18.4)', () => {
+  const weeks = ['2026-10-12', '2026-10-19', '2026-10-26'];
+  it.each([
+    // data ends Friday 2026-10-30: the week of 10-26 is partial, so 10-19 against 10-12
+    ['2026-10-30T23:54:00.000Z', '2026-10-19'],
+    // data reaches Monday 2026-11-02 00:00: the week of 10-26 is complete
+    ['2026-11-02T00:00:00.000Z', '2026-10-26'],
+    ['2026-10-25T10:00:00.000Z', '2026-10-12'],
+    [null, '2026-10-19'],
+  ])('latest data %s → week of %s', (latest, want) => {
+    expect(lastCompleteWeek(weeks, latest)).toBe(want);
+  });
+});
+
 describe('journey map pictures', () => {
   it.each([
     ['csat', 4.2, 's-good'],
@@ -62,8 +90,10 @@ describe('journey map pictures', () => {
     ['csat', 3.1, 's-bad'],
     ['nps', 9, 's-good'],
     ['nps', 6, 's-bad'],
-    ['ces', 2.5, 's-good'],
-    ['ces', 5.5, 's-bad'],
+    // CES 1–7 with 7 = very easy (the demo's question): checkout's 5.56 is a good score (issue 18.1)
+    ['ces', 5.56, 's-good'],
+    ['ces', 4, 's-mid'],
+    ['ces', 2.5, 's-bad'],
     ['csat', null, 's-none'],
   ] as const)('scoreBand(%s, %s) = %s', (kind, mean, want) => {
     expect(scoreBand(kind, mean)).toBe(want);

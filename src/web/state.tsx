@@ -46,10 +46,23 @@ export function paramsFor(op: OperationInfo | undefined, params: Params): Params
   return out;
 }
 
-/** Turns the URL's filters into an operation's parameters (period → from / days as the operation takes). */
+let latestData: string | null = null;
+/** The workspace's latest data time (`overview data-range`), set once when the cockpit starts. */
+export function setLatestData(iso: string | null): void {
+  latestData = iso;
+}
+export const getLatestData = (): string | null => latestData;
+
+/**
+ * Turns the URL's filters into an operation's parameters (period → from / days as the operation
+ * takes). A relative period counts back from the workspace's latest data, not from today, so a
+ * historical import is not empty ("last 90 days" = the 90 days up to its last event); today only when
+ * the workspace has no data range.
+ */
 export function filterParams(
   op: OperationInfo | undefined,
   filters: Readonly<Record<string, string>>,
+  latest: string | null = latestData,
 ): Params {
   const p: Params = {};
   for (const k of ['persona', 'segment', 'channel'] as const) if (filters[k]) p[k] = filters[k];
@@ -62,7 +75,9 @@ export function filterParams(
       if (op.fields.includes('days')) p.days = days;
       else if (op.fields.includes('periodDays')) p.periodDays = days;
       else if (op.fields.includes('from'))
-        p.from = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+        p.from = new Date((latest ? Date.parse(latest) : Date.now()) - days * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
     }
   }
   return paramsFor(op, p);

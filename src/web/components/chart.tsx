@@ -1,5 +1,5 @@
 import type { EChartsCoreOption } from 'echarts/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { download, exportName, toCsv } from '../csv.js';
 import { useApp } from '../state.js';
 import { DataTable } from './table.js';
@@ -24,13 +24,24 @@ export function Chart(props: {
   const onClick = useRef(props.onClick);
   onClick.current = props.onClick;
 
+  // The option object is rebuilt on every render of the page; what the chart draws changes only when
+  // its data does. Its JSON (formatters left out) is the key: the chart is drawn once per change of it,
+  // on one ECharts instance per element and theme, never disposed while the pointer is over it.
+  const option = useRef(props.option);
+  option.current = props.option;
+  const key = useMemo(() => JSON.stringify(props.option), [props.option]);
+  const draw = (c: ECharts) => {
+    c.setOption({ backgroundColor: 'transparent', animation: false, ...option.current }, { notMerge: true });
+    if (el.current) el.current.dataset.renders = String(Number(el.current.dataset.renders ?? 0) + 1);
+  };
+
   useEffect(() => {
     let disposed = false;
     let ro: ResizeObserver | undefined;
     void import('./echarts.js').then(({ echarts }) => {
       if (disposed || !el.current) return;
       const c = echarts.init(el.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
-      c.setOption({ backgroundColor: 'transparent', animation: false, ...props.option });
+      draw(c);
       c.on('click', (p) => onClick.current?.(p as { name?: string; data?: unknown; dataType?: string }));
       chart.current = c;
       ro = new ResizeObserver(() => c.resize());
@@ -42,7 +53,14 @@ export function Chart(props: {
       chart.current?.dispose();
       chart.current = null;
     };
-  }, [dark, props.option]);
+  }, [dark]);
+
+  const drawn = useRef(key);
+  useEffect(() => {
+    if (drawn.current === key) return;
+    drawn.current = key;
+    if (chart.current) draw(chart.current);
+  }, [key]);
 
   const png = () => {
     const c = chart.current;

@@ -12,6 +12,7 @@ import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
 import { Async, PageHead, Panel, Primary, Stat } from '../components/ui.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 
@@ -93,12 +94,12 @@ function TransferGraph(props: { flow: FlowResult }) {
               id: n.id,
               name: n.name,
               symbolSize: 8 + (22 * n.cases) / maxC,
-              tip: `${n.name}${n.tier ? ` (tier ${n.tier})` : ''}<br/>${fmtCount(n.cases)} cases · ${fmtCount(n.transfersIn)} in · ${fmtCount(n.transfersOut)} out`,
+              tip: tipHtml`${n.name}${n.tier ? ` (tier ${n.tier})` : ''}<br/>${fmtCount(n.cases)} cases · ${fmtCount(n.transfersIn)} in · ${fmtCount(n.transfersOut)} out`,
             })),
             links: links.map((l) => ({
               source: l.source,
               target: l.target,
-              tip: `${name.get(l.source) ?? l.source} → ${name.get(l.target) ?? l.target}<br/>${fmtCount(l.transfers)} transfers · ${fmtCount(l.returns)} returns · median ${fmtDuration(l.medianHours === null ? null : l.medianHours * 3600)}`,
+              tip: tipHtml`${name.get(l.source) ?? l.source} → ${name.get(l.target) ?? l.target}<br/>${fmtCount(l.transfers)} transfers · ${fmtCount(l.returns)} returns · median ${fmtDuration(l.medianHours === null ? null : l.medianHours * 3600)}`,
               lineStyle: { width: 0.5 + (6 * l.transfers) / maxT, curveness: 0.2, opacity: 0.6 },
             })),
           },

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { meanBand, type ScoreKind } from '../../core/score-scales.js';
 import type { StoredFinding } from '../../findings/index.js';
 import type { CheckResult, StageCheck } from '../../journeys/check.js';
 import type { FunnelResult } from '../../journeys/funnel.js';
@@ -13,10 +14,11 @@ import { DataTable } from '../components/table.js';
 import { Async, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 
-type Kind = 'csat' | 'nps' | 'ces';
+type Kind = ScoreKind;
 const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
 /** Verbs drawn on this page; any other journey verb is shown as tables below. */
 const KNOWN = ['map', 'funnel', 'paths', 'check', 'pain-points', 'moments'];
@@ -44,12 +46,9 @@ export function defaultDrawing(map: MapResult): string {
   );
 }
 
-/** Score bands for the card colour: good / middling / bad, per scale (CES: lower is better). */
+/** Score bands for the card colour: good / middling / bad, from the one scale definition (higher is better). */
 export function scoreBand(kind: Kind, mean: number | null): 's-good' | 's-mid' | 's-bad' | 's-none' {
-  if (mean === null) return 's-none';
-  if (kind === 'csat') return mean >= 4 ? 's-good' : mean >= 3.6 ? 's-mid' : 's-bad';
-  if (kind === 'nps') return mean >= 8 ? 's-good' : mean >= 7 ? 's-mid' : 's-bad';
-  return mean <= 3 ? 's-good' : mean <= 4.5 ? 's-mid' : 's-bad';
+  return `s-${meanBand(kind, mean)}`;
 }
 
 const hours = (h: number | null | undefined) => fmtDuration(h === null || h === undefined ? null : h * 3600);
@@ -336,7 +335,7 @@ function ConversionBy(props: { by: string; filters: Record<string, string> }) {
                 tooltip: {
                   formatter: (p: { data: [number, number, number | null] }) => {
                     const r = rows[p.data[1] * stages.length + p.data[0]]!;
-                    return `${r.group} → ${r.stage}<br/>${fmtPercent(r.conversion)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))}), n = ${fmtCount(r.n)}`;
+                    return tipHtml`${r.group} → ${r.stage}<br/>${fmtPercent(r.conversion)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))}), n = ${fmtCount(r.n)}`;
                   },
                 },
                 grid: { left: 160, right: 20, top: 10, bottom: 60 },

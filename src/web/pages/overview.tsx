@@ -1,3 +1,4 @@
+import { changeDirection, SCORE_SCALES } from '../../core/score-scales.js';
 import type { ScoresResult } from '../../feedback/scores.js';
 import type { StoredFinding } from '../../findings/index.js';
 import type { Score, SummaryResult } from '../../overview/index.js';
@@ -8,13 +9,19 @@ import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, getLatestData, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
-const SCORES = [
-  ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100'],
-  ['csat', 'CSAT', (v: number) => `${fmtNumber(v, 1)} %`, 'share of 4–5 answers'],
-  ['ces', 'CES', (v: number) => fmtNumber(v, 2), 'mean effort, 1–7 (lower is easier)'],
+/** Tiles: each unit and direction text comes from the one scale definition (higher is better). */
+export const SCORES = [
+  ['nps', 'NPS', (v: number) => fmtNumber(v, 1), 'points, −100 to 100, higher is better'],
+  [
+    'csat',
+    'CSAT',
+    (v: number) => `${fmtNumber(v, 1)} %`,
+    `share of ${SCORE_SCALES.csat.goodAtLeast}–${SCORE_SCALES.csat.max} answers, higher is better`,
+  ],
+  ['ces', 'CES', (v: number) => fmtNumber(v, 2), `mean answer, ${SCORE_SCALES.ces.direction}`],
 ] as const;
 
 function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number) => string; unit: string }) {
@@ -31,6 +38,18 @@ function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number
 
 const addDays = (iso: string, d: number) =>
   new Date(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The latest week (Monday, `YYYY-MM-DD`) that the data covers completely: its end (Monday + 7 days)
+ * is at or before the latest data time, so the week of the last answer, still running, is never
+ * compared with a full one. Without a latest time, the week before the last one seen.
+ */
+export function lastCompleteWeek(weeks: readonly string[], latest: string | null): string | undefined {
+  const sorted = [...weeks].sort();
+  if (!latest) return sorted.at(-2);
+  const end = Date.parse(latest);
+  return sorted.filter((w) => Date.parse(`${addDays(w, 7)}T00:00:00Z`) <= end).at(-1);
+}
 
 /**
  * What changed since last week: each score in the latest week of data against the week before, with
@@ -54,7 +73,8 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
   const rows = states.flatMap((s) =>
     s.data
       ? s.data.rows.map((r) => ({
-          score: s.data!.kind.toUpperCase(),
+          kind: s.data!.kind,
+          score: SCORE_SCALES[s.data!.kind].label,
           thisWeek: r.value,
           weekBefore: r.change?.previous.value ?? null,
           change: r.change?.difference ?? null,
@@ -67,7 +87,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
   return (
     <Panel
       title="What changed since last week"
-      subtitle={`Week of ${fmtDate(props.week)} against the week before; 95 % interval of the change`}
+      subtitle={`Week of ${fmtDate(props.week)} (the latest complete week of data) against the week before; 95 % interval of the change`}
     >
       {states.some((s) => s.loading) && rows.length === 0 ? (
         <Loading what="changes" />
@@ -91,7 +111,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
                 r.change === null ? (
                   '–'
                 ) : (
-                  <span class={r.significant ? (r.change >= 0 !== (r.score === 'CES') ? 'up' : 'down') : ''}>
+                  <span class={r.significant ? (changeDirection(r.kind, r.change) >= 0 ? 'up' : 'down') : ''}>
                     {Math.abs(r.change) < 0.05 ? '± ' : r.change >= 0 ? '▲ +' : '▼ '}
                     {fmtNumber(r.change, 1)}
                   </span>
@@ -127,7 +147,7 @@ export function OverviewPage(props: PageProps) {
   const trend = useTrend(ops, filters, 'week', headline);
   const hasSummary = !!findOp(ops, 'overview', 'summary');
   const weeks = [...new Set((trend?.data ?? []).map((p) => p.period))].sort();
-  const lastWeek = weeks.at(-1);
+  const lastWeek = lastCompleteWeek(weeks, getLatestData());
   return (
     <div class="page">
       <PageHead title="Overview" uses={['overview.summary', 'feedback.scores']} />

@@ -3,6 +3,7 @@ import type { OperationInfo } from '../api.js';
 import { Chart } from '../components/chart.js';
 import { Loading, Panel } from '../components/ui.js';
 import { fmtDate, fmtInterval, fmtNumber } from '../format.js';
+import { tipHtml } from '../html.js';
 import { filterParams, findOp, useOp } from '../state.js';
 
 /** One point of a score over time, as every trend operation is read. */
@@ -90,7 +91,7 @@ export function TrendSection(props: { trend: NonNullable<ReturnType<typeof useTr
                     trigger: 'axis',
                     formatter: (ps: { dataIndex: number }[]) => {
                       const p = s[ps[0]?.dataIndex ?? 0]!;
-                      return `${fmtDate(p.period)}<br/>${kind.toUpperCase()} ${fmtNumber(p.value, 1)} (${fmtInterval(p.low, p.high)})<br/>n = ${fmtNumber(p.n, 0)}`;
+                      return tipHtml`${fmtDate(p.period)}<br/>${kind.toUpperCase()} ${fmtNumber(p.value, 1)} (${fmtInterval(p.low, p.high)})<br/>n = ${fmtNumber(p.n, 0)}`;
                     },
                   },
                   xAxis: { type: 'category', data: x, boundaryGap: false },

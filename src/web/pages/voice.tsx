@@ -11,7 +11,8 @@ import { FindingDetail, P_LABELS } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
-import { fmtCount, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { fmtCount, fmtDate, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
+import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
 import { filterParams, findOp, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
@@ -102,8 +103,8 @@ function ThemeTree(props: { themes: readonly ThemeNode[]; onPick: (id: string) =
         tooltip: {
           formatter: (p: { name: string; value: number[] | number }) =>
             Array.isArray(p.value)
-              ? `${p.name}<br/>${fmtCount(p.value[0])} comments · ${fmtNumber(p.value[1], 0)} % negative`
-              : p.name,
+              ? tipHtml`${p.name}<br/>${fmtCount(p.value[0])} comments · ${fmtNumber(p.value[1], 0)} % negative`
+              : tipHtml`${p.name}`,
         },
         visualMap: {
           type: 'continuous',
@@ -243,14 +244,31 @@ function FollowUpRow(props: { item: FollowUp; canAct: boolean; onDone: () => voi
           {item.kind.toUpperCase()} {fmtNumber(item.score, 0)}
         </strong>{' '}
         · {item.touchpoint ?? 'no touchpoint'} · {item.channel ?? '–'} · customer{' '}
-        {item.customerId ?? 'anonymous'} ·{' '}
-        {item.status === 'open'
-          ? `waiting ${fmtNumber(item.ageHours, 0)} h`
-          : `closed ${item.closedAt?.slice(0, 10)}`}
-        {item.ownerTeam && ` · team ${item.ownerTeam}`}
+        {item.customerId ?? 'anonymous'} · answered {fmtDate(item.answeredAt.slice(0, 10))} ·{' '}
+        <span class={item.status === 'open' && item.ageHours > CLOSE_WITHIN_H ? 'overdue' : ''}>
+          {item.status === 'open'
+            ? `waiting ${fmtDuration(item.ageHours * 3600)}`
+            : `closed ${item.closedAt?.slice(0, 10)}, ${fmtDuration(item.ageHours * 3600)} after the answer`}
+        </span>
+        {` · team ${item.ownerTeam ?? 'none'}`}
+        {item.assignee && ` · ${item.assignee}`}
       </div>
       {item.comment && <blockquote>{item.comment}</blockquote>}
       {item.resolution && <p class="muted">Resolution: {item.resolution}</p>}
+      {item.history.length > 0 && (
+        <details class="history">
+          <summary>History ({item.history.length})</summary>
+          <ol>
+            {item.history.map((h) => (
+              <li key={`${h.ts}-${h.kind}`}>
+                {h.ts.slice(0, 16).replace('T', ' ')} · {h.kind}
+                {h.author && ` by ${h.author}`}
+                {h.note && `: ${h.note}`}
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
       {props.canAct && item.status === 'open' && (
         <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
           <label>
@@ -292,15 +310,55 @@ function FollowUpRow(props: { item: FollowUp; canAct: boolean; onDone: () => voi
   );
 }
 
-function FollowUpQueue(props: { status: string }) {
+/** The 48 h promise (the feedback capability's CLOSE_WITHIN_HOURS). */
+const CLOSE_WITHIN_H = 48;
+const AGES: readonly [string, string][] = [
+  ['', 'any age'],
+  ['24', 'over 24 h'],
+  ['48', 'over 48 h (promise missed)'],
+  ['168', 'over 7 days'],
+];
+
+/** The queue's own filters, in the URL (`fuTeam`, `fuTouchpoint`, `fuAssignee`, `fuAge`, `fuSort`). */
+function queueParams(q: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (q.fuTeam) out.team = q.fuTeam;
+  if (q.fuTheme) out.theme = q.fuTheme;
+  if (q.fuTouchpoint) out.touchpoint = q.fuTouchpoint;
+  if (q.fuAssignee) out.assignee = q.fuAssignee;
+  if (q.fuAge && Number.isFinite(Number(q.fuAge))) out.minAgeHours = Number(q.fuAge);
+  if (q.fuSort === 'oldest' || q.fuSort === 'newest') out.sort = q.fuSort;
+  return out;
+}
+
+function QueueText(props: { label: string; k: string; value: string | undefined; hint: string }) {
+  return (
+    <label class="filter">
+      <span>{props.label}</span>
+      <input
+        size={10}
+        value={props.value ?? ''}
+        placeholder={props.hint}
+        onChange={(e) => setQuery({ [props.k]: (e.target as HTMLInputElement).value.trim() || undefined })}
+      />
+    </label>
+  );
+}
+
+function FollowUpQueue(props: { status: string; query: Record<string, string | undefined> }) {
   const { session } = useApp();
   const [limit, setLimit] = useState(10);
-  const state = useOp<FollowUpsResult>('feedback', 'follow-ups', { status: props.status, limit });
+  const q = props.query;
+  const state = useOp<FollowUpsResult>('feedback', 'follow-ups', {
+    status: props.status,
+    limit,
+    ...queueParams(q),
+  });
   const canAct = session?.role === 'admin' || session?.role === 'analyst' || session?.role === 'agent';
   return (
     <Panel
       title="Follow-up queue"
-      subtitle="Detractors and unhappy answers with a comment: assign, note, close (target: within 48 h)"
+      subtitle="Detractors and unhappy answers with a comment: assign, note, close within 48 h of the answer. Most urgent first: severity × hours since the answer"
       wide
       actions={
         <label class="filter">
@@ -316,6 +374,39 @@ function FollowUpQueue(props: { status: string }) {
         </label>
       }
     >
+      <div class="filters" data-testid="follow-up-filters">
+        <QueueText label="Team" k="fuTeam" value={q.fuTeam} hint="any (none)" />
+        <QueueText label="Theme" k="fuTheme" value={q.fuTheme} hint="any" />
+        <QueueText label="Touchpoint" k="fuTouchpoint" value={q.fuTouchpoint} hint="any" />
+        <QueueText label="Assignee" k="fuAssignee" value={q.fuAssignee} hint="any (none)" />
+        <label class="filter">
+          <span>Age</span>
+          <select
+            value={q.fuAge ?? ''}
+            onChange={(e) => setQuery({ fuAge: (e.target as HTMLSelectElement).value || undefined })}
+          >
+            {AGES.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="filter">
+          <span>Order</span>
+          <select
+            value={q.fuSort ?? 'priority'}
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value;
+              setQuery({ fuSort: v === 'priority' ? undefined : v });
+            }}
+          >
+            <option value="priority">most urgent (severity × age)</option>
+            <option value="oldest">oldest answer first</option>
+            <option value="newest">newest answer first</option>
+          </select>
+        </label>
+      </div>
       <Async state={state} what="follow-ups">
         {(d) => (
           <>
@@ -490,7 +581,9 @@ export function VoicePage(props: PageProps) {
           )}
         </AnalysisPanel>
         <CommentExplorer q={props.route.query.q ?? ''} filters={filters} />
-        {findOp(ops, 'feedback', 'follow-ups') && <FollowUpQueue status={props.route.query.fu ?? 'open'} />}
+        {findOp(ops, 'feedback', 'follow-ups') && (
+          <FollowUpQueue status={props.route.query.fu ?? 'open'} query={props.route.query} />
+        )}
         {ops
           .filter((o) => o.area === 'feedback' && o.method === 'get' && !KNOWN.includes(o.verb))
           .map((o) => (

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { SCORE_SCALES, type ScoreKind } from '../../core/score-scales.js';
 import { ApiError, getJson, postJson } from '../api.js';
 
 /** One question of a survey definition (the voice capability's `surveys.questions`). */
@@ -26,16 +27,9 @@ export const STANDARD_QUESTIONS: readonly SurveyQuestion[] = [
   { id: 'comment', kind: 'text', text: 'What is the main reason for your score?' },
 ];
 
-const SCALES = { nps: [0, 10], csat: [1, 5], ces: [1, 7] } as const;
-const ENDS = {
-  nps: ['Not at all likely', 'Extremely likely'],
-  csat: ['Very unsatisfied', 'Very satisfied'],
-  ces: ['Very easy', 'Very difficult'],
-} as const;
-
-function scalePoints(kind: SurveyQuestion['kind']): number[] {
-  const [lo, hi] = SCALES[kind as keyof typeof SCALES];
-  return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+function scalePoints(kind: ScoreKind): number[] {
+  const { min, max } = SCORE_SCALES[kind];
+  return Array.from({ length: max - min + 1 }, (_, i) => min + i);
 }
 
 function normalise(d: unknown): Definition | null {
@@ -151,7 +145,7 @@ export function SurveyPage(props: { survey: string }) {
                 {q.text}
                 {q.required && <span aria-hidden="true"> *</span>}
               </legend>
-              {q.kind === 'text' || !(q.kind in SCALES) ? (
+              {q.kind === 'text' || !(q.kind in SCORE_SCALES) ? (
                 <textarea
                   aria-label={q.text}
                   rows={4}
@@ -161,7 +155,7 @@ export function SurveyPage(props: { survey: string }) {
                 />
               ) : (
                 <>
-                  <div class="scale" role="radiogroup" aria-label={q.text}>
+                  <div class="scale" role="radiogroup" aria-label={q.text} aria-describedby={`${q.id}-ends`}>
                     {scalePoints(q.kind).map((v) => (
                       <label key={v} class={`scale-pt${answers[q.id] === v ? ' on' : ''}`}>
                         <input
@@ -175,9 +169,13 @@ export function SurveyPage(props: { survey: string }) {
                       </label>
                     ))}
                   </div>
-                  <div class="scale-ends" aria-hidden="true">
-                    <span>{ENDS[q.kind as keyof typeof ENDS][0]}</span>
-                    <span>{ENDS[q.kind as keyof typeof ENDS][1]}</span>
+                  <div class="scale-ends" id={`${q.id}-ends`}>
+                    <span data-end="low">
+                      {SCORE_SCALES[q.kind].min} = {SCORE_SCALES[q.kind].lowEnd}
+                    </span>
+                    <span data-end="high">
+                      {SCORE_SCALES[q.kind].max} = {SCORE_SCALES[q.kind].highEnd}
+                    </span>
                   </div>
                 </>
               )}
