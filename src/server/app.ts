@@ -39,6 +39,8 @@ export interface ServerOptions {
   readonly localAdmin?: boolean;
   /** pino level: 'info' logs every request, 'warn' only problems. Default TOUCHPOINT_LOG_LEVEL or info. */
   readonly logLevel?: string;
+  /** Where pino writes (default stderr); the CLI passes a one-line-per-request formatter on a terminal. */
+  readonly logStream?: { write(line: string): void };
   /** Requests per minute per key or user on /api/v1 (default 120000) and per IP on public endpoints (default 60). */
   readonly rateLimit?: { readonly perKey?: number; readonly perIp?: number; readonly authFailures?: number };
   /** Origins allowed by CORS; off (same-origin only) unless given. */
@@ -153,7 +155,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = Fastify({
     logger: {
       level: options.logLevel ?? process.env.TOUCHPOINT_LOG_LEVEL ?? 'info',
-      stream: process.stderr,
+      stream: options.logStream ?? process.stderr,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     genReqId: (req) => {
@@ -739,7 +741,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   print(
     `touchpoint: serving ${url} (data ${dataDir}${options.db ? `, workspace default = ${resolve(options.db)}` : ''})`,
   );
-  if (setupToken)
+  if (setupToken && !localAdmin)
     print(
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );
