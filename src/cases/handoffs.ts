@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
-import { pct, type Rate, rate, ratePct, round } from './figures.js';
+import { noCases, pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month'] as const;
@@ -187,22 +187,25 @@ export const handoffsOperation = defineOperation({
   mode: 'read',
   listField: 'groups',
   run: (db, params) => getHandoffs(db, params),
-  present: (r): Section[] => [
-    {
-      title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
-      rows: [r.totals, ...r.groups].map((g) => ({
-        [r.by]: g.key,
-        cases: g.cases,
-        open: g.openCases,
-        'handoffs/case': g.teamHandoffsPerCase,
-        'agent reassign/case': g.agentReassignmentsPerCase,
-        transferred: pct(g.transferred.value),
-        'ping-pong': ratePct(g.pingPong),
-        'push-to-front': pct(g.pushToFront.value),
-        'h lost/transfer': g.hoursLostPerTransfer,
-        FCR: ratePct(g.fcr),
-        reopen: ratePct(g.reopen),
-      })),
-    },
-  ],
+  present: (r): Section[] =>
+    r.totals.cases === 0
+      ? [noCases('handoffs')]
+      : [
+          {
+            title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
+            rows: [r.totals, ...r.groups].map((g) => ({
+              [r.by]: g.key,
+              cases: g.cases,
+              open: g.openCases,
+              'handoffs/case': g.teamHandoffsPerCase,
+              'agent reassign/case': g.agentReassignmentsPerCase,
+              transferred: pct(g.transferred.value),
+              'ping-pong': ratePct(g.pingPong),
+              'push-to-front': pct(g.pushToFront.value),
+              'h lost/transfer': g.hoursLostPerTransfer,
+              FCR: ratePct(g.fcr),
+              reopen: ratePct(g.reopen),
+            })),
+          },
+        ],
 });

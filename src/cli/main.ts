@@ -77,6 +77,24 @@ export function checkRaw(spec: CommandSpec, raw: RawInput): void {
   }
 }
 
+/**
+ * A list meant for a file (an operation with an `out` flag, such as `cases export`) is not poured
+ * onto a terminal: without --out, --json or --limit, the command asks for --out instead.
+ */
+export function checkOutOnTerminal(
+  spec: CommandSpec,
+  raw: RawInput,
+  json: boolean | undefined,
+  terminal: boolean = process.stdout.isTTY === true,
+): void {
+  if (!terminal || json || !spec.fields.some((f) => f.name === 'out')) return;
+  if (raw.out !== undefined || raw.limit !== undefined) return;
+  throw new TouchpointError(
+    'invalid_input',
+    `touchpoint ${spec.area} ${spec.verb} writes one row per item: give --out FILE.csv (or --limit N to look at a few, or --json to print them all)`,
+  );
+}
+
 /** Runs one operation as the CLI does: open the workspace, validate, run, print. */
 export async function runOperation(
   op: AnyOperation,
@@ -219,6 +237,7 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
       if (args[i] !== undefined) raw[name] = args[i] as string;
     });
     checkRaw(spec, raw);
+    checkOutOnTerminal(spec, raw, globals().json);
     await runOperation(await loadOperation(spec), raw, globals(), spec);
   });
 }
