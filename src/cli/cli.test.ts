@@ -208,3 +208,34 @@ describe('start-up cost (#17.11)', () => {
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 });
+
+describe('boolean flags (#17.9)', () => {
+  it('every boolean flag of every command has its --no- form, and --no-write turns writing off', async () => {
+    const { deriveCommandTable } = await import('./command-table.js');
+    const { buildProgram } = await import('./main.js');
+    const table = await deriveCommandTable();
+    const program = buildProgram(() => {}, table);
+    const booleans = table.flatMap((s) =>
+      s.fields
+        .filter((f) => f.kind === 'boolean' && !/^no[A-Z]/.test(f.name))
+        .map((f) => [s, f.name] as const),
+    );
+    expect(booleans.map(([s, f]) => `${s.area} ${s.verb} --${f}`)).toContain('journey pain-points --write');
+    for (const [spec, name] of booleans) {
+      const cmd = program.commands
+        .find((c) => c.name() === spec.area)!
+        .commands.find((c) => c.name() === spec.verb)!;
+      const kebabName = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      expect(cmd.options.map((o) => o.long)).toContain(`--no-${kebabName}`);
+    }
+    const painPoints = program.commands
+      .find((c) => c.name() === 'journey')!
+      .commands.find((c) => c.name() === 'pain-points')!;
+    let seen: unknown;
+    painPoints.action((opts: Record<string, unknown>) => {
+      seen = opts.write;
+    });
+    await program.parseAsync(['journey', 'pain-points', '--no-write'], { from: 'user' });
+    expect(seen).toBe(false);
+  });
+});
