@@ -124,14 +124,14 @@ describe('findings', () => {
         at,
       );
       const list = await listFindings(db, { limit: 10 });
-      // heads: p1 (100) vs t1 (300) → t1; p1 (100) vs t2 (10) → p1; p2 (500) vs t2 → p2; p3 (20) vs t2 (10) → p3;
-      // t2; then the small sample last whatever its reach
+      // round 1 (each analysis's first): t1 (300) before p1 (100); round 2: p2 (500) before t2 (10);
+      // round 3: p3; the small sample last whatever its reach
       expect(list.map((x) => [x.rank, x.slice.stage, x.analysisRank])).toEqual([
         [1, 't1', 1],
         [2, 'p1', 1],
         [3, 'p2', 2],
-        [4, 'p3', 3],
-        [5, 't2', 2],
+        [4, 't2', 2],
+        [5, 'p3', 3],
         [6, 't3', 3],
       ]);
       expect(
@@ -141,7 +141,7 @@ describe('findings', () => {
     });
   });
 
-  it('rankAcross puts unknown reach after known reach', () => {
+  it('rankAcross puts unknown reach after known reach within a round', () => {
     const s = (analysis: string, rank: number, customersAffected: number | null) =>
       ({
         ...base,

@@ -19,42 +19,24 @@ export interface ListedFinding extends StoredFinding {
 
 /**
  * One order across analyses whose scores are not comparable with each other: well-measured before
- * small samples (DESIGN.md §6), then a merge of each analysis's own ranking that takes, at each
- * step, the head finding reaching the most customers (unknown reach last; ties: the better
- * analysis rank, then the analysis name). Each analysis keeps its own order within the list, so the
- * list filtered to one analysis is that analysis's ranking.
+ * small samples (DESIGN.md §6), then in rounds by each analysis's own rank — every analysis's worst
+ * problem first, then every second one, … — and within a round the finding reaching the most
+ * customers first (unknown reach last; ties by analysis name). Each analysis keeps its own order
+ * inside the list, so the list filtered to one analysis is that analysis's ranking, and no
+ * analysis's headline is buried under another's long tail because it measures fewer people.
  */
 export function rankAcross(findings: readonly StoredFinding[]): ListedFinding[] {
-  const out: ListedFinding[] = [];
-  for (const small of [false, true]) {
-    const queues = new Map<string, StoredFinding[]>();
-    for (const f of [...findings]
-      .filter((x) => x.smallSample === small)
-      .sort((a, b) => a.rank - b.rank || a.id.localeCompare(b.id))) {
-      const q = queues.get(f.analysis) ?? [];
-      q.push(f);
-      queues.set(f.analysis, q);
-    }
-    const reach = (f: StoredFinding) => f.customersAffected ?? -1;
-    for (;;) {
-      let best: StoredFinding | undefined;
-      for (const q of queues.values()) {
-        const head = q[0];
-        if (!head) continue;
-        if (
-          !best ||
-          reach(head) > reach(best) ||
-          (reach(head) === reach(best) &&
-            (head.rank < best.rank || (head.rank === best.rank && head.analysis < best.analysis)))
-        )
-          best = head;
-      }
-      if (!best) break;
-      queues.get(best.analysis)!.shift();
-      out.push({ ...best, analysisRank: best.rank, rank: out.length + 1 });
-    }
-  }
-  return out;
+  const reach = (f: StoredFinding) => f.customersAffected ?? -1;
+  return [...findings]
+    .sort(
+      (a, b) =>
+        Number(a.smallSample) - Number(b.smallSample) ||
+        a.rank - b.rank ||
+        reach(b) - reach(a) ||
+        a.analysis.localeCompare(b.analysis) ||
+        a.id.localeCompare(b.id),
+    )
+    .map((f, i) => ({ ...f, analysisRank: f.rank, rank: i + 1 }));
 }
 
 /**
