@@ -2,10 +2,15 @@
  * Import throughput: a 1M-row events CSV imported unmapped (canonical headers, ISO timestamps) and
  * the same rows with foreign headers, a mapping with a constant and a day-first date format. Goal:
  * at least 500k events/s unmapped, and the mapped import within 1.5× of it.
+ *
+ * Identity stitching: workspaces whose customers, e-mails and anonymous ids are linked
+ * (`IDENTITY_BENCH_LINKS`, default 2,000 / 8,000 / 32,000 / 128,000 links), where a 1-row identity
+ * import, an import of two anonymous events and the undo of the 1-row import should cost the same
+ * whatever the size of the graph. `IMPORT_BENCH_ONLY=identity` runs this part alone.
  */
-import { createWriteStream, existsSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importFile } from '../src/ingest/index.js';
+import { importFile, undoImport } from '../src/ingest/index.js';
 import { openStore, sql } from '../src/store/index.js';
 import type { BenchContext } from './run.js';
 
@@ -53,7 +58,68 @@ async function writeFiles(plain: string, mapped: string): Promise<void> {
   await Promise.all([new Promise<void>((r) => a.end(() => r())), new Promise<void>((r) => b.end(() => r()))]);
 }
 
+const LINKS = (process.env.IDENTITY_BENCH_LINKS ?? '2000,8000,32000,128000').split(',').map(Number);
+
+/**
+ * One linked workspace of `links` links: customer c<k> ← e-mail e<k> ← anonymous id a<k> (an alias
+ * pair), 3 anonymous events per anonymous id; then the three small imports, timed.
+ */
+async function identityWorkspace(ctx: BenchContext, links: number): Promise<void> {
+  const people = Math.floor(links / 2);
+  const ids = join(ctx.outDir, `identity-links-${links}.csv`);
+  const anon = join(ctx.outDir, `identity-events-${links}.csv`);
+  const idRows = ['alias_type,alias,customer_id,linked_type,linked_alias'];
+  const evRows = ['anonymous_id,ts,channel,touchpoint'];
+  for (let k = 0; k < people; k++) {
+    idRows.push(`email,e${k}@example.org,c${k},,`, `anonymous_id,a${k},,email,e${k}@example.org`);
+    for (let j = 0; j < 3; j++) evRows.push(`a${k},2026-01-0${j + 1}T10:00:00Z,web,home`);
+  }
+  writeFileSync(ids, `${idRows.join('\n')}\n`);
+  writeFileSync(anon, `${evRows.join('\n')}\n`);
+  const one = join(ctx.outDir, 'identity-one.csv');
+  writeFileSync(
+    one,
+    'alias_type,alias,customer_id,linked_type,linked_alias\nanonymous_id,new-device,,email,e7@example.org\n',
+  );
+  const two = join(ctx.outDir, 'identity-two-events.csv');
+  writeFileSync(
+    two,
+    'anonymous_id,ts,channel,touchpoint\nnew-device,2026-02-01T10:00:00Z,app,home\nnobody,2026-02-01T10:00:00Z,web,home\n',
+  );
+  const dbFile = join(ctx.outDir, `identity-${links}.duckdb`);
+  rmSync(dbFile, { force: true });
+  rmSync(`${dbFile}.wal`, { force: true });
+  const db = await openStore(dbFile);
+  const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+    const t0 = performance.now();
+    const r = await f();
+    return [r, (performance.now() - t0) / 1000];
+  };
+  try {
+    const [, bulk] = await timed(() => importFile(db, 'identities', { file: ids }));
+    const [, events] = await timed(() => importFile(db, 'events', { file: anon }));
+    const [r1, s1] = await timed(() => importFile(db, 'identities', { file: one }));
+    const [r2, s2] = await timed(() => importFile(db, 'events', { file: two }));
+    if (!('importId' in r1) || !('importId' in r2)) throw new Error('a dry run came back');
+    const [u, s3] = await timed(() => undoImport(db, r1.importId));
+    const w = (r: { identities?: { work: { nodes: number; links: number } } }) =>
+      `${r.identities?.work.nodes ?? 0} nodes, ${r.identities?.work.links ?? 0} links recomputed`;
+    const at = `${links.toLocaleString('en')} links`;
+    ctx.report(`${at}: bulk identity import (first stitch)`, bulk, 's');
+    ctx.report(`${at}: ${(people * 3).toLocaleString('en')} anonymous events`, events, 's');
+    ctx.report(`${at}: 1-row identity import`, s1, 's', w(r1));
+    ctx.report(`${at}: 2 anonymous events`, s2, 's', w(r2));
+    ctx.report(`${at}: undo of the 1-row import`, s3, 's', w(u));
+  } finally {
+    await db.close();
+    rmSync(dbFile, { force: true });
+    rmSync(`${dbFile}.wal`, { force: true });
+  }
+}
+
 export default async function (ctx: BenchContext): Promise<void> {
+  for (const links of LINKS) await identityWorkspace(ctx, links);
+  if (process.env.IMPORT_BENCH_ONLY === 'identity') return;
   const plain = join(ctx.outDir, `events-${ROWS}.csv`);
   const mapped = join(ctx.outDir, `events-${ROWS}-mapped.csv`);
   if (!existsSync(plain) || !existsSync(mapped)) await writeFiles(plain, mapped);

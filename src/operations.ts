@@ -1,9 +1,10 @@
-import { operations as cases } from './cases/index.js';
+import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
+import { operations as experiments } from './experiments/index.js';
 import { operations as feedback } from './feedback/index.js';
 import { operations as findings } from './findings/index.js';
-import { operations as ingest } from './ingest/index.js';
+import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
 
@@ -15,10 +16,11 @@ export const operations: readonly AnyOperation[] = [
   ...overview,
   ...findings,
   ...cases,
-  ...ingest,
+  ...importOperations(caseLogFileFormats),
   ...demo,
   ...feedback,
   ...journeys,
+  ...experiments,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -1,6 +1,6 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { CASE_EVENT_TYPES, parseIsoTimestamp } from '../ingest/schemas.js';
+import { CASE_EVENT_TYPES, parseIsoTimestamp } from '../ingest/index.js';
 
 /**
  * Shared shape of the case-log readers (XES, ticket audit): canonical records for

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withTestDb } from '../store/index.js';
-import { getHandoffs, HandoffsParams } from './handoffs.js';
+import { sql, withTestDb } from '../store/index.js';
+import { getHandoffs, getTeamHandoffsPerCase, HandoffsParams, handoffsOperation } from './handoffs.js';
 import { DEFINITION_CASES, loadCases, TEAM_TIERS } from './test-fixtures.js';
 
 describe('cases handoffs', () => {
@@ -25,6 +25,29 @@ describe('cases handoffs', () => {
       // 2 of 5 closed billing cases closed at tier 1 without transfer (k2, k3; k6 had no team)
       expect(r.totals.pushToFront.k).toBe(0);
       expect(r.groups.map((g) => g.key)).toEqual(['billing']);
+      expect(r.totals.teamsKnown).toBe(6); // k6 names no team
+      expect(r.notes).toEqual([
+        '1 of 7 cases have no event naming a team; they count as cases without handoff.',
+      ]);
+    });
+  });
+
+  it('says handoffs cannot be seen on cases without events, instead of FCR 100 % (a flat export with closed_at)', async () => {
+    await withTestDb(async (db) => {
+      await db.exec(sql`INSERT INTO cases (id, opened_at, closed_at, reason) VALUES
+        ('k1', '2026-01-01 10:00', '2026-01-02 10:00', 'billing'),
+        ('k2', '2026-01-01 11:00', '2026-01-01 12:00', 'billing'),
+        ('k3', '2026-01-03 11:00', NULL, 'delivery')`);
+      const r = await getHandoffs(db, HandoffsParams.parse({}));
+      expect(r.totals).toMatchObject({ cases: 3, openCases: 1, teamsKnown: 0, teamHandoffsPerCase: null });
+      expect(r.totals.fcr.value).toBeNull();
+      expect(r.totals.transferred.value).toBeNull();
+      expect(r.totals.pingPong.value).toBeNull();
+      expect(r.notes).toHaveLength(1);
+      expect(r.notes[0]).toMatch(/^none of the 3 cases has an opened or assigned event naming a team/);
+      expect((await getTeamHandoffsPerCase(db)).perCase).toBeNull();
+      const text = handoffsOperation.present!(r, HandoffsParams.parse({}));
+      expect(text.at(-1)).toEqual({ text: r.notes[0] });
     });
   });
 

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
-import { type CaseMetricsOptions, caseMetricsCtes, caseWindowParams, checkInstant } from './case-metrics.js';
+import {
+  CASES,
+  type CaseMetricsOptions,
+  caseMetricsCtes,
+  caseWindowParams,
+  checkInstant,
+} from './case-metrics.js';
 import { noCases, pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
@@ -50,6 +56,11 @@ export interface HandoffGroup {
   readonly hoursLost: number;
   /** Closed cases resolved by the first team and agent, never reopened. */
   readonly fcr: Rate;
+  /**
+   * Cases whose team history is known (at least one opened or assigned event naming a team). When it
+   * is 0, handoffs cannot be seen: the handoff figures, transfers, ping-pong and FCR are null.
+   */
+  readonly teamsKnown: number;
   /** Cases reopened at least once among cases resolved at least once. */
   readonly reopen: Rate;
 }
@@ -58,6 +69,8 @@ export interface HandoffsResult {
   readonly by: GroupBy;
   readonly totals: HandoffGroup;
   readonly groups: readonly HandoffGroup[];
+  /** What the data cannot support (e.g. no case events, so no handoff can be seen). */
+  readonly notes: readonly string[];
 }
 
 interface Row {
@@ -80,6 +93,7 @@ interface Row {
   fcr: number;
   resolved_once: number;
   reopened: number;
+  teams_known: number;
 }
 
 /**
@@ -112,7 +126,7 @@ function keyExpr(by: GroupBy): SqlFragment {
 }
 
 /** The columns AGGREGATES reads: only these are repeated per team when a case counts in several. */
-const AGGREGATED_COLUMNS = sql`is_closed, customer_id, contacts, resolutions, team_handoffs, agent_reassignments,
+const AGGREGATED_COLUMNS = sql`is_closed, team_chain, customer_id, contacts, resolutions, team_handoffs, agent_reassignments,
   distinct_teams, ping_pong, returns, push_to_front, transfer_hours, transfers_timed, fcr, reopens`;
 
 const AGGREGATES = sql`
@@ -125,10 +139,14 @@ const AGGREGATES = sql`
   sum(transfer_hours) AS hours_lost, sum(transfers_timed) AS transfers_timed,
   count(*) FILTER (WHERE is_closed) AS closed, count(*) FILTER (WHERE fcr) AS fcr,
   count(*) FILTER (WHERE resolutions > 0 OR reopens > 0) AS resolved_once,
-  count(*) FILTER (WHERE reopens > 0) AS reopened`;
+  count(*) FILTER (WHERE reopens > 0) AS reopened,
+  count(*) FILTER (WHERE len(team_chain) > 0) AS teams_known`;
 
 function toGroup(r: Row): HandoffGroup {
-  const per = (v: number) => (r.cases > 0 ? round(v / r.cases) : null);
+  // without any team history a case shows no handoff: zero would be a claim, not a measurement
+  const seen = (r.teams_known ?? 0) > 0;
+  const per = (v: number) => (r.cases > 0 && seen ? round(v / r.cases) : null);
+  const of = (n: number, d: number) => (seen ? rate(n, d) : rate(0, 0));
   return {
     key: r.key,
     cases: r.cases,
@@ -141,14 +159,15 @@ function toGroup(r: Row): HandoffGroup {
     agentReassignments: r.agent_reassignments ?? 0,
     agentReassignmentsPerCase: per(r.agent_reassignments ?? 0),
     distinctTeamsPerCase: per(r.distinct_teams ?? 0),
-    transferred: rate(r.transferred, r.cases),
-    pingPong: rate(r.ping_pong, r.cases),
+    transferred: of(r.transferred, r.cases),
+    pingPong: of(r.ping_pong, r.cases),
     returns: r.returns ?? 0,
-    pushToFront: rate(r.push_to_front, r.cases),
+    pushToFront: of(r.push_to_front, r.cases),
     hoursLostPerTransfer: r.transfers_timed > 0 ? round(r.hours_lost / r.transfers_timed, 2) : null,
     hoursLost: round(r.hours_lost ?? 0, 2) ?? 0,
-    fcr: rate(r.fcr, r.closed),
+    fcr: of(r.fcr, r.closed),
     reopen: rate(r.reopened, r.resolved_once),
+    teamsKnown: r.teams_known ?? 0,
   };
 }
 
@@ -172,10 +191,49 @@ export async function getHandoffs(db: Store, params: HandoffsParams): Promise<Ha
     (SELECT coalesce(key, '(none)') AS key, false AS is_total, ${AGGREGATES} FROM g GROUP BY 1 ORDER BY cases DESC, key LIMIT ${params.limit})`);
   const total = rows.find((r) => r.is_total);
   const groups = rows.filter((r) => !r.is_total).map(toGroup);
+  const totals = total ? toGroup(total) : toGroup({ key: 'all', cases: 0 } as Row);
   return {
     by: params.by,
-    totals: total ? toGroup(total) : toGroup({ key: 'all', cases: 0 } as Row),
+    totals,
     groups: groups.sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
+    notes: coverageNotes(totals),
+  };
+}
+
+/** What the team history can support: none at all, or only part of the cases. */
+function coverageNotes(t: HandoffGroup): string[] {
+  if (t.cases === 0) return [];
+  if (t.teamsKnown === 0)
+    return [
+      `none of the ${t.cases} cases has an opened or assigned event naming a team, so no handoff can be seen: handoffs, transfers, ping-pong and FCR are not shown. Import the case events (touchpoint import case-events; docs/cases.md).`,
+    ];
+  if (t.teamsKnown < t.cases)
+    return [
+      `${t.cases - t.teamsKnown} of ${t.cases} cases have no event naming a team; they count as cases without handoff.`,
+    ];
+  return [];
+}
+
+/**
+ * Team handoffs per case over every case — the one definition `overview summary` and the totals of
+ * `cases handoffs` share (`team_handoffs` of the case metrics: a move to another team after the team
+ * that opened or first took the case; an assignment without a team keeps the team held).
+ */
+export async function getTeamHandoffsPerCase(
+  db: Store,
+): Promise<{ readonly cases: number; readonly teamHandoffs: number; readonly perCase: number | null }> {
+  const o = await caseMetricsFor(db, {});
+  const r = await db.one<{ cases: number; team_handoffs: number | null; teams_known: number }>(
+    sql`WITH ${caseMetricsCtes(o)} SELECT count(*) AS cases, sum(team_handoffs) AS team_handoffs,
+      count(*) FILTER (WHERE len(team_chain) > 0) AS teams_known FROM ${CASES}`,
+  );
+  const cases = r?.cases ?? 0;
+  const teamHandoffs = r?.team_handoffs ?? 0;
+  // no team history at all: handoffs cannot be seen, so no figure (as in cases handoffs)
+  return {
+    cases,
+    teamHandoffs,
+    perCase: cases > 0 && (r?.teams_known ?? 0) > 0 ? teamHandoffs / cases : null,
   };
 }
 
@@ -189,7 +247,7 @@ export const handoffsOperation = defineOperation({
   run: (db, params) => getHandoffs(db, params),
   present: (r): Section[] =>
     r.totals.cases === 0
-      ? [noCases('handoffs')]
+      ? [noCases('handoffs'), ...r.notes.map((text) => ({ text }))]
       : [
           {
             title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
@@ -207,5 +265,6 @@ export const handoffsOperation = defineOperation({
               reopen: ratePct(g.reopen),
             })),
           },
+          ...r.notes.map((text) => ({ text })),
         ],
 });

@@ -1,7 +1,6 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { type ImportReport, importRecords } from '../ingest/import-records.js';
-import { undoImport } from '../ingest/undo.js';
+import { type FileFormat, type ImportReport, importRecords, undoImport } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import type { CaseLog } from './case-log.js';
 import { readTicketAudit } from './ticket-audit.js';
@@ -87,3 +86,29 @@ export async function importCaseEventsFile(
   }
   return { format, cases, caseEvents, notes: log.notes };
 }
+
+/**
+ * The case logs `touchpoint import case-events FILE` reads, handed to the ingest capability's format
+ * registry by src/operations.ts: the cases are stored first, the events answer for the import.
+ */
+export const caseLogFileFormats: readonly FileFormat[] = CASE_LOG_FORMATS.map(
+  (format): FileFormat => ({
+    name: format,
+    kinds: ['case-events'],
+    // a ticket-audit log is a CSV: only --format names it
+    matches: (file) => format === 'xes' && caseLogFormatOf(file) === 'xes',
+    importFile: async (db, file, { map }, ctx) => {
+      const r = await importCaseEventsFile(db, file, {
+        format,
+        map,
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+        ...(ctx.now ? { now: ctx.now } : {}),
+      });
+      for (const note of r.notes) ctx.log?.(note);
+      ctx.log?.(
+        `cases: ${r.cases.rowsStored} stored, ${r.cases.rowsUpdated} updated (import ${r.cases.importId})`,
+      );
+      return r.caseEvents;
+    },
+  }),
+);

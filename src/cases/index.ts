@@ -22,11 +22,19 @@ export {
 } from './communication.js';
 export { type CaseExportRow, EXPORT_COLUMNS, ExportParams, exportCases, toCsv } from './export.js';
 export { FlowParams, type FlowResult, getFlow } from './flow.js';
-export { GROUP_BY, getHandoffs, type HandoffGroup, HandoffsParams, type HandoffsResult } from './handoffs.js';
+export {
+  GROUP_BY,
+  getHandoffs,
+  getTeamHandoffsPerCase,
+  type HandoffGroup,
+  HandoffsParams,
+  type HandoffsResult,
+} from './handoffs.js';
 export {
   CASE_LOG_FORMATS,
   type CaseLogFormat,
   type CaseLogImportReport,
+  caseLogFileFormats,
   caseLogFormatOf,
   importCaseEventsFile,
   readCaseEventsFile,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
@@ -43,6 +43,23 @@ type Comparison = Record<
   | 'ro_other',
   number
 >;
+
+describe('the ServiceNow recipe in the docs', () => {
+  it('is the mapping this test imports with, in docs/cases.md and docs/import.md alike', () => {
+    for (const doc of ['cases.md', 'import.md']) {
+      const text = readFileSync(join(import.meta.dirname, '../../docs', doc), 'utf8');
+      const block =
+        /touchpoint import case-events incident_event_log\.csv\.gz --format ticket-audit --map \\\n([^`]+)```/.exec(
+          text,
+        );
+      expect(block, `${doc} shows the recipe`).not.toBeNull();
+      const pairs = block![1]!.replace(/\\\n/g, '').trim().split(',');
+      expect(Object.fromEntries(pairs.map((p) => p.split('=') as [string, string])), doc).toEqual(
+        SERVICENOW_MAP,
+      );
+    }
+  });
+});
 
 const present = existsSync(FILE);
 if (!present) console.warn(`skipping the ServiceNow comparison: ${FILE} is absent`);

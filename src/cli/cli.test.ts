@@ -239,3 +239,18 @@ describe('boolean flags (#17.9)', () => {
     expect(seen).toBe(false);
   });
 });
+
+describe('the lazy command table', () => {
+  it('holds exactly the CLI operations of src/operations.ts', async () => {
+    const [{ deriveCommandTable }, { operations }] = await Promise.all([
+      import('./command-table.js'),
+      import('../operations.js'),
+    ]);
+    const table = (await deriveCommandTable()).map((s) => `${s.area} ${s.verb}`).sort();
+    const ops = operations
+      .filter((o) => o.edges?.cli !== false)
+      .map((o) => `${o.area} ${o.verb}`)
+      .sort();
+    expect(table).toEqual(ops);
+  });
+});

@@ -16,10 +16,18 @@ export const CAPABILITIES = {
   overview: () => import('../overview/index.js'),
   findings: () => import('../findings/index.js'),
   cases: () => import('../cases/index.js'),
-  ingest: () => import('../ingest/index.js'),
+  // the import verbs take the case-log readers from the cases capability (see src/operations.ts)
+  ingest: async () => {
+    const [{ importOperations }, { caseLogFileFormats }] = await Promise.all([
+      import('../ingest/index.js'),
+      import('../cases/index.js'),
+    ]);
+    return { operations: importOperations(caseLogFileFormats) };
+  },
   demo: () => import('../demo/index.js'),
   feedback: () => import('../feedback/index.js'),
   journeys: () => import('../journeys/index.js'),
+  experiments: () => import('../experiments/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveIdentities } from '../ingest/index.js';
+import { rebuildIdentities } from '../ingest/index.js';
 import { ident, type Store, sql, withTestDb } from '../store/index.js';
 import { generateDemo } from './generate.js';
 import { manifestOperation, readManifest } from './manifest.js';
@@ -140,7 +140,7 @@ describe('generateDemo', () => {
       });
       const before = await snapshot();
       expect(before.identities.length).toBeGreaterThan(0);
-      await db.transaction((tx) => resolveIdentities(tx));
+      await db.transaction((tx) => rebuildIdentities(tx));
       expect(await snapshot()).toEqual(before);
       expect(
         (

@@ -1,3 +1,4 @@
+import { normalCdf } from '../stats/index.js';
 import { RETURN_FEE_POLICY } from './feedback.js';
 import type { Plant } from './manifest.js';
 import type { Rng } from './rng.js';
@@ -408,7 +409,7 @@ export function journeyDefinition(): {
 export function journeyPlants(): { plants: Plant[]; decoys: Plant[] } {
   const P = JOURNEY_PLANT;
   const z = Math.log(P.promisedDays / P.deliveryMedianDays) / P.deliverySigma;
-  const lateShare = Math.round(0.5 * (1 - erf(z / Math.SQRT2)) * 1000) / 1000;
+  const lateShare = Math.round((1 - normalCdf(z)) * 1000) / 1000;
   return {
     plants: [
       {
@@ -466,17 +467,4 @@ export function journeyPlants(): { plants: Plant[]; decoys: Plant[] } {
       },
     ],
   };
-}
-
-/** Abramowitz–Stegun 7.1.26, enough for a planned share in the manifest. */
-function erf(x: number): number {
-  const s = Math.sign(x);
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t *
-      Math.exp(-a * a);
-  return s * y;
 }

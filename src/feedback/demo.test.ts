@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../demo/manifest.js';
+import { readManifest } from '../demo/index.js';
 import { openDemoCopy } from '../demo/test-fixture.js';
 import { listFindings, type StoredFinding } from '../findings/index.js';
 import { type Store, sql } from '../store/index.js';

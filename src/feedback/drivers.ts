@@ -1,8 +1,7 @@
-import { Matrix, pseudoInverse } from 'ml-matrix';
 import { z } from 'zod';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
-import { Z95 } from '../stats/index.js';
+import { normalTwoSidedP, olsGrouped, Z95 } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
 import { IsoDate, ownerOf, window } from './base.js';
@@ -131,32 +130,10 @@ export async function getDrivers(
     if (k >= 0) x[1 + themes.length + k] = 1;
     return x;
   };
-  const XtX = Matrix.zeros(p, p);
-  const Xty = Matrix.zeros(p, 1);
-  const xs = rows.map(xOf);
-  rows.forEach((r, i) => {
-    const x = xs[i]!;
-    for (let a = 0; a < p; a++) {
-      if (x[a] === 0) continue;
-      Xty.set(a, 0, Xty.get(a, 0) + r.s);
-      for (let b = 0; b < p; b++) if (x[b] !== 0) XtX.set(a, b, XtX.get(a, b) + r.n);
-    }
-  });
-  const inv = pseudoInverse(XtX);
-  const beta = inv.mmul(Xty).to1DArray();
-  let rss = 0;
-  let sumY = 0;
-  let sumYY = 0;
-  rows.forEach((r, i) => {
-    const yhat = xs[i]!.reduce((acc, v, j) => acc + v * beta[j]!, 0);
-    rss += r.ss - 2 * yhat * r.s + r.n * yhat * yhat;
-    sumY += r.s;
-    sumYY += r.ss;
-  });
-  const tss = sumYY - (sumY * sumY) / N;
-  const sigma2 = Math.max(0, rss) / (N - p);
-  const se = (j: number) => Math.sqrt(Math.max(0, sigma2 * inv.get(j, j)));
-  const pOf = (b: number, s: number) => (s === 0 ? 1 : 2 * (1 - normalCdf(Math.abs(b / s))));
+  const fit = olsGrouped(rows.map((r) => ({ x: xOf(r), n: r.n, sumY: r.s, sumYY: r.ss })));
+  const beta = fit.beta;
+  const se = (j: number) => fit.se[j]!;
+  const pOf = (b: number, s: number) => (s === 0 ? 1 : normalTwoSidedP(b / s));
   const taxonomy = await loadTaxonomy(db);
   const byId = new Map(taxonomy.themes.map((t) => [t.id, t]));
   const owners = await db.all<{ theme: string; team: string; n: number }>(sql`
@@ -229,7 +206,7 @@ export async function getDrivers(
   return {
     kind: params.kind,
     n: N,
-    r2: tss > 0 ? 1 - rss / tss : 0,
+    r2: fit.r2,
     drivers,
     touchpoints: others.map((tp, k) => {
       const j = 1 + themes.length + k;
@@ -244,15 +221,6 @@ export async function getDrivers(
     reference,
     findings: findings.length,
   };
-}
-
-/** Standard normal CDF (Abramowitz & Stegun 26.2.17, |error| < 7.5e-8). */
-function normalCdf(x: number): number {
-  const t = 1 / (1 + 0.2316419 * Math.abs(x));
-  const d = 0.3989422804014327 * Math.exp((-x * x) / 2);
-  const q =
-    d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-  return x >= 0 ? 1 - q : q;
 }
 
 export const driversOperation = defineOperation({

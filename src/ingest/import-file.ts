@@ -3,7 +3,6 @@ import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
 import { ident, join, raw, type Store, sql } from '../store/index.js';
 import { CONV, convErrors, convert, type InferredType, inferTypes } from './convert.js';
-import { resolveIdentities } from './identities.js';
 import {
   finishImport,
   type ImportReport,
@@ -177,9 +176,10 @@ export async function importFile(
       { source, onProgress: o.onProgress, options, now: o.now },
       { startedAt, t0, rowsRead: c.rawTable.rows, skipped: c.badRows, errors: c.errors },
       true,
+      linked > 0,
     );
     await tx.exec(sql`DROP TABLE IF EXISTS ${ident(CONV)}`);
-    return linked > 0 ? { ...report, identities: await resolveIdentities(tx) } : report;
+    return report;
   };
   const attempt = (exact: boolean): Promise<ImportReport | DryRunReport> =>
     db.session(async (s) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ErrorDetail, TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
 import { type BulkRow, ident, type Store, sql } from '../store/index.js';
+import { linksOfImport, stitchIdentities } from './identities.js';
 import { STAGE, type StoreResult, stageColumns, storeStaged } from './merge.js';
 import { convertRecord, KIND_SPECS, KINDS, type Kind } from './schemas.js';
 
@@ -172,7 +173,11 @@ export async function stageAndStore(
   });
 }
 
-/** Stores STAGE into the kind's tables and records the import in `imports`; inside the caller's transaction. */
+/**
+ * Stores STAGE into the kind's tables, stitches the identities the import touched (links it added or
+ * changed, anonymous ids of its events; `linked`: the caller added links under this import too) and
+ * records the import in `imports`; inside the caller's transaction.
+ */
 export async function finishImport(
   tx: Store,
   kind: Kind,
@@ -180,9 +185,17 @@ export async function finishImport(
   options: ImportOptions,
   run: StageRun,
   stageIsView = false,
+  linked = false,
 ): Promise<ImportReport> {
-  options.onProgress?.({ phase: 'storing', done: 0, total: run.rowsRead - run.skipped, unit: 'rows' });
-  const stored = await storeStaged(tx, kind, importId, options.source, stageIsView);
+  const rows = run.rowsRead - run.skipped;
+  options.onProgress?.({ phase: 'storing', done: 0, total: rows, unit: 'rows' });
+  const staged = await storeStaged(tx, kind, importId, options.source, stageIsView);
+  options.onProgress?.({ phase: 'storing', done: rows, total: rows, unit: 'rows' });
+  const change = staged.stitch ?? (linked ? { seeds: linksOfImport(importId) } : undefined);
+  const identities = change
+    ? await stitchIdentities(tx, { ...change, onProgress: options.onProgress })
+    : undefined;
+  const stored: StoreResult = { ...staged, ...(identities ? { identities } : {}) };
   await tx.exec(
     stageIsView ? sql`DROP VIEW IF EXISTS ${ident(STAGE)}` : sql`DROP TABLE IF EXISTS ${ident(STAGE)}`,
   );
@@ -192,12 +205,6 @@ export async function finishImport(
     VALUES (${importId}, ${kind}, ${options.source}, ${run.startedAt}, ${finishedAt}, 'done', ${run.rowsRead},
       ${stored.stored}, ${stored.updated}, ${run.skipped}, ${stored.duplicates}, ${JSON.stringify(run.errors)},
       ${JSON.stringify(options.options ?? {})})`);
-  options.onProgress?.({
-    phase: 'storing',
-    done: run.rowsRead - run.skipped,
-    total: run.rowsRead - run.skipped,
-    unit: 'rows',
-  });
   return {
     importId,
     kind,

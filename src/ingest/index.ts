@@ -1,4 +1,9 @@
-export { resolveIdentities } from './identities.js';
+export {
+  type IdentityResult,
+  rebuildIdentities,
+  type StitchWork,
+  stitchIdentities,
+} from './identities.js';
 export { type DryRunReport, type FileImportOptions, importFile } from './import-file.js';
 export {
   type ImportOptions,
@@ -8,7 +13,7 @@ export {
   type RowError,
 } from './import-records.js';
 export { type MappingSpec, proposeMapping, readMappingFile, toStrptime } from './mapping.js';
-export { operations } from './operations.js';
+export { type FileFormat, importOperations } from './operations.js';
 export {
   CASE_EVENT_TYPES,
   FEEDBACK_KINDS,

@@ -10,7 +10,7 @@ import {
   sql,
   VERSIONED_TABLES,
 } from '../store/index.js';
-import { resolveIdentities } from './identities.js';
+import { type IdentityResult, linksOfImport, type StitchChange } from './identities.js';
 import { type FieldType, KIND_SPECS, type Kind, type KindSpec } from './schemas.js';
 
 /** The staging table every import path fills: `_line` (physical line, or record number) + the kind's fields. */
@@ -199,7 +199,12 @@ export function mergeIdentityLinks(tx: Store, source: SqlFragment, importId: str
 
 export interface StoreResult extends MergeCounts {
   /** Aliases now resolved to a customer, and alias groups that link more than one customer. */
-  identities?: { aliases: number; conflicts: number; eventsAttributed: number };
+  identities?: IdentityResult;
+}
+
+/** Counts of a store, and the identity stitching it calls for (run by the caller, before the stage goes). */
+export interface StagedResult extends MergeCounts {
+  stitch?: StitchChange;
 }
 
 /**
@@ -212,7 +217,7 @@ export async function storeStaged(
   importId: string,
   source: string,
   idsDerived = false,
-): Promise<StoreResult> {
+): Promise<StagedResult> {
   const spec = KIND_SPECS[kind];
   if (!idsDerived) await deriveIds(tx, spec);
   const stage = ident(STAGE);
@@ -274,7 +279,7 @@ export async function storeStaged(
           FROM ${stage} WHERE linked_type IS NOT NULL AND linked_alias IS NOT NULL`,
       importId,
     );
-    return { ...counts, identities: await resolveIdentities(tx) };
+    return { ...counts, stitch: { seeds: linksOfImport(importId) } };
   }
   const counts = await mergeInto(
     tx,
@@ -286,11 +291,18 @@ export async function storeStaged(
     kind === 'customers' ? 'coalesce' : 'replace',
   );
   if (kind === 'events') {
+    // an updated event takes its customer id from the source again (stitching re-attributes it below
+    // when it has none): a customer id the source carries is never overwritten by stitching
+    if (counts.updated > 0) {
+      await tx.exec(sql`UPDATE events SET customer_stitched = false
+        WHERE updated_import_id = ${importId} AND customer_stitched`);
+    }
     // an event carrying both ids links its anonymous id to the customer (identity stitching)
-    const pairs = await tx.one<{ n: number }>(
-      sql`SELECT count(*) AS n FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL`,
+    const anon = await tx.one<{ pairs: number; anon: number }>(
+      sql`SELECT count(*) FILTER (WHERE customer_id IS NOT NULL) AS pairs, count(*) AS anon
+        FROM ${stage} WHERE anonymous_id IS NOT NULL`,
     );
-    if ((pairs?.n ?? 0) > 0) {
+    if ((anon?.pairs ?? 0) > 0) {
       await mergeIdentityLinks(
         tx,
         sql`SELECT 'anonymous_id' AS alias_type, anonymous_id AS alias, 'customer_id' AS linked_type,
@@ -298,12 +310,16 @@ export async function storeStaged(
           FROM ${stage} WHERE customer_id IS NOT NULL AND anonymous_id IS NOT NULL GROUP BY ALL`,
         importId,
       );
-      return { ...counts, identities: await resolveIdentities(tx) };
     }
-    const anon = await tx.one<{ n: number }>(
-      sql`SELECT count(*) AS n FROM ${stage} WHERE customer_id IS NULL AND anonymous_id IS NOT NULL`,
-    );
-    if ((anon?.n ?? 0) > 0) return { ...counts, identities: await resolveIdentities(tx) };
+    if ((anon?.anon ?? 0) > 0) {
+      return {
+        ...counts,
+        stitch: {
+          seeds: linksOfImport(importId),
+          anonymousIds: sql`SELECT anonymous_id FROM ${stage} WHERE anonymous_id IS NOT NULL`,
+        },
+      };
+    }
   }
   return counts;
 }

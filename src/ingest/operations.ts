@@ -1,13 +1,39 @@
 import { z } from 'zod';
-import { CASE_LOG_FORMATS, type CaseLogFormat, importCaseEventsFile } from '../cases/import-case-log.js';
 import { TouchpointError } from '../core/errors.js';
-import { type AnyOperation, defineOperation, type Section } from '../core/operation.js';
+import {
+  type AnyOperation,
+  defineOperation,
+  type OperationContext,
+  type Section,
+} from '../core/operation.js';
+import type { Store } from '../store/index.js';
+import type { IdentityResult } from './identities.js';
 import { type DryRunReport, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
 import { type MappingSpec, parseEncoding, parseNa, parsePairs, readMappingFile } from './mapping.js';
 import { FORMATS } from './read.js';
 import { KIND_SPECS, KINDS, type Kind } from './schemas.js';
 import { listImports, undoImport } from './undo.js';
+
+/**
+ * A file format another capability reads for `touchpoint import <kind>` (cases registers XES and the
+ * ticket-audit log). The registry is handed to `importOperations` by `src/operations.ts`, so ingest
+ * never imports the capabilities that extend it.
+ */
+export interface FileFormat {
+  readonly name: string;
+  /** The import kinds it serves (e.g. case-events). */
+  readonly kinds: readonly Kind[];
+  /** True when a file name alone says this format (e.g. `.xes.gz`). */
+  readonly matches: (file: string) => boolean;
+  /** Reads and stores the file; notes go to `ctx.log`. */
+  readonly importFile: (
+    db: Store,
+    file: string,
+    options: { readonly map: Readonly<Record<string, string>> },
+    ctx: OperationContext,
+  ) => Promise<ImportReport>;
+}
 
 export const ImportFileParams = z.object({
   file: z
@@ -51,12 +77,7 @@ export const ImportFileParams = z.object({
     .optional()
     .describe('CSV delimiter (default: guessed from the header among , ; TAB |)'),
   encoding: z.string().optional().describe('utf8 (default) or latin1'),
-  format: z
-    .enum([...FORMATS, ...CASE_LOG_FORMATS])
-    .optional()
-    .describe(
-      'file format (default: from the file name); xes and ticket-audit: case-events logs (docs/cases.md)',
-    ),
+  format: z.string().optional().describe('file format (default: from the file name)'),
   sheet: z.string().optional().describe('.xlsx: sheet name or number (default the first)'),
   skipInvalid: z.boolean().default(false).describe('store the good rows and report the bad ones'),
   dryRun: z
@@ -65,6 +86,18 @@ export const ImportFileParams = z.object({
     .describe('show the mapping, types, first rows and every bad row; write nothing'),
 });
 export type ImportFileParams = z.output<typeof ImportFileParams>;
+
+/** The import parameters with `format` naming the built-in formats and the registered ones. */
+function importFileParams(formats: readonly FileFormat[]) {
+  return ImportFileParams.extend({
+    format: z
+      .enum([...FORMATS, ...formats.map((f) => f.name)])
+      .optional()
+      .describe(
+        `file format (default: from the file name)${formats.map((f) => `; ${f.name}: ${f.kinds.join(', ')} only`).join('')}`,
+      ),
+  });
+}
 
 /** Merges CLI flags over a mapping file: flags win. */
 export function mappingFromParams(p: ImportFileParams): MappingSpec {
@@ -113,44 +146,42 @@ function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
   ];
   if (r.identities) {
     out.push({
-      text: `identities: ${r.identities.aliases} aliases resolved, ${r.identities.conflicts} conflicting groups, ${r.identities.eventsAttributed} events newly attributed`,
+      text: identitiesLine(r.identities),
     });
   }
   if (r.errors.length > 0) out.push({ title: 'Skipped rows', rows: r.errors.map((e) => ({ ...e })) });
   return out;
 }
 
-function importOperation(kind: Kind) {
+/** The stitching line of an import or undo: workspace figures, then what this stitch recomputed. */
+function identitiesLine(i: IdentityResult): string {
+  const w = i.work;
+  return (
+    `identities: ${i.aliases} aliases resolved, ${i.conflicts} conflicting groups, ${i.eventsAttributed} events newly attributed` +
+    ` (${w.full ? 'full rebuild: ' : ''}${w.components} group${w.components === 1 ? '' : 's'}, ${w.nodes} ids, ${w.links} links recomputed)`
+  );
+}
+
+function importOperation(kind: Kind, formats: readonly FileFormat[]) {
   const fields = KIND_SPECS[kind].fields.map((f) => (f.required ? `${f.name}*` : f.name)).join(', ');
   return defineOperation({
     area: 'import',
     verb: kind,
     summary: `Import ${kind} from a file (fields: ${fields}; * = required)`,
-    params: ImportFileParams,
+    params: importFileParams(formats),
     mode: 'write',
     positional: ['file'],
     edges: { http: false },
     run: async (db, p, ctx) => {
-      // case logs (XES, ticket audit) are read by the cases capability, then stored through importRecords
-      const caseLog =
-        (CASE_LOG_FORMATS as readonly string[]).includes(p.format ?? '') || /\.xes(\.gz)?$/i.test(p.file);
-      if (caseLog) {
-        if (kind !== 'case-events' || p.dryRun)
+      // formats other capabilities read (XES and ticket-audit case logs), then store through importRecords
+      const plugin = formats.find((f) => (p.format ? f.name === p.format : f.matches(p.file)));
+      if (plugin) {
+        if (!plugin.kinds.includes(kind) || p.dryRun)
           throw new TouchpointError(
             'invalid_input',
-            `--format ${p.format ?? 'xes'} imports case-events only, without --dry-run`,
+            `--format ${plugin.name} imports ${plugin.kinds.join(', ')} only, without --dry-run`,
           );
-        const r = await importCaseEventsFile(db, p.file, {
-          ...(p.format ? { format: p.format as CaseLogFormat } : {}),
-          map: p.map ? parsePairs(p.map, '--map') : {},
-          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-          ...(ctx.now ? { now: ctx.now } : {}),
-        });
-        for (const note of r.notes) ctx.log?.(note);
-        ctx.log?.(
-          `cases: ${r.cases.rowsStored} stored, ${r.cases.rowsUpdated} updated (import ${r.cases.importId})`,
-        );
-        return r.caseEvents;
+        return plugin.importFile(db, p.file, { map: p.map ? parsePairs(p.map, '--map') : {} }, ctx);
       }
       return importFile(db, kind, {
         ...mappingFromParams(p),
@@ -209,7 +240,7 @@ export const undoImportOperation = defineOperation({
   params: UndoImportParams,
   mode: 'write',
   positional: ['id'],
-  run: (db, p) => undoImport(db, p.id),
+  run: (db, p, ctx) => undoImport(db, p.id, ctx.onProgress),
   present: (r) => [
     {
       text:
@@ -219,11 +250,11 @@ export const undoImportOperation = defineOperation({
             .join(', ') || 'nothing'
         }` + (r.updatedKept > 0 ? `; ${r.updatedKept} rows it updated keep their new values` : ''),
     },
+    ...(r.identities ? [{ text: identitiesLine(r.identities) }] : []),
   ],
 });
 
-export const operations: readonly AnyOperation[] = [
-  ...KINDS.map(importOperation),
-  listImportsOperation,
-  undoImportOperation,
-];
+/** The import verbs, one per kind, reading the built-in formats and the `formats` other capabilities add. */
+export function importOperations(formats: readonly FileFormat[] = []): readonly AnyOperation[] {
+  return [...KINDS.map((k) => importOperation(k, formats)), listImportsOperation, undoImportOperation];
+}

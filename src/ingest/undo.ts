@@ -1,6 +1,7 @@
 import { TouchpointError } from '../core/errors.js';
+import type { Progress } from '../core/operation.js';
 import { bumpVersion, ident, type Store, sql, VERSIONED_TABLES } from '../store/index.js';
-import { resolveIdentities } from './identities.js';
+import { type IdentityResult, stitchIdentities } from './identities.js';
 import { IMPORTED_TABLES } from './merge.js';
 
 export interface ImportRow {
@@ -62,6 +63,8 @@ export interface UndoResult {
   readonly deleted: Record<string, number>;
   /** Rows this import updated (first inserted by an earlier import): they keep their new values. */
   readonly updatedKept: number;
+  /** Identity stitching of the components whose links the undo deleted. */
+  readonly identities?: IdentityResult;
 }
 
 /**
@@ -69,10 +72,14 @@ export interface UndoResult {
  * the import undone. Refuses (conflict) when a later import that is still in effect has updated any
  * of those rows, naming that import: undo it first (then this undo deletes those rows too, with the
  * values the undone import left in them), or keep both. Rows the import only updated keep their new values
- * (Touchpoint keeps no history of earlier values); the result counts them. Identity stitching is
- * resolved again afterwards.
+ * (Touchpoint keeps no history of earlier values); the result counts them. The identity components
+ * that held a deleted link are stitched again (deleted events change no other event's attribution).
  */
-export async function undoImport(db: Store, importId: string): Promise<UndoResult> {
+export async function undoImport(
+  db: Store,
+  importId: string,
+  onProgress?: (p: Progress) => void,
+): Promise<UndoResult> {
   return db.transaction(async (tx) => {
     const imp = await tx.one<Raw>(sql`SELECT * FROM imports WHERE id = ${importId}`);
     if (!imp) throw new TouchpointError('not_found', `no import ${importId}; see touchpoint import list`);
@@ -101,6 +108,10 @@ export async function undoImport(db: Store, importId: string): Promise<UndoResul
     }
     const deleted: Record<string, number> = {};
     let updatedKept = 0;
+    // both ends of every link about to go: the seeds of the stitch below
+    await tx.exec(sql`CREATE OR REPLACE TEMP TABLE _tp_undo_seeds AS
+      SELECT alias_type AS t, alias AS a FROM identity_links WHERE import_id = ${importId}
+      UNION SELECT linked_type, linked_alias FROM identity_links WHERE import_id = ${importId}`);
     for (const t of IMPORTED_TABLES) {
       const n = await tx.one<{ n: number }>(
         sql`SELECT count(*) AS n FROM ${ident(t)} WHERE import_id = ${importId}`,
@@ -116,8 +127,12 @@ export async function undoImport(db: Store, importId: string): Promise<UndoResul
       );
       updatedKept += u?.n ?? 0;
     }
-    if (deleted.identity_links !== undefined || deleted.events !== undefined) await resolveIdentities(tx);
+    const identities =
+      deleted.identity_links !== undefined
+        ? await stitchIdentities(tx, { seeds: sql`SELECT t, a FROM _tp_undo_seeds`, onProgress })
+        : undefined;
+    await tx.exec(sql`DROP TABLE IF EXISTS _tp_undo_seeds`);
     await tx.exec(sql`UPDATE imports SET status = 'undone' WHERE id = ${importId}`);
-    return { importId, deleted, updatedKept };
+    return { importId, deleted, updatedKept, ...(identities ? { identities } : {}) };
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoManifest, plantsFor, readManifest, sliceMatches } from '../demo/manifest.js';
+import { type DemoManifest, plantsFor, readManifest, sliceMatches } from '../demo/index.js';
 import { openDemoCopy } from '../demo/test-fixture.js';
 import type { Finding } from '../findings/index.js';
 import type { Store } from '../store/index.js';

@@ -21,7 +21,7 @@ import { PERSON } from './journey.js';
  * moments
  * (a sort of every event, ≈ 3–5 s at 10M events on two cores). The index pays it once per change of
  * the data, not once per question. It is derived, and brought up to date the first time an analysis
- * needs it after the events version moved (`bumpVersion(tx, 'events')` in every writer) or the event
+ * needs it after the events version moved (the store bumps it on every write to `events`) or the event
  * count changed: a checksum of each person's events (`journey_index_people`) finds the people whose
  * events changed, whatever wrote them, and only their timelines are redone; when more than a fifth of
  * the people changed, the whole index is rebuilt in person order. Frames need no rebuild: with events

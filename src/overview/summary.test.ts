@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, sql, withTestDb } from '../store/index.js';
+import { getHandoffs, HandoffsParams } from '../cases/index.js';
 import { getSummary } from './summary.js';
 
 async function fixture(db: Store): Promise<void> {
@@ -43,6 +44,23 @@ describe('summary', () => {
         { reason: 'delivery', cases: 1, share: 1 / 3 },
       ]);
       expect(s.handoffsPerCase).toBeCloseTo(2 / 3, 10);
+    });
+  });
+
+  it('counts team handoffs as cases handoffs does: the team that opened the case is the first team held', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      // k3 opened by team C, then assigned to A: one team handoff (the summary used to see only
+      // assignments, so it counted none); k3's assignment without a team keeps A
+      await db.exec(sql`INSERT INTO case_events (id, case_id, ts, type, team, agent) VALUES
+        ('e7', 'k3', '2026-01-02 09:00', 'opened', 'C', 'c1'), ('e8', 'k3', '2026-01-02 10:00', 'assigned', 'A', 'a1'),
+        ('e9', 'k3', '2026-01-02 11:00', 'assigned', NULL, 'a3')`);
+      const s = await getSummary(db, { top: 5 });
+      const h = await getHandoffs(db, HandoffsParams.parse({}));
+      expect(s.handoffsPerCase).toBeCloseTo(3 / 3, 10);
+      expect(h.totals.teamHandoffs).toBe(3);
+      expect(s.cases).toBe(h.totals.cases);
+      expect(s.handoffsPerCase).toBeCloseTo(h.totals.teamHandoffs / h.totals.cases, 10);
     });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { getTeamHandoffsPerCase } from '../cases/index.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { isSmallSample, mean, nps, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
@@ -26,7 +27,7 @@ export interface SummaryResult {
   /** CES = mean effort score on 1–7, t 95% interval. */
   readonly ces: readonly Score[];
   readonly topReasons: readonly { reason: string; cases: number; share: number }[];
-  /** Team handoffs per case: assignment changes to another team after the first assignment. */
+  /** Team handoffs per case, as `cases handoffs` counts them (the cases capability's one definition). */
   readonly handoffsPerCase: number | null;
   readonly cases: number;
 }
@@ -110,24 +111,15 @@ export async function getSummary(db: Store, params: SummaryParams): Promise<Summ
   const reasons = await db.all<{ reason: string; cases: number; share: number }>(sql`
     SELECT coalesce(reason, 'unknown') AS reason, count(*) AS cases, count(*) / sum(count(*)) OVER () AS share
     FROM cases GROUP BY ALL ORDER BY cases DESC, reason LIMIT ${params.top}`);
-  const handoffs = await db.one<{ per_case: number | null; cases: number }>(sql`
-    WITH assignments AS (
-      SELECT case_id, team,
-             lag(team) OVER (PARTITION BY case_id ORDER BY ts, seq NULLS LAST, id) AS previous_team
-      FROM case_events WHERE type = 'assigned' AND team IS NOT NULL
-    ), per_case AS (
-      SELECT c.id, count(a.case_id) FILTER (WHERE a.previous_team IS NOT NULL AND a.team <> a.previous_team) AS handoffs
-      FROM cases c LEFT JOIN assignments a ON a.case_id = c.id GROUP BY c.id
-    )
-    SELECT avg(handoffs) AS per_case, count(*) AS cases FROM per_case`);
+  const handoffs = await getTeamHandoffsPerCase(db);
   return {
     counts,
     nps: scores.filter((s) => s.kind === 'nps').map((s) => s.score),
     csat: scores.filter((s) => s.kind === 'csat').map((s) => s.score),
     ces: scores.filter((s) => s.kind === 'ces').map((s) => s.score),
     topReasons: reasons,
-    handoffsPerCase: handoffs?.per_case ?? null,
-    cases: handoffs?.cases ?? 0,
+    handoffsPerCase: handoffs.perCase,
+    cases: handoffs.cases,
   };
 }
 
@@ -158,7 +150,7 @@ export function presentSummary(r: SummaryResult): Section[] {
       })),
     },
     {
-      text: `Team handoffs per case: ${r.handoffsPerCase === null ? 'no cases' : r.handoffsPerCase.toFixed(2)} (over ${r.cases.toLocaleString('en-US')} cases)`,
+      text: `Team handoffs per case: ${r.handoffsPerCase !== null ? r.handoffsPerCase.toFixed(2) : r.cases === 0 ? 'no cases' : 'not seen (no case event names a team)'} (over ${r.cases.toLocaleString('en-US')} cases)`,
     },
   ];
 }

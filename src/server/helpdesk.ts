@@ -1,5 +1,5 @@
 import { TouchpointError } from '../core/errors.js';
-import { CASE_EVENT_TYPES } from '../ingest/schemas.js';
+import { CASE_EVENT_TYPES } from '../ingest/index.js';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(CASE_EVENT_TYPES);
 

@@ -19,6 +19,16 @@ export function isSmallSample(iv: { n: number; low: number; high: number }, maxH
 
 export const Z95 = 1.959963984540054;
 
+/** Standard normal CDF Φ(x) (jStat). */
+export function normalCdf(x: number): number {
+  return jStat.normal.cdf(x, 0, 1);
+}
+
+/** Two-sided p-value of a standard normal statistic: 2·(1 − Φ(|z|)). */
+export function normalTwoSidedP(z: number): number {
+  return 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1));
+}
+
 /** Wilson score interval for a proportion k/n (Wilson 1927; Newcombe 1998 method 3). */
 export function wilson(k: number, n: number, z = Z95): Interval {
   if (n <= 0) return { value: Number.NaN, low: Number.NaN, high: Number.NaN, n: 0 };
@@ -92,7 +102,7 @@ export function twoProportions(k1: number, n1: number, k2: number, n2: number): 
     low: p1 - p2 - Z95 * se,
     high: p1 - p2 + Z95 * se,
     statistic: z,
-    p: 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)),
+    p: normalTwoSidedP(z),
   };
 }
 
@@ -135,7 +145,7 @@ export function npsDifference(
     low: 100 * (diff - Z95 * se),
     high: 100 * (diff + Z95 * se),
     statistic: z,
-    p: 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)),
+    p: normalTwoSidedP(z),
   };
 }
 
@@ -170,7 +180,30 @@ export function stratifiedRiskDifference(
     low: diff - Z95 * se,
     high: diff + Z95 * se,
     statistic: z,
-    p: 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)),
+    p: normalTwoSidedP(z),
     strata: used,
   };
 }
+
+export { type BayesResult, type GaussianPrior, gaussianLift, PROPER_PRIOR } from './bayes.js';
+export { type CupedMoments, type CupedResult, cuped } from './cuped.js';
+export {
+  type ArmSummary,
+  armOfCounts,
+  armOfMoments,
+  type Comparison,
+  compareMeans,
+  compareProportions,
+  compareSummaries,
+  type Estimate,
+  relativeLift,
+  responseRateGuardrail,
+  type SrmResult,
+  sampleRatioMismatch,
+} from './experiment.js';
+export { benjaminiHochberg, holm } from './multiple.js';
+export { type OlsFit, type OlsGroup, ols, olsGrouped } from './ols.js';
+export { durationDays, sampleSizeMean, sampleSizeProportion } from './power.js';
+export { quantileDifference, quantileRanks } from './quantile.js';
+export { type RatioMoments, ratioArm } from './ratio.js';
+export { mixingRho2, type SequentialResult, sequentialInterval } from './sequential.js';

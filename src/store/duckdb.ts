@@ -12,6 +12,7 @@ import { TouchpointError } from '../core/errors.js';
 import { migrate } from './migrations/index.js';
 import { compile, ident, raw, type SqlFragment, type SqlValue, sql } from './sql.js';
 import type { BulkRow, ColumnSpec, ColumnType, Store } from './store.js';
+import { bumpVersion, VERSIONED_TABLES, type VersionedData, writtenVersions } from './versions.js';
 
 const ENGINE_TYPE: Record<ColumnType, string> = {
   varchar: 'VARCHAR',
@@ -104,6 +105,9 @@ function wrapEngineError(e: unknown, path: string): unknown {
 type Mode = 'root' | 'session' | 'tx';
 
 class DuckStore implements Store {
+  /** Inside a transaction: the data versions its writes moved, bumped once just before COMMIT. */
+  private readonly written = new Set<VersionedData>();
+
   constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -111,9 +115,17 @@ class DuckStore implements Store {
     private readonly mode: Mode,
   ) {}
 
+  /** Records what a write touched: bumped at COMMIT in a transaction, at once outside one. */
+  private async wrote(versions: readonly VersionedData[]): Promise<void> {
+    if (versions.length === 0) return;
+    if (this.mode === 'tx') for (const v of versions) this.written.add(v);
+    else for (const v of versions) await bumpVersion(this, v);
+  }
+
   async all<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row[]> {
     const { text, values } = compile(query);
     const reader = await this.conn.runAndReadAll(text, values.map(toEngineValue));
+    await this.wrote(writtenVersions(text));
     return reader.getRowObjectsJS().map((r) => normalize(r) as Row);
   }
 
@@ -125,6 +137,7 @@ class DuckStore implements Store {
     const { text, values } = compile(query);
     if (values.length === 0) await this.conn.run(text);
     else await this.conn.run(text, values.map(toEngineValue));
+    await this.wrote(writtenVersions(text));
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -134,6 +147,7 @@ class DuckStore implements Store {
     try {
       await this.conn.run('BEGIN TRANSACTION');
       const result = await fn(tx);
+      for (const v of tx.written) await bumpVersion(tx, v);
       await this.conn.run('COMMIT');
       return result;
     } catch (e) {
@@ -175,6 +189,8 @@ class DuckStore implements Store {
     } finally {
       app.closeSync();
     }
+    const versioned = VERSIONED_TABLES[table.toLowerCase()];
+    if (n > 0 && versioned) await this.wrote([versioned]);
     return n;
   }
 

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from './duckdb.js';
 import { migrate, migrations } from './migrations/index.js';
 import { raw, sql } from './sql.js';
+import type { Store } from './store.js';
 import { withTestDb } from './test-db.js';
+import { readVersion, writtenVersions } from './versions.js';
 
 const TABLES = [
   'case_events',
@@ -190,5 +192,64 @@ describe('store', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('data versions move with every write to a versioned table, without the writer asking', () => {
+  // counted from where the migrations left them (a migration that rebuilds a table moves its version)
+  let base = { events: 0, cases: 0 };
+  const versions = async (db: Store) => ({
+    events: (await readVersion(db, 'events')) - base.events,
+    cases: (await readVersion(db, 'cases')) - base.cases,
+  });
+
+  it.each([
+    ['INSERT INTO events (id, ts) VALUES (1, 2)', ['events']],
+    ['insert or replace into "events" SELECT 1', ['events']],
+    ['UPDATE main.teams SET tier = 2', ['cases']],
+    ['WITH x AS (SELECT 1) DELETE FROM case_events WHERE id IN (SELECT * FROM x)', ['cases']],
+    ['INSERT INTO events_staging SELECT * FROM events', []],
+    ['SELECT * FROM events JOIN cases USING (id)', []],
+    ['UPDATE meta SET value = 1; DELETE FROM cases', ['cases']],
+  ])('%s → %o', (statement, expected) => {
+    expect(writtenVersions(statement)).toEqual(expected);
+  });
+
+  it('bumps once per committed transaction, not at all on rollback, at once outside a transaction', async () => {
+    await withTestDb(async (db) => {
+      base = await versions(db);
+      await db.transaction(async (tx) => {
+        for (const id of ['e1', 'e2'])
+          await tx.exec(sql`INSERT INTO events (id, customer_id, ts, channel, touchpoint)
+            VALUES (${id}, 'c1', TIMESTAMP '2026-01-01 10:00', 'web', 'home')`);
+        await tx.exec(sql`INSERT INTO teams (id, name, tier) VALUES ('t1', 'Front', 1)`);
+      });
+      expect(await versions(db)).toEqual({ events: 1, cases: 1 });
+
+      await db
+        .transaction(async (tx) => {
+          await tx.exec(sql`DELETE FROM events`);
+          throw new Error('abort');
+        })
+        .catch(() => undefined);
+      expect(await versions(db)).toEqual({ events: 1, cases: 1 });
+      expect(await db.one(sql`SELECT count(*)::INTEGER AS n FROM events`)).toEqual({ n: 2 });
+
+      await db.exec(sql`UPDATE teams SET tier = 2 WHERE id = 't1'`);
+      expect(await versions(db)).toEqual({ events: 1, cases: 2 });
+
+      await db.transaction(async (tx) => {
+        await tx.append(
+          'teams',
+          ['id', 'name', 'tier', 'function', 'import_id', 'updated_import_id'].map((name) => ({
+            name,
+            type: name === 'tier' ? ('integer' as const) : ('varchar' as const),
+          })),
+          [['t2', 'Back', 2, null, null, null]],
+        );
+        await tx.all(sql`SELECT count(*) FROM events`); // a read moves nothing
+      });
+      expect(await versions(db)).toEqual({ events: 1, cases: 3 });
+    });
   });
 });

@@ -5,9 +5,10 @@ import type { Store } from './store.js';
 /**
  * Data versions: one counter per kind of data, bumped in the same transaction as every write to it,
  * so a derived table (an index, a cache) can tell whether it was built from the data as it is now.
- * Kept in `meta` under `version:<name>`. A writer that forgets to bump leaves derived tables stale:
- * every writer of `events` calls `bumpVersion(tx, 'events')` (ingest merge, identity stitching,
- * import undo, the demo generator), and every writer of cases, case events or teams bumps `cases`.
+ * Kept in `meta` under `version:<name>`. **The store bumps them itself**: every statement it runs and
+ * every bulk append is checked for a write to a versioned table (`writtenVersions`), and the version
+ * moves once per transaction, just before COMMIT (at once for a statement outside a transaction). No
+ * writer has to remember to call `bumpVersion`.
  */
 export type VersionedData = 'events' | 'cases';
 
@@ -18,6 +19,19 @@ export const VERSIONED_TABLES: Readonly<Record<string, VersionedData>> = {
   case_events: 'cases',
   teams: 'cases',
 };
+
+const WRITE =
+  /\b(?:INSERT\s+(?:OR\s+(?:REPLACE|IGNORE)\s+)?INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY|(?:ALTER|DROP)\s+TABLE(?:\s+IF\s+EXISTS)?)\s+(?:"?main"?\.)?"?(\w+)"?/gi;
+
+/** The versioned data a SQL statement writes (by the tables it inserts into, updates, deletes from…). */
+export function writtenVersions(statement: string): VersionedData[] {
+  const out = new Set<VersionedData>();
+  for (const m of statement.matchAll(WRITE)) {
+    const v = VERSIONED_TABLES[m[1]!.toLowerCase()];
+    if (v) out.add(v);
+  }
+  return [...out];
+}
 
 export async function bumpVersion(tx: Store, name: VersionedData): Promise<void> {
   await tx.exec(sql`INSERT INTO meta (key, value, updated_at)

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { foundation } from './0001-foundation.js';
 import { ingest } from './0010-ingest.js';
 import { eventsBulk } from './0011-events-bulk.js';
+import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import type { Migration } from './types.js';
@@ -17,6 +18,7 @@ export const migrations: readonly Migration[] = [
   foundation,
   ingest,
   eventsBulk,
+  identityNodes,
   journeyIndexMigration,
   feedbackMigration,
 ];
