@@ -14,7 +14,7 @@ import { importCaseEventsFile } from './import-case-log.js';
 /** ../shared/data beside the repository (CI clones it there), or TOUCHPOINT_DATA. */
 const DATA = process.env.TOUCHPOINT_DATA ?? join(import.meta.dirname, '../../../shared/data');
 const FILE = join(DATA, 'servicenow-incidents/incident_event_log.csv.gz');
-export const SERVICENOW_MAP = {
+const SERVICENOW_MAP = {
   case_id: 'number',
   ts: 'sys_updated_at',
   order: 'sys_mod_count',

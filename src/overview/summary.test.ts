@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Store, sql, withTestDb } from '../store/index.js';
 import { getHandoffs, HandoffsParams } from '../cases/index.js';
+import { type Store, sql, withTestDb } from '../store/index.js';
 import { getSummary } from './summary.js';
 
 async function fixture(db: Store): Promise<void> {
