@@ -5,7 +5,8 @@
  * and their output pasted between the README's `<!-- cli:begin -->` and `<!-- cli:end -->` markers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describeFields, kebab } from '../src/core/params.js';
 import { operations } from '../src/operations.js';
 
@@ -21,7 +22,10 @@ function run(args: string[]): string {
   return r.stdout;
 }
 
-if (!existsSync(db)) run(['demo']);
+if (!existsSync(db)) {
+  mkdirSync(dirname(db), { recursive: true }); // the CLI creates a workspace only in a folder that exists
+  run(['demo']);
+}
 
 /** Examples that are run for real; each shows at most `lines` lines of output. */
 const EXAMPLES: { args: string[]; lines: number }[] = [

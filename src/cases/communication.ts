@@ -6,7 +6,7 @@ import { type StoredFinding, writeFindings } from '../findings/index.js';
 import { mean, stratifiedRiskDifference } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
-import { pct, type Rate, rate, ratePct, round } from './figures.js';
+import { noCases, pct, pctInterval, type Rate, rate, ratePct, round } from './figures.js';
 
 export const CommunicationParams = z.object({
   ...TimeFrameParams,
@@ -315,32 +315,41 @@ export const communicationOperation = defineOperation({
   params: CommunicationParams,
   mode: 'write',
   run: (db, params, ctx) => getCommunication(db, params, ctx.now?.()),
-  present: (r): Section[] => [
-    {
-      title: `Communication as of ${r.asOf} (promise: an update every ${r.promiseHours} h)`,
-      rows: [
-        { figure: 'gaps between updates', value: r.gaps.n },
-        { figure: 'median gap (h)', value: r.gaps.medianHours },
-        { figure: '90th percentile gap (h)', value: r.gaps.p90Hours },
-        { figure: 'gaps over the promise', value: ratePct(r.gaps.overPromise) },
-        { figure: 'open cases past the promise', value: `${r.openPastPromise} of ${r.openCases}` },
-        { figure: 'promises kept', value: `${ratePct(r.promises.kept)}, ${r.promises.pending} pending` },
-      ],
-    },
-    {
-      title: `CSAT (4–5 = satisfied) by update cadence — linked by ${r.csat.source}, ${r.csat.linkedCases} cases`,
-      rows: [
-        { group: 'updates late (any gap over promise)', ...csatRow(r.csat.overdue) },
-        { group: 'updates on time', ...csatRow(r.csat.onTime) },
-        ...r.csat.byMaxGap.map((b) => ({ group: `max gap ${b.band}`, ...csatRow(b) })),
-      ],
-    },
-    {
-      text: `Late minus on time, stratified by reason: ${pct(r.csat.difference.value)} [${pct(
-        r.csat.difference.low,
-      )}–${pct(r.csat.difference.high)}] satisfied. ${r.csat.note}`,
-    },
-  ],
+  present: (r): Section[] =>
+    r.openCases === 0 && r.gaps.n === 0
+      ? [noCases('case updates')]
+      : [
+          {
+            title: `Communication as of ${r.asOf} (promise: an update every ${r.promiseHours} h)`,
+            rows: [
+              { figure: 'gaps between updates', value: r.gaps.n },
+              { figure: 'median gap (h)', value: r.gaps.medianHours },
+              { figure: '90th percentile gap (h)', value: r.gaps.p90Hours },
+              { figure: 'gaps over the promise', value: ratePct(r.gaps.overPromise) },
+              { figure: 'open cases past the promise', value: `${r.openPastPromise} of ${r.openCases}` },
+              {
+                figure: 'promises kept',
+                value: `${ratePct(r.promises.kept)}, ${r.promises.pending} pending`,
+              },
+            ],
+          },
+          {
+            title: `CSAT (4–5 = satisfied) by update cadence — linked by ${r.csat.source}, ${r.csat.linkedCases} cases`,
+            rows: [
+              { group: 'updates late (any gap over promise)', ...csatRow(r.csat.overdue) },
+              { group: 'updates on time', ...csatRow(r.csat.onTime) },
+              ...r.csat.byMaxGap.map((b) => ({ group: `max gap ${b.band}`, ...csatRow(b) })),
+            ],
+          },
+          {
+            text: `Late minus on time, stratified by reason: ${pctInterval(
+              r.csat.difference.value,
+              r.csat.difference.low,
+              r.csat.difference.high,
+              'needs CSAT answers linked to cases with late and with on-time updates',
+            )} satisfied. ${r.csat.note}`,
+          },
+        ],
 });
 
 const csatRow = (g: CsatGroup) => ({

@@ -4,7 +4,7 @@ import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { CASES, type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
-import { pct, type Rate, rate, ratePct, round } from './figures.js';
+import { noCases, pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month'] as const;
@@ -240,23 +240,26 @@ export const handoffsOperation = defineOperation({
   mode: 'read',
   listField: 'groups',
   run: (db, params) => getHandoffs(db, params),
-  present: (r): Section[] => [
-    {
-      title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
-      rows: [r.totals, ...r.groups].map((g) => ({
-        [r.by]: g.key,
-        cases: g.cases,
-        open: g.openCases,
-        'handoffs/case': g.teamHandoffsPerCase,
-        'agent reassign/case': g.agentReassignmentsPerCase,
-        transferred: pct(g.transferred.value),
-        'ping-pong': ratePct(g.pingPong),
-        'push-to-front': pct(g.pushToFront.value),
-        'h lost/transfer': g.hoursLostPerTransfer,
-        FCR: ratePct(g.fcr),
-        reopen: ratePct(g.reopen),
-      })),
-    },
-    ...r.notes.map((text) => ({ text })),
-  ],
+  present: (r): Section[] =>
+    r.totals.cases === 0
+      ? [noCases('handoffs'), ...r.notes.map((text) => ({ text }))]
+      : [
+          {
+            title: `Handoffs by ${r.by} (all cases: ${r.totals.cases}, ${r.totals.teamHandoffsPerCase ?? '–'} team handoffs per case)`,
+            rows: [r.totals, ...r.groups].map((g) => ({
+              [r.by]: g.key,
+              cases: g.cases,
+              open: g.openCases,
+              'handoffs/case': g.teamHandoffsPerCase,
+              'agent reassign/case': g.agentReassignmentsPerCase,
+              transferred: pct(g.transferred.value),
+              'ping-pong': ratePct(g.pingPong),
+              'push-to-front': pct(g.pushToFront.value),
+              'h lost/transfer': g.hoursLostPerTransfer,
+              FCR: ratePct(g.fcr),
+              reopen: ratePct(g.reopen),
+            })),
+          },
+          ...r.notes.map((text) => ({ text })),
+        ],
 });

@@ -11,7 +11,7 @@ import {
   caseWindow,
   DEFAULT_ACCESS_PATTERN,
 } from './case-metrics.js';
-import { pct, rate, round } from './figures.js';
+import { pct, pctInterval, rate, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const LEVERS = ['empower', 'train', 'automate', 'access', 'own-it'] as const;
@@ -447,9 +447,12 @@ export const leversOperation = defineOperation({
       })),
     },
     {
-      text: `Own it, all reasons (stratified by reason): several owners minus one owner, reopen rate ${pct(
+      text: `Own it, all reasons (stratified by reason): several owners minus one owner, reopen rate ${pctInterval(
         r.ownIt.difference,
-      )} [${pct(r.ownIt.low)}–${pct(r.ownIt.high)}] — an association, not a cause.${
+        r.ownIt.low,
+        r.ownIt.high,
+        'needs closed cases with one owner and with several',
+      )} — an association, not a cause.${
         r.transferReasonsRecorded ? '' : ' No transfer records a reason: the access lever is not measured.'
       }`,
     },

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from './main.js';
-import { registerStart } from './start.js';
+import { parseLogFormat, prettyRequestLog } from './request-log.js';
+import { checkPortFree, registerStart } from './start.js';
 
 /**
- * Commands that belong to an edge rather than to one capability: `start` (the main job) and later
- * `serve`. Each is a few lines that call capability functions.
+ * Commands that belong to an edge rather than to one capability: `start` (the main job) and
+ * `serve`. Each is a few lines that call capability functions; heavy modules load in the action.
  */
 export function registerEdgeCommands(program: Command, globals: () => GlobalOptions): void {
   registerStart(program, globals);
@@ -36,6 +37,7 @@ function registerServe(program: Command): void {
       'info logs every request, warn only problems',
       process.env.TOUCHPOINT_LOG_LEVEL,
     )
+    .option('--log-format <format>', 'pretty (one line per request) or json [default: pretty on a terminal]')
     .action(
       async (o: {
         port: string;
@@ -44,7 +46,10 @@ function registerServe(program: Command): void {
         corsOrigin?: string;
         trustProxy?: string;
         logLevel?: string;
+        logFormat?: string;
       }) => {
+        const logFormat = parseLogFormat(o.logFormat);
+        await checkPortFree(Number(o.port), o.host);
         const { startServer } = await import('../server/index.js');
         const db = program.opts<{ db?: string }>().db ?? process.env.TOUCHPOINT_DB;
         const server = await startServer({
@@ -61,6 +66,7 @@ function registerServe(program: Command): void {
             ?.split(',')
             .map((x) => x.trim())
             .filter(Boolean),
+          ...(logFormat === 'pretty' ? { logStream: prettyRequestLog() } : {}),
         });
         await new Promise<void>((done) => {
           const stop = () => void server.close().then(done, done);

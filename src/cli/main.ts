@@ -1,12 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { type ErrorCode, formatDetail, isTouchpointError } from '../core/errors.js';
+import { type ErrorCode, formatDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
-import { describeFields, kebab, parseParams, type RawInput } from '../core/params.js';
-import { operations } from '../operations.js';
-import { explainLock, runRemote } from '../server/client.js';
-import { openStore } from '../store/index.js';
-import { progressReporter } from './progress.js';
-import { renderGeneric, renderSections } from './render.js';
+import { kebab, parseParams, type RawInput } from '../core/params.js';
+import { type CommandSpec, loadCommandTable, loadOperation } from './command-table.js';
+import { checkWorkspace } from './workspace.js';
 
 /** Exit codes by error code; 1 is anything unexpected. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -30,55 +28,204 @@ export interface GlobalOptions {
 
 export const defaultDbPath = (): string => process.env.TOUCHPOINT_DB ?? './touchpoint.duckdb';
 
-/** Runs one operation as the CLI does: open the workspace, validate, run, print. */
-export async function runOperation(op: AnyOperation, raw: RawInput, global: GlobalOptions): Promise<void> {
-  const params = parseParams(op.params, raw, (f) =>
-    op.positional?.includes(f) ? f.toUpperCase() : `--${kebab(f)}`,
+/** The package version, read once from package.json (two folders up from src/cli or lib/cli). */
+export function packageVersion(): string {
+  return VERSION;
+}
+const VERSION = (() => {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+const spellFlag = (spec: Pick<CommandSpec, 'positional'>) => (f: string) =>
+  spec.positional.includes(f) ? f.toUpperCase() : `--${kebab(f)}`;
+
+/**
+ * Checks what commander cannot know from the flags alone, before anything is loaded, so a mistake
+ * is one line naming the flag: a required flag left out, a number that is not one.
+ */
+export function checkRaw(spec: CommandSpec, raw: RawInput): void {
+  const spell = spellFlag(spec);
+  const usage = `touchpoint ${spec.area} ${spec.verb}`;
+  for (const f of spec.fields) {
+    const v = raw[f.name];
+    if (v === undefined) {
+      if (!f.optional)
+        throw new TouchpointError(
+          'invalid_input',
+          `${spell(f.name)} is required${f.description ? ` (${f.description})` : ''}: ${usage}${spec.positional
+            .map((p) => ` ${p.toUpperCase()}`)
+            .join('')} ${spec.positional.includes(f.name) ? '' : `${spell(f.name)} <value>`}`.trimEnd(),
+        );
+      continue;
+    }
+    if (f.kind === 'number') {
+      const one = Array.isArray(v) ? v[v.length - 1] : v;
+      if (typeof one !== 'string' || one.trim() === '' || !Number.isFinite(Number(one)))
+        throw new TouchpointError(
+          'invalid_input',
+          `${spell(f.name)}: expected a number, got ${JSON.stringify(one)} (e.g. ${spell(f.name)} ${
+            typeof f.defaultValue === 'number' ? f.defaultValue : 10
+          })`,
+        );
+    }
+  }
+}
+
+/**
+ * A list meant for a file (an operation with an `out` flag, such as `cases export`) is not poured
+ * onto a terminal: without --out, --json or --limit, the command asks for --out instead.
+ */
+export function checkOutOnTerminal(
+  spec: CommandSpec,
+  raw: RawInput,
+  json: boolean | undefined,
+  terminal: boolean = process.stdout.isTTY === true,
+): void {
+  if (!terminal || json || !spec.fields.some((f) => f.name === 'out')) return;
+  if (raw.out !== undefined || raw.limit !== undefined) return;
+  throw new TouchpointError(
+    'invalid_input',
+    `touchpoint ${spec.area} ${spec.verb} writes one row per item: give --out FILE.csv (or --limit N to look at a few, or --json to print them all)`,
   );
+}
+
+/** Runs one operation as the CLI does: open the workspace, validate, run, print. */
+export async function runOperation(
+  op: AnyOperation,
+  raw: RawInput,
+  global: GlobalOptions,
+  spec: CommandSpec = specFromOperation(op),
+): Promise<void> {
+  checkRaw(spec, raw);
+  const params = parseParams(op.params, raw, spellFlag(spec));
+  const server = global.server ?? process.env.TOUCHPOINT_SERVER;
+  const { progressReporter } = await import('./progress.js');
   const progress = progressReporter();
   const ctx: OperationContext = {
     onProgress: global.json ? undefined : progress.onProgress,
     log: (line) => process.stderr.write(`${line}\n`),
     actor: 'cli',
   };
-  const server = global.server ?? process.env.TOUCHPOINT_SERVER;
-  const db = server
-    ? undefined
-    : await openStore(global.db).catch((e) => Promise.reject(explainLock(e, global.db)));
+  if (server) {
+    const { runRemote } = await import('../server/client.js');
+    const result = await runRemote(server, op, params as Record<string, unknown>);
+    await print(op, result, params, global);
+    return;
+  }
+  // a verb that needs no workspace runs on an empty in-memory one when --db names no file
+  const inMemory = op.workspace === 'optional' && !existsSync(global.db);
+  if (!inMemory) checkWorkspace(global.db, mayCreateWorkspace(op));
+  const file = inMemory ? ':memory:' : global.db;
+  const [{ openStore }, { explainLock }] = await Promise.all([
+    import('../store/index.js'),
+    import('../server/client.js'),
+  ]);
+  const db = await openStore(file).catch((e) => Promise.reject(explainLock(e, file)));
   try {
-    const result = db ? await op.run(db, params, ctx) : await runRemote(server!, op, params);
+    const result = await op.run(db, params, ctx);
     progress.stop();
-    if (global.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else
-      process.stdout.write(
-        `${op.present ? renderSections(op.present(result, params)) : renderGeneric(result)}\n`,
-      );
+    await print(op, result, params, global);
   } finally {
     progress.stop();
-    await db?.close();
+    await db.close();
   }
 }
 
-function addOperation(area: Command, op: AnyOperation, globals: () => GlobalOptions): void {
-  const cmd = area.command(op.verb, { isDefault: op.isDefault === true }).description(op.summary);
-  const fields = describeFields(op.params);
-  const positional = op.positional ?? [];
-  for (const name of positional) {
-    const f = fields.find((x) => x.name === name);
+/** Only imports and the demo create a workspace; every other command needs one that exists. */
+export const mayCreateWorkspace = (op: Pick<AnyOperation, 'area' | 'mode'>): boolean =>
+  (op.area === 'import' || op.area === 'demo') && op.mode === 'write';
+
+async function print(
+  op: AnyOperation,
+  result: unknown,
+  params: Record<string, unknown>,
+  global: GlobalOptions,
+): Promise<void> {
+  if (global.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const { renderGeneric, renderSections } = await import('./render.js');
+  process.stdout.write(
+    `${op.present ? renderSections(op.present(result, params)) : renderGeneric(result)}\n`,
+  );
+}
+
+function specFromOperation(op: AnyOperation): CommandSpec {
+  return {
+    capability: 'overview',
+    area: op.area,
+    verb: op.verb,
+    summary: op.summary,
+    mode: op.mode,
+    isDefault: op.isDefault === true,
+    positional: op.positional ?? [],
+    fields: [],
+  };
+}
+
+/**
+ * Errors from commander (unknown command or flag, missing argument) as one line: the reason, the
+ * "did you mean" commander computed, and where the usage is, instead of the whole usage.
+ */
+export function oneLineCommanderError(text: string, helpHint: string): string {
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const reason = (lines[0] ?? 'invalid command').replace(/^error:\s*/, '');
+  const suggestion = lines
+    .slice(1)
+    .map((l) => /^\(Did you mean (.+)\?\)$/.exec(l)?.[1])
+    .find(Boolean);
+  return `touchpoint: ${reason}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; ${helpHint}\n`;
+}
+
+function configure(cmd: Command, path: string): Command {
+  return cmd.exitOverride().configureOutput({
+    outputError: (text, write) =>
+      write(oneLineCommanderError(text, `see touchpoint ${path}${path ? ' ' : ''}--help`.replace('  ', ' '))),
+  });
+}
+
+function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptions): void {
+  const cmd = configure(
+    area.command(spec.verb, { isDefault: spec.isDefault }).description(spec.summary),
+    `${spec.area} ${spec.verb}`,
+  );
+  for (const name of spec.positional) {
+    const f = spec.fields.find((x) => x.name === name);
     cmd.argument(f?.optional ? `[${name}]` : `<${name}>`, f?.description ?? '');
   }
-  for (const f of fields) {
-    if (positional.includes(f.name)) continue;
+  for (const f of spec.fields) {
+    if (spec.positional.includes(f.name)) continue;
     const flag = `--${kebab(f.name)}`;
     const desc = [
       f.description,
       f.choices ? `(${f.choices.join(' | ')})` : '',
       f.defaultValue !== undefined ? `[default: ${JSON.stringify(f.defaultValue)}]` : '',
+      f.optional ? '' : '(required)',
     ]
       .filter(Boolean)
       .join(' ');
-    if (f.kind === 'boolean') cmd.addOption(new Option(flag, desc));
-    else if (f.kind === 'array') {
+    if (f.kind === 'boolean') {
+      // `noHeader` beside `header`: `--no-header` is the negation of `--header`, added with it
+      const negative = /^no[A-Z]/.exec(f.name) ? `${f.name[2]!.toLowerCase()}${f.name.slice(3)}` : undefined;
+      if (negative && spec.fields.some((x) => x.name === negative)) continue;
+      cmd.addOption(new Option(flag, desc));
+      if (!negative) {
+        const neg = `--no-${kebab(f.name)}`;
+        const named = spec.fields.find((x) => x.name === `no${f.name[0]!.toUpperCase()}${f.name.slice(1)}`);
+        cmd.addOption(new Option(neg, named?.description ?? `the opposite of ${flag}`).hideHelp(!named));
+      }
+    } else if (f.kind === 'array') {
       cmd.addOption(
         new Option(`${flag} <values>`, `${desc} (comma-separated or repeated)`).argParser(
           (v: string, prev: string[] = []) => [...prev, v],
@@ -87,46 +234,54 @@ function addOperation(area: Command, op: AnyOperation, globals: () => GlobalOpti
     } else cmd.addOption(new Option(`${flag} <value>`, desc));
   }
   cmd.action(async (...args: unknown[]) => {
-    const opts = args[positional.length] as Record<string, string | string[] | boolean>;
+    const opts = args[spec.positional.length] as Record<string, string | string[] | boolean>;
     const raw: RawInput = { ...opts };
-    positional.forEach((name, i) => {
+    spec.positional.forEach((name, i) => {
       if (args[i] !== undefined) raw[name] = args[i] as string;
     });
-    await runOperation(op, raw, globals());
+    checkRaw(spec, raw);
+    checkOutOnTerminal(spec, raw, globals().json);
+    await runOperation(await loadOperation(spec), raw, globals(), spec);
   });
 }
 
-/** Builds the CLI from the operation table plus the edge-only commands (`start`, `serve`). */
+/**
+ * Builds the CLI from the command table (the operation table's CLI view, see command-table.ts) plus
+ * the edge-only commands (`start`, `serve`).
+ */
 export function buildProgram(
-  extra: (program: Command, globals: () => GlobalOptions) => void = () => {},
+  extra: (program: Command, globals: () => GlobalOptions) => void,
+  table: readonly CommandSpec[],
 ): Command {
-  const program = new Command('touchpoint')
-    .description(
-      'Touchpoint: where the customer experience breaks, for whom, what it costs, and whether a fix worked',
-    )
-    .option('--db <file>', 'workspace database file (default ./touchpoint.duckdb, or TOUCHPOINT_DB)')
-    .option('--json', 'print JSON instead of tables')
-    .option('--server <url>', 'send the command to a running Touchpoint server (or TOUCHPOINT_SERVER)')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = configure(
+    new Command('touchpoint')
+      .description(
+        'Touchpoint: where the customer experience breaks, for whom, what it costs, and whether a fix worked',
+      )
+      .version(VERSION, '-V, --version', 'print the version')
+      .option('--db <file>', 'workspace database file (default ./touchpoint.duckdb, or TOUCHPOINT_DB)')
+      .option('--json', 'print JSON instead of tables')
+      .option('--server <url>', 'send the command to a running Touchpoint server (or TOUCHPOINT_SERVER)'),
+    '',
+  );
   const globals = (): GlobalOptions => {
     const o = program.opts<{ db?: string; json?: boolean; server?: string }>();
     return { db: o.db ?? defaultDbPath(), json: o.json, server: o.server };
   };
   const areas = new Map<string, Command>();
-  for (const op of operations) {
-    if (op.edges?.cli === false) continue;
-    let area = areas.get(op.area);
+  for (const spec of table) {
+    let area = areas.get(spec.area);
     if (!area) {
-      area = program.command(op.area).description(`${op.area} commands`);
+      area = configure(program.command(spec.area).description(`${spec.area} commands`), spec.area);
       // options may come after the area and verb too: `touchpoint journey map --json`
       area.option('--db <file>').option('--json').option('--server <url>');
-      areas.set(op.area, area);
+      areas.set(spec.area, area);
     }
-    addOperation(area, op, () => {
+    const a = area;
+    addCommand(a, spec, () => {
       const g = globals();
-      const a = area!.opts<{ db?: string; json?: boolean; server?: string }>();
-      return { db: a.db ?? g.db, json: a.json ?? g.json, server: a.server ?? g.server };
+      const o = a.opts<{ db?: string; json?: boolean; server?: string }>();
+      return { db: o.db ?? g.db, json: o.json ?? g.json, server: o.server ?? g.server };
     });
   }
   extra(program, globals);
@@ -137,8 +292,10 @@ export function buildProgram(
 export function reportError(e: unknown): number {
   if (isTouchpointError(e)) {
     process.stderr.write(`touchpoint: ${e.message}\n`);
-    // the reason line often is the first detail: list only what it does not already say
-    const rest = e.details.filter((d, i) => !(i === 0 && e.message.endsWith(formatDetail(d))));
+    // the message usually is the first detail already: list only what it does not say
+    const rest = e.details.filter(
+      (d) => !e.message.includes(formatDetail(d)) && !e.message.includes(d.message),
+    );
     const more = rest.slice(0, 20);
     for (const d of more) process.stderr.write(`  ${formatDetail(d)}\n`);
     if (rest.length > more.length) process.stderr.write(`  … and ${rest.length - more.length} more\n`);
@@ -152,15 +309,19 @@ export function reportError(e: unknown): number {
       ? 0
       : 2;
   }
-  process.stderr.write(`touchpoint: internal error: ${err.message ?? String(e)}\n`);
+  const first = (err.message ?? String(e)).split('\n')[0];
+  process.stderr.write(`touchpoint: internal error: ${first} (TOUCHPOINT_DEBUG=1 prints the stack trace)\n`);
   if (process.env.TOUCHPOINT_DEBUG) console.error(e);
   return 1;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { registerEdgeCommands } = await import('./edge-commands.js');
   try {
-    await buildProgram(registerEdgeCommands).parseAsync([...argv], { from: 'user' });
+    const [{ registerEdgeCommands }, table] = await Promise.all([
+      import('./edge-commands.js'),
+      loadCommandTable(),
+    ]);
+    await buildProgram(registerEdgeCommands, table).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
     return reportError(e);

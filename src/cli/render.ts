@@ -17,7 +17,44 @@ export function formatCell(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Draws rows as an aligned text table; numbers right-aligned. */
+/** Column names a person would not guess from the code name. */
+const LABELS: Record<string, string> = {
+  n: 'n',
+  p: 'P',
+  fcr: 'FCR',
+  nps: 'NPS',
+  csat: 'CSAT',
+  ces: 'CES',
+  ciLow: '95% CI low',
+  ciHigh: '95% CI high',
+  ci_low: '95% CI low',
+  ci_high: '95% CI high',
+  smallSample: 'small sample',
+  customersAffected: 'customers affected',
+  revenueAtRisk: 'revenue at risk',
+  costToServe: 'cost to serve',
+};
+
+const ACRONYMS = new Set(['nps', 'csat', 'ces', 'fcr', 'id', 'url', 'ci', 'aht', 'sla', 'ai']);
+
+/**
+ * A column header in words: `medianHours` → "median hours", `from_channel` → "from channel",
+ * `npsLow` → "NPS low"; headers already in words are left as they are.
+ */
+export function humanize(key: string): string {
+  const label = LABELS[key];
+  if (label !== undefined) return label;
+  if (/\s/.test(key) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) return key;
+  return key
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(' ')
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()))
+    .join(' ');
+}
+
+/** Draws rows as an aligned text table; numbers right-aligned; headers in words ({@link humanize}). */
 export function table(list: readonly object[], columns?: readonly string[]): string {
   if (list.length === 0) return '(no rows)';
   const rows = list as readonly Record<string, unknown>[];
@@ -26,13 +63,21 @@ export function table(list: readonly object[], columns?: readonly string[]): str
   const numeric = cols.map((c) =>
     rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'),
   );
-  const width = cols.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  const heads = cols.map(humanize);
+  // the last text column (titles, reasons) is never cut: it runs to the end of the line
+  const lastText = numeric.lastIndexOf(false);
+  const width = cols.map((_, i) =>
+    Math.min(
+      i === lastText && i === cols.length - 1 ? Number.POSITIVE_INFINITY : 60,
+      Math.max(heads[i]!.length, ...cells.map((row) => row[i]!.length)),
+    ),
+  );
   const pad = (s: string, i: number) => {
     const w = width[i]!;
     const t = s.length > w ? `${s.slice(0, w - 1)}…` : s;
     return numeric[i] ? t.padStart(w) : t.padEnd(w);
   };
-  const head = cols
+  const head = heads
     .map((c, i) => pad(c, i))
     .join('  ')
     .trimEnd();

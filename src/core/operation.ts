@@ -49,6 +49,12 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly mode: 'read' | 'write';
   /** Needed on the server; default `read` for reads and `write` for writes. */
   readonly permission?: OperationPermission;
+  /**
+   * `optional`: the verb works on its input alone (a file, a calculator) and uses the workspace only
+   * when there is one (e.g. its taxonomy); without one it runs on an empty in-memory workspace
+   * instead of being refused.
+   */
+  readonly workspace?: 'optional';
   /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
   readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
   /** The area's default verb in the CLI: `touchpoint demo` runs `demo generate`. */

@@ -114,6 +114,7 @@ function presentAnalysis(r: AnalyzeResult): readonly Section[] {
 export const analyzeOperation = defineOperation({
   area: 'experiments',
   verb: 'analyze',
+  workspace: 'optional',
   summary:
     'Analyse an experiment run elsewhere from a CSV (one row per unit): lift with intervals, p, Bayesian chance to win, SRM, CUPED, winsorising',
   params: AnalyzeParams,
@@ -132,6 +133,7 @@ export const analyzeOperation = defineOperation({
 export const powerOperation = defineOperation({
   area: 'experiments',
   verb: 'power',
+  workspace: 'optional',
   summary:
     'Sample size and days before launch, for a baseline, a minimum detectable effect and the daily traffic',
   params: PowerParams,

@@ -168,6 +168,7 @@ export async function analyzeText(
 export const analyzeTextOperation = defineOperation({
   area: 'feedback',
   verb: 'analyze-text',
+  workspace: 'optional',
   summary: 'Score a CSV/TSV of comments: sentiment label and score and themes for every row, in order',
   params: AnalyzeTextParams,
   mode: 'read',

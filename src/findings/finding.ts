@@ -111,7 +111,10 @@ export async function writeFindings(
     stored.push({ ...f, id, runId, createdAt: now.toISOString(), analysis, rank: stored.length + 1 });
     void i;
   });
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    // reading again finds the same: the latest run stands, nothing is added (docs/decisions.md)
+    const same = await sameAsLatestRun(tx, analysis, params, stored);
+    if (same) return same;
     await tx.exec(
       sql`INSERT OR REPLACE INTO finding_runs VALUES (${runId}, ${analysis}, ${JSON.stringify(params)}, ${now})`,
     );
@@ -147,8 +150,117 @@ export async function writeFindings(
     );
     await tx.exec(sql`INSERT INTO findings SELECT * FROM findings_in`);
     await tx.exec(sql`DROP TABLE findings_in`);
+    return stored;
   });
-  return stored;
+}
+
+/** What a run says, without when it ran: two runs with equal fingerprints found the same. */
+function fingerprint(f: Omit<StoredFinding, 'runId' | 'createdAt'>): string {
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v ?? null)) as unknown;
+  return JSON.stringify([
+    f.id,
+    f.analysis,
+    f.kind,
+    f.p,
+    f.title,
+    json(f.slice),
+    f.metric,
+    num(f.value),
+    num(f.baseline),
+    num(f.ciLow),
+    num(f.ciHigh),
+    num(f.n),
+    f.smallSample,
+    num(f.score),
+    f.rank,
+    num(f.customersAffected),
+    json(f.evidence),
+    f.ownerTeam ?? null,
+    num(f.revenueAtRisk),
+    num(f.costToServe),
+  ]);
+}
+
+/**
+ * The latest run of `analysis`, as stored, when it had the same parameters and found exactly these
+ * findings (same ids, figures, ranks and evidence); undefined otherwise.
+ */
+async function sameAsLatestRun(
+  db: Store,
+  analysis: string,
+  params: Record<string, unknown>,
+  findings: readonly StoredFinding[],
+): Promise<StoredFinding[] | undefined> {
+  const run = await db.one<{ id: string; params: string }>(
+    sql`SELECT id, params::VARCHAR AS params FROM finding_runs WHERE analysis = ${analysis}
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+  if (!run || JSON.stringify(JSON.parse(run.params)) !== JSON.stringify(JSON.parse(JSON.stringify(params))))
+    return undefined;
+  const previous = await readRun(db, run.id);
+  if (previous.length !== findings.length) return undefined;
+  return previous.every((f, i) => fingerprint(f) === fingerprint(findings[i]!)) ? previous : undefined;
+}
+
+/** The stored findings of one run, in its rank order. */
+export async function readRun(db: Store, runId: string): Promise<StoredFinding[]> {
+  const rows = await db.all<FindingRow>(
+    sql`SELECT * FROM findings WHERE run_id = ${runId} ORDER BY rank, id`,
+  );
+  return rows.map(fromRow);
+}
+
+/** A `findings` row as the database returns it. */
+export interface FindingRow {
+  id: string;
+  run_id: string;
+  created_at: string;
+  analysis: string;
+  kind: string;
+  p: P;
+  title: string;
+  slice: string;
+  metric: string;
+  value: number | null;
+  baseline: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  n: number | null;
+  small_sample: boolean;
+  score: number;
+  rank: number;
+  customers_affected: number | null;
+  evidence: string;
+  owner_team: string | null;
+  revenue_at_risk: number | null;
+  cost_to_serve: number | null;
+}
+
+export function fromRow(r: FindingRow): StoredFinding {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    createdAt: r.created_at,
+    analysis: r.analysis,
+    kind: r.kind,
+    p: r.p,
+    title: r.title,
+    slice: JSON.parse(r.slice),
+    metric: r.metric,
+    value: r.value,
+    baseline: r.baseline,
+    ciLow: r.ci_low,
+    ciHigh: r.ci_high,
+    n: r.n,
+    smallSample: r.small_sample,
+    score: r.score,
+    rank: r.rank,
+    customersAffected: r.customers_affected,
+    evidence: JSON.parse(r.evidence),
+    ownerTeam: r.owner_team,
+    revenueAtRisk: r.revenue_at_risk,
+    costToServe: r.cost_to_serve,
+  };
 }
 
 const num = (v: number | null | undefined): number | null =>

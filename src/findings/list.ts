@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
-import { P_VALUES, type StoredFinding } from './finding.js';
+import { type FindingRow, fromRow, P_VALUES, type StoredFinding } from './finding.js';
 
 export const ListFindingsParams = z.object({
   kind: z.string().optional().describe('only findings of this kind (drop-off, theme, ping-pong, …)'),
@@ -12,37 +12,39 @@ export const ListFindingsParams = z.object({
 });
 export type ListFindingsParams = z.output<typeof ListFindingsParams>;
 
-interface Row {
-  id: string;
-  run_id: string;
-  created_at: string;
-  analysis: string;
-  kind: string;
-  p: StoredFinding['p'];
-  title: string;
-  slice: string;
-  metric: string;
-  value: number | null;
-  baseline: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  n: number | null;
-  small_sample: boolean;
-  score: number;
-  rank: number;
-  customers_affected: number | null;
-  evidence: string;
-  owner_team: string | null;
-  revenue_at_risk: number | null;
-  cost_to_serve: number | null;
+/** A listed finding: `rank` is its place in the one list, `analysisRank` its place in its analysis. */
+export interface ListedFinding extends StoredFinding {
+  readonly analysisRank: number;
 }
 
 /**
- * The findings of the latest run of every analysis, well-measured first, then by each analysis's own
- * rank interleaved by score. Filters apply after choosing the latest runs.
+ * One order across analyses whose scores are not comparable with each other: well-measured before
+ * small samples (DESIGN.md §6), then in rounds by each analysis's own rank — every analysis's worst
+ * problem first, then every second one, … — and within a round the finding reaching the most
+ * customers first (unknown reach last; ties by analysis name). Each analysis keeps its own order
+ * inside the list, so the list filtered to one analysis is that analysis's ranking, and no
+ * analysis's headline is buried under another's long tail because it measures fewer people.
  */
-export async function listFindings(db: Store, params: ListFindingsParams): Promise<StoredFinding[]> {
-  const rows = await db.all<Row>(sql`
+export function rankAcross(findings: readonly StoredFinding[]): ListedFinding[] {
+  const reach = (f: StoredFinding) => f.customersAffected ?? -1;
+  return [...findings]
+    .sort(
+      (a, b) =>
+        Number(a.smallSample) - Number(b.smallSample) ||
+        a.rank - b.rank ||
+        reach(b) - reach(a) ||
+        a.analysis.localeCompare(b.analysis) ||
+        a.id.localeCompare(b.id),
+    )
+    .map((f, i) => ({ ...f, analysisRank: f.rank, rank: i + 1 }));
+}
+
+/**
+ * The findings of the latest run of every analysis in one rank order ({@link rankAcross}). Filters
+ * apply after choosing the latest runs.
+ */
+export async function listFindings(db: Store, params: ListFindingsParams): Promise<ListedFinding[]> {
+  const rows = await db.all<FindingRow>(sql`
     WITH latest AS (
       SELECT analysis, arg_max(id, created_at) AS run_id FROM finding_runs GROUP BY analysis
     )
@@ -50,33 +52,8 @@ export async function listFindings(db: Store, params: ListFindingsParams): Promi
     WHERE (${params.kind ?? null} IS NULL OR f.kind = ${params.kind ?? null})
       AND (${params.p ?? null} IS NULL OR f.p = ${params.p ?? null})
       AND (${params.owner ?? null} IS NULL OR f.owner_team = ${params.owner ?? null})
-      AND (${params.analysis ?? null} IS NULL OR f.analysis = ${params.analysis ?? null})
-    ORDER BY f.small_sample, f.rank, f.score DESC, f.id
-    LIMIT ${params.limit}`);
-  return rows.map((r) => ({
-    id: r.id,
-    runId: r.run_id,
-    createdAt: r.created_at,
-    analysis: r.analysis,
-    kind: r.kind,
-    p: r.p,
-    title: r.title,
-    slice: JSON.parse(r.slice),
-    metric: r.metric,
-    value: r.value,
-    baseline: r.baseline,
-    ciLow: r.ci_low,
-    ciHigh: r.ci_high,
-    n: r.n,
-    smallSample: r.small_sample,
-    score: r.score,
-    rank: r.rank,
-    customersAffected: r.customers_affected,
-    evidence: JSON.parse(r.evidence),
-    ownerTeam: r.owner_team,
-    revenueAtRisk: r.revenue_at_risk,
-    costToServe: r.cost_to_serve,
-  }));
+      AND (${params.analysis ?? null} IS NULL OR f.analysis = ${params.analysis ?? null})`);
+  return rankAcross(rows.map(fromRow)).slice(0, params.limit);
 }
 
 export const listFindingsOperation = defineOperation({
@@ -88,20 +65,51 @@ export const listFindingsOperation = defineOperation({
   listField: 'findings',
   run: async (db, params) => ({ findings: await listFindings(db, params) }),
   present: (r) => [
-    {
-      rows: r.findings.map((f) => ({
-        rank: f.rank,
-        analysis: f.analysis,
-        kind: f.kind,
-        p: f.p,
-        title: f.title,
-        value: f.value,
-        baseline: f.baseline,
-        n: f.n,
-        customers: f.customersAffected,
-        owner: f.ownerTeam,
-        flag: f.smallSample ? 'small sample' : '',
-      })),
-    },
+    r.findings.length === 0
+      ? {
+          text: 'No findings yet. Analyses that rank problems record them: touchpoint journey pain-points, journey moments, feedback themes, feedback drivers, cases ping-pong, cases levers, cases inflow, cases communication (touchpoint start runs them on the demo company).',
+        }
+      : {
+          columns: [
+            'rank',
+            'p',
+            'customers',
+            'n',
+            'value',
+            'baseline',
+            'owner',
+            'analysis',
+            'flag',
+            'finding',
+          ],
+          rows: r.findings.map((f) => ({
+            rank: f.rank,
+            p: f.p,
+            customers: f.customersAffected,
+            n: f.n,
+            value: figure(f, f.value),
+            baseline: figure(f, f.baseline),
+            owner: f.ownerTeam ?? '',
+            analysis: f.analysis.replace('.', ' '),
+            flag: f.smallSample ? 'small sample' : '',
+            finding: f.title,
+          })),
+        },
   ],
 });
+
+/**
+ * A finding's figure as its title speaks: a title in percentages ("51.3% wait over 48 h") gets its
+ * shares as percentages, and a difference of shares as points; other figures are left as numbers.
+ */
+export function figure(
+  f: Pick<StoredFinding, 'title' | 'metric' | 'value' | 'baseline'>,
+  v: number | null,
+): string | number | null {
+  if (v === null || !Number.isFinite(v)) return null;
+  const shares = [f.value, f.baseline].every((x) => x === null || Math.abs(x) <= 1);
+  if (!f.title.includes('%') || !shares) return v;
+  const difference = /−|difference|\bvs\b.*\bgap\b/.test(f.metric);
+  const pct = (Math.round(Number((1000 * v).toPrecision(12))) / 10).toFixed(1);
+  return difference ? `${v > 0 ? '+' : ''}${pct} pts` : `${pct}%`;
+}

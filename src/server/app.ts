@@ -34,6 +34,8 @@ export interface ServerOptions {
   readonly localAdmin?: boolean;
   /** pino level: 'info' logs every request, 'warn' only problems. Default TOUCHPOINT_LOG_LEVEL or info. */
   readonly logLevel?: string;
+  /** Where pino writes (default stderr); the CLI passes a one-line-per-request formatter on a terminal. */
+  readonly logStream?: { write(line: string): void };
   /**
    * Per minute: requests per key or user on /api/v1 (default 120000); anonymous requests per client
    * address on each public endpoint (default 60; sign-in and setup at most 20); failed checks per
@@ -187,7 +189,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   print(
     `touchpoint: serving ${url} (data ${dataDir}${options.db ? `, workspace default = ${resolve(options.db)}` : ''})`,
   );
-  if (setupToken)
+  if (setupToken && !localAdmin)
     print(
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );

@@ -14,7 +14,7 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   const app = Fastify({
     logger: {
       level: options.logLevel ?? process.env.TOUCHPOINT_LOG_LEVEL ?? 'info',
-      stream: process.stderr,
+      stream: options.logStream ?? process.stderr,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: {
         req: (req) => ({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { deriveCommandTable } from '../cli/command-table.js';
 import { registerEdgeCommands } from '../cli/edge-commands.js';
 import { buildProgram } from '../cli/main.js';
 import { operations } from '../operations.js';
@@ -9,12 +10,14 @@ import { permissionMatrix } from './permission-matrix.js';
 import { EDGE_ROUTES, routeTable } from './routes.js';
 import { ROOT } from './test-harness.js';
 
+const cliTable = await deriveCommandTable();
+
 /** CLI commands that are edge jobs, not operations: declared here so the parity test can tell. */
 const CLI_ONLY_COMMANDS = new Set(['start', 'serve']);
 
 function cliCommands(): Set<string> {
   const out = new Set<string>();
-  const program = buildProgram(registerEdgeCommands);
+  const program = buildProgram(registerEdgeCommands, cliTable);
   const walk = (c: Command, prefix: string[]) => {
     for (const sub of c.commands) {
       const path = [...prefix, sub.name()];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The cockpit's sources. */
-export const WEB_SRC = here;
+export const WEB_SRC = resolve(here, '../../src/web'); // also from the compiled lib/web/build.js
 /** Where the cockpit is built; the server serves it as static files. */
 export const WEB_DIST = resolve(here, '../../dist/web');
 
