@@ -103,7 +103,7 @@ export async function runOperation(
   spec: CommandSpec = specFromOperation(op),
 ): Promise<void> {
   checkRaw(spec, raw);
-  const params = parseParams(op.params, raw, spellFlag(spec));
+  const params = readFileInputs(op, parseParams(op.params, raw, spellFlag(spec)) as Record<string, unknown>);
   const server = global.server ?? process.env.TOUCHPOINT_SERVER;
   const { progressReporter } = await import('./progress.js');
   const progress = progressReporter();
@@ -114,7 +114,11 @@ export async function runOperation(
   };
   if (server) {
     const { runRemote } = await import('../server/client.js');
-    const result = await runRemote(server, op, params as Record<string, unknown>);
+    // the file was read here: the server gets its content, never the path
+    const sent = Object.fromEntries(
+      Object.entries(params).filter(([k]) => !Object.hasOwn(op.fileInputs ?? {}, k)),
+    );
+    const result = await runRemote(server, op, sent);
     await print(op, result, params, global);
     return;
   }
@@ -135,6 +139,27 @@ export async function runOperation(
     progress.stop();
     await db.close();
   }
+}
+
+/** The CLI edge reads the files an operation declares (`fileInputs`) into their text parameters. */
+export function readFileInputs(op: AnyOperation, params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  for (const [pathKey, textKey] of Object.entries(op.fileInputs ?? {})) {
+    const path = out[pathKey];
+    if (typeof path !== 'string' || out[textKey] !== undefined) continue;
+    try {
+      out[textKey] = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new TouchpointError(
+        'not_found',
+        `--${kebab(pathKey)}: cannot read ${path}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  return out;
 }
 
 /** Only imports and the demo create a workspace; every other command needs one that exists. */

@@ -55,6 +55,12 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
    * instead of being refused.
    */
   readonly workspace?: 'optional';
+  /**
+   * Parameters that name a file to read, each with the text parameter it fills: the CLI reads the
+   * file into the text parameter (the path stays for messages); the server reads no file by path and
+   * refuses the path parameter. The operation itself never opens a user's path.
+   */
+  readonly fileInputs?: Readonly<Record<string, string>>;
   /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
   readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
   /** The area's default verb in the CLI: `touchpoint demo` runs `demo generate`. */

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFileInputs } from '../cli/main.js';
 import { TouchpointError } from '../core/errors.js';
 import { type Store, withTestDb } from '../store/index.js';
-import { checkJourney } from './check.js';
+import { type CheckParams, checkJourney, checkOperation } from './check.js';
 import { addEvents } from './fixtures.test-helpers.js';
 
 const DRAWING = `
@@ -59,21 +60,36 @@ describe('checkJourney', () => {
     });
   });
 
-  it('reads a JSON file and names the field of a bad drawing', async () => {
+  it('never opens a path itself: the CLI edge reads the file into drawing and errors name the file', async () => {
     await withTestDb(async (db) => {
       await fixture(db);
+      // an in-process caller (no edge) that names a path gets no file read
+      const refused = await checkJourney(db, { file: '/etc/hostname' }).catch((x: unknown) => x);
+      expect(refused).toBeInstanceOf(TouchpointError);
+      expect((refused as TouchpointError).details[0]).toMatchObject({ field: 'drawing' });
+
       const dir = mkdtempSync(join(tmpdir(), 'tp-check-'));
       const good = join(dir, 'j.json');
       writeFileSync(good, JSON.stringify({ stages: [{ name: 'buy', touchpoints: ['search', 'cart'] }] }));
-      const r = await checkJourney(db, { file: good });
+      const r = await checkJourney(db, readFileInputs(checkOperation, { file: good }) as CheckParams);
       // without maxDays, completing in any time fits
       expect(r.stages[0]!.fitness.k).toBe(2);
       const bad = join(dir, 'bad.yaml');
       writeFileSync(bad, 'stages:\n  - name: buy\n    touchpoints: []\n');
-      const e = await checkJourney(db, { file: bad }).catch((x: unknown) => x);
+      const e = await checkJourney(db, readFileInputs(checkOperation, { file: bad }) as CheckParams).catch(
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(TouchpointError);
       expect((e as TouchpointError).message).toMatch(/stages\.0\.touchpoints/);
       expect((e as TouchpointError).details[0]).toMatchObject({ file: bad, field: 'stages.0.touchpoints' });
+      const missing = (() => {
+        try {
+          return readFileInputs(checkOperation, { file: join(dir, 'nope.yaml') });
+        } catch (x) {
+          return x;
+        }
+      })();
+      expect((missing as TouchpointError).code).toBe('not_found');
     });
   });
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
@@ -28,7 +27,10 @@ export const Drawing = z.object({
 export type Drawing = z.infer<typeof Drawing>;
 
 export const CheckParams = z.object({
-  file: z.string().optional().describe('the drawn journey, a YAML or JSON file (CLI only)'),
+  file: z
+    .string()
+    .optional()
+    .describe('the drawn journey, a YAML or JSON file (CLI only: read by the command line into drawing)'),
   drawing: z.string().optional().describe('the drawn journey as YAML or JSON text'),
   top: z.number().int().min(1).max(50).default(5).describe('deviations listed per stage'),
   ...TimeFrameParams,
@@ -113,14 +115,12 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
   const d =
     drawing ??
     (p.drawing
-      ? parseDrawing(p.drawing)
-      : p.file
-        ? parseDrawing(readDrawingFile(p.file), p.file)
-        : (() => {
-            throw new TouchpointError('invalid_input', 'give the drawn journey with --file or --drawing', {
-              details: [{ field: 'file', message: 'a YAML or JSON file' }],
-            });
-          })());
+      ? parseDrawing(p.drawing, p.file)
+      : (() => {
+          throw new TouchpointError('invalid_input', 'give the drawn journey with --file or --drawing', {
+            details: [{ field: 'drawing', message: 'the drawn journey as YAML or JSON text' }],
+          });
+        })());
   const frame = await resolveFrame(db, p);
   const inRange = sql`ts <= ${frame.asOf} AND ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const idx = await personIndex(db);
@@ -225,31 +225,15 @@ export async function checkJourney(db: Store, input: CheckParams, drawing?: Draw
   };
 }
 
-function readDrawingFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TouchpointError('not_found', `cannot read the drawing ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-}
-
 export const checkOperation = defineOperation({
   area: 'journey',
   verb: 'check',
   summary: 'Assumed vs observed: check a drawn journey (YAML/JSON) against the data, stage by stage',
   params: CheckParams,
   mode: 'read',
-  run: async (db, params, ctx) => {
-    if (params.file && ctx.actor !== undefined && ctx.actor !== 'cli') {
-      throw new TouchpointError(
-        'forbidden',
-        'file: a server does not read files by path; send the drawing as text',
-      );
-    }
-    return checkJourney(db, params);
-  },
+  // the CLI reads --file into drawing; the operation never opens a path
+  fileInputs: { file: 'drawing' },
+  run: (db, params) => checkJourney(db, params),
   present: (r) => [
     {
       title: 'Assumed vs observed (fitness = did the drawn touchpoints in order within the drawn duration)',

@@ -49,6 +49,14 @@ export const operationHandler =
       if (op.listField) page = pagination(q);
       params = parseParams(op.params, q as RawInput) as Record<string, unknown>;
     } else params = validate(op.params, strictBody(op, req.body)) as Record<string, unknown>;
+    // a server reads no file by path: the caller sends the text
+    for (const [pathKey, textKey] of Object.entries(op.fileInputs ?? {}))
+      if (params[pathKey] !== undefined)
+        throw new TouchpointError(
+          'invalid_input',
+          `${pathKey}: the server reads no file by path; send its content as ${textKey}`,
+          { details: [{ field: pathKey, message: `send the content as ${textKey}` }] },
+        );
     const runCtx: OperationContext = {
       actor: actorOf(g.principal),
       log: (line) => req.log.info({ note: line }),

@@ -157,6 +157,20 @@ describe('user YAML is parsed safely (issue 16 item 8)', () => {
       body: { yaml },
     });
 
+  it('reads no file by path: journey check with file= is a 400 naming the field, the drawing as text works', async () => {
+    const byPath = await call<{ error: { code: string; details: { field: string }[] } }>(
+      `${url}/api/v1/journey/check?file=${encodeURIComponent('/etc/hostname')}`,
+      { headers: admin },
+    );
+    expect(byPath.status).toBe(400);
+    expect(byPath.body.error.details[0]!.field).toBe('file');
+    const drawing = JSON.stringify({ stages: [{ name: 'buy', touchpoints: ['search', 'cart'] }] });
+    const asText = await call(`${url}/api/v1/journey/check?drawing=${encodeURIComponent(drawing)}`, {
+      headers: admin,
+    });
+    expect(asText.status).toBe(200);
+  });
+
   it('a YAML alias bomb is a 400 naming the problem, not a 500', async () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) {
