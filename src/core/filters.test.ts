@@ -49,9 +49,17 @@ describe('the Filters fragment', () => {
         code: 'unavailable',
         details: [{ field: 'persona', message: 'no personas yet' }],
       });
-      await db.exec(sql`CREATE TABLE customer_personas (customer_id VARCHAR, persona VARCHAR)`);
-      await db.exec(sql`INSERT INTO customer_personas VALUES ('b', 'bargain hunter')`);
+      // the tables the personas capability publishes: the newest run decides (r2 over r1)
+      await db.exec(sql`INSERT INTO persona_runs (id, created_at, mode, seed, k, customers, thin_history, features,
+          scaling, silhouette, params, notes)
+        SELECT id, TIMESTAMP '2026-01-01', 'behaviour', 1, 1, 1, 0, '[]', '{}', '{}', '{}', '[]'
+        FROM (VALUES ('r1'), ('r2')) t(id)`);
+      await db.exec(sql`INSERT INTO personas (run_id, id, name, named_by, status, size, centroid, stability, distinguishing)
+        SELECT run_id, id, 'bargain hunter', 'user', 'new', 1, '[]', 'unknown', '[]'
+        FROM (VALUES ('r1', 'p1'), ('r2', 'p7')) t(run_id, id)`);
+      await db.exec(sql`INSERT INTO customer_personas VALUES ('r1', 'a', 'p1', 0.5), ('r2', 'b', 'p7', 0.5)`);
       expect(await ids({ persona: 'bargain hunter' })).toEqual(['k2']);
+      expect(await ids({ persona: 'p7' })).toEqual(['k2']);
     });
   });
 });

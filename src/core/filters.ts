@@ -8,8 +8,8 @@ import { TouchpointError } from './errors.js';
  *
  * - `segment`: customers whose `customers.segment` is this value;
  * - `channel`: records on this channel (the case's opening channel, the answer's channel);
- * - `persona`: customers assigned this persona in `customer_personas`. Until the personas capability
- *   writes that table, a persona filter is refused as `unavailable` ("no personas yet"), never
+ * - `persona`: customers whose persona (its id or name) in the newest persona run is this one. Until
+ *   personas are discovered, a persona filter is refused as `unavailable` ("no personas yet"), never
  *   silently ignored.
  */
 export const FilterParams = {
@@ -33,15 +33,25 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { segment: null, channel: null, persona: null };
 
-/** The table the personas capability publishes (customer_id, persona). */
-const PERSONAS_TABLE = 'customer_personas';
+/** The newest persona run's id (runs are numbered r1, r2, …), as a scalar subquery. */
+export const LATEST_RUN: SqlFragment = sql`(SELECT id FROM persona_runs
+  ORDER BY TRY_CAST(substr(id, 2) AS INTEGER) DESC LIMIT 1)`;
+
+/**
+ * Each customer's current persona, as a relation `(customer_id, persona_id, persona)` (persona = its
+ * name) of the newest run, from the tables the personas capability publishes (`customer_personas`,
+ * `personas`): what `--by persona` and the persona filter join on. Empty before any run.
+ */
+export function currentPersonas(): SqlFragment {
+  return sql`(SELECT cp.customer_id, cp.persona_id, p.name AS persona
+    FROM customer_personas cp JOIN personas p ON p.run_id = cp.run_id AND p.id = cp.persona_id
+    WHERE cp.run_id = ${LATEST_RUN})`;
+}
 
 export async function resolveFilters(db: Store, p: FilterInput): Promise<Filters> {
   const f: Filters = { segment: p.segment ?? null, channel: p.channel ?? null, persona: p.persona ?? null };
   if (f.persona !== null) {
-    const t = await db.one<{ n: number }>(
-      sql`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${PERSONAS_TABLE}`,
-    );
+    const t = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${currentPersonas()}`);
     if ((t?.n ?? 0) === 0)
       throw new TouchpointError(
         'unavailable',
@@ -63,7 +73,7 @@ export function filterSql(f: Filters, on: { customer: SqlFragment; channel: SqlF
   if (f.channel !== null) parts.push(sql`${on.channel} = ${f.channel}`);
   if (f.persona !== null)
     parts.push(
-      sql`${on.customer} IN (SELECT customer_id FROM customer_personas WHERE persona = ${f.persona})`,
+      sql`${on.customer} IN (SELECT customer_id FROM ${currentPersonas()} WHERE persona_id = ${f.persona} OR persona = ${f.persona})`,
     );
   return parts.reduce((a, b) => sql`${a} AND ${b}`, sql`true`);
 }

@@ -56,7 +56,9 @@ export async function churnBacktest(
 ): Promise<ChurnBacktestResult> {
   const p = ChurnBacktestParams.parse(params);
   const h = p.horizon * 86_400_000;
-  const test = p.cutoff ? new Date(p.cutoff) : new Date((await resolveAsOf(db, undefined)).getTime() - h);
+  const test = p.cutoff
+    ? await resolveAsOf(db, p.cutoff, 'cutoff')
+    : new Date((await resolveAsOf(db, undefined)).getTime() - h);
   const end = await resolveAsOf(db, undefined);
   if (test.getTime() + h > end.getTime())
     throw new TouchpointError(

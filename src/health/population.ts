@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { resolveInstant, TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -13,10 +14,8 @@ export const groupParam = z
   .default('none')
   .describe('group by: none, segment, plan, region, country, first-channel, or attribute:NAME');
 
-export const asOfParam = z.iso
-  .datetime({ offset: true, local: true })
-  .optional()
-  .describe('the data’s end, ISO time (default: the latest event, signup or churn recorded)');
+/** The data's end (default: the latest event, signup or churn recorded): the one `asOf` schema. */
+export const asOfParam = TimeFrameParams.asOf;
 
 /** SQL expression of the group of customer `c` (aliased table `customers c`). */
 export function groupSql(by: string): SqlFragment {
@@ -47,8 +46,10 @@ export function groupSql(by: string): SqlFragment {
 }
 
 /** The data's end: the given time, else the latest event, signup or churn recorded. */
-export async function resolveAsOf(db: Store, asOf: string | undefined): Promise<Date> {
-  if (asOf) return new Date(asOf);
+export async function resolveAsOf(db: Store, asOf: string | undefined, field = 'asOf'): Promise<Date> {
+  // one time parser: a zone-less time is read in the workspace zone
+  const given = await resolveInstant(db, asOf, field);
+  if (given) return given;
   const r = await db.one<{ t: string | Date | null }>(sql`
     SELECT greatest(
       (SELECT max(ts) FROM events),

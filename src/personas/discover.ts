@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
+import { TimeFrameParams } from '../core/time.js';
 import { join, type Store, sql } from '../store/index.js';
 import { attributeSpace } from './attributes.js';
 import { behaviourColumns } from './columns.js';
@@ -54,7 +55,8 @@ export const DiscoverParams = z.object({
     .default(8)
     .describe('k-means starts per k (the best inertia wins)'),
   bootstraps: z.number().int().min(0).max(100).default(10).describe('bootstrap refits for stability'),
-  asOf: z.string().optional().describe('reference instant (ISO date); default the day after the last event'),
+  // reference instant; default the day after the last event
+  asOf: TimeFrameParams.asOf,
 });
 export type DiscoverParams = z.output<typeof DiscoverParams>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { caseMetricsCtes } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
+import { resolveInstant, TimeFrameParams } from '../core/time.js';
 import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js';
 
 /**
@@ -90,7 +91,9 @@ export interface FeatureTable {
 
 /** The reference instant: as given, else the UTC day after the last event (else last sign-up, else today). */
 export async function resolveAsOf(db: Store, asOf?: string | null): Promise<string> {
-  if (asOf) return new Date(asOf).toISOString();
+  // one time parser: a zone-less time is read in the workspace zone
+  const given = await resolveInstant(db, asOf, 'asOf');
+  if (given) return given.toISOString();
   const r = await db.one<{ t: string | null }>(sql`SELECT strftime(coalesce(
       (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY FROM events),
       (SELECT date_trunc('day', max(created_at)) + INTERVAL 1 DAY FROM customers),
@@ -250,12 +253,8 @@ export async function computeFeatures(db: Store, o: FeatureOptions = {}): Promis
 
 export const FeaturesParams = z.object({
   customer: z.string().min(1).describe('customer id'),
-  asOf: z
-    .string()
-    .datetime({ offset: true })
-    .or(z.string().date())
-    .optional()
-    .describe('reference instant (ISO); default the day after the last event'),
+  // reference instant; default the day after the last event
+  asOf: TimeFrameParams.asOf,
 });
 
 export interface CustomerFeatures extends Omit<FeatureRow, 'mix'> {

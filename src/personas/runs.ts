@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { LATEST_RUN } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
-import { type SqlFragment, type Store, sql } from '../store/index.js';
+import { TimeFrameParams } from '../core/time.js';
+import { type Store, sql } from '../store/index.js';
 import { attributeSpace } from './attributes.js';
 import { BEHAVIOUR_COLUMNS } from './columns.js';
 import { type Distinction, descriptionOf } from './describe.js';
@@ -20,19 +22,8 @@ export interface CustomerPersonaRow {
   readonly distance: number;
 }
 
-/** The newest run's id (runs are numbered r1, r2, …), as a scalar subquery. */
-export const LATEST_RUN: SqlFragment = sql`(SELECT id FROM persona_runs
-  ORDER BY TRY_CAST(substr(id, 2) AS INTEGER) DESC LIMIT 1)`;
-
-/**
- * Each customer's current persona, as a relation `(customer_id, persona_id, persona)` (persona = its
- * name) of the newest run: what `--by persona` and a persona filter join on. Empty before any run.
- */
-export function currentPersonas(): SqlFragment {
-  return sql`(SELECT cp.customer_id, cp.persona_id, p.name AS persona
-    FROM customer_personas cp JOIN personas p ON p.run_id = cp.run_id AND p.id = cp.persona_id
-    WHERE cp.run_id = ${LATEST_RUN})`;
-}
+// the published relation is defined once, beside the persona filter that reads it
+export { currentPersonas, LATEST_RUN } from '../core/filters.js';
 
 export interface RunRow {
   readonly id: string;
@@ -244,7 +235,8 @@ export const assignOperation = defineOperation({
   verb: 'assign',
   summary: 'Place customers the newest run has not seen in its personas (pinned: no re-clustering)',
   params: z.object({
-    asOf: z.string().optional().describe('reference instant (ISO date) for the new customers’ features'),
+    // reference instant for the new customers' features
+    asOf: TimeFrameParams.asOf,
   }),
   mode: 'write',
   run: (db, params) => assignNewCustomers(db, params.asOf),
