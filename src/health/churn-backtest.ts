@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import type { Store } from '../store/index.js';
-import { type Baseline, type ModelQuality, trainAndTest } from './model.js';
+import { type Baseline, iv, type ModelQuality, qualityRows, trainAndTest } from './model.js';
 import { asOfParam, resolveAsOf } from './population.js';
 import { DEFAULT_FEATURES, datasetAt, type FeatureDefinition, touchpointFeatures } from './time-split.js';
 
@@ -84,22 +84,11 @@ export async function churnBacktest(
   };
 }
 
-const r3 = (v: number) => Number(v.toFixed(3));
-const iv = (a: { value: number; low: number; high: number }) =>
-  `${r3(a.value)} [${r3(a.low)}, ${r3(a.high)}]`;
-
 export function presentChurnBacktest(r: ChurnBacktestResult): Section[] {
   return [
     {
       title: `Churn model, time-based holdout: trained at ${r.trainCutoff} (${r.train.customers} customers, ${r.train.churned} churned in ${r.horizonDays} days), tested at ${r.testCutoff} (${r.test.customers}, ${r.test.churned} churned)`,
-      rows: r.models.map((m) => ({
-        model: m.model,
-        lambda: m.lambda,
-        auc: iv(m.auc),
-        'top-decile precision': iv(m.topDecile.precision),
-        'top-decile recall': iv(m.topDecile.recall),
-        brier: r3(m.brier),
-      })),
+      rows: qualityRows(r.models),
     },
     {
       title: 'Each feature alone (same holdout)',

@@ -3,7 +3,7 @@ import { defineOperation, type Section } from '../core/operation.js';
 import type { Store } from '../store/index.js';
 import { loadCustomerTable } from './customer-table.js';
 import type { FeatureSpec } from './features.js';
-import { type EngineResult, runEngine } from './model.js';
+import { type EngineResult, iv, qualityRows, r3, runEngine } from './model.js';
 
 export const ChurnModelParams = z.object({
   label: z
@@ -80,22 +80,11 @@ export async function churnModel(db: Store, params: ChurnModelParams): Promise<C
   };
 }
 
-const r3 = (v: number) => Number(v.toFixed(3));
-const iv = (a: { value: number; low: number; high: number }) =>
-  `${r3(a.value)} [${r3(a.low)}, ${r3(a.high)}]`;
-
 export function presentChurnModel(r: ChurnModelResult): Section[] {
   return [
     {
       title: `Churn model: label ${r.label}, ${r.rows} customers (${r.positives} churned), ${r.cv}-fold cross-validation`,
-      rows: r.models.map((m) => ({
-        model: m.model,
-        lambda: m.lambda,
-        auc: iv(m.auc),
-        'top-decile precision': iv(m.topDecile.precision),
-        'top-decile recall': iv(m.topDecile.recall),
-        brier: r3(m.brier),
-      })),
+      rows: qualityRows(r.models),
     },
     ...(r.references.length
       ? [

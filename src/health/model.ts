@@ -355,3 +355,21 @@ export function trainAndTest(
   baselines.sort((a, b) => b.auc.value - a.auc.value);
   return { models, baselines };
 }
+
+/** Three decimals, for the terminal. */
+export const r3 = (v: number): number => Number(v.toFixed(3));
+/** A figure with its interval, for the terminal: `0.845 [0.836, 0.855]`. */
+export const iv = (a: { value: number; low: number; high: number }): string =>
+  `${r3(a.value)} [${r3(a.low)}, ${r3(a.high)}]`;
+
+/** One row per model: AUC, top-decile precision and recall with intervals, Brier (both churn verbs). */
+export function qualityRows(models: readonly ModelQuality[]): Record<string, unknown>[] {
+  return models.map((m) => ({
+    model: m.model,
+    lambda: m.lambda,
+    auc: iv(m.auc),
+    'top-decile precision': iv(m.topDecile.precision),
+    'top-decile recall': iv(m.topDecile.recall),
+    brier: r3(m.brier),
+  }));
+}
