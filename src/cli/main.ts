@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { type ErrorCode, formatDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { kebab, parseParams, type RawInput } from '../core/params.js';
-import { type CommandSpec, loadCommandTable, loadOperation } from './command-table.js';
+import { type CommandSpec, loadCommandTable, loadOperation, specOf } from './command-table.js';
 import { checkWorkspace } from './workspace.js';
 
 /** Exit codes by error code; 1 is anything unexpected. */
@@ -182,17 +182,9 @@ async function print(
   );
 }
 
+/** The spec of an operation run without its command-table entry (flags then go unchecked, as before). */
 function specFromOperation(op: AnyOperation): CommandSpec {
-  return {
-    capability: 'overview',
-    area: op.area,
-    verb: op.verb,
-    summary: op.summary,
-    mode: op.mode,
-    isDefault: op.isDefault === true,
-    positional: op.positional ?? [],
-    fields: [],
-  };
+  return { ...specOf('overview', op), fields: [] };
 }
 
 /**
