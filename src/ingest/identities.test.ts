@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
 import { openDemoCopy } from '../demo/test-fixture.js';
+import { seeded } from '../stats/random.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { type IdentityResult, rebuildIdentities } from './identities.js';
 import { type ImportReport, importRecords } from './import-records.js';
@@ -79,14 +80,8 @@ async function oracle(db: Store) {
 
 describe('incremental identity stitching', () => {
   it('after any sequence of imports and undos, equals a full rebuild and the rule computed by hand (random small graphs)', async () => {
-    // mulberry32: a seeded generator, so a failure replays
-    let s = 20261207;
-    const rand = () => {
-      s = (s + 0x6d2b79f5) | 0;
-      let t = Math.imul(s ^ (s >>> 15), 1 | s);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // a seeded generator, so a failure replays
+    const rand = seeded(20261207);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const TYPES = ['anonymous_id', 'email', 'phone', 'customer_id'] as const;
     const node = () => ({ t: pick(TYPES), a: pick(['1', '2', '3', '4', '5', '6']) });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../stats/random.js';
 import { join, type Store, sql, withTestDb } from '../store/index.js';
 import { getPersonaCard } from './cards.js';
 import { quote } from './describe.js';
 import { DiscoverParams, discoverPersonas } from './discover.js';
-import { seeded } from './model.js';
 import { assignNewCustomers, currentPersonas, listPersonas, renamePersona } from './runs.js';
 
 /**

@@ -1,4 +1,5 @@
 import { ari, jaccard, silhouette } from '../stats/index.js';
+import { seeded } from '../stats/random.js';
 
 /**
  * The pure part of discovery (docs/personas.md, "Discovery"): a feature matrix of transformed,
@@ -113,18 +114,6 @@ export function scaleAll(scaling: readonly Scaling[], raw: readonly (readonly (n
 export function unscale(s: Scaling, z: number): number {
   const x = (z / s.weight) * s.sd + s.mean;
   return s.transform === 'log1p' ? Math.expm1(x) : x;
-}
-
-/** A small seeded generator (mulberry32): sampling and seeds are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `size` distinct items of `from`, drawn without replacement (all of them when there are fewer). */

@@ -207,5 +207,6 @@ export { benjaminiHochberg, holm } from './multiple.js';
 export { type OlsFit, type OlsGroup, ols, olsGrouped } from './ols.js';
 export { durationDays, sampleSizeMean, sampleSizeProportion } from './power.js';
 export { quantileDifference, quantileRanks } from './quantile.js';
+export { seeded } from './random.js';
 export { type RatioMoments, ratioArm } from './ratio.js';
 export { mixingRho2, type SequentialResult, sequentialInterval } from './sequential.js';

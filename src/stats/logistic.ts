@@ -1,3 +1,4 @@
+import { seeded } from './random.js';
 /**
  * L2-regularised logistic regression fitted by Newton–Raphson (IRLS) — docs/health.md §Churn model.
  *
@@ -225,15 +226,7 @@ function choleskySolve(a: Float64Array, b: Float64Array, q: number): Float64Arra
 
 /** A seeded shuffle into k folds, stratified by label so each fold keeps the base rate. */
 export function stratifiedFolds(y: ArrayLike<number>, k: number, seed = 1): Int32Array {
-  let state = seed >>> 0 || 1;
-  const rand = () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seeded(seed >>> 0 || 1);
   const fold = new Int32Array(y.length);
   for (const label of [0, 1]) {
     const idx: number[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareMeans } from './experiment.js';
+import { seeded as rng } from './random.js';
 import { mixingRho2, sequentialInterval } from './sequential.js';
 
 describe('sequentialInterval', () => {
@@ -22,18 +23,6 @@ describe('sequentialInterval', () => {
     }
   });
 });
-
-/** mulberry32: a small seeded generator, so the simulation is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('A/A simulation: 2,000 experiments × 28 daily looks', () => {
   it('the sequential interval keeps the false-positive rate under 5 %, daily peeks at a fixed-horizon test do not', () => {
