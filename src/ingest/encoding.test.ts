@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isTouchpointError, type TouchpointError } from '../core/errors.js';
 import { sql, withTestDb } from '../store/index.js';
 import { checkUtf8 } from './encoding.js';
 import { importFile } from './import-file.js';
+import { refused } from './refusal.test-helpers.js';
 
 // Files in Latin-1 and Windows-1252 as spreadsheets on Windows write them (issue 17 item 3): refused
 // with the line and the --encoding to use, never stored as U+FFFD; imported exactly with --encoding.
@@ -18,15 +18,6 @@ const write = (name: string, bytes: Buffer): string => {
   const p = join(dir, `${++n}-${name}`);
   writeFileSync(p, bytes);
   return p;
-};
-const refused = async (p: Promise<unknown>): Promise<TouchpointError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (isTouchpointError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 };
 
 // 'é' is 0xE9 in Latin-1 and Windows-1252; '€' is 0x80 and “ ” are 0x93 0x94 in Windows-1252 only

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTouchpointError, type TouchpointError } from '../core/errors.js';
 import {
   adminSession,
   bearer,
@@ -14,6 +13,7 @@ import {
 import { ident, type Store, sql, withTestDb } from '../store/index.js';
 import { importFile } from './import-file.js';
 import { importRecords } from './import-records.js';
+import { refused } from './refusal.test-helpers.js';
 
 // Values ingest used to store silently (issue 16 item 7): each is refused naming the record (or file
 // line) and the field, and nothing of the batch is stored. Runs under two process time zones.
@@ -124,15 +124,6 @@ describe('file imports refuse the same values, naming file, line and field', () 
     const p = join(dir, `${++n}-${name}`);
     writeFileSync(p, text);
     return p;
-  };
-  const refused = async (p: Promise<unknown>): Promise<TouchpointError> => {
-    try {
-      await p;
-    } catch (e) {
-      if (isTouchpointError(e)) return e;
-      throw e;
-    }
-    throw new Error('expected a refusal');
   };
   const count = async (db: Store, table: string) =>
     (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
