@@ -16,6 +16,9 @@ declare module 'jstat' {
     chisquare: Dist1;
     beta: Dist2;
     centralF: Dist2;
+    poisson: { cdf(k: number, lambda: number): number; pdf(k: number, lambda: number): number };
+    /** Regularised incomplete beta function I_x(a, b). */
+    ibeta(x: number, a: number, b: number): number;
   };
   export default jStat;
   export { jStat };
