@@ -1,3 +1,4 @@
+import { operations as accounts } from './accounts/index.js';
 import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
@@ -25,6 +26,7 @@ export const operations: readonly AnyOperation[] = [
   ...experiments,
   ...personas,
   ...health,
+  ...accounts,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -30,6 +30,7 @@ export const CAPABILITIES = {
   experiments: () => import('../experiments/index.js'),
   personas: () => import('../personas/index.js'),
   health: () => import('../health/index.js'),
+  accounts: () => import('../accounts/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -41,6 +42,8 @@ export interface CommandSpec {
   readonly summary: string;
   readonly mode: 'read' | 'write';
   readonly isDefault: boolean;
+  /** `server`: runs on the server's own database (accounts), found with --data-dir. */
+  readonly database?: 'server';
   readonly positional: readonly string[];
   readonly fields: readonly FieldInfo[];
 }
@@ -54,6 +57,7 @@ export function specOf(capability: Capability, op: AnyOperation): CommandSpec {
     summary: op.summary,
     mode: op.mode,
     isDefault: op.isDefault === true,
+    ...(op.database ? { database: op.database } : {}),
     positional: op.positional ?? [],
     // defaults that are not JSON (functions, dates) are not shown in help
     fields: describeFields(op.params).map((f) =>

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   json?: boolean;
   /** Send the command to this Touchpoint server instead of opening --db (or TOUCHPOINT_SERVER). */
   server?: string;
+  /** The server's data folder, for the accounts verbs (or TOUCHPOINT_DATA_DIR). */
+  dataDir?: string;
 }
 
 export const defaultDbPath = (): string => process.env.TOUCHPOINT_DB ?? './touchpoint.duckdb';
@@ -119,6 +121,12 @@ export async function runOperation(
       Object.entries(params).filter(([k]) => !Object.hasOwn(op.fileInputs ?? {}, k)),
     );
     const result = await runRemote(server, op, sent);
+    await print(op, result, params, global);
+    return;
+  }
+  if (op.database === 'server') {
+    const { runOnServerDatabase } = await import('./server-database.js');
+    const result = await runOnServerDatabase(op, params, global);
     await print(op, result, params, global);
     return;
   }
@@ -250,15 +258,23 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
       );
     } else cmd.addOption(new Option(`${flag} <value>`, desc));
   }
+  // a verb on the server database (accounts) is told where that database is
+  if (spec.database === 'server')
+    cmd.addOption(
+      new Option('--data-dir <dir>', 'the server data folder holding server.duckdb (or TOUCHPOINT_DATA_DIR)'),
+    );
   cmd.action(async (...args: unknown[]) => {
-    const opts = args[spec.positional.length] as Record<string, string | string[] | boolean>;
+    const opts = { ...(args[spec.positional.length] as Record<string, string | string[] | boolean>) };
+    const dataDir = spec.database === 'server' ? opts.dataDir : undefined;
+    delete opts[spec.database === 'server' ? 'dataDir' : ''];
     const raw: RawInput = { ...opts };
     spec.positional.forEach((name, i) => {
       if (args[i] !== undefined) raw[name] = args[i] as string;
     });
     checkRaw(spec, raw);
     checkOutOnTerminal(spec, raw, globals().json);
-    await runOperation(await loadOperation(spec), raw, globals(), spec);
+    const g = typeof dataDir === 'string' ? { ...globals(), dataDir } : globals();
+    await runOperation(await loadOperation(spec), raw, g, spec);
   });
 }
 

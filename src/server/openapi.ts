@@ -70,8 +70,9 @@ export function openApiDocument(
     const op: Json = {
       operationId: r.id,
       summary: r.summary,
-      tags: [r.kind === 'operation' ? r.op!.area : r.kind],
+      tags: [r.op ? r.op.area : r.kind],
       'x-permission': r.permission,
+      ...(r.aliasOf ? { deprecated: true, description: `The earlier path of ${r.aliasOf}.` } : {}),
       responses: {
         '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
       },
