@@ -105,7 +105,18 @@ export async function runOperation(
   spec: CommandSpec = specFromOperation(op),
 ): Promise<void> {
   checkRaw(spec, raw);
-  const params = readFileInputs(op, parseParams(op.params, raw, spellFlag(spec)) as Record<string, unknown>);
+  const parsed = parseParams(op.params, raw, spellFlag(spec)) as Record<string, unknown>;
+  const withFiles = readFileInputs(op, parsed);
+  // a file read into a text parameter is checked like the text itself would have been
+  const texts = Object.values(op.fileInputs ?? {}).filter((k) => withFiles[k] !== parsed[k]);
+  const params =
+    texts.length === 0
+      ? withFiles
+      : (parseParams(
+          op.params,
+          { ...raw, ...Object.fromEntries(texts.map((k) => [k, withFiles[k] as string])) },
+          spellFlag(spec),
+        ) as Record<string, unknown>);
   const server = global.server ?? process.env.TOUCHPOINT_SERVER;
   const { progressReporter } = await import('./progress.js');
   const progress = progressReporter();

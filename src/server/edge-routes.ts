@@ -1,7 +1,9 @@
+import { KINDS, type Kind } from '../ingest/index.js';
 import type { RouteSpec } from './routes.js';
 
-export const INGEST_KINDS = ['events', 'feedback', 'customers', 'cases', 'case-events'] as const;
-export type IngestKind = (typeof INGEST_KINDS)[number];
+/** Every record kind the ingest capability imports has its batch route: the one list is `KINDS`. */
+export const INGEST_KINDS: readonly Kind[] = KINDS;
+export type IngestKind = Kind;
 
 /**
  * The paths the account verbs had before they became operations (`/api/v1/accounts/<verb>`), kept

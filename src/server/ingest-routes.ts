@@ -1,6 +1,6 @@
+import { helpdeskRecords } from '../cases/index.js';
 import { recordsOf } from './body.js';
 import type { Handler, ServerContext } from './context.js';
-import { helpdeskChange } from './helpdesk.js';
 import { INGEST_KINDS } from './routes.js';
 
 /** The batch ingest routes (one per kind) and the helpdesk webhook. */
@@ -15,22 +15,16 @@ export function ingestHandlers(ctx: ServerContext): Record<string, Handler> {
       return { committed: true, ...report };
     };
   out['ingest.helpdesk'] = async (req, _reply, g) => {
-    const changes = recordsOf(req.body, req.headers['content-type']).map((c, i) => helpdeskChange(c, i));
+    // the cases capability maps ticket changes (the same mapping as `touchpoint cases helpdesk-events`)
+    const records = helpdeskRecords(recordsOf(req.body, req.headers['content-type']));
     const ws = await workspaces.get(g.workspace);
-    const source = `webhook:${g.principal?.name ?? '?'}`;
-    // latest state per ticket in this call
-    const cases = new Map<string, Record<string, unknown>>();
-    for (const c of changes) {
-      const id = String(c.case.id);
-      cases.set(id, { ...(cases.get(id) ?? {}), ...c.case });
-    }
-    // one transaction: an invalid event leaves no case behind either
+    // one transaction (through the workspace's group commit): an invalid event leaves no case behind
     const [caseReport, eventReport] = await ws.ingestAll(
       [
-        { kind: 'cases', records: [...cases.values()] },
-        { kind: 'case-events', records: changes.map((c) => c.event) },
+        { kind: 'cases', records: records.cases },
+        { kind: 'case-events', records: records.caseEvents },
       ],
-      source,
+      `webhook:${g.principal?.name ?? '?'}`,
     );
     return { committed: true, cases: caseReport, caseEvents: eventReport };
   };
