@@ -133,6 +133,15 @@ export function openApiDocument(
       const kind = r.path.split('/').pop()!;
       const item = recordSchemas?.[kind] ?? { type: 'object' };
       op.description = `Up to ${MAX_BATCH_RECORDS} records and ${INGEST_BODY_LIMIT / 1024 / 1024} MiB per request. Answered after the batch is committed.`;
+      if (recordSchemas?.[kind])
+        params.push({
+          name: 'unknownFields',
+          in: 'query',
+          required: false,
+          description:
+            'strict (default): a record with a field its kind does not have is refused (400 naming the record and field) and nothing of the batch is stored; lenient: such fields are kept in the JSON column (properties / attributes) or dropped, and the answer counts them (`unknownFields`)',
+          schema: { type: 'string', enum: ['strict', 'lenient'], default: 'strict' },
+        });
       op.requestBody = {
         required: true,
         content: {
