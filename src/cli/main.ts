@@ -3,7 +3,13 @@ import { Command, Option } from 'commander';
 import { type ErrorCode, formatDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { kebab, parseParams, type RawInput } from '../core/params.js';
-import { type CommandSpec, loadCommandTable, loadOperation, specOf } from './command-table.js';
+import {
+  type Capabilities,
+  type CommandSpec,
+  loadCommandTable,
+  loadOperation,
+  specOf,
+} from './command-table.js';
 import { checkWorkspace } from './workspace.js';
 
 /** Exit codes by error code; 1 is anything unexpected. */
@@ -231,7 +237,12 @@ function configure(cmd: Command, path: string): Command {
   });
 }
 
-function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptions): void {
+function addCommand(
+  area: Command,
+  spec: CommandSpec,
+  globals: () => GlobalOptions,
+  capabilities: Capabilities | undefined,
+): void {
   const cmd = configure(
     area.command(spec.verb, { isDefault: spec.isDefault }).description(spec.summary),
     `${spec.area} ${spec.verb}`,
@@ -285,7 +296,7 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
     checkRaw(spec, raw);
     checkOutOnTerminal(spec, raw, globals().json);
     const g = typeof dataDir === 'string' ? { ...globals(), dataDir } : globals();
-    await runOperation(await loadOperation(spec), raw, g, spec);
+    await runOperation(await loadOperation(spec, capabilities), raw, g, spec);
   });
 }
 
@@ -296,6 +307,8 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
 export function buildProgram(
   extra: (program: Command, globals: () => GlobalOptions) => void,
   table: readonly CommandSpec[],
+  /** Where each spec's capability loads from (default src/capabilities.ts). */
+  capabilities?: Capabilities,
 ): Command {
   const program = configure(
     new Command('touchpoint')
@@ -322,11 +335,16 @@ export function buildProgram(
       areas.set(spec.area, area);
     }
     const a = area;
-    addCommand(a, spec, () => {
-      const g = globals();
-      const o = a.opts<{ db?: string; json?: boolean; server?: string }>();
-      return { db: o.db ?? g.db, json: o.json ?? g.json, server: o.server ?? g.server };
-    });
+    addCommand(
+      a,
+      spec,
+      () => {
+        const g = globals();
+        const o = a.opts<{ db?: string; json?: boolean; server?: string }>();
+        return { db: o.db ?? g.db, json: o.json ?? g.json, server: o.server ?? g.server };
+      },
+      capabilities,
+    );
   }
   extra(program, globals);
   program.enablePositionalOptions(false);

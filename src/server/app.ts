@@ -14,7 +14,7 @@ import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
-import { builtCockpit, registerPages, systemHandlers } from './pages.js';
+import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
@@ -171,7 +171,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
   }
-  await registerPages(app, options.staticDir === false ? undefined : (options.staticDir ?? builtCockpit()));
+  await registerPages(
+    app,
+    options.staticDir === false ? undefined : (options.staticDir ?? builtCockpit()),
+    apiDocument(routes),
+  );
 
   await app.listen({ host, port: options.port ?? 4680 });
   const addr = app.server.address();

@@ -164,7 +164,8 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
     summary: 'Answer a survey with a single-use token (no account)',
     workspace: false,
   },
-  ...(['/healthz', '/readyz', '/openapi.json', '/docs'] as const).map(
+  // `/docs` (Swagger UI on /openapi.json) is registered by @fastify/swagger-ui in pages.ts
+  ...(['/healthz', '/readyz', '/openapi.json'] as const).map(
     (p): RouteSpec => ({
       id: `system${p.replace('/', '.')}`,
       method: 'GET',
@@ -176,9 +177,7 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
           ? 'Liveness'
           : p === '/readyz'
             ? 'Readiness: true once migrations ran'
-            : p === '/docs'
-              ? 'Browsable API docs'
-              : 'OpenAPI 3 document',
+            : 'OpenAPI 3 document (browsable at /docs)',
       workspace: false,
     }),
   ),

@@ -32,7 +32,15 @@ afterAll(async () => {
 
 const events = [
   { id: 'e1', customer_id: 'c1', ts: '2026-03-01T10:00:00Z', channel: 'web', touchpoint: 'checkout' },
-  { id: 'e2', customer_id: 'c1', ts: '2026-03-01T10:01:00Z', channel: 'web', touchpoint: 'checkout', colour: 'red', size: 3 },
+  {
+    id: 'e2',
+    customer_id: 'c1',
+    ts: '2026-03-01T10:01:00Z',
+    channel: 'web',
+    touchpoint: 'checkout',
+    colour: 'red',
+    size: 3,
+  },
 ];
 
 describe('unknown fields over HTTP ingest (real server process)', () => {
