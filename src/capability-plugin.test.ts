@@ -124,7 +124,7 @@ describe('a toy capability: one folder + one line', () => {
         expect.arrayContaining(['min', 'pageSize', 'cursor']),
       );
       // the cockpit reads its pages' operations from this document
-      const discovered = operationsOf(doc as Parameters<typeof operationsOf>[0]);
+      const discovered = operationsOf(doc as unknown as Parameters<typeof operationsOf>[0]);
       expect(discovered.find((o) => o.area === 'toy')).toMatchObject({
         area: 'toy',
         verb: 'segments',
