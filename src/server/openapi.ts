@@ -171,7 +171,7 @@ export function openApiDocument(
       title: 'Touchpoint API',
       version,
       description:
-        'Every analysis of the CLI at GET|POST /api/v1/<area>/<verb> with the same parameters, plus ingest, admin and public survey endpoints. Authenticate with `Authorization: Bearer tp_…` (an API key bound to one workspace) or a session cookie plus `X-CSRF-Token` on POST.',
+        'Every analysis of the CLI at `GET|POST /api/v1/<area>/<verb>` with the same parameters, plus ingest, admin and public survey endpoints. Authenticate with `Authorization: Bearer tp_…` (an API key bound to one workspace) or a session cookie plus `X-CSRF-Token` on POST.',
     },
     servers: [{ url: '/' }],
     components: {
