@@ -2,6 +2,7 @@ import { communicationOperation } from './communication.js';
 import { exportOperation } from './export.js';
 import { flowOperation } from './flow.js';
 import { handoffsOperation } from './handoffs.js';
+import { helpdeskEventsOperation } from './helpdesk.js';
 import { inflowOperation } from './inflow.js';
 import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
@@ -30,6 +31,7 @@ export {
   HandoffsParams,
   type HandoffsResult,
 } from './handoffs.js';
+export { helpdeskRecords, importHelpdeskChanges, isClosedState } from './helpdesk.js';
 export {
   CASE_LOG_FORMATS,
   type CaseLogFormat,
@@ -60,4 +62,5 @@ export const operations = [
   inflowOperation,
   flowOperation,
   exportOperation,
+  helpdeskEventsOperation,
 ] as const;

@@ -3,7 +3,13 @@ import { Command, Option } from 'commander';
 import { type ErrorCode, formatDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
 import { kebab, parseParams, type RawInput } from '../core/params.js';
-import { type CommandSpec, loadCommandTable, loadOperation, specOf } from './command-table.js';
+import {
+  type Capabilities,
+  type CommandSpec,
+  loadCommandTable,
+  loadOperation,
+  specOf,
+} from './command-table.js';
 import { checkWorkspace } from './workspace.js';
 
 /** Exit codes by error code; 1 is anything unexpected. */
@@ -24,6 +30,8 @@ export interface GlobalOptions {
   json?: boolean;
   /** Send the command to this Touchpoint server instead of opening --db (or TOUCHPOINT_SERVER). */
   server?: string;
+  /** The server's data folder, for the accounts verbs (or TOUCHPOINT_DATA_DIR). */
+  dataDir?: string;
 }
 
 export const defaultDbPath = (): string => process.env.TOUCHPOINT_DB ?? './touchpoint.duckdb';
@@ -103,7 +111,18 @@ export async function runOperation(
   spec: CommandSpec = specFromOperation(op),
 ): Promise<void> {
   checkRaw(spec, raw);
-  const params = readFileInputs(op, parseParams(op.params, raw, spellFlag(spec)) as Record<string, unknown>);
+  const parsed = parseParams(op.params, raw, spellFlag(spec)) as Record<string, unknown>;
+  const withFiles = readFileInputs(op, parsed);
+  // a file read into a text parameter is checked like the text itself would have been
+  const texts = Object.values(op.fileInputs ?? {}).filter((k) => withFiles[k] !== parsed[k]);
+  const params =
+    texts.length === 0
+      ? withFiles
+      : (parseParams(
+          op.params,
+          { ...raw, ...Object.fromEntries(texts.map((k) => [k, withFiles[k] as string])) },
+          spellFlag(spec),
+        ) as Record<string, unknown>);
   const server = global.server ?? process.env.TOUCHPOINT_SERVER;
   const { progressReporter } = await import('./progress.js');
   const progress = progressReporter();
@@ -119,6 +138,12 @@ export async function runOperation(
       Object.entries(params).filter(([k]) => !Object.hasOwn(op.fileInputs ?? {}, k)),
     );
     const result = await runRemote(server, op, sent);
+    await print(op, result, params, global);
+    return;
+  }
+  if (op.database === 'server') {
+    const { runOnServerDatabase } = await import('./server-database.js');
+    const result = await runOnServerDatabase(op, params, global);
     await print(op, result, params, global);
     return;
   }
@@ -212,7 +237,12 @@ function configure(cmd: Command, path: string): Command {
   });
 }
 
-function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptions): void {
+function addCommand(
+  area: Command,
+  spec: CommandSpec,
+  globals: () => GlobalOptions,
+  capabilities: Capabilities | undefined,
+): void {
   const cmd = configure(
     area.command(spec.verb, { isDefault: spec.isDefault }).description(spec.summary),
     `${spec.area} ${spec.verb}`,
@@ -250,15 +280,23 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
       );
     } else cmd.addOption(new Option(`${flag} <value>`, desc));
   }
+  // a verb on the server database (accounts) is told where that database is
+  if (spec.database === 'server')
+    cmd.addOption(
+      new Option('--data-dir <dir>', 'the server data folder holding server.duckdb (or TOUCHPOINT_DATA_DIR)'),
+    );
   cmd.action(async (...args: unknown[]) => {
-    const opts = args[spec.positional.length] as Record<string, string | string[] | boolean>;
+    const opts = { ...(args[spec.positional.length] as Record<string, string | string[] | boolean>) };
+    const dataDir = spec.database === 'server' ? opts.dataDir : undefined;
+    delete opts[spec.database === 'server' ? 'dataDir' : ''];
     const raw: RawInput = { ...opts };
     spec.positional.forEach((name, i) => {
       if (args[i] !== undefined) raw[name] = args[i] as string;
     });
     checkRaw(spec, raw);
     checkOutOnTerminal(spec, raw, globals().json);
-    await runOperation(await loadOperation(spec), raw, globals(), spec);
+    const g = typeof dataDir === 'string' ? { ...globals(), dataDir } : globals();
+    await runOperation(await loadOperation(spec, capabilities), raw, g, spec);
   });
 }
 
@@ -269,6 +307,8 @@ function addCommand(area: Command, spec: CommandSpec, globals: () => GlobalOptio
 export function buildProgram(
   extra: (program: Command, globals: () => GlobalOptions) => void,
   table: readonly CommandSpec[],
+  /** Where each spec's capability loads from (default src/capabilities.ts). */
+  capabilities?: Capabilities,
 ): Command {
   const program = configure(
     new Command('touchpoint')
@@ -295,11 +335,16 @@ export function buildProgram(
       areas.set(spec.area, area);
     }
     const a = area;
-    addCommand(a, spec, () => {
-      const g = globals();
-      const o = a.opts<{ db?: string; json?: boolean; server?: string }>();
-      return { db: o.db ?? g.db, json: o.json ?? g.json, server: o.server ?? g.server };
-    });
+    addCommand(
+      a,
+      spec,
+      () => {
+        const g = globals();
+        const o = a.opts<{ db?: string; json?: boolean; server?: string }>();
+        return { db: o.db ?? g.db, json: o.json ?? g.json, server: o.server ?? g.server };
+      },
+      capabilities,
+    );
   }
   extra(program, globals);
   program.enablePositionalOptions(false);

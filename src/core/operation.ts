@@ -15,16 +15,32 @@ export interface OperationContext {
   readonly log?: (line: string) => void;
   /** The clock; tests and replays pin it. */
   readonly now?: () => Date;
-  /** Who is calling, when an edge knows (server: the user or key; CLI: 'cli'). */
+  /** Who is calling, when an edge knows (server: `user:alice` or `key:website`; CLI: `local:<os user>`). */
   readonly actor?: string;
+  /** The caller's identity and reach, for verbs that depend on who asks (accounts). */
+  readonly caller?: Caller;
+  /** The workspace the edge bound the call to (server: the key's or the chosen one; CLI: `default`). */
+  readonly workspace?: string;
+  /** Where the call came from, for the audit log (server: client address and request id). */
+  readonly origin?: { readonly ip?: string; readonly requestId?: string };
+}
+
+/** Who calls, as the edges know it: a user, an API key, or the local admin (the CLI, loopback `start`). */
+export interface Caller {
+  readonly type: 'user' | 'key' | 'local';
+  readonly id: string;
+  readonly name: string;
+  /** The workspaces the caller may use, or '*' for all. */
+  readonly workspaces: readonly string[] | '*';
 }
 
 /**
  * What a caller must be granted to run an operation on the server (docs/permissions.md): `read`
  * (viewers and up), `act` (work a queue: agents and up), `write` (change analyses: analysts and up),
- * `ingest`, or `admin` (replace or undo workspace data; audited).
+ * `ingest`, `admin` (replace or undo workspace data, manage its keys; audited), or `server` (users and
+ * sessions: an admin user of every workspace, never a key nor a workspace-limited admin).
  */
-export type OperationPermission = 'read' | 'act' | 'write' | 'ingest' | 'admin';
+export type OperationPermission = 'read' | 'act' | 'write' | 'ingest' | 'admin' | 'server';
 
 /** What a person reads: sections of rows (drawn as tables) or text. */
 export type Section =
@@ -55,6 +71,12 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
    * instead of being refused.
    */
   readonly workspace?: 'optional';
+  /**
+   * `server`: runs on the server's own database (accounts: users, sessions, keys, audit log) instead
+   * of a workspace's; the CLI opens `<data dir>/server.duckdb`. Such verbs record their own audit
+   * entries, with `ctx.actor`.
+   */
+  readonly database?: 'server';
   /**
    * Parameters that name a file to read, each with the text parameter it fills: the CLI reads the
    * file into the text parameter (the path stays for messages); the server reads no file by path and

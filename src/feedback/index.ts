@@ -8,6 +8,7 @@ import { commentsOperation } from './comments.js';
 import { driversOperation } from './drivers.js';
 import { followUpOperations } from './follow-ups.js';
 import { scoresOperation } from './scores.js';
+import { answerOperation } from './survey-answer.js';
 import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
 import { themesOperation } from './themes.js';
@@ -51,6 +52,11 @@ export {
 } from './scorer.js';
 export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
 export {
+  recordSurveyAnswers,
+  type SurveySubmission,
+  type SurveySubmissionResult,
+} from './survey-answer.js';
+export {
   defineSurvey,
   getSurvey,
   listSurveys,
@@ -78,4 +84,5 @@ export const operations: readonly AnyOperation[] = [
   analyzeTextOperation,
   ...taxonomyOperations,
   ...surveyOperations,
+  answerOperation,
 ];

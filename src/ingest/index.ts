@@ -25,5 +25,9 @@ export {
   type KindSpec,
   RECORD_SCHEMAS,
   SCORE_RANGE,
+  settleUnknownFields,
+  UNKNOWN_FIELDS,
+  type UnknownFields,
+  type UnknownFieldsReport,
 } from './schemas.js';
 export { type ImportRow, listImports, type UndoResult, undoImport } from './undo.js';

@@ -449,6 +449,45 @@ export function crossFieldIssues(
 export type UnknownFields = 'strict' | 'lenient';
 export const UNKNOWN_FIELDS = ['strict', 'lenient'] as const;
 
+/** What `settleUnknownFields` did: how many unknown values it kept in the JSON column or dropped, and their names. */
+export interface UnknownFieldsReport {
+  readonly mode: UnknownFields;
+  readonly kept: number;
+  readonly dropped: number;
+  readonly fields: readonly string[];
+}
+
+/**
+ * Applies `lenient` ahead of an import, to whole records: each record's unknown fields move into
+ * the kind's JSON column (merged under the fields given there), or are dropped for a kind without
+ * one (or when that column holds something other than an object); counts both. The records that
+ * come out carry only known fields, so a strict import of them stores what `lenient` would have.
+ */
+export function settleUnknownFields(
+  kind: Kind,
+  records: readonly Record<string, unknown>[],
+): { records: Record<string, unknown>[]; report: UnknownFieldsReport } {
+  const known = KNOWN[kind];
+  const extras = KIND_SPECS[kind].extras;
+  let kept = 0;
+  let dropped = 0;
+  const names = new Set<string>();
+  const out = records.map((r) => {
+    const unknown = Object.keys(r).filter((k) => !known.has(k) && r[k] !== undefined);
+    if (unknown.length === 0) return r;
+    const clean: Record<string, unknown> = {};
+    for (const k of Object.keys(r)) if (known.has(k)) clean[k] = r[k];
+    for (const k of unknown) names.add(k);
+    const given = extras ? r[extras] : undefined;
+    if (extras && (isMissing(given) || (typeof given === 'object' && !Array.isArray(given)))) {
+      clean[extras] = { ...Object.fromEntries(unknown.map((k) => [k, r[k]])), ...((given as object) ?? {}) };
+      kept += unknown.length;
+    } else dropped += unknown.length;
+    return clean;
+  });
+  return { records: out, report: { mode: 'lenient', kept, dropped, fields: [...names].sort() } };
+}
+
 export interface ConvertRecordOptions {
   /** IANA zone for timestamps written without an offset (the workspace's zone; default UTC). */
   readonly zone?: string;

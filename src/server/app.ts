@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { operations as accountOperations } from '../accounts/index.js';
 import type { AnyOperation } from '../core/operation.js';
 import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
@@ -13,7 +14,7 @@ import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
-import { builtCockpit, registerPages, systemHandlers } from './pages.js';
+import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
@@ -55,7 +56,7 @@ export interface ServerOptions {
   readonly workspaceMemory?: string;
   /** How many workspaces are expected open at once, to share memory among (default 8). */
   readonly maxOpenWorkspaces?: number;
-  /** The operation table (tests may pass another). */
+  /** The operation table (tests may pass another; the accounts verbs are always served). */
   readonly operations?: readonly AnyOperation[];
 }
 
@@ -80,7 +81,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   );
   restrictNewFiles();
   mkdirSync(join(dataDir, 'workspaces'), { recursive: true, mode: 0o700 });
-  const routes = routeTable(options.operations ?? allOperations);
+  const ops = options.operations ?? allOperations;
+  // users, keys and the audit log are how the server itself is used: served with any operation table
+  const routes = routeTable(ops.some((o) => o.area === 'accounts') ? ops : [...ops, ...accountOperations]);
   const localAdmin = Boolean(options.localAdmin) && isLoopback(host);
   const perIp = options.rateLimit?.perIp ?? 60;
   const publicLimit = new Limiter(perIp);
@@ -168,7 +171,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
   }
-  await registerPages(app, options.staticDir === false ? undefined : (options.staticDir ?? builtCockpit()));
+  await registerPages(
+    app,
+    options.staticDir === false ? undefined : (options.staticDir ?? builtCockpit()),
+    apiDocument(routes),
+  );
 
   await app.listen({ host, port: options.port ?? 4680 });
   const addr = app.server.address();

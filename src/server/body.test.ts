@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { helpdeskChange } from '../cases/helpdesk.js';
 import { isTouchpointError } from '../core/errors.js';
 import { decodeUtf8, MAX_DEPTH, parseJson, recordsOf } from './body.js';
-import { helpdeskChange } from './helpdesk.js';
 
 const fieldOf = (fn: () => unknown): string | undefined => {
   try {

@@ -1,7 +1,28 @@
+import { KINDS, type Kind } from '../ingest/index.js';
 import type { RouteSpec } from './routes.js';
 
-export const INGEST_KINDS = ['events', 'feedback', 'customers', 'cases', 'case-events'] as const;
-export type IngestKind = (typeof INGEST_KINDS)[number];
+/** Every record kind the ingest capability imports has its batch route: the one list is `KINDS`. */
+export const INGEST_KINDS: readonly Kind[] = KINDS;
+export type IngestKind = Kind;
+
+/**
+ * The paths the account verbs had before they became operations (`/api/v1/accounts/<verb>`), kept
+ * so clients of the earlier API go on working: each serves the same operation, with the same
+ * parameters, permission and answer. Route id → [account verb, path].
+ */
+export const ACCOUNT_PATHS: Readonly<Record<string, readonly [verb: string, path: string]>> = {
+  'admin.users.list': ['users-list', '/api/v1/admin/users'],
+  'admin.users.create': ['users-create', '/api/v1/admin/users'],
+  'admin.users.disable': ['users-disable', '/api/v1/admin/users/disable'],
+  'admin.users.enable': ['users-enable', '/api/v1/admin/users/enable'],
+  'admin.users.password': ['users-reset-password', '/api/v1/admin/users/password'],
+  'admin.users.sessions-end': ['sessions-end', '/api/v1/admin/users/sessions/end'],
+  'admin.sessions.purge': ['sessions-purge', '/api/v1/admin/sessions/purge'],
+  'admin.keys.list': ['keys-list', '/api/v1/admin/keys'],
+  'admin.keys.create': ['keys-create', '/api/v1/admin/keys'],
+  'admin.keys.revoke': ['keys-revoke', '/api/v1/admin/keys/revoke'],
+  'admin.audit': ['audit-list', '/api/v1/admin/audit'],
+};
 
 /** Routes the server has that the CLI does not (declared, so the parity test can tell). */
 export const EDGE_ROUTES: readonly RouteSpec[] = [
@@ -62,33 +83,6 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
     workspace: false,
   },
   {
-    id: 'admin.keys.list',
-    method: 'GET',
-    path: '/api/v1/admin/keys',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'API keys of the workspace (never their secrets)',
-    workspace: true,
-  },
-  {
-    id: 'admin.keys.create',
-    method: 'POST',
-    path: '/api/v1/admin/keys',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'Create an API key bound to the workspace; the secret is shown once',
-    workspace: true,
-  },
-  {
-    id: 'admin.keys.revoke',
-    method: 'POST',
-    path: '/api/v1/admin/keys/revoke',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'Revoke an API key by its id',
-    workspace: true,
-  },
-  {
     id: 'admin.survey-tokens',
     method: 'POST',
     path: '/api/v1/admin/survey-tokens',
@@ -96,60 +90,6 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
     permission: 'admin',
     summary: 'Issue single-use answer tokens (and links) for a survey',
     workspace: true,
-  },
-  {
-    id: 'admin.audit',
-    method: 'GET',
-    path: '/api/v1/admin/audit',
-    kind: 'admin',
-    permission: 'admin',
-    summary: 'The audit log of admin actions in the workspace',
-    workspace: true,
-  },
-  {
-    id: 'admin.users.list',
-    method: 'GET',
-    path: '/api/v1/admin/users',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'User accounts',
-    workspace: false,
-  },
-  {
-    id: 'admin.users.create',
-    method: 'POST',
-    path: '/api/v1/admin/users',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'Create a user with a role and the workspaces they may use',
-    workspace: false,
-  },
-  ...(
-    [
-      ['disable', 'Disable a user: signed out everywhere, cannot sign in; keeps their audit trail'],
-      ['enable', 'Re-enable a disabled user'],
-      ['password', 'Reset a user’s password (admin); ends their sessions'],
-      ['sessions/end', 'End every session of a user'],
-    ] as const
-  ).map(
-    ([verb, summary]): RouteSpec => ({
-      id: `admin.users.${verb.replace('/', '-')}`,
-      method: 'POST',
-      path: `/api/v1/admin/users/${verb}`,
-      kind: 'admin',
-      permission: 'server',
-      summary,
-      workspace: false,
-    }),
-  ),
-  {
-    id: 'admin.sessions.purge',
-    method: 'POST',
-    path: '/api/v1/admin/sessions/purge',
-    kind: 'admin',
-    permission: 'server',
-    summary: 'Delete expired sessions',
-    workspace: false,
   },
   {
     id: 'auth.password',
@@ -224,7 +164,8 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
     summary: 'Answer a survey with a single-use token (no account)',
     workspace: false,
   },
-  ...(['/healthz', '/readyz', '/openapi.json', '/docs'] as const).map(
+  // `/docs` (Swagger UI on /openapi.json) is registered by @fastify/swagger-ui in pages.ts
+  ...(['/healthz', '/readyz', '/openapi.json'] as const).map(
     (p): RouteSpec => ({
       id: `system${p.replace('/', '.')}`,
       method: 'GET',
@@ -236,9 +177,7 @@ export const EDGE_ROUTES: readonly RouteSpec[] = [
           ? 'Liveness'
           : p === '/readyz'
             ? 'Readiness: true once migrations ran'
-            : p === '/docs'
-              ? 'Browsable API docs'
-              : 'OpenAPI 3 document',
+            : 'OpenAPI 3 document (browsable at /docs)',
       workspace: false,
     }),
   ),

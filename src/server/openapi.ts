@@ -70,8 +70,9 @@ export function openApiDocument(
     const op: Json = {
       operationId: r.id,
       summary: r.summary,
-      tags: [r.kind === 'operation' ? r.op!.area : r.kind],
+      tags: [r.op ? r.op.area : r.kind],
       'x-permission': r.permission,
+      ...(r.aliasOf ? { deprecated: true, description: `The earlier path of ${r.aliasOf}.` } : {}),
       responses: {
         '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
       },
@@ -132,6 +133,15 @@ export function openApiDocument(
       const kind = r.path.split('/').pop()!;
       const item = recordSchemas?.[kind] ?? { type: 'object' };
       op.description = `Up to ${MAX_BATCH_RECORDS} records and ${INGEST_BODY_LIMIT / 1024 / 1024} MiB per request. Answered after the batch is committed.`;
+      if (recordSchemas?.[kind])
+        params.push({
+          name: 'unknownFields',
+          in: 'query',
+          required: false,
+          description:
+            'strict (default): a record with a field its kind does not have is refused (400 naming the record and field) and nothing of the batch is stored; lenient: such fields are kept in the JSON column (properties / attributes) or dropped, and the answer counts them (`unknownFields`)',
+          schema: { type: 'string', enum: ['strict', 'lenient'], default: 'strict' },
+        });
       op.requestBody = {
         required: true,
         content: {
@@ -161,7 +171,7 @@ export function openApiDocument(
       title: 'Touchpoint API',
       version,
       description:
-        'Every analysis of the CLI at GET|POST /api/v1/<area>/<verb> with the same parameters, plus ingest, admin and public survey endpoints. Authenticate with `Authorization: Bearer tp_…` (an API key bound to one workspace) or a session cookie plus `X-CSRF-Token` on POST.',
+        'Every analysis of the CLI at `GET|POST /api/v1/<area>/<verb>` with the same parameters, plus ingest, admin and public survey endpoints. Authenticate with `Authorization: Bearer tp_…` (an API key bound to one workspace) or a session cookie plus `X-CSRF-Token` on POST.',
     },
     servers: [{ url: '/' }],
     components: {

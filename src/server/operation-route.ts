@@ -41,7 +41,7 @@ function pagination(q: Record<string, string | string[]>): { pageSize?: number; 
 export const operationHandler =
   (ctx: ServerContext, op: AnyOperation, route: RouteSpec): Handler =>
   async (req, reply, g) => {
-    const ws = await ctx.workspaces.get(g.workspace);
+    const ws = op.database === 'server' ? undefined : await ctx.workspaces.get(g.workspace);
     let page: { pageSize?: number; offset: number } = { offset: 0 };
     let params: Record<string, unknown>;
     if (op.mode === 'read') {
@@ -57,16 +57,25 @@ export const operationHandler =
           `${pathKey}: the server reads no file by path; send its content as ${textKey}`,
           { details: [{ field: pathKey, message: `send the content as ${textKey}` }] },
         );
+    if (op.database === 'server')
+      params = boundWorkspace(op, params, route.workspace ? g.workspace : undefined);
     const runCtx: OperationContext = {
       actor: actorOf(g.principal),
       log: (line) => req.log.info({ note: line }),
+      caller: g.principal,
+      workspace: route.workspace ? g.workspace : undefined,
+      origin: { ip: req.ip, requestId: req.id },
     };
     const result = (
-      op.mode === 'read'
-        ? await ws.read((db) => op.run(db, params, runCtx))
-        : await ws.write((db) => op.run(db, params, runCtx))
+      !ws
+        ? await op.run(ctx.state.db, params, runCtx) // the accounts verbs queue their own statements
+        : op.mode === 'read'
+          ? await ws.read((db) => op.run(db, params, runCtx))
+          : await ws.write((db) => op.run(db, params, runCtx))
     ) as Record<string, unknown>;
-    if (route.permission === 'admin') await ctx.audit(req, g, `op.${op.area}.${op.verb}`, null, { params });
+    // verbs on the server database record their own, more precise, audit entries
+    if (route.permission === 'admin' && ws)
+      await ctx.audit(req, g, `op.${op.area}.${op.verb}`, null, { params });
     const list = op.listField ? (result?.[op.listField] as unknown[] | undefined) : undefined;
     let body: unknown = result;
     if (list && Array.isArray(list)) {
@@ -94,6 +103,25 @@ export const operationHandler =
       });
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
   };
+
+/**
+ * A verb on the server database that takes a `workspace` works on the workspace the request is
+ * bound to (the key's, or the one the guard checked): naming another one is refused, not obeyed.
+ */
+function boundWorkspace(
+  op: AnyOperation,
+  params: Record<string, unknown>,
+  workspace: string | undefined,
+): Record<string, unknown> {
+  if (!Object.hasOwn(op.params.shape, 'workspace')) return params;
+  if (params.workspace !== undefined && params.workspace !== workspace)
+    throw new TouchpointError(
+      'forbidden',
+      `workspace: this request is bound to workspace ${workspace ?? '(none)'}; choose another with X-Touchpoint-Workspace`,
+      { details: [{ field: 'workspace', message: `this request is bound to ${workspace ?? '(none)'}` }] },
+    );
+  return { ...params, workspace };
+}
 
 /** A POST body must be an object of the operation's own fields: unknown keys are refused, not dropped. */
 function strictBody(op: AnyOperation, body: unknown): Record<string, unknown> {

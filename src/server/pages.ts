@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TouchpointError } from '../core/errors.js';
 import { KIND_SPECS } from '../ingest/index.js';
@@ -30,6 +32,10 @@ const JSON_TYPE = {
 } as const;
 
 /** JSON schemas of the ingest records, from the ingest capability's field table (one source of truth). */
+/** The OpenAPI document of a route table (served at /openapi.json and drawn at /docs). */
+export const apiDocument = (routes: readonly RouteSpec[]): Record<string, unknown> =>
+  openApiDocument(routes, recordSchemas(), VERSION) as Record<string, unknown>;
+
 function recordSchemas(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [kind, spec] of Object.entries(KIND_SPECS)) {
@@ -62,8 +68,7 @@ export function systemHandlers(
       if (!ready || shuttingDown) reply.code(503);
       return { ready: ready && !shuttingDown };
     },
-    'system.openapi.json': async () => openApiDocument(routes, recordSchemas(), VERSION),
-    'system.docs': async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML),
+    'system.openapi.json': async () => apiDocument(routes),
   };
 }
 
@@ -85,13 +90,22 @@ export function builtCockpit(): string | undefined {
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
-/** The docs and setup pages' scripts, and the built cockpit (SPA fallback to its index.html). */
-export async function registerPages(app: FastifyInstance, staticDir: string | undefined): Promise<void> {
+/** The API docs (Swagger UI), the setup page, and the built cockpit (SPA fallback to its index.html). */
+export async function registerPages(
+  app: FastifyInstance,
+  staticDir: string | undefined,
+  apiDocument: Record<string, unknown>,
+): Promise<void> {
   // the survey embed is loaded by customers' own sites: it must be readable cross-origin
   app.addHook('onSend', async (req, reply) => {
     if (req.url.split('?')[0] === '/embed.js') reply.header('cross-origin-resource-policy', 'cross-origin');
   });
-  app.get('/docs/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(DOCS_JS));
+  // the browsable API docs: Swagger UI (the installed @fastify/swagger-ui) on the generated document
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: apiDocument as never } });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'none', deepLinking: true, tryItOutEnabled: false },
+  });
   app.get('/setup', (_req, reply) => reply.type('text/html; charset=utf-8').send(SETUP_HTML));
   app.get('/setup/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SETUP_JS));
   if (staticDir) {
@@ -107,26 +121,6 @@ export async function registerPages(app: FastifyInstance, staticDir: string | un
     });
   } else app.setNotFoundHandler(notFound);
 }
-
-const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Touchpoint API</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
-h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}code{background:#f3f4f6;padding:0 .25rem;border-radius:3px}
-details{margin:.4rem 0;border:1px solid #e5e7eb;border-radius:6px;padding:.4rem .7rem}summary{cursor:pointer}
-.m{display:inline-block;min-width:3.5rem;font-weight:600}.GET{color:#0a6c2f}.POST{color:#8a4b00}table{border-collapse:collapse}td,th{border:1px solid #e5e7eb;padding:.2rem .5rem;text-align:left;vertical-align:top}
-pre{background:#f6f8fa;padding:.5rem;overflow:auto}</style></head>
-<body><h1>Touchpoint API</h1><p>Generated from <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer tp_…</code> or a session cookie (POST needs <code>X-CSRF-Token</code>).</p>
-<div id="root">Loading…</div><script src="/docs/app.js"></script></body></html>`;
-
-const DOCS_JS = `(async()=>{const d=await (await fetch('/openapi.json')).json();const root=document.getElementById('root');root.textContent='';
-const esc=s=>String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));const groups={};
-for(const [p,ms] of Object.entries(d.paths))for(const [m,o] of Object.entries(ms))(groups[o.tags[0]]??=[]).push([m.toUpperCase(),p,o]);
-for(const [tag,list] of Object.entries(groups)){const h=document.createElement('h2');h.textContent=tag;root.append(h);
-for(const [m,p,o] of list){const det=document.createElement('details');let html='<summary><span class="m '+m+'">'+m+'</span> <code>'+esc(p)+'</code> — '+esc(o.summary)+' <small>('+esc(o['x-permission'])+')</small></summary>';
-if(o.description)html+='<p>'+esc(o.description)+'</p>';
-if(o.parameters)html+='<table><tr><th>parameter</th><th>in</th><th>schema</th><th>description</th></tr>'+o.parameters.map(q=>'<tr><td><code>'+esc(q.name)+'</code>'+(q.required?' *':'')+'</td><td>'+esc(q.in)+'</td><td><code>'+esc(JSON.stringify(q.schema))+'</code></td><td>'+esc(q.description)+'</td></tr>').join('')+'</table>';
-if(o.requestBody)html+='<p>Body:</p><pre>'+esc(JSON.stringify(o.requestBody.content,null,1).slice(0,4000))+'</pre>';
-det.innerHTML=html;root.append(det);}}})();`;
 
 const SETUP_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Touchpoint setup</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"></head>

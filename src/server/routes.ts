@@ -1,5 +1,6 @@
+import type { Principal, Role, Scope } from '../accounts/index.js';
 import type { AnyOperation, OperationPermission } from '../core/operation.js';
-import { EDGE_ROUTES } from './edge-routes.js';
+import { ACCOUNT_PATHS, EDGE_ROUTES } from './edge-routes.js';
 
 /**
  * What a route needs. `read`/`write` are the operation routes by their mode; `ingest` the batch
@@ -9,10 +10,7 @@ import { EDGE_ROUTES } from './edge-routes.js';
  */
 export type Permission = 'public' | 'session' | OperationPermission | 'server';
 
-export const ROLES = ['admin', 'analyst', 'agent', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-export const SCOPES = ['read', 'ingest', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+export { type Principal, ROLES, type Role, SCOPES, type Scope } from '../accounts/index.js';
 
 /** What each user role may do. Agents record contacts and feedback; analysts also run analyses. */
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
@@ -40,6 +38,8 @@ export interface RouteSpec {
   readonly summary: string;
   /** The operation behind an operation route. */
   readonly op?: AnyOperation;
+  /** An earlier path of the operation route with this id (ACCOUNT_PATHS). */
+  readonly aliasOf?: string;
   /** Reads or writes one workspace's data (chosen by the key, or the user's X-Touchpoint-Workspace). */
   readonly workspace: boolean;
 }
@@ -52,28 +52,24 @@ export function operationRoute(op: AnyOperation): RouteSpec {
     id: `op.${op.area}.${op.verb}`,
     method: op.mode === 'read' ? 'GET' : 'POST',
     path: `/api/v1/${op.area}/${op.verb}`,
-    kind: 'operation',
+    // the accounts verbs are admin routes (users, keys, sessions, audit), generated like any operation
+    kind: op.database === 'server' ? 'admin' : 'operation',
     permission: op.permission ?? (op.mode === 'read' ? 'read' : 'write'),
     summary: op.summary,
     op,
-    workspace: true,
+    // users and sessions are the server's, not a workspace's
+    workspace: op.permission !== 'server',
   };
 }
 
 /** Every route the server serves, generated from the operation table plus the declared edge routes. */
 export function routeTable(operations: readonly AnyOperation[]): RouteSpec[] {
-  return [...operations.filter((o) => o.edges?.http !== false).map(operationRoute), ...EDGE_ROUTES];
-}
-
-export interface Principal {
-  readonly type: 'user' | 'key' | 'local';
-  readonly id: string;
-  readonly name: string;
-  readonly role?: Role;
-  readonly scopes?: readonly Scope[];
-  /** Workspaces this principal may use: a key's one workspace, a user's list, or '*' for all. */
-  readonly workspaces: readonly string[] | '*';
-  readonly csrf?: string;
+  const ops = operations.filter((o) => o.edges?.http !== false).map(operationRoute);
+  const aliases = Object.entries(ACCOUNT_PATHS).flatMap(([id, [verb, path]]): RouteSpec[] => {
+    const route = ops.find((r) => r.op?.area === 'accounts' && r.op.verb === verb);
+    return route ? [{ ...route, id, path, aliasOf: route.id }] : [];
+  });
+  return [...ops, ...aliases, ...EDGE_ROUTES];
 }
 
 export function grants(p: Principal): Set<Permission> {

@@ -73,9 +73,11 @@ describe('system routes', () => {
     }
     const ingest = JSON.stringify(doc.body.paths['/api/v1/ingest/events']);
     expect(ingest).toContain('"required":["ts","channel","touchpoint"]');
+    // the browsable docs are Swagger UI (@fastify/swagger-ui) drawing the same document
     const docs = await call(`${url}/docs`);
     expect(docs.status).toBe(200);
-    expect(docs.text).toContain('/openapi.json');
+    expect(docs.text).toContain('swagger-ui');
+    expect((await call(`${url}/docs/json`)).body).toEqual(doc.body);
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(docs.headers.get('access-control-allow-origin')).toBeNull(); // CORS off

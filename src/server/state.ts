@@ -1,11 +1,24 @@
 import { timingSafeEqual } from 'node:crypto';
+import {
+  type Accounts,
+  type AuditEntry,
+  accountsOf,
+  type Queue,
+  sha256,
+  token,
+  WORKSPACE_NAME,
+} from '../accounts/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { type Migration, migrate, openStore, type Store, sql } from '../store/index.js';
-import { ApiKeys } from './api-keys.js';
-import type { Role, Scope } from './routes.js';
-import { sha256, token } from './secrets.js';
 import { SurveyLinks } from './survey-links.js';
-import { Users } from './users.js';
+
+export {
+  type ApiKeyInfo,
+  type AuditEntry,
+  KEY_FORMAT,
+  type UserInfo,
+  WORKSPACE_NAME,
+} from '../accounts/index.js';
 
 /**
  * Server-wide state in its own DuckDB file (`DATA_DIR/server.duckdb`), opened with the same store
@@ -55,58 +68,27 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
 ];
 
 const nowIso = (): Date => new Date();
-/** `tp_<keyId: 16 hex>_<secret: 32 base64url>`. */
-export const KEY_FORMAT = /^tp_([0-9a-f]{16})_([A-Za-z0-9_-]{32})$/;
-export const WORKSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-export interface ApiKeyInfo {
-  readonly keyId: string;
-  readonly name: string;
-  readonly workspace: string;
-  readonly scopes: readonly Scope[];
-  readonly createdBy: string | null;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
-
-export interface UserInfo {
-  readonly id: string;
-  readonly username: string;
-  readonly role: Role;
-  readonly workspaces: readonly string[] | '*';
-  readonly createdAt: string;
-}
-
-export interface AuditEntry {
-  readonly actor: string;
-  readonly action: string;
-  readonly workspace?: string | null;
-  readonly target?: string | null;
-  readonly details?: Record<string, unknown>;
-  readonly ip?: string;
-  readonly requestId?: string;
-}
-
-/** A tiny mutex: the state store has one connection and little traffic; keep its statements in order. */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
 
 export class ServerState {
-  private readonly lock = new Mutex();
+  /** The one queue of this database's statements, shared with the account operations run on it. */
+  private readonly queue: Queue;
+  /** Users, sessions, API keys and the audit log (the accounts capability). */
+  readonly accounts: Accounts;
   /** Survey tokens and public survey links. */
   readonly surveys = new SurveyLinks(this);
-  /** User accounts and their sessions. */
-  readonly users = new Users(this);
-  /** API keys. */
-  readonly keys = new ApiKeys(this);
 
-  private constructor(readonly db: Store) {}
+  private constructor(readonly db: Store) {
+    this.accounts = accountsOf(db);
+    this.queue = this.accounts.queue;
+  }
+  /** User accounts and their sessions. */
+  get users() {
+    return this.accounts.users;
+  }
+  /** API keys. */
+  get keys() {
+    return this.accounts.keys;
+  }
 
   static async open(path: string): Promise<ServerState> {
     const db = await openStore(path, { migrate: false, memoryLimit: '256MB' });
@@ -115,12 +97,12 @@ export class ServerState {
   }
 
   close(): Promise<void> {
-    return this.lock.run(() => this.db.close());
+    return this.queue.q((db) => db.close());
   }
 
   /** Runs `fn` on the state database, after the statements queued before it. */
   q<T>(fn: (db: Store) => Promise<T>): Promise<T> {
-    return this.lock.run(() => fn(this.db));
+    return this.queue.q(fn);
   }
 
   // ── workspaces ──────────────────────────────────────────────────────────────
@@ -174,24 +156,13 @@ export class ServerState {
   }
 
   // ── audit ───────────────────────────────────────────────────────────────────
-  async audit(e: AuditEntry): Promise<void> {
-    await this.q((db) =>
-      db.exec(sql`INSERT INTO audit_log VALUES (${`a_${token(9)}`}, ${nowIso()}, ${e.actor}, ${e.action},
-        ${e.workspace ?? null}, ${e.target ?? null}, ${JSON.stringify(e.details ?? {})}, ${e.ip ?? null},
-        ${e.requestId ?? null})`),
-    );
+  audit(e: AuditEntry): Promise<void> {
+    return this.accounts.audit.record(e);
   }
 
   /** The newest entries of one workspace, and with `serverLevel` those of no workspace (users, setup). */
-  async auditLog(workspace: string, limit: number, serverLevel = false): Promise<Record<string, unknown>[]> {
-    const rows = await this.q((db) =>
-      db.all<Record<string, unknown> & { details: string }>(
-        sql`SELECT ts, actor, action, workspace, target, details, ip, request_id AS "requestId" FROM audit_log
-            WHERE workspace = ${workspace} OR (${serverLevel} AND workspace IS NULL)
-            ORDER BY ts DESC, id LIMIT ${limit}`,
-      ),
-    );
-    return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
+  auditLog(workspace: string, limit: number, serverLevel = false): Promise<Record<string, unknown>[]> {
+    return this.accounts.audit.list(workspace, limit, serverLevel);
   }
 }
 

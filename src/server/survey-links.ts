@@ -1,5 +1,5 @@
+import { sha256, token } from '../accounts/index.js';
 import { sql } from '../store/index.js';
-import { sha256, token } from './secrets.js';
 import type { ServerState } from './state.js';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type ErrorDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
+import { TouchpointError } from '../core/errors.js';
 import { validate } from '../core/params.js';
-import { createFollowUps, getSurvey, type ValidatedAnswer, validateSurveyAnswer } from '../feedback/index.js';
+import { getSurvey, recordSurveyAnswers } from '../feedback/index.js';
 import type { ServerState } from './state.js';
 import type { Workspaces } from './workspaces.js';
 
@@ -48,16 +48,12 @@ export async function surveyDefinition(input: {
 /** Tokens being answered right now: a concurrent second request with the same token is refused. */
 const inFlight = new Set<string>();
 
-const isDetractor = (a: ValidatedAnswer): boolean =>
-  a.score !== null && ((a.kind === 'nps' && a.score <= 6) || (a.kind === 'csat' && a.score <= 2));
-
 /**
- * A public survey answer: the single-use token names the workspace, survey and customer; each answer
- * is validated against the survey definition (the feedback capability's `validateSurveyAnswer`) and
- * stored as feedback (one row per question, sharing `properties.submission`), committed before the
- * reply; a detractor answer with a comment, its own or the submission's text answer, gets its
- * follow-up through `createFollowUps`. Feedback ids derive from the token and question, so a retry
- * never duplicates, and the token is spent only after the answer is stored.
+ * A public survey answer: the single-use token names the workspace, survey and customer; the
+ * feedback capability's `recordSurveyAnswers` (also `touchpoint feedback answer`) validates, stores
+ * and opens follow-ups in one transaction, committed before the reply. Feedback ids derive from the
+ * token and question, so a retry never duplicates, and the token is spent only after the answer is
+ * stored.
  */
 export async function answerSurvey(input: {
   state: ServerState;
@@ -93,62 +89,20 @@ export async function answerSurvey(input: {
       'answers' in body
         ? body.answers
         : [{ question: body.question, score: body.score, comment: body.comment }];
-    const { validated, errors, missing } = await ws.read(async (db) => {
-      const survey = await getSurvey(db, tok.surveyId);
-      const out: ValidatedAnswer[] = [];
-      const errs: ErrorDetail[] = [];
-      for (const [i, a] of answers.entries()) {
-        try {
-          out.push(await validateSurveyAnswer(db, tok.surveyId, a));
-        } catch (e) {
-          if (!isTouchpointError(e)) throw e;
-          for (const d of e.details) errs.push({ ...d, field: `answers[${i}].${d.field ?? ''}` });
-        }
-      }
-      const given = new Set(answers.map((a) => a.question));
-      return {
-        validated: out,
-        errors: errs,
-        missing: survey.questions.filter((q) => q.required && !given.has(q.id)),
-      };
-    });
-    for (const q of missing) errors.push({ field: `answers.${q.id}`, message: 'this question is required' });
-    const seen = new Set<string>();
-    for (const a of validated) {
-      if (seen.has(a.question)) errors.push({ field: `answers.${a.question}`, message: 'answered twice' });
-      seen.add(a.question);
-    }
-    if (errors.length > 0)
-      throw new TouchpointError('invalid_input', `${errors[0]!.field}: ${errors[0]!.message}`, {
-        details: errors,
-      });
-    const ts = new Date().toISOString();
-    const prefix = createHash('sha256').update(tok.hash).digest('hex').slice(0, 20);
-    const records = validated.map((a) => ({
-      id: `sv-${prefix}-${a.question}`,
-      customer_id: tok.customerId ?? undefined,
-      ts,
-      kind: a.kind,
-      score: a.score ?? undefined,
-      comment: a.comment ?? undefined,
-      survey_id: a.survey_id,
-      question: a.question,
-      touchpoint: a.touchpoint ?? undefined,
-      channel: a.channel ?? 'survey',
-      properties: { source: 'survey-link', request_id: input.requestId, submission: prefix },
-    }));
-    const report = await ws.ingest('feedback', records, `survey:${tok.surveyId}`);
-    const followUps =
-      validated.some(isDetractor) && validated.some((a) => a.comment !== null)
-        ? await ws.write((db) => createFollowUps(db))
-        : { created: 0 };
+    // the feedback capability validates, stores and opens follow-ups, in one transaction
+    const result = await ws.write((db) =>
+      recordSurveyAnswers(db, {
+        survey: tok.surveyId,
+        answers,
+        customerId: tok.customerId,
+        submission: createHash('sha256').update(tok.hash).digest('hex').slice(0, 20),
+        ts: new Date(),
+        properties: { source: 'survey-link', request_id: input.requestId },
+        source: `survey:${tok.surveyId}`,
+      }),
+    );
     await input.state.surveys.useSurveyToken(tok.hash);
-    return {
-      stored: records.length,
-      feedbackIds: records.map((r) => r.id),
-      importId: report.importId,
-      followUpsCreated: followUps.created,
-    };
+    return { ...result };
   } finally {
     inFlight.delete(tok.hash);
   }

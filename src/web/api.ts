@@ -137,7 +137,7 @@ export function postJson<R>(url: string, body: unknown): Promise<R> {
   return request<R>('POST', url, body);
 }
 
-interface OpenApiDoc {
+export interface OpenApiDoc {
   paths?: Record<
     string,
     Record<
@@ -153,7 +153,11 @@ interface OpenApiDoc {
 
 /** The operations this server offers, read from its OpenAPI document; pages appear only for these. */
 export async function loadOperations(): Promise<OperationInfo[]> {
-  const doc = await getJson<OpenApiDoc>('/openapi.json');
+  return operationsOf(await getJson<OpenApiDoc>('/openapi.json'));
+}
+
+/** The operations an OpenAPI document describes: every `/api/v1/<area>/<verb>` route. */
+export function operationsOf(doc: OpenApiDoc): OperationInfo[] {
   const out: OperationInfo[] = [];
   for (const [path, methods] of Object.entries(doc.paths ?? {})) {
     const m = path.match(/^\/api\/v1\/([^/{}]+)\/([^/{}]+)$/);

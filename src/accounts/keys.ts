@@ -2,17 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { TouchpointError } from '../core/errors.js';
 import { sql } from '../store/index.js';
-import type { Principal, Scope } from './routes.js';
-import { SCOPES } from './routes.js';
+import { type ApiKeyInfo, KEY_FORMAT, type Principal, type Queue, SCOPES, type Scope } from './model.js';
 import { sha256, token } from './secrets.js';
-import { type ApiKeyInfo, KEY_FORMAT, type ServerState } from './state.js';
 
 /** API keys `tp_<keyId>_<secret>`: the secret stored as an argon2id hash, verified keys cached by SHA-256. */
 export class ApiKeys {
   /** sha256(full key) → key id, for keys verified once with argon2 (the hash is slow by design). */
   private readonly keyCache = new Map<string, { keyId: string; principal: Principal }>();
 
-  constructor(private readonly state: ServerState) {}
+  constructor(private readonly state: Queue) {}
   /**
    * Creates a key `tp_<keyId>_<secret>`: the key id (public, indexed) finds the row in one lookup;
    * the secret is checked against its argon2id hash. The full key is returned once and never stored.

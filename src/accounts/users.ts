@@ -1,10 +1,8 @@
 import { hash, verify } from '@node-rs/argon2';
 import { TouchpointError } from '../core/errors.js';
 import { sql } from '../store/index.js';
-import type { Principal, Role } from './routes.js';
-import { ROLES } from './routes.js';
+import { MIN_PASSWORD, type Principal, type Queue, ROLES, type Role, type UserInfo } from './model.js';
 import { sha256, token } from './secrets.js';
-import type { ServerState, UserInfo } from './state.js';
 
 const SESSION_HOURS = 12;
 
@@ -12,7 +10,7 @@ const SESSION_HOURS = 12;
 export class Users {
   private readonly sessionCache = new Map<string, { principal: Principal; expires: number }>();
 
-  constructor(private readonly state: ServerState) {}
+  constructor(private readonly state: Queue) {}
   async userCount(): Promise<number> {
     const r = await this.state.q((db) => db.one<{ n: number }>(sql`SELECT count(*) AS n FROM users`));
     return r?.n ?? 0;
@@ -24,10 +22,7 @@ export class Users {
     role: Role;
     workspaces: readonly string[] | '*';
   }): Promise<UserInfo> {
-    if (input.password.length < 12)
-      throw new TouchpointError('invalid_input', 'password: use at least 12 characters', {
-        details: [{ field: 'password', message: 'use at least 12 characters' }],
-      });
+    checkPassword(input.password);
     if (!ROLES.includes(input.role))
       throw new TouchpointError('invalid_input', `role: one of ${ROLES.join(', ')}`, {
         details: [{ field: 'role', message: `one of ${ROLES.join(', ')}` }],
@@ -89,28 +84,26 @@ export class Users {
     return { id: r.id, passwordHash: r.password_hash, disabled: r.disabled_at !== null };
   }
 
-  /** Disables (and signs out everywhere) or re-enables an account. */
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
+  /** Disables (and signs out everywhere) or re-enables an account; returns how many sessions ended. */
+  async setDisabled(username: string, disabled: boolean): Promise<number> {
     const u = await this.byName(username);
     await this.state.q((db) =>
       db.exec(sql`UPDATE users SET disabled_at = ${disabled ? new Date() : null} WHERE id = ${u.id}`),
     );
-    if (disabled) await this.endSessions(u.id);
+    return disabled ? this.endSessions(u.id) : 0;
   }
 
   /**
    * Sets a new password. With `oldPassword` (a user changing their own) the old one must match;
-   * without it (an admin reset) it is not asked. Every session of the user ends except `keepSession`.
+   * without it (an admin reset) it is not asked. Every session of the user ends except `keepSession`;
+   * returns how many ended.
    */
   async setPassword(
     username: string,
     password: string,
     opts: { oldPassword?: string; keepSession?: string } = {},
-  ): Promise<void> {
-    if (password.length < 12)
-      throw new TouchpointError('invalid_input', 'password: use at least 12 characters', {
-        details: [{ field: 'password', message: 'use at least 12 characters' }],
-      });
+  ): Promise<number> {
+    checkPassword(password);
     const u = await this.byName(username);
     if (opts.oldPassword !== undefined && !(await verify(u.passwordHash, opts.oldPassword)))
       throw new TouchpointError('forbidden', 'oldPassword: wrong password', {
@@ -120,7 +113,7 @@ export class Users {
     await this.state.q((db) =>
       db.exec(sql`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${u.id}`),
     );
-    await this.endSessions(u.id, opts.keepSession);
+    return this.endSessions(u.id, opts.keepSession);
   }
 
   /** Ends every session of a user (but `keepSession`, a session id); returns how many ended. */
@@ -227,6 +220,13 @@ export class Users {
     this.sessionCache.delete(h);
     await this.state.q((db) => db.exec(sql`DELETE FROM sessions WHERE id_hash = ${h}`));
   }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD)
+    throw new TouchpointError('invalid_input', `password: use at least ${MIN_PASSWORD} characters`, {
+      details: [{ field: 'password', message: `use at least ${MIN_PASSWORD} characters` }],
+    });
 }
 
 // argon2id hash of a random string, used to spend the same time on unknown usernames.
