@@ -8,6 +8,7 @@ import { operations as health } from './health/index.js';
 import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
+import { operations as people } from './people/index.js';
 import { operations as personas } from './personas/index.js';
 
 /**
@@ -25,6 +26,7 @@ export const operations: readonly AnyOperation[] = [
   ...experiments,
   ...personas,
   ...health,
+  ...people,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -212,7 +212,15 @@ function pulseQuestionRows(
     PULSE_QUESTIONS.forEach((q, k) => {
       const v = Math.round(clamp(1 + (4 * w.enps) / 10 + rng.normal(0, 0.8) - (gaps[q] ?? 0), 1, 5));
       // the wave's comment, if any, rides on its first question
-      rows.push([`pq-${String(++n).padStart(7, '0')}`, w.id, w.team.id, w.ts, q, v, k === 0 ? comment : null]);
+      rows.push([
+        `pq-${String(++n).padStart(7, '0')}`,
+        w.id,
+        w.team.id,
+        w.ts,
+        q,
+        v,
+        k === 0 ? comment : null,
+      ]);
     });
   });
   return rows;
@@ -225,7 +233,7 @@ export function peoplePlants(): { plants: Plant[]; decoys: Plant[] } {
       {
         id: 'people-low-pulse-worse-outcomes',
         capability: 'people',
-        analysis: 'people.teams',
+        analysis: 'people.link',
         kind: 'team-pulse',
         slice: { team: PEOPLE_PLANT_TEAM },
         description:
@@ -241,7 +249,7 @@ export function peoplePlants(): { plants: Plant[]; decoys: Plant[] } {
       {
         id: 'people-low-pulse-normal-outcomes',
         capability: 'people',
-        analysis: 'people.teams',
+        analysis: 'people.link',
         kind: 'team-pulse',
         slice: { team: PEOPLE_DECOY_TEAM },
         description: 'Technical Support has an equally low pulse but normal customer outcomes',

@@ -11,7 +11,7 @@ describe('clusteredSlope', () => {
     const r = clusteredSlope([0, 1, 0, 1, 0, 1], [1, 2, 2, 4, 0, 3], ['A', 'A', 'B', 'B', 'C', 'C']);
     expect(r.value).toBeCloseTo(2, 12);
     expect(r.intercept).toBeCloseTo(1, 12);
-    expect(r.se).toBeCloseTo(Math.sqrt(0.5 / 2.25 * 1.875), 12);
+    expect(r.se).toBeCloseTo(Math.sqrt((0.5 / 2.25) * 1.875), 12);
     expect(r.se).toBeCloseTo(0.645497, 5);
     expect(r.high - r.value).toBeCloseTo(4.302653 * 0.645497, 4);
     expect(r).toMatchObject({ n: 6, clusters: 3 });

@@ -39,7 +39,9 @@ export function clusteredMean(y: readonly number[], cluster: readonly string[]):
   let total = 0;
   for (const v of y) total += v;
   const mu = total / n;
-  y.forEach((v, i) => sums.set(cluster[i]!, (sums.get(cluster[i]!) ?? 0) + (v - mu)));
+  y.forEach((v, i) => {
+    sums.set(cluster[i]!, (sums.get(cluster[i]!) ?? 0) + (v - mu));
+  });
   const g = sums.size;
   if (n === 0) return NAN_ESTIMATE(0, 0);
   if (g < 2) return { ...NAN_ESTIMATE(n, g), value: mu };
