@@ -10,6 +10,7 @@ import { operations as journeys } from './journeys/index.js';
 import { operations as overview } from './overview/index.js';
 import { operations as people } from './people/index.js';
 import { operations as personas } from './personas/index.js';
+import { operations as policies } from './policies/index.js';
 
 /**
  * Every operation Touchpoint serves, the one table the CLI and the server are built from
@@ -27,6 +28,7 @@ export const operations: readonly AnyOperation[] = [
   ...personas,
   ...health,
   ...people,
+  ...policies,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

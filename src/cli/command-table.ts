@@ -31,6 +31,7 @@ export const CAPABILITIES = {
   personas: () => import('../personas/index.js'),
   health: () => import('../health/index.js'),
   people: () => import('../people/index.js'),
+  policies: () => import('../policies/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;
