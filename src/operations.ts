@@ -1,3 +1,4 @@
+import { operations as audit } from './audit/index.js';
 import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
@@ -29,6 +30,7 @@ export const operations: readonly AnyOperation[] = [
   ...health,
   ...people,
   ...policies,
+  ...audit,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

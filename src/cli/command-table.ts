@@ -32,6 +32,7 @@ export const CAPABILITIES = {
   health: () => import('../health/index.js'),
   people: () => import('../people/index.js'),
   policies: () => import('../policies/index.js'),
+  audit: () => import('../audit/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -228,8 +228,8 @@ async function impactOf(
     change(
       'cases opened per day',
       'all cases',
-      mb && mb.n ? r2(mb.sum / mb.n) : null,
-      ma && ma.n ? r2(ma.sum / ma.n) : null,
+      mb?.n ? r2(mb.sum / mb.n) : null,
+      ma?.n ? r2(ma.sum / ma.n) : null,
       mb?.n ?? 0,
       ma?.n ?? 0,
       mb && ma && mb.sum + ma.sum > 0 ? welch(ma, mb) : null,

@@ -1,0 +1,18 @@
+import { diffOperation, listOperation, runOperation } from './audit.js';
+
+export {
+  type Audit,
+  type AuditDiff,
+  type AuditItem,
+  AuditRunParams,
+  type AuditSummary,
+  diffAudits,
+  getAudit,
+  latestAudit,
+  listAudits,
+  runAudit,
+  type Trend,
+  trendOf,
+} from './audit.js';
+
+export const operations = [runOperation, listOperation, diffOperation] as const;
