@@ -1,4 +1,4 @@
-import { operations as audit } from './audit/index.js';
+import { operations as audit, operationSource, reportOperations } from './audit/index.js';
 import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
 import { operations as demo } from './demo/index.js';
@@ -31,6 +31,11 @@ export const operations: readonly AnyOperation[] = [
   ...people,
   ...policies,
   ...audit,
+  // the report shows goals and experiments when their capabilities serve them (feature detection)
+  ...reportOperations([
+    operationSource('goals', 'goals', 'status', (a, v) => findOperation(a, v)),
+    operationSource('experiments', 'experiments', 'list', (a, v) => findOperation(a, v)),
+  ]),
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -176,6 +176,21 @@ async function refreshAnalyses(db: Store, ctx: OperationContext, now: Date): Pro
   }
 }
 
+/** The latest findings of every analysis as audit items, with their trend against `previous`. */
+export async function gatherItems(
+  db: Store,
+  previous: Audit | null,
+): Promise<{ items: AuditItem[]; resolved: AuditItem[] }> {
+  const before = new Map((previous?.items ?? []).map((i) => [i.findingId, i]));
+  const findings = await listFindings(db, { limit: 10_000 });
+  const items = findings.map((f) => toItem(f, before.get(f.id)));
+  const seen = new Set(items.map((i) => i.findingId));
+  const resolved = (previous?.items ?? [])
+    .filter((i) => !seen.has(i.findingId))
+    .map((i) => ({ ...i, trend: 'resolved' as const, previousValue: i.value }));
+  return { items, resolved };
+}
+
 /**
  * `audit run`: the 4 P's audit — the latest findings of every analysis (DESIGN.md §1: read, never
  * re-derived) grouped under product, process, policy and people, each with its evidence, affected
@@ -193,13 +208,7 @@ export async function runAudit(
   const from = params.from ? toInstant(params.from, 'from', zone) : null;
   const to = params.to ? toInstant(params.to, 'to', zone) : null;
   const previous = await latestAudit(db);
-  const before = new Map((previous?.items ?? []).map((i) => [i.findingId, i]));
-  const findings = await listFindings(db, { limit: 10_000 });
-  const items = findings.map((f) => toItem(f, before.get(f.id)));
-  const seen = new Set(items.map((i) => i.findingId));
-  const resolved = (previous?.items ?? [])
-    .filter((i) => !seen.has(i.findingId))
-    .map((i) => ({ ...i, trend: 'resolved' as const, previousValue: i.value }));
+  const { items, resolved } = await gatherItems(db, previous);
   const byP = Object.fromEntries(P_VALUES.map((p) => [p, items.filter((i) => i.p === p).length])) as Record<
     P,
     number

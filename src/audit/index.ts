@@ -15,4 +15,16 @@ export {
   trendOf,
 } from './audit.js';
 
+export {
+  buildReport,
+  htmlToPdf,
+  type Kpi,
+  operationSource,
+  type ReportData,
+  ReportParams,
+  type ReportSource,
+  reportOperations,
+} from './report.js';
+export { renderReportHtml } from './report-html.js';
+
 export const operations = [runOperation, listOperation, diffOperation] as const;

@@ -32,7 +32,14 @@ export const CAPABILITIES = {
   health: () => import('../health/index.js'),
   people: () => import('../people/index.js'),
   policies: () => import('../policies/index.js'),
-  audit: () => import('../audit/index.js'),
+  // the report looks other capabilities' operations up in the one table (goals, experiments)
+  audit: async () => {
+    const [{ operations }, registry] = await Promise.all([
+      import('../audit/index.js'),
+      import('../operations.js'),
+    ]);
+    return { operations: [...operations, ...registry.operations.filter((o) => o.area === 'report')] };
+  },
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;

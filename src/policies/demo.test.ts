@@ -39,5 +39,6 @@ describe('policies on the demo company', () => {
     const r = await getImpact(db, ImpactParams.parse({}));
     const flagged = r.policies.filter((p) => p.flagged).map((p) => p.policy.id);
     expect(flagged).toEqual(['return-fee']);
+    expect(r.findings.map((f) => f.slice.policy)).toEqual(['return-fee']);
   });
 });
