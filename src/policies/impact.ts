@@ -269,8 +269,10 @@ async function impactOf(
       `“${t.theme}” is a negative theme: answers raising it after the date score ${t.npsGap} NPS points below the others [${t.low}, ${t.high}]`,
     );
   }
+  // a volume (cases per day) moves with the size of the customer base: shown, never a reason alone
   for (const c of changes)
-    if (c.verdict === 'worse') reasons.push(`${c.measure} worse after the date (${c.before} → ${c.after})`);
+    if (c.verdict === 'worse' && !c.measure.startsWith('cases opened'))
+      reasons.push(`${c.measure} worse after the date (${c.before} → ${c.after})`);
   return {
     policy: p,
     windowDays: params.windowDays,
@@ -288,7 +290,8 @@ async function impactOf(
  * with the change's 95% interval. A policy whose linked theme is negative after the date (answers
  * raising it score a lower NPS, interval below 0) is flagged for review. Before/after is not a
  * controlled comparison: a season or another change in the same window moves the figures too.
- * Findings of kind `policy` (p = policy) for flagged policies and those with a measure clearly worse.
+ * Findings of kind `policy` (p = policy) for flagged policies and those with a rate clearly worse
+ * (cases per day is a volume that grows with the customer base: shown, not a reason on its own).
  */
 export async function getImpact(
   db: Store,
