@@ -353,6 +353,21 @@ export const listOperation = defineOperation({
   ],
 });
 
+export const showOperation = defineOperation({
+  area: 'audit',
+  verb: 'show',
+  summary: 'One stored audit with its findings (default: the latest)',
+  params: z.object({ id: z.string().optional().describe('the audit id (default: the latest)') }),
+  mode: 'read',
+  listField: 'items',
+  run: async (db, p) => {
+    const a = p.id ? await getAudit(db, p.id) : await latestAudit(db);
+    if (!a) throw new TouchpointError('not_found', 'no audit yet: run touchpoint audit run');
+    return a;
+  },
+  present: presentAudit,
+});
+
 export const DiffParams = z.object({
   from: z.string().optional().describe('the earlier audit id (default: the one before `to`)'),
   to: z.string().optional().describe('the later audit id (default: the latest)'),

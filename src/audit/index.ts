@@ -1,4 +1,4 @@
-import { diffOperation, listOperation, runOperation } from './audit.js';
+import { diffOperation, listOperation, runOperation, showOperation } from './audit.js';
 
 export {
   type Audit,
@@ -27,4 +27,4 @@ export {
 } from './report.js';
 export { renderReportHtml } from './report-html.js';
 
-export const operations = [runOperation, listOperation, diffOperation] as const;
+export const operations = [runOperation, listOperation, showOperation, diffOperation] as const;
