@@ -58,7 +58,7 @@ export const enpsOperation = defineOperation({
       rows: r.teams.map((t) => ({
         team: t.team === ALL ? 'All teams' : t.teamName,
         respondents: t.overall.respondents ?? '',
-        eNPS: t.overall.value ?? t.overall.status,
+        'employee NPS': t.overall.value ?? t.overall.status,
         '95% interval': t.overall.low === null ? '' : `${t.overall.low} … ${t.overall.high}`,
         ...Object.fromEntries(t.quarters.map((q) => [q.period, q.value ?? q.status])),
       })),

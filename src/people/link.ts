@@ -138,10 +138,16 @@ function monthsBefore(month: string, k: number): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-function fig(iv: { value: number; low: number; high: number; n: number }, digits = 3): Figure {
-  const r = (v: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
+function fig(
+  iv: { value: number; low: number; high: number; n: number },
+  digits = 3,
+  [lo, hi]: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+): Figure {
+  const r = (v: number) =>
+    Number.isFinite(v) ? Math.round(Math.min(hi, Math.max(lo, v)) * 10 ** digits) / 10 ** digits : null;
   return { value: r(iv.value), low: r(iv.low), high: r(iv.high), n: iv.n };
 }
+const SCALE_1_5 = [1, 5] as const;
 
 function moments(values: readonly number[]) {
   let sum = 0;
@@ -234,7 +240,9 @@ export async function getLink(db: Store, params: LinkParams, now = new Date()): 
       teamName: names.get(team) ?? team,
       enps,
       casesHandled: held.length,
-      caseCsat: rated.length ? fig(mean(moments(rated))) : { value: null, low: null, high: null, n: 0 },
+      caseCsat: rated.length
+        ? fig(mean(moments(rated)), 3, SCALE_1_5)
+        : { value: null, low: null, high: null, n: 0 },
       reopenRate: resolved.length
         ? fig(wilson(reopened, resolved.length))
         : { value: null, low: null, high: null, n: 0 },
@@ -246,7 +254,7 @@ export async function getLink(db: Store, params: LinkParams, now = new Date()): 
         : { value: null, low: null, high: null, n: 0 },
       followUpClosure48h: fu ? fig(wilson(fu.k, fu.n)) : { value: null, low: null, high: null, n: 0 },
       touchpointCsat: t
-        ? fig(mean({ n: t.n, sum: t.sum, sumSq: t.sum_sq }))
+        ? fig(mean({ n: t.n, sum: t.sum, sumSq: t.sum_sq }), 3, SCALE_1_5)
         : { value: null, low: null, high: null, n: 0 },
     };
     teams.push(link);
@@ -330,7 +338,8 @@ export async function getLink(db: Store, params: LinkParams, now = new Date()): 
       question: q,
       outcome,
       lever,
-      slope: Number.isFinite(e.value) ? round3(e.value) : null,
+      // one team (cluster) gives no interval and no association worth a number
+      slope: ok ? round3(e.value) : null,
       low: ok ? round3(e.low) : null,
       high: ok ? round3(e.high) : null,
       n: e.n,
@@ -374,9 +383,11 @@ function round3(v: number): number {
 const show = (f: Figure, pct = false) =>
   f.value === null
     ? ''
-    : pct
-      ? `${(100 * f.value).toFixed(1)}% [${(100 * f.low!).toFixed(1)}–${(100 * f.high!).toFixed(1)}]`
-      : `${f.value} [${f.low}–${f.high}]`;
+    : f.low === null || f.high === null
+      ? `${f.value} (n = ${f.n}, no interval)`
+      : pct
+        ? `${(100 * f.value).toFixed(1)}% [${(100 * f.low!).toFixed(1)}–${(100 * f.high!).toFixed(1)}]`
+        : `${f.value} [${f.low}–${f.high}]`;
 
 export const linkOperation = defineOperation({
   area: 'people',
@@ -391,7 +402,7 @@ export const linkOperation = defineOperation({
       title: 'Teams: pulse beside the customer outcomes of what they own',
       rows: r.teams.map((t) => ({
         team: t.teamName,
-        eNPS: t.enps.value ?? t.enps.status,
+        'employee NPS': t.enps.value ?? t.enps.status,
         'cases held': t.casesHandled,
         'case CSAT': show(t.caseCsat),
         reopened: show(t.reopenRate, true),
@@ -408,7 +419,10 @@ export const linkOperation = defineOperation({
         lever: a.lever ?? '',
         outcome: a.outcome,
         'change per': a.per,
-        slope: a.slope === null ? 'n/a' : `${a.slope} [${a.low ?? '?'}–${a.high ?? '?'}]`,
+        slope:
+          a.slope === null
+            ? `n/a (${a.clusters} team${a.clusters === 1 ? '' : 's'})`
+            : `${a.slope} [${a.low}–${a.high}]`,
         cases: a.n,
         teams: a.clusters,
       })),

@@ -86,7 +86,7 @@ function toInput(raw: Record<string, unknown>, where: string): PolicyInput {
   const effective = get('effective') ?? get('effective_date') ?? get('effective_at');
   const fail = (field: string, message: string) => {
     throw new TouchpointError('invalid_input', `${where}, ${field}: ${message}`, {
-      details: [{ field, message: `${where}: ${message}` }],
+      details: [{ field, message }],
     });
   };
   if (!name) fail('name', 'a policy needs a name');
