@@ -26,6 +26,24 @@ export const CAPABILITIES = {
   health: () => import('./health/index.js'),
   accounts: () => import('./accounts/index.js'),
   monitors: () => import('./monitors/index.js'),
+  people: () => import('./people/index.js'),
+  policies: () => import('./policies/index.js'),
+  audit: async () => {
+    const { operations, operationSource, reportOperations } = await import('./audit/index.js');
+    // the report shows goals and experiments when their capabilities serve them (feature
+    // detection); the table is looked up when the report runs, after it has been built
+    const find = async (area: string, verb: string) =>
+      (await import('./operations.js')).findOperation(area, verb);
+    return {
+      operations: [
+        ...operations,
+        ...reportOperations([
+          operationSource('goals', 'goals', 'status', find),
+          operationSource('experiments', 'experiments', 'list', find),
+        ]),
+      ],
+    };
+  },
 } as const satisfies Record<string, CapabilityLoader>;
 
 export type CapabilityLoader = () => Promise<{ readonly operations: readonly AnyOperation[] }>;

@@ -206,7 +206,7 @@ describe('the test demo company', () => {
     const team = plant('people-low-pulse-worse-outcomes').slice.team!;
     const decoy = plant('people-low-pulse-normal-outcomes').slice.team!;
     const pulse = await db.all<{ team_id: string; s: number }>(
-      sql`SELECT team_id, avg(score) AS s FROM pulse GROUP BY 1 ORDER BY s`,
+      sql`SELECT team_id, avg(score) AS s FROM pulse WHERE question = 'enps' GROUP BY 1 ORDER BY s`,
     );
     expect(new Set(pulse.slice(0, 2).map((r) => r.team_id))).toEqual(new Set([team, decoy]));
     const csat = await db.all<{ team: string; csat: number }>(sql`

@@ -10,6 +10,7 @@ import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
 import { buildOrg, peoplePlants } from './people.js';
+import { writeDemoPolicies } from './policies.js';
 import { streamFor } from './rng.js';
 import { AS_OF, type Out } from './world.js';
 import { csvCell, loadFiles, Stage, type StageTable } from './writer.js';
@@ -518,6 +519,7 @@ export async function generateDemo(
       await rebuildIdentities(tx, options.onProgress);
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await writeManifest(tx, m, new Date(AS_OF));
+      await writeDemoPolicies(tx);
       return m;
     });
     const rows = stage.allRows();

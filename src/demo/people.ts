@@ -120,6 +120,7 @@ export function buildOrg(seed: number, customers: number): OrgRows {
   const pulse: StageValue[][] = [];
   const agents = new Map<string, string[]>();
   let pulseId = 0;
+  const waves: { id: string; team: TeamDef; ts: number; enps: number }[] = [];
   TEAMS.forEach((t, ti) => {
     teams.push([t.id, t.name, t.tier, t.fn]);
     const n = agentsFor(t, customers);
@@ -149,11 +150,80 @@ export function buildOrg(seed: number, customers: number): OrgRows {
         if (!rng.chance(0.8)) continue;
         const score = Math.round(clamp(t.pulseMean + personal + rng.normal(0, 1.4), 0, 10));
         pulse.push([`pulse-${String(++pulseId).padStart(7, '0')}`, id, t.id, ts, 'enps', score, null]);
+        waves.push({ id, team: t, ts, enps: score });
       }
     }
     if (t.tier !== null) agents.set(t.id, ids);
   });
+  pulse.push(...pulseQuestionRows(seed, waves));
   return { teams, employees, pulse, agents };
+}
+
+/** The pulse questions besides eNPS (1–5 agreement), the seeds' own list. */
+export const PULSE_QUESTIONS = ['training', 'tools', 'empowerment', 'leadership', 'information'] as const;
+
+/**
+ * Per team, points off the 1–5 answer of each pulse question: the plant team's low pulse is mostly
+ * training and empowerment (the "train" and "empower" handoff levers); the decoy's is tools.
+ */
+const QUESTION_GAP: Readonly<Record<string, Partial<Record<(typeof PULSE_QUESTIONS)[number], number>>>> = {
+  [PEOPLE_PLANT_TEAM]: { training: 0.6, empowerment: 0.4 },
+  [PEOPLE_DECOY_TEAM]: { tools: 0.7 },
+};
+
+const PULSE_COMMENTS: Readonly<Record<'low' | 'mid' | 'high', readonly string[]>> = {
+  low: [
+    'We never got proper training on the new carrier portal.',
+    'I have to ask a lead for every refund above a few euros.',
+    'The tools crash during busy hours and customers wait.',
+    'Nobody tells us about changes before customers call about them.',
+    'Too many tickets bounce back to us without notes.',
+  ],
+  mid: [
+    'Workload is fine most weeks, peaks are hard.',
+    'Training is ok but could cover more edge cases.',
+    'Some processes are unclear between teams.',
+  ],
+  high: [
+    'Great team, we help each other out.',
+    'My lead trusts us to solve problems our way.',
+    'Good tools and clear information this month.',
+  ],
+};
+
+/**
+ * The five pulse questions (1–5) asked in the same wave as eNPS, and a free-text comment on about
+ * one wave in seven (on the wave's first question). Drawn from the `pulse-questions` stream so every earlier draw stays the same;
+ * ids continue with a `pq-` prefix. An answer follows the employee's eNPS answer of that wave plus
+ * noise, minus the team's planted gap on the question.
+ */
+function pulseQuestionRows(
+  seed: number,
+  waves: readonly { id: string; team: TeamDef; ts: number; enps: number }[],
+): StageValue[][] {
+  const rows: StageValue[][] = [];
+  let n = 0;
+  waves.forEach((w, i) => {
+    const rng = streamFor(seed, i, 'pulse-questions');
+    const gaps = QUESTION_GAP[w.team.id] ?? {};
+    const comment = rng.chance(0.15)
+      ? rng.pick(PULSE_COMMENTS[w.enps <= 6 ? 'low' : w.enps <= 8 ? 'mid' : 'high'])
+      : null;
+    PULSE_QUESTIONS.forEach((q, k) => {
+      const v = Math.round(clamp(1 + (4 * w.enps) / 10 + rng.normal(0, 0.8) - (gaps[q] ?? 0), 1, 5));
+      // the wave's comment, if any, rides on its first question
+      rows.push([
+        `pq-${String(++n).padStart(7, '0')}`,
+        w.id,
+        w.team.id,
+        w.ts,
+        q,
+        v,
+        k === 0 ? comment : null,
+      ]);
+    });
+  });
+  return rows;
 }
 
 export function peoplePlants(): { plants: Plant[]; decoys: Plant[] } {
@@ -163,7 +233,7 @@ export function peoplePlants(): { plants: Plant[]; decoys: Plant[] } {
       {
         id: 'people-low-pulse-worse-outcomes',
         capability: 'people',
-        analysis: 'people.teams',
+        analysis: 'people.link',
         kind: 'team-pulse',
         slice: { team: PEOPLE_PLANT_TEAM },
         description:
@@ -179,7 +249,7 @@ export function peoplePlants(): { plants: Plant[]; decoys: Plant[] } {
       {
         id: 'people-low-pulse-normal-outcomes',
         capability: 'people',
-        analysis: 'people.teams',
+        analysis: 'people.link',
         kind: 'team-pulse',
         slice: { team: PEOPLE_DECOY_TEAM },
         description: 'Technical Support has an equally low pulse but normal customer outcomes',

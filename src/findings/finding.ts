@@ -25,6 +25,7 @@ export const Slice = z
     from: z.string(),
     to: z.string(),
     lever: z.string(),
+    policy: z.string(),
   })
   .partial();
 export type Slice = z.infer<typeof Slice>;

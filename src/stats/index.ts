@@ -205,6 +205,7 @@ export {
 } from './experiment.js';
 export { benjaminiHochberg, holm } from './multiple.js';
 export { type OlsFit, type OlsGroup, ols, olsGrouped } from './ols.js';
+export { type ClusteredEstimate, clusteredMean, clusteredSlope } from './cluster.js';
 export { durationDays, sampleSizeMean, sampleSizeProportion } from './power.js';
 export { quantileDifference, quantileRanks } from './quantile.js';
 export { seeded } from './random.js';

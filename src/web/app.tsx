@@ -11,10 +11,13 @@ import {
 } from './api.js';
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
+import { AuditPage } from './pages/audit.js';
 import { CasesPage } from './pages/cases.js';
 import { FindingsPage } from './pages/findings.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
+import { PeoplePage } from './pages/people.js';
+import { PoliciesPage } from './pages/policies.js';
 import { SettingsPage } from './pages/settings.js';
 import { VoicePage } from './pages/voice.js';
 import { buildHash, filterQuery, type Route, useRoute } from './route.js';
@@ -61,6 +64,14 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  { id: 'people', label: 'People', available: (ops) => hasArea(ops, 'people'), component: PeoplePage },
+  {
+    id: 'policies',
+    label: 'Policies',
+    available: (ops) => hasArea(ops, 'policies'),
+    component: PoliciesPage,
+  },
+  { id: 'audit', label: 'Audit', available: (ops) => hasArea(ops, 'audit'), component: AuditPage },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
 ];
 

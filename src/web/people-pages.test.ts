@@ -1,0 +1,113 @@
+/**
+ * The People, Policies and Audit pages in a real Chromium against the real server on the demo
+ * company (issue 22.8): anonymity visible as "fewer than 5", the planted people finding, the flagged
+ * return-fee policy, the stored audit; no console error, no serious accessibility violation, light
+ * and dark screenshots in artifacts/web/.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditRunParams, runAudit } from '../audit/index.js';
+import { type DemoManifest, readManifest } from '../demo/index.js';
+import { demoDbPath } from '../demo/test-fixture.js';
+import { getLink, LinkParams } from '../people/index.js';
+import { getImpact, ImpactParams } from '../policies/index.js';
+import { startServer } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import { ensureWebBuild, WEB_DIST } from './build.js';
+import { haveChromium, launchChromium, waitForContent } from './testing/browser.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+
+if (!haveChromium()) console.warn('people pages browser test skipped: /usr/bin/chromium is absent');
+
+describe.skipIf(!haveChromium())('People, Policies and Audit pages in Chromium', () => {
+  let dir: string;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let manifest: DemoManifest;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    dir = mkdtempSync(join(tmpdir(), 'tp-web-people-'));
+    const db = join(dir, 'demo.duckdb');
+    copyFileSync(demoDbPath(), db);
+    const store = await openStore(db);
+    try {
+      manifest = (await readManifest(store))!;
+      await getLink(store, LinkParams.parse({}));
+      await getImpact(store, ImpactParams.parse({}));
+      await runAudit(store, AuditRunParams.parse({}));
+    } finally {
+      await store.close();
+    }
+    server = await startServer({
+      db,
+      dataDir: join(dir, 'server'),
+      host: '127.0.0.1',
+      port: 0,
+      localAdmin: true,
+      staticDir: WEB_DIST,
+      logLevel: 'warn',
+      print: () => {},
+    });
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each page shows its figures with anonymity applied, light and dark, without errors', async () => {
+    const plantTeam = manifest.plants.find((p) => p.analysis === 'people.link')!.slice.team!;
+    const problems: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      for (const id of ['people', 'policies', 'audit']) {
+        const page = await ctx.newPage();
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`${id} (${scheme}) console: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => problems.push(`${id} (${scheme}) ${e.message}`));
+        await page.goto(`${server.url}/#/${id}`);
+        await waitForContent(page);
+        const text = (await page.locator('main').textContent()) ?? '';
+        if (id === 'people') {
+          // small teams are visibly suppressed, with no figure
+          expect(await page.locator('[data-status^="fewer than 5"]').count()).toBeGreaterThan(0);
+          expect(text).not.toMatch(/emp-/);
+          expect(text).toContain('Logistics Support');
+          // the people finding of the planted team is listed
+          expect(text).toMatch(/Logistics Support: eNPS/);
+          expect(plantTeam).toBe('logistics');
+        }
+        if (id === 'policies') {
+          expect(text).toContain('Return fee');
+          expect(text).toMatch(/“return fee” is a negative theme/);
+        }
+        if (id === 'audit') {
+          expect(await page.locator('section[data-p="people"] tbody tr').count()).toBeGreaterThan(0);
+          expect(await page.locator('section[data-p="policy"] tbody tr').count()).toBeGreaterThan(0);
+        }
+        const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+        for (const v of axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
+          problems.push(
+            `${id} (${scheme}) axe ${v.id}: ${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')}`,
+          );
+        await page.screenshot({ path: join(ARTIFACTS, `${id}-${scheme}.png`), fullPage: true });
+        await page.close();
+      }
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  }, 300_000);
+});
