@@ -617,3 +617,32 @@ describe('headers', () => {
     }
   });
 });
+
+describe('cases from a flat export (issue 17.4)', () => {
+  it('a case with a close time and no status is closed, on the fast path, the exact path and the records path', async () => {
+    for (const bad of [false, true]) {
+      await withTestDb(async (db) => {
+        // a bad row (an unparseable opened_at) sends the file through the exact path
+        const f = file(
+          'cases.csv',
+          'id,opened_at,closed_at,status\n' +
+            'c1,2026-01-01T08:00:00Z,2026-01-02T08:00:00Z,\n' + // closed by its close time
+            'c2,2026-01-01T08:00:00Z,,\n' + // open
+            'c3,2026-01-01T08:00:00Z,2026-01-03T08:00:00Z,pending\n' + // a given status wins
+            (bad ? 'c4,yesterday,,\n' : ''),
+        );
+        const r = await imp(db, 'cases', { file: f, skipInvalid: true });
+        expect(r).toMatchObject({ rowsStored: 3, rowsSkipped: bad ? 1 : 0 });
+        expect(await db.all(sql`SELECT id, status FROM cases ORDER BY id`)).toEqual([
+          { id: 'c1', status: 'closed' },
+          { id: 'c2', status: 'open' },
+          { id: 'c3', status: 'pending' },
+        ]);
+      });
+    }
+    const { convertRecord } = await import('./schemas.js');
+    const at = { id: 'x', opened_at: '2026-01-01T00:00:00Z' };
+    expect(convertRecord('cases', { ...at, closed_at: '2026-01-02T00:00:00Z' }).data.status).toBe('closed');
+    expect(convertRecord('cases', { ...at, closed_at: '' }).data.status).toBe('open');
+  });
+});

@@ -55,7 +55,8 @@ export interface DryRunReport {
   readonly dryRun: true;
   readonly kind: Kind;
   readonly file: string;
-  readonly format: Format;
+  /** A built-in format, or one another capability registers (xes, ticket-audit). */
+  readonly format: Format | (string & {});
   readonly rowsRead: number;
   readonly rowsValid: number;
   readonly rowsInvalid: number;
@@ -67,6 +68,8 @@ export interface DryRunReport {
   readonly unmapped: readonly string[];
   readonly preview: readonly Record<string, unknown>[];
   readonly errors: readonly RowError[];
+  /** When the store was asked (case logs: stored in a transaction rolled back): new, changed and unchanged rows. */
+  readonly wouldStore?: { readonly stored: number; readonly updated: number; readonly duplicates: number };
 }
 
 function readOptions(o: FileImportOptions): ReadOptions {
