@@ -138,18 +138,28 @@ async function fillRaw(tx: Store, headers: string[], rows: BulkRow[]): Promise<R
   return { headers, rows: rows.length, exact: true };
 }
 
-function uniqueHeaders(headers: readonly unknown[], file: string): string[] {
+/**
+ * The header's column names: blank ones become `column<n>`; a name given twice is refused (which of
+ * the two columns should a field take? One would win without a word), naming the file, the header's
+ * line and the column.
+ */
+function uniqueHeaders(headers: readonly unknown[], file: string, line: number): string[] {
   const out = headers.map((h, i) =>
     h === null || h === undefined || String(h).trim() === '' ? `column${i + 1}` : String(h).trim(),
   );
-  const seen = new Map<string, number>();
-  return out.map((h) => {
-    const n = seen.get(h) ?? 0;
-    seen.set(h, n + 1);
-    if (n > 0 && n > 100)
-      throw new TouchpointError('invalid_input', `${file}: header ${h} repeats too often`);
-    return n === 0 ? h : `${h}_${n + 1}`;
+  const first = new Map<string, number>();
+  out.forEach((h, i) => {
+    const at = first.get(h);
+    if (at === undefined) {
+      first.set(h, i);
+      return;
+    }
+    const message = `column ${JSON.stringify(h)} appears twice in the header (columns ${at + 1} and ${i + 1}): rename one, nothing was imported`;
+    throw new TouchpointError('invalid_input', `${file}:${line}: ${message}`, {
+      details: [{ file, line, field: h, message }],
+    });
   });
+  return out;
 }
 
 const textOf = (v: unknown): string | null => {
@@ -200,7 +210,7 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
       line += (r.raw.match(/\n/g)?.length ?? 0) + (r.raw.endsWith('\n') ? 0 : 1);
       if (r.record.length === 1 && r.record[0]!.trim() === '') continue; // blank line
       if (!headers) {
-        headers = uniqueHeaders(r.record, shown(o));
+        headers = uniqueHeaders(r.record, shown(o), start);
         continue;
       }
       if (r.record.length !== headers.length) {
@@ -298,7 +308,7 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
     }
     const headerAt = data.findIndex((r) => r.some((v) => v !== null && v !== ''));
     if (headerAt < 0) throw new TouchpointError('invalid_input', `${shown(o)}: the sheet is empty`);
-    const headers = uniqueHeaders(data[headerAt]!, shown(o));
+    const headers = uniqueHeaders(data[headerAt]!, shown(o), headerAt + 1);
     const rows: BulkRow[] = [];
     for (let i = headerAt + 1; i < data.length; i++) {
       const r = data[i]!;
@@ -330,7 +340,8 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       );
       // header names as Node's parser reads them, so both paths name columns alike; the engine's sniffer
       // may invent columns for ragged rows: the header line decides
-      headers = uniqueHeaders(headerRecord(o), shown(o));
+      const header = headerRecord(o);
+      headers = uniqueHeaders(header.record, shown(o), header.line);
       if (headers.length !== desc.length) throw FAST_PATH_FAILED;
       source = sql`SELECT * FROM read_csv(${shown(o)}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
     } else if (o.format === 'jsonl') {
@@ -380,8 +391,8 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
 /** Thrown when the engine cannot read a file as given: the caller takes the exact path. */
 export const FAST_PATH_FAILED = new Error('fast path failed');
 
-/** The first record of a CSV file (its header), as Node's parser reads it. */
-function headerRecord(o: ReadOptions): string[] {
+/** The first record of a CSV file (its header), as Node's parser reads it, and the line it starts on. */
+function headerRecord(o: ReadOptions): { record: string[]; line: number } {
   let text: string;
   if (o.gzip) text = readText(o).slice(0, 1 << 20);
   else {
@@ -399,8 +410,9 @@ function headerRecord(o: ReadOptions): string[] {
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
-  }) as string[][];
-  return first[0] ?? [];
+    info: true,
+  }) as unknown as { record: string[]; info: { empty_lines: number } }[];
+  return { record: first[0]?.record ?? [], line: (first[0]?.info.empty_lines ?? 0) + 1 };
 }
 
 /** The 1-based line of a character offset. */
