@@ -12,6 +12,7 @@ import {
   newImportId,
   type RowError,
   rejectRows,
+  withCommitTime,
 } from './import-records.js';
 import {
   type MappingSpec,
@@ -26,6 +27,7 @@ import {
   detectFormat,
   FAST_PATH_FAILED,
   type Format,
+  RAW,
   type RawTable,
   type ReadOptions,
   readRawExact,
@@ -140,6 +142,9 @@ async function load(
     },
     rawTable.lineBase,
   );
+  // the all-text copy is not read again unless aliases link from it or a dry run shows it: dropped now,
+  // so the text and the typed copy of a large file are not both held while the rows are stored
+  if (!o.dryRun && mapping.aliases.length === 0) await tx.exec(sql`DROP TABLE IF EXISTS ${ident(RAW)}`);
   await markRepeatedKeys(tx, kind);
   const { count, errors } = await convErrors(tx, MAX_ERRORS);
   o.onProgress?.({ phase: 'validating', done: rawTable.rows, total: rawTable.rows, unit: 'rows' });
@@ -289,7 +294,7 @@ async function importConverted(
       // a dry run reads its report from the temporary tables: nothing is written
       if (o.dryRun) return dryRunReport(s, kind, o, ro.format, c);
       if (c.badRows > 0 && !o.skipInvalid) rejectRows(source, c.errors, c.badRows);
-      return s.transaction((tx) => write(tx, c));
+      return withCommitTime(await s.transaction((tx) => write(tx, c)), t0);
     });
   try {
     return await attempt(false);

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, constants as zlib } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { TouchpointError } from '../core/errors.js';
 import {
@@ -98,22 +98,42 @@ function readText(o: ReadOptions): string {
   return text;
 }
 
-/** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. */
-export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
+/**
+ * The first `bytes` bytes of a file's text (decompressed when gzipped), without reading the rest: a
+ * gzipped file is inflated from its first compressed bytes only (a sync flush accepts the cut).
+ */
+export function headText(
+  o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding' | 'label'>,
+  bytes: number,
+): string {
+  const fd = openSync(o.file, 'r');
   let buf: Buffer;
-  if (o.gzip) buf = gunzipSync(readFileSync(o.file));
-  else {
-    // the header line is at the start: 64 KiB of it, not the whole file
-    const fd = openSync(o.file, 'r');
-    buf = Buffer.alloc(64 * 1024);
-    buf = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  try {
+    // gzip: text compresses 3–10×; read compressed bytes until the inflated head is long enough
+    for (let want = o.gzip ? Math.max(16 * 1024, bytes >> 2) : bytes; ; want *= 4) {
+      const raw = Buffer.alloc(want);
+      const n = readSync(fd, raw, 0, want, 0);
+      buf = raw.subarray(0, n);
+      if (o.gzip) {
+        try {
+          buf = gunzipSync(buf, { finishFlush: zlib.Z_SYNC_FLUSH });
+        } catch (e) {
+          throw new TouchpointError('invalid_input', `${shown(o)}: not a gzip file`, { cause: e });
+        }
+      }
+      if (!o.gzip || buf.length >= bytes || n < want) break;
+    }
+  } finally {
     closeSync(fd);
   }
-  const first =
-    buf
-      .subarray(0, 64 * 1024)
-      .toString(o.encoding === 'utf8' ? 'utf8' : 'latin1')
-      .split('\n')[0] ?? '';
+  let text = buf.subarray(0, bytes).toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. Reads 64 KiB of the file. */
+export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
+  const first = headText(o, 64 * 1024).split('\n')[0] ?? '';
   let best = ',';
   let most = 0;
   for (const d of [',', ';', '\t', '|']) {
@@ -393,17 +413,8 @@ export const FAST_PATH_FAILED = new Error('fast path failed');
 
 /** The first record of a CSV file (its header), as Node's parser reads it, and the line it starts on. */
 function headerRecord(o: ReadOptions): { record: string[]; line: number } {
-  let text: string;
-  if (o.gzip) text = readText(o).slice(0, 1 << 20);
-  else {
-    // only the start of the file: the header record
-    const fd = openSync(o.file, 'r');
-    const buf = Buffer.alloc(1 << 20);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    closeSync(fd);
-    text = buf.subarray(0, n).toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  }
+  // only the start of the file: the header record
+  const text = headText(o, 1 << 20);
   const first = parse(text, {
     delimiter: o.delimiter,
     to: 1,
