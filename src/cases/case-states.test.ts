@@ -261,6 +261,10 @@ describe('--dry-run of case logs stores nothing and says what would be stored', 
       const text = op.present!(r as never, params)
         .map((s) => ('text' in s ? s.text : ''))
         .join('\n');
+      const sections = op.present!(r as never, params);
+      expect(sections.find((x) => x.title === 'First rows as they would be stored')).toMatchObject({
+        rows: expect.arrayContaining([expect.objectContaining({ type: 'opened' })]),
+      });
       expect(text).toMatch(
         /would be stored, 0 would update stored rows, 0 are already stored, 0 would fail\. Nothing was written\./,
       );

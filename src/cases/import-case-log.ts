@@ -60,6 +60,8 @@ export interface CaseLogImportReport {
   readonly summary: CaseLog['summary'];
   /** True when nothing was stored (`dryRun`): the figures are what an import would store. */
   readonly dryRun: boolean;
+  /** A dry run's first case events as they would be stored. */
+  readonly preview?: readonly Record<string, unknown>[];
 }
 
 /** Thrown inside a dry run's transaction so that it rolls back; never leaves this file. */
@@ -102,7 +104,15 @@ export async function importCaseEventsFile(
       if (!options.dryRun) await undoImport(tx, cases.importId);
       throw e;
     }
-    return { format, cases, caseEvents, notes: log.notes, summary: log.summary, dryRun: !!options.dryRun };
+    return {
+      format,
+      cases,
+      caseEvents,
+      notes: log.notes,
+      summary: log.summary,
+      dryRun: !!options.dryRun,
+      ...(options.dryRun ? { preview: log.caseEvents.slice(0, 5) } : {}),
+    };
   };
   if (!options.dryRun) return store(db, false);
   // A dry run stores in a transaction and rolls it back: the counts (new, updated, duplicates) are the
@@ -151,7 +161,7 @@ export function caseLogDryRun(file: string, r: CaseLogImportReport): DryRunRepor
     columns: [],
     proposedMap: '',
     unmapped: [],
-    preview: [],
+    preview: r.preview ?? [],
     errors: ev.errors,
     wouldStore: { stored: ev.rowsStored, updated: ev.rowsUpdated, duplicates: ev.duplicates },
   };
