@@ -7,7 +7,13 @@
  * (`IDENTITY_BENCH_LINKS`, default 2,000 / 8,000 / 32,000 / 128,000 links), where a 1-row identity
  * import, an import of two anonymous events and the undo of the 1-row import should cost the same
  * whatever the size of the graph. `IMPORT_BENCH_ONLY=identity` runs this part alone.
+ *
+ * Peak memory (issue 24.2): CSV files of `IMPORT_RSS_ROWS` rows (default 1M and 3M, generated, deleted
+ * after) each imported in a process of its own (bench/import-one.ts), with the engine's default memory
+ * limit and with `IMPORT_RSS_LIMIT` (default 1GB): time (COMMIT included) and the process's peak RSS
+ * side by side. `IMPORT_BENCH_ONLY=memory` runs this part alone.
  */
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFile, undoImport } from '../src/ingest/index.js';
@@ -117,9 +123,59 @@ async function identityWorkspace(ctx: BenchContext, links: number): Promise<void
   }
 }
 
+const RSS_ROWS = (process.env.IMPORT_RSS_ROWS ?? '1000000,3000000').split(',').map(Number);
+const RSS_LIMIT = process.env.IMPORT_RSS_LIMIT ?? '1GB';
+
+/** Writes `rows` events in the unmapped layout (the same rows as writeFiles' first file). */
+async function writeEvents(file: string, rows: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('id,customer_id,ts,channel,touchpoint,name,outcome\n');
+  let buf = '';
+  const t0 = Date.UTC(2025, 10, 1);
+  for (let i = 0; i < rows; i++) {
+    const d = new Date(t0 + ((i * 7919) % (365 * 86_400)) * 1000);
+    const iso = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:00Z`;
+    buf += `e${i},c${(i * 31) % 100_000},${iso},${CHANNELS[i % CHANNELS.length]},${TOUCHPOINTS[i % TOUCHPOINTS.length]},view,${i % 9 === 0 ? 'fail' : 'ok'}\n`;
+    if (i % 50_000 === 49_999) {
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  out.write(buf);
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/** Time and peak RSS of importing `rows` events in a fresh process, per memory limit. */
+async function peakMemory(ctx: BenchContext): Promise<void> {
+  const one = join(import.meta.dirname, 'import-one.ts');
+  for (const rows of RSS_ROWS) {
+    const file = join(ctx.outDir, `rss-${rows}.csv`);
+    if (!existsSync(file)) await writeEvents(file, rows);
+    for (const limit of ['', RSS_LIMIT]) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', one, join(ctx.outDir, 'rss.duckdb'), file, ...(limit ? [limit] : [])],
+        { encoding: 'utf8', env: { ...process.env, TOUCHPOINT_MEMORY_LIMIT: '' } },
+      );
+      if (r.status !== 0) throw new Error(`import-one failed: ${r.stderr}`);
+      const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        rows: number;
+        seconds: number;
+        maxRssMB: number;
+      };
+      const at = `${rows.toLocaleString('en')} rows, memory_limit ${limit || 'engine default (80% of RAM)'}`;
+      ctx.report(`import ${at}`, m.seconds, 's', `${Math.round(m.rows / m.seconds)} rows/s, COMMIT included`);
+      ctx.report(`peak RSS, ${at}`, m.maxRssMB, 'MB', 'whole process: node + engine');
+    }
+    rmSync(file, { force: true });
+  }
+}
+
 export default async function (ctx: BenchContext): Promise<void> {
+  if (process.env.IMPORT_BENCH_ONLY === 'memory') return peakMemory(ctx);
   for (const links of LINKS) await identityWorkspace(ctx, links);
   if (process.env.IMPORT_BENCH_ONLY === 'identity') return;
+  await peakMemory(ctx);
   const plain = join(ctx.outDir, `events-${ROWS}.csv`);
   const mapped = join(ctx.outDir, `events-${ROWS}-mapped.csv`);
   if (!existsSync(plain) || !existsSync(mapped)) await writeFiles(plain, mapped);

@@ -1,6 +1,12 @@
 import { TouchpointError } from '../core/errors.js';
 import type { Progress } from '../core/operation.js';
-import { type FileFormat, type ImportReport, importRecords, undoImport } from '../ingest/index.js';
+import {
+  type DryRunReport,
+  type FileFormat,
+  type ImportReport,
+  importRecords,
+  undoImport,
+} from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import type { CaseLog } from './case-log.js';
 import { readTicketAudit } from './ticket-audit.js';
@@ -15,6 +21,8 @@ export interface ReadCaseEventsOptions {
   /** Canonical field → attribute / column, plus format options (docs/cases.md). */
   readonly map?: Readonly<Record<string, string>>;
   readonly onProgress?: (p: Progress) => void;
+  /** Read, validate and store inside a transaction that is rolled back: the report says what would be stored. */
+  readonly dryRun?: boolean;
 }
 
 export function caseLogFormatOf(path: string, format?: string): CaseLogFormat {
@@ -48,7 +56,16 @@ export interface CaseLogImportReport {
   readonly cases: ImportReport;
   readonly caseEvents: ImportReport;
   readonly notes: readonly string[];
+  /** Cases of the file that end closed and open (by its states: docs/cases.md), and reopened ones. */
+  readonly summary: CaseLog['summary'];
+  /** True when nothing was stored (`dryRun`): the figures are what an import would store. */
+  readonly dryRun: boolean;
+  /** A dry run's first case events as they would be stored. */
+  readonly preview?: readonly Record<string, unknown>[];
 }
+
+/** Thrown inside a dry run's transaction so that it rolls back; never leaves this file. */
+const ROLL_BACK = new Error('dry run: roll back');
 
 /**
  * Reads and imports a case log: the cases, then their events (idempotent on ids: `<case>#<seq>` for
@@ -68,23 +85,86 @@ export async function importCaseEventsFile(
     ...(options.now ? { now: options.now } : {}),
     options: { format, map: options.map ?? {} },
   };
-  const cases = await importRecords(db, 'cases', log.cases, {
-    ...common,
-    lineOf: (i) => log.caseLines[i] ?? i + 1,
-  });
-  let caseEvents: ImportReport;
-  try {
-    caseEvents = await importRecords(db, 'case-events', log.caseEvents, {
+  const store = async (tx: Store, skipInvalid: boolean) => {
+    const cases = await importRecords(tx, 'cases', log.cases, {
       ...common,
-      lineOf: (i) => log.eventLines[i] ?? i + 1,
-      total: log.caseEvents.length,
+      skipInvalid,
+      lineOf: (i) => log.caseLines[i] ?? i + 1,
+    });
+    let caseEvents: ImportReport;
+    try {
+      caseEvents = await importRecords(tx, 'case-events', log.caseEvents, {
+        ...common,
+        skipInvalid,
+        lineOf: (i) => log.eventLines[i] ?? i + 1,
+        total: log.caseEvents.length,
+      });
+    } catch (e) {
+      // all or nothing: take the cases back out when their events are refused
+      if (!options.dryRun) await undoImport(tx, cases.importId);
+      throw e;
+    }
+    return {
+      format,
+      cases,
+      caseEvents,
+      notes: log.notes,
+      summary: log.summary,
+      dryRun: !!options.dryRun,
+      ...(options.dryRun ? { preview: log.caseEvents.slice(0, 5) } : {}),
+    };
+  };
+  if (!options.dryRun) return store(db, false);
+  // A dry run stores in a transaction and rolls it back: the counts (new, updated, duplicates) are the
+  // store's own, and bad rows are listed rather than refused. `db` must not be inside a transaction
+  // already (the operation's store never is): a joined transaction would not roll back here.
+  let report: CaseLogImportReport | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      report = await store(tx, true);
+      throw ROLL_BACK;
     });
   } catch (e) {
-    // all or nothing: take the cases back out when their events are refused
-    await undoImport(db, cases.importId);
-    throw e;
+    if (e !== ROLL_BACK) throw e;
   }
-  return { format, cases, caseEvents, notes: log.notes };
+  return report!;
+}
+
+/**
+ * The import's line about cases: stored (or that would be) and how many end closed and open, so a
+ * log whose states were not read (every case open) shows at once.
+ */
+export function caseLine(r: CaseLogImportReport): string {
+  const c = r.cases;
+  const { closed, open, reopened } = r.summary;
+  return (
+    `cases: ${c.rowsStored} ${r.dryRun ? 'would be stored' : 'stored'}, ${c.rowsUpdated} ${r.dryRun ? 'would be updated' : 'updated'}` +
+    `${r.dryRun ? '' : ` (import ${c.importId})`}; in the file ${closed} end closed, ${open} open` +
+    `${reopened > 0 ? `, ${reopened} reopened at least once` : ''}` +
+    (closed === 0 && open > 0
+      ? ' — no state closed a case: map the state with --map state=ATTRIBUTE (docs/cases.md)'
+      : '')
+  );
+}
+
+/** A case-log dry run in the shape of a file import's dry run (what `presentImport` prints). */
+export function caseLogDryRun(file: string, r: CaseLogImportReport): DryRunReport {
+  const ev = r.caseEvents;
+  return {
+    dryRun: true,
+    kind: 'case-events',
+    file,
+    format: r.format,
+    rowsRead: ev.rowsRead,
+    rowsValid: ev.rowsRead - ev.rowsSkipped,
+    rowsInvalid: ev.rowsSkipped,
+    columns: [],
+    proposedMap: '',
+    unmapped: [],
+    preview: r.preview ?? [],
+    errors: ev.errors,
+    wouldStore: { stored: ev.rowsStored, updated: ev.rowsUpdated, duplicates: ev.duplicates },
+  };
 }
 
 /**
@@ -97,18 +177,17 @@ export const caseLogFileFormats: readonly FileFormat[] = CASE_LOG_FORMATS.map(
     kinds: ['case-events'],
     // a ticket-audit log is a CSV: only --format names it
     matches: (file) => format === 'xes' && caseLogFormatOf(file) === 'xes',
-    importFile: async (db, file, { map }, ctx) => {
+    importFile: async (db, file, { map, dryRun }, ctx) => {
       const r = await importCaseEventsFile(db, file, {
         format,
         map,
+        dryRun,
         ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         ...(ctx.now ? { now: ctx.now } : {}),
       });
       for (const note of r.notes) ctx.log?.(note);
-      ctx.log?.(
-        `cases: ${r.cases.rowsStored} stored, ${r.cases.rowsUpdated} updated (import ${r.cases.importId})`,
-      );
-      return r.caseEvents;
+      ctx.log?.(caseLine(r));
+      return r.dryRun ? caseLogDryRun(file, r) : r.caseEvents;
     },
   }),
 );

@@ -8,9 +8,12 @@ import {
   type CaseAttributes,
   type CaseLog,
   type CaseLogOptions,
-  DEFAULT_RESOLVED_STATES,
+  checkMapKeys,
   type Observation,
   parseTime,
+  STATE_RULE_KEYS,
+  type StateRules,
+  stateRules,
 } from './case-log.js';
 
 /** Header names tried, in order, for each field when the mapping does not name a column. */
@@ -47,22 +50,34 @@ const FIELDS = [
   'priority',
 ] as const;
 
+/** Every key `--map` takes for a ticket audit: the fields, then the options. */
+export const TICKET_AUDIT_MAP_KEYS: readonly string[] = [
+  ...FIELDS,
+  'date_format',
+  'na',
+  'team_field',
+  'agent_field',
+  'state_field',
+  ...STATE_RULE_KEYS,
+];
+
 /**
  * Options carried in the mapping: `date_format` (iso | dmy | mdy: day-first `D/M/YYYY HH:MM` and
  * month-first dates without a zone, read as UTC), `na` (missing-value marker, e.g. `?`),
- * `resolved` (regular expression naming the resolved states), `team_field` / `agent_field` /
+ * `closed_states` / `reopen_states` / `resolved` (see `stateRules`), `team_field` / `agent_field` /
  * `state_field` (regular expressions on the `field` column of a field-change audit).
  */
 export interface TicketAuditSettings {
   readonly dateFormat: 'iso' | 'dmy' | 'mdy';
   readonly na: ReadonlySet<string>;
-  readonly resolved: RegExp;
+  readonly states: StateRules;
   readonly teamField: RegExp;
   readonly agentField: RegExp;
   readonly stateField: RegExp;
 }
 
 function settings(map: Readonly<Record<string, string>>): TicketAuditSettings {
+  checkMapKeys(map, TICKET_AUDIT_MAP_KEYS, 'ticket-audit');
   const df = (map.date_format ?? 'iso').toLowerCase();
   if (df !== 'iso' && df !== 'dmy' && df !== 'mdy')
     throw new TouchpointError(
@@ -80,7 +95,7 @@ function settings(map: Readonly<Record<string, string>>): TicketAuditSettings {
   return {
     dateFormat: df,
     na: new Set((map.na ?? '').split('|').filter((x) => x !== '')),
-    resolved: re('resolved', DEFAULT_RESOLVED_STATES),
+    states: stateRules(map),
     teamField: re('team_field', /group|team|queue/i),
     agentField: re('agent_field', /assign|agent|owner/i),
     stateField: re('state_field', /state|status/i),
@@ -122,8 +137,8 @@ export function parseAuditTime(
  *   rows of one ticket at one instant form one observation; the field names say which change is the
  *   group (team), the assignee (agent) or the state;
  * - snapshots: one row per ticket update with the state, group and agent as columns.
- * A state entering the resolved states closes the case, leaving them reopens it (a move between two
- * resolved states, e.g. Resolved → Closed, is neither). Duplicate header names get a `_2` suffix.
+ * A state entering the closing states closes the case, a reopening state after it reopens it (a move
+ * between two closing states, e.g. Resolved → Closed, is neither; `stateRules`). Duplicate header names get a `_2` suffix.
  */
 export async function readTicketAudit(path: string, options: CaseLogOptions = {}): Promise<CaseLog> {
   const source = options.source ?? path;
@@ -284,7 +299,7 @@ export async function readTicketAudit(path: string, options: CaseLogOptions = {}
     notes.push(
       `${ignoredStates} rows carry a numeric state (e.g. -100) that names no state: read as "state unknown"`,
     );
-  return buildCaseLog(observations, caseAttrs, notes, cfg.resolved);
+  return buildCaseLog(observations, caseAttrs, notes, cfg.states);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

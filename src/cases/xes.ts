@@ -7,8 +7,11 @@ import {
   type CaseAttributes,
   type CaseLog,
   type CaseLogOptions,
+  checkMapKeys,
   type Observation,
   parseTime,
+  STATE_RULE_KEYS,
+  stateRules,
 } from './case-log.js';
 
 /**
@@ -28,7 +31,11 @@ export const XES_DEFAULT_MAP: Readonly<Record<string, string>> = {
   channel: '',
   product: '',
   priority: '',
+  state: '',
 };
+
+/** Every key `--map` takes for an XES log: the fields, then the state rules. */
+export const XES_MAP_KEYS: readonly string[] = [...Object.keys(XES_DEFAULT_MAP), ...STATE_RULE_KEYS];
 
 const VALUE_TAGS = new Set(['string', 'date', 'int', 'float', 'boolean', 'id', 'list', 'container']);
 
@@ -46,6 +53,7 @@ function toValue(tag: string, v: string): unknown {
  * TouchpointError naming the line; nothing is returned, so nothing is loaded.
  */
 export async function readXes(path: string, options: CaseLogOptions = {}): Promise<CaseLog> {
+  checkMapKeys(options.map ?? {}, XES_MAP_KEYS, 'xes');
   // Fast pass without position tracking; a file with any error is read again with positions so the
   // error names its line (errors are rare, speed matters for the rest).
   try {
@@ -59,6 +67,7 @@ export async function readXes(path: string, options: CaseLogOptions = {}): Promi
 async function parseXes(path: string, options: CaseLogOptions, positions: boolean): Promise<CaseLog> {
   const source = options.source ?? path;
   const map = { ...XES_DEFAULT_MAP, ...(options.map ?? {}) };
+  const rules = stateRules(options.map ?? {});
   const observations: Observation[] = [];
   const caseAttrs = new Map<string, CaseAttributes & { line: number }>();
   const parser = new SaxesParser({ position: positions });
@@ -81,7 +90,7 @@ async function parseXes(path: string, options: CaseLogOptions, positions: boolea
 
   // attributes that became columns are not repeated in properties
   const mapped = new Set(
-    [map.ts, map.team, map.agent, map.activity, map.type, map.transfer_reason].filter(Boolean),
+    [map.ts, map.team, map.agent, map.activity, map.type, map.transfer_reason, map.state].filter(Boolean),
   );
   const extras = (attrs: Record<string, unknown>): Record<string, unknown> | null => {
     let out: Record<string, unknown> | null = null;
@@ -121,6 +130,7 @@ async function parseXes(path: string, options: CaseLogOptions, positions: boolea
         agent: pick(e.attrs, 'agent'),
         activity: pick(e.attrs, 'activity'),
         type: pick(e.attrs, 'type'),
+        state: pick(e.attrs, 'state'),
         transferReason: pick(e.attrs, 'transfer_reason'),
         properties: extras(e.attrs),
       });
@@ -220,7 +230,7 @@ async function parseXes(path: string, options: CaseLogOptions, positions: boolea
     total: observations.length,
     unit: 'events',
   });
-  return buildCaseLog(observations, caseAttrs);
+  return buildCaseLog(observations, caseAttrs, [], rules);
 }
 
 async function firstBytes(path: string): Promise<Buffer> {

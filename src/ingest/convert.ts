@@ -295,8 +295,11 @@ export async function convert(
   const typed = spec.fields.map((f) => {
     const r = ident(`_r_${f.name}`);
     const value = typedField(f, r, o);
+    const fallback = f.defaultWhenSet
+      ? sql`CASE WHEN ${ident(`_r_${f.defaultWhenSet.field}`)} IS NOT NULL THEN ${f.defaultWhenSet.value} ELSE ${f.default ?? null} END`
+      : f.default;
     const withDefault =
-      f.default !== undefined ? sql`CASE WHEN ${r} IS NULL THEN ${f.default} ELSE ${value} END` : value;
+      fallback !== undefined ? sql`CASE WHEN ${r} IS NULL THEN ${fallback} ELSE ${value} END` : value;
     return sql`${withDefault} AS ${ident(f.name)}`;
   });
   const offsets = spec.fields

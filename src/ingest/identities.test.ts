@@ -248,6 +248,36 @@ describe('incremental identity stitching', () => {
     });
   });
 
+  it('re-importing the same anonymous events after stitching is a no-op: duplicates, 0 updated, undo still works', async () => {
+    await withTestDb(async (db) => {
+      const file = [
+        { id: 'e1', anonymous_id: 'w1' },
+        { id: 'e2', anonymous_id: 'w2' },
+        { id: 'e3', anonymous_id: 'w1', customer_id: 'C1' }, // links w1 to C1: e1 is stitched
+      ];
+      const first = await events(db, file);
+      expect(first).toMatchObject({ rowsStored: 3, rowsUpdated: 0 });
+      expect(await db.all(sql`SELECT id, customer_id, customer_stitched FROM events ORDER BY id`)).toEqual([
+        { id: 'e1', customer_id: 'C1', customer_stitched: true },
+        { id: 'e2', customer_id: null, customer_stitched: false },
+        { id: 'e3', customer_id: 'C1', customer_stitched: false },
+      ]);
+      const before = await derived(db);
+      const again = await events(db, file);
+      expect(again).toMatchObject({ rowsStored: 0, rowsUpdated: 0, duplicates: 3 });
+      expect(again.identities?.eventsAttributed ?? 0).toBe(0);
+      expect(await derived(db)).toEqual(before);
+      const updated = await db.one<{ n: number }>(
+        sql`SELECT count(*) AS n FROM events WHERE updated_import_id IS NOT NULL`,
+      );
+      expect(updated!.n).toBe(0);
+      // nothing blocks undoing the first import: the re-import changed nothing
+      await undoImport(db, again.importId);
+      await undoImport(db, first.importId);
+      expect((await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n).toBe(0);
+    });
+  });
+
   it('rebuilds once, in full, a workspace whose links predate the stored components', async () => {
     await withTestDb(async (db) => {
       await links(db, [{ alias_type: 'email', alias: 'a', customer_id: 'C2' }]);

@@ -596,24 +596,61 @@ describe('undo', () => {
 });
 
 describe('headers', () => {
-  it('repeated and blank header names get the same names on the fast and the exact path', async () => {
+  it('a column name given twice is refused on the fast and the exact path, naming file, line and column', async () => {
     for (const bad of [false, true]) {
       await withTestDb(async (db) => {
-        // a bad row (tier 'x') sends the file through the exact path
+        // a bad row (tier 'x') would send the file through the exact path
         const rows = `t1,Billing,x,y,1\nt2,Returns,z,w,2\n${bad ? 't3,Bad,a,b,x\n' : ''}`;
-        const f = file('dup.csv', `id,name,note,note,tier\n${rows}`);
-        const r = await imp(db, 'teams', {
-          file: f,
-          map: { function: 'note_2' },
-          skipInvalid: true,
-          unknownFields: 'lenient',
-        });
-        expect(r).toMatchObject({ rowsStored: 2, rowsSkipped: bad ? 1 : 0 });
-        expect(await db.all(sql`SELECT id, function FROM teams ORDER BY id`)).toEqual([
-          { id: 't1', function: 'y' },
-          { id: 't2', function: 'w' },
+        const f = file('dup.csv', `id,name,note, note ,tier\n${rows}`);
+        const e = await rejected(imp(db, 'teams', { file: f, skipInvalid: true, unknownFields: 'lenient' }));
+        expect(e.message).toBe(
+          `${f}:1: column "note" appears twice in the header (columns 3 and 4): rename one, nothing was imported`,
+        );
+        expect(e.details).toMatchObject([{ file: f, line: 1, field: 'note' }]);
+        expect(await count(db, 'teams')).toBe(0);
+        expect(await count(db, 'imports')).toBe(0);
+      });
+    }
+  });
+
+  it('blank header names become column<n>; a header after blank lines is named on its own line', async () => {
+    await withTestDb(async (db) => {
+      const f = file('blank.csv', `\n\nid,name,,note\nt1,Billing,x,y\n`);
+      const r = await imp(db, 'teams', { file: f, map: { function: 'column3' }, unknownFields: 'lenient' });
+      expect(r.rowsStored).toBe(1);
+      expect(await db.all(sql`SELECT id, function FROM teams`)).toEqual([{ id: 't1', function: 'x' }]);
+      const dup = file('blank-dup.csv', `\n\nid,id\nt1,t2\n`);
+      const e = await rejected(imp(db, 'teams', { file: dup }));
+      expect(e.message).toMatch(/:3: column "id" appears twice/);
+    });
+  });
+});
+
+describe('cases from a flat export (issue 17.4)', () => {
+  it('a case with a close time and no status is closed, on the fast path, the exact path and the records path', async () => {
+    for (const bad of [false, true]) {
+      await withTestDb(async (db) => {
+        // a bad row (an unparseable opened_at) sends the file through the exact path
+        const f = file(
+          'cases.csv',
+          'id,opened_at,closed_at,status\n' +
+            'c1,2026-01-01T08:00:00Z,2026-01-02T08:00:00Z,\n' + // closed by its close time
+            'c2,2026-01-01T08:00:00Z,,\n' + // open
+            'c3,2026-01-01T08:00:00Z,2026-01-03T08:00:00Z,pending\n' + // a given status wins
+            (bad ? 'c4,yesterday,,\n' : ''),
+        );
+        const r = await imp(db, 'cases', { file: f, skipInvalid: true });
+        expect(r).toMatchObject({ rowsStored: 3, rowsSkipped: bad ? 1 : 0 });
+        expect(await db.all(sql`SELECT id, status FROM cases ORDER BY id`)).toEqual([
+          { id: 'c1', status: 'closed' },
+          { id: 'c2', status: 'open' },
+          { id: 'c3', status: 'pending' },
         ]);
       });
     }
+    const { convertRecord } = await import('./schemas.js');
+    const at = { id: 'x', opened_at: '2026-01-01T00:00:00Z' };
+    expect(convertRecord('cases', { ...at, closed_at: '2026-01-02T00:00:00Z' }).data.status).toBe('closed');
+    expect(convertRecord('cases', { ...at, closed_at: '' }).data.status).toBe('open');
   });
 });

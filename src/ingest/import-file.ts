@@ -12,6 +12,7 @@ import {
   newImportId,
   type RowError,
   rejectRows,
+  withCommitTime,
 } from './import-records.js';
 import {
   type MappingSpec,
@@ -26,6 +27,7 @@ import {
   detectFormat,
   FAST_PATH_FAILED,
   type Format,
+  RAW,
   type RawTable,
   type ReadOptions,
   readRawExact,
@@ -55,7 +57,8 @@ export interface DryRunReport {
   readonly dryRun: true;
   readonly kind: Kind;
   readonly file: string;
-  readonly format: Format;
+  /** A built-in format, or one another capability registers (xes, ticket-audit). */
+  readonly format: Format | (string & {});
   readonly rowsRead: number;
   readonly rowsValid: number;
   readonly rowsInvalid: number;
@@ -67,6 +70,8 @@ export interface DryRunReport {
   readonly unmapped: readonly string[];
   readonly preview: readonly Record<string, unknown>[];
   readonly errors: readonly RowError[];
+  /** When the store was asked (case logs: stored in a transaction rolled back): new, changed and unchanged rows. */
+  readonly wouldStore?: { readonly stored: number; readonly updated: number; readonly duplicates: number };
 }
 
 function readOptions(o: FileImportOptions): ReadOptions {
@@ -137,6 +142,9 @@ async function load(
     },
     rawTable.lineBase,
   );
+  // the all-text copy is not read again unless aliases link from it or a dry run shows it: dropped now,
+  // so the text and the typed copy of a large file are not both held while the rows are stored
+  if (!o.dryRun && mapping.aliases.length === 0) await tx.exec(sql`DROP TABLE IF EXISTS ${ident(RAW)}`);
   await markRepeatedKeys(tx, kind);
   const { count, errors } = await convErrors(tx, MAX_ERRORS);
   o.onProgress?.({ phase: 'validating', done: rawTable.rows, total: rawTable.rows, unit: 'rows' });
@@ -286,7 +294,7 @@ async function importConverted(
       // a dry run reads its report from the temporary tables: nothing is written
       if (o.dryRun) return dryRunReport(s, kind, o, ro.format, c);
       if (c.badRows > 0 && !o.skipInvalid) rejectRows(source, c.errors, c.badRows);
-      return s.transaction((tx) => write(tx, c));
+      return withCommitTime(await s.transaction((tx) => write(tx, c)), t0);
     });
   try {
     return await attempt(false);

@@ -60,7 +60,10 @@ async function deriveIds(tx: Store, spec: KindSpec): Promise<void> {
  * inserted with import_id; rows whose key exists and whose content differs are updated with
  * updated_import_id; identical rows are counted as duplicates. Within the source, the last row of a
  * key wins (the others count as duplicates). `keep` columns merge with what is stored (new value when
- * given, else the stored one); JSON columns in `keep` merge key by key.
+ * given, else the stored one); JSON columns in `keep` merge key by key. `storedAs` gives, per column,
+ * the stored value as the source would have written it (`t.` is the stored row), for columns that the
+ * workspace fills in after an import (an event's stitched customer id): only a difference from what
+ * the source wrote is a change.
  */
 export async function mergeInto(
   tx: Store,
@@ -70,6 +73,7 @@ export async function mergeInto(
   source: SqlFragment,
   importId: string,
   keep: 'replace' | 'coalesce',
+  storedAs: Readonly<Record<string, SqlFragment>> = {},
 ): Promise<MergeCounts> {
   const t = ident(table);
   const versioned = VERSIONED_TABLES[table];
@@ -119,7 +123,7 @@ export async function mergeInto(
           data.map((c) =>
             c.type === 'json'
               ? sql`CAST(${newValue(c)} AS VARCHAR) IS DISTINCT FROM CAST(t.${ident(c.name)} AS VARCHAR)`
-              : sql`${newValue(c)} IS DISTINCT FROM t.${ident(c.name)}`,
+              : sql`${newValue(c)} IS DISTINCT FROM ${storedAs[c.name] ?? sql`t.${ident(c.name)}`}`,
           ),
           raw(' OR '),
         );
@@ -289,6 +293,11 @@ export async function storeStaged(
     sql`SELECT * FROM ${stage}`,
     importId,
     kind === 'customers' ? 'coalesce' : 'replace',
+    // a customer id that stitching filled in is not the source's: re-importing the same anonymous
+    // event is a duplicate, not an update (which would also block undoing the first import)
+    kind === 'events'
+      ? { customer_id: raw('CASE WHEN t.customer_stitched THEN NULL ELSE t.customer_id END') }
+      : {},
   );
   if (kind === 'events') {
     // an updated event takes its customer id from the source again (stitching re-attributes it below

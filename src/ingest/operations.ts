@@ -27,13 +27,13 @@ export interface FileFormat {
   readonly kinds: readonly Kind[];
   /** True when a file name alone says this format (e.g. `.xes.gz`). */
   readonly matches: (file: string) => boolean;
-  /** Reads and stores the file; notes go to `ctx.log`. */
+  /** Reads and stores the file (with `dryRun`, stores nothing and reports what it would); notes go to `ctx.log`. */
   readonly importFile: (
     db: Store,
     file: string,
-    options: { readonly map: Readonly<Record<string, string>> },
+    options: { readonly map: Readonly<Record<string, string>>; readonly dryRun: boolean },
     ctx: OperationContext,
-  ) => Promise<ImportReport>;
+  ) => Promise<ImportReport | DryRunReport>;
 }
 
 export const ImportFileParams = z.object({
@@ -130,18 +130,25 @@ export function mappingFromParams(p: ImportFileParams): MappingSpec {
 
 function presentImport(r: ImportReport | DryRunReport): readonly Section[] {
   if ('dryRun' in r) {
+    const w = r.wouldStore;
     const out: Section[] = [
       {
         text:
-          `dry run of ${r.file} as ${r.kind}: ${r.rowsRead} rows read, ${r.rowsValid} would be stored, ` +
+          `dry run of ${r.file} as ${r.kind}: ${r.rowsRead} rows read, ` +
+          (w
+            ? `${w.stored} would be stored, ${w.updated} would update stored rows, ${w.duplicates} are already stored, `
+            : `${r.rowsValid} would be stored, `) +
           `${r.rowsInvalid} would fail. Nothing was written.`,
       },
-      { title: 'Columns', rows: r.columns },
-      { title: 'Proposed mapping (paste as --map, then fix)', text: r.proposedMap || '(none)' },
     ];
+    if (r.columns.length > 0)
+      out.push(
+        { title: 'Columns', rows: r.columns },
+        { title: 'Proposed mapping (paste as --map, then fix)', text: r.proposedMap || '(none)' },
+      );
     if (r.unmapped.length > 0)
       out.push({ title: 'Required fields with no column', text: r.unmapped.join(', ') });
-    out.push({ title: 'First rows as they would be stored', rows: r.preview });
+    if (r.preview.length > 0) out.push({ title: 'First rows as they would be stored', rows: r.preview });
     if (r.errors.length > 0) {
       out.push({ title: 'Rows that would fail', rows: r.errors.slice(0, 20).map((e) => ({ ...e })) });
       if (r.rowsInvalid > 20)
@@ -188,12 +195,36 @@ function importOperation(kind: Kind, formats: readonly FileFormat[]) {
       // formats other capabilities read (XES and ticket-audit case logs), then store through importRecords
       const plugin = formats.find((f) => (p.format ? f.name === p.format : f.matches(p.file)));
       if (plugin) {
-        if (!plugin.kinds.includes(kind) || p.dryRun)
+        if (!plugin.kinds.includes(kind))
           throw new TouchpointError(
             'invalid_input',
-            `--format ${plugin.name} imports ${plugin.kinds.join(', ')} only, without --dry-run`,
+            `--format ${plugin.name} imports ${plugin.kinds.join(', ')} only`,
           );
-        return plugin.importFile(db, p.file, { map: p.map ? parsePairs(p.map, '--map') : {} }, ctx);
+        // flags of the CSV reader would be dropped without a word: refused, naming the --map option
+        const flags: Record<string, unknown> = {
+          '--mapping': p.mapping,
+          '--questions': p.questions,
+          '--aliases': p.aliases,
+          '--date-format (use --map date_format=iso|dmy|mdy)': p.dateFormat,
+          '--timezone': p.timezone,
+          '--na (use --map na=?)': p.na,
+          '--delimiter': p.delimiter,
+          '--encoding': p.encoding,
+          '--sheet': p.sheet,
+          '--skip-invalid': p.skipInvalid || undefined,
+        };
+        const ignored = Object.keys(flags).filter((f) => flags[f] !== undefined);
+        if (ignored.length > 0)
+          throw new TouchpointError(
+            'invalid_input',
+            `${ignored.join(', ')}: not an option of ${plugin.name} logs, which take their options in --map (docs/cases.md)`,
+          );
+        return plugin.importFile(
+          db,
+          p.file,
+          { map: p.map ? parsePairs(p.map, '--map') : {}, dryRun: p.dryRun },
+          ctx,
+        );
       }
       return importFile(db, kind, {
         ...mappingFromParams(p),

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, constants as zlib } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { TouchpointError } from '../core/errors.js';
 import {
@@ -98,22 +98,42 @@ function readText(o: ReadOptions): string {
   return text;
 }
 
-/** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. */
-export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
+/**
+ * The first `bytes` bytes of a file's text (decompressed when gzipped), without reading the rest: a
+ * gzipped file is inflated from its first compressed bytes only (a sync flush accepts the cut).
+ */
+export function headText(
+  o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding' | 'label'>,
+  bytes: number,
+): string {
+  const fd = openSync(o.file, 'r');
   let buf: Buffer;
-  if (o.gzip) buf = gunzipSync(readFileSync(o.file));
-  else {
-    // the header line is at the start: 64 KiB of it, not the whole file
-    const fd = openSync(o.file, 'r');
-    buf = Buffer.alloc(64 * 1024);
-    buf = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  try {
+    // gzip: text compresses 3–10×; read compressed bytes until the inflated head is long enough
+    for (let want = o.gzip ? Math.max(16 * 1024, bytes >> 2) : bytes; ; want *= 4) {
+      const raw = Buffer.alloc(want);
+      const n = readSync(fd, raw, 0, want, 0);
+      buf = raw.subarray(0, n);
+      if (o.gzip) {
+        try {
+          buf = gunzipSync(buf, { finishFlush: zlib.Z_SYNC_FLUSH });
+        } catch (e) {
+          throw new TouchpointError('invalid_input', `${shown(o)}: not a gzip file`, { cause: e });
+        }
+      }
+      if (!o.gzip || buf.length >= bytes || n < want) break;
+    }
+  } finally {
     closeSync(fd);
   }
-  const first =
-    buf
-      .subarray(0, 64 * 1024)
-      .toString(o.encoding === 'utf8' ? 'utf8' : 'latin1')
-      .split('\n')[0] ?? '';
+  let text = buf.subarray(0, bytes).toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Guesses the CSV delimiter from the header line: the most frequent of , ; TAB |. Reads 64 KiB of the file. */
+export function sniffDelimiter(o: Pick<ReadOptions, 'file' | 'gzip' | 'encoding'>): string {
+  const first = headText(o, 64 * 1024).split('\n')[0] ?? '';
   let best = ',';
   let most = 0;
   for (const d of [',', ';', '\t', '|']) {
@@ -138,18 +158,28 @@ async function fillRaw(tx: Store, headers: string[], rows: BulkRow[]): Promise<R
   return { headers, rows: rows.length, exact: true };
 }
 
-function uniqueHeaders(headers: readonly unknown[], file: string): string[] {
+/**
+ * The header's column names: blank ones become `column<n>`; a name given twice is refused (which of
+ * the two columns should a field take? One would win without a word), naming the file, the header's
+ * line and the column.
+ */
+function uniqueHeaders(headers: readonly unknown[], file: string, line: number): string[] {
   const out = headers.map((h, i) =>
     h === null || h === undefined || String(h).trim() === '' ? `column${i + 1}` : String(h).trim(),
   );
-  const seen = new Map<string, number>();
-  return out.map((h) => {
-    const n = seen.get(h) ?? 0;
-    seen.set(h, n + 1);
-    if (n > 0 && n > 100)
-      throw new TouchpointError('invalid_input', `${file}: header ${h} repeats too often`);
-    return n === 0 ? h : `${h}_${n + 1}`;
+  const first = new Map<string, number>();
+  out.forEach((h, i) => {
+    const at = first.get(h);
+    if (at === undefined) {
+      first.set(h, i);
+      return;
+    }
+    const message = `column ${JSON.stringify(h)} appears twice in the header (columns ${at + 1} and ${i + 1}): rename one, nothing was imported`;
+    throw new TouchpointError('invalid_input', `${file}:${line}: ${message}`, {
+      details: [{ file, line, field: h, message }],
+    });
   });
+  return out;
 }
 
 const textOf = (v: unknown): string | null => {
@@ -200,7 +230,7 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
       line += (r.raw.match(/\n/g)?.length ?? 0) + (r.raw.endsWith('\n') ? 0 : 1);
       if (r.record.length === 1 && r.record[0]!.trim() === '') continue; // blank line
       if (!headers) {
-        headers = uniqueHeaders(r.record, shown(o));
+        headers = uniqueHeaders(r.record, shown(o), start);
         continue;
       }
       if (r.record.length !== headers.length) {
@@ -298,7 +328,7 @@ export async function readRawExact(tx: Store, o: ReadOptions): Promise<RawTable>
     }
     const headerAt = data.findIndex((r) => r.some((v) => v !== null && v !== ''));
     if (headerAt < 0) throw new TouchpointError('invalid_input', `${shown(o)}: the sheet is empty`);
-    const headers = uniqueHeaders(data[headerAt]!, shown(o));
+    const headers = uniqueHeaders(data[headerAt]!, shown(o), headerAt + 1);
     const rows: BulkRow[] = [];
     for (let i = headerAt + 1; i < data.length; i++) {
       const r = data[i]!;
@@ -330,7 +360,8 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
       );
       // header names as Node's parser reads them, so both paths name columns alike; the engine's sniffer
       // may invent columns for ragged rows: the header line decides
-      headers = uniqueHeaders(headerRecord(o), shown(o));
+      const header = headerRecord(o);
+      headers = uniqueHeaders(header.record, shown(o), header.line);
       if (headers.length !== desc.length) throw FAST_PATH_FAILED;
       source = sql`SELECT * FROM read_csv(${shown(o)}, ${opts}, names = ${headers.map((_, i) => `c${i}`)})`;
     } else if (o.format === 'jsonl') {
@@ -380,27 +411,19 @@ export async function readRawFast(tx: Store, o: ReadOptions): Promise<RawTable |
 /** Thrown when the engine cannot read a file as given: the caller takes the exact path. */
 export const FAST_PATH_FAILED = new Error('fast path failed');
 
-/** The first record of a CSV file (its header), as Node's parser reads it. */
-function headerRecord(o: ReadOptions): string[] {
-  let text: string;
-  if (o.gzip) text = readText(o).slice(0, 1 << 20);
-  else {
-    // only the start of the file: the header record
-    const fd = openSync(o.file, 'r');
-    const buf = Buffer.alloc(1 << 20);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    closeSync(fd);
-    text = buf.subarray(0, n).toString(o.encoding === 'utf8' ? 'utf8' : 'latin1');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  }
+/** The first record of a CSV file (its header), as Node's parser reads it, and the line it starts on. */
+function headerRecord(o: ReadOptions): { record: string[]; line: number } {
+  // only the start of the file: the header record
+  const text = headText(o, 1 << 20);
   const first = parse(text, {
     delimiter: o.delimiter,
     to: 1,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
-  }) as string[][];
-  return first[0] ?? [];
+    info: true,
+  }) as unknown as { record: string[]; info: { empty_lines: number } }[];
+  return { record: first[0]?.record ?? [], line: (first[0]?.info.empty_lines ?? 0) + 1 };
 }
 
 /** The 1-based line of a character offset. */

@@ -33,6 +33,8 @@ export interface FieldSpec {
   readonly max?: number;
   /** Used when the record leaves the field empty. */
   readonly default?: string | number | boolean;
+  /** Used instead of `default` when the record leaves the field empty but sets `field` (a case with a close time is closed). */
+  readonly defaultWhenSet?: { readonly field: string; readonly value: string };
   readonly description?: string;
 }
 
@@ -157,7 +159,7 @@ export const KIND_SPECS: Record<Kind, KindSpec> = {
       ts('closed_at'),
       s('channel'),
       s('reason'),
-      s('status', { default: 'open' }),
+      s('status', { default: 'open', defaultWhenSet: { field: 'closed_at', value: 'closed' } }),
       s('owner_team'),
       s('owner_agent'),
       s('product'),
@@ -537,7 +539,10 @@ export function convertRecord(
       const given = typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
       v = isMissing(v) || v === given ? { ...unknown, ...given } : v;
     }
-    const c = convertField(f, v, o.zone);
+    const c =
+      f.defaultWhenSet && isMissing(v) && data[f.defaultWhenSet.field] != null
+        ? ({ ok: true, value: f.defaultWhenSet.value } as const)
+        : convertField(f, v, o.zone);
     if (c.ok) data[f.name] = c.value;
     else {
       data[f.name] = null;

@@ -204,8 +204,30 @@ export interface OpenOptions {
   /** Run pending migrations (default true). */
   readonly migrate?: boolean;
   readonly readOnly?: boolean;
-  /** DuckDB's `memory_limit` for this database (e.g. `'2GB'`); default the engine's (80% of RAM). */
+  /**
+   * DuckDB's `memory_limit` for this database (e.g. `'2GB'`): beyond it the engine spills to
+   * `tempDirectory`. Default `TOUCHPOINT_MEMORY_LIMIT`, else the engine's (80% of RAM).
+   */
   readonly memoryLimit?: string;
+  /**
+   * Where the engine spills what does not fit (large imports, sorts, joins). Default
+   * `TOUCHPOINT_TEMP_DIR`, else `<workspace file>.tmp` beside the workspace (the engine's own
+   * default for a file; an in-memory store keeps the engine's default).
+   */
+  readonly tempDirectory?: string;
+}
+
+/** The engine settings of a workspace: its memory limit and spill directory (docs/architecture.md). */
+export function engineSettings(file: string, options: OpenOptions): Record<string, string> {
+  const memoryLimit = options.memoryLimit ?? (process.env.TOUCHPOINT_MEMORY_LIMIT || undefined);
+  const tempDirectory =
+    options.tempDirectory ??
+    (process.env.TOUCHPOINT_TEMP_DIR || undefined) ??
+    (file === ':memory:' ? undefined : `${file}.tmp`);
+  return {
+    ...(memoryLimit ? { memory_limit: memoryLimit } : {}),
+    ...(tempDirectory && !options.readOnly ? { temp_directory: tempDirectory } : {}),
+  };
 }
 
 /**
@@ -220,7 +242,7 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
     // No ICU in the embedded engine: TIMESTAMP columns hold UTC wall-clock time, always.
     instance = await DuckDBInstance.create(file, {
       ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
-      ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      ...engineSettings(file, options),
     });
   } catch (e) {
     throw wrapEngineError(e, file);

@@ -1,5 +1,5 @@
 export type { OpenOptions } from './duckdb.js';
-export { normalize, openStore } from './duckdb.js';
+export { engineSettings, normalize, openStore } from './duckdb.js';
 export { readMeta, writeMeta } from './meta.js';
 export { migrate, migrations } from './migrations/index.js';
 export type { Migration } from './migrations/types.js';

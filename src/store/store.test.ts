@@ -253,3 +253,33 @@ describe('data versions move with every write to a versioned table, without the 
     });
   });
 });
+
+describe('engine settings of a workspace (issue 24.2)', () => {
+  it('spills beside the workspace by default; memory limit and spill directory come from the options or the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-engine-'));
+    const settings = async (db: Store) =>
+      db.one<{ temp: string; mem: string }>(
+        sql`SELECT current_setting('temp_directory') AS temp, current_setting('memory_limit') AS mem`,
+      );
+    const saved = { ...process.env };
+    try {
+      const file = join(dir, 'ws.duckdb');
+      const a = await openStore(file, { memoryLimit: '512MB' });
+      const s = await settings(a);
+      await a.close();
+      expect(s!.temp).toBe(`${file}.tmp`);
+      expect(s!.mem).toMatch(/^(512\.0 MiB|488\.2 MiB|512MB)$/);
+      process.env.TOUCHPOINT_MEMORY_LIMIT = '1GB';
+      process.env.TOUCHPOINT_TEMP_DIR = join(dir, 'spill');
+      const b = await openStore(file);
+      const t = await settings(b);
+      await b.close();
+      expect(t!.temp).toBe(join(dir, 'spill'));
+      expect(t!.mem).toMatch(/^(1\.0 GiB|953\.6 MiB|1GB)$/);
+    } finally {
+      process.env.TOUCHPOINT_MEMORY_LIMIT = saved.TOUCHPOINT_MEMORY_LIMIT ?? '';
+      process.env.TOUCHPOINT_TEMP_DIR = saved.TOUCHPOINT_TEMP_DIR ?? '';
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
