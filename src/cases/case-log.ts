@@ -86,7 +86,9 @@ export function parseTime(value: string, where: { source: string; line: number; 
 export const DEFAULT_CLOSED_STATES: readonly string[] = [
   'closed',
   'resolved',
+  'solved', // Zendesk
   'completed',
+  'complete',
   'done',
   'cancelled',
   'canceled',

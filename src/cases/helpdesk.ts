@@ -3,7 +3,7 @@ import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
 import { CASE_EVENT_TYPES, type ImportReport, importRecords } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
-import { DEFAULT_RESOLVED_STATES } from './case-log.js';
+import { stateRules } from './case-log.js';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(CASE_EVENT_TYPES);
 
@@ -14,11 +14,11 @@ const pick = (r: Record<string, unknown>, ...names: string[]): unknown => {
 const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 
 /**
- * Whether a ticket state closes the case: the one definition the ticket-audit import
- * (`DEFAULT_RESOLVED_STATES`, overridable there with `--map resolved=…`) and the helpdesk webhook
- * share — resolved, closed, solved, done, complete, cancelled.
+ * Whether a ticket state closes the case: the one definition the case-log imports (XES,
+ * ticket-audit: `DEFAULT_CLOSED_STATES`, overridable there with `--map closed_states=…`) and the
+ * helpdesk webhook share.
  */
-export const isClosedState = (state: string): boolean => DEFAULT_RESOLVED_STATES.test(state);
+export const isClosedState: (state: string) => boolean = stateRules({}).closes;
 
 /**
  * One helpdesk ticket change (a webhook call, in the ticket-audit fields of the cases capability:
