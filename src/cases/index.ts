@@ -1,3 +1,4 @@
+import { caseTimelineOperation } from './case-timeline.js';
 import { communicationOperation } from './communication.js';
 import { exportOperation } from './export.js';
 import { flowOperation } from './flow.js';
@@ -15,6 +16,13 @@ export {
   caseMetrics,
   caseMetricsCtes,
 } from './case-metrics.js';
+export {
+  type CaseHandoff,
+  type CaseStint,
+  CaseTimelineParams,
+  type CaseTimelineResult,
+  getCaseTimeline,
+} from './case-timeline.js';
 export {
   CommunicationParams,
   type CommunicationResult,
@@ -60,4 +68,5 @@ export const operations = [
   inflowOperation,
   flowOperation,
   exportOperation,
+  caseTimelineOperation,
 ] as const;
