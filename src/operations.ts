@@ -1,5 +1,6 @@
 import { caseLogFileFormats, operations as cases } from './cases/index.js';
 import type { AnyOperation } from './core/operation.js';
+import { operations as customers } from './customers/index.js';
 import { operations as demo } from './demo/index.js';
 import { operations as experiments } from './experiments/index.js';
 import { operations as feedback } from './feedback/index.js';
@@ -25,6 +26,7 @@ export const operations: readonly AnyOperation[] = [
   ...experiments,
   ...personas,
   ...health,
+  ...customers,
 ];
 
 export function findOperation(area: string, verb: string): AnyOperation | undefined {

@@ -275,17 +275,20 @@ export async function getCaseTimeline(
       return { madeAt: p.ts, promisedAt, keptAt: kept?.ts ?? null, status };
     });
 
+  // the answer comes after the case's last event: only an as-of instant given by the caller cuts it
+  const answersUpTo = params.asOf ? asOf : null;
   const source = await csatSource(db);
   const csat = await db.one<{ score: number; ts: string; comment: string | null }>(
     source === 'case_id'
       ? sql`SELECT score, ts, comment FROM feedback
-          WHERE kind = 'csat' AND case_id = ${params.case} AND score IS NOT NULL AND ts <= ${asOf}::TIMESTAMP
+          WHERE kind = 'csat' AND case_id = ${params.case} AND score IS NOT NULL
+            AND (${answersUpTo}::TIMESTAMP IS NULL OR ts <= ${answersUpTo}::TIMESTAMP)
           ORDER BY ts, id LIMIT 1`
       : sql`SELECT f.score, f.ts, f.comment FROM feedback f
           WHERE ${isClosed && m.closed_at !== null} AND f.kind = 'csat' AND f.score IS NOT NULL
             AND f.customer_id = ${row.customer_id} AND f.ts >= ${m.closed_at}::TIMESTAMP
             AND f.ts < ${m.closed_at}::TIMESTAMP + to_days(${params.fallbackDays}::INTEGER)
-            AND f.ts <= ${asOf}::TIMESTAMP
+            AND (${answersUpTo}::TIMESTAMP IS NULL OR f.ts <= ${answersUpTo}::TIMESTAMP)
           ORDER BY f.ts, f.id LIMIT 1`,
   );
 

@@ -30,6 +30,7 @@ export const CAPABILITIES = {
   experiments: () => import('../experiments/index.js'),
   personas: () => import('../personas/index.js'),
   health: () => import('../health/index.js'),
+  customers: () => import('../customers/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
 
 export type Capability = keyof typeof CAPABILITIES;
