@@ -8,6 +8,7 @@ import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
 
+export { type AffectedCase, type AffectedCases, affectedCases, CASE_FINDING_KINDS } from './affected.js';
 export type { CaseLog, CaseLogOptions } from './case-log.js';
 export {
   CASES,

@@ -3,8 +3,16 @@
  * cases behind a finding. Reads the journey, voice and case tables; the cases capability gives each
  * case's transfers by the one definition (docs/cases.md).
  */
+import { affectedOperation } from './affected.js';
 import { customerTimelineOperation } from './timeline.js';
 
+export {
+  AffectedParams,
+  type AffectedResult,
+  type AffectedRow,
+  affectedOperation,
+  getAffected,
+} from './affected.js';
 export {
   type CustomerCase,
   CustomerTimelineParams,
@@ -15,4 +23,4 @@ export {
   type TimelineItem,
 } from './timeline.js';
 
-export const operations = [customerTimelineOperation] as const;
+export const operations = [customerTimelineOperation, affectedOperation] as const;

@@ -11,7 +11,9 @@ import {
 } from './api.js';
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
+import { CasePage } from './pages/case.js';
 import { CasesPage } from './pages/cases.js';
+import { CustomerPage } from './pages/customer.js';
 import { FindingsPage } from './pages/findings.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
@@ -30,6 +32,8 @@ interface PageDef {
   /** A page is in the navigation only when the analysis behind it exists on this server. */
   readonly available: (ops: readonly OperationInfo[], session: Session | null) => boolean;
   readonly component: ComponentType<PageProps>;
+  /** A drill-down page reached by links (a customer, a case), not listed in the navigation. */
+  readonly hidden?: boolean;
 }
 
 const hasArea = (ops: readonly OperationInfo[], ...areas: string[]) =>
@@ -62,6 +66,20 @@ export const PAGES: readonly PageDef[] = [
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
+  {
+    id: 'customer',
+    label: 'Customer',
+    available: (ops) => ops.some((o) => o.area === 'customers' && o.verb === 'timeline'),
+    component: CustomerPage,
+    hidden: true,
+  },
+  {
+    id: 'case',
+    label: 'Case',
+    available: (ops) => ops.some((o) => o.area === 'cases' && o.verb === 'timeline'),
+    component: CasePage,
+    hidden: true,
+  },
 ];
 
 interface MeAnswer {
@@ -169,13 +187,15 @@ export function App() {
         </a>
         <nav aria-label="Pages">
           <ul>
-            {pages.map((p) => (
-              <li key={p.id}>
-                <a href={buildHash(p.id, keep)} aria-current={p.id === current?.id ? 'page' : undefined}>
-                  {p.label}
-                </a>
-              </li>
-            ))}
+            {pages
+              .filter((p) => !p.hidden)
+              .map((p) => (
+                <li key={p.id}>
+                  <a href={buildHash(p.id, keep)} aria-current={p.id === current?.id ? 'page' : undefined}>
+                    {p.label}
+                  </a>
+                </li>
+              ))}
           </ul>
         </nav>
         <div class="top-right">

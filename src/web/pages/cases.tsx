@@ -27,6 +27,8 @@ const KNOWN = [
   'inflow',
   'export',
   'communication',
+  // one case's page (#/case?id=…), not a panel
+  'timeline',
 ];
 
 type RateLike = { value: number | null; low: number | null; high: number | null; smallSample?: boolean };
@@ -461,6 +463,7 @@ export function CasesPage(props: PageProps) {
                     empty="No case is waiting for an update. Good."
                     columns={[
                       { key: 'caseId', label: 'Case' },
+                      { key: 'customerId', label: 'Customer' },
                       { key: 'reason' },
                       { key: 'team' },
                       { key: 'agent' },
