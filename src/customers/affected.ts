@@ -94,7 +94,7 @@ async function touchpointRows(
   slice: Readonly<Record<string, string | undefined>>,
   params: Readonly<Record<string, unknown>>,
 ): Promise<AffectedRow[]> {
-  const bad = [...DEFAULT_BAD_OUTCOMES];
+  const bad: readonly string[] = DEFAULT_BAD_OUTCOMES;
   const rows = await db.all<{
     customer_id: string;
     ts: string;

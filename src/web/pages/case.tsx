@@ -59,6 +59,7 @@ export function CasePage(props: PageProps) {
       <Async state={state} what="the case's timeline">
         {(t) => {
           const m = t.metrics;
+          const team = new Map(t.stints.map((s) => [s.team, s.teamName ?? s.team]));
           const late = t.updates.filter((u) => u.overPromise).length + (t.waiting?.overPromise ? 1 : 0);
           return (
             <>
@@ -140,8 +141,8 @@ export function CasePage(props: PageProps) {
                     empty="Never handed to another team."
                     columns={[
                       { key: 'at', render: (x) => fmtTime(x.at) },
-                      { key: 'from' },
-                      { key: 'to' },
+                      { key: 'from', value: (x) => team.get(x.from) ?? x.from },
+                      { key: 'to', value: (x) => team.get(x.to) ?? x.to },
                       { key: 'agent' },
                       { key: 'transferReason', label: 'Reason' },
                       {
@@ -161,6 +162,7 @@ export function CasePage(props: PageProps) {
                 <Panel
                   title="Keeping the customer informed"
                   subtitle={`Each update (and the closure) with the wait before it, against the ${fmtNumber(t.promiseHours, 0)} h promise`}
+                  wide
                 >
                   <DataTable
                     title={`Updates of case ${t.case.id}`}

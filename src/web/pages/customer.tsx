@@ -110,6 +110,8 @@ function Timeline(props: { items: readonly TimelineItem[] }) {
                     <CaseLink id={i.caseId} label={`Case ${i.caseId}`} />
                     {rest}
                   </>
+                ) : i.answer ? (
+                  <span class={`score ${scoreTone(i.answer)}`}>{i.title}</span>
                 ) : (
                   i.title
                 )}
@@ -118,15 +120,9 @@ function Timeline(props: { items: readonly TimelineItem[] }) {
               </span>
             </div>
             {i.answer && (
-              <div class="tl-answer">
-                {i.answer.score !== null && (
-                  <span class={`score ${scoreTone(i.answer)}`}>
-                    {i.answer.kind.toUpperCase()} {i.answer.score}
-                  </span>
-                )}
+              <div class="tl-said">
                 {i.caseId && (
                   <span class="muted">
-                    {' '}
                     about <CaseLink id={i.caseId} />
                   </span>
                 )}
