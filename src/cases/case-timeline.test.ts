@@ -62,7 +62,7 @@ describe('cases timeline', () => {
         agentReassignments: 0,
         reopens: 0,
         contacts: 1,
-        firstReplyHours: null,
+        firstReplyHours: 8, // no update: the closure is the first news
         resolutionHours: 8,
         fcr: false,
       });

@@ -118,7 +118,7 @@ export interface CaseTimelineResult {
     readonly agentReassignments: number;
     readonly reopens: number;
     readonly contacts: number;
-    /** Hours from opening to the first update sent; null when none yet. */
+    /** Hours from opening to the first update sent or the first closure, whichever came first; null when neither yet. */
     readonly firstReplyHours: number | null;
     /** Hours from opening to the final closure; null while open. */
     readonly resolutionHours: number | null;
@@ -330,7 +330,12 @@ export async function getCaseTimeline(
       agentReassignments: m.agent_reassignments,
       reopens: m.reopens,
       contacts: m.contacts,
-      firstReplyHours: m.first_update_ts ? round(hoursBetween(row.opened_at, m.first_update_ts), 2) : null,
+      // the first news the customer got: the first update or closure (cases support, same rule)
+      firstReplyHours: updates[0]
+        ? round(hoursBetween(row.opened_at, updates[0].at), 2)
+        : isClosed && m.closed_at
+          ? round(hoursBetween(row.opened_at, m.closed_at), 2)
+          : null,
       resolutionHours: isClosed && m.closed_at ? round(hoursBetween(row.opened_at, m.closed_at), 2) : null,
       fcr: m.fcr,
     },

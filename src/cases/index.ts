@@ -7,6 +7,7 @@ import { inflowOperation } from './inflow.js';
 import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
+import { supportOperation } from './support.js';
 
 export { type AffectedCase, type AffectedCases, affectedCases, CASE_FINDING_KINDS } from './affected.js';
 export type { CaseLog, CaseLogOptions } from './case-log.js';
@@ -57,6 +58,15 @@ export {
   type OverdueUpdatesResult,
 } from './overdue-updates.js';
 export { getPingPong, PingPongParams, type PingPongResult } from './ping-pong.js';
+export {
+  type CsatFigure,
+  getSupport,
+  MIN_CSAT_ANSWERS,
+  type SlaFigure,
+  type SupportGroup,
+  SupportParams,
+  type SupportResult,
+} from './support.js';
 export { readTicketAudit } from './ticket-audit.js';
 export { readXes, XES_DEFAULT_MAP } from './xes.js';
 
@@ -70,4 +80,5 @@ export const operations = [
   flowOperation,
   exportOperation,
   caseTimelineOperation,
+  supportOperation,
 ] as const;
