@@ -77,7 +77,9 @@ export function CasePage(props: PageProps) {
                     label="First reply"
                     value={hours(m.firstReplyHours)}
                     detail={
-                      m.firstReplyHours === null ? 'no update sent yet' : 'opening to the first update sent'
+                      m.firstReplyHours === null
+                        ? 'no update or closure yet'
+                        : 'opening to the first update or closure'
                     }
                   />
                   <Stat
@@ -134,6 +136,7 @@ export function CasePage(props: PageProps) {
                 <Panel
                   title="Handoffs"
                   subtitle="Transfers between teams; a return goes back to a team the case had left"
+                  wide
                 >
                   <DataTable
                     title={`Handoffs of case ${t.case.id}`}

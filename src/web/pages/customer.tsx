@@ -55,9 +55,12 @@ function ChannelLanes(props: { items: readonly TimelineItem[] }) {
   const items = props.items.filter((i) => i.channel);
   const channels = [...new Set(items.map((i) => i.channel!))].sort();
   if (items.length === 0) return null;
+  // colours readable on the light and the dark background
+  const colour = { event: '#3b82f6', answer: '#16a34a', 'case-opened': '#e11d48' } as const;
   const series = (['event', 'answer', 'case-opened'] as const).map((k) => ({
     name: k === 'event' ? 'Interactions' : k === 'answer' ? 'Answers' : 'Cases',
     type: 'scatter',
+    itemStyle: { color: colour[k] },
     symbol: k === 'event' ? 'circle' : k === 'answer' ? 'diamond' : 'rect',
     symbolSize: k === 'event' ? 8 : 12,
     data: items
