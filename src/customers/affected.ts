@@ -137,7 +137,7 @@ export async function getAffected(db: Store, params: AffectedParams): Promise<Af
   if (!f)
     throw new TouchpointError(
       'not_found',
-      `finding ${params.finding} does not exist: touchpoint findings list shows the ids`,
+      `finding ${params.finding} does not exist (touchpoint findings list --json shows each finding's id)`,
       {
         details: [{ field: 'finding', message: 'no such finding' }],
       },

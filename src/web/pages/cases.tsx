@@ -132,7 +132,12 @@ const csatText = (c: CsatFigure, min: number) =>
   );
 
 /** The support lead's basics: backlog over time, SLA by team or channel, reopen rate, CSAT per team and agent. */
-function SupportBasics(props: { filters: Record<string, string>; query: Readonly<Record<string, string>> }) {
+function SupportBasics(props: {
+  filters: Record<string, string>;
+  query: Readonly<Record<string, string>>;
+  /** Asked once the page's main content is drawn (two cores serve the queries). */
+  ready: boolean;
+}) {
   const { ops } = useApp();
   const op = findOp(ops, 'cases', 'support');
   const q = props.query;
@@ -145,7 +150,7 @@ function SupportBasics(props: { filters: Record<string, string>; query: Readonly
     'cases',
     'support',
     { ...filterParams(op, props.filters), interval, by, firstReplyHours, resolutionHours },
-    !!op,
+    !!op && props.ready,
   );
   if (!op) return null;
   const hoursInput = (key: 'firstReply' | 'resolution', label: string, value: number) => (
@@ -459,7 +464,7 @@ export function CasesPage(props: PageProps) {
             </Async>
           </Panel>
         )}
-        <SupportBasics filters={filters} query={props.route.query} />
+        <SupportBasics filters={filters} query={props.route.query} ready={first} />
         {flowOp && (
           <Panel
             title="Transfer graph"
