@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
-import { CaseTimelineParams, getCaseTimeline } from './case-timeline.js';
+import { CaseTimelineParams, getCaseTimeline, getCaseTimelines } from './case-timeline.js';
 import { DEFINITION_CASES, h, loadCases, TEAM_TIERS } from './test-fixtures.js';
 
 const asOf = '2026-01-03T00:00:00Z'; // 48 h after the fixtures open
@@ -153,6 +153,15 @@ describe('cases timeline', () => {
         code: 'not_found',
         details: [{ field: 'case' }],
       });
+    });
+  });
+  it('several cases at once give what each gives alone, in the order asked, unknown ids left out', async () => {
+    await withTestDb(async (db) => {
+      await loadCases(db, DEFINITION_CASES, TEAM_TIERS);
+      const ids = ['k5', 'nope', 'k1', 'k4', 'k6'];
+      const many = await getCaseTimelines(db, ids, CaseTimelineParams.omit({ case: true }).parse({ asOf }));
+      expect(many.map((t) => t.case.id)).toEqual(['k5', 'k1', 'k4', 'k6']);
+      for (const t of many) expect(t).toEqual(await timeline(db, t.case.id));
     });
   });
 });

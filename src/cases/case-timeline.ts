@@ -140,75 +140,169 @@ export async function getCaseTimeline(
   params: CaseTimelineParams,
   now: Date = new Date(),
 ): Promise<CaseTimelineResult> {
-  const w = await communicationWindow(db, { asOf: params.asOf }, now);
-  const asOf = w.asOf;
-  const row = await db.one<{
-    id: string;
-    customer_id: string | null;
-    reason: string | null;
-    channel: string | null;
-    product: string | null;
-    priority: string | null;
-    opened_at: string;
-  }>(
-    sql`SELECT id, customer_id, reason, channel, product, priority, opened_at FROM cases WHERE id = ${params.case}`,
-  );
-  if (!row)
+  const [t] = await getCaseTimelines(db, [params.case], params, now);
+  if (!t)
     throw new TouchpointError('not_found', `case ${params.case} does not exist in this workspace`, {
       details: [{ field: 'case', message: 'no such case' }],
     });
-  const only = sql`(SELECT ${params.case}::VARCHAR AS case_id)`;
-  const o = { asOf, only };
-  const ctes = commCtes(o, params.promiseHours);
-  const [m, asg, gaps, events, teams] = await Promise.all([
-    db.one<{
-      is_closed: boolean;
-      closed_at: string | null;
-      team_handoffs: number;
-      returns: number;
-      agent_reassignments: number;
-      reopens: number;
-      contacts: number;
-      first_update_ts: string | null;
-      fcr: boolean | null;
-      running_gap: number | null;
-      last_anchor: string | null;
-    }>(sql`WITH ${ctes} SELECT m.is_closed, m.closed_at, m.team_handoffs, m.returns, m.agent_reassignments,
-        m.reopens, m.contacts, m.first_update_ts, m.fcr, g.running_gap, g.last_anchor
+  return t;
+}
+
+interface MetricsRow {
+  case_id: string;
+  is_closed: boolean;
+  closed_at: string | null;
+  team_handoffs: number;
+  returns: number;
+  agent_reassignments: number;
+  reopens: number;
+  contacts: number;
+  fcr: boolean | null;
+  running_gap: number | null;
+  last_anchor: string | null;
+}
+interface AsgRow {
+  case_id: string;
+  rn: number;
+  ts: string;
+  next_ts: string | null;
+  agent: string | null;
+  transfer_reason: string | null;
+  prev_team: string | null;
+  team: string;
+  team_change: boolean;
+  is_return: boolean;
+}
+interface EventRow {
+  case_id: string;
+  id: string;
+  ts: string;
+  type: string;
+  team: string | null;
+  agent: string | null;
+  status: string | null;
+  channel: string | null;
+  transfer_reason: string | null;
+  promised_at: string | null;
+  note: string | null;
+}
+interface CaseRow {
+  id: string;
+  customer_id: string | null;
+  reason: string | null;
+  channel: string | null;
+  product: string | null;
+  priority: string | null;
+  opened_at: string;
+}
+
+const groupBy = <R extends { case_id: string }>(rows: readonly R[]): Map<string, R[]> => {
+  const out = new Map<string, R[]>();
+  for (const r of rows) out.set(r.case_id, [...(out.get(r.case_id) ?? []), r]);
+  return out;
+};
+
+/**
+ * The timelines of several cases at once (a customer's cases): one set of queries whatever their
+ * number, in the order of `ids`; ids that do not exist (or were opened after the as-of instant) are
+ * left out.
+ */
+export async function getCaseTimelines(
+  db: Store,
+  ids: readonly string[],
+  params: Omit<CaseTimelineParams, 'case'>,
+  now: Date = new Date(),
+): Promise<CaseTimelineResult[]> {
+  if (ids.length === 0) return [];
+  const w = await communicationWindow(db, { asOf: params.asOf }, now);
+  const asOf = w.asOf;
+  const list = [...ids];
+  const only = sql`(SELECT unnest(${list}::VARCHAR[]) AS case_id)`;
+  const ctes = commCtes({ asOf, only }, params.promiseHours);
+  // the answer comes after the case's last event: only an as-of instant given by the caller cuts it
+  const answersUpTo = params.asOf ? asOf : null;
+  const [rows, ms, asgs, gapRows, eventRows, teams, source] = await Promise.all([
+    db.all<CaseRow>(sql`SELECT id, customer_id, reason, channel, product, priority, opened_at FROM cases
+      WHERE list_contains(${list}::VARCHAR[], id)`),
+    db.all<MetricsRow>(sql`WITH ${ctes} SELECT m.case_id, m.is_closed, m.closed_at, m.team_handoffs, m.returns,
+        m.agent_reassignments, m.reopens, m.contacts, m.fcr, g.running_gap, g.last_anchor
       FROM case_metrics2 m LEFT JOIN case_comm g ON g.case_id = m.case_id`),
-    db.all<{
-      rn: number;
-      ts: string;
-      next_ts: string | null;
-      agent: string | null;
-      transfer_reason: string | null;
-      prev_team: string | null;
-      team: string;
-      team_change: boolean;
-      is_return: boolean;
-    }>(sql`WITH ${ctes} SELECT rn, ts, next_ts, agent, transfer_reason, prev_team, team, team_change, is_return
-      FROM asg ORDER BY rn`),
-    db.all<{ ts: string; hours: number | null }>(sql`WITH ${ctes} SELECT ts, hours FROM gaps ORDER BY ts`),
-    db.all<{
-      id: string;
-      ts: string;
-      type: string;
-      team: string | null;
-      agent: string | null;
-      status: string | null;
-      channel: string | null;
-      transfer_reason: string | null;
-      promised_at: string | null;
-      note: string | null;
-    }>(sql`SELECT id, ts, type, team, agent, status, channel, transfer_reason, promised_at, note FROM case_events
-      WHERE case_id = ${params.case} AND ts <= ${asOf}::TIMESTAMP ORDER BY ts, seq NULLS LAST, id`),
+    db.all<AsgRow>(sql`WITH ${ctes} SELECT case_id, rn, ts, next_ts, agent, transfer_reason, prev_team, team,
+        team_change, is_return FROM asg ORDER BY case_id, rn`),
+    db.all<{ case_id: string; ts: string; hours: number | null }>(
+      sql`WITH ${ctes} SELECT case_id, ts, hours FROM gaps ORDER BY case_id, ts`,
+    ),
+    db.all<EventRow>(sql`SELECT case_id, id, ts, type, team, agent, status, channel, transfer_reason, promised_at, note
+      FROM case_events WHERE list_contains(${list}::VARCHAR[], case_id) AND ts <= ${asOf}::TIMESTAMP
+      ORDER BY case_id, ts, seq NULLS LAST, id`),
     db.all<{ id: string; name: string | null }>(sql`SELECT id, name FROM teams`),
+    csatSource(db),
   ]);
-  if (!m) throw new TouchpointError('not_found', `case ${params.case} was opened after ${asOf}`);
+  const metrics = new Map(ms.map((m) => [m.case_id, m]));
+  const asgBy = groupBy(asgs);
+  const gapsBy = groupBy(gapRows);
+  const eventsBy = groupBy(eventRows);
+  const csatBy = new Map<string, { score: number; ts: string; comment: string | null }>();
+  if (source === 'case_id') {
+    const answers = await db.all<{ case_id: string; score: number; ts: string; comment: string | null }>(
+      sql`SELECT case_id, score, ts, comment FROM feedback
+        WHERE kind = 'csat' AND list_contains(${list}::VARCHAR[], case_id) AND score IS NOT NULL
+          AND (${answersUpTo}::TIMESTAMP IS NULL OR ts <= ${answersUpTo}::TIMESTAMP)
+        ORDER BY case_id, ts, id`,
+    );
+    for (const a of answers) if (!csatBy.has(a.case_id)) csatBy.set(a.case_id, a);
+  } else {
+    // the customer's first CSAT within fallbackDays after the closure (only when no answer has a case id)
+    for (const r of rows) {
+      const m = metrics.get(r.id);
+      if (!m?.is_closed || m.closed_at === null || r.customer_id === null) continue;
+      const a = await db.one<{
+        score: number;
+        ts: string;
+        comment: string | null;
+      }>(sql`SELECT score, ts, comment
+        FROM feedback WHERE kind = 'csat' AND score IS NOT NULL AND customer_id = ${r.customer_id}
+          AND ts >= ${m.closed_at}::TIMESTAMP AND ts < ${m.closed_at}::TIMESTAMP + to_days(${params.fallbackDays}::INTEGER)
+          AND (${answersUpTo}::TIMESTAMP IS NULL OR ts <= ${answersUpTo}::TIMESTAMP)
+        ORDER BY ts, id LIMIT 1`);
+      if (a) csatBy.set(r.id, a);
+    }
+  }
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return list.flatMap((id) => {
+    const row = byId.get(id);
+    const m = metrics.get(id);
+    if (!row || !m) return [];
+    return [
+      assemble(row, m, asgBy.get(id) ?? [], gapsBy.get(id) ?? [], eventsBy.get(id) ?? [], {
+        asOf,
+        promiseHours: params.promiseHours,
+        teamName,
+        csat: csatBy.get(id) ?? null,
+        source,
+      }),
+    ];
+  });
+}
+
+function assemble(
+  row: CaseRow,
+  m: MetricsRow,
+  asg: readonly AsgRow[],
+  gaps: readonly { ts: string; hours: number | null }[],
+  events: readonly EventRow[],
+  o: {
+    asOf: string;
+    promiseHours: number;
+    teamName: ReadonlyMap<string, string | null>;
+    csat: { score: number; ts: string; comment: string | null } | null;
+    source: 'case_id' | 'customer-window';
+  },
+): CaseTimelineResult {
+  const { asOf, teamName, csat, source } = o;
   const isClosed = m.is_closed;
   const end = isClosed && m.closed_at ? m.closed_at : asOf;
-
   // stints: a new one at the first assignment and at every team handoff
   const stints: { team: string; agents: string[]; from: string }[] = [];
   for (const a of asg) {
@@ -251,7 +345,7 @@ export async function getCaseTimeline(
         kind: (e?.type ?? 'update_sent') as 'update_sent' | 'closed',
         channel: e?.channel ?? null,
         gapHours: round(g.hours, 2) ?? 0,
-        overPromise: (g.hours ?? 0) > params.promiseHours,
+        overPromise: (g.hours ?? 0) > o.promiseHours,
       };
     });
   const waiting =
@@ -259,7 +353,7 @@ export async function getCaseTimeline(
       ? {
           since: m.last_anchor,
           hours: round(m.running_gap, 2) ?? 0,
-          overPromise: m.running_gap > params.promiseHours,
+          overPromise: m.running_gap > o.promiseHours,
         }
       : null;
 
@@ -275,23 +369,6 @@ export async function getCaseTimeline(
       return { madeAt: p.ts, promisedAt, keptAt: kept?.ts ?? null, status };
     });
 
-  // the answer comes after the case's last event: only an as-of instant given by the caller cuts it
-  const answersUpTo = params.asOf ? asOf : null;
-  const source = await csatSource(db);
-  const csat = await db.one<{ score: number; ts: string; comment: string | null }>(
-    source === 'case_id'
-      ? sql`SELECT score, ts, comment FROM feedback
-          WHERE kind = 'csat' AND case_id = ${params.case} AND score IS NOT NULL
-            AND (${answersUpTo}::TIMESTAMP IS NULL OR ts <= ${answersUpTo}::TIMESTAMP)
-          ORDER BY ts, id LIMIT 1`
-      : sql`SELECT f.score, f.ts, f.comment FROM feedback f
-          WHERE ${isClosed && m.closed_at !== null} AND f.kind = 'csat' AND f.score IS NOT NULL
-            AND f.customer_id = ${row.customer_id} AND f.ts >= ${m.closed_at}::TIMESTAMP
-            AND f.ts < ${m.closed_at}::TIMESTAMP + to_days(${params.fallbackDays}::INTEGER)
-            AND (${answersUpTo}::TIMESTAMP IS NULL OR f.ts <= ${answersUpTo}::TIMESTAMP)
-          ORDER BY f.ts, f.id LIMIT 1`,
-  );
-
   return {
     case: {
       id: row.id,
@@ -305,7 +382,7 @@ export async function getCaseTimeline(
       closedAt: isClosed ? m.closed_at : null,
     },
     asOf,
-    promiseHours: params.promiseHours,
+    promiseHours: o.promiseHours,
     events: events.map((e) => ({
       id: e.id,
       ts: e.ts,

@@ -24,6 +24,7 @@ export {
   CaseTimelineParams,
   type CaseTimelineResult,
   getCaseTimeline,
+  getCaseTimelines,
 } from './case-timeline.js';
 export {
   CommunicationParams,

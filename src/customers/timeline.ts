@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getCaseTimeline } from '../cases/index.js';
+import { getCaseTimelines } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { currentPersonas } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
@@ -134,7 +134,9 @@ export async function getCustomerTimeline(
     attributes: string | null;
   }>(sql`SELECT id, created_at, segment, plan, region, country, monthly_value, churned_at,
       CAST(attributes AS VARCHAR) AS attributes FROM customers WHERE id = ${id}`);
-  const seen = await db.one<{ n: number }>(sql`SELECT
+  const seen = c
+    ? { n: 1 }
+    : await db.one<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM events WHERE customer_id = ${id}) + (SELECT count(*) FROM feedback WHERE customer_id = ${id})
       + (SELECT count(*) FROM cases WHERE customer_id = ${id}) AS n`);
   if (!c && (seen?.n ?? 0) === 0)
@@ -190,13 +192,12 @@ export async function getCustomerTimeline(
   );
   const cases: CustomerCase[] = [];
   const handoffItems: TimelineItem[] = [];
-  for (const r of caseRows) {
-    const t = await getCaseTimeline(db, {
-      case: r.id,
-      promiseHours: 24,
-      fallbackDays: 7,
-      ...(asOf ? { asOf } : {}),
-    });
+  const timelines = await getCaseTimelines(
+    db,
+    caseRows.map((r) => r.id),
+    { promiseHours: 24, fallbackDays: 7, ...(asOf ? { asOf } : {}) },
+  );
+  for (const t of timelines) {
     cases.push({
       id: t.case.id,
       reason: t.case.reason,
