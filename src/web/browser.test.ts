@@ -464,8 +464,8 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       await expect(page.locator('main h1').textContent()).resolves.toBe(`Customer ${customer}`);
       // the timeline shows the case that made the finding, as a link
       expect(await page.locator('[data-testid="customer-timeline"] a[data-case]').count()).toBeGreaterThan(0);
-      // back: the same finding's evidence is open again
-      await page.goBack();
+      // back (the page's own button): the same finding's evidence is open again
+      await page.getByRole('button', { name: '← Back' }).click();
       await drawer.waitFor();
       await expect(drawer.locator('h3').textContent()).resolves.toBe(title);
       // a case from the same list: its timeline names the customer and the teams that held it

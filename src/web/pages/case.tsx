@@ -6,6 +6,9 @@ import { Async, Empty, PageHead, Panel, Primary, Stat } from '../components/ui.j
 import { fmtDate, fmtDuration, fmtNumber } from '../format.js';
 import { useOp } from '../state.js';
 
+/** Back where the reader came from; a page opened from a shared link goes to the overview. */
+const back = () => (history.length > 1 ? history.back() : location.assign('#/overview'));
+
 const hours = (h: number | null) => fmtDuration(h === null ? null : h * 3600);
 const fmtTime = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '–');
 
@@ -52,7 +55,7 @@ export function CasePage(props: PageProps) {
   return (
     <div class="page">
       <PageHead title={`Case ${id}`} uses={[]}>
-        <button type="button" class="btn small" onClick={() => history.back()}>
+        <button type="button" class="btn small" onClick={back}>
           ← Back
         </button>
       </PageHead>

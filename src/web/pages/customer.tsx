@@ -10,6 +10,9 @@ import { tipHtml } from '../html.js';
 import { setQuery } from '../route.js';
 import { useOp } from '../state.js';
 
+/** Back where the reader came from; a page opened from a shared link goes to the overview. */
+const back = () => (history.length > 1 ? history.back() : location.assign('#/overview'));
+
 const KINDS = [
   ['', 'Everything'],
   ['event', 'Interactions'],
@@ -167,7 +170,7 @@ export function CustomerPage(props: PageProps) {
   return (
     <div class="page">
       <PageHead title={`Customer ${id}`} uses={[]}>
-        <button type="button" class="btn small" onClick={() => history.back()}>
+        <button type="button" class="btn small" onClick={back}>
           ← Back
         </button>
       </PageHead>
