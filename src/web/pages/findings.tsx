@@ -38,11 +38,11 @@ export function FindingsPage(props: PageProps) {
       </select>
     </label>
   );
-  // the open finding lives in the URL (?f=id): a customer or case opened from its evidence comes back to it
+  // the open finding lives in the URL (?finding=id): a customer or case opened from its evidence comes back to it
   const open =
-    (q.f &&
-      (state.data?.findings.find((f) => f.id === q.f) ??
-        everything.data?.findings.find((f) => f.id === q.f))) ||
+    (q.finding &&
+      (state.data?.findings.find((f) => f.id === q.finding) ??
+        everything.data?.findings.find((f) => f.id === q.finding))) ||
     null;
   return (
     <div class="page">
@@ -74,13 +74,13 @@ export function FindingsPage(props: PageProps) {
                 title="Findings"
                 rows={d.findings}
                 columns={findingColumns}
-                onOpen={(f) => setQuery({ f: f.id })}
+                onOpen={(f) => setQuery({ finding: f.id })}
                 empty="No findings yet. Run an analysis (journeys, feedback, cases) to fill this list."
               />
             )}
           </Async>
         </Panel>
-        {open && <FindingDetail f={open} onClose={() => setQuery({ f: undefined })} />}
+        {open && <FindingDetail f={open} onClose={() => setQuery({ finding: undefined })} />}
       </div>
     </div>
   );
