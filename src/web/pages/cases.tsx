@@ -246,7 +246,7 @@ function SupportBasics(props: {
                 <Stat
                   label="Reopened"
                   value={fmtPercent(d.totals.reopen.value)}
-                  detail={rateText(d.totals.reopen)}
+                  detail={`${rateText(d.totals.reopen)} · n ${fmtCount(d.totals.reopen.n)} resolved`}
                 />
                 <Stat
                   label="CSAT"
@@ -298,7 +298,7 @@ function SupportBasics(props: {
                     label: 'Reopened',
                     numeric: true,
                     value: (g) => g.reopen.value,
-                    render: (g) => rateText(g.reopen),
+                    render: (g) => `${rateText(g.reopen)} · n ${fmtCount(g.reopen.n)}`,
                   },
                   {
                     key: 'csat',
