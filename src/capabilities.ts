@@ -27,6 +27,7 @@ export const CAPABILITIES = {
   accounts: () => import('./accounts/index.js'),
   monitors: () => import('./monitors/index.js'),
   people: () => import('./people/index.js'),
+  customers: () => import('./customers/index.js'),
   policies: () => import('./policies/index.js'),
   audit: async () => {
     const { operations, operationSource, reportOperations } = await import('./audit/index.js');

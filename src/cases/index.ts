@@ -1,3 +1,4 @@
+import { caseTimelineOperation } from './case-timeline.js';
 import { communicationOperation } from './communication.js';
 import { exportOperation } from './export.js';
 import { flowOperation } from './flow.js';
@@ -7,7 +8,9 @@ import { inflowOperation } from './inflow.js';
 import { leversOperation } from './levers.js';
 import { overdueUpdatesOperation } from './overdue-updates.js';
 import { pingPongOperation } from './ping-pong.js';
+import { supportOperation } from './support.js';
 
+export { type AffectedCase, type AffectedCases, affectedCases, CASE_FINDING_KINDS } from './affected.js';
 export type { CaseLog, CaseLogOptions } from './case-log.js';
 export {
   CASES,
@@ -16,6 +19,14 @@ export {
   caseMetrics,
   caseMetricsCtes,
 } from './case-metrics.js';
+export {
+  type CaseHandoff,
+  type CaseStint,
+  CaseTimelineParams,
+  type CaseTimelineResult,
+  getCaseTimeline,
+  getCaseTimelines,
+} from './case-timeline.js';
 export {
   CommunicationParams,
   type CommunicationResult,
@@ -50,6 +61,15 @@ export {
   type OverdueUpdatesResult,
 } from './overdue-updates.js';
 export { getPingPong, PingPongParams, type PingPongResult } from './ping-pong.js';
+export {
+  type CsatFigure,
+  getSupport,
+  MIN_CSAT_ANSWERS,
+  type SlaFigure,
+  type SupportGroup,
+  SupportParams,
+  type SupportResult,
+} from './support.js';
 export { readTicketAudit } from './ticket-audit.js';
 export { readXes, XES_DEFAULT_MAP } from './xes.js';
 
@@ -63,4 +83,6 @@ export const operations = [
   flowOperation,
   exportOperation,
   helpdeskEventsOperation,
+  caseTimelineOperation,
+  supportOperation,
 ] as const;

@@ -9,7 +9,7 @@ export {
   type StoredFinding,
   writeFindings,
 } from './finding.js';
-export { ListFindingsParams, listFindings, listFindingsOperation } from './list.js';
+export { getFinding, ListFindingsParams, listFindings, listFindingsOperation } from './list.js';
 
 import { listFindingsOperation } from './list.js';
 export const operations = [listFindingsOperation] as const;

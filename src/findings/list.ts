@@ -113,3 +113,11 @@ export function figure(
   const pct = (Math.round(Number((1000 * v).toPrecision(12))) / 10).toFixed(1);
   return difference ? `${v > 0 ? '+' : ''}${pct} pts` : `${pct}%`;
 }
+
+/** One finding by its stable id, as its latest run stored it; null when no run found it. */
+export async function getFinding(db: Store, id: string): Promise<StoredFinding | null> {
+  const r = await db.one<FindingRow>(
+    sql`SELECT * FROM findings WHERE id = ${id} ORDER BY created_at DESC LIMIT 1`,
+  );
+  return r ? fromRow(r) : null;
+}

@@ -12,7 +12,9 @@ import {
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { AuditPage } from './pages/audit.js';
+import { CasePage } from './pages/case.js';
 import { CasesPage } from './pages/cases.js';
+import { CustomerPage } from './pages/customer.js';
 import { FindingsPage } from './pages/findings.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
@@ -33,6 +35,8 @@ interface PageDef {
   /** A page is in the navigation only when the analysis behind it exists on this server. */
   readonly available: (ops: readonly OperationInfo[], session: Session | null) => boolean;
   readonly component: ComponentType<PageProps>;
+  /** A drill-down page reached by links (a customer, a case), not listed in the navigation. */
+  readonly hidden?: boolean;
 }
 
 const hasArea = (ops: readonly OperationInfo[], ...areas: string[]) =>
@@ -73,6 +77,20 @@ export const PAGES: readonly PageDef[] = [
   },
   { id: 'audit', label: 'Audit', available: (ops) => hasArea(ops, 'audit'), component: AuditPage },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
+  {
+    id: 'customer',
+    label: 'Customer',
+    available: (ops) => ops.some((o) => o.area === 'customers' && o.verb === 'timeline'),
+    component: CustomerPage,
+    hidden: true,
+  },
+  {
+    id: 'case',
+    label: 'Case',
+    available: (ops) => ops.some((o) => o.area === 'cases' && o.verb === 'timeline'),
+    component: CasePage,
+    hidden: true,
+  },
 ];
 
 interface MeAnswer {
@@ -180,13 +198,15 @@ export function App() {
         </a>
         <nav aria-label="Pages">
           <ul>
-            {pages.map((p) => (
-              <li key={p.id}>
-                <a href={buildHash(p.id, keep)} aria-current={p.id === current?.id ? 'page' : undefined}>
-                  {p.label}
-                </a>
-              </li>
-            ))}
+            {pages
+              .filter((p) => !p.hidden)
+              .map((p) => (
+                <li key={p.id}>
+                  <a href={buildHash(p.id, keep)} aria-current={p.id === current?.id ? 'page' : undefined}>
+                    {p.label}
+                  </a>
+                </li>
+              ))}
           </ul>
         </nav>
         <div class="top-right">

@@ -444,4 +444,83 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     },
     90_000,
   );
+  it.skipIf(!hasOp('customers', 'affected') || !hasOp('cases', 'timeline'))(
+    'drill-down: a finding → its customers → a customer timeline and back; the case timeline; axe clean light and dark',
+    async () => {
+      const problems: string[] = [];
+      const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      // a support finding lists its cases and customers at the end of its evidence
+      const { page, errors } = await open(ctx, '#/findings?analysis=cases.ping-pong');
+      await page.locator('tr.clickable').first().click();
+      const drawer = page.locator('.drawer[role="dialog"]');
+      const title = await drawer.locator('h3').textContent();
+      const first = drawer.locator('[data-testid="affected-rows"] a[data-customer]').first();
+      await first.waitFor();
+      expect(await drawer.locator('code.block').count()).toBe(0); // no CLI command in the drawer
+      const customer = (await first.getAttribute('data-customer'))!;
+      await first.click();
+      await page.waitForSelector('[data-testid="customer-timeline"] li');
+      await waitForContent(page);
+      await expect(page.locator('main h1').textContent()).resolves.toBe(`Customer ${customer}`);
+      // the timeline shows the case that made the finding, as a link
+      expect(await page.locator('[data-testid="customer-timeline"] a[data-case]').count()).toBeGreaterThan(0);
+      // back (the page's own button): the same finding's evidence is open again
+      await page.getByRole('button', { name: '← Back' }).click();
+      await drawer.waitFor();
+      await expect(drawer.locator('h3').textContent()).resolves.toBe(title);
+      // a case from the same list: its timeline names the customer and the teams that held it
+      const caseLink = drawer.locator('[data-testid="affected-rows"] a[data-case]').first();
+      const caseId = (await caseLink.getAttribute('data-case'))!;
+      await caseLink.click();
+      await page.waitForSelector('[data-testid="case-facts"]');
+      await waitForContent(page);
+      await expect(page.locator('main h1').textContent()).resolves.toBe(`Case ${caseId}`);
+      await expect(
+        page.locator('[data-testid="case-facts"] a[data-customer]').textContent(),
+      ).resolves.toBeTruthy();
+      expect(await page.locator('.stint-bar .stint').count()).toBeGreaterThan(1); // a ping-pong case moved
+      for (const e of errors) problems.push(`drill-down console: ${e}`);
+      await page.close();
+      // both pages in light and dark: no console error under the pointer, one render per chart, axe clean
+      for (const scheme of ['light', 'dark'] as const) {
+        const c = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+        for (const [id, hash] of [
+          ['customer', `#/customer?id=${encodeURIComponent(customer)}`],
+          ['case', `#/case?id=${encodeURIComponent(caseId)}`],
+        ] as const) {
+          const p = await open(c, hash, true);
+          for (const e of p.errors) problems.push(`${id} (${scheme}) console: ${e}`);
+          const renders = await p.page.$$eval('.chart-canvas', (els) =>
+            els.map((e) => [e.getAttribute('aria-label'), (e as HTMLElement).dataset.renders ?? '0']),
+          );
+          for (const [label, n] of renders)
+            if (Number(n) > 1) problems.push(`${id} (${scheme}) chart "${label}" drawn ${n} times`);
+          const axe = await new AxeBuilder({ page: p.page })
+            .options({ resultTypes: ['violations'] })
+            .analyze();
+          for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+            problems.push(
+              `${id} (${scheme}) axe ${v.id}: ${v.nodes
+                .map((n) => n.target.join(' '))
+                .slice(0, 3)
+                .join(', ')}`,
+            );
+          await p.page.screenshot({ path: join(ARTIFACTS, `${id}-${scheme}.png`), fullPage: true });
+          await p.page.close();
+        }
+        await c.close();
+      }
+      // the support basics on the Cases page: service levels with their SLA, CSAT per agent
+      const cases = await open(ctx, '#/cases', true);
+      await cases.page.waitForSelector('[data-testid="support-totals"]');
+      await expect(cases.page.locator('[data-testid="support-totals"]').textContent()).resolves.toContain(
+        'First reply within 24 h',
+      );
+      for (const e of cases.errors) problems.push(`cases console: ${e}`);
+      await cases.page.close();
+      await ctx.close();
+      expect(problems).toEqual([]);
+    },
+    180_000,
+  );
 });

@@ -6,6 +6,7 @@ import {
   HeatmapChart,
   LineChart,
   SankeyChart,
+  ScatterChart,
   SunburstChart,
   TreemapChart,
 } from 'echarts/charts';
@@ -29,6 +30,7 @@ echarts.use([
   HeatmapChart,
   LineChart,
   SankeyChart,
+  ScatterChart,
   SunburstChart,
   TreemapChart,
   DataZoomComponent,

@@ -1,5 +1,7 @@
 import type { StoredFinding } from '../../findings/index.js';
 import { fmtCount, fmtInterval, fmtMetric, fmtMoney, humanize } from '../format.js';
+import { AffectedList } from './affected.js';
+import { CaseLink, CustomerLink } from './links.js';
 import type { Column } from './table.js';
 
 export const P_LABELS = {
@@ -114,19 +116,20 @@ export function FindingDetail(props: { f: StoredFinding; onClose: () => void }) 
           <ul class="examples">
             {examples.slice(0, 8).map((e) => (
               <li key={e.id}>
-                <span class="tag">{e.kind}</span> {e.text ?? e.id}
+                <span class="tag">{e.kind}</span>{' '}
+                {e.kind === 'case' ? (
+                  <CaseLink id={e.id} />
+                ) : e.kind === 'customer' ? (
+                  <CustomerLink id={e.id} />
+                ) : (
+                  (e.text ?? e.id)
+                )}
               </li>
             ))}
           </ul>
         </>
       )}
-      <h4>Drill-down</h4>
-      <code class="block">
-        touchpoint {f.evidence.analysis.replace('.', ' ')}{' '}
-        {Object.entries(f.evidence.params)
-          .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${JSON.stringify(v)}`)
-          .join(' ')}
-      </code>
+      <AffectedList key={f.id} findingId={f.id} title={f.title} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { download, exportName, toCsv } from '../csv.js';
 import { fmtCell, humanize } from '../format.js';
+import { idLink } from './links.js';
 import { Empty } from './ui.js';
 
 export interface Column<T> {
@@ -126,7 +127,9 @@ export function DataTable<T extends object>(props: {
               >
                 {columns.map((c) => (
                   <td key={c.key} class={c.numeric ? 'num' : ''}>
-                    {c.render ? c.render(r) : fmtCell(c.key, cellValue(c, r))}
+                    {c.render
+                      ? c.render(r)
+                      : (idLink(c.key, cellValue(c, r)) ?? fmtCell(c.key, cellValue(c, r)))}
                   </td>
                 ))}
               </tr>

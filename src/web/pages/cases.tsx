@@ -5,6 +5,7 @@ import type { InflowResult } from '../../cases/inflow.js';
 import type { LeversResult } from '../../cases/levers.js';
 import type { OverdueUpdatesResult } from '../../cases/overdue-updates.js';
 import type { PingPongResult } from '../../cases/ping-pong.js';
+import type { CsatFigure, SlaFigure, SupportResult } from '../../cases/support.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
@@ -27,6 +28,9 @@ const KNOWN = [
   'inflow',
   'export',
   'communication',
+  // one case's page (#/case?id=…), not a panel
+  'timeline',
+  'support',
 ];
 
 type RateLike = { value: number | null; low: number | null; high: number | null; smallSample?: boolean };
@@ -106,6 +110,232 @@ function TransferGraph(props: { flow: FlowResult }) {
         ],
       }}
     />
+  );
+}
+
+const fmtHours = (h: number | null) => fmtDuration(h === null ? null : h * 3600);
+const slaText = (f: SlaFigure) =>
+  f.n === 0
+    ? '–'
+    : `${rateText(f.withinSla)} · n ${fmtCount(f.n)}${f.pending ? ` · ${fmtCount(f.pending)} pending` : ''}`;
+const medianText = (f: SlaFigure) =>
+  f.medianHours === null
+    ? '–'
+    : `${fmtHours(f.medianHours)} (${fmtInterval(f.medianLow, f.medianHigh, fmtHours)}) · p90 ${fmtHours(f.p90Hours)} · n ${fmtCount(f.completed)}`;
+const csatText = (c: CsatFigure, min: number) =>
+  c.suppressed ? (
+    <span class="small-group">fewer than {min} answers</span>
+  ) : c.mean === null ? (
+    '–'
+  ) : (
+    `${fmtNumber(c.mean, 2)} (${fmtInterval(c.low, c.high, (v) => fmtNumber(v, 2))}) · ${fmtPercent(c.satisfied?.value ?? null)} satisfied · n ${fmtCount(c.answers)}`
+  );
+
+/** The support lead's basics: backlog over time, SLA by team or channel, reopen rate, CSAT per team and agent. */
+function SupportBasics(props: {
+  filters: Record<string, string>;
+  query: Readonly<Record<string, string>>;
+  /** Asked once the page's main content is drawn (two cores serve the queries). */
+  ready: boolean;
+}) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'cases', 'support');
+  const q = props.query;
+  const interval = q.backlog === 'day' ? 'day' : 'week';
+  const by = q.slaBy === 'channel' ? 'channel' : 'team';
+  const num = (v: string | undefined, d: number) => (v && Number(v) > 0 ? Number(v) : d);
+  const firstReplyHours = num(q.firstReply, 24);
+  const resolutionHours = num(q.resolution, 72);
+  const state = useOp<SupportResult>(
+    'cases',
+    'support',
+    { ...filterParams(op, props.filters), interval, by, firstReplyHours, resolutionHours },
+    !!op && props.ready,
+  );
+  if (!op) return null;
+  const hoursInput = (key: 'firstReply' | 'resolution', label: string, value: number) => (
+    <label class="filter">
+      <span>{label}</span>
+      <input
+        type="number"
+        min="1"
+        step="1"
+        value={value}
+        onChange={(e) => setQuery({ [key]: (e.target as HTMLInputElement).value || undefined })}
+      />
+    </label>
+  );
+  return (
+    <>
+      <Panel
+        title="Backlog"
+        subtitle="Open cases at the end of each period (UTC), with the cases opened and closed in it"
+        wide
+        actions={
+          <label class="filter">
+            <span>Per</span>
+            <select
+              value={interval}
+              onChange={(e) => setQuery({ backlog: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="week">week</option>
+              <option value="day">day</option>
+            </select>
+          </label>
+        }
+      >
+        <Async state={state} what="the backlog">
+          {(d) => (
+            <Chart
+              title={`Backlog per ${d.interval}`}
+              height={280}
+              rows={d.backlog}
+              option={{
+                tooltip: { trigger: 'axis' },
+                legend: { top: 0 },
+                grid: { left: 50, right: 20, top: 30, bottom: 30 },
+                xAxis: { type: 'category', data: d.backlog.map((b) => b.period) },
+                yAxis: { type: 'value', name: 'cases' },
+                series: [
+                  { name: 'Opened', type: 'bar', data: d.backlog.map((b) => b.opened) },
+                  { name: 'Closed', type: 'bar', data: d.backlog.map((b) => b.closed) },
+                  {
+                    name: 'Open at the end',
+                    type: 'line',
+                    data: d.backlog.map((b) => b.open),
+                    showSymbol: false,
+                  },
+                ],
+              }}
+            />
+          )}
+        </Async>
+      </Panel>
+      <Panel
+        title="Service levels"
+        subtitle="First reply (first update or closure) for the team that received the case; resolution, reopens and CSAT for the team that held it last. Open cases count as breaches once past the SLA."
+        wide
+        actions={
+          <>
+            <label class="filter">
+              <span>By</span>
+              <select value={by} onChange={(e) => setQuery({ slaBy: (e.target as HTMLSelectElement).value })}>
+                <option value="team">team</option>
+                <option value="channel">channel</option>
+              </select>
+            </label>
+            {hoursInput('firstReply', 'First reply SLA (h)', firstReplyHours)}
+            {hoursInput('resolution', 'Resolution SLA (h)', resolutionHours)}
+          </>
+        }
+      >
+        <Async state={state} what="service levels">
+          {(d) => (
+            <>
+              <div class="stats" data-testid="support-totals">
+                <Stat
+                  label={`First reply within ${fmtNumber(d.sla.firstReplyHours, 0)} h`}
+                  value={fmtPercent(d.totals.firstReply.withinSla.value)}
+                  detail={`${slaText(d.totals.firstReply)} · median ${medianText(d.totals.firstReply)}`}
+                />
+                <Stat
+                  label={`Resolved within ${fmtNumber(d.sla.resolutionHours, 0)} h`}
+                  value={fmtPercent(d.totals.resolution.withinSla.value)}
+                  detail={`${slaText(d.totals.resolution)} · median ${medianText(d.totals.resolution)}`}
+                />
+                <Stat
+                  label="Reopened"
+                  value={fmtPercent(d.totals.reopen.value)}
+                  detail={`${rateText(d.totals.reopen)} · n ${fmtCount(d.totals.reopen.n)} resolved`}
+                />
+                <Stat
+                  label="CSAT"
+                  value={d.totals.csat.mean === null ? '–' : fmtNumber(d.totals.csat.mean, 2)}
+                  detail={
+                    d.totals.csat.mean === null
+                      ? d.totals.csat.suppressed
+                        ? `fewer than ${d.minAnswers} answers`
+                        : 'no CSAT answer linked to these cases'
+                      : `${fmtInterval(d.totals.csat.low, d.totals.csat.high, (v) => fmtNumber(v, 2))} · n ${fmtCount(d.totals.csat.answers)}`
+                  }
+                />
+              </div>
+              <DataTable
+                title={`Service levels by ${d.by}`}
+                rows={d.groups}
+                columns={[
+                  { key: 'key', label: d.by },
+                  {
+                    key: 'firstReply',
+                    label: `First reply ≤ ${fmtNumber(d.sla.firstReplyHours, 0)} h`,
+                    numeric: true,
+                    value: (g) => g.firstReply.withinSla.value,
+                    render: (g) => slaText(g.firstReply),
+                  },
+                  {
+                    key: 'firstReplyMedian',
+                    label: 'Median first reply (95 % interval)',
+                    numeric: true,
+                    value: (g) => g.firstReply.medianHours,
+                    render: (g) => medianText(g.firstReply),
+                  },
+                  {
+                    key: 'resolution',
+                    label: `Resolved ≤ ${fmtNumber(d.sla.resolutionHours, 0)} h`,
+                    numeric: true,
+                    value: (g) => g.resolution.withinSla.value,
+                    render: (g) => slaText(g.resolution),
+                  },
+                  {
+                    key: 'resolutionMedian',
+                    label: 'Median resolution (95 % interval)',
+                    numeric: true,
+                    value: (g) => g.resolution.medianHours,
+                    render: (g) => medianText(g.resolution),
+                  },
+                  {
+                    key: 'reopen',
+                    label: 'Reopened',
+                    numeric: true,
+                    value: (g) => g.reopen.value,
+                    render: (g) => `${rateText(g.reopen)} · n ${fmtCount(g.reopen.n)}`,
+                  },
+                  {
+                    key: 'csat',
+                    label: 'CSAT (95 % interval)',
+                    numeric: true,
+                    value: (g) => g.csat.mean,
+                    render: (g) => csatText(g.csat, d.minAnswers),
+                  },
+                ]}
+              />
+              <h3>CSAT by agent</h3>
+              <p class="muted small">
+                The last agent named on each case; no figure for an agent with fewer than {d.minAnswers}{' '}
+                answers.
+              </p>
+              <DataTable
+                title="CSAT by agent"
+                rows={d.agents}
+                empty="No CSAT answer is linked to a case with an agent."
+                columns={[
+                  { key: 'agent' },
+                  { key: 'team' },
+                  { key: 'answers', numeric: true },
+                  {
+                    key: 'mean',
+                    label: 'CSAT (95 % interval)',
+                    numeric: true,
+                    value: (a) => a.mean,
+                    render: (a) => csatText(a, d.minAnswers),
+                  },
+                ]}
+              />
+            </>
+          )}
+        </Async>
+      </Panel>
+    </>
   );
 }
 
@@ -234,6 +464,7 @@ export function CasesPage(props: PageProps) {
             </Async>
           </Panel>
         )}
+        <SupportBasics filters={filters} query={props.route.query} ready={first} />
         {flowOp && (
           <Panel
             title="Transfer graph"
@@ -461,6 +692,7 @@ export function CasesPage(props: PageProps) {
                     empty="No case is waiting for an update. Good."
                     columns={[
                       { key: 'caseId', label: 'Case' },
+                      { key: 'customerId', label: 'Customer' },
                       { key: 'reason' },
                       { key: 'team' },
                       { key: 'agent' },

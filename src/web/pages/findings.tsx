@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import type { StoredFinding } from '../../findings/index.js';
 import type { PageProps } from '../app.js';
 import { FindingDetail, findingColumns, P_LABELS } from '../components/findings.js';
@@ -39,7 +38,12 @@ export function FindingsPage(props: PageProps) {
       </select>
     </label>
   );
-  const [open, setOpen] = useState<StoredFinding | null>(null);
+  // the open finding lives in the URL (?finding=id): a customer or case opened from its evidence comes back to it
+  const open =
+    (q.finding &&
+      (state.data?.findings.find((f) => f.id === q.finding) ??
+        everything.data?.findings.find((f) => f.id === q.finding))) ||
+    null;
   return (
     <div class="page">
       <PageHead title="Pain points" uses={[]}>
@@ -70,13 +74,13 @@ export function FindingsPage(props: PageProps) {
                 title="Findings"
                 rows={d.findings}
                 columns={findingColumns}
-                onOpen={setOpen}
+                onOpen={(f) => setQuery({ finding: f.id })}
                 empty="No findings yet. Run an analysis (journeys, feedback, cases) to fill this list."
               />
             )}
           </Async>
         </Panel>
-        {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+        {open && <FindingDetail f={open} onClose={() => setQuery({ finding: undefined })} />}
       </div>
     </div>
   );

@@ -9,6 +9,7 @@ import { AnalysisPanel, canWrite } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { FindingDetail, P_LABELS } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
+import { CustomerLink } from '../components/links.js';
 import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
@@ -158,6 +159,7 @@ interface CommentRow {
   readonly channel?: string | null;
   readonly themes?: readonly string[];
   readonly sentiment?: string | null;
+  readonly customerId?: string | null;
 }
 
 /** Full-text search over every comment, newest first (the search runs in the database). */
@@ -208,6 +210,7 @@ function CommentExplorer(props: { q: string; filters: Record<string, string> }) 
                   { key: 'channel' },
                   { key: 'themes', value: (c) => (c.themes ?? []).join(', ') },
                   { key: 'sentiment' },
+                  { key: 'customerId', label: 'Customer' },
                 ]}
               />
             </>
@@ -244,7 +247,7 @@ function FollowUpRow(props: { item: FollowUp; canAct: boolean; onDone: () => voi
           {item.kind.toUpperCase()} {fmtNumber(item.score, 0)}
         </strong>{' '}
         · {item.touchpoint ?? 'no touchpoint'} · {item.channel ?? '–'} · customer{' '}
-        {item.customerId ?? 'anonymous'} · answered {fmtDate(item.answeredAt.slice(0, 10))} ·{' '}
+        <CustomerLink id={item.customerId} /> · answered {fmtDate(item.answeredAt.slice(0, 10))} ·{' '}
         <span class={item.status === 'open' && item.ageHours > CLOSE_WITHIN_H ? 'overdue' : ''}>
           {item.status === 'open'
             ? `waiting ${fmtDuration(item.ageHours * 3600)}`
