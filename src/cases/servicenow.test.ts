@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
 import { caseMetricsCtes } from './case-metrics.js';
 import { importCaseEventsFile } from './import-case-log.js';
+import { SERVICENOW_FILE as FILE, SERVICENOW_MAP } from './test-fixtures.js';
 
 /**
  * The real ServiceNow incident audit log (../shared/data/servicenow-incidents, UCI 498). Touchpoint's
@@ -11,24 +12,6 @@ import { importCaseEventsFile } from './import-case-log.js';
  * `reopen_count` on each incident's last event (highest sys_mod_count); every disagreement is counted
  * by cause. docs/cases.md explains the mapping and each cause.
  */
-/** ../shared/data beside the repository (CI clones it there), or TOUCHPOINT_DATA. */
-const DATA = process.env.TOUCHPOINT_DATA ?? join(import.meta.dirname, '../../../shared/data');
-const FILE = join(DATA, 'servicenow-incidents/incident_event_log.csv.gz');
-const SERVICENOW_MAP = {
-  case_id: 'number',
-  ts: 'sys_updated_at',
-  order: 'sys_mod_count',
-  state: 'ident_state',
-  team: 'assignment_group',
-  agent: 'assigned_to',
-  opened_at: 'opened_at',
-  customer_id: 'caller_id',
-  reason: 'category',
-  channel: 'contact_type',
-  priority: 'priority',
-  date_format: 'dmy',
-  na: '?',
-} as const;
 
 type Comparison = Record<
   | 'incidents'

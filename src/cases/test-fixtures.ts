@@ -1,4 +1,26 @@
+import { join } from 'node:path';
 import { type Store, sql } from '../store/index.js';
+
+/** ../shared/data beside the repository (CI clones it there), or TOUCHPOINT_DATA. */
+const DATA = process.env.TOUCHPOINT_DATA ?? join(import.meta.dirname, '../../../shared/data');
+/** The real ServiceNow incident audit log (UCI 498), read by servicenow.test.ts and xes-servicenow.test.ts. */
+export const SERVICENOW_FILE = join(DATA, 'servicenow-incidents/incident_event_log.csv.gz');
+/** The documented recipe (docs/cases.md, docs/import.md): servicenow.test.ts checks both docs show it. */
+export const SERVICENOW_MAP = {
+  case_id: 'number',
+  ts: 'sys_updated_at',
+  order: 'sys_mod_count',
+  state: 'ident_state',
+  team: 'assignment_group',
+  agent: 'assigned_to',
+  opened_at: 'opened_at',
+  customer_id: 'caller_id',
+  reason: 'category',
+  channel: 'contact_type',
+  priority: 'priority',
+  date_format: 'dmy',
+  na: '?',
+} as const;
 
 /** A compact case for fixtures: `chain` lists events as `type:team/agent@hour` from the opening day. */
 export interface FixtureCase {

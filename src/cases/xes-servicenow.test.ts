@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { getHandoffs, HandoffsParams } from './handoffs.js';
 import { importCaseEventsFile } from './import-case-log.js';
+import { SERVICENOW_FILE as FILE, SERVICENOW_MAP } from './test-fixtures.js';
 
 /**
  * The real ServiceNow incident log (../shared/data/servicenow-incidents, UCI 498) written as an XES
@@ -17,8 +18,6 @@ import { importCaseEventsFile } from './import-case-log.js';
  * resolutions, handoffs, FCR and reopen rate). The 5 rows whose state is `-100` carry no state
  * attribute, as the audit reader reads them ("state unknown").
  */
-const DATA = process.env.TOUCHPOINT_DATA ?? join(import.meta.dirname, '../../../shared/data');
-const FILE = join(DATA, 'servicenow-incidents/incident_event_log.csv.gz');
 const present = existsSync(FILE);
 if (!present) console.warn(`skipping the ServiceNow XES comparison: ${FILE} is absent`);
 
@@ -97,17 +96,7 @@ describe.skipIf(!present)('the ServiceNow log as XES, states mapped', () => {
     const fromAudit = await withTestDb(async (db) => {
       const r = await importCaseEventsFile(db, FILE, {
         format: 'ticket-audit',
-        map: {
-          case_id: 'number',
-          ts: 'sys_updated_at',
-          order: 'sys_mod_count',
-          state: 'ident_state',
-          team: 'assignment_group',
-          agent: 'assigned_to',
-          reason: 'category',
-          date_format: 'dmy',
-          na: '?',
-        },
+        map: SERVICENOW_MAP,
       });
       return {
         summary: r.summary,
