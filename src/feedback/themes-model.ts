@@ -122,7 +122,10 @@ export function discoverThemes(
   const uncovered = new Set(sample.flatMap((c, i) => (assigner.assign(c.text).length === 0 ? [i] : [])));
   if (uncovered.size < 10) return { taxonomy, proposals: [] };
 
-  // content stems by part of speech, and the surface form seen most for each stem
+  // content stems by part of speech, and the surface form seen most for each stem. wink-nlp's own
+  // tokenizer runs here only because its part-of-speech tagger cannot take our tokens: its output
+  // decides which stems count as content words and how a stem is spelled in a label; every term a
+  // comment is clustered or assigned on comes from the one tokenizer (`tokenize` via `termsOf`).
   nlp ??= winkNLP(model);
   const its = nlp.its;
   const content = new Set<string>();
