@@ -6,6 +6,7 @@ import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
 import { blendedScorer, type Scorer, type SentimentLabel } from './scorer.js';
+import { shippedVersion } from './sentiment-version.js';
 import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { cleanText } from './text.js';
@@ -110,9 +111,12 @@ export async function analyzeText(
   db: Store,
   params: AnalyzeTextParams,
   ctx: OperationContext = {},
-  scorer: Scorer = blendedScorer(),
+  given?: Scorer,
 ): Promise<AnalyzeTextResult> {
   const t0 = performance.now();
+  // the shipped scorer, named by its version (name and content hash of the model files and lexicon)
+  const shipped = blendedScorer();
+  const scorer: Scorer = given ?? { name: shippedVersion(), score: (t) => shipped.score(t) };
   const { header, rows } = readRows(params);
   const ti = columnIndex(header, params.textColumn, '--text-column', params.file);
   const ii =

@@ -32,6 +32,8 @@ export interface CommentItem {
   /** theme ids of the latest text analysis (empty before one ran) */
   readonly themes: readonly string[];
   readonly sentiment: 'negative' | 'neutral' | 'positive' | null;
+  /** the sentiment model version that scored it (`v2 company+…@hash`), null before an analysis */
+  readonly sentimentModel: string | null;
 }
 
 export interface CommentsResult {
@@ -51,6 +53,7 @@ interface Row {
   customer_id: string | null;
   themes: string[];
   sentiment: 'negative' | 'neutral' | 'positive' | null;
+  scorer: string | null;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
   const count = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${from}`);
   const rows = await db.all<Row>(sql`
     SELECT f.id, f.ts, f.kind, f.score, f.comment, f.touchpoint, f.channel, f.customer_id,
-      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment
+      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment, t.scorer
     FROM ${from}
     ORDER BY f.ts DESC, f.id DESC LIMIT ${params.limit} OFFSET ${params.offset}`);
   return {
@@ -85,6 +88,7 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
       customerId: r.customer_id,
       themes: r.themes,
       sentiment: r.sentiment,
+      sentimentModel: r.scorer,
     })),
   };
 }
@@ -99,7 +103,7 @@ export const commentsOperation = defineOperation({
   run: (db, params) => listComments(db, params),
   present: (r, p) => [
     {
-      title: `${r.total} comments match${r.items.length > 0 && r.total > r.items.length ? ` (showing ${p.offset + 1}–${p.offset + r.items.length})` : ''}`,
+      title: `${r.total} comments match${r.items.length > 0 && r.total > r.items.length ? ` (showing ${p.offset + 1}–${p.offset + r.items.length})` : ''}${r.items[0]?.sentimentModel ? `; sentiment model ${r.items[0].sentimentModel}` : ''}`,
       rows: r.items.map((i) => ({
         when: i.ts.slice(0, 16).replace('T', ' '),
         kind: i.kind,

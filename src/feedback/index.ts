@@ -8,6 +8,7 @@ import { commentsOperation } from './comments.js';
 import { driversOperation } from './drivers.js';
 import { followUpOperations } from './follow-ups.js';
 import { scoresOperation } from './scores.js';
+import { sentimentOperations } from './sentiment-ops.js';
 import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
 import { themesOperation } from './themes.js';
@@ -51,6 +52,12 @@ export {
 } from './scorer.js';
 export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
 export {
+  loadSentimentRecord,
+  type SentimentRecord,
+  type SentimentVersion,
+  shippedVersion,
+} from './sentiment-version.js';
+export {
   defineSurvey,
   getSurvey,
   listSurveys,
@@ -77,5 +84,6 @@ export const operations: readonly AnyOperation[] = [
   ...followUpOperations,
   analyzeTextOperation,
   ...taxonomyOperations,
+  ...sentimentOperations,
   ...surveyOperations,
 ];
