@@ -56,7 +56,9 @@ describe('feedback comments', () => {
         sentiment: 'negative',
         sentimentModel: 'test',
       });
-      expect(r.items[2]).toEqual(expect.objectContaining({ id: 'c', themes: [], sentiment: null, sentimentModel: null }));
+      expect(r.items[2]).toEqual(
+        expect.objectContaining({ id: 'c', themes: [], sentiment: null, sentimentModel: null }),
+      );
       expect(r.items[0]!.channel).toBeNull();
     });
   });

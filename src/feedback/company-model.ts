@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { polarityLogit, predict, type SentimentModel, trainSoftmax } from './model.js';
-import { blendedLogit, labelled as labelOf, type Scorer } from './scorer.js';
+import { blendedLogit, type Scorer, scoreTokens } from './scorer.js';
 import { features, tokenize } from './text.js';
 
 /** Labelled comments needed before a company model is even tried. */
@@ -92,8 +92,7 @@ export function companyModelScorer(model: SentimentModel, name = 'company+semeva
     score(text) {
       const tokens = tokenize(String(text ?? ''));
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z: base, pNeutral, lex } = blendedLogit(tokens);
-      return labelOf(base + polarityLogit(predict(model, tokens)), pNeutral, lex);
+      return scoreTokens(tokens, polarityLogit(predict(model, tokens)));
     },
   };
 }

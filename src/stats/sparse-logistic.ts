@@ -9,8 +9,8 @@
  * exact and is what `fitLogistic` does — use it there.
  *
  * Model: `classes = 2` is binary with one logit, P(y = 1) = σ(b + Σ wᵢxᵢ); `classes ≥ 3` is
- * multinomial (softmax over one linear score per class). Class-balanced: a row of class c weighs
- * n / (K · n_c). L2 is applied to each weight at each update of it (lazily: a weight not present in
+ * multinomial (softmax over one linear score per class). Class-balanced by default: a row of class
+ * c weighs n / (K · n_c). L2 is applied to each weight at each update of it (lazily: a weight not present in
  * a row is not decayed). Deterministic: rows are visited in a fixed pseudo-random order (Fisher–Yates
  * driven by the LCG s ← (1103515245·s + 12345) mod 2³¹ from `seed`), the order the shipped models
  * were trained with — changing it retrains every model.
@@ -33,6 +33,11 @@ export interface SparseLogisticOptions {
   readonly rate: number;
   /** Seed of the visiting order (default 12345). */
   readonly seed?: number;
+  /**
+   * Weigh each class n / (K·n_c) (default true). Off, the probabilities estimate the training
+   * distribution's (calibrated); a balanced decision then divides each by its class's share.
+   */
+  readonly balanced?: boolean;
 }
 
 export interface SparseLogisticFit {
@@ -83,7 +88,7 @@ export function trainSparseLogistic(
   const n = rows.length;
   const counts = new Array<number>(K).fill(0);
   for (let i = 0; i < n; i++) counts[y[i]!]!++;
-  const cw = counts.map((c) => (c === 0 ? 0 : n / (K * c)));
+  const cw = counts.map((c) => (c === 0 ? 0 : o.balanced === false ? 1 : n / (K * c)));
   const w = new Float64Array(o.features * out);
   const g2 = new Float64Array(o.features * out).fill(1e-8);
   const bias = new Float64Array(out);

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { scoreLexicon } from './lexicon.js';
+import { blendedScorer, shippedThreeClass } from './scorer.js';
+import { SENTIMENT_REGRESSIONS } from './sentiment-regressions.js';
+
+describe('sentiment regression fixture (obvious errors, polite complaints, sarcasm, statements)', () => {
+  const scorer = blendedScorer();
+  it.each(SENTIMENT_REGRESSIONS.map((r) => [r.why, r.text, r.label] as const))(
+    '%s: %s → %s',
+    (_why, text, label) => {
+      const s = scorer.score(text);
+      expect(s.label).toBe(label);
+      // the score's sign agrees with the label
+      if (label === 'negative') expect(s.score).toBeLessThan(0);
+      if (label === 'positive') expect(s.score).toBeGreaterThan(0);
+    },
+  );
+
+  it('the three-class model is shipped and gives probabilities that sum to 1', () => {
+    expect(shippedThreeClass()).not.toBeNull();
+    const p = scorer.score('Return fee is a rip-off').probabilities!;
+    expect(p.negative + p.neutral + p.positive).toBeCloseTo(1, 3);
+  });
+
+  it('sarcasm flips an exclamation of praise only when another clause complains', () => {
+    expect(scoreLexicon('Great, another two hours on hold.').compound).toBeLessThan(0);
+    expect(scoreLexicon('Great, it arrived on Monday.').compound).toBeGreaterThan(0);
+    // praise inside a longer clause is not an exclamation
+    expect(scoreLexicon('Great service, but the parcel was late').positive).toBeGreaterThan(0);
+  });
+});
