@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
-import { blendedScorer, type Scorer, type SentimentLabel } from './scorer.js';
+import { effectsText, explainScore, type WordEffect } from './explain.js';
+import { blendedScorer, type Scorer, type Sentiment, type SentimentLabel } from './scorer.js';
 import { shippedVersion } from './sentiment-version.js';
 import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
@@ -21,6 +22,10 @@ export const AnalyzeTextParams = z.object({
   noHeader: z.boolean().optional().describe('the first row is data, not column names'),
   header: z.boolean().optional(),
   delimiter: z.string().optional().describe('CSV field delimiter (default ,)'),
+  explain: z
+    .boolean()
+    .optional()
+    .describe('add each comment’s class probabilities and the words that drove its score (slower)'),
 });
 export type AnalyzeTextParams = z.output<typeof AnalyzeTextParams>;
 
@@ -29,6 +34,9 @@ export interface ScoredRow {
   readonly label: SentimentLabel;
   readonly score: number;
   readonly themes: readonly string[];
+  /** with --explain: probabilities (negative, neutral, positive) and the words that drove the score */
+  readonly probabilities?: Sentiment['probabilities'];
+  readonly why?: readonly WordEffect[];
 }
 
 export interface AnalyzeTextResult {
@@ -143,13 +151,32 @@ export async function analyzeText(
     const themes = assigner.assign(text);
     labels[s.label]++;
     for (const t of themes) counts.set(t, (counts.get(t) ?? 0) + 1);
-    return { id: ids[i]!, label: s.label, score: s.score, themes };
+    if (!params.explain) return { id: ids[i]!, label: s.label, score: s.score, themes };
+    return {
+      id: ids[i]!,
+      label: s.label,
+      score: s.score,
+      themes,
+      ...(s.probabilities ? { probabilities: s.probabilities } : {}),
+      why: explainScore(scorer, text),
+    };
   });
   if (params.out) {
     const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const extra = (r: ScoredRow) =>
+      params.explain
+        ? [
+            String(r.probabilities?.negative ?? ''),
+            String(r.probabilities?.neutral ?? ''),
+            String(r.probabilities?.positive ?? ''),
+            q(effectsText(r.why ?? [])),
+          ]
+        : [];
     const lines = [
-      'id,label,score,themes',
-      ...records.map((r) => [q(r.id), r.label, String(r.score), q(r.themes.join(';'))].join(',')),
+      `id,label,score,themes${params.explain ? ',p_negative,p_neutral,p_positive,why' : ''}`,
+      ...records.map((r) =>
+        [q(r.id), r.label, String(r.score), q(r.themes.join(';')), ...extra(r)].join(','),
+      ),
     ];
     writeFileSync(params.out, `${lines.join('\n')}\n`);
   }
@@ -190,9 +217,13 @@ export const analyzeTextOperation = defineOperation({
           {
             title:
               r.rows > 200 ? `first 200 of ${r.rows} rows (use --out FILE or --json for all)` : undefined,
-            rows: r.records
-              .slice(0, 200)
-              .map((x) => ({ id: x.id, label: x.label, score: x.score, themes: x.themes.join('; ') })),
+            rows: r.records.slice(0, 200).map((x) => ({
+              id: x.id,
+              label: x.label,
+              score: x.score,
+              themes: x.themes.join('; '),
+              ...(x.why ? { why: effectsText(x.why) } : {}),
+            })),
           },
         ]),
   ],

@@ -55,6 +55,7 @@ describe('feedback comments', () => {
         themes: ['late-delivery', 'rude-agent'],
         sentiment: 'negative',
         sentimentModel: 'test',
+        sentimentWhy: [],
       });
       expect(r.items[2]).toEqual(
         expect.objectContaining({ id: 'c', themes: [], sentiment: null, sentimentModel: null }),

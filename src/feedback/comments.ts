@@ -4,6 +4,8 @@ import { defineOperation } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { answersIn } from './base.js';
+import { effectsText, explainScore, type WordEffect } from './explain.js';
+import { loadSentimentRecord, scorerOf } from './sentiment-version.js';
 
 export const CommentsParams = z.object({
   q: z
@@ -34,6 +36,8 @@ export interface CommentItem {
   readonly sentiment: 'negative' | 'neutral' | 'positive' | null;
   /** the sentiment model version that scored it (`v2 company+…@hash`), null before an analysis */
   readonly sentimentModel: string | null;
+  /** the words that drove its sentiment score most (explain.ts), empty before an analysis */
+  readonly sentimentWhy: readonly WordEffect[];
 }
 
 export interface CommentsResult {
@@ -75,6 +79,8 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
       coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment, t.scorer
     FROM ${from}
     ORDER BY f.ts DESC, f.id DESC LIMIT ${params.limit} OFFSET ${params.offset}`);
+  const record = rows.some((r) => r.sentiment !== null) ? await loadSentimentRecord(db) : null;
+  const scorer = record ? scorerOf(record) : null;
   return {
     total: count?.n ?? 0,
     items: rows.map((r) => ({
@@ -89,6 +95,7 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
       themes: r.themes,
       sentiment: r.sentiment,
       sentimentModel: r.scorer,
+      sentimentWhy: scorer && r.sentiment !== null ? explainScore(scorer, r.comment) : [],
     })),
   };
 }
@@ -110,6 +117,7 @@ export const commentsOperation = defineOperation({
         score: i.score ?? '',
         touchpoint: i.touchpoint ?? '',
         sentiment: i.sentiment ?? '',
+        why: effectsText(i.sentimentWhy),
         themes: i.themes.join(', '),
         comment: i.comment,
       })),

@@ -18,7 +18,11 @@ export type { SentimentLabel } from './model.js';
 export interface Sentiment {
   readonly label: SentimentLabel;
   readonly score: number;
-  /** The three-class model's probabilities (calibrated on held-out tweets), when it decided. */
+  /**
+   * The three-class model's probabilities when it decided: its posterior with the three classes
+   * taken as equally common (p_c / π_c renormalised, π the training tweets' class shares), so the
+   * label is always the most probable class. Calibration is measured in the bench.
+   */
   readonly probabilities?: { readonly negative: number; readonly neutral: number; readonly positive: number };
 }
 
@@ -164,7 +168,11 @@ export function scoreTokens(
     return {
       label,
       score,
-      probabilities: { negative: round(p[0]), neutral: round(p[1]), positive: round(p[2]) },
+      probabilities: {
+        negative: round(q[0]! / sum),
+        neutral: round(q[1]! / sum),
+        positive: round(q[2]! / sum),
+      },
     };
   }
   const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity, vectors);
