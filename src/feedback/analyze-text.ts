@@ -141,7 +141,8 @@ export async function analyzeText(
     ).taxonomy;
     themesFrom = 'starter taxonomy + this file';
   }
-  const assigner = themeAssigner(taxonomy);
+  // a one-off file: its discovered topics are used at once (nobody can accept them here)
+  const assigner = themeAssigner(taxonomy, 'active');
   const labels: Record<SentimentLabel, number> = { negative: 0, neutral: 0, positive: 0 };
   const counts = new Map<string, number>();
   const records: ScoredRow[] = texts.map((text, i) => {
