@@ -6,6 +6,7 @@
  * - SemEval-2017 Task 4A test split: 3-class macro-F1 and average recall with 95% bootstrap intervals,
  *   per class F1 and recall, beside the previous blend, AFINN, VADER and wink-nlp on the same tweets;
  *   the reliability of the three-class probabilities (deciles, ECE, Brier);
+ * - domain adaptation (analyze-text --labels) on each sentence file, 5-fold CV (adapt-sentences.ts);
  * - theme discovery on the CFPB complaints against their issue labels, beside TF-IDF k-means (cfpb-themes.ts);
  * - analyze-text throughput (sentiment + themes) on 100,000 comments.
  */
@@ -31,6 +32,7 @@ import {
 } from '../src/stats/classification.js';
 import { wilson } from '../src/stats/index.js';
 import { withTestDb } from '../src/store/index.js';
+import { adaptSentences } from './adapt-sentences.js';
 import { cfpbThemes } from './cfpb-themes.js';
 import type { BenchContext } from './run.js';
 
@@ -248,6 +250,8 @@ export default async function (ctx: BenchContext): Promise<void> {
       `n=${pn.length}; the criterion the shipped binary variant was chosen by`,
     );
   }
+  // domain adaptation: each sentence file's own labels, 5-fold cross-validated, beside the base
+  adaptSentences(ctx);
   // theme discovery against the CFPB complaints' issue labels, beside TF-IDF k-means
   cfpbThemes(ctx);
   // throughput: 100k synthetic CX comments through analyze-text (themes discovered in the file)

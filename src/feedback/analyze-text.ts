@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
+import { type Adaptation, adapt, labelReader } from './adapt.js';
 import { effectsText, explainScore, type WordEffect } from './explain.js';
 import { blendedScorer, type Scorer, type Sentiment, type SentimentLabel } from './scorer.js';
 import { shippedVersion } from './sentiment-version.js';
@@ -22,6 +23,12 @@ export const AnalyzeTextParams = z.object({
   noHeader: z.boolean().optional().describe('the first row is data, not column names'),
   header: z.boolean().optional(),
   delimiter: z.string().optional().describe('CSV field delimiter (default ,)'),
+  labels: z
+    .string()
+    .optional()
+    .describe(
+      'column of labels (negative/neutral/positive, 0/1 or −1/0/1): adapt the scorer to them; reports its cross-validated macro-F1 beside the base scorer’s',
+    ),
   explain: z
     .boolean()
     .optional()
@@ -50,6 +57,8 @@ export interface AnalyzeTextResult {
   readonly out: string | null;
   readonly records: readonly ScoredRow[];
   readonly ms: number;
+  /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
+  readonly adaptation?: Omit<Adaptation, 'scorer'>;
 }
 
 /** Reads the rows of a comment file. CSV: quoted fields with newlines, BOM, ragged rows; TSV: no quoting. */
@@ -124,13 +133,37 @@ export async function analyzeText(
   const t0 = performance.now();
   // the shipped scorer, named by its version (name and content hash of the model files and lexicon)
   const shipped = blendedScorer();
-  const scorer: Scorer = given ?? { name: shippedVersion(), score: (t) => shipped.score(t) };
+  let scorer: Scorer = given ?? { name: shippedVersion(), score: (t) => shipped.score(t) };
   const { header, rows } = readRows(params);
   const ti = columnIndex(header, params.textColumn, '--text-column', params.file);
   const ii =
     params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
   const texts = rows.map((r) => cleanText(r[ti] ?? ''));
   const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
+  let adaptation: Omit<Adaptation, 'scorer'> | undefined;
+  if (params.labels !== undefined) {
+    const li = columnIndex(header, params.labels, '--labels', params.file);
+    const values = rows.map((r) => r[li] ?? '');
+    const read = labelReader(values);
+    const labelled = rows.flatMap((_, i) => {
+      const y = read(values[i]!);
+      return y === undefined || texts[i]!.trim() === '' ? [] : [{ text: texts[i]!, y }];
+    });
+    if (labelled.length < 50)
+      throw new TouchpointError(
+        'invalid_input',
+        `--labels ${params.labels}: ${labelled.length} rows carry a usable label (negative/neutral/positive, 0/1 or −1/0/1); at least 50 are needed`,
+      );
+    ctx.onProgress?.({ phase: 'adapting to the labels', done: 0, total: 1 });
+    const a = adapt(
+      scorer,
+      labelled.map((r) => r.text),
+      labelled.map((r) => r.y),
+    );
+    const { scorer: adapted, ...figures } = a;
+    adaptation = figures;
+    scorer = adapted;
+  }
   let taxonomy: Taxonomy = await loadTaxonomy(db);
   let themesFrom: AnalyzeTextResult['themesFrom'] = 'workspace';
   if (taxonomy.themes.length === 0) {
@@ -194,6 +227,7 @@ export async function analyzeText(
     out: params.out ?? null,
     records,
     ms: Math.round(performance.now() - t0),
+    ...(adaptation ? { adaptation } : {}),
   };
 }
 
@@ -209,7 +243,7 @@ export const analyzeTextOperation = defineOperation({
   run: (db, params, ctx) => analyzeText(db, params, ctx),
   present: (r) => [
     {
-      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}`,
+      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''})` : ''}`,
       rows: r.themes.slice(0, 20).map((t) => ({ theme: t.id, name: t.name, comments: t.count })),
     },
     ...(r.out
