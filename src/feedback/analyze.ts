@@ -48,12 +48,9 @@ export async function analyzeWorkspace(
   }
   const now = options.now ?? new Date();
   // the stored, versioned model: never retrained here, so other rows cannot move a comment's score
-  const { model: _weights, history: _history, ...sentimentModel } = await currentSentiment(db, comments, now);
-  const scorer: Scorer = scorerOf({
-    ...sentimentModel,
-    ...(_weights ? { model: _weights } : {}),
-    history: [],
-  });
+  const record = await currentSentiment(db, comments, now);
+  const scorer: Scorer = scorerOf(record);
+  const { model: _weights, history: _history, ...sentimentModel } = record;
   const assigner = themeAssigner(taxonomy);
   const rows = comments.map((c, i) => {
     if (i % 5000 === 0)
