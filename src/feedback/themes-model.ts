@@ -79,12 +79,27 @@ const CUE_STEMS: Record<P, Set<string>> = {
 };
 
 export function pOfTerms(terms: readonly { term: string; weight: number }[]): P {
+  return pWithConfidence(terms).p;
+}
+
+/**
+ * The P whose cue words weigh most among the terms, and its confidence: its share of all cue weight
+ * (1 when only its cues appear; 0 when no cue appears and `product` is a default).
+ */
+export function pWithConfidence(terms: readonly { term: string; weight: number }[]): {
+  p: P;
+  confidence: number;
+} {
   const score: Record<P, number> = { product: 0, process: 0, policy: 0, people: 0 };
   for (const { term, weight } of terms)
     for (const part of term.split(' '))
       for (const p of Object.keys(CUE_STEMS) as P[]) if (CUE_STEMS[p].has(part)) score[p] += weight;
-  const best = (Object.entries(score) as [P, number][]).sort((a, b) => b[1] - a[1])[0]!;
-  return best[1] > 0 ? best[0] : 'product';
+  const ranked = (Object.entries(score) as [P, number][]).sort((a, b) => b[1] - a[1]);
+  const total = ranked.reduce((a, [, v]) => a + v, 0);
+  const best = ranked[0]!;
+  return best[1] > 0
+    ? { p: best[0], confidence: Math.round((best[1] / total) * 100) / 100 }
+    : { p: 'product', confidence: 0 };
 }
 
 let nlp: ReturnType<typeof winkNLP> | undefined;
@@ -113,6 +128,10 @@ export interface Proposal extends TaxonomyTheme {
   readonly size: number;
   /** mean cosine of its comments to its centroid (TF-IDF), at least MIN_COHERENCE */
   readonly coherence: number;
+  /** how sure the suggested P is: its share of the cue words' weight among the keywords (0…1) */
+  readonly pConfidence: number;
+  /** up to three of its comments (cut at 300 characters) */
+  readonly examples: readonly string[];
 }
 
 const hash = (s: string) => createHash('md5').update(s).digest('hex');
@@ -242,6 +261,7 @@ export function discoverThemes(
     members: number[];
     keywords: { term: string; weight: number; rc: number }[];
     coherence: number;
+    nearest: number[];
   }[] = [];
   const rowOf = new Map(rowDoc.map((d, r) => [d, r]));
   for (const members of groups.sort((a, b) => b.length - a.length || a[0]! - b[0]!)) {
@@ -253,6 +273,8 @@ export function discoverThemes(
     }
     const coherence = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
     if (coherence < MIN_COHERENCE) continue;
+    const dot = (m: number) => rows[rowOf.get(m)!]!.reduce((a, v, j) => a + v * mean[j]!, 0);
+    const nearest = [...members].sort((a, b) => dot(b) - dot(a) || a - b).slice(0, 3);
     const cdf = new Map<string, number>();
     for (const m of members) for (const t of docs[m]!) if (col.has(t)) cdf.set(t, (cdf.get(t) ?? 0) + 1);
     const keywords = [...cdf.entries()]
@@ -265,7 +287,7 @@ export function discoverThemes(
       .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
       .slice(0, 12)
       .map(({ term, weight, rc }) => ({ term, weight, rc }));
-    if (keywords.length > 0) merged.push({ members, keywords, coherence });
+    if (keywords.length > 0) merged.push({ members, keywords, coherence, nearest });
   }
   const surf = (term: string) =>
     term
@@ -283,7 +305,7 @@ export function discoverThemes(
   const slugs = new Set(taxonomy.themes.map((t) => t.id.slice(t.id.indexOf('.') + 1)));
   const existingTerms = taxonomy.themes.map((t) => new Set(t.keywords.map(keywordTerm)));
   for (const c of merged) {
-    const p = pOfTerms(c.keywords);
+    const { p, confidence } = pWithConfidence(c.keywords);
     // the label is a key phrase: a word pair of its keywords that ends in a noun and occurs in at
     // least MIN_PHRASE_SHARE of its comments; else its leading noun; never two unrelated words glued
     const phrase = c.keywords.find(
@@ -305,9 +327,12 @@ export function discoverThemes(
       keywords: c.keywords.slice(0, 12).map((x) => surf(x.term)),
       size: c.members.length,
       coherence: Math.round(c.coherence * 1000) / 1000,
+      pConfidence: confidence,
+      // the comments nearest the theme's centroid read first
+      examples: c.nearest.map((m) => sample[m]!.text.slice(0, 300)),
     };
     proposals.push(theme);
-    const { size: _size, coherence: _coherence, ...stored } = theme;
+    const { size: _size, coherence: _coherence, pConfidence: _pc, examples: _ex, ...stored } = theme;
     next = { ...next, themes: [...next.themes, stored] };
     existingTerms.push(new Set(stored.keywords.map(keywordTerm)));
   }

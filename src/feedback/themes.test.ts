@@ -207,3 +207,15 @@ describe('discovered themes are proposals with readable labels (#17.7)', () => {
     });
   });
 });
+
+describe('a proposal says what it is', () => {
+  it('carries example comments of its own topic and a suggested P with its confidence', () => {
+    const { proposals } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    const fee = proposals.find((p) => p.keywords.some((k) => /fee/i.test(k)))!;
+    expect(fee.p).toBe('policy');
+    expect(fee.pConfidence).toBeGreaterThan(0.5);
+    expect(fee.pConfidence).toBeLessThanOrEqual(1);
+    expect(fee.examples.length).toBe(3);
+    for (const e of fee.examples) expect(e.toLowerCase()).toMatch(/fee|return/);
+  });
+});
