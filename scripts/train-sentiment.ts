@@ -478,7 +478,7 @@ function trainStack(): void {
     });
   const h = rows(hold);
   const d = THREE_CLASS_FEATURES.length;
-  const fit = (train: typeof h, l2: number): ThreeClassModel => {
+  const fitStack = (train: typeof h, l2: number): ThreeClassModel => {
     const means = Array.from({ length: d }, (_, j) => train.reduce((s, r) => s + r.x[j]!, 0) / train.length);
     const sds = Array.from(
       { length: d },
@@ -512,7 +512,7 @@ function trainStack(): void {
   for (const l2 of [1e-4, 1e-3, 1e-2, 1e-1]) {
     const pred = new Array<number>(h.length).fill(0);
     for (let k = 0; k < FOLDS; k++) {
-      const m = fit(
+      const m = fitStack(
         h.filter((_, i) => i % FOLDS !== k),
         l2,
       );
@@ -532,11 +532,12 @@ function trainStack(): void {
     `rule: stack CV ${best!.f1.toFixed(4)} vs current ${currentF1.toFixed(4)} → ${ships ? 'ships' : 'does not ship'}`,
   );
   const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-  const m = fit(h, best!.l2);
+  const m = fitStack(h, best!.l2);
   // convergence check on the training rows only: the penalised mean log-loss of the final fit
-  const loss =
-    h.reduce((s, r) => s - Math.log(Math.max(threeClassProbs(m, r.x)[r.y]!, 1e-12)), 0) / h.length;
-  console.log(`final fit: epochs ${STACK_EPOCHS}, rate ${STACK_RATE}, training mean log-loss ${loss.toFixed(5)}`);
+  const loss = h.reduce((s, r) => s - Math.log(Math.max(threeClassProbs(m, r.x)[r.y]!, 1e-12)), 0) / h.length;
+  console.log(
+    `final fit: epochs ${STACK_EPOCHS}, rate ${STACK_RATE}, training mean log-loss ${loss.toFixed(5)}`,
+  );
   if (process.env.TP_STACK_PROBE) return;
   const shipped: ThreeClassModel = {
     ...m,
