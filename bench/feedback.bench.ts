@@ -142,6 +142,8 @@ export default async function (ctx: BenchContext): Promise<void> {
       ctx.report(
         `${name} accuracy / macro-F1 (AFINN)`,
         `${af.accuracy.toFixed(3)} / ${af.macroF1.toFixed(3)}`,
+        '',
+        `95% Wilson ${ci(af.accuracy, rows.length)}`,
       );
       ctx.report(
         `${name} accuracy / macro-F1 (VADER)`,
@@ -152,6 +154,8 @@ export default async function (ctx: BenchContext): Promise<void> {
       ctx.report(
         `${name} accuracy / macro-F1 (wink-nlp)`,
         `${wk.accuracy.toFixed(3)} / ${wk.macroF1.toFixed(3)}`,
+        '',
+        `95% Wilson ${ci(wk.accuracy, rows.length)}`,
       );
       ctx.report(
         `${name} margin over better baseline`,
