@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
-import { blendedScorer, type Scorer, type SentimentLabel } from './scorer.js';
+import { type Adaptation, adapt, labelReader } from './adapt.js';
+import { effectsText, explainScore, type WordEffect } from './explain.js';
+import { blendedScorer, type Scorer, type Sentiment, type SentimentLabel } from './scorer.js';
+import { shippedVersion } from './sentiment-version.js';
 import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { cleanText } from './text.js';
@@ -20,6 +23,16 @@ export const AnalyzeTextParams = z.object({
   noHeader: z.boolean().optional().describe('the first row is data, not column names'),
   header: z.boolean().optional(),
   delimiter: z.string().optional().describe('CSV field delimiter (default ,)'),
+  labels: z
+    .string()
+    .optional()
+    .describe(
+      'column of labels (negative/neutral/positive, 0/1 or −1/0/1): adapt the scorer to them; reports its cross-validated macro-F1 beside the base scorer’s',
+    ),
+  explain: z
+    .boolean()
+    .optional()
+    .describe('add each comment’s class probabilities and the words that drove its score (slower)'),
 });
 export type AnalyzeTextParams = z.output<typeof AnalyzeTextParams>;
 
@@ -28,6 +41,9 @@ export interface ScoredRow {
   readonly label: SentimentLabel;
   readonly score: number;
   readonly themes: readonly string[];
+  /** with --explain: probabilities (negative, neutral, positive) and the words that drove the score */
+  readonly probabilities?: Sentiment['probabilities'];
+  readonly why?: readonly WordEffect[];
 }
 
 export interface AnalyzeTextResult {
@@ -41,6 +57,8 @@ export interface AnalyzeTextResult {
   readonly out: string | null;
   readonly records: readonly ScoredRow[];
   readonly ms: number;
+  /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
+  readonly adaptation?: Omit<Adaptation, 'scorer'>;
 }
 
 /** Reads the rows of a comment file. CSV: quoted fields with newlines, BOM, ragged rows; TSV: no quoting. */
@@ -110,15 +128,42 @@ export async function analyzeText(
   db: Store,
   params: AnalyzeTextParams,
   ctx: OperationContext = {},
-  scorer: Scorer = blendedScorer(),
+  given?: Scorer,
 ): Promise<AnalyzeTextResult> {
   const t0 = performance.now();
+  // the shipped scorer, named by its version (name and content hash of the model files and lexicon)
+  const shipped = blendedScorer();
+  let scorer: Scorer = given ?? { name: shippedVersion(), score: (t) => shipped.score(t) };
   const { header, rows } = readRows(params);
   const ti = columnIndex(header, params.textColumn, '--text-column', params.file);
   const ii =
     params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
   const texts = rows.map((r) => cleanText(r[ti] ?? ''));
   const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
+  let adaptation: Omit<Adaptation, 'scorer'> | undefined;
+  if (params.labels !== undefined) {
+    const li = columnIndex(header, params.labels, '--labels', params.file);
+    const values = rows.map((r) => r[li] ?? '');
+    const read = labelReader(values);
+    const labelled = rows.flatMap((_, i) => {
+      const y = read(values[i]!);
+      return y === undefined || texts[i]!.trim() === '' ? [] : [{ text: texts[i]!, y }];
+    });
+    if (labelled.length < 50)
+      throw new TouchpointError(
+        'invalid_input',
+        `--labels ${params.labels}: ${labelled.length} rows carry a usable label (negative/neutral/positive, 0/1 or −1/0/1); at least 50 are needed`,
+      );
+    ctx.onProgress?.({ phase: 'adapting to the labels', done: 0, total: 1 });
+    const a = adapt(
+      scorer,
+      labelled.map((r) => r.text),
+      labelled.map((r) => r.y),
+    );
+    const { scorer: adapted, ...figures } = a;
+    adaptation = figures;
+    scorer = adapted;
+  }
   let taxonomy: Taxonomy = await loadTaxonomy(db);
   let themesFrom: AnalyzeTextResult['themesFrom'] = 'workspace';
   if (taxonomy.themes.length === 0) {
@@ -129,7 +174,8 @@ export async function analyzeText(
     ).taxonomy;
     themesFrom = 'starter taxonomy + this file';
   }
-  const assigner = themeAssigner(taxonomy);
+  // a one-off file: its discovered topics are used at once (nobody can accept them here)
+  const assigner = themeAssigner(taxonomy, 'active');
   const labels: Record<SentimentLabel, number> = { negative: 0, neutral: 0, positive: 0 };
   const counts = new Map<string, number>();
   const records: ScoredRow[] = texts.map((text, i) => {
@@ -139,13 +185,32 @@ export async function analyzeText(
     const themes = assigner.assign(text);
     labels[s.label]++;
     for (const t of themes) counts.set(t, (counts.get(t) ?? 0) + 1);
-    return { id: ids[i]!, label: s.label, score: s.score, themes };
+    if (!params.explain) return { id: ids[i]!, label: s.label, score: s.score, themes };
+    return {
+      id: ids[i]!,
+      label: s.label,
+      score: s.score,
+      themes,
+      ...(s.probabilities ? { probabilities: s.probabilities } : {}),
+      why: explainScore(scorer, text),
+    };
   });
   if (params.out) {
     const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const extra = (r: ScoredRow) =>
+      params.explain
+        ? [
+            String(r.probabilities?.negative ?? ''),
+            String(r.probabilities?.neutral ?? ''),
+            String(r.probabilities?.positive ?? ''),
+            q(effectsText(r.why ?? [])),
+          ]
+        : [];
     const lines = [
-      'id,label,score,themes',
-      ...records.map((r) => [q(r.id), r.label, String(r.score), q(r.themes.join(';'))].join(',')),
+      `id,label,score,themes${params.explain ? ',p_negative,p_neutral,p_positive,why' : ''}`,
+      ...records.map((r) =>
+        [q(r.id), r.label, String(r.score), q(r.themes.join(';')), ...extra(r)].join(','),
+      ),
     ];
     writeFileSync(params.out, `${lines.join('\n')}\n`);
   }
@@ -162,6 +227,7 @@ export async function analyzeText(
     out: params.out ?? null,
     records,
     ms: Math.round(performance.now() - t0),
+    ...(adaptation ? { adaptation } : {}),
   };
 }
 
@@ -177,7 +243,7 @@ export const analyzeTextOperation = defineOperation({
   run: (db, params, ctx) => analyzeText(db, params, ctx),
   present: (r) => [
     {
-      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}`,
+      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''})` : ''}`,
       rows: r.themes.slice(0, 20).map((t) => ({ theme: t.id, name: t.name, comments: t.count })),
     },
     ...(r.out
@@ -186,9 +252,13 @@ export const analyzeTextOperation = defineOperation({
           {
             title:
               r.rows > 200 ? `first 200 of ${r.rows} rows (use --out FILE or --json for all)` : undefined,
-            rows: r.records
-              .slice(0, 200)
-              .map((x) => ({ id: x.id, label: x.label, score: x.score, themes: x.themes.join('; ') })),
+            rows: r.records.slice(0, 200).map((x) => ({
+              id: x.id,
+              label: x.label,
+              score: x.score,
+              themes: x.themes.join('; '),
+              ...(x.why ? { why: effectsText(x.why) } : {}),
+            })),
           },
         ]),
   ],

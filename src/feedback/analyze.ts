@@ -1,7 +1,7 @@
 import type { OperationContext } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
-import { companyScorer } from './company-model.js';
-import { blendedScorer, type Scorer } from './scorer.js';
+import type { Scorer } from './scorer.js';
+import { currentSentiment, type SentimentVersion, scorerOf } from './sentiment-version.js';
 import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, saveTaxonomy, type Taxonomy } from './taxonomy.js';
 import { discoverThemes, type Proposal, themeAssigner } from './themes-model.js';
@@ -11,7 +11,8 @@ export interface AnalysisSummary {
   readonly scorer: string;
   readonly proposals: readonly Proposal[];
   readonly taxonomy: Taxonomy;
-  readonly companyModel?: { readonly trainedOn: number; readonly cvAccuracy: number; readonly used: boolean };
+  /** The sentiment model version every score was made with (docs/feedback.md §Stable scores). */
+  readonly sentimentModel: SentimentVersion;
 }
 
 /**
@@ -45,10 +46,12 @@ export async function analyzeWorkspace(
       proposals = r.proposals;
     }
   }
-  const company = companyScorer(comments);
-  const scorer: Scorer = company.used ? company.scorer : blendedScorer();
-  const assigner = themeAssigner(taxonomy);
   const now = options.now ?? new Date();
+  // the stored, versioned model: never retrained here, so other rows cannot move a comment's score
+  const record = await currentSentiment(db, comments, now);
+  const scorer: Scorer = scorerOf(record);
+  const { model: _weights, history: _history, ...sentimentModel } = record;
+  const assigner = themeAssigner(taxonomy);
   const rows = comments.map((c, i) => {
     if (i % 5000 === 0)
       ctx.onProgress?.({ phase: 'scoring comments', done: i, total: comments.length, unit: 'comments' });
@@ -89,7 +92,7 @@ export async function analyzeWorkspace(
     scorer: scorer.name,
     proposals,
     taxonomy,
-    companyModel: company.report,
+    sentimentModel,
   };
 }
 

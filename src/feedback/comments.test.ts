@@ -54,8 +54,12 @@ describe('feedback comments', () => {
         customerId: 'c1',
         themes: ['late-delivery', 'rude-agent'],
         sentiment: 'negative',
+        sentimentModel: 'test',
+        sentimentWhy: [],
       });
-      expect(r.items[2]).toEqual(expect.objectContaining({ id: 'c', themes: [], sentiment: null }));
+      expect(r.items[2]).toEqual(
+        expect.objectContaining({ id: 'c', themes: [], sentiment: null, sentimentModel: null }),
+      );
       expect(r.items[0]!.channel).toBeNull();
     });
   });

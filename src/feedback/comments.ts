@@ -4,6 +4,8 @@ import { defineOperation } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { answersIn } from './base.js';
+import { effectsText, explainScore, type WordEffect } from './explain.js';
+import { loadSentimentRecord, scorerOf } from './sentiment-version.js';
 
 export const CommentsParams = z.object({
   q: z
@@ -32,6 +34,10 @@ export interface CommentItem {
   /** theme ids of the latest text analysis (empty before one ran) */
   readonly themes: readonly string[];
   readonly sentiment: 'negative' | 'neutral' | 'positive' | null;
+  /** the sentiment model version that scored it (`v2 company+…@hash`), null before an analysis */
+  readonly sentimentModel: string | null;
+  /** the words that drove its sentiment score most (explain.ts), empty before an analysis */
+  readonly sentimentWhy: readonly WordEffect[];
 }
 
 export interface CommentsResult {
@@ -51,6 +57,7 @@ interface Row {
   customer_id: string | null;
   themes: string[];
   sentiment: 'negative' | 'neutral' | 'positive' | null;
+  scorer: string | null;
 }
 
 /**
@@ -69,9 +76,11 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
   const count = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${from}`);
   const rows = await db.all<Row>(sql`
     SELECT f.id, f.ts, f.kind, f.score, f.comment, f.touchpoint, f.channel, f.customer_id,
-      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment
+      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment, t.scorer
     FROM ${from}
     ORDER BY f.ts DESC, f.id DESC LIMIT ${params.limit} OFFSET ${params.offset}`);
+  const record = rows.some((r) => r.sentiment !== null) ? await loadSentimentRecord(db) : null;
+  const scorer = record ? scorerOf(record) : null;
   return {
     total: count?.n ?? 0,
     items: rows.map((r) => ({
@@ -85,6 +94,8 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
       customerId: r.customer_id,
       themes: r.themes,
       sentiment: r.sentiment,
+      sentimentModel: r.scorer,
+      sentimentWhy: scorer && r.sentiment !== null ? explainScore(scorer, r.comment) : [],
     })),
   };
 }
@@ -99,13 +110,14 @@ export const commentsOperation = defineOperation({
   run: (db, params) => listComments(db, params),
   present: (r, p) => [
     {
-      title: `${r.total} comments match${r.items.length > 0 && r.total > r.items.length ? ` (showing ${p.offset + 1}–${p.offset + r.items.length})` : ''}`,
+      title: `${r.total} comments match${r.items.length > 0 && r.total > r.items.length ? ` (showing ${p.offset + 1}–${p.offset + r.items.length})` : ''}${r.items[0]?.sentimentModel ? `; sentiment model ${r.items[0].sentimentModel}` : ''}`,
       rows: r.items.map((i) => ({
         when: i.ts.slice(0, 16).replace('T', ' '),
         kind: i.kind,
         score: i.score ?? '',
         touchpoint: i.touchpoint ?? '',
         sentiment: i.sentiment ?? '',
+        why: effectsText(i.sentimentWhy),
         themes: i.themes.join(', '),
         comment: i.comment,
       })),

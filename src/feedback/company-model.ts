@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { polarityLogit, predict, type SentimentModel, trainSoftmax } from './model.js';
-import { blendedLogit, labelled as labelOf, type Scorer } from './scorer.js';
+import { blendedLogit, type Scorer, scoreTokens } from './scorer.js';
 import { features, tokenize } from './text.js';
 
 /** Labelled comments needed before a company model is even tried. */
@@ -51,6 +51,7 @@ function train(rows: readonly { text: string; y: 0 | 1 }[]): SentimentModel {
 export function companyScorer(answers: readonly Answer[]): {
   used: boolean;
   scorer: Scorer;
+  model?: SentimentModel;
   report?: { trainedOn: number; cvAccuracy: number; baselineAccuracy: number; used: boolean };
 } {
   const labelled = answers
@@ -76,18 +77,22 @@ export function companyScorer(answers: readonly Answer[]): {
   const baselineAccuracy = rightBase / labelled.length;
   const used = cvAccuracy > baselineAccuracy;
   const model = train(labelled);
-  const scorer: Scorer = {
-    name: 'company+semeval+lexicon',
+  return {
+    used,
+    scorer: companyModelScorer(model),
+    model,
+    report: { trainedOn: labelled.length, cvAccuracy, baselineAccuracy, used },
+  };
+}
+
+/** The shipped blend plus a trained company model's log p₊/p₋ (a stored model scores the same). */
+export function companyModelScorer(model: SentimentModel, name = 'company+semeval+lexicon'): Scorer {
+  return {
+    name,
     score(text) {
       const tokens = tokenize(String(text ?? ''));
       if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z: base, pNeutral, lex } = blendedLogit(tokens);
-      return labelOf(base + polarityLogit(predict(model, tokens)), pNeutral, lex);
+      return scoreTokens(tokens, polarityLogit(predict(model, tokens)));
     },
-  };
-  return {
-    used,
-    scorer,
-    report: { trainedOn: labelled.length, cvAccuracy, baselineAccuracy, used },
   };
 }

@@ -52,7 +52,7 @@ describe('feedback on the demo company', () => {
       setUp.map((r) => ({ id: r.id, text: r.comment })),
       starterTaxonomy(),
     );
-    const assigner = themeAssigner(taxonomy);
+    const assigner = themeAssigner(taxonomy, 'active');
     const held = rows.filter((r) => r.held && r.k === 1);
     const score = ari(
       held.map((r) => assigner.assign(r.comment)[0] ?? '(none)'),

@@ -8,6 +8,7 @@ import { commentsOperation } from './comments.js';
 import { driversOperation } from './drivers.js';
 import { followUpOperations } from './follow-ups.js';
 import { scoresOperation } from './scores.js';
+import { sentimentOperations } from './sentiment-ops.js';
 import { answerOperation } from './survey-answer.js';
 import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
@@ -52,6 +53,12 @@ export {
 } from './scorer.js';
 export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
 export {
+  loadSentimentRecord,
+  type SentimentRecord,
+  type SentimentVersion,
+  shippedVersion,
+} from './sentiment-version.js';
+export {
   recordSurveyAnswers,
   type SurveySubmission,
   type SurveySubmissionResult,
@@ -83,6 +90,7 @@ export const operations: readonly AnyOperation[] = [
   ...followUpOperations,
   analyzeTextOperation,
   ...taxonomyOperations,
+  ...sentimentOperations,
   ...surveyOperations,
   answerOperation,
 ];

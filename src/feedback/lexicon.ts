@@ -110,6 +110,14 @@ export const CX_LEXICON: Readonly<Record<string, number>> = {
   bland: -1.6,
   stale: -1.4,
   overpriced: -2.0,
+  // added with the regression fixture (sentiment-regressions.ts): words users reported mis-scored,
+  // and courtesy words that in a support message are a request, not praise
+  'rip-off': -2.6,
+  ripoff: -2.6,
+  unfortunately: -1.4,
+  finally: -0.6,
+  please: 0,
+  kindly: 0,
 };
 
 /** Multi-word expressions, matched on the lower-cased token sequence before single words. */
@@ -173,7 +181,60 @@ export const CX_PHRASES: ReadonlyArray<readonly [string, number]> = [
   ['do not bother', -2.2],
   ['thumbs up', 2.2],
   ['thumbs down', -2.2],
+  ['rip off', -2.6],
+  ['thanks for nothing', -2.6],
+  ['thank you for nothing', -2.6],
+  // polite complaints: a conditional request or a disappointed hope is a complaint in a support message
+  ['would appreciate it if', -0.8],
+  ["i'd appreciate it if", -0.8],
+  ['was hoping', -1.2],
+  ['were hoping', -1.2],
+  ['had hoped', -1.2],
+  ['by now', -1.0],
+  ["i'm afraid", -1.0],
+  ['i am afraid', -1.0],
+  ['still not', -1.6],
+  ['still no', -1.6],
+  ['no reply', -1.8],
+  ['no response', -1.8],
+  ['no answer', -1.6],
+  // elapsed waiting: "it has been three weeks"
+  ...['a few', 'several', 'many', 'two', 'three', 'four', 'five', 'six', '<num>'].flatMap((n) =>
+    ['days', 'weeks', 'months'].map((u) => [`been ${n} ${u}`, -1.4] as const),
+  ),
 ];
+
+/**
+ * Praise used as an exclamation in a comment that complains ("Great, another two hours on hold.
+ * Thanks a lot."): when a clause is nothing but one of these and another clause carries a negative
+ * valence, the praise is read as sarcasm and flips like a negated word (×−0.74).
+ */
+const SARCASTIC = new Set(
+  [
+    'great',
+    'oh great',
+    'just great',
+    'wonderful',
+    'oh wonderful',
+    'just wonderful',
+    'perfect',
+    'just perfect',
+    'brilliant',
+    'fantastic',
+    'lovely',
+    'awesome',
+    'nice',
+    'oh joy',
+    'yay',
+    'thanks',
+    'thanks a lot',
+    'thanks a bunch',
+    'thank you',
+    'thank you very much',
+    'cheers',
+    'well done',
+  ].map((x) => x),
+);
 
 const BOOSTERS: Readonly<Record<string, number>> = Object.fromEntries([
   ...'absolutely amazingly awfully completely considerably decidedly deeply enormously entirely especially exceptionally extremely fully greatly hella highly hugely incredibly intensely majorly most particularly purely quite really remarkably so substantially thoroughly totally tremendously unbelievably unusually utterly very super truly seriously insanely ridiculously way'
@@ -234,6 +295,11 @@ export interface LexiconScore {
   readonly sum: number;
   /** number of tokens that carried sentiment */
   readonly hits: number;
+  /** sums of the positive and of the negative valences after rules (before "but" weighting) */
+  readonly positive: number;
+  readonly negative: number;
+  /** sum of the valences that came from the CX lexicon, its phrases or the sarcasm rule (after rules) */
+  readonly cx: number;
 }
 
 /** Phrases by their first word, longest first, so each token checks only the phrases it can start. */
@@ -269,21 +335,26 @@ export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
     if (!HEDGE_FIRST.has(words[i]!)) continue;
     for (const hw of HEDGE_WORDS) if (hw.every((w, k) => words[i + k] === w)) hedged = true;
   }
+  const clauseWords: string[][] = [[]];
+  const cxFlags: boolean[] = [];
   let i = 0;
   while (i < tokens.length) {
     const tok = tokens[i]!;
     if (tok.kind === 'punct') {
       if (tok.t === '!') exclaim++;
       clauseNo++;
+      clauseWords[clauseNo] = [];
       i++;
       continue;
     }
     if (tok.t === 'but' || tok.t === 'however' || tok.t === 'although' || tok.t === 'though') {
       butAt = vals.length;
       clauseNo++;
+      clauseWords[clauseNo] = [];
       i++;
       continue;
     }
+    if (tok.kind === 'word') clauseWords[clauseNo]!.push(tok.t);
     let v = 0;
     let span = 1;
     let phrase = false;
@@ -296,6 +367,7 @@ export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
       }
     }
     if (!phrase) v = lex.get(tok.t) ?? 0;
+    const fromCx = phrase || CX_LEXICON[tok.t] !== undefined;
     if (v !== 0 && (BOOSTERS[tok.t] === undefined || phrase)) {
       // intensifiers and capitals
       for (let k = 1; k <= 3 && i - k >= 0; k++) {
@@ -320,14 +392,28 @@ export function scoreLexicon(input: string | readonly Token[]): LexiconScore {
       if (hedged && v > 0) v *= 0.5;
       vals.push(v);
       clause.push(clauseNo);
+      cxFlags.push(fromCx);
     }
     i += span;
+  }
+  // sarcasm: a clause that is only an exclamation of praise, in a comment that complains elsewhere
+  const sarcastic = clauseWords.map((w) => w.length > 0 && SARCASTIC.has(w.join(' ')));
+  if (sarcastic.some(Boolean) && vals.some((v, k) => v < 0 && !sarcastic[clause[k]!])) {
+    for (let k = 0; k < vals.length; k++)
+      if (sarcastic[clause[k]!] && vals[k]! > 0) vals[k] = vals[k]! * -0.74;
+  }
+  let positive = 0;
+  let negative = 0;
+  for (const v of vals) {
+    if (v > 0) positive += v;
+    else negative += v;
   }
   if (butAt >= 0) {
     for (let k = 0; k < vals.length; k++) vals[k] = vals[k]! * (k < butAt ? 0.5 : 1.5);
   }
   let sum = vals.reduce((a, b) => a + b, 0);
+  const cx = vals.reduce((a, b, k) => a + (cxFlags[k] ? b : 0), 0);
   if (sum !== 0) sum += Math.sign(sum) * Math.min(exclaim, 3) * 0.292;
   const compound = sum / Math.sqrt(sum * sum + 15);
-  return { compound, sum, hits: vals.length };
+  return { compound, sum, hits: vals.length, positive, negative, cx };
 }

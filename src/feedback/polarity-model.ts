@@ -1,4 +1,5 @@
-import { seededOrder } from './model.js';
+import { indexRows, trainSparseLogistic } from '../stats/sparse-logistic.js';
+import { fitBalanced } from './model.js';
 import { features, type Token } from './text.js';
 
 /**
@@ -72,10 +73,10 @@ export function polarityEval(
 }
 
 /**
- * Trains binary logistic regression on presence features with Adagrad, class-balanced, L2 applied
- * at each update of a feature (the same scheme as `trainSoftmax`). With `nb`, each feature's value
- * is its smoothed log-count ratio r = log((p_f+α)/‖p+α‖₁) − log((q_f+α)/‖q+α‖₁) instead of 1, and
- * the returned weights are w·r. Deterministic: a fixed visiting order.
+ * Trains binary logistic regression on presence features (`trainSparseLogistic`: class-balanced,
+ * L2, Adagrad, deterministic). With `nb`, each feature's value is its smoothed log-count ratio
+ * r = log((p_f+α)/‖p+α‖₁) − log((q_f+α)/‖q+α‖₁) instead of 1 (Wang & Manning 2012), and the returned
+ * weights are w·r, so prediction stays a sum of weights.
  */
 export function trainBinary(
   xs: readonly (readonly string[])[],
@@ -83,9 +84,7 @@ export function trainBinary(
   vocab: ReadonlySet<string>,
   opts: { epochs: number; l2: number; rate: number; nb: boolean },
 ): { bias: number; weights: Map<string, number> } {
-  const index = new Map<string, number>();
-  for (const v of vocab) index.set(v, index.size);
-  const rows = xs.map((x) => Int32Array.from(x.filter((f) => index.has(f)).map((f) => index.get(f)!)));
+  const { index, rows } = indexRows(xs, vocab);
   const n = index.size;
   const r = new Float64Array(n).fill(1);
   if (opts.nb) {
@@ -93,7 +92,7 @@ export function trainBinary(
     const q = new Float64Array(n).fill(1);
     rows.forEach((row, i) => {
       const t = ys[i] === 1 ? p : q;
-      for (const f of row) t[f]! += 1;
+      for (const f of row.indices) t[f]! += 1;
     });
     let sp = 0;
     let sq = 0;
@@ -103,92 +102,30 @@ export function trainBinary(
     }
     for (let f = 0; f < n; f++) r[f] = Math.log(p[f]! / sp) - Math.log(q[f]! / sq);
   }
-  const pos = ys.filter((y) => y === 1).length;
-  const cw = [ys.length / (2 * Math.max(1, ys.length - pos)), ys.length / (2 * Math.max(1, pos))];
-  const w = new Float64Array(n);
-  const g2 = new Float64Array(n).fill(1e-8);
-  let bias = 0;
-  let bg2 = 1e-8;
-  const order = seededOrder(xs.length);
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (const i of order) {
-      const row = rows[i]!;
-      let z = bias;
-      for (const f of row) z += w[f]! * r[f]!;
-      const y = ys[i]!;
-      const g = cw[y]! * (1 / (1 + Math.exp(-z)) - y);
-      bg2 += g * g;
-      bias -= (opts.rate * g) / Math.sqrt(bg2);
-      for (const f of row) {
-        const gg = g * r[f]! + opts.l2 * w[f]!;
-        g2[f]! += gg * gg;
-        w[f]! -= (opts.rate * gg) / Math.sqrt(g2[f]!);
-      }
-    }
-  }
+  const scaled = opts.nb
+    ? rows.map((row) => ({ indices: row.indices, values: Float64Array.from(row.indices, (f) => r[f]!) }))
+    : rows;
+  const fit = trainSparseLogistic(scaled, ys, {
+    classes: 2,
+    features: n,
+    epochs: opts.epochs,
+    l2: opts.l2,
+    rate: opts.rate,
+  });
   const weights = new Map<string, number>();
-  for (const [f, k] of index) weights.set(f, w[k]! * r[k]!);
-  return { bias, weights };
+  for (const [f, k] of index) weights.set(f, fit.weights[k]! * r[k]!);
+  return { bias: fit.bias[0]!, weights };
 }
 
 /**
- * Class-balanced logistic regression on a few dense features (the blend / meta-model), fitted by
- * Newton's method with a tiny ridge; returns [intercept, ...weights].
+ * The blend / meta-model: class-balanced logistic regression on a few dense features (`fitBalanced`,
+ * Newton); returns [intercept, ...weights].
  */
-export function fitMeta(x: readonly (readonly number[])[], y: readonly (0 | 1)[]): number[] {
-  const k = (x[0]?.length ?? 0) + 1;
-  const pos = y.filter((v) => v === 1).length;
-  const cw = [y.length / (2 * Math.max(1, y.length - pos)), y.length / (2 * Math.max(1, pos))];
-  const w = new Array<number>(k).fill(0);
-  for (let it = 0; it < 50; it++) {
-    const g = new Array<number>(k).fill(0);
-    const h = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1e-6 : 0)));
-    x.forEach((xi, n) => {
-      const v = [1, ...xi];
-      const z = v.reduce((s, a, i) => s + a * w[i]!, 0);
-      const p = 1 / (1 + Math.exp(-z));
-      const c = cw[y[n]!]!;
-      for (let i = 0; i < k; i++) {
-        g[i]! += c * (p - y[n]!) * v[i]!;
-        for (let j = 0; j < k; j++) h[i]![j]! += c * p * (1 - p) * v[i]! * v[j]!;
-      }
-    });
-    const step = solve(h, g);
-    let moved = 0;
-    for (let i = 0; i < k; i++) {
-      w[i]! -= step[i]!;
-      moved = Math.max(moved, Math.abs(step[i]!));
-    }
-    if (moved < 1e-9) break;
-  }
-  return w;
-}
-
-/** Solves A·x = b by Gaussian elimination with partial pivoting (small dense systems). */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * x[k]!;
-    x[r] = s / m[r]![r]!;
-  }
-  return x;
-}
+export const fitMeta = fitBalanced;
 
 /**
- * Binary logistic regression on dense features with Adagrad, class-balanced, L2; deterministic.
- * Returns [bias, ...weights].
+ * Binary logistic regression on dense features (the GloVe part): `trainSparseLogistic` with every
+ * column present in every row, visiting order seed 54321. Returns [bias, ...weights].
  */
 export function trainDense(
   xs: readonly Float64Array[],
@@ -196,33 +133,13 @@ export function trainDense(
   opts: { epochs: number; l2: number; rate: number },
 ): number[] {
   const d = xs[0]?.length ?? 0;
-  const w = new Float64Array(d + 1);
-  const g2 = new Float64Array(d + 1).fill(1e-8);
-  const pos = ys.filter((y) => y === 1).length;
-  const cw = [ys.length / (2 * Math.max(1, ys.length - pos)), ys.length / (2 * Math.max(1, pos))];
-  const order = xs.map((_, i) => i);
-  let seed = 54321;
-  for (let i = order.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (const i of order) {
-      const x = xs[i]!;
-      let z = w[0]!;
-      for (let j = 0; j < d; j++) z += w[j + 1]! * x[j]!;
-      const g = cw[ys[i]!]! * (1 / (1 + Math.exp(-z)) - ys[i]!);
-      g2[0]! += g * g;
-      w[0]! -= (opts.rate * g) / Math.sqrt(g2[0]!);
-      for (let j = 0; j < d; j++) {
-        const gg = g * x[j]! + opts.l2 * w[j + 1]!;
-        g2[j + 1]! += gg * gg;
-        w[j + 1]! -= (opts.rate * gg) / Math.sqrt(g2[j + 1]!);
-      }
-    }
-  }
-  return [...w];
+  const all = Int32Array.from({ length: d }, (_, j) => j);
+  const fit = trainSparseLogistic(
+    xs.map((x) => ({ indices: all, values: x })),
+    ys,
+    { classes: 2, features: d, seed: 54321, ...opts },
+  );
+  return [fit.bias[0]!, ...fit.weights];
 }
 
 /** The dense part's margin for features x. */

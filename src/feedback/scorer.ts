@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Embeddings, embedComment, shippedEmbeddings } from './embeddings.js';
 import { scoreLexicon } from './lexicon.js';
 import { polarityLogit, predict, type SentimentLabel, type SentimentModel } from './model.js';
 import { denseMargin, type PolarityModel, polarityEval } from './polarity-model.js';
 import { type Token, tokenize } from './text.js';
+import {
+  partsOf,
+  type ThreeClassModel,
+  threeClassLabel,
+  threeClassProbs,
+  threeClassRow,
+} from './three-class.js';
 
 export type { SentimentLabel } from './model.js';
 
@@ -11,6 +18,12 @@ export type { SentimentLabel } from './model.js';
 export interface Sentiment {
   readonly label: SentimentLabel;
   readonly score: number;
+  /**
+   * The three-class model's probabilities when it decided: its posterior with the three classes
+   * taken as equally common (p_c / π_c renormalised, π the training tweets' class shares), so the
+   * label is always the most probable class. Calibration is measured in the bench.
+   */
+  readonly probabilities?: { readonly negative: number; readonly neutral: number; readonly positive: number };
 }
 
 /**
@@ -39,6 +52,15 @@ function lexiconLabel(c: number, band = 0.2): Sentiment {
 
 let shipped: SentimentModel | undefined;
 let shippedPol: PolarityModel | undefined;
+let shippedThree: ThreeClassModel | null | undefined;
+
+/** The shipped three-class decision (models/semeval-three.json), loaded once; null when not shipped. */
+export function shippedThreeClass(): ThreeClassModel | null {
+  if (shippedThree !== undefined) return shippedThree;
+  const url = new URL('./models/semeval-three.json', import.meta.url);
+  shippedThree = existsSync(url) ? (JSON.parse(readFileSync(url, 'utf8')) as ThreeClassModel) : null;
+  return shippedThree;
+}
 
 /** The shipped 3-class SemEval model (src/feedback/models/semeval-lr.json), loaded once. */
 export function shippedModel(): SentimentModel {
@@ -102,21 +124,60 @@ export function blendedScorer(
   model: SentimentModel = shippedModel(),
   polarity: PolarityModel | null = shippedPolarity(),
   vectors?: Embeddings,
+  three: ThreeClassModel | null = polarity === shippedPolarity() ? shippedThreeClass() : null,
 ): Scorer {
   const name = polarity
-    ? `${polarity.name}+lexicon`
+    ? `${polarity.name}${three ? `+${three.name}` : ''}+lexicon`
     : `${model.name === 'semeval-lr' ? 'semeval' : model.name}+lexicon`;
   return {
     name,
     score(text) {
-      const tokens = tokenize(String(text ?? ''));
-      if (tokens.length === 0) return { label: 'neutral', score: 0 };
-      const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity, vectors);
-      // a comment the polarity model knows nothing of (emoji only, another language): the lexicon speaks alone
-      if (!known) return lexiconLabel(lex);
-      return labelled(z, pNeutral, lex);
+      return scoreTokens(tokenize(String(text ?? '')), 0, model, polarity, vectors, three);
     },
   };
+}
+
+/**
+ * One tokenised comment's sentiment with the shipped parts, `extra` added to the pos-vs-neg log-odds
+ * (a company model's). With the three-class model: its probabilities, the balanced label, and
+ * score = q₊ − q₋ of the balanced probabilities (so the label and the score's sign agree); without it,
+ * the binary blend and the neutral rules of `labelled`.
+ */
+export function scoreTokens(
+  tokens: readonly Token[],
+  extra = 0,
+  model: SentimentModel = shippedModel(),
+  polarity: PolarityModel | null = shippedPolarity(),
+  vectors: Embeddings = shippedEmbeddings(),
+  three: ThreeClassModel | null = polarity === shippedPolarity() ? shippedThreeClass() : null,
+): Sentiment {
+  if (tokens.length === 0) return { label: 'neutral', score: 0 };
+  if (polarity && three) {
+    const parts = partsOf(tokens, model, polarity, vectors);
+    // a comment the polarity model knows nothing of (emoji only, another language): the lexicon speaks alone
+    if (!parts.known && extra === 0) return lexiconLabel(parts.lexicon.compound);
+    // the CX rules (hand-written for support language, rare in tweets, so the fit cannot weigh them)
+    // shift the pos-vs-neg log-odds by CX_WEIGHT per unit of valence
+    const p = threeClassProbs(three, threeClassRow(parts, tokens), extra + CX_WEIGHT * parts.lexicon.cx);
+    const q = p.map((v, c) => v / three.priors[c]!);
+    const sum = q[0]! + q[1]! + q[2]!;
+    const score = round((q[2]! - q[0]!) / sum);
+    let label = (['negative', 'neutral', 'positive'] as const)[threeClassLabel(three, p)];
+    // general-Twitter n-grams alone do not make a plain statement an opinion (as in `labelled`)
+    if (label !== 'neutral' && parts.lexicon.hits === 0 && Math.abs(score) < 0.5) label = 'neutral';
+    return {
+      label,
+      score,
+      probabilities: {
+        negative: round(q[0]! / sum),
+        neutral: round(q[1]! / sum),
+        positive: round(q[2]! / sum),
+      },
+    };
+  }
+  const { z, pNeutral, lex, known } = blendedLogit(tokens, model, polarity, vectors);
+  if (!known && extra === 0) return lexiconLabel(lex);
+  return labelled(z + extra, pNeutral, lex);
 }
 
 /** The positive/negative decision for binary evaluation: the sign of the blended polarity. */
@@ -125,6 +186,12 @@ export function polarityOf(s: Sentiment): 'positive' | 'negative' {
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/**
+ * Pos-vs-neg log-odds per unit of CX-rule valence (lexicon.ts: CX words, phrases, sarcasm): set by
+ * hand, not fitted — a CX rule of valence −2.6 ("rip-off") moves the odds by e^−1.56 ≈ ×0.21.
+ */
+export const CX_WEIGHT = 0.6;
 
 /** Polarity below this in absolute value is neutral. */
 export const NEUTRAL_BAND = 0.2;

@@ -68,6 +68,33 @@ export const taxonomyOperations = [
   }),
   defineOperation({
     area: 'feedback',
+    verb: 'theme-status',
+    summary:
+      'Accept a proposed theme (it then counts in results) or retire one (never assigned or proposed again)',
+    params: z.object({
+      id: z.string().min(1).describe('theme id, e.g. process.lost-luggage'),
+      status: z.enum(['accepted', 'retired', 'proposed']).describe('accepted | retired | proposed'),
+    }),
+    mode: 'write',
+    positional: ['id'],
+    run: async (db, p) => {
+      const t = await loadTaxonomy(db);
+      const theme = t.themes.find((x) => x.id === p.id);
+      if (!theme) {
+        const near = t.themes.filter((x) => x.id.includes(p.id.split('.').at(-1) ?? p.id)).map((x) => x.id);
+        throw new TouchpointError(
+          'not_found',
+          `no theme ${p.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}; see feedback taxonomy`,
+        );
+      }
+      const next = { ...t, themes: t.themes.map((x) => (x.id === p.id ? { ...x, status: p.status } : x)) };
+      await saveTaxonomy(db, next);
+      return { theme: { ...theme, status: p.status }, previous: theme.status };
+    },
+    present: (r) => [{ text: `${r.theme.id} “${r.theme.name}”: ${r.previous} → ${r.theme.status}` }],
+  }),
+  defineOperation({
+    area: 'feedback',
     verb: 'taxonomy-discover',
     summary: 'Propose new sub-themes for comments no theme covers yet (existing ids are never changed)',
     params: z.object({ sample: z.number().int().min(100).max(50_000).default(4000) }),
@@ -82,13 +109,16 @@ export const taxonomyOperations = [
     },
     present: (r) => [
       {
-        title: `${r.proposals.length} new sub-themes proposed (status: proposed; edit with feedback taxonomy-set)`,
+        title: `${r.proposals.length} new sub-themes proposed (used in results once accepted: feedback theme-status ID --status accepted)`,
         rows: r.proposals.map((x) => ({
           id: x.id,
           p: x.p,
           name: x.name,
           comments: x.size,
+          coherence: x.coherence,
+          'P confidence': x.pConfidence,
           keywords: x.keywords.slice(0, 6).join(', '),
+          example: x.examples[0] ?? '',
         })),
       },
     ],

@@ -15,7 +15,8 @@ im ive dont didnt cant wont doesnt isnt wasnt thats u ur pls please thanks thank
 like just again always never time times day days week weeks month months year years back since ago today yesterday
 make made go went going come came take took give gave say said tell told know knew think thought want wanted need
 needed use used try tried see saw look looked well good great bad better best worst nice awful terrible amazing
-love loved hate hated happy unhappy very pretty quite rather bit little big lot overall experience company service`
+love loved hate hated happy unhappy very pretty quite rather bit little big lot overall experience company service
+comment comments feedback`
     .split(/\s+/)
     .filter(Boolean),
 );

@@ -3,7 +3,7 @@ import { kmeans } from 'ml-kmeans';
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
 import type { P } from '../findings/index.js';
-import { newThemeId, type Taxonomy, type TaxonomyTheme } from './taxonomy.js';
+import { newThemeId, slug, type Taxonomy, type TaxonomyTheme } from './taxonomy.js';
 import { keywordTerm, stem, termsOf } from './terms.js';
 
 /** Puts comments into taxonomy themes by their keywords (bigram match 2, word match 1). */
@@ -12,8 +12,17 @@ export interface ThemeAssigner {
   assign(text: string): string[];
 }
 
-export function themeAssigner(taxonomy: Taxonomy): ThemeAssigner {
-  const themes = taxonomy.themes.filter((t) => t.status !== 'retired');
+/**
+ * Which themes assign: `accepted` (results in a workspace: a proposal is not used until a person
+ * accepts it), `active` (accepted and proposed: a one-off file analysis, where nobody can accept),
+ * `all` (retired too: what discovery treats as already covered, so a retired topic is not proposed again).
+ */
+export type AssignScope = 'accepted' | 'active' | 'all';
+
+export function themeAssigner(taxonomy: Taxonomy, scope: AssignScope = 'accepted'): ThemeAssigner {
+  const themes = taxonomy.themes.filter((t) =>
+    scope === 'all' ? true : scope === 'active' ? t.status !== 'retired' : t.status === 'accepted',
+  );
   const index = new Map<string, { theme: number; weight: number }[]>();
   themes.forEach((t, ti) => {
     for (const k of t.keywords) {
@@ -70,12 +79,27 @@ const CUE_STEMS: Record<P, Set<string>> = {
 };
 
 export function pOfTerms(terms: readonly { term: string; weight: number }[]): P {
+  return pWithConfidence(terms).p;
+}
+
+/**
+ * The P whose cue words weigh most among the terms, and its confidence: its share of all cue weight
+ * (1 when only its cues appear; 0 when no cue appears and `product` is a default).
+ */
+export function pWithConfidence(terms: readonly { term: string; weight: number }[]): {
+  p: P;
+  confidence: number;
+} {
   const score: Record<P, number> = { product: 0, process: 0, policy: 0, people: 0 };
   for (const { term, weight } of terms)
     for (const part of term.split(' '))
       for (const p of Object.keys(CUE_STEMS) as P[]) if (CUE_STEMS[p].has(part)) score[p] += weight;
-  const best = (Object.entries(score) as [P, number][]).sort((a, b) => b[1] - a[1])[0]!;
-  return best[1] > 0 ? best[0] : 'product';
+  const ranked = (Object.entries(score) as [P, number][]).sort((a, b) => b[1] - a[1]);
+  const total = ranked.reduce((a, [, v]) => a + v, 0);
+  const best = ranked[0]!;
+  return best[1] > 0
+    ? { p: best[0], confidence: Math.round((best[1] / total) * 100) / 100 }
+    : { p: 'product', confidence: 0 };
 }
 
 let nlp: ReturnType<typeof winkNLP> | undefined;
@@ -84,6 +108,13 @@ const CONTENT_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ']);
 const DOMINANT = 0.6;
 /** Fewest comments a proposed theme must gather (and at least 3% of the uncovered ones). */
 const MIN_THEME = 25;
+/**
+ * Least coherence of a proposed theme: the length of the mean of its comments' unit TF-IDF vectors
+ * (= their mean cosine to the theme's centroid; 1 when all say the same, ≈ 1/√n for unrelated ones).
+ */
+const MIN_COHERENCE = 0.3;
+/** A label's key phrase must occur in at least this share of the theme's comments. */
+const MIN_PHRASE_SHARE = 0.15;
 
 export interface DiscoverOptions {
   /** comments read for discovery (a deterministic sample when there are more) */
@@ -95,6 +126,12 @@ export interface DiscoverOptions {
 
 export interface Proposal extends TaxonomyTheme {
   readonly size: number;
+  /** mean cosine of its comments to its centroid (TF-IDF), at least MIN_COHERENCE */
+  readonly coherence: number;
+  /** how sure the suggested P is: its share of the cue words' weight among the keywords (0…1) */
+  readonly pConfidence: number;
+  /** up to three of its comments (cut at 300 characters) */
+  readonly examples: readonly string[];
 }
 
 const hash = (s: string) => createHash('md5').update(s).digest('hex');
@@ -113,19 +150,24 @@ export function discoverThemes(
   options: DiscoverOptions = {},
 ): { taxonomy: Taxonomy; proposals: Proposal[] } {
   const sampleSize = options.sample ?? 3000;
-  const assigner = themeAssigner(taxonomy);
+  // every theme, retired and proposed included, covers its comments: a retired topic is not proposed again
+  const coverage = themeAssigner(taxonomy, 'all');
   const sample = [...comments]
     .filter((c) => c.text && c.text.trim().length > 0)
     .map((c) => ({ ...c, h: hash(c.id) }))
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
     .slice(0, sampleSize);
-  const uncovered = new Set(sample.flatMap((c, i) => (assigner.assign(c.text).length === 0 ? [i] : [])));
+  const uncovered = new Set(sample.flatMap((c, i) => (coverage.assign(c.text).length === 0 ? [i] : [])));
   if (uncovered.size < 10) return { taxonomy, proposals: [] };
 
-  // content stems by part of speech, and the surface form seen most for each stem
+  // content stems by part of speech, and the surface form seen most for each stem. wink-nlp's own
+  // tokenizer runs here only because its part-of-speech tagger cannot take our tokens: its output
+  // decides which stems count as content words and how a stem is spelled in a label; every term a
+  // comment is clustered or assigned on comes from the one tokenizer (`tokenize` via `termsOf`).
   nlp ??= winkNLP(model);
   const its = nlp.its;
   const content = new Set<string>();
+  const nouns = new Map<string, number>();
   const surface = new Map<string, Map<string, number>>();
   for (const c of sample) {
     const doc = nlp.readDoc(c.text.slice(0, 2000));
@@ -135,6 +177,7 @@ export function discoverThemes(
       if (!CONTENT_POS.has(pos[i]!)) return;
       const s = stem(w.replace(/(.)\1{2,}/g, '$1$1'));
       content.add(s);
+      if (pos[i] === 'NOUN' || pos[i] === 'PROPN') nouns.set(s, (nouns.get(s) ?? 0) + 1);
       const m = surface.get(s) ?? new Map<string, number>();
       m.set(w, (m.get(w) ?? 0) + 1);
       surface.set(s, m);
@@ -214,9 +257,24 @@ export function discoverThemes(
   });
   groups = [...joined.values()];
   // keywords per theme: terms most over-represented against all comments read
-  const merged: { members: number[]; keywords: { term: string; weight: number }[] }[] = [];
+  const merged: {
+    members: number[];
+    keywords: { term: string; weight: number; rc: number }[];
+    coherence: number;
+    nearest: number[];
+  }[] = [];
+  const rowOf = new Map(rowDoc.map((d, r) => [d, r]));
   for (const members of groups.sort((a, b) => b.length - a.length || a[0]! - b[0]!)) {
     if (members.length < Math.max(MIN_THEME, 0.03 * rows.length)) continue;
+    const mean = new Array<number>(vocab.length).fill(0);
+    for (const m of members) {
+      const row = rows[rowOf.get(m)!]!;
+      for (let j = 0; j < row.length; j++) mean[j]! += row[j]! / members.length;
+    }
+    const coherence = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
+    if (coherence < MIN_COHERENCE) continue;
+    const dot = (m: number) => rows[rowOf.get(m)!]!.reduce((a, v, j) => a + v * mean[j]!, 0);
+    const nearest = [...members].sort((a, b) => dot(b) - dot(a) || a - b).slice(0, 3);
     const cdf = new Map<string, number>();
     for (const m of members) for (const t of docs[m]!) if (col.has(t)) cdf.set(t, (cdf.get(t) ?? 0) + 1);
     const keywords = [...cdf.entries()]
@@ -228,8 +286,8 @@ export function discoverThemes(
       .filter((x) => x.rc >= 0.08 && x.lift >= 1.5 && x.precision >= 0.5)
       .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
       .slice(0, 12)
-      .map(({ term, weight }) => ({ term, weight }));
-    if (keywords.length > 0) merged.push({ members, keywords });
+      .map(({ term, weight, rc }) => ({ term, weight, rc }));
+    if (keywords.length > 0) merged.push({ members, keywords, coherence, nearest });
   }
   const surf = (term: string) =>
     term
@@ -243,17 +301,24 @@ export function discoverThemes(
       .join(' ');
   let next: Taxonomy = { ...taxonomy, themes: [...taxonomy.themes] };
   const proposals: Proposal[] = [];
+  const isNoun = (st: string) => (nouns.get(st) ?? 0) > 0;
+  const slugs = new Set(taxonomy.themes.map((t) => t.id.slice(t.id.indexOf('.') + 1)));
+  const existingTerms = taxonomy.themes.map((t) => new Set(t.keywords.map(keywordTerm)));
   for (const c of merged) {
-    const p = pOfTerms(c.keywords);
-    const uni = c.keywords
-      .filter((x) => !x.term.includes(' '))
-      .slice(0, 4)
-      .map((x) => x.term);
-    const pair = c.keywords
-      .slice(0, 6)
-      .find((x) => x.term.includes(' ') && x.term.split(' ').every((part) => uni.includes(part)));
-    const nameTerm = pair?.term ?? (uni.length >= 2 ? `${uni[0]} ${uni[1]}` : c.keywords[0]!.term);
-    const name = surf(nameTerm).replace(/^./, (ch) => ch.toUpperCase());
+    const { p, confidence } = pWithConfidence(c.keywords);
+    // the label is a key phrase: a word pair of its keywords that ends in a noun and occurs in at
+    // least MIN_PHRASE_SHARE of its comments; else its leading noun; never two unrelated words glued
+    const phrase = c.keywords.find(
+      (x) => x.term.includes(' ') && x.rc >= MIN_PHRASE_SHARE && isNoun(x.term.split(' ').at(-1)!),
+    );
+    const head = c.keywords.find((x) => !x.term.includes(' ') && isNoun(x.term)) ?? c.keywords[0]!;
+    const name = surf((phrase ?? head).term).replace(/^./, (ch) => ch.toUpperCase());
+    // a topic the taxonomy already has (any status: a retired theme stays retired) is not proposed:
+    // same name, or most of its leading keywords are one theme's keywords
+    const lead = c.keywords.slice(0, 5).map((x) => x.term);
+    if (slugs.has(slug(name))) continue;
+    if (existingTerms.some((set) => lead.filter((t) => set.has(t)).length * 2 >= lead.length)) continue;
+    slugs.add(slug(name));
     const theme: Proposal = {
       id: newThemeId(next, p, name),
       p,
@@ -261,10 +326,15 @@ export function discoverThemes(
       status: 'proposed',
       keywords: c.keywords.slice(0, 12).map((x) => surf(x.term)),
       size: c.members.length,
+      coherence: Math.round(c.coherence * 1000) / 1000,
+      pConfidence: confidence,
+      // the comments nearest the theme's centroid read first
+      examples: c.nearest.map((m) => sample[m]!.text.slice(0, 300)),
     };
     proposals.push(theme);
-    const { size: _size, ...stored } = theme;
+    const { size: _size, coherence: _coherence, pConfidence: _pc, examples: _ex, ...stored } = theme;
     next = { ...next, themes: [...next.themes, stored] };
+    existingTerms.push(new Set(stored.keywords.map(keywordTerm)));
   }
   return { taxonomy: next, proposals };
 }

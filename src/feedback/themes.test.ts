@@ -16,7 +16,7 @@ const NEW_TOPIC = [
 describe('theme discovery', () => {
   it('puts held-out paraphrases in the theme of their topic, one theme per topic', () => {
     const { taxonomy } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
-    const a = themeAssigner(taxonomy);
+    const a = themeAssigner(taxonomy, 'active');
     const held = topicComments(10, [3, 4]);
     const byTopic = new Map<string, Set<string>>();
     for (const c of held) {
@@ -125,5 +125,97 @@ describe('getThemes', () => {
       expect(again.proposals).toEqual([]);
       expect(again.themes.map((t) => t.id).sort()).toEqual(r.themes.map((t) => t.id).sort());
     });
+  });
+});
+
+describe('discovered themes are proposals with readable labels (#17.7)', () => {
+  const comments = topicComments(30, [0, 1, 2]);
+
+  it('labels each with a key phrase found in its comments, with size and coherence', () => {
+    const { proposals } = discoverThemes(comments, { version: 1, themes: [] });
+    expect(proposals.length).toBe(4);
+    for (const p of proposals) {
+      expect(p.size).toBeGreaterThanOrEqual(25);
+      expect(p.coherence).toBeGreaterThanOrEqual(0.3);
+      // the label's words occur together in at least 15% of its comments (a phrase of them, or one
+      // word of them — never two unrelated words glued)
+      const words = p.name.toLowerCase().split(' ');
+      const together = comments.filter((c) =>
+        words.every((w) => c.text.toLowerCase().includes(w.slice(0, 4))),
+      ).length;
+      expect(together, p.name).toBeGreaterThanOrEqual(0.15 * p.size);
+    }
+  });
+
+  it('a retired theme is never proposed again, under its id or another', () => {
+    const first = discoverThemes(comments, { version: 1, themes: [] });
+    const retiredId = first.proposals[0]!.id;
+    const edited = {
+      ...first.taxonomy,
+      themes: first.taxonomy.themes.map((t) =>
+        t.id === retiredId ? { ...t, status: 'retired' as const } : t,
+      ),
+    };
+    // the same comments and more of them arrive: nothing is proposed again, and no `-2` id appears
+    const again = discoverThemes(
+      [...comments, ...topicComments(30, [3, 4]).map((c) => ({ ...c, id: `x${c.id}` }))],
+      edited,
+    );
+    expect(again.proposals).toEqual([]);
+    expect(again.taxonomy.themes.some((t) => /-\d+$/.test(t.id))).toBe(false);
+    // even with the retired theme the only one in the taxonomy
+    const alone = discoverThemes(comments, {
+      version: 1,
+      themes: edited.themes.filter((t) => t.id === retiredId),
+    });
+    expect(alone.proposals.map((p) => p.id)).not.toContain(`${retiredId}-2`);
+    expect(alone.proposals.some((p) => p.name === first.proposals[0]!.name)).toBe(false);
+  });
+
+  it('proposals do not appear in a workspace’s results until accepted', async () => {
+    await withTestDb(async (db) => {
+      await insertFeedback(
+        db,
+        comments.map((c) => ({ id: c.id, comment: c.text, score: c.topic === 'rudeAgent' ? 1 : 9 })),
+      );
+      // a taxonomy that knows none of these topics
+      await saveTaxonomy(db, {
+        version: 1,
+        themes: [
+          {
+            id: 'policy.warranty',
+            p: 'policy',
+            name: 'Warranty',
+            status: 'accepted',
+            keywords: ['warranty'],
+          },
+        ],
+      });
+      const r = await getThemes(db, { discover: true, examples: 1 } as never);
+      expect(r.proposals.length).toBeGreaterThan(0);
+      expect(r.themes).toEqual([]);
+      const stored = await db.one<{ n: number }>(
+        sql`SELECT count(*) AS n FROM feedback_text WHERE len(themes) > 0`,
+      );
+      expect(stored?.n).toBe(0);
+      const { taxonomyOperations } = await import('./taxonomy-ops.js');
+      const accept = taxonomyOperations.find((o) => o.verb === 'theme-status')!;
+      await accept.run(db, { id: r.proposals[0]!, status: 'accepted' } as never, {});
+      const after = await getThemes(db, { examples: 1 } as never);
+      expect(after.themes.map((t) => t.id)).toEqual([r.proposals[0]]);
+      expect(after.themes[0]!.volume).toBe(30);
+    });
+  });
+});
+
+describe('a proposal says what it is', () => {
+  it('carries example comments of its own topic and a suggested P with its confidence', () => {
+    const { proposals } = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    const fee = proposals.find((p) => p.keywords.some((k) => /fee/i.test(k)))!;
+    expect(fee.p).toBe('policy');
+    expect(fee.pConfidence).toBeGreaterThan(0.5);
+    expect(fee.pConfidence).toBeLessThanOrEqual(1);
+    expect(fee.examples.length).toBe(3);
+    for (const e of fee.examples) expect(e.toLowerCase()).toMatch(/fee|return/);
   });
 });

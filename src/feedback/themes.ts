@@ -55,7 +55,8 @@ export interface ThemesResult {
   readonly proposals: readonly string[];
   readonly themes: readonly ThemeStats[];
   readonly findings: number;
-  readonly companyModel?: AnalysisSummary['companyModel'];
+  /** The sentiment model version (and what it is) behind every figure here. */
+  readonly sentimentModel: AnalysisSummary['sentimentModel'];
 }
 
 interface AggRow {
@@ -190,6 +191,7 @@ export async function getThemes(
         evidence: {
           analysis: 'feedback.themes',
           params: { ...params, theme: t.id },
+          sentimentModel: summary.scorer,
           examples: t.examples.map((e) => ({ kind: 'comment' as const, id: e.id, text: e.text })),
           nps: t.nps,
           touchpoints: t.touchpoints,
@@ -211,7 +213,7 @@ export async function getThemes(
     proposals: summary.proposals.map((p) => p.id),
     themes,
     findings: findings.length,
-    companyModel: summary.companyModel,
+    sentimentModel: summary.sentimentModel,
   };
 }
 
@@ -228,7 +230,7 @@ export const themesOperation = defineOperation({
   run: (db, params, ctx) => getThemes(db, params, ctx),
   present: (r) => [
     {
-      title: `${r.comments} comments, scorer ${r.scorer}; overall ${pct(r.baseline.negativeShare)} negative${r.proposals.length ? `; proposed ${r.proposals.length} new sub-themes (see feedback taxonomy)` : ''}`,
+      title: `${r.comments} comments, sentiment model ${r.scorer}; overall ${pct(r.baseline.negativeShare)} negative${r.proposals.length ? `; proposed ${r.proposals.length} new sub-themes (see feedback taxonomy)` : ''}`,
       rows: r.themes.map((t) => ({
         theme: t.id,
         p: t.p,

@@ -77,3 +77,70 @@ export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
   for (const x of a) if (b.has(x)) inter++;
   return inter / (a.size + b.size - inter);
 }
+
+/**
+ * Normalised mutual information of two labelings, I(A;B) / ((H(A) + H(B)) / 2) (the arithmetic-mean
+ * normalisation, scikit-learn's default): 1 for identical partitions, 0 for independent ones.
+ */
+export function nmi(a: readonly string[], b: readonly string[]): number {
+  if (a.length !== b.length) throw new Error('nmi: labelings differ in length');
+  const n = a.length;
+  if (n === 0) return 1;
+  const joint = new Map<string, number>();
+  const ca = new Map<string, number>();
+  const cb = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    joint.set(`${a[i]}\u0000${b[i]}`, (joint.get(`${a[i]}\u0000${b[i]}`) ?? 0) + 1);
+    ca.set(a[i]!, (ca.get(a[i]!) ?? 0) + 1);
+    cb.set(b[i]!, (cb.get(b[i]!) ?? 0) + 1);
+  }
+  const h = (m: Map<string, number>) => {
+    let s = 0;
+    for (const v of m.values()) s -= (v / n) * Math.log(v / n);
+    return s;
+  };
+  let mi = 0;
+  for (const [k, v] of joint) {
+    const [x, y] = k.split('\u0000') as [string, string];
+    mi += (v / n) * Math.log((v * n) / (ca.get(x)! * cb.get(y)!));
+  }
+  const ha = h(ca);
+  const hb = h(cb);
+  if (ha === 0 && hb === 0) return 1;
+  return mi / ((ha + hb) / 2);
+}
+
+/**
+ * For each gold label, the F1 of the predicted cluster that matches it best (precision = share of
+ * the cluster with that label, recall = share of the label in the cluster). Items whose predicted
+ * label is `none` (e.g. "(none)") belong to no cluster.
+ */
+export function bestMatchF1(
+  pred: readonly string[],
+  gold: readonly string[],
+  none?: string,
+): Map<string, { f1: number; cluster: string | null; n: number }> {
+  const size = new Map<string, number>();
+  const goldN = new Map<string, number>();
+  const both = new Map<string, Map<string, number>>();
+  pred.forEach((p, i) => {
+    const g = gold[i]!;
+    goldN.set(g, (goldN.get(g) ?? 0) + 1);
+    if (p === none) return;
+    size.set(p, (size.get(p) ?? 0) + 1);
+    const m = both.get(g) ?? new Map<string, number>();
+    m.set(p, (m.get(p) ?? 0) + 1);
+    both.set(g, m);
+  });
+  const out = new Map<string, { f1: number; cluster: string | null; n: number }>();
+  for (const [g, n] of goldN) {
+    let best = { f1: 0, cluster: null as string | null, n };
+    for (const [p, tp] of both.get(g) ?? []) {
+      const f1 = (2 * tp) / (size.get(p)! + n);
+      if (f1 > best.f1 || (f1 === best.f1 && best.cluster !== null && p < best.cluster))
+        best = { f1, cluster: p, n };
+    }
+    out.set(g, best);
+  }
+  return out;
+}

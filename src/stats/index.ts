@@ -1,6 +1,6 @@
 import jStat from 'jstat';
 
-export { ari, jaccard, silhouette } from './clustering.js';
+export { ari, bestMatchF1, jaccard, nmi, silhouette } from './clustering.js';
 
 /**
  * Pure statistics over aggregates (DESIGN.md §6). SQL reduces rows to counts and moments; these

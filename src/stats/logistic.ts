@@ -6,7 +6,8 @@ import { seeded } from './random.js';
  * columns (z = (x − mean) / sd, mean and sd of the rows given to the fit), the intercept unpenalised.
  * (Computed on x / sd, uncentred, which has the same slopes and keeps one-hot columns sparse.)
  * Newton step: (ZᵀWZ + λI*) δ = Zᵀ(y − μ) − λβ*, W = diag(μ(1 − μ)), I* the identity with 0 for the
- * intercept; step halving whenever the penalised objective does not fall. Coefficients are returned on
+ * intercept; step halving whenever the penalised objective does not fall. With observation weights
+ * ℓ = Σ w_i ℓ_i (W and the gradient carry w_i). Coefficients are returned on
  * the original scale, so a prediction is σ(b₀ + Σ b_j x_j) on raw columns.
  */
 
@@ -18,6 +19,11 @@ export interface LogisticOptions {
   readonly tolerance?: number;
   /** Warm start: `standardised` of an earlier fit on the same rows (e.g. at a neighbouring λ). */
   readonly start?: readonly number[];
+  /**
+   * Observation weights (e.g. class balance n / (2·n_class)): row i counts w_i times in the
+   * likelihood, and in the means and sds used for standardising. Default 1 each.
+   */
+  readonly weights?: ArrayLike<number>;
 }
 
 export interface LogisticFit {
@@ -52,11 +58,25 @@ export function fitLogistic(
   const lambda = o.lambda ?? 0;
   const maxIterations = o.maxIterations ?? 100;
   const tolerance = o.tolerance ?? 1e-8;
+  const ow = o.weights;
+  if (ow && ow.length !== n) throw new RangeError(`fitLogistic: ${n} rows and ${ow.length} weights`);
+  const wt = (i: number) => (ow ? (ow[i] as number) : 1);
+  let wsum = 0;
+  for (let i = 0; i < n; i++) wsum += wt(i);
   const means = new Array<number>(p).fill(0);
   const sds = new Array<number>(p).fill(0);
-  for (const row of x) for (let j = 0; j < p; j++) means[j] = (means[j] ?? 0) + (row[j] ?? 0) / n;
-  for (const row of x)
-    for (let j = 0; j < p; j++) sds[j] = (sds[j] ?? 0) + ((row[j] ?? 0) - (means[j] ?? 0)) ** 2 / n;
+  x.forEach((row, i) => {
+    for (let j = 0; j < p; j++)
+      means[j] = (means[j] ?? 0) + (ow ? (wt(i) * (row[j] ?? 0)) / wsum : (row[j] ?? 0) / n);
+  });
+  x.forEach((row, i) => {
+    for (let j = 0; j < p; j++)
+      sds[j] =
+        (sds[j] ?? 0) +
+        (ow
+          ? (wt(i) * ((row[j] ?? 0) - (means[j] ?? 0)) ** 2) / wsum
+          : ((row[j] ?? 0) - (means[j] ?? 0)) ** 2 / n);
+  });
   for (let j = 0; j < p; j++) sds[j] = Math.sqrt(sds[j] ?? 0);
   const active = sds.map((s) => s > 1e-12);
   // Scaled design z = x / sd with the intercept in column 0, kept sparse (row-wise non-zeros): scaling
@@ -83,7 +103,7 @@ export function fitLogistic(
   const cv = Float64Array.from(vals);
   const beta = new Float64Array(q);
   let ybar = 0;
-  for (let i = 0; i < n; i++) ybar += (y[i] ?? 0) / n;
+  for (let i = 0; i < n; i++) ybar += ow ? (wt(i) * (y[i] ?? 0)) / wsum : (y[i] ?? 0) / n;
   beta[0] = Math.log(Math.max(ybar, 1e-9) / Math.max(1 - ybar, 1e-9));
   if (o.start?.length === q) beta.set(o.start);
   const eta = new Float64Array(n);
@@ -95,7 +115,7 @@ export function fitLogistic(
       for (let k = rowStart[i] as number; k < end; k++)
         t += (cv[k] as number) * (b[ci[k] as number] as number);
       eta[i] = t;
-      f += softplus(t) - (y[i] ?? 0) * t;
+      f += ow ? wt(i) * (softplus(t) - (y[i] ?? 0) * t) : softplus(t) - (y[i] ?? 0) * t;
     }
     for (let j = 1; j < q; j++) f += (lambda / 2) * (b[j] ?? 0) ** 2;
     return f;
@@ -111,8 +131,8 @@ export function fitLogistic(
     g.fill(0);
     for (let i = 0; i < n; i++) {
       const mu = sigmoid(eta[i] ?? 0);
-      const w = Math.max(mu * (1 - mu), 1e-12);
-      const r = (y[i] ?? 0) - mu;
+      const w = wt(i) * Math.max(mu * (1 - mu), 1e-12);
+      const r = wt(i) * ((y[i] ?? 0) - mu);
       const start = rowStart[i] as number;
       const end = rowStart[i + 1] as number;
       for (let ka = start; ka < end; ka++) {
