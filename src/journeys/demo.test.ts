@@ -49,3 +49,13 @@ describe.each([
     }
   });
 });
+
+describe('journey.moments on the demo company: the worst moment is a planted one', () => {
+  it('ranks a planted moment of truth first (an abandoned checkout is a conversion outcome, not a bad experience)', async () => {
+    const { plants } = plantsFor(manifest, 'journey.moments');
+    const { findings } = await getMoments(db, {});
+    expect(findings.length).toBeGreaterThan(0);
+    const first = findings[0]!;
+    expect(plants.some((p) => sliceMatches(p, first.slice))).toBe(true);
+  });
+});
