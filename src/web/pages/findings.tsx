@@ -39,7 +39,10 @@ export function FindingsPage(props: PageProps) {
       </select>
     </label>
   );
-  const [open, setOpen] = useState<StoredFinding | null>(null);
+  const [chosen, setOpen] = useState<StoredFinding | null>(null);
+  // `?finding=<id>` (the Overview's "Evidence →") opens that finding's evidence
+  const linked = q.finding ? everything.data?.findings.find((f) => f.id === q.finding) : undefined;
+  const open = chosen ?? linked ?? null;
   return (
     <div class="page">
       <PageHead title="Pain points" uses={[]}>
@@ -76,7 +79,15 @@ export function FindingsPage(props: PageProps) {
             )}
           </Async>
         </Panel>
-        {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+        {open && (
+          <FindingDetail
+            f={open}
+            onClose={() => {
+              setOpen(null);
+              if (q.finding) setQuery({ finding: undefined });
+            }}
+          />
+        )}
       </div>
     </div>
   );

@@ -16,7 +16,7 @@ import { download, exportName, toCsv } from '../csv.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, havePersonas, useApp, useOp } from '../state.js';
 
 type Kind = ScoreKind;
 const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
@@ -282,7 +282,7 @@ function ConversionBy(props: { by: string; filters: Record<string, string> }) {
         <label class="filter">
           <span>Break down by</span>
           <select value={props.by} onChange={(e) => setQuery({ by: (e.target as HTMLSelectElement).value })}>
-            {BREAKDOWNS.map(([v, l]) => (
+            {BREAKDOWNS.filter(([v]) => v !== 'persona' || havePersonas()).map(([v, l]) => (
               <option key={v} value={v}>
                 {l}
               </option>
@@ -826,7 +826,8 @@ export function JourneyPage(props: PageProps) {
         {funnelOp && (
           <ConversionBy
             by={
-              (BREAKDOWNS.map((b) => b[0]) as readonly string[]).includes(props.route.query.by ?? '')
+              (BREAKDOWNS.map((b) => b[0]) as readonly string[]).includes(props.route.query.by ?? '') &&
+              (props.route.query.by !== 'persona' || havePersonas())
                 ? props.route.query.by!
                 : 'channel'
             }
