@@ -14,7 +14,7 @@ import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/u
 import { fmtCount, fmtDate, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, unappliedFilters, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
 /** Verbs drawn on this page (or elsewhere: scores on Overview, taxonomy and surveys in Settings). */
@@ -173,7 +173,12 @@ function CommentExplorer(props: { q: string; filters: Record<string, string> }) 
   );
   if (!op) return null;
   return (
-    <Panel title="Comment explorer" subtitle="Search every comment; newest first" wide>
+    <Panel
+      title="Comment explorer"
+      subtitle="Search every comment; newest first"
+      ignores={unappliedFilters(op, props.filters)}
+      wide
+    >
       <form
         class="inline-form"
         aria-label="Search comments"
@@ -346,7 +351,7 @@ function QueueText(props: { label: string; k: string; value: string | undefined;
 }
 
 function FollowUpQueue(props: { status: string; query: Record<string, string | undefined> }) {
-  const { session } = useApp();
+  const { session, ops } = useApp();
   const [limit, setLimit] = useState(10);
   const q = props.query;
   const state = useOp<FollowUpsResult>('feedback', 'follow-ups', {
@@ -359,6 +364,11 @@ function FollowUpQueue(props: { status: string; query: Record<string, string | u
     <Panel
       title="Follow-up queue"
       subtitle="Detractors and unhappy answers with a comment: assign, note, close within 48 h of the answer. Most urgent first: severity × hours since the answer"
+      ignores={unappliedFilters(
+        findOp(ops, 'feedback', 'follow-ups'),
+        filterQuery(props.query as Record<string, string>),
+      )}
+      ignoresWhy="every open item is in the queue; narrow it with its own filters below"
       wide
       actions={
         <label class="filter">
@@ -467,7 +477,14 @@ export function VoicePage(props: PageProps) {
     setRunning(true);
     setRunError(null);
     try {
-      setFresh(await postOp<ThemesResult>('feedback', 'themes', {}));
+      // the run takes the page's filters (segment, channel, persona, period) where the operation does
+      setFresh(
+        await postOp<ThemesResult>(
+          'feedback',
+          'themes',
+          filterParams(themesOp, filters) as Record<string, unknown>,
+        ),
+      );
       themeFindings.reload();
     } catch (e) {
       setRunError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
@@ -493,6 +510,8 @@ export function VoicePage(props: PageProps) {
                 : 'Themes flagged by the latest analysis; size = comments, colour = share negative. Click one for its evidence.'
             }
             wide
+            ignores={unappliedFilters(fresh ? themesOp : undefined, filters)}
+            ignoresWhy={`the themes of the latest analysis${canWrite(session?.role) ? '; “Run theme analysis” applies the filters' : ''}`}
             actions={
               canWrite(session?.role) && (
                 <button type="button" class="btn small" onClick={runThemes} disabled={running}>
