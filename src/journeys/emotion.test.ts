@@ -69,4 +69,29 @@ describe('journey emotion', () => {
       expect(r.analysedComments).toBe(3);
     });
   });
+
+  it('places an answer without a touchpoint at the respondent’s last own event within 14 days', async () => {
+    await withTestDb(async (db) => {
+      await addJourney(db);
+      await addEvents(db, [
+        { customer: 'c1', touchpoint: 'ad', at: '2026-02-20T00:00:00Z' },
+        { customer: 'c1', touchpoint: 'search', at: '2026-02-25T00:00:00Z' },
+        // an outbound message is not the customer's own step
+        { customer: 'c1', touchpoint: 'cart', at: '2026-02-28T00:00:00Z', direction: 'outbound' },
+        { customer: 'c2', touchpoint: 'cart', at: '2026-01-01T00:00:00Z' },
+        // the latest event sets the as-of time (journeys' rule): after every answer
+        { customer: 'c3', touchpoint: 'ad', at: '2026-03-05T00:00:00Z' },
+      ]);
+      // answer() writes c1 answers on 2026-03-01: c1's last inbound step is search (stage b), 4 days before
+      await answer(db, '', 'nps', 10);
+      await db.exec(sql`UPDATE feedback SET touchpoint = NULL WHERE touchpoint = ''`);
+      // c2 answered two months after their last step: not placed
+      await db.exec(sql`INSERT INTO feedback (id, customer_id, ts, kind, score)
+        VALUES ('late', 'c2', TIMESTAMP '2026-03-01 00:00:00', 'nps', 0)`);
+      const r = await getEmotion(db, {});
+      const [a, b, c] = r.stages;
+      expect(b!.scores.nps).toMatchObject({ value: 100, n: 1 });
+      expect(a!.scores.nps.n + c!.scores.nps.n).toBe(0);
+    });
+  });
 });

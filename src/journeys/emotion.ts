@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
-import { SCORE_KINDS, type ScoreKind, scaleSpan } from '../core/score-scales.js';
+import { SCORE_KINDS, SCORE_SCALES, type ScoreKind, scaleSpan } from '../core/score-scales.js';
 import { TimeFrameParams } from '../core/time.js';
-import { getScores, type ScoreRow } from '../feedback/index.js';
 import { isSmallSample, mean, nps, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
 import { journeyParam, loadJourney, ownerJoin, resolveFrame, round } from './journey.js';
 
 export const EmotionParams = z.object({
   journey: journeyParam,
+  placeDays: z
+    .number()
+    .positive()
+    .default(14)
+    .describe(
+      'an answer without a touchpoint is placed at the respondent’s last own event at most this many days before it',
+    ),
   ...TimeFrameParams,
 });
 export type EmotionParams = z.input<typeof EmotionParams>;
@@ -21,6 +27,8 @@ export interface EmotionFigure {
   readonly high: number | null;
   readonly n: number;
   readonly smallSample: boolean;
+  /** Scores: the mean answer (what the cockpit's colour bands read, `meanBand`); sentiment: null. */
+  readonly mean: number | null;
 }
 
 /** What customers feel at one place of the journey: comments' sentiment and the three scores. */
@@ -57,7 +65,7 @@ export interface EmotionResult {
   readonly analysedComments: number;
 }
 
-const EMPTY: EmotionFigure = { value: null, low: null, high: null, n: 0, smallSample: true };
+const EMPTY: EmotionFigure = { value: null, low: null, high: null, n: 0, smallSample: true, mean: null };
 const fin = (x: number): number | null => (Number.isFinite(x) ? (round(x) ?? null) : null);
 
 interface Counts {
@@ -84,6 +92,7 @@ const add = (a: Counts, b: Counts) => {
  */
 export function scoreOf(kind: ScoreKind, c: Counts): EmotionFigure {
   if (c.n === 0) return EMPTY;
+  const meanAnswer = fin(c.sum / c.n);
   if (kind === 'nps') {
     const iv = nps(c.top, c.middle, c.bottom);
     return {
@@ -92,6 +101,7 @@ export function scoreOf(kind: ScoreKind, c: Counts): EmotionFigure {
       high: fin(iv.high),
       n: c.n,
       smallSample: isSmallSample({ n: c.n, low: iv.low / 100, high: iv.high / 100 }),
+      mean: meanAnswer,
     };
   }
   if (kind === 'csat') {
@@ -102,6 +112,7 @@ export function scoreOf(kind: ScoreKind, c: Counts): EmotionFigure {
       high: fin(iv.high * 100),
       n: c.n,
       smallSample: isSmallSample(iv),
+      mean: meanAnswer,
     };
   }
   const m = mean({ n: c.n, sum: c.sum, sumSq: c.sumSq });
@@ -112,6 +123,7 @@ export function scoreOf(kind: ScoreKind, c: Counts): EmotionFigure {
     high: fin(m.high),
     n: c.n,
     smallSample: !Number.isFinite(m.low) || isSmallSample({ n: c.n, low: m.low / span, high: m.high / span }),
+    mean: meanAnswer,
   };
 }
 
@@ -126,16 +138,16 @@ export function sentimentOf(pos: number, neu: number, neg: number): EmotionFigur
     high: fin(iv.high),
     n,
     smallSample: isSmallSample({ n, low: iv.low / 100, high: iv.high / 100 }),
+    mean: null,
   };
 }
-
-const countsOf = (r: ScoreRow): Counts => ({ ...r.counts });
 
 /**
  * The emotion curve of a journey: per stage (in order) and per touchpoint, the net sentiment of the
  * comments left there and the three scores (direction-correct: higher is better), each with its 95 %
- * interval and n, plus the owner team and one real comment. Feedback is placed by its touchpoint; a
- * stage's figures pool the answers and comments of its touchpoints.
+ * interval and n, plus the owner team and one real comment. An answer is placed at its touchpoint,
+ * or, without one (a relationship NPS), at the respondent's last inbound event at most `placeDays`
+ * before it; answers with neither are left out. A stage's figures pool its touchpoints' answers.
  */
 export async function getEmotion(db: Store, input: EmotionParams): Promise<EmotionResult> {
   const p = validate(EmotionParams, input);
@@ -144,14 +156,42 @@ export async function getEmotion(db: Store, input: EmotionParams): Promise<Emoti
   const tps = await db.all<{ stage: string; touchpoint: string; owner: string | null }>(sql`
     SELECT jt.stage, jt.touchpoint, ${ownerJoin(sql`jt.touchpoint`, sql`NULL`)} AS owner
     FROM journey_touchpoints jt WHERE jt.journey_id = ${j.id} ORDER BY jt.stage, jt.touchpoint`);
-  const span = { from: p.from, to: p.to, asOf: frame.asOf.toISOString() };
-  // the scores by touchpoint, as `feedback scores --by touchpoint` computes them (one definition)
-  const byKind = new Map<ScoreKind, Map<string, ScoreRow>>();
-  for (const kind of SCORE_KINDS) {
-    const r = await getScores(db, { kind, by: 'touchpoint', ...span } as Parameters<typeof getScores>[1]);
-    byKind.set(kind, new Map(r.rows.map((x) => [x.group, x])));
-  }
   const inRange = sql`f.ts <= ${frame.asOf} AND f.ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND f.ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  const placeSeconds = Math.round(p.placeDays * 86400);
+  // every answer placed on the journey: at its own touchpoint, else at the respondent's last inbound
+  // event at most placeDays before it (a relationship NPS sent after a delivery speaks of the delivery)
+  const placed = sql`
+    SELECT f.id, f.kind, f.score, f.comment, f.ts, coalesce(f.touchpoint, e.touchpoint) AS touchpoint
+    FROM (SELECT * FROM feedback f WHERE ${inRange}) f
+    ASOF LEFT JOIN (
+      SELECT customer_id, ts, touchpoint FROM events WHERE direction = 'inbound' AND customer_id IS NOT NULL
+    ) e ON e.customer_id = f.customer_id AND f.ts >= e.ts
+    WHERE f.touchpoint IS NOT NULL
+      OR (e.ts IS NOT NULL AND f.ts <= e.ts + to_seconds(${placeSeconds}::BIGINT))`;
+  const nps = SCORE_SCALES.nps;
+  const csat = SCORE_SCALES.csat;
+  const ces = SCORE_SCALES.ces;
+  // the sufficient statistics `feedback scores` reduces answers to (top / middle / bottom as it counts them)
+  const counts = await db.all<{ touchpoint: string; kind: ScoreKind } & Counts>(sql`
+    SELECT touchpoint, kind, count(*) AS n,
+      count(*) FILTER (WHERE (kind = 'nps' AND score >= ${nps.goodAtLeast}) OR (kind = 'csat' AND score >= ${csat.goodAtLeast})
+        OR (kind = 'ces' AND score >= ${ces.goodAtLeast})) AS top,
+      count(*) FILTER (WHERE kind = 'nps' AND score > ${nps.badAtMost} AND score < ${nps.goodAtLeast}) AS middle,
+      count(*) FILTER (WHERE (kind = 'nps' AND score <= ${nps.badAtMost}) OR (kind = 'csat' AND score <= ${csat.badAtMost})
+        OR (kind = 'ces' AND score <= ${ces.badAtMost})) AS bottom,
+      sum(score) AS sum, sum(score * score) AS sumSq
+    FROM (${placed}) WHERE score IS NOT NULL AND kind IN ('nps', 'csat', 'ces')
+    GROUP BY ALL`);
+  const byKind = new Map<ScoreKind, Map<string, Counts>>(SCORE_KINDS.map((k) => [k, new Map()]));
+  for (const c of counts)
+    byKind.get(c.kind)?.set(c.touchpoint, {
+      n: Number(c.n),
+      top: Number(c.top),
+      middle: Number(c.middle),
+      bottom: Number(c.bottom),
+      sum: Number(c.sum),
+      sumSq: Number(c.sumSq),
+    });
   // comments' sentiment, as the text analysis labelled them (feedback_text, written by `feedback themes`)
   const sent = await db.all<{
     touchpoint: string;
@@ -167,8 +207,8 @@ export async function getEmotion(db: Store, input: EmotionParams): Promise<Emoti
       count(*) FILTER (t.label = 'negative') AS neg,
       arg_max({'text': f.comment, 'ts': f.ts::VARCHAR}, f.ts) FILTER (t.label = 'positive' AND length(f.comment) BETWEEN 25 AND 240) AS pos_quote,
       arg_max({'text': f.comment, 'ts': f.ts::VARCHAR}, f.ts) FILTER (t.label = 'negative' AND length(f.comment) BETWEEN 25 AND 240) AS neg_quote
-    FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
-    WHERE f.touchpoint IS NOT NULL AND f.comment IS NOT NULL AND ${inRange}
+    FROM (${placed}) f JOIN feedback_text t ON t.feedback_id = f.id
+    WHERE f.comment IS NOT NULL
     GROUP BY f.touchpoint`);
   const sentBy = new Map(sent.map((s) => [s.touchpoint, s]));
   const stages: EmotionStage[] = j.stages.map((stage, i) => {
@@ -180,9 +220,9 @@ export async function getEmotion(db: Store, input: EmotionParams): Promise<Emoti
     const touchpoints: EmotionTouchpoint[] = mine.map((t) => {
       const scores = {} as Record<ScoreKind, EmotionFigure>;
       for (const k of SCORE_KINDS) {
-        const row = byKind.get(k)!.get(t.touchpoint);
-        if (row) add(stageCounts[k], countsOf(row));
-        scores[k] = row ? scoreOf(k, countsOf(row)) : EMPTY;
+        const c = byKind.get(k)!.get(t.touchpoint);
+        if (c) add(stageCounts[k], c);
+        scores[k] = c ? scoreOf(k, c) : EMPTY;
       }
       const s = sentBy.get(t.touchpoint);
       pos += Number(s?.pos ?? 0);
