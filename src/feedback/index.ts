@@ -10,6 +10,7 @@ import { followUpOperations } from './follow-ups.js';
 import { scoresOperation } from './scores.js';
 import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
+import { themeTrendOperation } from './theme-trend.js';
 import { themesOperation } from './themes.js';
 
 export {
@@ -67,11 +68,13 @@ export {
   taxonomyFromYaml,
   taxonomyToYaml,
 } from './taxonomy.js';
+export { getThemeTrend, type ThemeTrendResult } from './theme-trend.js';
 export { getThemes, type ThemeStats, type ThemesResult } from './themes.js';
 
 export const operations: readonly AnyOperation[] = [
   scoresOperation,
   themesOperation,
+  themeTrendOperation,
   commentsOperation,
   driversOperation,
   ...followUpOperations,
