@@ -508,7 +508,7 @@ function ThemesOverTime(props: {
   return (
     <Panel
       title="Themes over time"
-      subtitle="Share of comments raising the theme, by complete week (shaded: 95 % interval; hollow: small sample), and the share of them that are negative"
+      subtitle="Share of comments raising the theme, by complete week (shaded: 95 % interval; weeks too small to read are left off the line), and the share of them that are negative"
       ignores={unappliedFilters(op, props.filters)}
       wide
       actions={
@@ -603,7 +603,7 @@ function ThemesOverTime(props: {
                   series: [
                     {
                       type: 'line',
-                      data: pts.map((x) => x.share.low),
+                      data: pts.map((x) => (x.share.smallSample ? null : x.share.low)),
                       stack: 'ci',
                       stackStrategy: 'all',
                       lineStyle: { opacity: 0 },
@@ -613,7 +613,9 @@ function ThemesOverTime(props: {
                     {
                       type: 'line',
                       data: pts.map((x) =>
-                        x.share.low !== null && x.share.high !== null ? x.share.high - x.share.low : null,
+                        !x.share.smallSample && x.share.low !== null && x.share.high !== null
+                          ? x.share.high - x.share.low
+                          : null,
                       ),
                       stack: 'ci',
                       stackStrategy: 'all',
@@ -625,7 +627,8 @@ function ThemesOverTime(props: {
                     {
                       type: 'line',
                       name: 'Share of comments',
-                      data: pts.map((x) => x.share.value),
+                      data: pts.map((x) => (x.share.smallSample ? null : x.share.value)),
+                      connectNulls: true,
                       color: '#7c3aed',
                       symbolSize: 4,
                       markLine: at
