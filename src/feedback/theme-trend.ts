@@ -4,7 +4,7 @@ import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import { isSmallSample, twoProportions, wilson } from '../stats/index.js';
-import { type Store, sql } from '../store/index.js';
+import { type Store, sharedPerStore, sql } from '../store/index.js';
 import { ensureAnalysis } from './analyze.js';
 import { window } from './base.js';
 
@@ -83,6 +83,8 @@ export interface ThemeTrendResult {
   readonly themes: readonly ThemeTrend[];
 }
 
+const analysing = new WeakMap<Store, Promise<void>>();
+
 function share(k: number, n: number): Share {
   if (n === 0) return { value: null, low: null, high: null, n: 0, smallSample: true };
   const iv = wilson(k, n);
@@ -103,7 +105,8 @@ function change(k1: number, n1: number, k0: number, n0: number) {
  */
 export async function getThemeTrend(db: Store, input: ThemeTrendParams): Promise<ThemeTrendResult> {
   const p = validate(ThemeTrendParams, input);
-  await ensureAnalysis(db);
+  // one analysis at a time per workspace: two pages asking at once must not both write it
+  await sharedPerStore(analysing, db, () => ensureAnalysis(db));
   const frame = await resolveTimeFrame(db, p);
   const filters = await resolveFilters(db, p);
   const at = await resolveInstant(db, p.at, 'at');

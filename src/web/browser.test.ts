@@ -181,7 +181,7 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
         );
         // change against the previous complete month (all time): "Sept 2026 vs Aug 2026: ▲ +0.1 (−5.6 – 5.9) …"
         const change = await tile.locator('[data-testid="kpi-change"]').textContent();
-        expect(change).toMatch(/vs .*: (▲ \+|▼ |± )[\d.,]+ \(.+ – .+\) (better|worse|not significant)/);
+        expect(change).toMatch(/vs .*: (▲ \+|▼ |± )-?[\d.,]+ \(.+ – .+\) ?(better|worse|not significant)/);
       }
       // a relative period counts back from the data and compares with the period before
       const p30 = await open(ctx, '#/overview?period=30d');
@@ -233,7 +233,7 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       await curve.waitFor();
       await expect(curve.getAttribute('data-points')).resolves.toBe(String(map.stages.length));
       // its data table: one row per stage, in the journey's order
-      await curve.getByRole('button', { name: 'Data' }).click();
+      await curve.getByRole('button', { name: 'Data', exact: true }).click();
       const stages = await curve.locator('tbody tr td:first-child').allTextContents();
       expect(stages).toEqual(map.stages);
       // order confirmation (sent by the company, no customer step) is on the map with its people
