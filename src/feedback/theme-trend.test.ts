@@ -3,6 +3,7 @@ import { readManifest } from '../demo/index.js';
 import { openDemoCopy } from '../demo/test-fixture.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { getThemeTrend } from './theme-trend.js';
+import { getThemes } from './themes.js';
 
 /** Comments with their text analysis written directly (the trend reads it; no scorer involved). */
 async function comment(db: Store, id: string, ts: string, themes: string[], label: string) {
@@ -44,6 +45,13 @@ describe('feedback theme-trend', () => {
       expect(ba.significant).toBe(false);
       // without --theme: the most raised themes first (fee 4, speed 3)
       expect((await getThemeTrend(db, {})).themes.map((x) => x.theme)).toEqual(['fee', 'speed']);
+      // a comment the analysis has not read is counted apart, never analysed by this read
+      await db.exec(
+        sql`INSERT INTO feedback (id, customer_id, ts, kind, comment) VALUES ('new', 'c', TIMESTAMP '2026-05-08 10:00:00', 'text', 'new one')`,
+      );
+      const later = await getThemeTrend(db, { theme: 'fee' });
+      expect(later.unanalysed).toBe(1);
+      expect(later.themes[0]!.points.at(-1)!.comments).toBe(4);
     });
   });
 });
@@ -63,7 +71,8 @@ describe('feedback theme-trend on the demo company', () => {
     const at = new Date(Number((plant.effect as { policyFrom: number }).policyFrom))
       .toISOString()
       .slice(0, 10);
-    await getThemeTrend(db, { top: 1 }); // runs the text analysis once
+    await getThemes(db, { examples: 0 }); // the text analysis (a write), as `touchpoint start` runs it
+    expect((await getThemeTrend(db, { top: 1 })).unanalysed).toBe(0);
     // our theme id for the plant: the one most of the generator's true "return fee" comments carry
     const row = await db.one<{ id: string }>(sql`
       SELECT t.primary_theme AS id FROM feedback_text t JOIN demo_truth_comments d ON d.feedback_id = t.feedback_id

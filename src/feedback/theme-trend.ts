@@ -4,8 +4,7 @@ import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import { isSmallSample, twoProportions, wilson } from '../stats/index.js';
-import { type Store, sharedPerStore, sql } from '../store/index.js';
-import { ensureAnalysis } from './analyze.js';
+import { type Store, sql } from '../store/index.js';
 import { window } from './base.js';
 
 export const ThemeTrendParams = z.object({
@@ -81,9 +80,12 @@ export interface ThemeTrend {
 export interface ThemeTrendResult {
   readonly by: 'week' | 'month';
   readonly themes: readonly ThemeTrend[];
+  /**
+   * Comments in the period that the text analysis has not read yet (it runs with `feedback themes`,
+   * a write): they are not in the figures. A read never writes the analysis itself.
+   */
+  readonly unanalysed: number;
 }
-
-const analysing = new WeakMap<Store, Promise<void>>();
 
 function share(k: number, n: number): Share {
   if (n === 0) return { value: null, low: null, high: null, n: 0, smallSample: true };
@@ -101,12 +103,11 @@ function change(k1: number, n1: number, k0: number, n0: number) {
  * Themes over time: per week (or month) the comments raising a theme, their share of all comments
  * and the negative share among them, each with its Wilson 95 % interval; with `at`, the theme before
  * vs from that date (two-proportion z-tests on both shares), so a dated change shows as a step and is
- * tested. Themes and sentiment are the text analysis's (`feedback themes`; run first when missing).
+ * tested. Themes and sentiment are the text analysis's (`feedback themes`): comments it has not read
+ * yet are counted in `unanalysed`, not analysed here (a read must not write, nor race another writer).
  */
 export async function getThemeTrend(db: Store, input: ThemeTrendParams): Promise<ThemeTrendResult> {
   const p = validate(ThemeTrendParams, input);
-  // one analysis at a time per workspace: two pages asking at once must not both write it
-  await sharedPerStore(analysing, db, () => ensureAnalysis(db));
   const frame = await resolveTimeFrame(db, p);
   const filters = await resolveFilters(db, p);
   const at = await resolveInstant(db, p.at, 'at');
@@ -168,7 +169,11 @@ export async function getThemeTrend(db: Store, input: ThemeTrendParams): Promise
     }
     out.push({ theme, mentions: points.reduce((s, x) => s + x.mentions, 0), points, beforeAfter });
   }
-  return { by: p.by, themes: out };
+  const missing = await db.one<{ n: number }>(sql`
+    SELECT count(*) AS n FROM feedback f
+    WHERE f.comment IS NOT NULL AND trim(f.comment) <> '' AND ${window(frame, filters)}
+      AND NOT EXISTS (SELECT 1 FROM feedback_text t WHERE t.feedback_id = f.id)`);
+  return { by: p.by, themes: out, unanalysed: Number(missing?.n ?? 0) };
 }
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
@@ -181,8 +186,15 @@ export const themeTrendOperation = defineOperation({
   params: ThemeTrendParams,
   mode: 'read',
   run: (db, params) => getThemeTrend(db, params),
-  present: (r) =>
-    r.themes.flatMap((t) => [
+  present: (r) => [
+    ...(r.unanalysed > 0
+      ? [
+          {
+            text: `${r.unanalysed} comments are not analysed yet: run \`touchpoint feedback themes\` to include them.`,
+          },
+        ]
+      : []),
+    ...r.themes.flatMap((t) => [
       {
         title: `${t.theme}: ${t.mentions} comments, by ${r.by}`,
         rows: t.points.map((x) => ({
@@ -202,4 +214,5 @@ export const themeTrendOperation = defineOperation({
           ]
         : []),
     ]),
+  ],
 });

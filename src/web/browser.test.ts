@@ -269,6 +269,13 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       const at = new Date(Number((plant!.effect as { policyFrom: number }).policyFrom))
         .toISOString()
         .slice(0, 10);
+      // the text analysis, as `touchpoint start` runs it (a write; the trend only reads it)
+      const run = await fetch(`${server.url}/api/v1/feedback/themes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(run.status).toBe(200);
       const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
       const all = (await (await fetch(`${server.url}/api/v1/feedback/theme-trend?top=20`)).json()) as {
         themes: { theme: string }[];

@@ -549,6 +549,12 @@ function ThemesOverTime(props: {
             <p class="empty">No analysed comments yet: run the theme analysis.</p>
           ) : (
             <>
+              {(one.data?.unanalysed ?? 0) > 0 && (
+                <p class="scope-note">
+                  {fmtCount(one.data!.unanalysed)} newer comments are not analysed yet and not counted: run
+                  the theme analysis.
+                </p>
+              )}
               {ba && (
                 <p class={`before-after${ba.significant ? ' significant' : ''}`} data-testid="before-after">
                   From {fmtDate(ba.at)}: {pct(ba.before.share.value)} →{' '}
