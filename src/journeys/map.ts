@@ -219,9 +219,12 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
     SELECT jt.stage, x.touchpoint, x.people, x.inbound, x.outbound,
       ${ownerJoin(sql`x.touchpoint`, sql`NULL`)} AS owner
     FROM (
-      SELECT touchpoint, count(DISTINCT pk) AS people,
-        count(DISTINCT pk) FILTER (inbound) AS inbound, count(DISTINCT pk) FILTER (NOT inbound) AS outbound
-      FROM ${idx} WHERE ts <= ${frame.asOf} AND ${inRange} GROUP BY touchpoint
+      -- one pass: each person once per touchpoint, with whether they acted there and were reached there
+      SELECT touchpoint, count(*) AS people, count(*) FILTER (i) AS inbound, count(*) FILTER (o) AS outbound
+      FROM (
+        SELECT touchpoint, pk, bool_or(inbound) AS i, bool_or(NOT inbound) AS o
+        FROM ${idx} WHERE ts <= ${frame.asOf} AND ${inRange} GROUP BY touchpoint, pk
+      ) GROUP BY touchpoint
     ) x
     JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = x.touchpoint
     ORDER BY x.people DESC, x.touchpoint`);
