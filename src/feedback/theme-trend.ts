@@ -124,12 +124,32 @@ export async function getThemeTrend(db: Store, input: ThemeTrendParams): Promise
           GROUP BY theme ORDER BY count(*) DESC, theme LIMIT ${p.top}`)
       ).map((r) => r.theme);
   const out: ThemeTrend[] = [];
+  // every theme's counts per period in one pass (the base read once, not once per theme)
+  const SEP = '\u001f';
+  const wanted = sql`string_split(${themes.join(SEP)}, ${SEP})`;
+  const all =
+    themes.length === 0
+      ? []
+      : await db.all<{
+          theme: string;
+          period: string;
+          comments: number;
+          mentions: number;
+          negative: number;
+        }>(sql`
+      WITH b AS (${base}),
+      totals AS (SELECT period, count(*) AS comments FROM b GROUP BY period),
+      m AS (
+        SELECT period, theme, count(*) AS mentions, count(*) FILTER (label = 'negative') AS negative
+        FROM (SELECT period, label, unnest(list_distinct(themes)) AS theme FROM b)
+        WHERE list_contains(${wanted}, theme) GROUP BY ALL
+      )
+      SELECT th.theme, t.period, t.comments, coalesce(m.mentions, 0) AS mentions, coalesce(m.negative, 0) AS negative
+      FROM totals t CROSS JOIN (SELECT unnest(${wanted}) AS theme) th
+      LEFT JOIN m ON m.period = t.period AND m.theme = th.theme
+      ORDER BY th.theme, t.period`);
   for (const theme of themes) {
-    const rows = await db.all<{ period: string; comments: number; mentions: number; negative: number }>(sql`
-      SELECT period, count(*) AS comments,
-        count(*) FILTER (list_contains(themes, ${theme})) AS mentions,
-        count(*) FILTER (list_contains(themes, ${theme}) AND label = 'negative') AS negative
-      FROM (${base}) GROUP BY period ORDER BY period`);
+    const rows = all.filter((r) => r.theme === theme);
     const points = rows.map((r) => ({
       period: r.period,
       mentions: Number(r.mentions),
