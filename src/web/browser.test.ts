@@ -215,6 +215,13 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       await first.getByRole('link', { name: 'Evidence →' }).click();
       await page.waitForSelector('.drawer[role="dialog"]');
       await expect(page.locator('.drawer[role="dialog"]').textContent()).resolves.toContain(top.title);
+      // the persona filter is offered exactly when the workspace has personas (before, it would only err)
+      const range = (await (await fetch(`${server.url}/api/v1/overview/data-range`)).json()) as {
+        personas: number;
+      };
+      expect(await page.locator('form.filters label', { hasText: 'Persona' }).count()).toBe(
+        range.personas > 0 ? 1 : 0,
+      );
       // the rows-per-table chart lives in Settings now
       expect(await page.locator('text=Rows per table').count()).toBe(0);
       expect(errors).toEqual([]);
