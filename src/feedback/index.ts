@@ -12,6 +12,7 @@ import { sentimentOperations } from './sentiment-ops.js';
 import { answerOperation } from './survey-answer.js';
 import { surveyOperations } from './surveys.js';
 import { taxonomyOperations } from './taxonomy-ops.js';
+import { themeTrendOperation } from './theme-trend.js';
 import { themesOperation } from './themes.js';
 
 export {
@@ -80,11 +81,13 @@ export {
   taxonomyFromYaml,
   taxonomyToYaml,
 } from './taxonomy.js';
+export { getThemeTrend, type ThemeTrendResult } from './theme-trend.js';
 export { getThemes, type ThemeStats, type ThemesResult } from './themes.js';
 
 export const operations: readonly AnyOperation[] = [
   scoresOperation,
   themesOperation,
+  themeTrendOperation,
   commentsOperation,
   driversOperation,
   ...followUpOperations,

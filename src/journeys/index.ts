@@ -3,6 +3,7 @@
  * truth and the assumed-vs-observed check. All of it is SQL inside DuckDB; statistics on aggregates.
  */
 import { checkOperation } from './check.js';
+import { emotionOperation } from './emotion.js';
 import { funnelOperation } from './funnel.js';
 import { mapOperation } from './map.js';
 import { momentsOperation } from './moments.js';
@@ -17,9 +18,18 @@ export {
   parseDrawing,
   type StageCheck,
 } from './check.js';
+export {
+  type Emotion,
+  type EmotionFigure,
+  EmotionParams,
+  type EmotionResult,
+  type EmotionStage,
+  type EmotionTouchpoint,
+  getEmotion,
+} from './emotion.js';
 export { FunnelParams, type FunnelResult, type FunnelStep, getFunnel } from './funnel.js';
 export { type JourneyDef, loadJourney, PERSON } from './journey.js';
-export { getJourneyMap, type MapCell, MapParams, type MapResult } from './map.js';
+export { getJourneyMap, type MapCell, MapParams, type MapResult, type TouchpointPeople } from './map.js';
 export {
   DEFAULT_BAD_OUTCOMES,
   getMoments,
@@ -38,4 +48,5 @@ export const operations = [
   painPointsOperation,
   momentsOperation,
   checkOperation,
+  emotionOperation,
 ] as const;

@@ -16,6 +16,7 @@ import {
   round,
 } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
+import { personIndex } from './person-index.js';
 import { type Rate, rate } from './rate.js';
 
 export const MapParams = z.object({
@@ -70,6 +71,23 @@ export interface MapCell {
   readonly contactRate: Rate;
 }
 
+/**
+ * One touchpoint of the journey with its people, by the one counting rule every panel uses (the map's
+ * cards, the assumed-vs-observed check, the worst-touchpoint list): distinct people (stitched, the
+ * person index's key) with any event there in the period, whoever started it. `inbound` = people who
+ * acted there themselves (what conversion and time to next stage are measured on); `outbound` = people
+ * the company reached there (an order confirmation, a shipping notice).
+ */
+export interface TouchpointPeople {
+  readonly stage: string;
+  readonly position: number;
+  readonly touchpoint: string;
+  readonly people: number;
+  readonly inbound: number;
+  readonly outbound: number;
+  readonly owner: string | null;
+}
+
 export interface OutboundRow {
   readonly stage: string | null;
   readonly channel: string;
@@ -87,6 +105,8 @@ export interface MapResult {
   readonly asOf: string;
   readonly people: number;
   readonly cells: readonly MapCell[];
+  /** Every touchpoint mapped to a stage with its people (inbound and outbound: `TouchpointPeople`). */
+  readonly touchpoints: readonly TouchpointPeople[];
   readonly outbound: readonly OutboundRow[];
 }
 
@@ -186,6 +206,28 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
     WHERE ev.direction = 'outbound' AND ev.ts <= ${frame.asOf} AND ${inRange}
     GROUP BY ALL ORDER BY contacts DESC, stage, channel`);
   const totalPeople = cells[0]?.people ?? 0;
+  // the one counting rule for people at a touchpoint (the same person index as `journey check`)
+  const idx = await personIndex(db);
+  const tps = await db.all<{
+    stage: string;
+    touchpoint: string;
+    people: number;
+    inbound: number;
+    outbound: number;
+    owner: string | null;
+  }>(sql`
+    SELECT jt.stage, x.touchpoint, x.people, x.inbound, x.outbound,
+      ${ownerJoin(sql`x.touchpoint`, sql`NULL`)} AS owner
+    FROM (
+      -- one pass: each person once per touchpoint, with whether they acted there and were reached there
+      SELECT touchpoint, count(*) AS people, count(*) FILTER (i) AS inbound, count(*) FILTER (o) AS outbound
+      FROM (
+        SELECT touchpoint, pk, bool_or(inbound) AS i, bool_or(NOT inbound) AS o
+        FROM ${idx} WHERE ts <= ${frame.asOf} AND ${inRange} GROUP BY touchpoint, pk
+      ) GROUP BY touchpoint
+    ) x
+    JOIN journey_touchpoints jt ON jt.journey_id = ${j.id} AND jt.touchpoint = x.touchpoint
+    ORDER BY x.people DESC, x.touchpoint`);
 
   return {
     journey: j.id,
@@ -223,6 +265,18 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
         contactRate: rate(c.contacted, c.customers),
       };
     }),
+    touchpoints: tps
+      .filter((t) => j.stages.includes(t.stage))
+      .map((t) => ({
+        stage: t.stage,
+        position: j.stages.indexOf(t.stage) + 1,
+        touchpoint: t.touchpoint,
+        people: t.people,
+        inbound: t.inbound,
+        outbound: t.outbound,
+        owner: t.owner,
+      }))
+      .sort((a, b) => a.position - b.position || b.people - a.people),
     outbound: outbound.map((o) => ({
       stage: o.stage,
       channel: o.channel,

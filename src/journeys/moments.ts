@@ -11,9 +11,13 @@ import { journeyParam, loadJourney, ownerJoin, resolveFrame, round, textList } f
 import { journeyLayer } from './journey-layer.js';
 import { personIndex } from './person-index.js';
 
-/** Event outcomes that count as bad unless `badOutcomes` says otherwise (case-insensitive). */
+/**
+ * Event outcomes that count as bad unless `badOutcomes` says otherwise (case-insensitive). Failures of
+ * the experience only: `abandoned` is not one (a person who leaves a checkout did not convert, which
+ * the funnel and pain-points measure; counting it here ranked checkout as a moment of truth because
+ * people who do not buy come back less — docs/decisions.md "Cockpit first page…").
+ */
 export const DEFAULT_BAD_OUTCOMES = [
-  'abandoned',
   'cancelled',
   'canceled',
   'damaged',

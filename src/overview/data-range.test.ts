@@ -5,7 +5,7 @@ import { getDataRange } from './data-range.js';
 describe('data range', () => {
   it('is null on an empty workspace', async () => {
     await withTestDb(async (db) => {
-      expect(await getDataRange(db)).toEqual({ first: null, latest: null });
+      expect(await getDataRange(db)).toEqual({ first: null, latest: null, personas: 0 });
     });
   });
 
@@ -20,7 +20,22 @@ describe('data range', () => {
       expect(await getDataRange(db)).toEqual({
         first: '2025-05-20T00:00:00.000Z',
         latest: '2025-07-15T08:30:00.000Z',
+        personas: 0,
       });
+    });
+  });
+
+  it('counts the customers with a persona in the newest run only', async () => {
+    await withTestDb(async (db) => {
+      for (const run of ['r1', 'r2'])
+        await db.exec(sql`INSERT INTO persona_runs VALUES (${run}, now()::TIMESTAMP, 'discover', 1, 2, 3, 0,
+          '[]', '{}', '[]', NULL, '{}', '[]')`);
+      await db.exec(sql`INSERT INTO personas VALUES ('r2', 'p1', 'Bargain hunters', 'vocabulary', NULL, 'new',
+        NULL, 2, '[]', NULL, 'unknown', '[]')`);
+      // r1 (older) has three customers, r2 (newest) two: the newest run counts
+      await db.exec(sql`INSERT INTO customer_personas VALUES ('r1', 'c1', 'p1', 0), ('r1', 'c2', 'p1', 0),
+        ('r1', 'c3', 'p1', 0), ('r2', 'c1', 'p1', 0), ('r2', 'c2', 'p1', 0)`);
+      expect((await getDataRange(db)).personas).toBe(2);
     });
   });
 
@@ -31,6 +46,7 @@ describe('data range', () => {
       expect(await getDataRange(db)).toEqual({
         first: '2025-07-15T08:30:00.000Z',
         latest: '2025-07-15T08:30:00.000Z',
+        personas: 0,
       });
     });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { currentPersonas } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { type Store, sql } from '../store/index.js';
 
@@ -8,6 +9,11 @@ export interface DataRangeResult {
   /** The earliest and the latest time of any event, answer or case opening (UTC ISO), null when empty. */
   readonly first: string | null;
   readonly latest: string | null;
+  /**
+   * Customers with a persona in the newest persona run (0 before any): the cockpit offers the persona
+   * filter and breakdown only when it is positive (every call taking `persona` refuses it before).
+   */
+  readonly personas: number;
 }
 
 /**
@@ -24,13 +30,15 @@ export async function getDataRange(db: Store): Promise<DataRangeResult> {
     v === null || v === undefined
       ? null
       : new Date(typeof v === 'string' ? `${v.replace(' ', 'T').replace(/Z?$/, 'Z')}` : v).toISOString();
-  return { first: iso(r?.first), latest: iso(r?.latest) };
+  const p = await db.one<{ n: number | bigint }>(sql`SELECT count(*) AS n FROM ${currentPersonas()}`);
+  return { first: iso(r?.first), latest: iso(r?.latest), personas: Number(p?.n ?? 0) };
 }
 
 export const dataRangeOperation = defineOperation({
   area: 'overview',
   verb: 'data-range',
-  summary: 'The time span of the workspace data (first and latest event, answer or case)',
+  summary:
+    'The time span of the workspace data (first and latest event, answer or case) and how many customers have a persona',
   params: DataRangeParams,
   mode: 'read',
   run: (db) => getDataRange(db),

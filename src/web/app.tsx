@@ -23,7 +23,7 @@ import { PoliciesPage } from './pages/policies.js';
 import { SettingsPage } from './pages/settings.js';
 import { VoicePage } from './pages/voice.js';
 import { buildHash, filterQuery, type Route, useRoute } from './route.js';
-import { AppProvider, type Session, setLatestData } from './state.js';
+import { AppProvider, type Session, setLatestData, setPersonasExist } from './state.js';
 
 export interface PageProps {
   readonly route: Route;
@@ -134,8 +134,14 @@ export function App() {
       loadOperations().then(async (o) => {
         // relative periods count back from the data's latest time (one small query, before any page)
         if (o.some((x) => x.area === 'overview' && x.verb === 'data-range'))
-          await getJson<{ latest: string | null }>('/api/v1/overview/data-range')
-            .then((r) => setLatestData(r.latest))
+          await getJson<{ first: string | null; latest: string | null; personas?: number }>(
+            '/api/v1/overview/data-range',
+          )
+            .then((r) => {
+              setLatestData(r.latest, r.first);
+              // the persona filter appears once personas exist (absent, not an error, before)
+              setPersonasExist((r.personas ?? 0) > 0);
+            })
             .catch(() => setLatestData(null));
         return o;
       }),

@@ -1,5 +1,5 @@
 import { setQuery, useRoute } from './route.js';
-import { getLatestData, useApp } from './state.js';
+import { getLatestData, havePersonas, useApp } from './state.js';
 
 const PERIODS = [
   ['', 'All time'],
@@ -19,7 +19,8 @@ export function FilterBar(props: { uses: readonly string[] }) {
     (o) => props.uses.includes(`${o.area}.${o.verb}`) || props.uses.includes(`${o.area}.*`),
   );
   const route = useRoute();
-  const accepts = (f: string) => ops.some((o) => o.fields.includes(f));
+  // persona only once personas exist: before, every call taking it would refuse it ("no personas yet")
+  const accepts = (f: string) => (f !== 'persona' || havePersonas()) && ops.some((o) => o.fields.includes(f));
   const q = route.query;
   const text = (key: 'persona' | 'segment' | 'channel', label: string) =>
     accepts(key) && (

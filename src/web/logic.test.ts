@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { MapCell, MapResult } from '../journeys/map.js';
 import { queryString } from './api.js';
 import { defaultDrawing, scoreBand, variantSankey } from './pages/journey.js';
-import { lastCompleteWeek } from './pages/overview.js';
+import { lastCompleteWeek, lastCompleteWeekOf } from './pages/overview.js';
+import { comparisonSpans, isCompletePeriod, periodSpan } from './periods.js';
 import { buildHash, filterQuery, parseHash } from './route.js';
-import { filterParams } from './state.js';
+import { filterParams, unappliedFilters } from './state.js';
 
 describe('routes keep the filters in the URL', () => {
   it.each([
@@ -59,12 +60,18 @@ describe('each call gets only the filters it accepts', () => {
 describe('relative periods (issue 18.3)', () => {
   const op = (fields: string[]) => ({ area: 'a', verb: 'v', method: 'get' as const, summary: '', fields });
   it('count back from the workspace’s latest data, not from today', () => {
-    // the demo's data ends 2026-10-30; 90 days before 2026-10-30T23:54Z is 2026-08-01T23:54Z
+    // the demo's data ends 2026-10-30: the 90 days up to and including that day start on 2026-08-02
+    // (Aug 2 → Oct 31 = 29 + 30 + 31 days)
     expect(filterParams(op(['from']), { period: '90d' }, '2026-10-30T23:54:00.000Z')).toEqual({
-      from: '2026-08-01',
+      from: '2026-08-02',
     });
+    expect(filterParams(op(['from', 'to']), { period: '90d' }, '2026-10-30T23:54:00.000Z')).toEqual({
+      from: '2026-08-02',
+      to: '2026-10-31',
+    });
+    // 12 months = 360 days up to 2025-12-31: 2026-01-01 − 360 days = 2025-01-06
     expect(filterParams(op(['from']), { period: '12m' }, '2025-12-31T00:00:00.000Z')).toEqual({
-      from: '2025-01-05',
+      from: '2025-01-06',
     });
   });
 });
@@ -134,5 +141,62 @@ describe('journey map pictures', () => {
         { name: 'get', touchpoints: ['delivery'] },
       ],
     });
+  });
+});
+
+describe('periods counted from the data (issue 18.3–18.4)', () => {
+  const latest = '2026-10-30T23:57:05.533Z';
+  it('a relative period is the n days up to the latest data’s day; all time is unbounded', () => {
+    expect(periodSpan('7d', latest)).toEqual({ from: '2026-10-24', to: '2026-10-31' });
+    expect(periodSpan(undefined, latest)).toEqual({});
+  });
+  it('the tiles compare the period with the one before it of the same length', () => {
+    expect(comparisonSpans('30d', latest)).toMatchObject({
+      current: { from: '2026-10-01', to: '2026-10-31' },
+      previous: { from: '2026-09-01', to: '2026-10-01' },
+    });
+  });
+  it('all time compares the latest complete month with the month before', () => {
+    // October is not complete (the data ends on the 30th): September against August
+    expect(comparisonSpans(undefined, latest)).toMatchObject({
+      current: { from: '2026-09-01', to: '2026-10-01' },
+      previous: { from: '2026-08-01', to: '2026-09-01' },
+    });
+    // data reaching 1 November 00:00 completes October
+    expect(comparisonSpans(undefined, '2026-11-01T00:00:00.000Z')).toMatchObject({
+      current: { from: '2026-10-01', to: '2026-11-01' },
+    });
+    expect(comparisonSpans(undefined, null)).toBeNull();
+  });
+  it.each([
+    ['2026-10-26', 'week', false], // running week: ends 2026-11-02, after the latest data
+    ['2026-10-19', 'week', true],
+    ['2025-10-27', 'week', false], // the data starts on 2025-10-31 inside this week
+    ['2025-11-03', 'week', true],
+    ['2026-10-01', 'month', false],
+    ['2026-09-01', 'month', true],
+    ['2025-10-01', 'month', false],
+  ] as const)('%s (%s) complete: %s', (start, grain, want) => {
+    expect(isCompletePeriod(start, grain, '2025-10-31T00:03:05.194Z', latest)).toBe(want);
+  });
+});
+
+describe('a panel says which filters it leaves alone (issue 18.3)', () => {
+  const op = (fields: string[]) => ({ area: 'a', verb: 'v', method: 'get' as const, summary: '', fields });
+  it('lists set filters the operation does not take', () => {
+    expect(unappliedFilters(op(['limit']), { channel: 'web', period: '30d' })).toEqual(['channel', 'period']);
+    expect(unappliedFilters(op(['channel', 'from']), { channel: 'web', period: '30d' })).toEqual([]);
+    expect(unappliedFilters(op(['channel']), {})).toEqual([]);
+    expect(unappliedFilters(undefined, { segment: 'smb' })).toEqual(['segment']);
+  });
+});
+
+describe('the latest complete week from the data’s end alone', () => {
+  it.each([
+    ['2026-10-30T23:57:05.533Z', '2026-10-19'], // Friday: the week of 10-26 is still running
+    ['2026-11-02T00:00:00.000Z', '2026-10-26'], // Monday 00:00: the week of 10-26 is complete
+    ['2026-11-01T23:59:00.000Z', '2026-10-19'], // Sunday night: not yet
+  ])('data up to %s → week of %s', (latest, want) => {
+    expect(lastCompleteWeekOf(latest)).toBe(want);
   });
 });

@@ -5,6 +5,7 @@
 import { type ComponentChildren, createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, getOp, type OperationInfo, type Params } from './api.js';
+import { periodDays, periodSpan } from './periods.js';
 
 export interface Session {
   readonly user: string;
@@ -47,11 +48,50 @@ export function paramsFor(op: OperationInfo | undefined, params: Params): Params
 }
 
 let latestData: string | null = null;
+let firstData: string | null = null;
 /** The workspace's latest data time (`overview data-range`), set once when the cockpit starts. */
-export function setLatestData(iso: string | null): void {
+export function setLatestData(iso: string | null, first: string | null = null): void {
   latestData = iso;
+  firstData = first;
 }
 export const getLatestData = (): string | null => latestData;
+/** The workspace's first data time (trends leave out the period it starts inside). */
+export const getFirstData = (): string | null => firstData;
+
+let personasExist = false;
+/** Whether the workspace has personas (`personas list` answered with a run), set once at start. */
+export function setPersonasExist(v: boolean): void {
+  personasExist = v;
+}
+export const havePersonas = (): boolean => personasExist;
+
+const FILTER_LABELS: Readonly<Record<string, string>> = {
+  persona: 'persona',
+  segment: 'segment',
+  channel: 'channel',
+  period: 'period',
+};
+
+/**
+ * The filters set in the URL that an operation does not take (so the panel drawing it must say it
+ * leaves them alone): the period counts as taken when the operation has `period`, `days`,
+ * `periodDays` or `from`.
+ */
+export function unappliedFilters(
+  op: OperationInfo | undefined,
+  filters: Readonly<Record<string, string>>,
+): string[] {
+  const out: string[] = [];
+  for (const k of ['persona', 'segment', 'channel', 'period'] as const) {
+    if (!filters[k]) continue;
+    const takes =
+      k === 'period'
+        ? !!op && ['period', 'days', 'periodDays', 'from'].some((f) => op.fields.includes(f))
+        : !!op && op.fields.includes(k);
+    if (!takes) out.push(FILTER_LABELS[k]!);
+  }
+  return out;
+}
 
 /**
  * Turns the URL's filters into an operation's parameters (period → from / days as the operation
@@ -68,16 +108,17 @@ export function filterParams(
   for (const k of ['persona', 'segment', 'channel'] as const) if (filters[k]) p[k] = filters[k];
   const period = filters.period;
   if (period && op) {
-    const m = period.match(/^(\d+)([dm])$/);
+    const n = periodDays(period);
     if (op.fields.includes('period')) p.period = period;
-    else if (m) {
-      const days = Number(m[1]) * (m[2] === 'm' ? 30 : 1);
-      if (op.fields.includes('days')) p.days = days;
-      else if (op.fields.includes('periodDays')) p.periodDays = days;
-      else if (op.fields.includes('from'))
-        p.from = new Date((latest ? Date.parse(latest) : Date.now()) - days * 86_400_000)
-          .toISOString()
-          .slice(0, 10);
+    else if (n !== null) {
+      if (op.fields.includes('days')) p.days = n;
+      else if (op.fields.includes('periodDays')) p.periodDays = n;
+      else if (op.fields.includes('from')) {
+        // the same span as every figure of the cockpit: the n days up to the latest data's day
+        const span = periodSpan(period, latest);
+        p.from = span.from;
+        if (op.fields.includes('to')) p.to = span.to;
+      }
     }
   }
   return paramsFor(op, p);

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { StoredFinding } from '../../findings/index.js';
 import { ApiError, postOp } from '../api.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, unappliedFilters, useApp, useOp } from '../state.js';
 import { FindingDetail, findingColumns } from './findings.js';
 import { DataTable } from './table.js';
 import { Async, ErrorBox, Loading, Panel } from './ui.js';
@@ -53,6 +53,13 @@ export function AnalysisPanel<R>(props: {
     <Panel
       title={props.title}
       subtitle={props.subtitle}
+      // a fresh run takes the filters it accepts; the stored findings of the latest run take none
+      ignores={unappliedFilters(result ? op : undefined, props.filters)}
+      ignoresWhy={
+        result
+          ? 'this run does not take them'
+          : `the findings of the latest run${canWrite(session?.role) ? '; “Run again” applies the filters' : ''}`
+      }
       wide
       actions={
         canWrite(session?.role) && (

@@ -11,6 +11,10 @@ export function Panel(props: {
   wide?: boolean;
   /** The page's main content: its appearance is the page's first meaningful paint (bench, tests). */
   primary?: boolean;
+  /** Filters set on the page that this panel leaves alone (`unappliedFilters`), said on the panel. */
+  ignores?: readonly string[];
+  /** Why it leaves them alone, e.g. "findings of each analysis's latest run". */
+  ignoresWhy?: string;
 }) {
   const id = `p-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
@@ -23,6 +27,12 @@ export function Panel(props: {
         <div>
           <h2 id={id}>{props.title}</h2>
           {props.subtitle && <p class="muted">{props.subtitle}</p>}
+          {props.ignores && props.ignores.length > 0 && (
+            <p class="scope-note" data-testid="filter-scope">
+              Not filtered by {props.ignores.join(', ')}
+              {props.ignoresWhy ? `: ${props.ignoresWhy}` : ''}.
+            </p>
+          )}
         </div>
         {props.actions && <div class="panel-actions">{props.actions}</div>}
       </header>

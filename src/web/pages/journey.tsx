@@ -1,7 +1,13 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { meanBand, type ScoreKind } from '../../core/score-scales.js';
 import type { StoredFinding } from '../../findings/index.js';
 import type { CheckResult, StageCheck } from '../../journeys/check.js';
+import type {
+  EmotionFigure,
+  EmotionResult,
+  EmotionStage,
+  EmotionTouchpoint,
+} from '../../journeys/emotion.js';
 import type { FunnelResult } from '../../journeys/funnel.js';
 import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
@@ -11,17 +17,17 @@ import { Chart } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
-import { Async, PageHead, Panel } from '../components/ui.js';
+import { Async, Loading, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
 import { fmtCount, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
 import { filterQuery, setQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import { filterParams, findOp, havePersonas, useApp, useOp } from '../state.js';
 
 type Kind = ScoreKind;
 const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
 /** Verbs drawn on this page; any other journey verb is shown as tables below. */
-const KNOWN = ['map', 'funnel', 'paths', 'check', 'pain-points', 'moments'];
+const KNOWN = ['map', 'funnel', 'paths', 'check', 'pain-points', 'moments', 'emotion'];
 const DRAWING_KEY = 'tp-journey-drawing';
 
 /**
@@ -62,28 +68,210 @@ interface TouchpointCard {
   /** The weakest well-measured channel's score colours the card (a small sample never does). */
   readonly band: ReturnType<typeof scoreBand>;
   readonly answers: number;
+  /** People at this touchpoint by the one counting rule (`MapResult.touchpoints`): any event there. */
+  readonly people: number | null;
+  /** People the company reached there (outbound events: a confirmation, a notice). */
+  readonly outbound: number;
+  readonly owner: string | null;
 }
 
-function cards(map: MapResult, kind: Kind): TouchpointCard[] {
+export function cards(map: MapResult, kind: Kind): TouchpointCard[] {
   const out: TouchpointCard[] = [];
+  const counted = map.touchpoints ?? [];
   for (const stage of map.stages) {
     const cells = map.cells.filter((c) => c.stage === stage);
-    for (const tp of [...new Set(cells.map((c) => c.touchpoint))]) {
+    // every touchpoint of the stage that anyone met, busiest first; outbound-only ones included
+    const names = [
+      ...new Set([
+        ...counted.filter((t) => t.stage === stage).map((t) => t.touchpoint),
+        ...cells.map((c) => c.touchpoint),
+      ]),
+    ];
+    for (const tp of names) {
       const mine = cells.filter((c) => c.touchpoint === tp);
       const measured = mine.filter((c) => c.feedback.mean !== null && !c.feedback.smallSample);
       const order = ['s-bad', 's-mid', 's-good'] as const;
       const bands = measured.map((c) => scoreBand(kind, c.feedback.mean));
       const band = order.find((b) => bands.includes(b)) ?? 's-none';
+      const t = counted.find((x) => x.touchpoint === tp && x.stage === stage);
       out.push({
         stage,
         touchpoint: tp,
         cells: mine,
         band,
         answers: mine.reduce((a, c) => a + c.feedback.n, 0),
+        people: t?.people ?? null,
+        outbound: t?.outbound ?? 0,
+        owner: t?.owner ?? mine[0]?.owner ?? null,
       });
     }
   }
-  return out;
+  const rank = (c: TouchpointCard) => c.people ?? c.cells.reduce((a, x) => a + x.customers, 0);
+  return out.sort((a, b) => map.stages.indexOf(a.stage) - map.stages.indexOf(b.stage) || rank(b) - rank(a));
+}
+
+/** The three scores' chips on a card: each coloured by its band when well-measured, grey otherwise. */
+function ScoreChips(props: { e: EmotionTouchpoint | undefined }) {
+  const e = props.e;
+  if (!e) return null;
+  const chips = KINDS.map((k) => ({ k, f: e.scores[k] })).filter((x) => x.f.n > 0);
+  if (chips.length === 0) return null;
+  return (
+    <span class="chips-line">
+      {chips.map(({ k, f }) => {
+        // the same band rule as the cards: the mean answer on the score's own scale (meanBand)
+        const band = f.smallSample ? 's-none' : scoreBand(k, f.mean);
+        return (
+          <span
+            key={k}
+            class={`score-chip ${band}`}
+            title={`${k.toUpperCase()} ${fmtInterval(f.low, f.high, (v) => fmtNumber(v, k === 'ces' ? 2 : 1))}, n = ${fmtCount(f.n)}${f.smallSample ? ' (small sample: not coloured)' : ''}`}
+          >
+            {k.toUpperCase()} {fmtNumber(f.value, k === 'ces' ? 2 : 0)}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+/**
+ * The emotion curve: per stage, the net sentiment of the comments (band = 95 % interval) and the
+ * three scores (higher is better on all), drawn under the cards; a stage holding a moment of truth
+ * (`journey moments` findings) is marked on the curve. Small samples are hollow and off the line.
+ */
+function EmotionCurve(props: { e: EmotionResult; moments: readonly StoredFinding[] }) {
+  const st = props.e.stages;
+  const x = st.map((s) => s.stage);
+  const ok = (f: EmotionFigure, v: number | null) => (f.smallSample ? null : v);
+  const cesPct = (v: number | null) => (v === null ? null : ((v - 1) / 6) * 100);
+  const momentAt = (s: EmotionStage) =>
+    props.moments.filter((m) => s.touchpoints.some((t) => t.touchpoint === m.slice.touchpoint));
+  const rows = st.map((s) => ({
+    stage: s.stage,
+    sentiment: s.sentiment.value,
+    sentimentLow: s.sentiment.low,
+    sentimentHigh: s.sentiment.high,
+    comments: s.sentiment.n,
+    nps: s.scores.nps.value,
+    npsN: s.scores.nps.n,
+    csat: s.scores.csat.value,
+    csatN: s.scores.csat.n,
+    ces: s.scores.ces.value,
+    cesN: s.scores.ces.n,
+    momentOfTruth: momentAt(s)
+      .map((m) => m.slice.touchpoint)
+      .join(', '),
+  }));
+  return (
+    <div data-testid="emotion-curve" data-points={st.length}>
+      <h3 class="curve-title">Emotion along the journey</h3>
+      <p class="muted small">
+        Net sentiment of comments (% positive − % negative, shaded: 95 % interval) and NPS on the left axis;
+        CSAT (% satisfied) and CES (position on its 1–7 scale) on the right. Higher is better on every line. ◆
+        = a moment of truth found by the moments analysis.
+        {props.e.analysedComments === 0 &&
+          ' No comment has a sentiment yet: run the theme analysis (Voice page).'}
+      </p>
+      <Chart
+        title="Emotion curve"
+        height={260}
+        rows={rows}
+        option={{
+          grid: { left: 50, right: 50, top: 30, bottom: 30 },
+          legend: { top: 0 },
+          tooltip: {
+            trigger: 'axis',
+            formatter: (ps: { dataIndex: number }[]) => {
+              const s = st[ps[0]?.dataIndex ?? 0]!;
+              const f = (v: EmotionFigure, d: number) =>
+                v.value === null
+                  ? '–'
+                  : `${fmtNumber(v.value, d)} (${fmtInterval(v.low, v.high, (y) => fmtNumber(y, d))}) n = ${fmtCount(v.n)}${v.smallSample ? ' · small sample' : ''}`;
+              const m = momentAt(s).map((x) => x.slice.touchpoint);
+              return tipHtml`${s.stage}<br/>Sentiment ${f(s.sentiment, 0)}<br/>NPS ${f(s.scores.nps, 1)}<br/>CSAT ${f(s.scores.csat, 1)} %<br/>CES ${f(s.scores.ces, 2)}${m.length ? `<br/>Moment of truth: ${m.join(', ')}` : ''}`;
+            },
+          },
+          xAxis: { type: 'category', data: x, boundaryGap: true },
+          yAxis: [
+            { type: 'value', min: -100, max: 100, name: 'sentiment, NPS' },
+            { type: 'value', min: 0, max: 100, name: '%', splitLine: { show: false } },
+          ],
+          series: [
+            {
+              type: 'line',
+              data: st.map((s) => ok(s.sentiment, s.sentiment.low)),
+              stack: 'ci',
+              stackStrategy: 'all',
+              lineStyle: { opacity: 0 },
+              symbol: 'none',
+              silent: true,
+            },
+            {
+              type: 'line',
+              data: st.map((s) =>
+                ok(
+                  s.sentiment,
+                  s.sentiment.high !== null && s.sentiment.low !== null
+                    ? s.sentiment.high - s.sentiment.low
+                    : null,
+                ),
+              ),
+              stack: 'ci',
+              stackStrategy: 'all',
+              lineStyle: { opacity: 0 },
+              areaStyle: { color: '#7c3aed', opacity: 0.15 },
+              symbol: 'none',
+              silent: true,
+            },
+            {
+              type: 'line',
+              name: 'Sentiment',
+              data: st.map((s) => ok(s.sentiment, s.sentiment.value)),
+              color: '#7c3aed',
+              lineStyle: { width: 3 },
+              symbolSize: 8,
+              connectNulls: true,
+              markPoint: {
+                symbol: 'diamond',
+                symbolSize: 16,
+                itemStyle: { color: '#b91c1c' },
+                label: { show: false },
+                data: st.flatMap((s, i) =>
+                  momentAt(s).length > 0 && s.sentiment.value !== null
+                    ? [{ coord: [i, s.sentiment.value], name: 'moment of truth' }]
+                    : [],
+                ),
+              },
+            },
+            {
+              type: 'line',
+              name: 'NPS',
+              data: st.map((s) => ok(s.scores.nps, s.scores.nps.value)),
+              color: '#2563eb',
+              connectNulls: true,
+            },
+            {
+              type: 'line',
+              name: 'CSAT %',
+              yAxisIndex: 1,
+              data: st.map((s) => ok(s.scores.csat, s.scores.csat.value)),
+              color: '#059669',
+              connectNulls: true,
+            },
+            {
+              type: 'line',
+              name: 'CES',
+              yAxisIndex: 1,
+              data: st.map((s) => ok(s.scores.ces, cesPct(s.scores.ces.value))),
+              color: '#d97706',
+              connectNulls: true,
+            },
+          ],
+        }}
+      />
+    </div>
+  );
 }
 
 /** Sankey of the most common paths: step i's touchpoint → step i+1's, weighted by people (acyclic by step). */
@@ -170,6 +358,8 @@ function StageCheckLine(props: { c: StageCheck }) {
 function DrawingEditor(props: {
   text: string;
   check: CheckResult | undefined;
+  /** Whether the team drew this journey (else the editor holds a starting point derived from the data). */
+  drawn: boolean;
   error?: string;
   onSave: (t: string | null) => void;
 }) {
@@ -192,6 +382,13 @@ function DrawingEditor(props: {
       }
     >
       {props.error && <p class="error">{props.error}</p>}
+      {!props.drawn && (
+        <p class="empty" data-testid="no-drawing">
+          No assumed journey yet: draw the journey your team believes customers take (Edit drawing) and the
+          map shows how many follow it. A starting point derived from the data is in the editor; it is not
+          checked against the data it came from.
+        </p>
+      )}
       {props.check && (
         <DataTable
           title="Assumed vs observed by stage"
@@ -282,7 +479,7 @@ function ConversionBy(props: { by: string; filters: Record<string, string> }) {
         <label class="filter">
           <span>Break down by</span>
           <select value={props.by} onChange={(e) => setQuery({ by: (e.target as HTMLSelectElement).value })}>
-            {BREAKDOWNS.map(([v, l]) => (
+            {BREAKDOWNS.filter(([v]) => v !== 'persona' || havePersonas()).map(([v, l]) => (
               <option key={v} value={v}>
                 {l}
               </option>
@@ -394,112 +591,120 @@ function TouchpointEvidence(props: {
   );
   const [open, setOpen] = useState<StoredFinding | null>(null);
   const mine = props.findings.filter((f) => f.slice.touchpoint === card.touchpoint);
+  // a click on a card brings its evidence into view (it sits below the map)
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    ref.current?.focus({ preventScroll: true });
+  }, [card.touchpoint]);
   return (
-    <Panel
-      title={`Touchpoint: ${card.touchpoint}`}
-      subtitle={`Stage ${card.stage} · owner ${card.cells[0]?.owner ?? 'not mapped'}`}
-      wide
-      actions={
-        <button
-          type="button"
-          class="btn small"
-          onClick={props.onClose}
-          aria-label="Close touchpoint evidence"
-        >
-          ✕ Close
-        </button>
-      }
-    >
-      <DataTable
-        title={`${card.touchpoint} by channel`}
-        rows={card.cells}
-        columns={[
-          { key: 'channel' },
-          { key: 'customers', numeric: true },
-          {
-            key: 'shareOfStage',
-            label: 'Share of stage',
-            numeric: true,
-            render: (c) => fmtPercent(c.shareOfStage),
-          },
-          {
-            key: 'score',
-            label: `${props.kind.toUpperCase()} (95 % interval)`,
-            numeric: true,
-            value: (c) => c.feedback.mean,
-            render: (c) =>
-              c.feedback.mean === null
-                ? 'no answers'
-                : `${fmtNumber(c.feedback.mean, 2)} (${fmtInterval(c.feedback.low, c.feedback.high, (v) => fmtNumber(v, 2))}) n = ${fmtCount(c.feedback.n)}${c.feedback.smallSample ? ' · small sample' : ''}`,
-          },
-          {
-            key: 'conversion',
-            label: 'Conversion to next stage',
-            numeric: true,
-            value: (c) => c.conversion?.value ?? null,
-            render: (c) => rateText(c.conversion),
-          },
-          {
-            key: 'medianHoursToNext',
-            label: 'Median time to next',
-            numeric: true,
-            render: (c) => hours(c.medianHoursToNext),
-          },
-          {
-            key: 'contactRate',
-            label: 'Contact rate',
-            numeric: true,
-            value: (c) => c.contactRate.value,
-            render: (c) => rateText(c.contactRate),
-          },
-          { key: 'owner' },
-        ]}
-      />
-      <h3>Findings at this touchpoint</h3>
-      {mine.length === 0 ? (
-        <p class="empty">No analysis flags this touchpoint.</p>
-      ) : (
-        <div class="split">
-          <ul class="examples" style={{ flex: 1 }}>
-            {mine.map((f) => (
-              <li key={f.id}>
-                <button type="button" class="link" onClick={() => setOpen(f)}>
-                  {f.title}
-                </button>{' '}
-                <FindingValue f={f} />
-              </li>
-            ))}
-          </ul>
-          {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
-        </div>
-      )}
-      {pathsOp && (
-        <Async state={around} what="paths around it">
-          {(d) =>
-            d.around && (
-              <div class="grid">
-                <div>
-                  <h3>Paths before {card.touchpoint}</h3>
-                  <SankeyChart
-                    title={`Paths before ${card.touchpoint}`}
-                    sankey={d.around.before}
-                    height={360}
-                  />
+    <div ref={ref} tabIndex={-1} class="evidence-anchor" data-testid="touchpoint-evidence">
+      <Panel
+        title={`Touchpoint: ${card.touchpoint}`}
+        subtitle={`Stage ${card.stage} · owner ${card.owner ?? 'not mapped'}${card.people !== null ? ` · ${fmtCount(card.people)} people` : ''}`}
+        wide
+        actions={
+          <button
+            type="button"
+            class="btn small"
+            onClick={props.onClose}
+            aria-label="Close touchpoint evidence"
+          >
+            ✕ Close
+          </button>
+        }
+      >
+        <DataTable
+          title={`${card.touchpoint} by channel`}
+          rows={card.cells}
+          columns={[
+            { key: 'channel' },
+            { key: 'customers', numeric: true },
+            {
+              key: 'shareOfStage',
+              label: 'Share of stage',
+              numeric: true,
+              render: (c) => fmtPercent(c.shareOfStage),
+            },
+            {
+              key: 'score',
+              label: `${props.kind.toUpperCase()} (95 % interval)`,
+              numeric: true,
+              value: (c) => c.feedback.mean,
+              render: (c) =>
+                c.feedback.mean === null
+                  ? 'no answers'
+                  : `${fmtNumber(c.feedback.mean, 2)} (${fmtInterval(c.feedback.low, c.feedback.high, (v) => fmtNumber(v, 2))}) n = ${fmtCount(c.feedback.n)}${c.feedback.smallSample ? ' · small sample' : ''}`,
+            },
+            {
+              key: 'conversion',
+              label: 'Conversion to next stage',
+              numeric: true,
+              value: (c) => c.conversion?.value ?? null,
+              render: (c) => rateText(c.conversion),
+            },
+            {
+              key: 'medianHoursToNext',
+              label: 'Median time to next',
+              numeric: true,
+              render: (c) => hours(c.medianHoursToNext),
+            },
+            {
+              key: 'contactRate',
+              label: 'Contact rate',
+              numeric: true,
+              value: (c) => c.contactRate.value,
+              render: (c) => rateText(c.contactRate),
+            },
+            { key: 'owner' },
+          ]}
+        />
+        <h3>Findings at this touchpoint</h3>
+        {mine.length === 0 ? (
+          <p class="empty">No analysis flags this touchpoint.</p>
+        ) : (
+          <div class="split">
+            <ul class="examples" style={{ flex: 1 }}>
+              {mine.map((f) => (
+                <li key={f.id}>
+                  <button type="button" class="link" onClick={() => setOpen(f)}>
+                    {f.title}
+                  </button>{' '}
+                  <FindingValue f={f} />
+                </li>
+              ))}
+            </ul>
+            {open && <FindingDetail f={open} onClose={() => setOpen(null)} />}
+          </div>
+        )}
+        {pathsOp && (
+          <Async state={around} what="paths around it">
+            {(d) =>
+              d.around && (
+                <div class="grid">
+                  <div>
+                    <h3>Paths before {card.touchpoint}</h3>
+                    <SankeyChart
+                      title={`Paths before ${card.touchpoint}`}
+                      sankey={d.around.before}
+                      height={360}
+                    />
+                  </div>
+                  <div>
+                    <h3>Paths after {card.touchpoint}</h3>
+                    <SankeyChart
+                      title={`Paths after ${card.touchpoint}`}
+                      sankey={d.around.after}
+                      height={360}
+                    />
+                  </div>
                 </div>
-                <div>
-                  <h3>Paths after {card.touchpoint}</h3>
-                  <SankeyChart
-                    title={`Paths after ${card.touchpoint}`}
-                    sankey={d.around.after}
-                    height={360}
-                  />
-                </div>
-              </div>
-            )
-          }
-        </Async>
-      )}
-    </Panel>
+              )
+            }
+          </Async>
+        )}
+      </Panel>
+    </div>
   );
 }
 
@@ -528,6 +733,19 @@ export function JourneyPage(props: PageProps) {
     mapReady,
   );
   const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
+  const emotionOp = findOp(ops, 'journey', 'emotion');
+  const emotion = useOp<EmotionResult>(
+    'journey',
+    'emotion',
+    filterParams(emotionOp, filters),
+    !!emotionOp && mapReady,
+  );
+  const emotionOf = (tp: string) =>
+    emotion.data?.stages.flatMap((x) => x.touchpoints).find((t) => t.touchpoint === tp);
+  const moments = useMemo(
+    () => (all.data?.findings ?? []).filter((f) => f.analysis === 'journey.moments' && f.slice.touchpoint),
+    [all.data],
+  );
   const checkOp = findOp(ops, 'journey', 'check');
   const [drawing, setDrawing] = useState<string | null>(() => localStorage.getItem(DRAWING_KEY));
   const effectiveDrawing = drawing ?? (map.data ? defaultDrawing(map.data) : null);
@@ -535,8 +753,11 @@ export function JourneyPage(props: PageProps) {
     'journey',
     'check',
     { ...filterParams(checkOp, filters), drawing: effectiveDrawing ?? undefined },
-    !!checkOp && !!effectiveDrawing && mapReady,
+    // a journey nobody drew is not checked: "21 % follow the drawing" of a drawing derived from the
+    // data itself would be a figure about nothing
+    !!checkOp && drawing !== null && mapReady,
   );
+  const checked = drawing !== null ? check.data : undefined;
   const journeyFindings = useMemo(
     () => (all.data?.findings ?? []).filter((f) => f.analysis.startsWith('journey') && f.slice.touchpoint),
     [all.data],
@@ -650,7 +871,7 @@ export function JourneyPage(props: PageProps) {
                               </div>
                             )}
                           </div>
-                          {checkOf(check.data, stage) && <StageCheckLine c={checkOf(check.data, stage)!} />}
+                          {checkOf(checked, stage) && <StageCheckLine c={checkOf(checked, stage)!} />}
                           {i > 0 && step && (
                             <p class="between">
                               ↳ conversion {rateText(step.stepConversion)}
@@ -671,59 +892,70 @@ export function JourneyPage(props: PageProps) {
                                 <span class="tp-name">
                                   {c.touchpoint}
                                   {worstSet.has(c.touchpoint) && <span class="tag warn">worst</span>}
-                                  {checkOf(check.data, stage)?.drawn.includes(c.touchpoint) && (
+                                  {checkOf(checked, stage)?.drawn.includes(c.touchpoint) && (
                                     <span class="tag" title="on the assumed journey">
                                       drawn
                                     </span>
                                   )}
                                 </span>
+                                <span class="tp-meta tp-owner">
+                                  {c.owner ? `owner ${c.owner}` : 'no owner'}
+                                  {c.people !== null && ` · ${fmtCount(c.people)} people`}
+                                  {c.outbound > 0 && c.cells.length === 0 && ' · sent by us'}
+                                </span>
                                 {c.cells.map((x) => (
                                   <span class="tp-meta" key={x.channel} style={{ display: 'block' }}>
                                     {x.channel}: {fmtCount(x.customers)} people
-                                    {x.feedback.mean !== null &&
-                                      ` · ${kind.toUpperCase()} ${fmtNumber(x.feedback.mean, 2)} (n ${fmtCount(x.feedback.n)})`}
                                     {x.conversion?.value !== null &&
                                       x.conversion !== null &&
                                       ` · ${fmtPercent(x.conversion.value, 0)} on`}
                                   </span>
                                 ))}
+                                <ScoreChips e={emotionOf(c.touchpoint)} />
+                                {emotionOf(c.touchpoint)?.quote && (
+                                  <q class={`tp-quote ${emotionOf(c.touchpoint)!.quote!.sentiment}`}>
+                                    {emotionOf(c.touchpoint)!.quote!.text}
+                                  </q>
+                                )}
                               </button>
                             ))}
                         </li>
                       );
                     })}
                   </ul>
-                  {check.data &&
-                    (check.data.missingFromDrawing.length > 0 || check.data.unused.length > 0) && (
-                      <div class="check-foot">
-                        {check.data.missingFromDrawing.length > 0 && (
-                          <p>
-                            <strong>Used but not on the assumed journey:</strong>{' '}
-                            {check.data.missingFromDrawing.slice(0, 8).map((m) => (
-                              <span class="tag ghost" key={m.touchpoint}>
-                                {m.touchpoint} · {fmtCount(m.people)} people
-                              </span>
-                            ))}
-                          </p>
-                        )}
-                        {check.data.unused.length > 0 && (
-                          <p>
-                            <strong>Drawn but nobody used them:</strong>{' '}
-                            {check.data.unused.map((u) => (
-                              <span class="tag ghost" key={u}>
-                                {u}
-                              </span>
-                            ))}
-                          </p>
-                        )}
-                      </div>
-                    )}
+                  {emotion.data && <EmotionCurve e={emotion.data} moments={moments} />}
+                  {emotionOp && !emotion.data && emotion.loading && <Loading what="the emotion curve" />}
+                  {checked && (checked.missingFromDrawing.length > 0 || checked.unused.length > 0) && (
+                    <div class="check-foot">
+                      {checked.missingFromDrawing.length > 0 && (
+                        <p>
+                          <strong>Used but not on the assumed journey:</strong>{' '}
+                          {checked.missingFromDrawing.slice(0, 8).map((m) => (
+                            <span class="tag ghost" key={m.touchpoint}>
+                              {m.touchpoint} · {fmtCount(m.people)} people
+                            </span>
+                          ))}
+                        </p>
+                      )}
+                      {checked.unused.length > 0 && (
+                        <p>
+                          <strong>Drawn but nobody used them:</strong>{' '}
+                          {checked.unused.map((u) => (
+                            <span class="tag ghost" key={u}>
+                              {u}
+                            </span>
+                          ))}
+                        </p>
+                      )}
+                    </div>
+                  )}
                 </Panel>
                 {checkOp && (
                   <DrawingEditor
                     text={effectiveDrawing ?? ''}
-                    check={check.data}
-                    error={check.error?.message}
+                    check={checked}
+                    drawn={drawing !== null}
+                    error={drawing !== null ? check.error?.message : undefined}
                     onSave={(t) => {
                       if (t === null) localStorage.removeItem(DRAWING_KEY);
                       else localStorage.setItem(DRAWING_KEY, t);
@@ -733,6 +965,7 @@ export function JourneyPage(props: PageProps) {
                 )}
                 {card && (
                   <TouchpointEvidence
+                    key={card.touchpoint}
                     card={card}
                     kind={kind}
                     findings={all.data?.findings ?? []}
@@ -826,7 +1059,8 @@ export function JourneyPage(props: PageProps) {
         {funnelOp && (
           <ConversionBy
             by={
-              (BREAKDOWNS.map((b) => b[0]) as readonly string[]).includes(props.route.query.by ?? '')
+              (BREAKDOWNS.map((b) => b[0]) as readonly string[]).includes(props.route.query.by ?? '') &&
+              (props.route.query.by !== 'persona' || havePersonas())
                 ? props.route.query.by!
                 : 'channel'
             }

@@ -1,15 +1,16 @@
-import { changeDirection, SCORE_SCALES } from '../../core/score-scales.js';
+import { useEffect, useState } from 'preact/hooks';
+import { changeDirection, SCORE_SCALES, type ScoreKind } from '../../core/score-scales.js';
 import type { ScoresResult } from '../../feedback/scores.js';
 import type { StoredFinding } from '../../findings/index.js';
-import type { Score, SummaryResult } from '../../overview/index.js';
+import type { SummaryResult } from '../../overview/index.js';
 import type { PageProps } from '../app.js';
-import { Chart } from '../components/chart.js';
-import { findingColumns } from '../components/findings.js';
+import { FindingValue } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel, Stat } from '../components/ui.js';
-import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, humanize } from '../format.js';
+import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber } from '../format.js';
+import { addDays, comparisonSpans, periodSpan } from '../periods.js';
 import { buildHash, filterQuery } from '../route.js';
-import { filterParams, findOp, getLatestData, useApp, useOp } from '../state.js';
+import { filterParams, findOp, getLatestData, unappliedFilters, useApp, useOp } from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
 /** Tiles: each unit and direction text comes from the one scale definition (higher is better). */
@@ -24,20 +25,115 @@ export const SCORES = [
   ['ces', 'CES', (v: number) => fmtNumber(v, 2), `mean answer, ${SCORE_SCALES.ces.direction}`],
 ] as const;
 
-function ScoreStat(props: { label: string; s: Score | undefined; fmt: (v: number) => string; unit: string }) {
-  const s = props.s;
-  if (!s || s.value === null) return <Stat label={props.label} value="–" detail="no answers yet" />;
-  return (
-    <Stat
-      label={props.label}
-      value={props.fmt(s.value)}
-      detail={`95 % interval ${fmtInterval(s.low, s.high, props.fmt)} · n = ${fmtCount(s.n)} · ${props.unit}${s.smallSample ? ' · small sample' : ''}`}
-    />
-  );
+/** A program goal as `goals status` answers (feature-detected: absent = no target on the tiles). */
+export interface GoalStatus {
+  readonly id: string;
+  readonly metric: string;
+  readonly target: number;
+  readonly due: string | null;
+  readonly owner: string | null;
+  readonly status: 'on-track' | 'at-risk' | 'off-track';
+  readonly current: { value: number; lo: number; hi: number; n: number } | null;
 }
 
-const addDays = (iso: string, d: number) =>
-  new Date(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+const GOAL_TEXT = { 'on-track': 'on track', 'at-risk': 'at risk', 'off-track': 'off track' } as const;
+
+/**
+ * One headline tile: the score over the selected period with its interval and n, its change against
+ * the previous complete period with the change's interval (coloured by the score's direction only when
+ * the change is significant), and the program goal's target and owner when goals exist.
+ */
+function KpiTile(props: {
+  kind: ScoreKind;
+  label: string;
+  fmt: (v: number) => string;
+  unit: string;
+  filters: Record<string, string>;
+  goal: GoalStatus | undefined;
+  ready: boolean;
+}) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'feedback', 'scores');
+  const k = props.kind;
+  const { period, ...population } = props.filters;
+  const base = { ...filterParams(op, population), kind: k };
+  const cmp = comparisonSpans(period, getLatestData());
+  const span = periodSpan(period, getLatestData());
+  // a relative period is itself the compared span (one call); all time adds its latest complete month
+  const sameSpan = !!cmp && cmp.current.from === span.from;
+  const compare = cmp ? { compareFrom: cmp.previous.from, compareTo: cmp.previous.to } : {};
+  const value = useOp<ScoresResult>(
+    'feedback',
+    'scores',
+    { ...base, ...span, ...(sameSpan ? compare : {}) },
+    props.ready,
+  );
+  const month = useOp<ScoresResult>(
+    'feedback',
+    'scores',
+    cmp ? { ...base, from: cmp.current.from, to: cmp.current.to, ...compare } : base,
+    props.ready && !!cmp && !sameSpan,
+  );
+  const row = value.data?.rows[0];
+  const changedRow = sameSpan ? row : month.data?.rows[0];
+  const ch = changedRow?.change;
+  const g = props.goal;
+  if (value.error) return <Stat label={props.label} value="–" detail={value.error.message} />;
+  if (!row)
+    return (
+      <div class="stat kpi" data-kpi={k}>
+        <div class="stat-label">{props.label}</div>
+        {value.loading || !props.ready ? <Loading what={props.label} /> : <div class="stat-value">–</div>}
+      </div>
+    );
+  const dir = ch && ch.difference !== null && ch.significant ? changeDirection(k, ch.difference) : 0;
+  return (
+    <div class="stat kpi" data-kpi={k}>
+      <div class="stat-label">{props.label}</div>
+      <div class="stat-value">{row.value === null ? '–' : props.fmt(row.value)}</div>
+      <div class="stat-detail">
+        95 % interval {fmtInterval(row.low, row.high, props.fmt)} · n = {fmtCount(row.n)}
+        {row.smallSample ? ' · small sample' : ''}
+      </div>
+      {cmp && (
+        <div
+          class={`kpi-change ${dir > 0 ? 'up' : dir < 0 ? 'down' : ''}`}
+          data-testid="kpi-change"
+          title="Change against the previous complete period, with its 95 % interval"
+        >
+          <span class="small">{cmp.label}: </span>
+          {!ch || ch.difference === null ? (
+            month.loading ? (
+              '…'
+            ) : (
+              'no change measurable'
+            )
+          ) : (
+            <>
+              {Math.abs(ch.difference) < 0.05 ? '± ' : ch.difference > 0 ? '▲ +' : '▼ '}
+              {fmtNumber(ch.difference, k === 'ces' ? 2 : 1)}{' '}
+              <span class="small">
+                ({fmtInterval(ch.low, ch.high, (v) => fmtNumber(v, k === 'ces' ? 2 : 1))})
+                {ch.significant ? (dir > 0 ? ' better' : ' worse') : ' not significant'}
+                {sameSpan || changedRow?.value === null || changedRow?.value === undefined
+                  ? ''
+                  : ` · ${props.fmt(changedRow.value)} vs ${ch.previous.value === null ? '–' : props.fmt(ch.previous.value)}`}
+              </span>
+            </>
+          )}
+        </div>
+      )}
+      {g && (
+        <div class={`kpi-goal goal-${g.status}`} data-testid="kpi-goal">
+          Target {props.fmt(g.target)}
+          {g.due ? ` by ${fmtDate(g.due)}` : ''} · {GOAL_TEXT[g.status] ?? g.status}
+          {g.owner ? ` · owner ${g.owner}` : ''}
+        </div>
+      )}
+      <div class="stat-detail">{props.unit}</div>
+    </div>
+  );
+}
 
 /**
  * The latest week (Monday, `YYYY-MM-DD`) that the data covers completely: its end (Monday + 7 days)
@@ -49,6 +145,14 @@ export function lastCompleteWeek(weeks: readonly string[], latest: string | null
   if (!latest) return sorted.at(-2);
   const end = Date.parse(latest);
   return sorted.filter((w) => Date.parse(`${addDays(w, 7)}T00:00:00Z`) <= end).at(-1);
+}
+
+/** The latest complete ISO week (its Monday) of data ending at `latest`; none without data. */
+export function lastCompleteWeekOf(latest: string | null): string | undefined {
+  if (!latest) return undefined;
+  const d = new Date(Date.parse(`${latest.slice(0, 10)}T00:00:00Z`));
+  const monday = addDays(latest, -((d.getUTCDay() + 6) % 7));
+  return lastCompleteWeek([addDays(monday, -7), monday], latest);
 }
 
 /**
@@ -131,138 +235,186 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
   );
 }
 
-/** The first screen: scores with intervals, the five worst findings, data volumes, what changed. */
+/**
+ * "Where it breaks": the worst findings as sentences, each with the customers it affects, the money at
+ * risk once the business case has filled it in (never invented before), its owner, and a link to its
+ * evidence on the Pain points page.
+ */
+function WhereItBreaks(props: { filters: Record<string, string> }) {
+  const { ops } = useApp();
+  const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
+  return (
+    <Panel
+      title="Where it breaks"
+      subtitle="The worst findings across every analysis, well-measured first"
+      actions={<a href={buildHash('findings', props.filters)}>All pain points →</a>}
+      ignores={unappliedFilters(findOp(ops, 'findings', 'list'), props.filters)}
+      ignoresWhy="findings of each analysis's latest run, over the period that run covered"
+      wide
+      primary
+    >
+      <Async state={findings} what="findings">
+        {(d) =>
+          d.findings.length === 0 ? (
+            <p class="empty">No findings yet: run the journey, feedback or cases analyses.</p>
+          ) : (
+            <ol class="breaks" data-testid="where-it-breaks">
+              {d.findings.map((f) => (
+                <li key={f.id}>
+                  <span class="break-title">{f.title}</span>
+                  {f.smallSample && <span class="tag warn">small sample</span>}
+                  <span class="break-facts">
+                    {f.customersAffected !== null && (
+                      <>
+                        <strong>{fmtCount(f.customersAffected)}</strong> customers affected
+                      </>
+                    )}
+                    {f.revenueAtRisk !== null && f.revenueAtRisk !== undefined && (
+                      <>
+                        {' · '}
+                        <strong>{fmtMoney(f.revenueAtRisk)}</strong> at risk
+                      </>
+                    )}
+                    {' · '}
+                    <FindingValue f={f} /> (n = {fmtCount(f.n)}){f.ownerTeam ? ` · owner ${f.ownerTeam}` : ''}
+                    {' · '}
+                    <a href={buildHash('findings', { ...props.filters, finding: f.id })}>Evidence →</a>
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Async>
+    </Panel>
+  );
+}
+
+/**
+ * Scores by channel from `feedback scores --by channel` with the page's filters: one row per channel,
+ * NPS, CSAT and CES side by side, each with its interval and n (small samples greyed).
+ */
+function ScoresByChannel(props: { filters: Record<string, string>; ready: boolean }) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'feedback', 'scores');
+  const base = { ...filterParams(op, props.filters), by: 'channel' };
+  const states = SCORES.map(([k]) =>
+    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: k }, props.ready),
+  );
+  if (!op) return null;
+  const channels = [...new Set(states.flatMap((s) => s.data?.rows.map((r) => r.group) ?? []))];
+  const cell = (i: number, ch: string) => states[i]!.data?.rows.find((r) => r.group === ch);
+  const rows = channels.map((ch) => {
+    const out: Record<string, unknown> = { channel: ch };
+    SCORES.forEach(([k, , fmt], i) => {
+      const r = cell(i, ch);
+      out[k] = r?.value ?? null;
+      out[`${k}Text`] =
+        r && r.value !== null && r.n > 0
+          ? `${fmt(r.value)} (${fmtInterval(r.low, r.high, fmt)}) · ${fmtCount(r.n)}`
+          : '–';
+      out[`${k}N`] = r?.n ?? 0;
+      out[`${k}Small`] = r?.smallSample ?? true;
+    });
+    return out;
+  });
+  return (
+    <Panel
+      title="Scores by channel"
+      subtitle="95 % intervals; greyed: small sample (n < 30 or too wide to read)"
+      wide
+    >
+      {states.some((s) => s.loading) && rows.length === 0 ? (
+        <Loading what="scores by channel" />
+      ) : (
+        <DataTable
+          title="Scores by channel"
+          rows={rows}
+          columns={[
+            { key: 'channel' },
+            ...SCORES.map(([k, label]) => ({
+              key: k,
+              label: `${label} (95 % interval) · n`,
+              numeric: true,
+              value: (r: Record<string, unknown>) => r[k] as number | null,
+              render: (r: Record<string, unknown>) => (
+                <span
+                  class={r[`${k}Small`] ? 'muted' : ''}
+                  title={r[`${k}Small`] ? 'small sample' : undefined}
+                >
+                  {r[`${k}Text`] as string}
+                </span>
+              ),
+            })),
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}
+
+/**
+ * The first screen, read in ten seconds: the three scores with interval, n, change against the
+ * previous complete period and target; where the experience breaks; then trends and detail.
+ */
 export function OverviewPage(props: PageProps) {
   const { ops } = useApp();
   const filters = filterQuery(props.route.query);
-  const summary = useOp<SummaryResult>(
-    'overview',
-    'summary',
-    filterParams(findOp(ops, 'overview', 'summary'), filters),
-  );
-  const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
-  // scores first: the trend and week-over-week calls wait until the headline figures are drawn
-  const headline =
-    !findOp(ops, 'overview', 'summary') || summary.data !== undefined || summary.error !== undefined;
-  const trend = useTrend(ops, filters, 'week', headline);
-  const hasSummary = !!findOp(ops, 'overview', 'summary');
-  const weeks = [...new Set((trend?.data ?? []).map((p) => p.period))].sort();
-  const lastWeek = lastCompleteWeek(weeks, getLatestData());
+  const goalsOp = findOp(ops, 'goals', 'status');
+  const goals = useOp<{ goals: GoalStatus[] }>('goals', 'status', {}, !!goalsOp);
+  const summaryOp = findOp(ops, 'overview', 'summary');
+  const summary = useOp<SummaryResult>('overview', 'summary', filterParams(summaryOp, filters), !!summaryOp);
+  const hasScores = !!findOp(ops, 'feedback', 'scores');
+  // the tiles and findings first; trends and tables once the headline is drawn (two cores serve it all)
+  const [headline, setHeadline] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => setHeadline(true), 0);
+    return () => clearTimeout(t);
+  }, []);
+  // by month: a week holds ~250 NPS answers (±13 points), too few to read week by week
+  const trend = useTrend(ops, filters, 'month', headline);
+  const lastWeek = lastCompleteWeekOf(getLatestData());
+  const goalFor = (k: string) => goals.data?.goals.find((g) => g.metric === k);
   return (
     <div class="page">
-      <PageHead title="Overview" uses={['overview.summary', 'feedback.scores']} />
-      {hasSummary && (
-        <Async state={summary} what="scores">
-          {(s) => (
-            <div class="stats" data-primary="">
-              {SCORES.map(([k, label, fmt, unit]) => (
-                <ScoreStat
-                  key={k}
-                  label={label}
-                  s={s[k].find((x) => x.channel === 'all')}
-                  fmt={fmt}
-                  unit={unit}
-                />
-              ))}
-              <Stat
-                label="Cases"
-                value={fmtCount(s.cases)}
-                detail={`${fmtNumber(s.handoffsPerCase, 2)} team handoffs per case`}
-              />
-            </div>
+      <PageHead title="Overview" uses={['feedback.scores']} />
+      {hasScores && (
+        <div class="stats" data-primary="">
+          {SCORES.map(([k, label, fmt, unit]) => (
+            <KpiTile
+              key={k}
+              kind={k}
+              label={label}
+              fmt={fmt}
+              unit={unit}
+              filters={filters}
+              goal={goalFor(k)}
+              ready
+            />
+          ))}
+          {summary.data && (
+            <Stat
+              label="Cases"
+              value={fmtCount(summary.data.cases)}
+              detail={`${fmtNumber(summary.data.handoffsPerCase, 2)} team handoffs per case · all time, all customers`}
+            />
           )}
-        </Async>
+        </div>
       )}
       <div class="grid">
-        {trend && <TrendSection trend={trend} title="NPS, CSAT and CES over time" />}
-        <Panel
-          title="The five worst findings"
-          subtitle="Across every analysis, well-measured first"
-          actions={<a href={buildHash('findings', filters)}>All pain points →</a>}
-          wide
-        >
-          <Async state={findings} what="findings">
-            {(d) => (
-              <DataTable
-                title="Five worst findings"
-                rows={d.findings}
-                columns={[
-                  ...findingColumns.filter((c) =>
-                    ['title', 'value', 'customersAffected', 'ownerTeam'].includes(c.key),
-                  ),
-                  // revenue at risk once the business case has filled it in; never invented before
-                  ...(d.findings.some((f) => f.revenueAtRisk !== null && f.revenueAtRisk !== undefined)
-                    ? [
-                        {
-                          key: 'revenueAtRisk',
-                          label: 'Revenue at risk',
-                          numeric: true,
-                          render: (f: StoredFinding) => fmtMoney(f.revenueAtRisk),
-                        },
-                      ]
-                    : []),
-                ]}
-                empty="No findings yet: run the journey, feedback or cases analyses."
-              />
-            )}
-          </Async>
-        </Panel>
+        <WhereItBreaks filters={filters} />
+        {trend && <TrendSection trend={trend} title="NPS, CSAT and CES by month" />}
         {lastWeek && <WeekOverWeek week={lastWeek} filters={filters} />}
-        {hasSummary && (
-          <Async state={summary} what="counts">
-            {(s) => (
-              <>
-                <Panel title="Scores by channel" subtitle="95 % intervals; small samples flagged">
-                  <DataTable
-                    title="Scores by channel"
-                    rows={SCORES.flatMap(([k, label, fmt]) =>
-                      s[k].map((x) => ({
-                        score: label,
-                        channel: x.channel === 'all' ? 'All channels' : x.channel,
-                        value: x.value === null ? '–' : fmt(x.value),
-                        interval: fmtInterval(x.low, x.high, fmt),
-                        n: x.n,
-                        flag: x.smallSample ? 'small sample' : '',
-                      })),
-                    )}
-                    columns={[
-                      { key: 'score' },
-                      { key: 'channel' },
-                      { key: 'value', numeric: true },
-                      { key: 'interval', label: '95 % interval', numeric: true },
-                      { key: 'n', numeric: true },
-                      { key: 'flag', label: 'Note' },
-                    ]}
-                  />
-                </Panel>
-                <Panel title="Data in this workspace" subtitle="Rows per table">
-                  <Chart
-                    title="Rows per table"
-                    height={240}
-                    rows={Object.entries(s.counts).map(([table, rows]) => ({ table, rows }))}
-                    option={{
-                      grid: { left: 100, right: 30, top: 10, bottom: 30 },
-                      tooltip: { trigger: 'axis' },
-                      xAxis: { type: 'log', name: 'rows' },
-                      yAxis: { type: 'category', data: Object.keys(s.counts).map(humanize) },
-                      series: [
-                        {
-                          type: 'bar',
-                          data: Object.values(s.counts).map((v) => Math.max(v, 1)),
-                          color: '#3b82f6',
-                        },
-                      ],
-                    }}
-                  />
-                </Panel>
-                {s.topReasons.length > 0 && (
-                  <Panel title="Top contact reasons" subtitle="Cases by reason">
-                    <DataTable title="Top contact reasons" rows={s.topReasons} />
-                  </Panel>
-                )}
-              </>
-            )}
-          </Async>
+        {hasScores && <ScoresByChannel filters={filters} ready={headline} />}
+        {summary.data && summary.data.topReasons.length > 0 && (
+          <Panel
+            title="Top contact reasons"
+            subtitle="Cases by reason"
+            ignores={unappliedFilters(summaryOp, filters)}
+            ignoresWhy="all cases in the workspace"
+          >
+            <DataTable title="Top contact reasons" rows={summary.data.topReasons} />
+          </Panel>
         )}
       </div>
     </div>

@@ -1,12 +1,42 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { SummaryResult } from '../../overview/index.js';
 import { ApiError, getJson, postJson } from '../api.js';
 import type { PageProps } from '../app.js';
+import { Chart } from '../components/chart.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
-import { ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
+import { Async, ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
+import { humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
-import { findOp, useApp } from '../state.js';
+import { findOp, useApp, useOp } from '../state.js';
 import { JourneyModelPanel, SurveysPanel, TaxonomyPanel } from './settings-model.js';
+
+/** Rows per table of the workspace (moved here from the Overview: a data-keeper's figure, not a CX one). */
+function WorkspaceRows() {
+  const summary = useOp<SummaryResult>('overview', 'summary', {});
+  return (
+    <Panel title="Data in this workspace" subtitle="Rows per table">
+      <Async state={summary} what="rows per table">
+        {(s) => (
+          <Chart
+            title="Rows per table"
+            height={240}
+            rows={Object.entries(s.counts).map(([table, rows]) => ({ table, rows }))}
+            option={{
+              grid: { left: 100, right: 30, top: 10, bottom: 30 },
+              tooltip: { trigger: 'axis' },
+              xAxis: { type: 'log', name: 'rows' },
+              yAxis: { type: 'category', data: Object.keys(s.counts).map(humanize) },
+              series: [
+                { type: 'bar', data: Object.values(s.counts).map((v) => Math.max(v, 1)), color: '#3b82f6' },
+              ],
+            }}
+          />
+        )}
+      </Async>
+    </Panel>
+  );
+}
 
 interface Tab {
   readonly id: string;
@@ -472,6 +502,7 @@ export function SettingsPage(props: PageProps) {
           {findOp(ops, 'journey', 'map') && <JourneyModelPanel />}
           {findOp(ops, 'feedback', 'taxonomy') && <TaxonomyPanel />}
           {findOp(ops, 'feedback', 'surveys') && <SurveysPanel />}
+          {findOp(ops, 'overview', 'summary') && <WorkspaceRows />}
           {configOps
             .filter((o) => !(o.area === 'feedback' && (o.verb === 'taxonomy' || o.verb === 'surveys')))
             .map((o) => (

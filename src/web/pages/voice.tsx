@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { DriversResult } from '../../feedback/drivers.js';
 import type { FollowUp, FollowUpsResult } from '../../feedback/follow-ups.js';
+import type { ThemeTrendResult } from '../../feedback/theme-trend.js';
 import type { ThemesResult } from '../../feedback/themes.js';
 import type { StoredFinding } from '../../findings/index.js';
 import { ApiError, postOp } from '../api.js';
@@ -14,8 +15,17 @@ import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtDuration, fmtInterval, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
+import { isCompletePeriod } from '../periods.js';
 import { filterQuery, setQuery } from '../route.js';
-import { filterParams, findOp, useApp, useOp } from '../state.js';
+import {
+  filterParams,
+  findOp,
+  getFirstData,
+  getLatestData,
+  unappliedFilters,
+  useApp,
+  useOp,
+} from '../state.js';
 import { TrendSection, useTrend } from './trend.js';
 
 /** Verbs drawn on this page (or elsewhere: scores on Overview, taxonomy and surveys in Settings). */
@@ -31,6 +41,7 @@ const KNOWN = [
   'surveys',
   'comments',
   'drivers',
+  'theme-trend',
 ];
 
 /** One theme in the tree: its 4 P, volume, negative share with interval. */
@@ -175,7 +186,12 @@ function CommentExplorer(props: { q: string; filters: Record<string, string> }) 
   );
   if (!op) return null;
   return (
-    <Panel title="Comment explorer" subtitle="Search every comment; newest first" wide>
+    <Panel
+      title="Comment explorer"
+      subtitle="Search every comment; newest first"
+      ignores={unappliedFilters(op, props.filters)}
+      wide
+    >
       <form
         class="inline-form"
         aria-label="Search comments"
@@ -349,7 +365,7 @@ function QueueText(props: { label: string; k: string; value: string | undefined;
 }
 
 function FollowUpQueue(props: { status: string; query: Record<string, string | undefined> }) {
-  const { session } = useApp();
+  const { session, ops } = useApp();
   const [limit, setLimit] = useState(10);
   const q = props.query;
   const state = useOp<FollowUpsResult>('feedback', 'follow-ups', {
@@ -362,6 +378,11 @@ function FollowUpQueue(props: { status: string; query: Record<string, string | u
     <Panel
       title="Follow-up queue"
       subtitle="Detractors and unhappy answers with a comment: assign, note, close within 48 h of the answer. Most urgent first: severity × hours since the answer"
+      ignores={unappliedFilters(
+        findOp(ops, 'feedback', 'follow-ups'),
+        filterQuery(props.query as Record<string, string>),
+      )}
+      ignoresWhy="every open item is in the queue; narrow it with its own filters below"
       wide
       actions={
         <label class="filter">
@@ -452,6 +473,203 @@ function FollowUpQueue(props: { status: string; query: Record<string, string | u
   );
 }
 
+/**
+ * Themes over time: a theme's share of comments by week with its interval (a dated change shows as a
+ * step) and its negative share; a date in the form runs the before/after test (`feedback theme-trend`).
+ */
+function ThemesOverTime(props: {
+  query: Record<string, string | undefined>;
+  filters: Record<string, string>;
+}) {
+  const { ops } = useApp();
+  const op = findOp(ops, 'feedback', 'theme-trend');
+  const q = props.query;
+  const at = q.at && /^\d{4}-\d{2}-\d{2}$/.test(q.at) ? q.at : undefined;
+  const top = useOp<ThemeTrendResult>(
+    'feedback',
+    'theme-trend',
+    { ...filterParams(op, props.filters), top: 20 },
+    !!op,
+  );
+  const listed = top.data?.themes.map((t) => t.theme) ?? [];
+  const names = q.ttTheme && !listed.includes(q.ttTheme) ? [q.ttTheme, ...listed] : listed;
+  const theme = q.ttTheme ?? names[0];
+  const one = useOp<ThemeTrendResult>(
+    'feedback',
+    'theme-trend',
+    { ...filterParams(op, props.filters), theme, at, by: 'week' },
+    !!op && !!theme,
+  );
+  const [date, setDate] = useState(at ?? '');
+  if (!op) return null;
+  const t = one.data?.themes[0];
+  const first = getFirstData();
+  const latest = getLatestData();
+  const pts = (t?.points ?? []).filter((x) => isCompletePeriod(x.period, 'week', first, latest));
+  const ba = t?.beforeAfter;
+  const pct = (v: number | null | undefined) => fmtPercent(v ?? null);
+  return (
+    <Panel
+      title="Themes over time"
+      subtitle="Share of comments raising the theme, by complete week (shaded: 95 % interval; weeks too small to read are left off the line), and the share of them that are negative"
+      ignores={unappliedFilters(op, props.filters)}
+      wide
+      actions={
+        <form
+          class="inline-form"
+          aria-label="Theme and date of a change"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery({ at: date || undefined });
+          }}
+        >
+          <label class="filter">
+            <span>Theme</span>
+            <select
+              value={theme ?? ''}
+              onChange={(e) => setQuery({ ttTheme: (e.target as HTMLSelectElement).value })}
+            >
+              {names.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="filter">
+            <span>Change on</span>
+            <input type="date" value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="submit" class="btn small">
+            Test before / after
+          </button>
+        </form>
+      }
+    >
+      <Async state={one} what="the theme over time">
+        {() =>
+          !t || pts.length === 0 ? (
+            <p class="empty">No analysed comments yet: run the theme analysis.</p>
+          ) : (
+            <>
+              {(one.data?.unanalysed ?? 0) > 0 && (
+                <p class="scope-note">
+                  {fmtCount(one.data!.unanalysed)} newer comments are not analysed yet and not counted: run
+                  the theme analysis.
+                </p>
+              )}
+              {ba && (
+                <p class={`before-after${ba.significant ? ' significant' : ''}`} data-testid="before-after">
+                  From {fmtDate(ba.at)}: {pct(ba.before.share.value)} →{' '}
+                  <strong>{pct(ba.after.share.value)}</strong> of comments raise “{t.theme}” (change{' '}
+                  {ba.shareChange.difference >= 0 ? '+' : ''}
+                  {fmtNumber(ba.shareChange.difference * 100, 1)} points, 95 % interval{' '}
+                  {fmtInterval(ba.shareChange.low * 100, ba.shareChange.high * 100, (v) => fmtNumber(v, 1))},
+                  p = {ba.shareChange.p < 0.001 ? '< 0.001' : fmtNumber(ba.shareChange.p, 3)}
+                  {ba.significant ? '' : ': not significant'}); negative among them{' '}
+                  {pct(ba.before.negative.value)} → {pct(ba.after.negative.value)} · n ={' '}
+                  {fmtCount(ba.before.share.n)} before, {fmtCount(ba.after.share.n)} after
+                </p>
+              )}
+              <Chart
+                title={`Theme over time: ${t.theme}`}
+                height={260}
+                rows={pts.map((x) => ({
+                  week: x.period,
+                  mentions: x.mentions,
+                  comments: x.comments,
+                  share: x.share.value,
+                  low: x.share.low,
+                  high: x.share.high,
+                  negative: x.negative.value,
+                }))}
+                option={{
+                  grid: { left: 50, right: 50, top: 30, bottom: 30 },
+                  legend: { top: 0 },
+                  tooltip: {
+                    trigger: 'axis',
+                    formatter: (ps: { dataIndex: number }[]) => {
+                      const x = pts[ps[0]?.dataIndex ?? 0]!;
+                      return tipHtml`Week of ${fmtDate(x.period)}<br/>${fmtCount(x.mentions)} of ${fmtCount(x.comments)} comments: ${pct(x.share.value)} (${fmtInterval(x.share.low, x.share.high, (v) => fmtPercent(v))})<br/>negative ${pct(x.negative.value)} of ${fmtCount(x.mentions)}${x.share.smallSample ? ' · small sample' : ''}`;
+                    },
+                  },
+                  xAxis: { type: 'category', data: pts.map((x) => x.period), boundaryGap: false },
+                  yAxis: [
+                    {
+                      type: 'value',
+                      name: 'share of comments',
+                      axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` },
+                    },
+                    {
+                      type: 'value',
+                      name: 'negative',
+                      min: 0,
+                      max: 1,
+                      splitLine: { show: false },
+                      axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` },
+                    },
+                  ],
+                  series: [
+                    {
+                      type: 'line',
+                      data: pts.map((x) => (x.share.smallSample ? null : x.share.low)),
+                      stack: 'ci',
+                      stackStrategy: 'all',
+                      lineStyle: { opacity: 0 },
+                      symbol: 'none',
+                      silent: true,
+                    },
+                    {
+                      type: 'line',
+                      data: pts.map((x) =>
+                        !x.share.smallSample && x.share.low !== null && x.share.high !== null
+                          ? x.share.high - x.share.low
+                          : null,
+                      ),
+                      stack: 'ci',
+                      stackStrategy: 'all',
+                      lineStyle: { opacity: 0 },
+                      areaStyle: { color: '#7c3aed', opacity: 0.15 },
+                      symbol: 'none',
+                      silent: true,
+                    },
+                    {
+                      type: 'line',
+                      name: 'Share of comments',
+                      data: pts.map((x) => (x.share.smallSample ? null : x.share.value)),
+                      connectNulls: true,
+                      color: '#7c3aed',
+                      symbolSize: 4,
+                      markLine: at
+                        ? {
+                            symbol: 'none',
+                            label: { formatter: `change ${at}` },
+                            lineStyle: { color: '#b91c1c', type: 'dashed' },
+                            data: [{ xAxis: pts.findIndex((x) => x.period >= at) }],
+                          }
+                        : undefined,
+                    },
+                    {
+                      type: 'line',
+                      name: 'Negative among them',
+                      yAxisIndex: 1,
+                      data: pts.map((x) => (x.negative.smallSample ? null : x.negative.value)),
+                      color: '#dc2626',
+                      lineStyle: { type: 'dotted' },
+                      symbolSize: 3,
+                      connectNulls: true,
+                    },
+                  ],
+                }}
+              />
+            </>
+          )
+        }
+      </Async>
+    </Panel>
+  );
+}
+
 /** Voice of the customer: the theme tree, score trends, and the follow-up queue. */
 export function VoicePage(props: PageProps) {
   const { ops, session } = useApp();
@@ -470,7 +688,14 @@ export function VoicePage(props: PageProps) {
     setRunning(true);
     setRunError(null);
     try {
-      setFresh(await postOp<ThemesResult>('feedback', 'themes', {}));
+      // the run takes the page's filters (segment, channel, persona, period) where the operation does
+      setFresh(
+        await postOp<ThemesResult>(
+          'feedback',
+          'themes',
+          filterParams(themesOp, filters) as Record<string, unknown>,
+        ),
+      );
       themeFindings.reload();
     } catch (e) {
       setRunError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
@@ -496,6 +721,8 @@ export function VoicePage(props: PageProps) {
                 : 'Themes flagged by the latest analysis; size = comments, colour = share negative. Click one for its evidence.'
             }
             wide
+            ignores={unappliedFilters(fresh ? themesOp : undefined, filters)}
+            ignoresWhy={`the themes of the latest analysis${canWrite(session?.role) ? '; “Run theme analysis” applies the filters' : ''}`}
             actions={
               canWrite(session?.role) && (
                 <button type="button" class="btn small" onClick={runThemes} disabled={running}>
@@ -552,6 +779,7 @@ export function VoicePage(props: PageProps) {
             </Async>
           </Panel>
         )}
+        <ThemesOverTime query={props.route.query} filters={filters} />
         {trend && <TrendSection trend={trend} title="Scores by month" />}
         <AnalysisPanel<DriversResult>
           area="feedback"
