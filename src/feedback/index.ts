@@ -53,6 +53,7 @@ export {
 export { getScores, type ScoreRow, type ScoresResult } from './scores.js';
 export {
   recordSurveyAnswers,
+  SurveyAnswerInput,
   type SurveySubmission,
   type SurveySubmissionResult,
 } from './survey-answer.js';
