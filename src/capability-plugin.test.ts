@@ -20,6 +20,9 @@ import { operations } from './operations.js';
 import { startServer } from './server/index.js';
 import { openStore } from './store/index.js';
 import { operationsOf } from './web/api.js';
+import { unpagedAnalyses } from './web/app.js';
+import { ensureWebBuild, WEB_DIST } from './web/build.js';
+import { haveChromium, launchChromium, waitForContent } from './web/testing/browser.js';
 
 const SRC = resolve(import.meta.dirname);
 // the new folder, as a developer would write it (outside src/ so no other test sees it)
@@ -125,6 +128,7 @@ describe('a toy capability: one folder + one line', () => {
       );
       // the cockpit reads its pages' operations from this document
       const discovered = operationsOf(doc as unknown as Parameters<typeof operationsOf>[0]);
+      expect(unpagedAnalyses(discovered, null).map((o) => `${o.area} ${o.verb}`)).toContain('toy segments');
       expect(discovered.find((o) => o.area === 'toy')).toMatchObject({
         area: 'toy',
         verb: 'segments',
@@ -136,4 +140,54 @@ describe('a toy capability: one folder + one line', () => {
       await server.close();
     }
   }, 60_000);
+
+  it.skipIf(!haveChromium())(
+    'is drawn by the cockpit: More analyses lists it and shows its result as a table',
+    async () => {
+      await ensureWebBuild();
+      const server = await startServer({
+        db: ws,
+        dataDir: join(dir, 'server-web'),
+        port: 0,
+        localAdmin: true,
+        staticDir: WEB_DIST,
+        logLevel: 'warn',
+        print: () => {},
+        operations: [...operations, ...toyOps],
+      });
+      const browser = await launchChromium();
+      try {
+        const artifacts = resolve(SRC, '../artifacts/web');
+        mkdirSync(artifacts, { recursive: true });
+        for (const scheme of ['light', 'dark'] as const) {
+          const ctx = await browser.newContext({
+            colorScheme: scheme,
+            viewport: { width: 1300, height: 800 },
+          });
+          const page = await ctx.newPage();
+          const errors: string[] = [];
+          page.on('pageerror', (e) => errors.push(e.message));
+          page.on('console', (m) => {
+            if (m.type() === 'error') errors.push(m.text());
+          });
+          await page.goto(`${server.url}/#/more?op=toy.segments`);
+          await waitForContent(page);
+          expect(await page.locator('header nav a', { hasText: 'More analyses' }).count()).toBe(1);
+          await page.locator('main table').waitFor();
+          const table = (await page.locator('main table').textContent()) ?? '';
+          expect(table).toMatch(/smb.*2/);
+          expect(table).toMatch(/enterprise.*1/);
+          // the accounts verbs are not analyses: never listed here
+          expect(await page.locator('nav.tabs a', { hasText: 'accounts' }).count()).toBe(0);
+          await page.screenshot({ path: join(artifacts, `more-analyses-${scheme}.png`), fullPage: true });
+          expect(errors).toEqual([]);
+          await ctx.close();
+        }
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+    240_000,
+  );
 });

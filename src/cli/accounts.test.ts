@@ -91,7 +91,7 @@ describe('touchpoint accounts (real CLI process, then the real server)', () => {
     const table = await tp('users-list');
     expect(table.stdout).toMatch(/2 users/);
     expect(table.stdout).toMatch(/ann\s+analyst\s+default/);
-  }, 120_000);
+  }, 300_000);
 
   it('mints and revokes keys; the server honours both, and names the terminal user as the actor', async () => {
     const made = await tp('keys-create', '--name', 'website', '--scopes', 'read', '--json');
@@ -129,6 +129,14 @@ describe('touchpoint accounts (real CLI process, then the real server)', () => {
       target: doomed.json.keyId,
     });
 
+    // over HTTP the verbs work on the workspace the request is bound to: naming another is refused
+    const elsewhere = await call(`${server.url}/api/v1/accounts/keys-create`, {
+      headers: admin,
+      body: { name: 'sneaky', scopes: ['admin'], workspace: 'other' },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(JSON.stringify(elsewhere.body)).toMatch(/bound to workspace default/);
+
     // while the server holds the database, the terminal is told so in one line
     const held = await tp('users-list');
     expect(held.code).toBe(5);
@@ -136,7 +144,7 @@ describe('touchpoint accounts (real CLI process, then the real server)', () => {
     expect(held.stderr).toMatch(/held by a running Touchpoint server/);
     await server.stop();
     server = undefined;
-  }, 120_000);
+  }, 300_000);
 
   it('refuses bad input in one line naming the flag, and says where it looked for the server data', async () => {
     const bad = await tp('users-create', '--username', 'no spaces', '--role', 'viewer');
@@ -153,5 +161,5 @@ describe('touchpoint accounts (real CLI process, then the real server)', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/no server data \(server\.duckdb\) in .*nope/);
-  }, 120_000);
+  }, 300_000);
 });

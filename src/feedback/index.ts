@@ -61,6 +61,7 @@ export {
 } from './sentiment-version.js';
 export {
   recordSurveyAnswers,
+  SurveyAnswerInput,
   type SurveySubmission,
   type SurveySubmissionResult,
 } from './survey-answer.js';

@@ -94,7 +94,8 @@ export async function recordSurveyAnswers(db: Store, s: SurveySubmission): Promi
   });
 }
 
-const Answer = z.strictObject({
+/** One answer as a caller sends it (the survey link's body, `feedback answer --answers`). */
+export const SurveyAnswerInput = z.strictObject({
   question: z.string().min(1).max(200),
   score: z.number().nullable().optional(),
   comment: z.string().max(10_000).nullable().optional(),
@@ -108,7 +109,7 @@ const Answers = z.preprocess((v, ctx) => {
     ctx.issues.push({ code: 'custom', message: `not JSON: ${(e as Error).message}`, input: v });
     return z.NEVER;
   }
-}, z.array(Answer).min(1).max(50));
+}, z.array(SurveyAnswerInput).min(1).max(50));
 
 export const answerOperation = defineOperation({
   area: 'feedback',

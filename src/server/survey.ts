@@ -2,19 +2,14 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { validate } from '../core/params.js';
-import { getSurvey, recordSurveyAnswers } from '../feedback/index.js';
+import { getSurvey, recordSurveyAnswers, SurveyAnswerInput } from '../feedback/index.js';
 import type { ServerState } from './state.js';
 import type { Workspaces } from './workspaces.js';
 
-const Answer = z.strictObject({
-  question: z.string().min(1).max(200),
-  score: z.number().nullable().optional(),
-  comment: z.string().max(10_000).nullable().optional(),
-});
 /** One answer (`question`, `score`, `comment`) or several (`answers: [...]`), with the link's token. */
 const Body = z.union([
-  z.strictObject({ token: z.string().min(10).max(200), answers: z.array(Answer).min(1).max(50) }),
-  Answer.extend({ token: z.string().min(10).max(200) }),
+  z.strictObject({ token: z.string().min(10).max(200), answers: z.array(SurveyAnswerInput).min(1).max(50) }),
+  SurveyAnswerInput.extend({ token: z.string().min(10).max(200) }),
 ]);
 
 /**

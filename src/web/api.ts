@@ -26,6 +26,10 @@ export interface OperationInfo {
   readonly summary: string;
   /** Query (GET) or body (POST) field names the operation accepts. */
   readonly fields: readonly string[];
+  /** Fields it cannot run without (GET query parameters marked required). */
+  readonly required?: readonly string[];
+  /** What a caller needs (`read`, `write`, `admin`, …: the document's `x-permission`). */
+  readonly permission?: string;
 }
 
 let csrfToken: string | undefined;
@@ -144,7 +148,8 @@ export interface OpenApiDoc {
       string,
       {
         summary?: string;
-        parameters?: { name: string; in: string }[];
+        'x-permission'?: string;
+        parameters?: { name: string; in: string; required?: boolean }[];
         requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
       }
     >
@@ -168,7 +173,19 @@ export function operationsOf(doc: OpenApiDoc): OperationInfo[] {
         method === 'get'
           ? (spec.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)
           : Object.keys(spec.requestBody?.content?.['application/json']?.schema?.properties ?? {});
-      out.push({ area: m[1]!, verb: m[2]!, method, summary: spec.summary ?? '', fields });
+      const required =
+        method === 'get'
+          ? (spec.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => p.name)
+          : [];
+      out.push({
+        area: m[1]!,
+        verb: m[2]!,
+        method,
+        summary: spec.summary ?? '',
+        fields,
+        required,
+        ...(spec['x-permission'] ? { permission: spec['x-permission'] } : {}),
+      });
     }
   }
   return out;

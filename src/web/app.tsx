@@ -9,6 +9,7 @@ import {
   postJson,
   setCsrfToken,
 } from './api.js';
+import { MoreAnalyses } from './components/more-analyses.js';
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { AuditPage } from './pages/audit.js';
@@ -23,7 +24,7 @@ import { PoliciesPage } from './pages/policies.js';
 import { SettingsPage } from './pages/settings.js';
 import { VoicePage } from './pages/voice.js';
 import { buildHash, filterQuery, type Route, useRoute } from './route.js';
-import { AppProvider, type Session, setLatestData, setPersonasExist } from './state.js';
+import { AppProvider, type Session, setLatestData, setPersonasExist, useApp } from './state.js';
 
 export interface PageProps {
   readonly route: Route;
@@ -76,6 +77,12 @@ export const PAGES: readonly PageDef[] = [
     component: PoliciesPage,
   },
   { id: 'audit', label: 'Audit', available: (ops) => hasArea(ops, 'audit'), component: AuditPage },
+  {
+    id: 'more',
+    label: 'More analyses',
+    available: (ops, session) => unpagedAnalyses(ops, session).length > 0,
+    component: MorePage,
+  },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
   {
     id: 'customer',
@@ -92,6 +99,28 @@ export const PAGES: readonly PageDef[] = [
     hidden: true,
   },
 ];
+
+/**
+ * Read analyses of areas no other page draws: an area is drawn when a page is available on that
+ * area's operations alone (so a new page claims its area by its own `available`, no list to keep).
+ */
+export function unpagedAnalyses(ops: readonly OperationInfo[], session: Session | null): OperationInfo[] {
+  const drawn = (area: string) => {
+    const mine = ops.filter((o) => o.area === area);
+    return PAGES.some((p) => p.id !== 'more' && p.id !== 'settings' && p.available(mine, session));
+  };
+  const areas = new Map<string, boolean>();
+  return ops.filter((o) => {
+    if (o.method !== 'get' || (o.permission !== undefined && o.permission !== 'read')) return false;
+    if (!areas.has(o.area)) areas.set(o.area, drawn(o.area));
+    return !areas.get(o.area);
+  });
+}
+
+function MorePage(props: PageProps) {
+  const { ops, session } = useApp();
+  return <MoreAnalyses route={props.route} analyses={unpagedAnalyses(ops, session)} />;
+}
 
 interface MeAnswer {
   role?: string;
