@@ -10,5 +10,24 @@ export {
   type MetricResult,
   type TreatmentResult,
 } from './analyze.js';
+export {
+  type ComputeMetricOptions,
+  computeMetric,
+  type MetricFigure,
+  type MetricStats,
+  type MetricValue,
+} from './compute-metric.js';
+export {
+  BUILT_IN_METRICS,
+  DefineMetricParams,
+  defineMetric,
+  getMetric,
+  listMetrics,
+  type Metric,
+  MetricDefinition,
+  type MetricFormat,
+  MetricSlice,
+  metricVersions,
+} from './metrics.js';
 export { operations } from './operations.js';
 export { type PowerParams, type PowerResult, planExperiment } from './power.js';

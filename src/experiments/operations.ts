@@ -7,6 +7,7 @@ import {
   type MetricResult,
   type TreatmentResult,
 } from './analyze.js';
+import { metricOperations } from './metric-operations.js';
 import { PowerParams, planExperiment } from './power.js';
 
 const pct = (v: number, d = 2) => `${(100 * v).toFixed(d)} %`;
@@ -149,4 +150,4 @@ export const powerOperation = defineOperation({
   ],
 });
 
-export const operations: readonly AnyOperation[] = [analyzeOperation, powerOperation];
+export const operations: readonly AnyOperation[] = [analyzeOperation, powerOperation, ...metricOperations];
