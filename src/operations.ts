@@ -4,6 +4,7 @@ import { operations as demo } from './demo/index.js';
 import { operations as experiments } from './experiments/index.js';
 import { operations as feedback } from './feedback/index.js';
 import { operations as findings } from './findings/index.js';
+import { operations as goals } from './goals/index.js';
 import { operations as health } from './health/index.js';
 import { importOperations } from './ingest/index.js';
 import { operations as journeys } from './journeys/index.js';
@@ -23,6 +24,7 @@ export const operations: readonly AnyOperation[] = [
   ...feedback,
   ...journeys,
   ...experiments,
+  ...goals,
   ...personas,
   ...health,
 ];

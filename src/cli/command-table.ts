@@ -28,6 +28,7 @@ export const CAPABILITIES = {
   feedback: () => import('../feedback/index.js'),
   journeys: () => import('../journeys/index.js'),
   experiments: () => import('../experiments/index.js'),
+  goals: () => import('../goals/index.js'),
   personas: () => import('../personas/index.js'),
   health: () => import('../health/index.js'),
 } as const satisfies Record<string, () => Promise<{ operations: readonly AnyOperation[] }>>;
