@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Progress } from '../core/operation.js';
+import { seedDemoGoals } from '../goals/index.js';
 import { rebuildIdentities } from '../ingest/index.js';
 import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
 import { ident, type Store, sql } from '../store/index.js';
@@ -520,6 +521,8 @@ export async function generateDemo(
       await writeManifest(tx, m, new Date(AS_OF));
       return m;
     });
+    // program goals over the registry's metrics, their baselines from the data just generated
+    await seedDemoGoals(db, new Date(AS_OF));
     const rows = stage.allRows();
     const s = (ms: number) => Math.round(ms / 100) / 10;
     return {

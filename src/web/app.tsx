@@ -13,6 +13,7 @@ import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { CasesPage } from './pages/cases.js';
 import { FindingsPage } from './pages/findings.js';
+import { GoalsPage } from './pages/goals.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
 import { SettingsPage } from './pages/settings.js';
@@ -61,6 +62,7 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  { id: 'goals', label: 'Goals', available: (ops) => hasArea(ops, 'goals'), component: GoalsPage },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
 ];
 
