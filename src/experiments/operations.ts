@@ -7,6 +7,7 @@ import {
   type MetricResult,
   type TreatmentResult,
 } from './analyze.js';
+import { experimentOperations } from './experiment-operations.js';
 import { metricOperations } from './metric-operations.js';
 import { PowerParams, planExperiment } from './power.js';
 
@@ -150,4 +151,9 @@ export const powerOperation = defineOperation({
   ],
 });
 
-export const operations: readonly AnyOperation[] = [analyzeOperation, powerOperation, ...metricOperations];
+export const operations: readonly AnyOperation[] = [
+  analyzeOperation,
+  powerOperation,
+  ...metricOperations,
+  ...experimentOperations,
+];
