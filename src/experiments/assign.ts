@@ -169,7 +169,7 @@ export async function importExposures(
   const arms = new Set(e.variants.map((v) => v.name));
   const seen = new Map<string, { arm: string; line: number }>();
   const rows: { c: string; a: string; t: string }[] = [];
-  records.slice(1).forEach((r, k) => {
+  for (const [k, r] of records.slice(1).entries()) {
     const line = k + 2;
     const c = r[ci] ?? '';
     const a = r[ai] ?? '';
@@ -177,12 +177,13 @@ export async function importExposures(
     if (!arms.has(a))
       bad(line, 'arm', `${JSON.stringify(a)} is not an arm of ${e.id} (${[...arms].join(', ')})`);
     const t = parseTime(r[ti] ?? '', zone);
-    if (!t.ok) return bad(line, 'exposed_at', t.message);
+    if (!t.ok) bad(line, 'exposed_at', t.message);
+    const ms = t.ok ? t.ms : 0;
     const prev = seen.get(c);
     if (prev && prev.arm !== a) bad(line, 'arm', `customer ${c} is in ${prev.arm} on line ${prev.line}`);
     if (!prev) seen.set(c, { arm: a, line });
-    rows.push({ c, a, t: new Date(t.ms).toISOString() });
-  });
+    rows.push({ c, a, t: new Date(ms).toISOString() });
+  }
   return db.transaction(async (tx) => {
     await tx.exec(sql`CREATE OR REPLACE TEMP TABLE exposures_in AS
       SELECT c AS customer_id, a AS arm, min(t::TIMESTAMP) AS exposed_at

@@ -122,8 +122,9 @@ export const analyzeOperation = defineOperation({
   params: AnalyzeParams,
   mode: 'read',
   positional: ['file'],
-  // a path on this machine: the CLI reads it; the API will take an upload (issue 21 item 4)
-  edges: { http: false },
+  // the CLI reads FILE into csv; the API takes the CSV as a text/csv body (or the csv field of a JSON body)
+  fileInputs: { file: 'csv' },
+  upload: true,
   run: (db, p, ctx) =>
     analyzeExperiment(db, p).then((r) => {
       for (const w of r.warnings) ctx.log?.(`warning: ${w}`);

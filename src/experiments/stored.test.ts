@@ -94,7 +94,7 @@ describe('stored experiments', () => {
         ['treat', 100, 0.35],
       ]);
       // two-proportion z: pooled 0.275, se = √(0.275·0.725·(2/100)) = 0.0631466, z = 0.15/se = 2.375423,
-      // p = 2(1 − Φ(z)) = 0.017530 (R: prop.test(c(35, 20), c(100, 100), correct = FALSE) → p = 0.01753)
+      // p = 2(1 − Φ(z)) = 0.017530 (scipy chi2_contingency([[35, 65], [20, 80]], correction=False) → p = 0.0175289)
       const lift = primary.lifts[0]!;
       expect(lift.absolute.value).toBeCloseTo(0.15, 12);
       expect(lift.p).toBeCloseTo(0.01753, 4);

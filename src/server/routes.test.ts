@@ -50,9 +50,10 @@ describe('the CLI command table and the HTTP route table', () => {
     expect(missing).toEqual([]);
   });
 
-  it('routes are GET for reads and POST for writes, under /api/v1/<area>/<verb>, with unique paths', () => {
+  it('routes are GET for reads and POST for writes and uploads, under /api/v1/<area>/<verb>, with unique paths', () => {
     for (const r of routes.filter((x) => x.op)) {
-      expect(r.method).toBe(r.op!.mode === 'read' ? 'GET' : 'POST');
+      // a read of an upload (`upload`: experiments analyze) takes its file in a POST body
+      expect(r.method).toBe(r.op!.mode === 'read' && !r.op!.upload ? 'GET' : 'POST');
       if (r.op!.mode === 'read') expect(r.permission).toBe('read'); // a GET never needs more than read
       expect(r.path).toBe(`/api/v1/${r.op!.area}/${r.op!.verb}`);
     }
