@@ -7,6 +7,7 @@ import { getSummary, presentSummary, SummaryParams } from '../overview/index.js'
 import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
+import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
@@ -582,6 +583,8 @@ export const generateDemoOperation = defineOperation({
       replace: params.replace,
       onProgress: ctx.onProgress,
     });
+    // the demo's experiments (a real effect and an A/A), on their own random stream
+    await seedDemoExperiments(db, params.seed);
     return { ...result, summary: await getSummary(db, SummaryParams.parse({})) };
   },
   present: (r) => [
