@@ -12,6 +12,7 @@ import {
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { CasesPage } from './pages/cases.js';
+import { ExperimentsPage } from './pages/experiments.js';
 import { FindingsPage } from './pages/findings.js';
 import { GoalsPage } from './pages/goals.js';
 import { JourneyPage } from './pages/journey.js';
@@ -62,6 +63,12 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  {
+    id: 'experiments',
+    label: 'Experiments',
+    available: (ops) => ops.some((o) => o.area === 'experiments' && o.verb === 'list'),
+    component: ExperimentsPage,
+  },
   { id: 'goals', label: 'Goals', available: (ops) => hasArea(ops, 'goals'), component: GoalsPage },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
 ];
