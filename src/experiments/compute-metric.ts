@@ -137,35 +137,39 @@ function population(c: Ctx): SqlFragment {
 const DATA_END = sql`(SELECT max(ts) FROM events)`;
 const days = (n: number) => sql`to_days(CAST(${n} AS INTEGER))`;
 
-/** units(grp, unit, x, y) for a customer-level metric. */
+/**
+ * units(grp, unit, x, y) for a customer-level metric. The outcome is aggregated over the (smaller)
+ * joined rows first and joined back to the population, so no aggregation runs over every unit (10M
+ * exposures: docs/experiments.md, "Performance").
+ */
 function customerUnits(c: Ctx, d: MetricDefinition): SqlFragment {
+  const back = (eligible: SqlFragment = sql`true`) => sql`units AS (
+      SELECT p.grp, p.unit, 1 AS x, coalesce(a.y, 0) AS y
+      FROM pop p LEFT JOIN agg a ON a.unit = p.unit AND a.grp IS NOT DISTINCT FROM p.grp
+      WHERE ${eligible})`;
   switch (d.type) {
     case 'conversion':
-      return sql`${population(c)}, units AS (
-        SELECT p.grp, p.unit, 1 AS x, max(CASE WHEN ev.id IS NULL THEN 0 ELSE 1 END) AS y
-        FROM pop p LEFT JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0
-          AND ev.ts <= p.t0 + ${days(d.withinDays)} AND ${match(d.reach, 'ev')}
-        WHERE p.t0 + ${days(d.withinDays)} <= ${DATA_END}
-        GROUP BY p.grp, p.unit)`;
+      return sql`${population(c)}, agg AS (
+        SELECT p.grp, p.unit, 1 AS y FROM pop p SEMI JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0
+          AND ev.ts <= p.t0 + ${days(d.withinDays)} AND ${match(d.reach, 'ev')}),
+        ${back(sql`p.t0 + ${days(d.withinDays)} <= ${DATA_END}`)}`;
     case 'retention':
-      return sql`${population(c)}, units AS (
-        SELECT p.grp, p.unit, 1 AS x, max(CASE WHEN ev.id IS NULL THEN 0 ELSE 1 END) AS y
-        FROM pop p LEFT JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0 + ${days(d.days)}
-          AND ev.ts < p.t0 + ${days(2 * d.days)}
-        WHERE p.t0 + ${days(2 * d.days)} <= ${DATA_END}
-        GROUP BY p.grp, p.unit)`;
+      return sql`${population(c)}, agg AS (
+        SELECT p.grp, p.unit, 1 AS y FROM pop p SEMI JOIN events ev ON ev.customer_id = p.unit
+          AND ev.ts >= p.t0 + ${days(d.days)} AND ev.ts < p.t0 + ${days(2 * d.days)}),
+        ${back(sql`p.t0 + ${days(2 * d.days)} <= ${DATA_END}`)}`;
     case 'revenue': {
       const amount = d.properties.map((n) => prop(sql`ev`, n)).reduce((a, b) => sql`coalesce(${a}, ${b})`);
-      return sql`${population(c)}, units AS (
-        SELECT p.grp, p.unit, 1 AS x, coalesce(sum(${amount}), 0) AS y
-        FROM pop p LEFT JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0 AND ev.ts < p.t1 AND ${match(d.on, 'ev')}
-        GROUP BY p.grp, p.unit)`;
+      return sql`${population(c)}, agg AS (
+        SELECT p.grp, p.unit, sum(${amount}) AS y
+        FROM pop p JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0 AND ev.ts < p.t1 AND ${match(d.on, 'ev')}
+        GROUP BY p.grp, p.unit), ${back()}`;
     }
     case 'contact_rate':
-      return sql`${population(c)}, units AS (
-        SELECT p.grp, p.unit, 1 AS x, count(k.id) AS y
-        FROM pop p LEFT JOIN cases k ON k.customer_id = p.unit AND k.opened_at >= p.t0 AND k.opened_at < p.t1
-        GROUP BY p.grp, p.unit)`;
+      return sql`${population(c)}, agg AS (
+        SELECT p.grp, p.unit, count(*) AS y
+        FROM pop p JOIN cases k ON k.customer_id = p.unit AND k.opened_at >= p.t0 AND k.opened_at < p.t1
+        GROUP BY p.grp, p.unit), ${back()}`;
     default:
       throw new Error(`not a customer-level metric: ${d.type}`);
   }
@@ -268,10 +272,14 @@ function recordUnits(c: Ctx, d: MetricDefinition): SqlFragment {
   const { prefix, rec } = records(c, d);
   const head = prefix ? sql`${prefix}, ` : sql``;
   if (c.experiment !== null)
-    return sql`${head}rec AS (${rec}), ${population(c)}, units AS (
-      SELECT p.grp, p.unit, coalesce(sum(r.x), 0) AS x, coalesce(sum(r.y), 0) AS y
-      FROM pop p LEFT JOIN rec r ON r.cust = p.unit AND r.ts >= p.t0 AND r.ts < p.t1
-      GROUP BY p.grp, p.unit)`;
+    // each exposed customer is one unit of one arm: aggregate the records joined to their exposure,
+    // then join back (no aggregation over every exposed customer)
+    return sql`${head}rec AS (${rec}), ${population(c)}, agg AS (
+      SELECT r.cust, sum(r.x) AS x, sum(r.y) AS y
+      FROM rec r JOIN pop p ON r.cust = p.unit AND r.ts >= p.t0 AND r.ts < p.t1
+      GROUP BY r.cust), units AS (
+      SELECT p.grp, p.unit, coalesce(a.x, 0) AS x, coalesce(a.y, 0) AS y
+      FROM pop p LEFT JOIN agg a ON a.cust = p.unit)`;
   return sql`${head}rec AS (${rec}), units AS (
     SELECT ${grpOf(c, sql`r.ts`)} AS grp, r.unit, sum(r.x) AS x, sum(r.y) AS y
     FROM rec r LEFT JOIN customers c ON c.id = r.cust
@@ -283,7 +291,6 @@ const CUSTOMER_LEVEL = new Set(['conversion', 'retention', 'revenue', 'contact_r
 
 interface StatsRow {
   grp: string | null;
-  overall: boolean;
   units: number;
   sx: number | null;
   sy: number | null;
@@ -430,17 +437,34 @@ export async function computeMetric(
   if (d.type === 'quantile') {
     ({ overall, groups } = await quantileFigures(db, c, d));
   } else {
-    const units = CUSTOMER_LEVEL.has(d.type) ? customerUnits(c, d) : recordUnits(c, d);
-    const rows = await db.all<StatsRow>(sql`WITH ${units}
-      SELECT grp, grouping(grp) = 1 AS overall, count(*) AS units, sum(x)::DOUBLE AS sx, sum(y)::DOUBLE AS sy,
-        sum(x * x)::DOUBLE AS sxx, sum(y * y)::DOUBLE AS syy, sum(x * y)::DOUBLE AS sxy
-      FROM units GROUP BY GROUPING SETS ((grp), ()) ORDER BY overall DESC, grp`);
+    const stats = async (cx: Ctx) => {
+      const units = CUSTOMER_LEVEL.has(d.type) ? customerUnits(cx, d) : recordUnits(cx, d);
+      return db.all<StatsRow>(sql`WITH ${units}
+        SELECT grp, count(*) AS units, sum(x)::DOUBLE AS sx, sum(y)::DOUBLE AS sy,
+          sum(x * x)::DOUBLE AS sxx, sum(y * y)::DOUBLE AS syy, sum(x * y)::DOUBLE AS sxy
+        FROM units GROUP BY grp ORDER BY grp`);
+    };
+    const rows = await stats(c);
+    // sufficient statistics add up over groups that partition the units (arms, segments); a customer
+    // active in several months is one unit overall, so the overall figure of a monthly view is its own query
+    const overallRows = c.groupBy === 'month' ? await stats({ ...c, groupBy: null }) : rows;
+    const sum = (k: keyof StatsRow) => overallRows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
     overall = figure(
       metric,
-      rows.find((r) => r.overall),
+      overallRows.length === 0
+        ? undefined
+        : {
+            grp: null,
+            units: sum('units'),
+            sx: sum('sx'),
+            sy: sum('sy'),
+            sxx: sum('sxx'),
+            syy: sum('syy'),
+            sxy: sum('sxy'),
+          },
       null,
     );
-    groups = c.groupBy === null ? [] : rows.filter((r) => !r.overall).map((r) => figure(metric, r, r.grp));
+    groups = c.groupBy === null ? [] : rows.map((r) => figure(metric, r, r.grp));
   }
   return {
     metric: metric.id,

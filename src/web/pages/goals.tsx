@@ -148,7 +148,7 @@ function GoalCard(props: { g: GoalStatus }) {
             aria-valuemax={100}
             aria-valuenow={Math.round(100 * progress)}
           >
-            <span style={{ width: `${100 * progress}%` }} />
+            <span class="goal-bar-fill" style={{ width: `${100 * progress}%` }} />
           </div>
           <span class="small muted">
             {Math.round(100 * (g.progress ?? 0))} % of the way from baseline to target
