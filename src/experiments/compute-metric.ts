@@ -84,8 +84,9 @@ interface Ctx {
   readonly now: Date;
 }
 
+/** [from, to) on a column; a bound left open adds no condition (the engine prunes better without one). */
 const inWindow = (c: Ctx, col: SqlFragment) =>
-  sql`(${c.from}::TIMESTAMP IS NULL OR ${col} >= ${c.from}::TIMESTAMP) AND (${c.to}::TIMESTAMP IS NULL OR ${col} < ${c.to}::TIMESTAMP)`;
+  sql`${c.from === null ? sql`true` : sql`${col} >= ${c.from}::TIMESTAMP`} AND ${c.to === null ? sql`true` : sql`${col} < ${c.to}::TIMESTAMP`}`;
 
 const customerFilter = (c: Ctx, col: SqlFragment) =>
   filterSql(
@@ -119,7 +120,7 @@ const INFINITY = sql`'infinity'::TIMESTAMP`;
 /** pop(unit, grp, t0, t1): the customer-level population, anchored. */
 function population(c: Ctx): SqlFragment {
   if (c.experiment !== null)
-    return sql`pop AS (SELECT x.customer_id AS unit, x.arm AS grp, x.exposed_at AS t0,
+    return sql`pop AS MATERIALIZED (SELECT x.customer_id AS unit, x.arm AS grp, x.exposed_at AS t0,
         coalesce(${c.to}::TIMESTAMP, ${INFINITY}) AS t1
       FROM experiment_exposures x
       WHERE x.experiment_id = ${c.experiment} AND ${inWindow(c, sql`x.exposed_at`)} AND ${customerFilter(c, sql`x.customer_id`)})`;
@@ -138,38 +139,49 @@ const DATA_END = sql`(SELECT max(ts) FROM events)`;
 const days = (n: number) => sql`to_days(CAST(${n} AS INTEGER))`;
 
 /**
- * units(grp, unit, x, y) for a customer-level metric. The outcome is aggregated over the (smaller)
- * joined rows first and joined back to the population, so no aggregation runs over every unit (10M
+ * The statistics query of a customer-level metric: every unit of the population has x = 1, so only
+ * the outcome y of the units that have one is aggregated (over the joined rows); units, Σx and Σx²
+ * are the population's count and Σxy is Σy. No aggregation or join runs over every unit (10M
  * exposures: docs/experiments.md, "Performance").
  */
-function customerUnits(c: Ctx, d: MetricDefinition): SqlFragment {
-  const back = (eligible: SqlFragment = sql`true`) => sql`units AS (
-      SELECT p.grp, p.unit, 1 AS x, coalesce(a.y, 0) AS y
-      FROM pop p LEFT JOIN agg a ON a.unit = p.unit AND a.grp IS NOT DISTINCT FROM p.grp
-      WHERE ${eligible})`;
+function customerStats(c: Ctx, d: MetricDefinition): SqlFragment {
+  const q = (eligible: SqlFragment, agg: SqlFragment) => sql`WITH ${population(c)},
+      elig AS (SELECT * FROM pop WHERE ${eligible}),
+      agg AS (${agg}),
+      n AS (SELECT grp, count(*) AS units FROM elig GROUP BY grp),
+      s AS (SELECT grp, sum(y) AS sy, sum(y * y) AS syy FROM agg GROUP BY grp)
+    SELECT n.grp, n.units, n.units::DOUBLE AS sx, coalesce(s.sy, 0)::DOUBLE AS sy, n.units::DOUBLE AS sxx,
+      coalesce(s.syy, 0)::DOUBLE AS syy, coalesce(s.sy, 0)::DOUBLE AS sxy
+    FROM n LEFT JOIN s ON s.grp IS NOT DISTINCT FROM n.grp ORDER BY n.grp`;
   switch (d.type) {
     case 'conversion':
-      return sql`${population(c)}, agg AS (
-        SELECT p.grp, p.unit, 1 AS y FROM pop p SEMI JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0
-          AND ev.ts <= p.t0 + ${days(d.withinDays)} AND ${match(d.reach, 'ev')}),
-        ${back(sql`p.t0 + ${days(d.withinDays)} <= ${DATA_END}`)}`;
+      return q(
+        sql`t0 + ${days(d.withinDays)} <= ${DATA_END}`,
+        sql`SELECT p.grp, p.unit, 1 AS y FROM elig p SEMI JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0
+          AND ev.ts <= p.t0 + ${days(d.withinDays)} AND ${match(d.reach, 'ev')}`,
+      );
     case 'retention':
-      return sql`${population(c)}, agg AS (
-        SELECT p.grp, p.unit, 1 AS y FROM pop p SEMI JOIN events ev ON ev.customer_id = p.unit
-          AND ev.ts >= p.t0 + ${days(d.days)} AND ev.ts < p.t0 + ${days(2 * d.days)}),
-        ${back(sql`p.t0 + ${days(2 * d.days)} <= ${DATA_END}`)}`;
+      return q(
+        sql`t0 + ${days(2 * d.days)} <= ${DATA_END}`,
+        sql`SELECT p.grp, p.unit, 1 AS y FROM elig p SEMI JOIN events ev ON ev.customer_id = p.unit
+          AND ev.ts >= p.t0 + ${days(d.days)} AND ev.ts < p.t0 + ${days(2 * d.days)}`,
+      );
     case 'revenue': {
       const amount = d.properties.map((n) => prop(sql`ev`, n)).reduce((a, b) => sql`coalesce(${a}, ${b})`);
-      return sql`${population(c)}, agg AS (
-        SELECT p.grp, p.unit, sum(${amount}) AS y
-        FROM pop p JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0 AND ev.ts < p.t1 AND ${match(d.on, 'ev')}
-        GROUP BY p.grp, p.unit), ${back()}`;
+      return q(
+        sql`true`,
+        sql`SELECT p.grp, p.unit, coalesce(sum(${amount}), 0) AS y
+          FROM elig p JOIN events ev ON ev.customer_id = p.unit AND ev.ts >= p.t0 AND ev.ts < p.t1 AND ${match(d.on, 'ev')}
+          GROUP BY p.grp, p.unit`,
+      );
     }
     case 'contact_rate':
-      return sql`${population(c)}, agg AS (
-        SELECT p.grp, p.unit, count(*) AS y
-        FROM pop p JOIN cases k ON k.customer_id = p.unit AND k.opened_at >= p.t0 AND k.opened_at < p.t1
-        GROUP BY p.grp, p.unit), ${back()}`;
+      return q(
+        sql`true`,
+        sql`SELECT p.grp, p.unit, count(*) AS y
+          FROM elig p JOIN cases k ON k.customer_id = p.unit AND k.opened_at >= p.t0 AND k.opened_at < p.t1
+          GROUP BY p.grp, p.unit`,
+      );
     default:
       throw new Error(`not a customer-level metric: ${d.type}`);
   }
@@ -267,24 +279,30 @@ function records(c: Ctx, d: MetricDefinition): { prefix: SqlFragment | null; rec
   }
 }
 
-/** units(grp, unit, x, y) for a record-level metric (WITH list, prefix first). */
-function recordUnits(c: Ctx, d: MetricDefinition): SqlFragment {
+/** The statistics query of a record-level metric (WITH list, prefix first). */
+function recordStats(c: Ctx, d: MetricDefinition): SqlFragment {
   const { prefix, rec } = records(c, d);
   const head = prefix ? sql`${prefix}, ` : sql``;
   if (c.experiment !== null)
-    // each exposed customer is one unit of one arm: aggregate the records joined to their exposure,
-    // then join back (no aggregation over every exposed customer)
-    return sql`${head}rec AS (${rec}), ${population(c)}, agg AS (
-      SELECT r.cust, sum(r.x) AS x, sum(r.y) AS y
-      FROM rec r JOIN pop p ON r.cust = p.unit AND r.ts >= p.t0 AND r.ts < p.t1
-      GROUP BY r.cust), units AS (
-      SELECT p.grp, p.unit, coalesce(a.x, 0) AS x, coalesce(a.y, 0) AS y
-      FROM pop p LEFT JOIN agg a ON a.cust = p.unit)`;
-  return sql`${head}rec AS (${rec}), units AS (
-    SELECT ${grpOf(c, sql`r.ts`)} AS grp, r.unit, sum(r.x) AS x, sum(r.y) AS y
-    FROM rec r LEFT JOIN customers c ON c.id = r.cust
-    WHERE ${inWindow(c, sql`r.ts`)}
-    GROUP BY ALL)`;
+    // each exposed customer is one unit of one arm: aggregate the records joined to their exposure;
+    // a customer without records adds only to the count of units
+    return sql`WITH ${head}rec AS (${rec}), ${population(c)},
+      agg AS (SELECT p.grp, r.cust, sum(r.x) AS x, sum(r.y) AS y
+        FROM rec r JOIN pop p ON r.cust = p.unit AND r.ts >= p.t0 AND r.ts < p.t1 GROUP BY p.grp, r.cust),
+      n AS (SELECT grp, count(*) AS units FROM pop GROUP BY grp),
+      s AS (SELECT grp, sum(x) AS sx, sum(y) AS sy, sum(x * x) AS sxx, sum(y * y) AS syy, sum(x * y) AS sxy
+        FROM agg GROUP BY grp)
+      SELECT n.grp, n.units, coalesce(s.sx, 0)::DOUBLE AS sx, coalesce(s.sy, 0)::DOUBLE AS sy,
+        coalesce(s.sxx, 0)::DOUBLE AS sxx, coalesce(s.syy, 0)::DOUBLE AS syy, coalesce(s.sxy, 0)::DOUBLE AS sxy
+      FROM n LEFT JOIN s ON s.grp IS NOT DISTINCT FROM n.grp ORDER BY n.grp`;
+  return sql`WITH ${head}rec AS (${rec}), units AS (
+      SELECT ${grpOf(c, sql`r.ts`)} AS grp, r.unit, sum(r.x) AS x, sum(r.y) AS y
+      FROM rec r LEFT JOIN customers c ON c.id = r.cust
+      WHERE ${inWindow(c, sql`r.ts`)}
+      GROUP BY ALL)
+    SELECT grp, count(*) AS units, sum(x)::DOUBLE AS sx, sum(y)::DOUBLE AS sy,
+      sum(x * x)::DOUBLE AS sxx, sum(y * y)::DOUBLE AS syy, sum(x * y)::DOUBLE AS sxy
+    FROM units GROUP BY grp ORDER BY grp`;
 }
 
 const CUSTOMER_LEVEL = new Set(['conversion', 'retention', 'revenue', 'contact_rate']);
@@ -437,13 +455,8 @@ export async function computeMetric(
   if (d.type === 'quantile') {
     ({ overall, groups } = await quantileFigures(db, c, d));
   } else {
-    const stats = async (cx: Ctx) => {
-      const units = CUSTOMER_LEVEL.has(d.type) ? customerUnits(cx, d) : recordUnits(cx, d);
-      return db.all<StatsRow>(sql`WITH ${units}
-        SELECT grp, count(*) AS units, sum(x)::DOUBLE AS sx, sum(y)::DOUBLE AS sy,
-          sum(x * x)::DOUBLE AS sxx, sum(y * y)::DOUBLE AS syy, sum(x * y)::DOUBLE AS sxy
-        FROM units GROUP BY grp ORDER BY grp`);
-    };
+    const stats = (cx: Ctx) =>
+      db.all<StatsRow>(CUSTOMER_LEVEL.has(d.type) ? customerStats(cx, d) : recordStats(cx, d));
     const rows = await stats(c);
     // sufficient statistics add up over groups that partition the units (arms, segments); a customer
     // active in several months is one unit overall, so the overall figure of a monthly view is its own query
