@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createExperiment } from '../experiments/index.js';
 import { wilson } from '../stats/index.js';
 import { raw, type Store, sql, withTestDb } from '../store/index.js';
 import { getGoal, listGoals, removeGoal, setGoal } from './goals.js';
@@ -78,6 +79,18 @@ describe('goals', () => {
         'off-track',
       ]);
       expect(by['reach-95']!.reason).toMatch(/trend of 6 months forecasts 76\.1 %/);
+      // an experiment on the goal's metric is linked to it
+      await createExperiment(db, {
+        id: 'sms',
+        name: 'SMS',
+        hypothesis: 'an SMS raises CSAT',
+        variants: ['control', 'sms'],
+        start: '2026-06-01',
+        primary: 'csat',
+        owner: 'Delivery ops',
+      });
+      const linked = await goalsStatus(db, { now, id: 'reach-75' });
+      expect(linked.goals[0]!.links).toEqual({ experiments: ['sms'], findings: [] });
     });
   });
 

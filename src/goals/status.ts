@@ -1,4 +1,10 @@
-import { computeMetric, getMetric, type MetricFormat, MetricSlice } from '../experiments/index.js';
+import {
+  computeMetric,
+  getMetric,
+  listExperiments,
+  type MetricFormat,
+  MetricSlice,
+} from '../experiments/index.js';
 import { linearForecast } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import { dataAsOf, type Goal, listGoals, WINDOW_DAYS } from './goals.js';
@@ -57,6 +63,7 @@ export interface GoalStatus {
   } | null;
   /** Share of the way from the baseline to the target covered by the current value (null without both). */
   readonly progress: number | null;
+  /** Linked by hand, plus every experiment whose primary metric is this goal's metric. */
   readonly links: Goal['links'];
 }
 
@@ -172,7 +179,15 @@ export async function goalStatus(db: Store, goal: Goal, asOf: Date, now: Date): 
     trend,
     forecast,
     progress,
-    links: goal.links,
+    links: {
+      experiments: [
+        ...new Set([
+          ...goal.links.experiments,
+          ...(await listExperiments(db)).filter((e) => e.primary.id === goal.metric).map((e) => e.id),
+        ]),
+      ],
+      findings: goal.links.findings,
+    },
   };
 }
 
