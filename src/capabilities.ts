@@ -28,6 +28,7 @@ export const CAPABILITIES = {
   monitors: () => import('./monitors/index.js'),
   people: () => import('./people/index.js'),
   customers: () => import('./customers/index.js'),
+  goals: () => import('./goals/index.js'),
   policies: () => import('./policies/index.js'),
   audit: async () => {
     const { operations, operationSource, reportOperations } = await import('./audit/index.js');

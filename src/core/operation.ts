@@ -83,6 +83,11 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
    * refuses the path parameter. The operation itself never opens a user's path.
    */
   readonly fileInputs?: Readonly<Record<string, string>>;
+  /**
+   * A read whose input is an uploaded file's text (e.g. a CSV to analyse): the server takes it as a
+   * POST with a JSON body, still runs it as a read and with a read's permission. Default false.
+   */
+  readonly upload?: boolean;
   /** Edges that serve it (default both). File-path verbs such as `import` are CLI-only. */
   readonly edges?: { readonly cli?: boolean; readonly http?: boolean };
   /** The area's default verb in the CLI: `touchpoint demo` runs `demo generate`. */

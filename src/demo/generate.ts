@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Progress } from '../core/operation.js';
+import { seedDemoGoals } from '../goals/index.js';
 import { rebuildIdentities } from '../ingest/index.js';
 import { getSummary, presentSummary, SummaryParams } from '../overview/index.js';
 import { ident, type Store, sql } from '../store/index.js';
 import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
+import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
@@ -522,6 +524,8 @@ export async function generateDemo(
       await writeDemoPolicies(tx);
       return m;
     });
+    // program goals over the registry's metrics, their baselines from the data just generated
+    await seedDemoGoals(db, new Date(AS_OF));
     const rows = stage.allRows();
     const s = (ms: number) => Math.round(ms / 100) / 10;
     return {
@@ -581,6 +585,8 @@ export const generateDemoOperation = defineOperation({
       replace: params.replace,
       onProgress: ctx.onProgress,
     });
+    // the demo's experiments (a real effect and an A/A), on their own random stream
+    await seedDemoExperiments(db, params.seed);
     return { ...result, summary: await getSummary(db, SummaryParams.parse({})) };
   },
   present: (r) => [

@@ -1,3 +1,4 @@
+export { type DemoExperiment, seedDemoExperiments } from './experiments.js';
 export {
   DEFAULT_CUSTOMERS,
   DemoParams,

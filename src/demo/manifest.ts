@@ -47,6 +47,18 @@ export const DemoManifest = z.object({
   decoys: z.array(Plant),
   /** Absent in manifests written before the personas capability. */
   personas: PersonaTruth.optional(),
+  /** The demo's experiments (src/demo/experiments.ts), when `touchpoint demo` added them. */
+  experiments: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['effect', 'aa']),
+        metric: z.string(),
+        arms: z.array(z.string()),
+        effect: z.record(z.string(), z.number()),
+      }),
+    )
+    .optional(),
 });
 export type DemoManifest = z.infer<typeof DemoManifest>;
 

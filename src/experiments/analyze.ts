@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import {
@@ -31,7 +34,12 @@ export const AnalyzeParams = z.object({
   file: z
     .string()
     .min(1)
+    .optional()
     .describe('CSV with one row per unit (header row; booleans such as True/False are proportions)'),
+  csv: z
+    .string()
+    .optional()
+    .describe('the CSV text (the CLI reads FILE into it; the API takes it as a text/csv body or this field)'),
   unit: z.string().min(1).describe('column naming the randomisation unit (customer, user, account)'),
   variant: z.string().min(1).describe('column naming the arm each unit was assigned to'),
   metric: z
@@ -196,19 +204,42 @@ interface MetricSpec {
  * optionally CUPED, winsorising and quantiles.
  */
 export async function analyzeExperiment(db: Store, params: AnalyzeParams): Promise<AnalyzeResult> {
+  // the text of an upload (or of the file the CLI read) goes to a private temporary file the engine
+  // reads; an operation never opens a path a user named
+  if (params.csv === undefined) {
+    // a caller in this process (tests, the bench) may name a file; the edges always pass its text
+    if (params.file === undefined)
+      throw new TouchpointError('invalid_input', 'file: give the CSV to analyse (a FILE, or the csv text)', {
+        details: [{ field: 'file', message: 'missing' }],
+      });
+    return loadAndAnalyze(db, params, params.file);
+  }
+  const dir = mkdtempSync(joinPath(tmpdir(), 'touchpoint-analyze-'));
+  const path = joinPath(dir, 'upload.csv');
+  writeFileSync(path, params.csv, { mode: 0o600 });
+  const shown = params.file ?? 'upload.csv';
+  try {
+    return await loadAndAnalyze(db, { ...params, file: path }, shown);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function loadAndAnalyze(db: Store, params: AnalyzeParams, shown: string): Promise<AnalyzeResult> {
   return db.session(async (s) => {
     try {
-      return await analyzeLoaded(s, params);
+      return await analyzeLoaded(s, params, shown);
     } finally {
-      await s.exec(sql`DROP TABLE IF EXISTS ${ident(TABLE)}`);
+      // in a caller's transaction an error has aborted it: the first error is the one to report
+      await s.exec(sql`DROP TABLE IF EXISTS ${ident(TABLE)}`).catch(() => {});
     }
   });
 }
 
-async function describeFile(s: Store, file: string): Promise<Map<string, string>> {
+async function describeFile(s: Store, path: string, file: string): Promise<Map<string, string>> {
   try {
     const rows = await s.all<{ column_name: string; column_type: string }>(
-      sql`DESCRIBE SELECT * FROM read_csv(${file}, header = true)`,
+      sql`DESCRIBE SELECT * FROM read_csv(${path}, header = true)`,
     );
     return new Map(rows.map((r) => [r.column_name, r.column_type]));
   } catch (e) {
@@ -230,29 +261,30 @@ function column(columns: Map<string, string>, name: string, flag: string, file: 
   return name;
 }
 
-async function analyzeLoaded(s: Store, p: AnalyzeParams): Promise<AnalyzeResult> {
-  const columns = await describeFile(s, p.file);
-  column(columns, p.unit, '--unit', p.file);
-  column(columns, p.variant, '--variant', p.file);
-  if (p.pre) column(columns, p.pre, '--pre', p.file);
+async function analyzeLoaded(s: Store, p: AnalyzeParams, shown: string): Promise<AnalyzeResult> {
+  const path = p.file!;
+  const columns = await describeFile(s, path, shown);
+  column(columns, p.unit, '--unit', shown);
+  column(columns, p.variant, '--variant', shown);
+  if (p.pre) column(columns, p.pre, '--pre', shown);
   const numeric = (c: string, flag: string) => {
     const type = columns.get(c)!;
     if (type !== 'BOOLEAN' && !NUMERIC.test(type))
       throw new TouchpointError(
         'invalid_input',
-        `${flag}: column '${c}' of ${p.file} is ${type}, not a number or a boolean`,
+        `${flag}: column '${c}' of ${shown} is ${type}, not a number or a boolean`,
       );
   };
   const specs: MetricSpec[] = p.metric.map((m) => {
     if (!columns.has(m) && m.includes('/')) {
       const [y, x] = m.split('/') as [string, string];
-      column(columns, y, '--metric', p.file);
-      column(columns, x, '--metric', p.file);
+      column(columns, y, '--metric', shown);
+      column(columns, x, '--metric', shown);
       numeric(y, '--metric');
       numeric(x, '--metric');
       return { name: m, kind: 'ratio', y, x };
     }
-    column(columns, m, '--metric', p.file);
+    column(columns, m, '--metric', shown);
     numeric(m, '--metric');
     return { name: m, kind: columns.get(m) === 'BOOLEAN' ? 'proportion' : 'mean', y: m };
   });
@@ -270,7 +302,7 @@ async function analyzeLoaded(s: Store, p: AnalyzeParams): Promise<AnalyzeResult>
   await s.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(TABLE)} AS
     SELECT CAST(${src(p.unit)} AS VARCHAR) AS unit, CAST(${src(p.variant)} AS VARCHAR) AS variant,
       ${join(used.map((c, i) => sql`${src(c)} AS ${ident(`m${i}`)}`))}
-    FROM read_csv(${p.file}, header = true, names = ${names.map((_, i) => `c${i}`)})`);
+    FROM read_csv(${path}, header = true, names = ${names.map((_, i) => `c${i}`)})`);
   const col = (c: string) => ident(`m${used.indexOf(c)}`);
 
   const bad = await s.one<{
@@ -283,17 +315,14 @@ async function analyzeLoaded(s: Store, p: AnalyzeParams): Promise<AnalyzeResult>
       count(*) FILTER (WHERE variant IS NULL) AS no_variant,
       (SELECT unit FROM ${ident(TABLE)} GROUP BY unit HAVING count(*) > 1 ORDER BY unit LIMIT 1) AS dup
     FROM ${ident(TABLE)}`);
-  if (!bad || bad.units === 0) throw new TouchpointError('invalid_input', `${p.file}: no rows`);
+  if (!bad || bad.units === 0) throw new TouchpointError('invalid_input', `${shown}: no rows`);
   if (bad.dup !== null)
     throw new TouchpointError(
       'invalid_input',
-      `${p.file}: --unit: unit '${bad.dup}' is on more than one row (one row per unit expected)`,
+      `${shown}: --unit: unit '${bad.dup}' is on more than one row (one row per unit expected)`,
     );
   if (bad.no_variant > 0)
-    throw new TouchpointError(
-      'invalid_input',
-      `${p.file}: --variant: ${bad.no_variant} rows have no variant`,
-    );
+    throw new TouchpointError('invalid_input', `${shown}: --variant: ${bad.no_variant} rows have no variant`);
 
   const variantRows = await s.all<{ variant: string; units: number }>(
     sql`SELECT variant, count(*) AS units FROM ${ident(TABLE)} GROUP BY variant ORDER BY variant`,
@@ -349,7 +378,7 @@ async function analyzeLoaded(s: Store, p: AnalyzeParams): Promise<AnalyzeResult>
       for (const w of c.warnings) warnings.push(`${m.metric} (CUPED, ${c.variant}): ${w}`);
   }
   return {
-    file: p.file,
+    file: shown,
     units: total,
     control,
     variants,

@@ -10,5 +10,53 @@ export {
   type MetricResult,
   type TreatmentResult,
 } from './analyze.js';
+export {
+  AssignParams,
+  armFor,
+  assign,
+  bucketOf,
+  fnv1a32,
+  ImportExposuresParams,
+  importExposures,
+} from './assign.js';
+export {
+  type ComputeMetricOptions,
+  computeMetric,
+  type MetricFigure,
+  type MetricStats,
+  type MetricValue,
+} from './compute-metric.js';
+export { DecideParams, decideExperiment, type LearningEntry, learningLog } from './decide.js';
+export {
+  BUILT_IN_METRICS,
+  DefineMetricParams,
+  defineMetric,
+  getMetric,
+  listMetrics,
+  type Metric,
+  MetricDefinition,
+  type MetricFormat,
+  MetricSlice,
+  metricVersions,
+} from './metrics.js';
 export { operations } from './operations.js';
 export { type PowerParams, type PowerResult, planExperiment } from './power.js';
+export {
+  type ArmResult,
+  type ExperimentResults,
+  experimentResults,
+  type LiftResult,
+  type MetricComparison,
+  type Recommendation,
+  ResultsParams,
+} from './results.js';
+export {
+  CreateExperimentParams,
+  createExperiment,
+  type Experiment,
+  experimentState,
+  getExperiment,
+  listExperiments,
+  type MetricRef,
+  type Variant,
+} from './stored.js';

@@ -7,6 +7,8 @@ import {
   type MetricResult,
   type TreatmentResult,
 } from './analyze.js';
+import { experimentOperations } from './experiment-operations.js';
+import { metricOperations } from './metric-operations.js';
 import { PowerParams, planExperiment } from './power.js';
 
 const pct = (v: number, d = 2) => `${(100 * v).toFixed(d)} %`;
@@ -120,8 +122,9 @@ export const analyzeOperation = defineOperation({
   params: AnalyzeParams,
   mode: 'read',
   positional: ['file'],
-  // a path on this machine: the CLI reads it; the API will take an upload (issue 21 item 4)
-  edges: { http: false },
+  // the CLI reads FILE into csv; the API takes the CSV as a text/csv body (or the csv field of a JSON body)
+  fileInputs: { file: 'csv' },
+  upload: true,
   run: (db, p, ctx) =>
     analyzeExperiment(db, p).then((r) => {
       for (const w of r.warnings) ctx.log?.(`warning: ${w}`);
@@ -149,4 +152,9 @@ export const powerOperation = defineOperation({
   ],
 });
 
-export const operations: readonly AnyOperation[] = [analyzeOperation, powerOperation];
+export const operations: readonly AnyOperation[] = [
+  analyzeOperation,
+  powerOperation,
+  ...metricOperations,
+  ...experimentOperations,
+];

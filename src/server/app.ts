@@ -8,7 +8,7 @@ import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { accountHandlers } from './account-routes.js';
 import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
-import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT } from './body.js';
+import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT, UPLOAD_PATHS } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
@@ -161,10 +161,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         : route.kind === 'auth'
           ? signInLimit
           : publicLimit;
+    if (route.op?.upload) UPLOAD_PATHS.add(route.path);
     app.route({
       method: route.method,
       url: route.path,
-      bodyLimit: route.kind === 'ingest' ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT,
+      bodyLimit: route.kind === 'ingest' || route.op?.upload ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT,
       handler: async (req, reply) => {
         limiter?.take(`${route.id}:${req.ip}`, 'requests from one address');
         return handler(req, reply, await auth.guard(route, req));

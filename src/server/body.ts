@@ -7,6 +7,13 @@ export const MAX_STRING = 65_536;
 /** Body limit of ingest endpoints (bytes); other endpoints take 1 MiB. */
 export const INGEST_BODY_LIMIT = 10 * 1024 * 1024;
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Paths of operations that take an upload (`upload: true`): the ingest body limit applies to them too. */
+export const UPLOAD_PATHS = new Set<string>();
+/** The body limit of a request path. */
+export const bodyLimitOf = (url: string): number =>
+  url.startsWith('/api/v1/ingest/') || UPLOAD_PATHS.has(url.split('?')[0] ?? '')
+    ? INGEST_BODY_LIMIT
+    : DEFAULT_BODY_LIMIT;
 /** Most records one ingest request may carry. */
 export const MAX_BATCH_RECORDS = 10_000;
 

@@ -20,7 +20,7 @@ export async function runRemote(
   const headers: Record<string, string> = { accept: 'application/json' };
   if (key) headers.authorization = `Bearer ${key}`;
   let init: RequestInit = { method: 'GET', headers };
-  if (op.mode === 'read') {
+  if (op.mode === 'read' && !op.upload) {
     for (const [k, v] of Object.entries(params)) {
       if (v === undefined || v === null) continue;
       if (Array.isArray(v)) for (const x of v) url.searchParams.append(k, String(x));

@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TouchpointError } from '../core/errors.js';
 import type { ServerOptions } from './app.js';
-import { DEFAULT_BODY_LIMIT, decodeUtf8, INGEST_BODY_LIMIT, parseJson } from './body.js';
+import { bodyLimitOf, DEFAULT_BODY_LIMIT, decodeUtf8, parseJson } from './body.js';
 import { errorBody, HTTP_STATUS, toTouchpointError } from './errors.js';
 import { RateLimited } from './limits.js';
 
@@ -43,6 +43,14 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
     try {
       const text = decodeUtf8(body as Buffer);
       done(null, text.trim() === '' ? undefined : parseJson(text));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  // an uploaded file (operations with `upload`): the text as it is, parameters in the query string
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, decodeUtf8(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -90,7 +98,7 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): refuse an oversized body before
   // the client sends it, so it gets its 413 instead of a reset connection
   app.server.on('checkContinue', (req, res) => {
-    const limit = (req.url ?? '').startsWith('/api/v1/ingest/') ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT;
+    const limit = bodyLimitOf(req.url ?? '');
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       const e = new TouchpointError(
         'too_large',

@@ -44,10 +44,17 @@ export const operationHandler =
     const ws = op.database === 'server' ? undefined : await ctx.workspaces.get(g.workspace);
     let page: { pageSize?: number; offset: number } = { offset: 0 };
     let params: Record<string, unknown>;
-    if (op.mode === 'read') {
+    if (route.method === 'GET') {
       const q = { ...(req.query as Record<string, string | string[]>) };
       if (op.listField) page = pagination(q);
       params = parseParams(op.params, q as RawInput) as Record<string, unknown>;
+    } else if (op.upload && typeof req.body === 'string') {
+      // an upload sent as text/csv: the file is the body, the other parameters are in the query
+      const q = { ...(req.query as Record<string, string | string[]>) };
+      const textKey = Object.values(op.fileInputs ?? {})[0];
+      if (!textKey)
+        throw new TouchpointError('internal', `${op.area} ${op.verb}: an upload needs a fileInputs entry`);
+      params = parseParams(op.params, { ...q, [textKey]: req.body } as RawInput) as Record<string, unknown>;
     } else params = validate(op.params, strictBody(op, req.body)) as Record<string, unknown>;
     // a server reads no file by path: the caller sends the text
     for (const [pathKey, textKey] of Object.entries(op.fileInputs ?? {}))

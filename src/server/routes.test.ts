@@ -50,10 +50,11 @@ describe('the CLI command table and the HTTP route table', () => {
     expect(missing).toEqual([]);
   });
 
-  it('routes are GET for reads and POST for writes, under /api/v1/<area>/<verb>, with unique paths', () => {
+  it('routes are GET for reads and POST for writes and uploads, under /api/v1/<area>/<verb>, with unique paths', () => {
     for (const r of routes.filter((x) => x.op)) {
-      expect(r.method).toBe(r.op!.mode === 'read' ? 'GET' : 'POST');
-      // a GET of workspace data never needs more than read; reading accounts (users, keys, audit) is admin
+      // a read of an upload (`upload`: experiments analyze) takes its file in a POST body
+      expect(r.method).toBe(r.op!.mode === 'read' && !r.op!.upload ? 'GET' : 'POST');
+      // a read of workspace data never needs more than read; reading accounts (users, keys, audit) is admin
       if (r.op!.mode === 'read')
         expect(r.permission).toBe(r.op!.database === 'server' ? r.op!.permission : 'read');
       // the accounts verbs also keep the paths they had before they were operations (ACCOUNT_PATHS)

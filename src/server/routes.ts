@@ -46,11 +46,14 @@ export interface RouteSpec {
 
 export { EDGE_ROUTES, INGEST_KINDS, type IngestKind } from './edge-routes.js';
 
-/** The route of an operation: `GET` for reads, `POST` for writes, under `/api/v1/<area>/<verb>`. */
+/**
+ * The route of an operation: `GET` for reads, `POST` for writes and for reads of an upload, under
+ * `/api/v1/<area>/<verb>`.
+ */
 export function operationRoute(op: AnyOperation): RouteSpec {
   return {
     id: `op.${op.area}.${op.verb}`,
-    method: op.mode === 'read' ? 'GET' : 'POST',
+    method: op.mode === 'read' && !op.upload ? 'GET' : 'POST',
     path: `/api/v1/${op.area}/${op.verb}`,
     // the accounts verbs are admin routes (users, keys, sessions, audit), generated like any operation
     kind: op.database === 'server' ? 'admin' : 'operation',

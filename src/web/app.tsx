@@ -16,7 +16,9 @@ import { AuditPage } from './pages/audit.js';
 import { CasePage } from './pages/case.js';
 import { CasesPage } from './pages/cases.js';
 import { CustomerPage } from './pages/customer.js';
+import { ExperimentsPage } from './pages/experiments.js';
 import { FindingsPage } from './pages/findings.js';
+import { GoalsPage } from './pages/goals.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
 import { PeoplePage } from './pages/people.js';
@@ -69,6 +71,13 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  {
+    id: 'experiments',
+    label: 'Experiments',
+    available: (ops) => ops.some((o) => o.area === 'experiments' && o.verb === 'list'),
+    component: ExperimentsPage,
+  },
+  { id: 'goals', label: 'Goals', available: (ops) => hasArea(ops, 'goals'), component: GoalsPage },
   { id: 'people', label: 'People', available: (ops) => hasArea(ops, 'people'), component: PeoplePage },
   {
     id: 'policies',

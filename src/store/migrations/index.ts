@@ -8,6 +8,8 @@ import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import { personasMigration } from './0060-personas.js';
+import { experimentsMigration } from './0080-experiments.js';
+import { goalsMigration } from './0082-goals.js';
 import { peopleMigration } from './0090-people.js';
 import type { Migration } from './types.js';
 
@@ -24,6 +26,8 @@ export const migrations: readonly Migration[] = [
   journeyIndexMigration,
   feedbackMigration,
   personasMigration,
+  experimentsMigration,
+  goalsMigration,
   peopleMigration,
 ];
 

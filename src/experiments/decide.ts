@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import { type Store, sql } from '../store/index.js';
+import { experimentResults } from './results.js';
+import { type Experiment, experimentState, getExperiment, listExperiments } from './stored.js';
+
+/**
+ * The learning log (docs/experiments.md, "Decisions and the learning log"): each decided experiment
+ * records its decision (ship, stop, iterate), who took it and why, and the primary metric's measured
+ * effect at that moment (lift with its interval and p per treatment), beside the finding it addressed.
+ */
+export const DecideParams = z.object({
+  id: z.string().min(1).describe('the experiment id'),
+  decision: z.enum(['ship', 'stop', 'iterate']).describe('ship the treatment, stop it, or iterate on it'),
+  note: z.string().max(2000).optional().describe('why'),
+});
+export type DecideParams = z.input<typeof DecideParams>;
+
+export async function decideExperiment(
+  db: Store,
+  params: DecideParams,
+  ctx: { now?: Date; actor?: string } = {},
+): Promise<Experiment> {
+  const p = DecideParams.parse(params);
+  const e = await getExperiment(db, p.id);
+  if (e.decision)
+    throw new TouchpointError(
+      'conflict',
+      `experiment ${e.id} was decided already (${e.decision} on ${e.decidedAt})`,
+      {
+        details: [{ field: 'id', message: 'decided' }],
+      },
+    );
+  const now = ctx.now ?? new Date();
+  const r = await experimentResults(db, { id: e.id }, { now });
+  const primary = r.metrics.find((m) => m.role === 'primary')!;
+  const measured = {
+    metric: primary.metric,
+    version: primary.version,
+    format: primary.format,
+    pBasis: r.pBasis,
+    exposures: r.exposures,
+    srmP: r.srm.p,
+    arms: primary.arms,
+    lifts: primary.lifts.map((l) => ({
+      arm: l.arm,
+      absolute: l.absolute,
+      relative: l.relative,
+      p: l.pAdjusted,
+    })),
+    recommendation: r.recommendations,
+  };
+  await db.exec(sql`UPDATE experiments SET decision = ${p.decision}, decided_at = ${now.toISOString()}::TIMESTAMP,
+    decided_by = ${ctx.actor ?? null}, decision_note = ${p.note ?? null}, measured = ${JSON.stringify(measured)}::JSON
+    WHERE id = ${e.id}`);
+  return getExperiment(db, e.id);
+}
+
+export const LearningLogParams = z.object({
+  finding: z.string().optional().describe('only experiments that addressed this finding'),
+});
+
+export interface LearningEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly hypothesis: string;
+  readonly finding: string | null;
+  readonly theme: string | null;
+  readonly start: string;
+  readonly end: string | null;
+  readonly decision: Experiment['decision'];
+  readonly decidedAt: string | null;
+  readonly note: string | null;
+  readonly measured: Experiment['measured'];
+}
+
+export async function learningLog(
+  db: Store,
+  params: z.input<typeof LearningLogParams> = {},
+): Promise<{ entries: readonly LearningEntry[] }> {
+  const p = LearningLogParams.parse(params);
+  const all = await listExperiments(db);
+  return {
+    entries: all
+      .filter((e) => e.decision !== null && (p.finding === undefined || e.finding === p.finding))
+      .map((e) => ({
+        id: e.id,
+        name: e.name,
+        hypothesis: e.hypothesis,
+        finding: e.finding,
+        theme: e.theme,
+        start: e.start,
+        end: e.end,
+        decision: e.decision,
+        decidedAt: e.decidedAt,
+        note: e.decisionNote,
+        measured: e.measured,
+      })),
+  };
+}
+
+export { experimentState };

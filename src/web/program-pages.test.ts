@@ -1,0 +1,180 @@
+/**
+ * The Goals and Experiments pages in a real browser (Debian's Chromium) against the real server on the
+ * demo company: its generator seeds three goals (src/goals/demo-goals.ts); the demo's two experiments
+ * are added to the copy as `touchpoint demo` adds them. Skips when /usr/bin/chromium is absent.
+ * Screenshots, light and dark, go to artifacts/web/ (git-ignored).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoExperiments } from '../demo/index.js';
+import { demoDbPath, TEST_SEED } from '../demo/test-fixture.js';
+import type { ExperimentResults } from '../experiments/index.js';
+import type { GoalsStatusResult } from '../goals/index.js';
+import { startServer } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import { ensureWebBuild, WEB_DIST } from './build.js';
+import { haveChromium, launchChromium, waitForContent } from './testing/browser.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+
+if (!haveChromium())
+  console.warn('goals page tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');
+
+describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the demo company', () => {
+  let dir: string;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    dir = mkdtempSync(join(tmpdir(), 'tp-goals-web-'));
+    const db = join(dir, 'demo.duckdb');
+    copyFileSync(demoDbPath(), db);
+    const store = await openStore(db);
+    try {
+      await seedDemoExperiments(store, TEST_SEED);
+    } finally {
+      await store.close();
+    }
+    server = await startServer({
+      db,
+      dataDir: join(dir, 'server'),
+      host: '127.0.0.1',
+      port: 0,
+      localAdmin: true,
+      staticDir: WEB_DIST,
+      logLevel: 'warn',
+      print: () => {},
+    });
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows every goal with the status, figure and forecast the API gives, light and dark', async () => {
+    const api = (await (await fetch(`${server.url}/api/v1/goals/status`)).json()) as GoalsStatusResult;
+    expect(api.goals.map((g) => g.id).sort()).toEqual(['delivery-csat', 'handoffs-per-case', 'nps']);
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/#/goals`);
+      await waitForContent(page);
+      const cards = await page.$$eval('[data-testid="goal"]', (els) =>
+        els.map((e) => [e.getAttribute('data-goal'), e.getAttribute('data-status'), e.textContent ?? '']),
+      );
+      expect(cards.map(([id, status]) => [id, status])).toEqual(api.goals.map((g) => [g.id, g.status]));
+      const csat = api.goals.find((g) => g.id === 'delivery-csat')!;
+      const text = cards.find(([id]) => id === 'delivery-csat')![2]!;
+      // the live figure with its interval and n, the target, and the forecast, as the API computed them
+      expect(text).toContain(`${(100 * csat.current!.value).toFixed(1)} %`);
+      expect(text).toContain(`n = ${csat.current!.n.toLocaleString('en-US')}`);
+      expect(text).toContain('80.0 %');
+      if (csat.forecast) expect(text).toContain(`${(100 * csat.forecast.value).toFixed(1)} %`);
+      expect(await page.locator('.chart-canvas').count()).toBe(3);
+      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+      const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `goals-${scheme}.png`), fullPage: true });
+      await ctx.close();
+    }
+  }, 180_000);
+
+  it('sets a goal from the form and shows it', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/#/goals`);
+    await waitForContent(page);
+    const form = page.getByRole('form', { name: 'Set a goal' });
+    await form.getByLabel('Metric').selectOption('fcr');
+    await form.getByLabel('Target (% for shares)').fill('75');
+    await form.getByLabel('Due').fill('2027-09-30');
+    await form.getByLabel('Owner').fill('Support lead');
+    await form.getByRole('button', { name: 'Set goal' }).click();
+    await page.waitForSelector('[data-goal="fcr"]');
+    const stored = (await (await fetch(`${server.url}/api/v1/goals/list`)).json()) as {
+      goals: { id: string; target: number; owner: string }[];
+    };
+    expect(stored.goals.find((g) => g.id === 'fcr')).toMatchObject({ target: 0.75, owner: 'Support lead' });
+    await expect(page.locator('[data-goal="fcr"]').textContent()).resolves.toContain('75.0 %');
+    await ctx.close();
+  }, 120_000);
+  it('lists the experiments, opens one with lift and interval per metric as the API gives them, light and dark', async () => {
+    const api = (await (
+      await fetch(`${server.url}/api/v1/experiments/results?id=delivery-sms`)
+    ).json()) as ExperimentResults;
+    const lift = api.metrics[0]!.lifts[0]!;
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/#/experiments`);
+      await waitForContent(page);
+      await expect(page.locator('table').first().textContent()).resolves.toMatch(
+        /delivery-sms.*checkout-aa|checkout-aa.*delivery-sms/s,
+      );
+      await page.getByText('delivery-sms', { exact: true }).click();
+      await page.waitForSelector('[data-testid="xp-results"]');
+      await waitForContent(page);
+      const results = (await page.locator('[data-testid="xp-results"]').textContent()) ?? '';
+      expect(results).toContain(api.recommendations[0]!.decision);
+      const row =
+        (await page.locator('[data-metric="delivery_sms_csat"] tr[data-arm="sms"]').textContent()) ?? '';
+      expect(row).toContain(
+        `+${(100 * lift.absolute.value).toFixed(1)} pts [+${(100 * lift.absolute.low).toFixed(1)} pts`,
+      );
+      expect(row).toContain(`${(100 * api.metrics[0]!.arms[1]!.value!).toFixed(1)} %`);
+      expect(await page.locator('.liftbar.good').count()).toBe(1);
+      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+      const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(
+        bad.map(
+          (v) =>
+            `${v.id}: ${v.help} (${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')})`,
+        ),
+      ).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `experiments-${scheme}.png`), fullPage: true });
+      await ctx.close();
+    }
+  }, 180_000);
+
+  it("the power calculator gives the API's figures", async () => {
+    const api = (await (
+      await fetch(`${server.url}/api/v1/experiments/power?baseline=0.63&mde=0.05&traffic=300`)
+    ).json()) as { perArm: number; days: number };
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/#/experiments`);
+    await waitForContent(page);
+    await page
+      .getByRole('form', { name: 'Power calculator' })
+      .getByRole('button', { name: 'Calculate' })
+      .click();
+    const text = (await page.locator('[data-testid="power-result"]').textContent()) ?? '';
+    expect(text).toContain(`${api.perArm.toLocaleString('en-US')} per arm`);
+    expect(text).toContain(`${api.days} days`);
+    await ctx.close();
+  }, 60_000);
+});
