@@ -188,6 +188,7 @@ export function stratifiedRiskDifference(
 }
 
 export { type BayesResult, type GaussianPrior, gaussianLift, PROPER_PRIOR } from './bayes.js';
+export { type ClusteredEstimate, clusteredMean, clusteredSlope } from './cluster.js';
 export { type CupedMoments, type CupedResult, cuped } from './cuped.js';
 export {
   type ArmSummary,
@@ -205,7 +206,6 @@ export {
 } from './experiment.js';
 export { benjaminiHochberg, holm } from './multiple.js';
 export { type OlsFit, type OlsGroup, ols, olsGrouped } from './ols.js';
-export { type ClusteredEstimate, clusteredMean, clusteredSlope } from './cluster.js';
 export { durationDays, sampleSizeMean, sampleSizeProportion } from './power.js';
 export { quantileDifference, quantileRanks } from './quantile.js';
 export { seeded } from './random.js';

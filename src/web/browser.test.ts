@@ -472,6 +472,54 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     await admin.close();
   }, 60_000);
 
+  it("a website embed's public link gives every respondent a fresh single-use token (issue 16.11)", async () => {
+    const created = await fetch(`${server.url}/api/v1/admin/survey-links`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ survey: 'ces-checkout' }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const { link, page: pageUrl } = (await created.json()) as { link: string; page: string };
+    expect(pageUrl).toContain(`?link=${link}`);
+
+    // the snippet on another site: its button opens the respondent page with the public link
+    const site = await browser.newContext();
+    const host = await site.newPage();
+    await host.setContent(
+      `<html><body><h1>Shop</h1><script src="${server.url}/embed.js" data-survey="ces-checkout" data-link="${link}"></script></body></html>`,
+    );
+    const button = host.getByRole('button', { name: 'Give feedback' });
+    await button.waitFor();
+    const popup = site.waitForEvent('page');
+    await button.click();
+    const opened = await popup;
+    await site.close();
+    expect(opened.url()).toContain(`/s/ces-checkout?link=${link}`);
+
+    // two respondents from the same link get two different tokens, and each can answer once
+    const tokens: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pageUrl);
+      await page.waitForSelector('form fieldset');
+      await page.waitForURL(/[?&]t=/);
+      tokens.push(new URL(page.url()).searchParams.get('t') ?? '');
+      for (const fs of await page.locator('form fieldset').all())
+        if ((await fs.locator('textarea').count()) === 0) await fs.locator('.scale-pt').last().click();
+      const answered = page.waitForResponse((r) => r.url().includes('/answers'));
+      await page.getByRole('button', { name: 'Send' }).click();
+      expect((await answered).status()).toBe(200);
+      await page.waitForSelector('text=Thank you');
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+    expect(tokens[0]).toMatch(/.{16,}/);
+    expect(tokens[1]).not.toBe(tokens[0]);
+  }, 90_000);
+
   it('draws each chart once per data change, with the pointer moving during load (issue 18.5)', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];

@@ -1,8 +1,11 @@
 /**
  * The embeddable survey script for a company's own site:
  *
- *   <script src="https://touchpoint.example/embed.js" data-survey="csat-delivery" data-token="…" async></script>
+ *   <script src="https://touchpoint.example/embed.js" data-survey="csat-delivery" data-link="pl_…" async></script>
  *
+ * `data-link` is a public per-survey link (Settings → Surveys, or `POST /api/v1/admin/survey-links`):
+ * every visitor who opens the survey gets a fresh single-use token from it, so one snippet serves
+ * every respondent. `data-token` (a personal single-use token) still works for a one-person page.
  * It adds a small "Give feedback" button that opens the respondent page (`/s/<survey>?t=<token>`) in a
  * small window (a new tab where pop-ups are blocked). A window rather than an iframe: the server forbids
  * framing by other sites (clickjacking protection), and the respondent sees the Touchpoint address.
@@ -12,10 +15,12 @@
   const me = document.currentScript as HTMLScriptElement | null;
   if (!me) return;
   const survey = me.dataset.survey;
+  const link = me.dataset.link;
   const token = me.dataset.token ?? '';
   if (!survey) return;
   const origin = new URL(me.src, location.href).origin;
-  const url = `${origin}/s/${encodeURIComponent(survey)}?t=${encodeURIComponent(token)}`;
+  const query = link ? `link=${encodeURIComponent(link)}` : `t=${encodeURIComponent(token)}`;
+  const url = `${origin}/s/${encodeURIComponent(survey)}?${query}`;
   const label = me.dataset.label ?? 'Give feedback';
 
   const btn = document.createElement('button');

@@ -57,10 +57,15 @@ function normalise(d: unknown): Definition | null {
 
 /**
  * The respondent's page, `/s/<survey>?t=<token>`: no account, one answer per single-use token, works
- * on a phone. Posts to the server's public endpoint `POST /s/<survey>/answers`.
+ * on a phone. Posts to the server's public endpoint `POST /s/<survey>/answers`. Opened from a public
+ * link (`/s/<survey>?link=pl_…`, a website embed or a QR code), it first asks the server for a fresh
+ * single-use token for this respondent (`POST /s/<survey>/tokens`) and puts it in the address, so a
+ * reload answers with the same token instead of asking for another.
  */
 export function SurveyPage(props: { survey: string }) {
-  const token = new URLSearchParams(location.search).get('t') ?? '';
+  const params = new URLSearchParams(location.search);
+  const [token, setToken] = useState(params.get('t') ?? '');
+  const publicLink = token ? '' : (params.get('link') ?? '');
   const [def, setDef] = useState<Definition | null>(null);
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
   const [state, setState] = useState<'form' | 'sending' | 'done'>('form');
@@ -68,7 +73,30 @@ export function SurveyPage(props: { survey: string }) {
   const [linkError, setLinkError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (!publicLink) return;
+    postJson<{ token: string }>(`/s/${encodeURIComponent(props.survey)}/tokens`, { link: publicLink })
+      .then((r) => {
+        const q = new URLSearchParams(location.search);
+        q.delete('link');
+        q.set('t', r.token);
+        history.replaceState(null, '', `${location.pathname}?${q}`);
+        setToken(r.token);
+      })
+      .catch((e: unknown) => {
+        const ae = e instanceof ApiError ? e : new ApiError(0, 'network', String(e));
+        setLinkError(
+          ae.status === 429
+            ? 'Many people are answering right now. Please try again in a little while.'
+            : ae.status === 0
+              ? 'The survey cannot be reached right now. Please try again later.'
+              : 'This survey link is not valid any more.',
+        );
+      });
+  }, [props.survey, publicLink]);
+
+  useEffect(() => {
     document.title = 'Your feedback';
+    if (!token && publicLink) return; // the token is on its way
     getJson<unknown>(`/s/${encodeURIComponent(props.survey)}/definition?t=${encodeURIComponent(token)}`)
       .then((d) => setDef(normalise(d) ?? { questions: STANDARD_QUESTIONS }))
       .catch((e: unknown) => {
@@ -128,7 +156,7 @@ export function SurveyPage(props: { survey: string }) {
   return (
     <main class="survey" id="main">
       <h1>{def?.name ?? 'Tell us how we did'}</h1>
-      {!token && (
+      {!token && !publicLink && (
         <p class="error">This page needs the link from your invitation (it carries a one-time code).</p>
       )}
       {linkError ? (
