@@ -86,7 +86,7 @@ describe('touchpoint report audit', () => {
     expect(data.from).toBe('2026-01-01T00:00:00.000Z');
     expect(data.audit.id).toBe(refreshed.id);
     // the refreshed audit gathers journey and case findings too, each under its P
-    expect(data.audit.byP.process + data.audit.byP.product).toBeGreaterThan(0);
+    expect((data.audit.byP.process ?? 0) + (data.audit.byP.product ?? 0)).toBeGreaterThan(0);
     expect(data.audit.byP.people).toBeGreaterThan(0);
     expect(data.audit.byP.policy).toBeGreaterThan(0);
     // people findings from every analysis (the people link, the train lever of cases, …)
