@@ -2,7 +2,7 @@ import type { Audit, AuditItem } from '../../audit/audit.js';
 import type { PageProps } from '../app.js';
 import { P_LABELS } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
-import { Async, Empty, PageHead, Panel, Stat } from '../components/ui.js';
+import { Async, Empty, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { useOp } from '../state.js';
 
 const columns = [
@@ -41,6 +41,9 @@ export function AuditPage(_props: PageProps) {
       >
         {list.data && !any ? (
           <Empty>No audit yet. Run one with touchpoint audit run (or POST /api/v1/audit/run).</Empty>
+        ) : !list.error && latest.data === undefined && !latest.error ? (
+          // the list is loading, or the latest audit is about to be asked for
+          <Loading what="the latest audit" />
         ) : (
           <Async state={latest} what="the latest audit">
             {(a) => (
