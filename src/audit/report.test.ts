@@ -8,7 +8,7 @@ import { demoDbPath } from '../demo/test-fixture.js';
 import { getLink, LinkParams } from '../people/index.js';
 import { getImpact, ImpactParams } from '../policies/index.js';
 import { openStore } from '../store/index.js';
-import { AuditRunParams, runAudit } from './audit.js';
+import { type Audit, AuditRunParams, runAudit } from './audit.js';
 import { CHROMIUM_PATH, type ReportData } from './report.js';
 
 /**
@@ -42,14 +42,20 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 let dir: string;
 let db: string;
 let data: ReportData;
+let refreshed: Audit;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tp-report-'));
   db = join(dir, 'demo.duckdb');
   copyFileSync(demoDbPath(), db);
   const store = await openStore(db);
+  // a first audit on the analyses' own runs, then one that refreshes every ranking analysis itself
   await getLink(store, LinkParams.parse({}));
   await getImpact(store, ImpactParams.parse({}));
-  await runAudit(store, AuditRunParams.parse({}));
+  const first = await runAudit(store, AuditRunParams.parse({}));
+  const log: string[] = [];
+  refreshed = await runAudit(store, AuditRunParams.parse({ refresh: true }), { log: (l) => log.push(l) });
+  expect(log, 'every analysis refreshes on the demo').toEqual([]);
+  expect(refreshed.previousId).toBe(first.id);
   await store.close();
   const r = await cli([
     'report',
@@ -78,10 +84,14 @@ describe('touchpoint report audit', () => {
       expect(k.high!).toBeGreaterThanOrEqual(k.value!);
     }
     expect(data.from).toBe('2026-01-01T00:00:00.000Z');
-    expect(data.audit.id).toMatch(/^audit-/);
+    expect(data.audit.id).toBe(refreshed.id);
+    // the refreshed audit gathers journey and case findings too, each under its P
+    expect((data.audit.byP.process ?? 0) + (data.audit.byP.product ?? 0)).toBeGreaterThan(0);
     expect(data.audit.byP.people).toBeGreaterThan(0);
     expect(data.audit.byP.policy).toBeGreaterThan(0);
-    expect(data.people.findings[0]!.kind).toBe('team-pulse');
+    // people findings from every analysis (the people link, the train lever of cases, …)
+    expect(data.people.findings.map((f) => f.kind)).toContain('team-pulse');
+    expect(data.people.findings.every((f) => f.p === 'people')).toBe(true);
     // withheld teams carry neither a value nor a count
     for (const t of data.people.teams)
       if (t.status !== 'published') expect([t.enps, t.respondents]).toEqual([null, null]);

@@ -158,6 +158,32 @@ describe('pulse anonymity through every edge', () => {
     expect(conflicts).toEqual([]);
   });
 
+  it('the report (API) shows the same team cells, withheld ones without value or count', async () => {
+    const r = await call<{
+      data: {
+        people: {
+          teams: { team: string; enps: number | null; respondents: number | null; status: string }[];
+        };
+      };
+      html: string;
+    }>(`${server.url}/api/v1/report/audit`, { headers: bearer(apiKey) });
+    expect(r.status, r.text).toBe(200);
+    const teams = r.body.data.people.teams;
+    expect(teams.map((t) => t.team)).toEqual(['a', 'b', 'c']);
+    for (const t of teams) {
+      const cell = collected.get(key({ team: t.team, level: 'all', period: '*', subgroup: '*' } as Cell))!;
+      expect({ value: t.enps, respondents: t.respondents, status: t.status }).toEqual({
+        value: cell.value,
+        respondents: cell.respondents,
+        status: cell.status,
+      });
+    }
+    expect(r.body.html).not.toMatch(/\b[abc]\d+\b|Person/);
+    // the API never writes a file
+    const out = await call(`${server.url}/api/v1/report/audit?out=/tmp/x.html`, { headers: bearer(apiKey) });
+    expect(out.status).toBe(400);
+  });
+
   it('no two published cells that nest differ by 1 … 4 true respondents (the subtraction attack)', () => {
     const published = [...collected.values()].filter((c) => c.status === 'published');
     expect(published.length).toBeGreaterThan(5);

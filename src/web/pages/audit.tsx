@@ -2,7 +2,7 @@ import type { Audit, AuditItem } from '../../audit/audit.js';
 import type { PageProps } from '../app.js';
 import { P_LABELS } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
-import { Async, PageHead, Panel, Stat } from '../components/ui.js';
+import { Async, Empty, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { useOp } from '../state.js';
 
 const columns = [
@@ -22,12 +22,14 @@ const columns = [
 
 /** Audit: the latest stored 4 P's audit, its findings per P with trend, and the list of audits. */
 export function AuditPage(_props: PageProps) {
-  const latest = useOp<Audit>('audit', 'show', {});
   const list = useOp<{ audits: { id: string; createdAt: string; summary: Audit['summary'] }[] }>(
     'audit',
     'list',
     {},
   );
+  // `audit show` answers 404 before the first audit: ask only once the list says there is one
+  const any = (list.data?.audits.length ?? 0) > 0;
+  const latest = useOp<Audit>('audit', 'show', {}, any);
   return (
     <div class="page">
       <PageHead title="4 P's audit" uses={[]} />
@@ -37,40 +39,51 @@ export function AuditPage(_props: PageProps) {
         subtitle="Run with touchpoint audit run (stored, so “since the last audit” compares stored figures); the report: touchpoint report audit --out report.pdf"
         wide
       >
-        <Async state={latest} what="the latest audit">
-          {(a) => (
-            <div>
-              <div class="stats">
-                <Stat label="Findings" value={String(a.summary.findings)} detail={a.createdAt.slice(0, 10)} />
-                {(Object.keys(P_LABELS) as (keyof typeof P_LABELS)[]).map((p) => (
-                  <Stat key={p} label={P_LABELS[p]} value={String(a.summary.byP[p])} />
-                ))}
-                <Stat label="New" value={String(a.summary.trends.new)} />
-                <Stat
-                  label="Worse"
-                  value={String(a.summary.trends.worse)}
-                  tone={a.summary.trends.worse ? 'bad' : ''}
-                />
-                <Stat
-                  label="Resolved"
-                  value={String(a.summary.trends.resolved)}
-                  tone={a.summary.trends.resolved ? 'good' : ''}
-                />
-              </div>
-              {(Object.keys(P_LABELS) as (keyof typeof P_LABELS)[]).map((p) => (
-                <section key={p} data-p={p}>
-                  <h3>{P_LABELS[p]}</h3>
-                  <DataTable
-                    title={`Audit ${P_LABELS[p]}`}
-                    rows={a.items.filter((i) => i.p === p)}
-                    columns={columns}
-                    empty="No finding."
+        {list.data && !any ? (
+          <Empty>No audit yet. Run one with touchpoint audit run (or POST /api/v1/audit/run).</Empty>
+        ) : !list.error && latest.data === undefined && !latest.error ? (
+          // the list is loading, or the latest audit is about to be asked for
+          <Loading what="the latest audit" />
+        ) : (
+          <Async state={latest} what="the latest audit">
+            {(a) => (
+              <div>
+                <div class="stats">
+                  <Stat
+                    label="Findings"
+                    value={String(a.summary.findings)}
+                    detail={a.createdAt.slice(0, 10)}
                   />
-                </section>
-              ))}
-            </div>
-          )}
-        </Async>
+                  {(Object.keys(P_LABELS) as (keyof typeof P_LABELS)[]).map((p) => (
+                    <Stat key={p} label={P_LABELS[p]} value={String(a.summary.byP[p])} />
+                  ))}
+                  <Stat label="New" value={String(a.summary.trends.new)} />
+                  <Stat
+                    label="Worse"
+                    value={String(a.summary.trends.worse)}
+                    tone={a.summary.trends.worse ? 'bad' : ''}
+                  />
+                  <Stat
+                    label="Resolved"
+                    value={String(a.summary.trends.resolved)}
+                    tone={a.summary.trends.resolved ? 'good' : ''}
+                  />
+                </div>
+                {(Object.keys(P_LABELS) as (keyof typeof P_LABELS)[]).map((p) => (
+                  <section key={p} data-p={p}>
+                    <h3>{P_LABELS[p]}</h3>
+                    <DataTable
+                      title={`Audit ${P_LABELS[p]}`}
+                      rows={a.items.filter((i) => i.p === p)}
+                      columns={columns}
+                      empty="No finding."
+                    />
+                  </section>
+                ))}
+              </div>
+            )}
+          </Async>
+        )}
       </Panel>
       <Panel title="Audits" wide>
         <Async state={list} what="audits">
