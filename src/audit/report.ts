@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { getTeamHandoffsPerCase } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
@@ -274,7 +273,7 @@ export async function buildReport(
 export const CHROMIUM_PATH = process.env.TOUCHPOINT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Prints the report's HTML to PDF with headless Chromium (playwright-core): the same document. */
-export async function htmlToPdf(html: string, path: string): Promise<void> {
+export async function htmlToPdf(html: string): Promise<Uint8Array> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -297,8 +296,7 @@ export async function htmlToPdf(html: string, path: string): Promise<void> {
     // no network: the document is self-contained, and any request is refused
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
-    await page.pdf({
-      path,
+    return await page.pdf({
       format: 'A4',
       printBackground: true,
       margin: { top: '14mm', bottom: '14mm', left: '12mm', right: '12mm' },
@@ -316,16 +314,9 @@ export function reportOperations(sources: readonly ReportSource[] = []) {
       summary: 'The audit report a CX leader sends upward: self-contained HTML or PDF (--out)',
       params: ReportParams,
       mode: 'read',
+      // the CLI writes the HTML or PDF to --out; the server refuses --out and returns the HTML
+      fileOutputs: { out: 'document' },
       run: async (db, params, ctx) => {
-        if (params.out && ctx.actor !== 'cli') {
-          throw new TouchpointError(
-            'invalid_input',
-            'out: writing a file is only available from the command line',
-            {
-              details: [{ field: 'out', message: 'command line only; the API returns the HTML' }],
-            },
-          );
-        }
         if (params.out && !/\.(html?|pdf)$/i.test(params.out)) {
           throw new TouchpointError('invalid_input', `out: ${params.out} must end in .html or .pdf`, {
             details: [{ field: 'out', message: 'must end in .html or .pdf' }],
@@ -334,9 +325,8 @@ export function reportOperations(sources: readonly ReportSource[] = []) {
         const data = await buildReport(db, params, sources, ctx);
         const html = renderReportHtml(data);
         if (params.out) {
-          if (/\.pdf$/i.test(params.out)) await htmlToPdf(html, params.out);
-          else writeFileSync(params.out, html);
-          return { file: params.out, data };
+          const document = /\.pdf$/i.test(params.out) ? await htmlToPdf(html) : html;
+          return { file: params.out, data, document };
         }
         return { file: null, data, html };
       },

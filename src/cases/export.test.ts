@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../core/csv.js';
 import { sql, withTestDb } from '../store/index.js';
-import { csvCell, ExportParams, exportCases, toCsv } from './export.js';
+import { ExportParams, exportCases, toCsv } from './export.js';
 import { DEFINITION_CASES, loadCases, TEAM_TIERS } from './test-fixtures.js';
 
 describe('cases export', () => {
@@ -33,7 +34,7 @@ describe('cases export', () => {
         time_in_teams: 'A 2.0; B 46.0',
         resolution_hours: null,
       });
-      const csv = toCsv(rows).split('\n');
+      const csv = toCsv(rows).split('\r\n');
       expect(csv[0]).toBe(
         'case_id,customer_id,reason,channel,product,opened_at,closed_at,status,teams,agents,team_handoffs,agent_reassignments,returns,reopens,resolutions,contacts,time_in_teams,first_response_hours,resolution_hours,updates_sent,csat',
       );

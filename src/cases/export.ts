@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
+import { toCsv as csvText } from '../core/csv.js';
 import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
@@ -111,19 +110,9 @@ export async function exportCases(db: Store, params: ExportParams): Promise<Case
     ${params.limit ? sql`LIMIT ${params.limit}` : sql``}`);
 }
 
-/** A CSV cell: quoted when needed; a text starting with = + - @ is prefixed with ' so no spreadsheet runs it. */
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return String(v);
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
+/** The export as CSV text: the export's columns in order, through the one CSV writer (src/core/csv.ts). */
 export function toCsv(rows: readonly CaseExportRow[]): string {
-  const lines = [EXPORT_COLUMNS.join(',')];
-  for (const r of rows) lines.push(EXPORT_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return csvText(rows as unknown as Record<string, unknown>[], EXPORT_COLUMNS);
 }
 
 export const exportOperation = defineOperation({
@@ -133,17 +122,12 @@ export const exportOperation = defineOperation({
   params: ExportParams,
   mode: 'read',
   listField: 'rows',
-  run: async (db, params, ctx) => {
-    if (params.out && ctx.actor !== 'cli')
-      throw new TouchpointError(
-        'invalid_input',
-        'out: writing a file is only available from the command line',
-      );
+  // the CLI writes the CSV to --out; the operation only makes it
+  fileOutputs: { out: 'csv' },
+  run: async (db, params) => {
     const rows = await exportCases(db, params);
-    if (params.out) {
-      writeFileSync(params.out, toCsv(rows));
-      return { file: params.out, cases: rows.length, rows: [] as CaseExportRow[] };
-    }
+    if (params.out)
+      return { file: params.out, cases: rows.length, rows: [] as CaseExportRow[], csv: toCsv(rows) };
     return { file: null, cases: rows.length, rows };
   },
   present: (r): Section[] =>

@@ -101,6 +101,43 @@ describe('a missing workspace is never created by reading (#17.2)', () => {
 });
 
 describe('every mistake is one line naming the flag or file (#17.8)', () => {
+  it('the CLI edge reads the input file and writes --out; the printed result leaves the content out', () => {
+    writeFileSync(join(dir, 'comments.csv'), 'id,comment\n=2+2,the courier was rude\n2,great service\n');
+    const r = run([
+      'feedback',
+      'analyze-text',
+      'comments.csv',
+      '--text-column',
+      'comment',
+      '--id-column',
+      'id',
+      '--out',
+      'scored.csv',
+      '--json',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.out) as Record<string, unknown>;
+    expect(printed.out).toBe('scored.csv');
+    expect(printed).not.toHaveProperty('csv');
+    const lines = readFileSync(join(dir, 'scored.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('id,label,score,themes');
+    expect(lines).toHaveLength(3);
+    // through the one CSV writer: a cell a spreadsheet would run is neutralised
+    expect(lines[1]).toMatch(/^'=2\+2,negative,/);
+    const bad = run([
+      'feedback',
+      'analyze-text',
+      'comments.csv',
+      '--text-column',
+      'comment',
+      '--out',
+      join(dir, 'no/such/dir.csv'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(oneLine(bad.err)).toMatch(/^touchpoint: --out: cannot write .*no\/such\/dir\.csv/);
+  });
+
   it('a number flag that is not a number', () => {
     const r = run(['findings', 'list', '--db', ws, '--limit', 'many']);
     expect(r.code).toBe(2);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type ErrorCode, formatDetail, isTouchpointError, TouchpointError } from '../core/errors.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
@@ -137,13 +137,19 @@ export async function runOperation(
     const sent = Object.fromEntries(
       Object.entries(params).filter(([k]) => !Object.hasOwn(op.fileInputs ?? {}, k)),
     );
+    for (const pathKey of Object.keys(op.fileOutputs ?? {}))
+      if (sent[pathKey] !== undefined)
+        throw new TouchpointError(
+          'invalid_input',
+          `--${kebab(pathKey)}: writing a file is done by a local run; drop --server (or the flag and use --json)`,
+        );
     const result = await runRemote(server, op, sent);
     await print(op, result, params, global);
     return;
   }
   if (op.database === 'server') {
     const { runOnServerDatabase } = await import('./server-database.js');
-    const result = await runOnServerDatabase(op, params, global);
+    const result = writeFileOutputs(op, params, await runOnServerDatabase(op, params, global));
     await print(op, result, params, global);
     return;
   }
@@ -157,7 +163,7 @@ export async function runOperation(
   ]);
   const db = await openStore(file).catch((e) => Promise.reject(explainLock(e, file)));
   try {
-    const result = await op.run(db, params, ctx);
+    const result = writeFileOutputs(op, params, await op.run(db, params, ctx));
     progress.stop();
     await print(op, result, params, global);
   } finally {
@@ -185,6 +191,37 @@ export function readFileInputs(op: AnyOperation, params: Record<string, unknown>
     }
   }
   return out;
+}
+
+/**
+ * The CLI edge writes the files an operation declares (`fileOutputs`): the content the operation put
+ * in its result field goes to the path the user gave, and the rest of the result is printed.
+ */
+export function writeFileOutputs(
+  op: AnyOperation,
+  params: Record<string, unknown>,
+  result: unknown,
+): unknown {
+  if (!op.fileOutputs || result === null || typeof result !== 'object') return result;
+  const rest = { ...(result as Record<string, unknown>) };
+  for (const [pathKey, field] of Object.entries(op.fileOutputs)) {
+    const path = params[pathKey];
+    const content = rest[field];
+    delete rest[field];
+    if (typeof path !== 'string' || content === undefined) continue;
+    try {
+      writeFileSync(path, content as string | Uint8Array);
+    } catch (e) {
+      throw new TouchpointError(
+        'invalid_input',
+        `--${kebab(pathKey)}: cannot write ${path}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  return rest;
 }
 
 /** Only imports and the demo create a workspace; every other command needs one that exists. */

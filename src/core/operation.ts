@@ -84,6 +84,13 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
    */
   readonly fileInputs?: Readonly<Record<string, string>>;
   /**
+   * Parameters that name a file to write (`out`) → the result field that holds its content (text, or
+   * bytes for a PDF). When the parameter is given, the operation puts the content in that field; the
+   * CLI edge writes the file and prints the rest of the result. The operation never opens the path,
+   * and the server refuses the parameter (an API caller reads the result itself).
+   */
+  readonly fileOutputs?: Readonly<Record<string, string>>;
+  /**
    * A read whose input is an uploaded file's text (e.g. a CSV to analyse): the server takes it as a
    * POST with a JSON body, still runs it as a read and with a read's permission. Default false.
    */

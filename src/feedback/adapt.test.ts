@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,16 +63,17 @@ describe('domain adaptation from labels', () => {
       file,
       `id,comment,label\n${rows.map((r, i) => `${i},"${r.text}",${['negative', 'neutral', 'positive'][r.y]}`).join('\n')}\n${150},"the parcel locker again",\n`,
     );
+    const text = readFileSync(file, 'utf8');
     await withTestDb(async (db) => {
-      const r = await analyzeText(db, { file, textColumn: 'comment', idColumn: 'id', labels: 'label' });
+      const r = await analyzeText(db, { file, text, textColumn: 'comment', idColumn: 'id', labels: 'label' });
       expect(r.rows).toBe(151);
       expect(r.adaptation?.labelled).toBe(150);
       expect(r.adaptation!.adaptedMacroF1).toBeGreaterThan(r.adaptation!.baseMacroF1);
       expect(r.records.at(-1)!.label).toBe('positive'); // the unlabelled row, scored by the adapted model
-      await expect(analyzeText(db, { file, textColumn: 'comment', labels: 'stars' })).rejects.toThrow(
+      await expect(analyzeText(db, { file, text, textColumn: 'comment', labels: 'stars' })).rejects.toThrow(
         /has no column "stars" \(--labels\)/,
       );
-      await expect(analyzeText(db, { file, textColumn: 'comment', labels: 'id' })).rejects.toThrow(
+      await expect(analyzeText(db, { file, text, textColumn: 'comment', labels: 'id' })).rejects.toThrow(
         /--labels id: \d+ rows carry a usable label/,
       );
     });

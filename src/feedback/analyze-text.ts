@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { toCsv } from '../core/csv.js';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import type { Store } from '../store/index.js';
@@ -16,6 +16,7 @@ import { discoverThemes, themeAssigner } from './themes-model.js';
 
 export const AnalyzeTextParams = z.object({
   file: z.string().min(1).describe('a CSV or TSV file of comments'),
+  text: z.string().optional().describe('the file’s text (the CLI reads --file into it)'),
   textColumn: z.string().min(1).describe('column holding the comment: a header name, or a 1-based number'),
   idColumn: z.string().optional().describe('column holding the row id (default: the row number)'),
   out: z.string().optional().describe('write id,label,score,themes as CSV here'),
@@ -55,6 +56,8 @@ export interface AnalyzeTextResult {
   readonly labels: Readonly<Record<SentimentLabel, number>>;
   readonly themes: readonly { readonly id: string; readonly name: string; readonly count: number }[];
   readonly out: string | null;
+  /** The CSV the CLI writes to `out`. */
+  readonly csv?: string;
   readonly records: readonly ScoredRow[];
   readonly ms: number;
   /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
@@ -63,14 +66,9 @@ export interface AnalyzeTextResult {
 
 /** Reads the rows of a comment file. CSV: quoted fields with newlines, BOM, ragged rows; TSV: no quoting. */
 export function readRows(params: AnalyzeTextParams): { header: string[] | null; rows: string[][] } {
-  let text: string;
-  try {
-    text = readFileSync(params.file, 'utf8');
-  } catch (e) {
-    throw new TouchpointError('invalid_input', `cannot read ${params.file}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
+  const text = params.text;
+  if (text === undefined)
+    throw new TouchpointError('invalid_input', `${params.file}: no file content (the CLI reads --file)`);
   const hasHeader = !(params.noHeader === true || params.header === false);
   const format =
     params.format ?? (['.tsv', '.tab'].includes(extname(params.file).toLowerCase()) ? 'tsv' : 'csv');
@@ -195,25 +193,28 @@ export async function analyzeText(
       why: explainScore(scorer, text),
     };
   });
-  if (params.out) {
-    const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    const extra = (r: ScoredRow) =>
-      params.explain
-        ? [
-            String(r.probabilities?.negative ?? ''),
-            String(r.probabilities?.neutral ?? ''),
-            String(r.probabilities?.positive ?? ''),
-            q(effectsText(r.why ?? [])),
-          ]
-        : [];
-    const lines = [
-      `id,label,score,themes${params.explain ? ',p_negative,p_neutral,p_positive,why' : ''}`,
-      ...records.map((r) =>
-        [q(r.id), r.label, String(r.score), q(r.themes.join(';')), ...extra(r)].join(','),
-      ),
-    ];
-    writeFileSync(params.out, `${lines.join('\n')}\n`);
-  }
+  // with --out the CLI writes this CSV (the one CSV writer, src/core/csv.ts)
+  const csv = params.out
+    ? toCsv(
+        records.map((r) => ({
+          id: r.id,
+          label: r.label,
+          score: r.score,
+          themes: r.themes.join(';'),
+          p_negative: r.probabilities?.negative ?? null,
+          p_neutral: r.probabilities?.neutral ?? null,
+          p_positive: r.probabilities?.positive ?? null,
+          why: effectsText(r.why ?? []),
+        })),
+        [
+          'id',
+          'label',
+          'score',
+          'themes',
+          ...(params.explain ? ['p_negative', 'p_neutral', 'p_positive', 'why'] : []),
+        ],
+      )
+    : undefined;
   const names = new Map(taxonomy.themes.map((t) => [t.id, t.name]));
   return {
     file: params.file,
@@ -225,6 +226,7 @@ export async function analyzeText(
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
     out: params.out ?? null,
+    ...(csv === undefined ? {} : { csv }),
     records,
     ms: Math.round(performance.now() - t0),
     ...(adaptation ? { adaptation } : {}),
@@ -240,6 +242,8 @@ export const analyzeTextOperation = defineOperation({
   mode: 'read',
   edges: { cli: true, http: false },
   positional: ['file'],
+  fileInputs: { file: 'text' },
+  fileOutputs: { out: 'csv' },
   run: (db, params, ctx) => analyzeText(db, params, ctx),
   present: (r) => [
     {

@@ -56,6 +56,12 @@ export const operationHandler =
         throw new TouchpointError('internal', `${op.area} ${op.verb}: an upload needs a fileInputs entry`);
       params = parseParams(op.params, { ...q, [textKey]: req.body } as RawInput) as Record<string, unknown>;
     } else params = validate(op.params, strictBody(op, req.body)) as Record<string, unknown>;
+    // a server writes no file: the caller gets the content in the result
+    for (const pathKey of Object.keys(op.fileOutputs ?? {}))
+      if (params[pathKey] !== undefined)
+        throw new TouchpointError('invalid_input', `${pathKey}: the server writes no file; read the result`, {
+          details: [{ field: pathKey, message: 'the server writes no file; read the result' }],
+        });
     // a server reads no file by path: the caller sends the text
     for (const [pathKey, textKey] of Object.entries(op.fileInputs ?? {}))
       if (params[pathKey] !== undefined)
