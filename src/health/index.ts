@@ -1,4 +1,11 @@
 export {
+  BusinessCaseParams,
+  type BusinessCaseResult,
+  businessCaseOperation,
+  DEFAULT_COST_PER_CONTACT,
+  getBusinessCase,
+} from './business-case.js';
+export {
   ChurnBacktestParams,
   type ChurnBacktestResult,
   churnBacktest,
@@ -8,6 +15,7 @@ export { ChurnModelParams, type ChurnModelResult, churnModel, churnModelOperatio
 export { getRetention, RetentionParams, type RetentionResult, retentionOperation } from './retention.js';
 export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
 
+import { businessCaseOperation } from './business-case.js';
 import { churnBacktestOperation } from './churn-backtest.js';
 import { churnModelOperation } from './churn-model.js';
 import { retentionOperation } from './retention.js';
@@ -18,4 +26,5 @@ export const operations = [
   retentionOperation,
   churnModelOperation,
   churnBacktestOperation,
+  businessCaseOperation,
 ] as const;

@@ -8,6 +8,7 @@ import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import { personasMigration } from './0060-personas.js';
+import { healthMigration } from './0070-health.js';
 import type { Migration } from './types.js';
 
 /**
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   journeyIndexMigration,
   feedbackMigration,
   personasMigration,
+  healthMigration,
 ];
 
 export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {
