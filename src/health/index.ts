@@ -12,12 +12,22 @@ export {
   churnBacktestOperation,
 } from './churn-backtest.js';
 export { ChurnModelParams, type ChurnModelResult, churnModel, churnModelOperation } from './churn-model.js';
+export {
+  DEFAULT_RULES_YAML,
+  getLifecycle,
+  LifecycleParams,
+  type LifecycleResult,
+  LifecycleRules,
+  lifecycleOperation,
+  STAGES,
+} from './lifecycle.js';
 export { getRetention, RetentionParams, type RetentionResult, retentionOperation } from './retention.js';
 export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
 
 import { businessCaseOperation } from './business-case.js';
 import { churnBacktestOperation } from './churn-backtest.js';
 import { churnModelOperation } from './churn-model.js';
+import { lifecycleOperation } from './lifecycle.js';
 import { retentionOperation } from './retention.js';
 import { survivalOperation } from './survival.js';
 
@@ -27,4 +37,5 @@ export const operations = [
   churnModelOperation,
   churnBacktestOperation,
   businessCaseOperation,
+  lifecycleOperation,
 ] as const;
