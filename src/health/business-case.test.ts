@@ -14,6 +14,7 @@ import { type Finding, listFindings, writeFindings } from '../findings/index.js'
 import { getMoments, getPainPoints } from '../journeys/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { type BusinessCaseResult, getBusinessCase } from './business-case.js';
+import { getWhatIf } from './what-if.js';
 
 const finding = (kind: string, slice: Finding['slice']): Finding => ({
   kind,
@@ -90,6 +91,23 @@ describe('business case on a hand-computed fixture', () => {
         sql`SELECT null_reason FROM business_cases WHERE kind = 'mystery'`,
       );
       expect(why?.null_reason).toMatch(/^revenue at risk: no definition/);
+      // what-if: halving the billing finding's excess churn keeps 0.5 × 2 × 0.25 customers and 0.5 × 120 a year
+      const w = await getWhatIf(db, {
+        fix: [`${billing.findingId}=0.5`, mystery.findingId],
+        asOf: '2026-04-01T00:00:00Z',
+        windowMonths: 1,
+        replicates: 50,
+      });
+      expect(w.fixes[0]!.retainedCustomers!.value).toBeCloseTo(0.25, 12);
+      expect(w.fixes[0]!.retainedRevenue!.value).toBeCloseTo(60, 9);
+      // the interval is carried through: the same replicates, scaled
+      expect(w.fixes[0]!.retainedRevenue!.low).toBeCloseTo(0.5 * billing.revenueAtRisk!.low, 9);
+      expect(w.fixes[1]!.retainedRevenue).toBeNull();
+      expect(w.total!.retainedRevenue.value).toBeCloseTo(60, 9);
+      await expect(getWhatIf(db, { fix: ['x=2'] })).rejects.toThrow(/fix 1: "x=2" is not ID or ID=share/);
+      await expect(getWhatIf(db, { fix: ['nope:1'], asOf: '2026-04-01T00:00:00Z' })).rejects.toThrow(
+        /no finding "nope:1"/,
+      );
       // the same seed gives the same interval
       const again = await getBusinessCase(db, {
         asOf: '2026-04-01T00:00:00Z',

@@ -206,6 +206,7 @@ export async function getBusinessCase(
   db: Store,
   params: BusinessCaseParams,
   ctx: OperationContext = {},
+  only?: { readonly ids: ReadonlySet<string>; readonly draws: Map<string, Draws> },
 ): Promise<BusinessCaseResult> {
   const p = BusinessCaseParams.parse(params);
   const asOf = await resolveAsOf(db, p.asOf);
@@ -236,7 +237,9 @@ export async function getBusinessCase(
       }
     }
   }
-  const findings = await listFindings(db, { limit: 10_000, ...(p.analysis ? { analysis: p.analysis } : {}) });
+  const findings = (
+    await listFindings(db, { limit: 10_000, ...(p.analysis ? { analysis: p.analysis } : {}) })
+  ).filter((f) => !only || only.ids.has(f.id));
   const cases: BusinessCase[] = [];
   let done = 0;
   for (const f of findings) {
@@ -248,6 +251,7 @@ export async function getBusinessCase(
         k,
         B,
         costPerContact: p.costPerContact,
+        ...(only ? { draws: only.draws } : {}),
       }),
     );
   }
@@ -274,6 +278,14 @@ export async function getBusinessCase(
   };
 }
 
+/** A finding's bootstrap replicates (the same customer weights for every finding, so sums keep their dependence). */
+export interface Draws {
+  readonly excess: readonly number[];
+  readonly money: readonly number[];
+  /** Extra leavers a year: affected × excess churn. */
+  readonly customers: readonly number[];
+}
+
 interface Totals {
   readonly tn: Float64Array;
   readonly td: Float64Array;
@@ -287,7 +299,14 @@ async function caseOf(
   pop: Population,
   t: Totals,
   W: Uint8Array,
-  o: { asOf: Date; yearAgo: Date; k: number; B: number; costPerContact: number },
+  o: {
+    asOf: Date;
+    yearAgo: Date;
+    k: number;
+    B: number;
+    costPerContact: number;
+    draws?: Map<string, Draws>;
+  },
 ): Promise<BusinessCase> {
   const head = {
     findingId: f.id,
@@ -425,6 +444,7 @@ async function caseOf(
         low: percentile(money, 0.025),
         high: percentile(money, 0.975),
       };
+      o.draws?.set(f.id, { excess: ex, money, customers: ex.map((e) => affectedYear * e) });
     }
   }
   const smallSample = exposedCustomers < 30;

@@ -23,6 +23,7 @@ export {
 } from './lifecycle.js';
 export { getRetention, RetentionParams, type RetentionResult, retentionOperation } from './retention.js';
 export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
+export { getWhatIf, WhatIfParams, type WhatIfResult, whatIfOperation } from './what-if.js';
 
 import { businessCaseOperation } from './business-case.js';
 import { churnBacktestOperation } from './churn-backtest.js';
@@ -30,6 +31,7 @@ import { churnModelOperation } from './churn-model.js';
 import { lifecycleOperation } from './lifecycle.js';
 import { retentionOperation } from './retention.js';
 import { survivalOperation } from './survival.js';
+import { whatIfOperation } from './what-if.js';
 
 export const operations = [
   survivalOperation,
@@ -38,4 +40,5 @@ export const operations = [
   churnBacktestOperation,
   businessCaseOperation,
   lifecycleOperation,
+  whatIfOperation,
 ] as const;

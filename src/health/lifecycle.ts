@@ -251,7 +251,7 @@ export async function getLifecycle(db: Store, params: LifecycleParams): Promise<
     transitions,
     timeInStage: STAGES.map((stage) => {
       const x = spells.get(stage);
-      const q = (p: number) => (x && x.days.length ? round(percentile(x.days, p)) : null);
+      const q = (p: number) => (x?.days.length ? round(percentile(x.days, p)) : null);
       return {
         stage,
         customers: x?.days.length ?? 0,
