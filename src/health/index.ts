@@ -12,6 +12,7 @@ export {
   churnBacktestOperation,
 } from './churn-backtest.js';
 export { ChurnModelParams, type ChurnModelResult, churnModel, churnModelOperation } from './churn-model.js';
+export { EngagementParams, type EngagementResult, engagementOperation, getEngagement } from './engagement.js';
 export {
   DEFAULT_RULES_YAML,
   getLifecycle,
@@ -28,6 +29,7 @@ export { getWhatIf, WhatIfParams, type WhatIfResult, whatIfOperation } from './w
 import { businessCaseOperation } from './business-case.js';
 import { churnBacktestOperation } from './churn-backtest.js';
 import { churnModelOperation } from './churn-model.js';
+import { engagementOperation } from './engagement.js';
 import { lifecycleOperation } from './lifecycle.js';
 import { retentionOperation } from './retention.js';
 import { survivalOperation } from './survival.js';
@@ -41,4 +43,5 @@ export const operations = [
   businessCaseOperation,
   lifecycleOperation,
   whatIfOperation,
+  engagementOperation,
 ] as const;
