@@ -23,6 +23,16 @@ export {
   STAGES,
 } from './lifecycle.js';
 export { getRetention, RetentionParams, type RetentionResult, retentionOperation } from './retention.js';
+export {
+  DEFAULT_WEIGHTS,
+  getRisk,
+  getScore,
+  RiskParams,
+  riskOperation,
+  ScoreParams,
+  type ScoreResult,
+  scoreOperation,
+} from './score.js';
 export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
 export { getWhatIf, WhatIfParams, type WhatIfResult, whatIfOperation } from './what-if.js';
 
@@ -32,6 +42,7 @@ import { churnModelOperation } from './churn-model.js';
 import { engagementOperation } from './engagement.js';
 import { lifecycleOperation } from './lifecycle.js';
 import { retentionOperation } from './retention.js';
+import { riskOperation, scoreOperation } from './score.js';
 import { survivalOperation } from './survival.js';
 import { whatIfOperation } from './what-if.js';
 
@@ -44,4 +55,6 @@ export const operations = [
   lifecycleOperation,
   whatIfOperation,
   engagementOperation,
+  scoreOperation,
+  riskOperation,
 ] as const;
