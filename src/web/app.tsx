@@ -13,6 +13,7 @@ import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { CasesPage } from './pages/cases.js';
 import { FindingsPage } from './pages/findings.js';
+import { HealthPage } from './pages/health.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
 import { SettingsPage } from './pages/settings.js';
@@ -61,6 +62,12 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  {
+    id: 'health',
+    label: 'Health',
+    available: (ops) => ops.some((o) => o.area === 'health' && o.verb === 'lifecycle'),
+    component: HealthPage,
+  },
   { id: 'settings', label: 'Settings', available: () => true, component: SettingsPage },
 ];
 

@@ -1,0 +1,206 @@
+import type { StoredFinding } from '../../findings/index.js';
+import type { LifecycleResult, ScoreResult, SurvivalResult } from '../../health/index.js';
+import type { PageProps } from '../app.js';
+import { Chart } from '../components/chart.js';
+import { DataTable } from '../components/table.js';
+import { Async, PageHead, Panel, Stat } from '../components/ui.js';
+import { fmtCount, fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
+import { useOp } from '../state.js';
+
+const STAGE_COLORS: Record<string, string> = {
+  onboarding: '#60a5fa',
+  active: '#16a34a',
+  'at risk': '#f59e0b',
+  dormant: '#94a3b8',
+  'won back': '#8b5cf6',
+  churned: '#dc2626',
+};
+const GROUP_COLORS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2'];
+
+/**
+ * Health (docs/health.md): the life cycle (stages at each month start, where customers are now),
+ * survival by segment with its bands, findings by the revenue they put at risk, and the customers
+ * with the lowest health score — with the score's own backtested AUC beside it.
+ */
+export function HealthPage(_props: PageProps) {
+  const life = useOp<LifecycleResult>('health', 'lifecycle', {});
+  const survival = useOp<SurvivalResult>('health', 'survival', { by: 'segment', unit: 'month' });
+  const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 2000 });
+  const score = useOp<ScoreResult>('health', 'score', { limit: 20 });
+  return (
+    <div class="page">
+      <PageHead title="Health" uses={[]} />
+      <Panel
+        primary
+        wide
+        title="Life cycle"
+        subtitle="Each customer's stage at the start of every month, from the life-cycle rules (touchpoint health lifecycle --print-rules)."
+      >
+        <Async state={life} what="life cycle">
+          {(d) => (
+            <div>
+              <div class="stats">
+                {d.stages.map((s) => (
+                  <Stat
+                    key={s.stage}
+                    label={s.stage}
+                    value={fmtCount(s.customers)}
+                    detail={`${fmtPercent(s.share)} · median ${fmtNumber(d.timeInStage.find((t) => t.stage === s.stage)?.medianDays ?? null, 0)} days in stage`}
+                  />
+                ))}
+              </div>
+              <Chart
+                title="Customers by life-cycle stage, month by month"
+                height={280}
+                rows={d.snapshots.map((s) => ({ at: s.at, ...s.counts }))}
+                option={{
+                  grid: { left: 60, right: 20, top: 40, bottom: 30 },
+                  legend: { top: 0 },
+                  tooltip: { trigger: 'axis' },
+                  xAxis: { type: 'category', data: d.snapshots.map((s) => fmtDate(s.at)) },
+                  yAxis: { type: 'value', name: 'customers' },
+                  series: d.stages.map((s) => ({
+                    type: 'bar',
+                    stack: 'stages',
+                    name: s.stage,
+                    color: STAGE_COLORS[s.stage],
+                    data: d.snapshots.map((x) => x.counts[s.stage]),
+                  })),
+                }}
+              />
+            </div>
+          )}
+        </Async>
+      </Panel>
+      <div class="grid">
+        <Panel
+          title="Survival by segment"
+          subtitle="Kaplan–Meier share still a customer, months after signup, with the 95% log-log band; customers still here are censored."
+        >
+          <Async state={survival} what="survival">
+            {(d) => (
+              <Chart
+                title="Survival by segment"
+                height={300}
+                rows={d.groups.flatMap((g) =>
+                  g.curve.map((p) => ({
+                    group: g.group,
+                    month: p.time,
+                    survival: p.survival,
+                    low: p.low,
+                    high: p.high,
+                    atRisk: p.atRisk,
+                  })),
+                )}
+                option={{
+                  grid: { left: 50, right: 20, top: 40, bottom: 30 },
+                  legend: { top: 0, data: d.groups.map((g) => g.group) },
+                  tooltip: { trigger: 'axis' },
+                  xAxis: { type: 'value', name: 'months', min: 0 },
+                  yAxis: { type: 'value', min: 0, max: 1 },
+                  series: d.groups.flatMap((g, i) => {
+                    const color = GROUP_COLORS[i % GROUP_COLORS.length];
+                    return [
+                      {
+                        type: 'line',
+                        stack: `band-${i}`,
+                        data: g.curve.map((p) => [p.time, p.low]),
+                        lineStyle: { opacity: 0 },
+                        symbol: 'none',
+                        step: 'end',
+                        silent: true,
+                      },
+                      {
+                        type: 'line',
+                        stack: `band-${i}`,
+                        data: g.curve.map((p) => [p.time, p.high - p.low]),
+                        lineStyle: { opacity: 0 },
+                        areaStyle: { color, opacity: 0.15 },
+                        symbol: 'none',
+                        step: 'end',
+                        silent: true,
+                      },
+                      {
+                        type: 'line',
+                        name: g.group,
+                        color,
+                        step: 'end',
+                        symbol: 'none',
+                        data: g.curve.map((p) => [p.time, p.survival]),
+                      },
+                    ];
+                  }),
+                }}
+              />
+            )}
+          </Async>
+        </Panel>
+        <Panel
+          title="At risk: lowest health score"
+          subtitle="The weighted health score (touchpoint health score) with its own backtest: AUC on churn in the following months."
+        >
+          <Async state={score} what="health score">
+            {(d) => (
+              <div>
+                <div class="stats">
+                  <Stat
+                    label="score AUC (backtest)"
+                    value={fmtNumber(d.backtest.auc.value, 3)}
+                    detail={`[${fmtNumber(d.backtest.auc.low, 3)}, ${fmtNumber(d.backtest.auc.high, 3)}] · ${fmtCount(d.backtest.customers)} customers`}
+                    tone={d.backtest.auc.high < 0.5 ? 'bad' : ''}
+                  />
+                  <Stat
+                    label="fitted model AUC"
+                    value={fmtNumber(d.backtest.modelAuc.value, 3)}
+                    detail={`[${fmtNumber(d.backtest.modelAuc.low, 3)}, ${fmtNumber(d.backtest.modelAuc.high, 3)}]`}
+                  />
+                  <Stat label="red" value={fmtCount(d.bands.red)} detail="score below 40" />
+                </div>
+                {d.backtest.auc.high < 0.5 && (
+                  <p class="muted">
+                    This score ranks the customers who churned as healthier than those who stayed: its weights
+                    point the wrong way for this data.
+                  </p>
+                )}
+                <DataTable
+                  title="Lowest health scores"
+                  rows={d.lowest.map((x) => ({
+                    customer: x.customer,
+                    score: Math.round(x.score * 10) / 10,
+                    band: x.band,
+                    weakest: Object.entries(x.components).sort((a, b) => a[1] - b[1])[0]?.[0] ?? '',
+                  }))}
+                  empty="No customers here."
+                />
+              </div>
+            )}
+          </Async>
+        </Panel>
+      </div>
+      <Panel
+        wide
+        title="Findings by revenue at risk"
+        subtitle="A year's revenue at risk = customers affected × excess churn against comparable customers × annual value, 95% bootstrap interval (touchpoint health business-case)."
+      >
+        <Async state={findings} what="findings">
+          {(d) => (
+            <DataTable
+              title="Findings by revenue at risk"
+              rows={[...d.findings]
+                .filter((f) => f.revenueAtRisk !== null && f.revenueAtRisk !== undefined)
+                .sort((a, b) => (b.revenueAtRisk ?? 0) - (a.revenueAtRisk ?? 0))
+                .map((f) => ({
+                  finding: f.title,
+                  analysis: f.analysis,
+                  'revenue at risk / yr': fmtMoney(f.revenueAtRisk),
+                  '95% interval': `${fmtMoney(f.revenueAtRiskLow)} – ${fmtMoney(f.revenueAtRiskHigh)}`,
+                  'cost to serve / yr': f.costToServe === null ? '–' : fmtMoney(f.costToServe),
+                }))}
+              empty="No business case yet: run touchpoint health business-case after the analyses."
+            />
+          )}
+        </Async>
+      </Panel>
+    </div>
+  );
+}
