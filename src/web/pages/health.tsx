@@ -15,6 +15,13 @@ const STAGE_COLORS: Record<string, string> = {
   'won back': '#8b5cf6',
   churned: '#dc2626',
 };
+/** Time in stage at monthly resolution (docs/health.md §Life cycle): 0 = entered since the last month start. */
+const inStage = (days: number | null) =>
+  days === null
+    ? ''
+    : days === 0
+      ? 'median: entered this month'
+      : `median ${fmtNumber(days, 0)} days in stage`;
 const GROUP_COLORS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2'];
 
 /**
@@ -45,7 +52,7 @@ export function HealthPage(_props: PageProps) {
                     key={s.stage}
                     label={s.stage}
                     value={fmtCount(s.customers)}
-                    detail={`${fmtPercent(s.share)} · median ${fmtNumber(d.timeInStage.find((t) => t.stage === s.stage)?.medianDays ?? null, 0)} days in stage`}
+                    detail={`${fmtPercent(s.share)} · ${inStage(d.timeInStage.find((t) => t.stage === s.stage)?.medianDays ?? null)}`}
                   />
                 ))}
               </div>
