@@ -1,10 +1,11 @@
 import type { StoredFinding } from '../../findings/index.js';
-import type { LifecycleResult, ScoreResult, SurvivalResult } from '../../health/index.js';
+import type { LifecycleResult, RetentionResult, ScoreResult, SurvivalResult } from '../../health/index.js';
 import type { PageProps } from '../app.js';
 import { Chart } from '../components/chart.js';
 import { DataTable } from '../components/table.js';
 import { Async, PageHead, Panel, Stat } from '../components/ui.js';
-import { fmtCount, fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
+import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
+import { tipHtml } from '../html.js';
 import { useOp } from '../state.js';
 
 const STAGE_COLORS: Record<string, string> = {
@@ -34,6 +35,7 @@ export function HealthPage(_props: PageProps) {
   const survival = useOp<SurvivalResult>('health', 'survival', { by: 'segment', unit: 'month' });
   const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 2000 });
   const score = useOp<ScoreResult>('health', 'score', { limit: 20 });
+  const retention = useOp<RetentionResult>('health', 'retention', {});
   return (
     <div class="page">
       <PageHead title="Health" uses={[]} />
@@ -184,6 +186,81 @@ export function HealthPage(_props: PageProps) {
           </Async>
         </Panel>
       </div>
+      <Panel
+        wide
+        title="Retention by signup month"
+        subtitle="Share of each signup cohort still a customer m months after signing up, among those observable that long (Wilson 95% interval in the tooltip); '–' where nobody is observable yet."
+      >
+        <Async state={retention} what="retention">
+          {(d) => {
+            const months = d.months;
+            const cells = d.cohorts.flatMap((c, y) =>
+              c.retained.map(
+                (r, m) =>
+                  [m, y, r?.value === null || r === null ? null : Math.round(100 * r.value!)] as [
+                    number,
+                    number,
+                    number | null,
+                  ],
+              ),
+            );
+            return (
+              <Chart
+                title="Retention by signup month"
+                height={Math.max(220, 40 + 26 * d.cohorts.length)}
+                rows={d.cohorts.flatMap((c) =>
+                  c.retained.map((r, m) => ({
+                    cohort: c.cohort,
+                    month: m + 1,
+                    retained: r?.value ?? null,
+                    low: r?.low ?? null,
+                    high: r?.high ?? null,
+                    n: r?.n ?? 0,
+                  })),
+                )}
+                option={{
+                  tooltip: {
+                    formatter: (p: { data: [number, number, number | null] }) => {
+                      const c = d.cohorts[p.data[1]]!;
+                      const r = c.retained[p.data[0]];
+                      return r
+                        ? tipHtml`${c.cohort}, month ${p.data[0] + 1}<br/>${fmtPercent(r.value)} (${fmtInterval(r.low, r.high, (v) => fmtPercent(v))}), n = ${fmtCount(r.n)}`
+                        : tipHtml`${c.cohort}, month ${p.data[0] + 1}: not observable yet`;
+                    },
+                  },
+                  grid: { left: 80, right: 20, top: 10, bottom: 60 },
+                  xAxis: {
+                    type: 'category',
+                    data: Array.from({ length: months }, (_, i) => `month ${i + 1}`),
+                  },
+                  yAxis: { type: 'category', data: d.cohorts.map((c) => c.cohort), inverse: true },
+                  visualMap: {
+                    min: 0,
+                    max: 100,
+                    calculable: false,
+                    orient: 'horizontal',
+                    left: 'center',
+                    bottom: 0,
+                    inRange: { color: ['#b91c1c', '#facc15', '#15803d'] },
+                    text: ['100 %', '0 %'],
+                  },
+                  series: [
+                    {
+                      type: 'heatmap',
+                      data: cells,
+                      label: {
+                        show: true,
+                        formatter: (p: { data: [number, number, number | null] }) =>
+                          p.data[2] === null ? '–' : `${p.data[2]}`,
+                      },
+                    },
+                  ],
+                }}
+              />
+            );
+          }}
+        </Async>
+      </Panel>
       <Panel
         wide
         title="Findings by revenue at risk"
