@@ -220,9 +220,15 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     );
     expect(auc).toBeGreaterThan(0);
     expect(auc).toBeLessThan(1);
+    // the business case, computed from the page, puts money on the findings
+    await page.getByRole('button', { name: 'Compute the business case' }).click();
+    const money = page.locator('section[aria-labelledby="p-findings-by-revenue-at-risk"]');
+    await money.locator('tbody tr').first().waitFor({ timeout: 180_000 });
+    await expect(money.locator('tbody tr').first().textContent()).resolves.toMatch(/€/);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-business-case.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
-  }, 240_000);
+  }, 420_000);
 
   it('is keyboard navigable: skip link first, findings and journey cards open with Enter', async () => {
     const ctx = await browser.newContext();

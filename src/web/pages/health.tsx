@@ -1,12 +1,15 @@
+import { useState } from 'preact/hooks';
 import type { StoredFinding } from '../../findings/index.js';
 import type { LifecycleResult, RetentionResult, ScoreResult, SurvivalResult } from '../../health/index.js';
+import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
+import { canWrite } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { DataTable } from '../components/table.js';
-import { Async, PageHead, Panel, Stat } from '../components/ui.js';
+import { Async, ErrorBox, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
-import { useOp } from '../state.js';
+import { findOp, useApp, useOp } from '../state.js';
 
 const STAGE_COLORS: Record<string, string> = {
   onboarding: '#60a5fa',
@@ -36,6 +39,22 @@ export function HealthPage(_props: PageProps) {
   const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 2000 });
   const score = useOp<ScoreResult>('health', 'score', { limit: 20 });
   const retention = useOp<RetentionResult>('health', 'retention', {});
+  const { ops, session } = useApp();
+  const canCompute = Boolean(findOp(ops, 'health', 'business-case')) && canWrite(session?.role);
+  const [running, setRunning] = useState(false);
+  const [runError, setRunError] = useState<ApiError | null>(null);
+  const compute = async () => {
+    setRunning(true);
+    setRunError(null);
+    try {
+      await postOp('health', 'business-case', {});
+      findings.reload();
+    } catch (e) {
+      setRunError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setRunning(false);
+    }
+  };
   return (
     <div class="page">
       <PageHead title="Health" uses={[]} />
@@ -265,7 +284,15 @@ export function HealthPage(_props: PageProps) {
         wide
         title="Findings by revenue at risk"
         subtitle="A year's revenue at risk = customers affected × excess churn against comparable customers × annual value, 95% bootstrap interval (touchpoint health business-case)."
+        actions={
+          canCompute && (
+            <button type="button" class="btn small" onClick={compute} disabled={running}>
+              {running ? 'Computing…' : 'Compute the business case'}
+            </button>
+          )
+        }
       >
+        {runError && <ErrorBox error={runError} retry={compute} />}
         <Async state={findings} what="findings">
           {(d) => (
             <DataTable
