@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type Store, sql } from '../store/index.js';
+import { raw, type Store, sql } from '../store/index.js';
 
 /** The 4 P's a finding belongs to. */
 export const P_VALUES = ['product', 'process', 'policy', 'people'] as const;
@@ -60,7 +60,10 @@ export interface Finding {
   readonly customersAffected: number | null;
   readonly evidence: Evidence;
   readonly ownerTeam: string | null;
+  /** Filled by the business case (`health business-case`, docs/health.md): a year's revenue at risk, 95% interval. */
   readonly revenueAtRisk?: number | null;
+  readonly revenueAtRiskLow?: number | null;
+  readonly revenueAtRiskHigh?: number | null;
   readonly costToServe?: number | null;
 }
 
@@ -147,9 +150,14 @@ export async function writeFindings(
         f.ownerTeam,
         num(f.revenueAtRisk),
         num(f.costToServe),
+        num(f.revenueAtRiskLow),
+        num(f.revenueAtRiskHigh),
       ]),
     );
-    await tx.exec(sql`INSERT INTO findings SELECT * FROM findings_in`);
+    // columns named: later migrations add columns to findings (docs/health.md: the interval of the money)
+    await tx.exec(
+      sql`INSERT INTO findings (${raw(FINDING_COLUMNS.map((c) => c.name).join(', '))}) SELECT * FROM findings_in`,
+    );
     await tx.exec(sql`DROP TABLE findings_in`);
     return stored;
   });
@@ -177,8 +185,7 @@ function fingerprint(f: Omit<StoredFinding, 'runId' | 'createdAt'>): string {
     num(f.customersAffected),
     json(f.evidence),
     f.ownerTeam ?? null,
-    num(f.revenueAtRisk),
-    num(f.costToServe),
+    // the money is the business case's, filled in after the analysis ran: not part of what it found
   ]);
 }
 
@@ -235,6 +242,8 @@ export interface FindingRow {
   owner_team: string | null;
   revenue_at_risk: number | null;
   cost_to_serve: number | null;
+  revenue_at_risk_low?: number | null;
+  revenue_at_risk_high?: number | null;
 }
 
 export function fromRow(r: FindingRow): StoredFinding {
@@ -260,6 +269,8 @@ export function fromRow(r: FindingRow): StoredFinding {
     evidence: JSON.parse(r.evidence),
     ownerTeam: r.owner_team,
     revenueAtRisk: r.revenue_at_risk,
+    revenueAtRiskLow: r.revenue_at_risk_low ?? null,
+    revenueAtRiskHigh: r.revenue_at_risk_high ?? null,
     costToServe: r.cost_to_serve,
   };
 }
@@ -290,4 +301,6 @@ const FINDING_COLUMNS = [
   { name: 'owner_team', type: 'varchar' },
   { name: 'revenue_at_risk', type: 'double' },
   { name: 'cost_to_serve', type: 'double' },
+  { name: 'revenue_at_risk_low', type: 'double' },
+  { name: 'revenue_at_risk_high', type: 'double' },
 ] as const;

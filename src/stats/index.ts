@@ -211,4 +211,11 @@ export { quantileDifference, quantileRanks } from './quantile.js';
 export { seeded } from './random.js';
 export { type RatioMoments, ratioArm } from './ratio.js';
 export { mixingRho2, type SequentialResult, sequentialInterval } from './sequential.js';
+export {
+  percentile,
+  poissonWeights,
+  type StandardisedDifference,
+  type StratumCounts,
+  standardisedDifference,
+} from './standardised.js';
 export { type LinearForecast, linearForecast } from './trend.js';

@@ -19,6 +19,7 @@ import { CustomerPage } from './pages/customer.js';
 import { ExperimentsPage } from './pages/experiments.js';
 import { FindingsPage } from './pages/findings.js';
 import { GoalsPage } from './pages/goals.js';
+import { HealthPage } from './pages/health.js';
 import { JourneyPage } from './pages/journey.js';
 import { OverviewPage } from './pages/overview.js';
 import { PeoplePage } from './pages/people.js';
@@ -71,6 +72,12 @@ export const PAGES: readonly PageDef[] = [
     component: VoicePage,
   },
   { id: 'cases', label: 'Cases', available: (ops) => hasArea(ops, 'cases'), component: CasesPage },
+  {
+    id: 'health',
+    label: 'Health',
+    available: (ops) => ops.some((o) => o.area === 'health' && o.verb === 'lifecycle'),
+    component: HealthPage,
+  },
   {
     id: 'experiments',
     label: 'Experiments',

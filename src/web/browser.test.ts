@@ -348,6 +348,29 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     60_000,
   );
 
+  it('the Health page shows the life-cycle stages, survival with bands and the health score beside its backtested AUC', async () => {
+    if (!hasOp('health', 'lifecycle')) return;
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const { page, errors } = await open(ctx, '#/health');
+    for (const stage of ['onboarding', 'active', 'at risk', 'dormant', 'won back', 'churned'])
+      await page.waitForSelector(`.stat-label:text-is("${stage}")`);
+    await page.waitForSelector('[aria-label="Survival by segment"]', { timeout: 120_000 });
+    await page.waitForSelector('.stat-label:text-is("score AUC (backtest)")', { timeout: 120_000 });
+    const auc = Number(
+      await page.locator('.stat:has(.stat-label:text-is("score AUC (backtest)")) .stat-value').textContent(),
+    );
+    expect(auc).toBeGreaterThan(0);
+    expect(auc).toBeLessThan(1);
+    // the business case, computed from the page, puts money on the findings
+    await page.getByRole('button', { name: 'Compute the business case' }).click();
+    const money = page.locator('section[aria-labelledby="p-findings-by-revenue-at-risk"]');
+    await money.locator('tbody tr').first().waitFor({ timeout: 180_000 });
+    await expect(money.locator('tbody tr').first().textContent()).resolves.toMatch(/€/);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-business-case.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 420_000);
+
   it('is keyboard navigable: skip link first, findings and journey cards open with Enter', async () => {
     const ctx = await browser.newContext();
     const { page } = await open(ctx, '#/findings');
