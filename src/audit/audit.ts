@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getLevers, getPingPong, LeversParams, PingPongParams } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext, type Section } from '../core/operation.js';
-import { instant, toInstant, workspaceZone } from '../core/time.js';
+import { TimeFrameParams, toInstant, workspaceZone } from '../core/time.js';
 import { listFindings, type P, P_VALUES, type StoredFinding } from '../findings/index.js';
 import { getPainPoints, PainPointsParams } from '../journeys/index.js';
 import { getLink, LinkParams } from '../people/index.js';
@@ -70,8 +70,9 @@ export const AuditRunParams = z.object({
     .describe(
       're-run the ranking analyses first (journey pain points, ping-pong, levers, people link, policies impact)',
     ),
-  from: instant.optional().describe('start of the audited period (recorded with the audit)'),
-  to: instant.optional().describe('end of the audited period (recorded with the audit)'),
+  // the audited period, recorded with the audit
+  from: TimeFrameParams.from,
+  to: TimeFrameParams.to,
 });
 export type AuditRunParams = z.output<typeof AuditRunParams>;
 
@@ -369,8 +370,9 @@ export const showOperation = defineOperation({
 });
 
 export const DiffParams = z.object({
-  from: z.string().optional().describe('the earlier audit id (default: the one before `to`)'),
-  to: z.string().optional().describe('the later audit id (default: the latest)'),
+  // audit ids, not times: `--from`/`--to` always name instants (one time vocabulary)
+  older: z.string().optional().describe('the earlier audit id (default: the one before `newer`)'),
+  newer: z.string().optional().describe('the later audit id (default: the latest)'),
 });
 
 export const diffOperation = defineOperation({
@@ -379,7 +381,7 @@ export const diffOperation = defineOperation({
   summary: 'What changed between two stored audits: new, resolved, worse and better findings',
   params: DiffParams,
   mode: 'read',
-  run: (db, p) => diffAudits(db, p.from, p.to),
+  run: (db, p) => diffAudits(db, p.older, p.newer),
   present: (d) => [
     {
       text: `${d.from} → ${d.to}: ${d.new.length} new, ${d.resolved.length} resolved, ${d.worse.length} worse, ${d.better.length} better, ${d.unchanged} unchanged.`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Section } from '../core/operation.js';
-import { instant } from '../core/time.js';
+import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
 import { commCtes, communicationWindow, csatSource } from './communication.js';
 import { round } from './figures.js';
@@ -13,11 +13,8 @@ export const CaseTimelineParams = z.object({
     .positive()
     .default(24)
     .describe('update promise: hours a customer may wait for news'),
-  asOf: instant
-    .optional()
-    .describe(
-      'events after this instant do not exist (default: the earlier of now and the latest case event)',
-    ),
+  // events after it do not exist (default: the earlier of now and the latest case event)
+  asOf: TimeFrameParams.asOf,
   fallbackDays: z
     .number()
     .int()

@@ -3,12 +3,12 @@ import { getCaseTimelines } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { currentPersonas } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
-import { instant, resolveInstant } from '../core/time.js';
+import { resolveInstant, TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
 
 export const CustomerTimelineParams = z.object({
   customer: z.string().min(1).max(200).describe('the customer id'),
-  asOf: instant.optional().describe('records after this instant do not exist (default: all)'),
+  asOf: TimeFrameParams.asOf,
   limit: z
     .number()
     .int()

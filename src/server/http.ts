@@ -90,7 +90,7 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
         .send({ error: { ...errorBody(err, req.id).error, code: 'rate_limited' } });
     const e = toTouchpointError(err);
     const status = HTTP_STATUS[e.code];
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status >= 500) req.log.error({ err, method: req.method, url: redactUrl(req.url) }, 'request failed');
     else req.log.info({ code: e.code, msg: e.message }, 'request refused');
     return reply.code(status).send(errorBody(e, req.id));
   });
