@@ -152,7 +152,9 @@ describe('touchpoint report audit', () => {
           }
           const isShare = f.path.startsWith('kpis[3]');
           const got = Number(shown.replace(/[,%]/g, ''));
-          const tolerance = isShare ? 0.05 : f.path.startsWith('kpis') ? 0.005 : 0.0005;
+          // the figure as shown, rounded: within half a unit of its last shown digit
+          const decimals = (shown.replace(/[,%]/g, '').split('.')[1] ?? '').length;
+          const tolerance = 0.5 * 10 ** -decimals;
           expect(
             Math.abs(got - (isShare ? 100 * want : want)),
             `${f.path}: ${shown} vs ${want}`,

@@ -211,7 +211,10 @@ export async function buildReport(
       return null;
     }
   };
-  const goalsRaw = (await load('goals')) as { goals?: Goal[] } | null;
+  // `goals status` (the goals capability's contract): the current figure is { value, lo, hi, n }
+  const goalsRaw = (await load('goals')) as {
+    goals?: (Omit<Goal, 'current'> & { name?: string; current: { value: number } | number | null })[];
+  } | null;
   const experimentsRaw = (await load('experiments')) as { experiments?: unknown[] } | null;
   const byPItems = Object.fromEntries(P_VALUES.map((p) => [p, items.filter((i) => i.p === p).slice(0, 5)]));
   return {
@@ -219,7 +222,17 @@ export async function buildReport(
     generatedAt: now.toISOString(),
     from: frame.from?.toISOString() ?? null,
     to: frame.to?.toISOString() ?? null,
-    goals: goalsRaw ? (goalsRaw.goals ?? []) : null,
+    goals: goalsRaw
+      ? (goalsRaw.goals ?? []).map((g) => ({
+          id: g.id,
+          metric: g.name ?? g.metric,
+          target: g.target,
+          due: g.due,
+          owner: g.owner,
+          status: g.status,
+          current: typeof g.current === 'number' ? g.current : (g.current?.value ?? null),
+        }))
+      : null,
     kpis: [
       ...(await kpis(db, frame.from, frame.to, frame.asOf)),
       (() => {
