@@ -1,6 +1,7 @@
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { parseYamlWith } from '../core/yaml.js';
 import { P_VALUES } from '../findings/index.js';
 import { readMeta, type Store, writeMeta } from '../store/index.js';
 
@@ -77,46 +78,10 @@ export function taxonomyToYaml(t: Taxonomy): string {
 
 /** Parses taxonomy YAML; errors name the line and field. */
 export function taxonomyFromYaml(text: string, file = 'taxonomy.yaml'): Taxonomy {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new TouchpointError(
-      'invalid_input',
-      `${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`,
-      {
-        details: doc.errors.map((x) => ({
-          file,
-          line: x.linePos?.[0]?.line,
-          message: x.message.split('\n')[0]!,
-        })),
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    // an alias expanded more than 100 times is refused (the yaml library's guard against alias bombs)
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    const message = (e as Error).message.split('\n')[0]!;
-    throw new TouchpointError('invalid_input', `${file}: ${message}`, {
-      details: [{ file, message }],
-      cause: e,
-    });
-  }
-  const r = Taxonomy.safeParse(value);
-  if (!r.success) {
-    const details = r.error.issues.map((i) => {
-      const node = doc.getIn(i.path as (string | number)[], true) as { range?: [number, number] } | undefined;
-      const line = node?.range ? text.slice(0, node.range[0]).split('\n').length : undefined;
-      return { file, line, field: i.path.join('.'), message: i.message };
-    });
-    const d = details[0]!;
-    throw new TouchpointError('invalid_input', `${file}:${d.line ?? '?'}: ${d.field}: ${d.message}`, {
-      details,
-    });
-  }
-  checkIds(r.data);
-  return r.data;
+  // the one YAML reader (src/core/yaml.ts): line-numbered errors, alias bombs refused
+  const t = parseYamlWith(text, Taxonomy, file);
+  checkIds(t);
+  return t;
 }
 
 export function slug(s: string): string {

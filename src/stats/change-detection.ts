@@ -266,30 +266,14 @@ export function detectChanges(series: readonly SeriesPoint[], options: DetectorO
     if (options.above !== undefined && pt.value > options.above) signals.push('above');
     if (options.below !== undefined && pt.value < options.below) signals.push('below');
     const base = { t: pt.t, value: pt.value, n };
+    const untested = (expected: number | null, why: string) =>
+      points.push({ ...base, expected, low: null, high: null, z: null, p: null, signals, untested: why });
     if (n !== null && n < minN) {
-      points.push({
-        ...base,
-        expected: null,
-        low: null,
-        high: null,
-        z: null,
-        p: null,
-        signals,
-        untested: `n < ${minN}`,
-      });
+      untested(null, `n < ${minN}`);
       continue;
     }
     if (history.length < minHistory) {
-      points.push({
-        ...base,
-        expected: null,
-        low: null,
-        high: null,
-        z: null,
-        p: null,
-        signals,
-        untested: 'warming up (too little history in this slot)',
-      });
+      untested(null, 'warming up (too little history in this slot)');
       history.push(pt.value);
       bySlot.set(slot, history);
       continue;
@@ -303,16 +287,7 @@ export function detectChanges(series: readonly SeriesPoint[], options: DetectorO
       if (past.length > residualMemory) past.shift();
     };
     if (past.length < minResiduals) {
-      points.push({
-        ...base,
-        expected: mu,
-        low: null,
-        high: null,
-        z: null,
-        p: null,
-        signals,
-        untested: 'warming up (too few residuals to measure the dispersion)',
-      });
+      untested(mu, 'warming up (too few residuals to measure the dispersion)');
       clean();
       continue;
     }
