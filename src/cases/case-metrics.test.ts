@@ -182,4 +182,28 @@ describe('stored case metrics', () => {
       expect(await all(db, await caseMetricsFor(db, {}))).toEqual(await all(db, {}));
     });
   });
+
+  it('two reads at once on a stale store: one refreshes, the other computes in its own snapshot (no write conflict)', async () => {
+    // the server runs each GET in its own read transaction; two pages asking at once after an
+    // import both found the stored metrics stale and both rewrote them: "Conflict on update!" (500)
+    await withTestDb(async (db) => {
+      await loadCases(db, DEFINITION_CASES, TEAM_TIERS);
+      await rebuildCaseMetrics(db);
+      await importRecords(
+        db,
+        'case-events',
+        [{ id: 'k2-late', case_id: 'k2', ts: '2026-01-01T09:00:00Z', type: 'assigned', team: 'C' }],
+        { source: 'test' },
+      );
+      const read = () =>
+        db.transaction(async (tx) => {
+          const o = await caseMetricsFor(tx, {});
+          return { stored: o.stored, rows: await all(tx, o) };
+        });
+      const [a, b] = await Promise.all([read(), read()]);
+      expect([a.stored, b.stored].sort()).toEqual([false, true]);
+      expect(a.rows).toEqual(b.rows);
+      expect(a.rows).toEqual(await all(db, {}));
+    });
+  });
 });

@@ -1,9 +1,10 @@
 import {
   isReadOnly,
+  type Running,
   readMeta,
   readVersion,
   type Store,
-  sharedPerStore,
+  sharedPerDatabase,
   sql,
   writeMeta,
 } from '../store/index.js';
@@ -108,19 +109,26 @@ export async function rebuildCaseMetrics(db: Store, opts: { full?: boolean } = {
   return { ...done, ms: performance.now() - t0 };
 }
 
-const refreshing = new WeakMap<Store, Promise<boolean>>();
+const refreshing: Running<boolean> = new WeakMap();
 
 /**
- * True when `case_metrics_store` serves (refreshed first when its inputs moved; concurrent callers
- * share one refresh); false on a read-only store whose table is missing or stale.
+ * True when `case_metrics_store` serves (refreshed first when its inputs moved; callers on the same
+ * connection share one refresh); false on a read-only store whose table is missing or stale, and
+ * false while another connection refreshes it: that caller computes the metrics itself, right in its
+ * own snapshot (`sharedPerDatabase`).
  */
 export function refreshCaseMetrics(db: Store): Promise<boolean> {
-  return sharedPerStore(refreshing, db, async () => {
-    if (same((await readMeta(db, STATE_KEY)) as Inputs | null, await inputs(db))) return true;
-    if (await isReadOnly(db)) return false;
-    await rebuildCaseMetrics(db);
-    return true;
-  });
+  return sharedPerDatabase(
+    refreshing,
+    db,
+    async () => {
+      if (same((await readMeta(db, STATE_KEY)) as Inputs | null, await inputs(db))) return true;
+      if (await isReadOnly(db)) return false;
+      await rebuildCaseMetrics(db);
+      return true;
+    },
+    () => false,
+  );
 }
 
 /**

@@ -47,6 +47,7 @@ export async function openDemoCopy(): Promise<Store> {
   const db = await openStore(copy);
   return {
     path: db.path,
+    database: db.database,
     all: (q) => db.all(q),
     one: (q) => db.one(q),
     exec: (q) => db.exec(q),

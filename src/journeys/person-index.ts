@@ -1,10 +1,11 @@
 import {
   isReadOnly,
+  type Running,
   readMeta,
   readVersion,
   type SqlFragment,
   type Store,
-  sharedPerStore,
+  sharedPerDatabase,
   sql,
   writeMeta,
 } from '../store/index.js';
@@ -72,7 +73,7 @@ interface Built {
 }
 
 /** One build at a time per store: concurrent analyses wait for the same build. */
-const building = new WeakMap<Store, Promise<SqlFragment>>();
+const building: Running<SqlFragment> = new WeakMap();
 
 /** What the index was built from, as recorded beside it. */
 const builtFrom = async (db: Store) => (await readMeta(db, 'journey_index')) as Built | null;
@@ -142,11 +143,17 @@ export async function refreshPersonIndex(db: Store, opts: { full?: boolean } = {
  * was built; on a read-only store, the same rows computed inline.
  */
 export function personIndex(db: Store): Promise<SqlFragment> {
-  return sharedPerStore(building, db, async () => {
-    const [built, now] = [await builtFrom(db), await current(db)];
-    if (built && built.version === now.version && built.events === now.events) return sql`journey_index`;
-    if (await isReadOnly(db)) return sql`(${buildSql()})`;
-    await refreshPersonIndex(db);
-    return sql`journey_index`;
-  });
+  return sharedPerDatabase(
+    building,
+    db,
+    async () => {
+      const [built, now] = [await builtFrom(db), await current(db)];
+      if (built && built.version === now.version && built.events === now.events) return sql`journey_index`;
+      if (await isReadOnly(db)) return sql`(${buildSql()})`;
+      await refreshPersonIndex(db);
+      return sql`journey_index`;
+    },
+    // another connection is rebuilding it: the same rows, computed inline in this snapshot
+    () => sql`(${buildSql()})`,
+  );
 }

@@ -115,6 +115,10 @@ class DuckStore implements Store {
     private readonly mode: Mode,
   ) {}
 
+  get database(): object {
+    return this.instance;
+  }
+
   /** Records what a write touched: bumped at COMMIT in a transaction, at once outside one. */
   private async wrote(versions: readonly VersionedData[]): Promise<void> {
     if (versions.length === 0) return;

@@ -3,7 +3,7 @@ export { engineSettings, normalize, openStore } from './duckdb.js';
 export { readMeta, writeMeta } from './meta.js';
 export { migrate, migrations } from './migrations/index.js';
 export type { Migration } from './migrations/types.js';
-export { sharedPerStore } from './shared.js';
+export { type Running, sharedPerDatabase } from './shared.js';
 export type { CompiledSql, SqlFragment, SqlValue } from './sql.js';
 export { compile, empty, ident, isFragment, join, raw, sql } from './sql.js';
 export type { BulkRow, ColumnSpec, ColumnType, Store } from './store.js';

@@ -18,6 +18,11 @@ export type BulkRow = readonly (string | number | boolean | Date | null)[];
 export interface Store {
   /** The file behind this store, or ':memory:'. */
   readonly path: string;
+  /**
+   * The database this store is a view of: the same object for the root store and every session and
+   * transaction on it (so work on one database can be shared or told apart across connections).
+   */
+  readonly database: object;
   all<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row[]>;
   one<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row | undefined>;
   exec(query: SqlFragment): Promise<void>;
