@@ -8,8 +8,11 @@ import type { GlobalOptions } from './main.js';
 import { parseLogFormat, prettyRequestLog } from './request-log.js';
 import { checkWorkspace } from './workspace.js';
 
-/** Analyses whose findings the cockpit's pages show, run with the demo's own even without a plant. */
-const COCKPIT_ANALYSES = ['cases.inflow', 'cases.communication'];
+/**
+ * Analyses whose findings the cockpit's pages show, run with the demo's own even without a plant;
+ * last, the business case (money on every finding just made) and the 4 P's audit that gathers them.
+ */
+const COCKPIT_ANALYSES = ['cases.inflow', 'cases.communication', 'health.business-case', 'audit.run'];
 
 /**
  * Runs, once, the analyses the demo's plants are meant for (from its manifest: `journey.pain-points`
