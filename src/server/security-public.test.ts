@@ -25,7 +25,9 @@ describe('exposure (issue 16 item 10)', () => {
     await call(`${verbose.url}/s/nps-probe/definition?t=SURVEYTOKEN-secret-0123456789`);
     await call(`${verbose.url}/setup?token=SETUPTOKEN-secret-0123456789`);
     await call(`${verbose.url}/api/v1/auth/me?key=${key}`, { headers: { authorization: `Bearer ${key}` } });
-    await new Promise((r) => setTimeout(r, 200)); // let the log lines arrive
+    // let the log lines arrive (the last request's line last; a loaded machine may take a while)
+    for (let i = 0; i < 100 && !verbose.stderr().includes('/api/v1/auth/me'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const log = verbose.stderr();
     expect(log).toContain('/s/nps-probe/definition?[redacted]');
     expect(log).not.toContain('SURVEYTOKEN-secret');
