@@ -3,24 +3,21 @@ import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
-import { commCtes, communicationWindow, csatSource } from './communication.js';
+import {
+  CSAT_FALLBACK_DAYS,
+  commCtes,
+  communicationWindow,
+  csatSource,
+  PROMISE_HOURS,
+} from './communication.js';
 import { round } from './figures.js';
 
 export const CaseTimelineParams = z.object({
   case: z.string().min(1).max(200).describe('the case id'),
-  promiseHours: z
-    .number()
-    .positive()
-    .default(24)
-    .describe('update promise: hours a customer may wait for news'),
+  promiseHours: PROMISE_HOURS,
   // events after it do not exist (default: the earlier of now and the latest case event)
   asOf: TimeFrameParams.asOf,
-  fallbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .default(7)
-    .describe('without feedback.case_id: a CSAT from the same customer within this many days after close'),
+  fallbackDays: CSAT_FALLBACK_DAYS,
 });
 export type CaseTimelineParams = z.output<typeof CaseTimelineParams>;
 

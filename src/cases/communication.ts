@@ -8,20 +8,26 @@ import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './case-metrics.js';
 import { noCases, pct, pctInterval, type Rate, rate, ratePct, round } from './figures.js';
 
+/** How a case finds its CSAT answer without `feedback.case_id` (every cases verb that reads CSAT). */
+export const CSAT_FALLBACK_DAYS = z
+  .number()
+  .int()
+  .min(1)
+  .default(7)
+  .describe('without feedback.case_id: a CSAT from the same customer within this many days after close');
+
+/** The update promise of the communication measures (every cases verb that judges updates). */
+export const PROMISE_HOURS = z
+  .number()
+  .positive()
+  .default(24)
+  .describe('update promise: hours a customer may wait for news');
+
 export const CommunicationParams = z.object({
   ...TimeFrameParams,
   ...FilterParams,
-  promiseHours: z
-    .number()
-    .positive()
-    .default(24)
-    .describe('update promise: hours a customer may wait for news'),
-  fallbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .default(7)
-    .describe('without feedback.case_id: a CSAT from the same customer within this many days after close'),
+  promiseHours: PROMISE_HOURS,
+  fallbackDays: CSAT_FALLBACK_DAYS,
 });
 export type CommunicationParams = z.output<typeof CommunicationParams>;
 

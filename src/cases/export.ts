@@ -5,18 +5,13 @@ import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
 import { caseMetricsCtes, caseWindow } from './case-metrics.js';
-import { csatLink, csatSource } from './communication.js';
+import { CSAT_FALLBACK_DAYS, csatLink, csatSource } from './communication.js';
 import { caseMetricsFor } from './metrics-store.js';
 
 export const ExportParams = z.object({
   ...TimeFrameParams,
   ...FilterParams,
-  fallbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .default(7)
-    .describe('without feedback.case_id: a CSAT from the same customer within this many days after close'),
+  fallbackDays: CSAT_FALLBACK_DAYS,
   out: z.string().optional().describe('write a CSV file here (command line only); JSON otherwise'),
   limit: z.number().int().min(1).optional().describe('at most this many cases (JSON)'),
 });

@@ -3,16 +3,12 @@ import { FilterParams } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Store, sql } from '../store/index.js';
-import { commCtes, communicationWindow } from './communication.js';
+import { commCtes, communicationWindow, PROMISE_HOURS } from './communication.js';
 
 export const OverdueUpdatesParams = z.object({
   ...TimeFrameParams,
   ...FilterParams,
-  promiseHours: z
-    .number()
-    .positive()
-    .default(24)
-    .describe('update promise: hours a customer may wait for news'),
+  promiseHours: PROMISE_HOURS,
   team: z.string().optional().describe('only cases currently held by this team'),
   limit: z.number().int().min(1).max(10_000).default(100),
 });

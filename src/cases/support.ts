@@ -6,7 +6,7 @@ import { TimeFrameParams } from '../core/time.js';
 import { mean, quantileRanks } from '../stats/index.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { caseMetricsCtes } from './case-metrics.js';
-import { communicationWindow, csatLink, csatSource } from './communication.js';
+import { CSAT_FALLBACK_DAYS, communicationWindow, csatLink, csatSource } from './communication.js';
 import { pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
@@ -40,12 +40,7 @@ export const SupportParams = z.object({
     .positive()
     .default(72)
     .describe('resolution SLA: hours from opening to the final closure'),
-  fallbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .default(7)
-    .describe('without feedback.case_id: a CSAT from the same customer within this many days after close'),
+  fallbackDays: CSAT_FALLBACK_DAYS,
 });
 export type SupportParams = z.output<typeof SupportParams>;
 
