@@ -17,10 +17,15 @@ import { demoDbPath } from '../demo/test-fixture.js';
 import { importRecords } from '../ingest/index.js';
 import type { MapResult } from '../journeys/map.js';
 import { operations } from '../operations.js';
-import { startServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
-import { ensureWebBuild, WEB_DIST } from './build.js';
-import { haveChromium, launchChromium, navPages, waitForContent } from './testing/browser.js';
+import { ensureWebBuild } from './build.js';
+import {
+  haveChromium,
+  launchChromium,
+  navPages,
+  startCockpitServer,
+  waitForContent,
+} from './testing/browser.js';
 
 /** A team name as a hostile import would send it (issue 16.5): must show as text, never as markup. */
 const XSS_TEAM = '<img src=x onerror="window.__xss=1">';
@@ -63,16 +68,7 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     } finally {
       await store.close();
     }
-    server = await startServer({
-      db,
-      dataDir: join(dir, 'server'),
-      host: '127.0.0.1',
-      port: 0,
-      localAdmin: true,
-      staticDir: WEB_DIST,
-      logLevel: 'warn',
-      print: () => {},
-    });
+    server = await startCockpitServer(db, dir);
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 240_000);

@@ -15,10 +15,9 @@ import { type DemoManifest, readManifest } from '../demo/index.js';
 import { demoDbPath } from '../demo/test-fixture.js';
 import { getLink, LinkParams } from '../people/index.js';
 import { getImpact, ImpactParams } from '../policies/index.js';
-import { startServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
-import { ensureWebBuild, WEB_DIST } from './build.js';
-import { haveChromium, launchChromium, waitForContent } from './testing/browser.js';
+import { ensureWebBuild } from './build.js';
+import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
 
@@ -44,16 +43,7 @@ describe.skipIf(!haveChromium())('People, Policies and Audit pages in Chromium',
     } finally {
       await store.close();
     }
-    server = await startServer({
-      db,
-      dataDir: join(dir, 'server'),
-      host: '127.0.0.1',
-      port: 0,
-      localAdmin: true,
-      staticDir: WEB_DIST,
-      logLevel: 'warn',
-      print: () => {},
-    });
+    server = await startCockpitServer(db, dir);
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 300_000);

@@ -14,10 +14,9 @@ import { seedDemoExperiments } from '../demo/index.js';
 import { demoDbPath, TEST_SEED } from '../demo/test-fixture.js';
 import type { ExperimentResults } from '../experiments/index.js';
 import type { GoalsStatusResult } from '../goals/index.js';
-import { startServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
-import { ensureWebBuild, WEB_DIST } from './build.js';
-import { haveChromium, launchChromium, waitForContent } from './testing/browser.js';
+import { ensureWebBuild } from './build.js';
+import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
 
@@ -40,16 +39,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
     } finally {
       await store.close();
     }
-    server = await startServer({
-      db,
-      dataDir: join(dir, 'server'),
-      host: '127.0.0.1',
-      port: 0,
-      localAdmin: true,
-      staticDir: WEB_DIST,
-      logLevel: 'warn',
-      print: () => {},
-    });
+    server = await startCockpitServer(db, dir);
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 240_000);

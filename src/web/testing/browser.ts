@@ -3,7 +3,10 @@
  * wait until a cockpit page has painted its content (no loading indicator, no call in flight).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { startServer } from '../../server/index.js';
+import { WEB_DIST } from '../build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = (): boolean => existsSync(CHROMIUM);
@@ -71,4 +74,21 @@ export async function navPages(page: Page): Promise<string[]> {
   return page.$$eval('header nav a', (as) =>
     as.map((a) => (a.getAttribute('href') ?? '').replace(/^#\//, '').split('?')[0] ?? '').filter(Boolean),
   );
+}
+
+/**
+ * The real server on loopback as `touchpoint start` runs it, for a cockpit test or bench: the
+ * workspace `db`, its server data in `dir`/server, local-admin mode, the built cockpit, quiet logs.
+ */
+export function startCockpitServer(db: string, dir: string): ReturnType<typeof startServer> {
+  return startServer({
+    db,
+    dataDir: join(dir, 'server'),
+    host: '127.0.0.1',
+    port: 0,
+    localAdmin: true,
+    staticDir: WEB_DIST,
+    logLevel: 'warn',
+    print: () => {},
+  });
 }
