@@ -4,6 +4,61 @@ import { download, exportName, toCsv } from '../csv.js';
 import { useApp } from '../state.js';
 import { DataTable } from './table.js';
 
+/**
+ * The colour scale and cell series of a heatmap of percentages (0 red … 100 green), whose cells are
+ * `[x, y, percent | null]`; a cell without a figure shows '–'. Shared by the journey's conversion
+ * heatmap and the health page's retention table.
+ */
+export function percentHeatmap(cells: readonly (readonly [number, number, number | null])[]) {
+  return {
+    visualMap: {
+      min: 0,
+      max: 100,
+      calculable: false,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      inRange: { color: ['#b91c1c', '#facc15', '#15803d'] },
+      text: ['100 %', '0 %'],
+    },
+    series: [
+      {
+        type: 'heatmap',
+        data: cells,
+        label: {
+          show: true,
+          formatter: (p: { data: [number, number, number | null] }) =>
+            p.data[2] === null ? '–' : `${p.data[2]}`,
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * A 95 % interval drawn as a shaded band: an invisible line at the lower bound with the band's width
+ * stacked on it. `low` and `width` are per point (null where there is no interval to draw).
+ */
+export function intervalBand(
+  low: readonly (number | null)[],
+  width: readonly (number | null)[],
+  color: string,
+  opacity = 0.15,
+) {
+  const line = {
+    type: 'line',
+    stack: 'ci',
+    stackStrategy: 'all',
+    lineStyle: { opacity: 0 },
+    symbol: 'none',
+    silent: true,
+  };
+  return [
+    { ...line, data: low },
+    { ...line, data: width, areaStyle: { color, opacity } },
+  ];
+}
+
 type ECharts = ReturnType<typeof import('./echarts.js')['echarts']['init']>;
 
 /**

@@ -3,7 +3,7 @@ import type { Metric } from '../../experiments/metrics.js';
 import type { GoalStatus, GoalsStatusResult } from '../../goals/status.js';
 import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
-import { Chart } from '../components/chart.js';
+import { Chart, intervalBand } from '../components/chart.js';
 import { Async, Empty, ErrorBox, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtDate } from '../format.js';
 import { tipHtml } from '../html.js';
@@ -176,25 +176,11 @@ function GoalCard(props: { g: GoalStatus }) {
             // the axis holds the band, the target and the forecast's interval (a markLine does not widen it)
             yAxis: { type: 'value', scale: true, min: bounds.min, max: bounds.max },
             series: [
-              {
-                type: 'line',
-                data: pad((t) => y(t.lo)),
-                stack: 'ci',
-                stackStrategy: 'all',
-                lineStyle: { opacity: 0 },
-                symbol: 'none',
-                silent: true,
-              },
-              {
-                type: 'line',
-                data: pad((t) => (t.lo !== null && t.hi !== null ? scale * (t.hi - t.lo) : null)),
-                stack: 'ci',
-                stackStrategy: 'all',
-                lineStyle: { opacity: 0 },
-                areaStyle: { color: '#2563eb', opacity: 0.15 },
-                symbol: 'none',
-                silent: true,
-              },
+              ...intervalBand(
+                pad((t) => y(t.lo)),
+                pad((t) => (t.lo !== null && t.hi !== null ? scale * (t.hi - t.lo) : null)),
+                '#2563eb',
+              ),
               {
                 type: 'line',
                 name: 'measured',

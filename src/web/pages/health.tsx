@@ -4,7 +4,7 @@ import type { LifecycleResult, RetentionResult, ScoreResult, SurvivalResult } fr
 import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
 import { canWrite } from '../components/analysis.js';
-import { Chart } from '../components/chart.js';
+import { Chart, percentHeatmap } from '../components/chart.js';
 import { DataTable } from '../components/table.js';
 import { Async, ErrorBox, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
@@ -253,27 +253,7 @@ export function HealthPage(_props: PageProps) {
                     data: Array.from({ length: months }, (_, i) => `month ${i + 1}`),
                   },
                   yAxis: { type: 'category', data: d.cohorts.map((c) => c.cohort), inverse: true },
-                  visualMap: {
-                    min: 0,
-                    max: 100,
-                    calculable: false,
-                    orient: 'horizontal',
-                    left: 'center',
-                    bottom: 0,
-                    inRange: { color: ['#b91c1c', '#facc15', '#15803d'] },
-                    text: ['100 %', '0 %'],
-                  },
-                  series: [
-                    {
-                      type: 'heatmap',
-                      data: cells,
-                      label: {
-                        show: true,
-                        formatter: (p: { data: [number, number, number | null] }) =>
-                          p.data[2] === null ? '–' : `${p.data[2]}`,
-                      },
-                    },
-                  ],
+                  ...percentHeatmap(cells),
                 }}
               />
             );

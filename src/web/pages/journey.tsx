@@ -13,7 +13,7 @@ import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel } from '../components/analysis.js';
-import { Chart } from '../components/chart.js';
+import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { DataTable } from '../components/table.js';
@@ -198,18 +198,9 @@ function EmotionCurve(props: { e: EmotionResult; moments: readonly StoredFinding
             { type: 'value', min: 0, max: 100, name: '%', splitLine: { show: false } },
           ],
           series: [
-            {
-              type: 'line',
-              data: st.map((s) => ok(s.sentiment, s.sentiment.low)),
-              stack: 'ci',
-              stackStrategy: 'all',
-              lineStyle: { opacity: 0 },
-              symbol: 'none',
-              silent: true,
-            },
-            {
-              type: 'line',
-              data: st.map((s) =>
+            ...intervalBand(
+              st.map((s) => ok(s.sentiment, s.sentiment.low)),
+              st.map((s) =>
                 ok(
                   s.sentiment,
                   s.sentiment.high !== null && s.sentiment.low !== null
@@ -217,13 +208,8 @@ function EmotionCurve(props: { e: EmotionResult; moments: readonly StoredFinding
                     : null,
                 ),
               ),
-              stack: 'ci',
-              stackStrategy: 'all',
-              lineStyle: { opacity: 0 },
-              areaStyle: { color: '#7c3aed', opacity: 0.15 },
-              symbol: 'none',
-              silent: true,
-            },
+              '#7c3aed',
+            ),
             {
               type: 'line',
               name: 'Sentiment',
@@ -497,7 +483,7 @@ function ConversionBy(props: { by: string; filters: Record<string, string> }) {
               .join(' · ');
           const stages = f.steps.slice(1);
           const cells = groups.flatMap((g, y) =>
-            stages.map((st, x) => {
+            stages.map((st, x): [number, number, number | null] => {
               const step = g.steps.find((s2) => s2.step === st);
               return [
                 x,
@@ -542,27 +528,7 @@ function ConversionBy(props: { by: string; filters: Record<string, string> }) {
                   axisLabel: { fontSize: 11 },
                 },
                 yAxis: { type: 'category', data: groups.map(label), inverse: true },
-                visualMap: {
-                  min: 0,
-                  max: 100,
-                  calculable: false,
-                  orient: 'horizontal',
-                  left: 'center',
-                  bottom: 0,
-                  inRange: { color: ['#b91c1c', '#facc15', '#15803d'] },
-                  text: ['100 %', '0 %'],
-                },
-                series: [
-                  {
-                    type: 'heatmap',
-                    data: cells,
-                    label: {
-                      show: true,
-                      formatter: (p: { data: [number, number, number | null] }) =>
-                        p.data[2] === null ? '–' : `${p.data[2]}`,
-                    },
-                  },
-                ],
+                ...percentHeatmap(cells),
               }}
             />
           );

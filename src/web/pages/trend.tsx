@@ -1,6 +1,6 @@
 import type { ScoresResult } from '../../feedback/scores.js';
 import type { OperationInfo } from '../api.js';
-import { Chart } from '../components/chart.js';
+import { Chart, intervalBand } from '../components/chart.js';
 import { Loading, Panel } from '../components/ui.js';
 import { fmtDate, fmtInterval, fmtNumber } from '../format.js';
 import { tipHtml } from '../html.js';
@@ -137,25 +137,12 @@ export function TrendSection(props: { trend: NonNullable<ReturnType<typeof useTr
                   xAxis: { type: 'category', data: x, boundaryGap: false },
                   yAxis: { type: 'value', ...yRange },
                   series: [
-                    {
-                      type: 'line',
-                      data: s.map((p) => ok(p, p.low)),
-                      stack: 'ci',
-                      stackStrategy: 'all',
-                      lineStyle: { opacity: 0 },
-                      symbol: 'none',
-                      silent: true,
-                    },
-                    {
-                      type: 'line',
-                      data: s.map((p) => ok(p, p.high !== null && p.low !== null ? p.high - p.low : null)),
-                      stack: 'ci',
-                      stackStrategy: 'all',
-                      lineStyle: { opacity: 0 },
-                      areaStyle: { color, opacity: 0.18 },
-                      symbol: 'none',
-                      silent: true,
-                    },
+                    ...intervalBand(
+                      s.map((p) => ok(p, p.low)),
+                      s.map((p) => ok(p, p.high !== null && p.low !== null ? p.high - p.low : null)),
+                      color,
+                      0.18,
+                    ),
                     {
                       type: 'line',
                       name: kind,

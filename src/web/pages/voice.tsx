@@ -7,7 +7,7 @@ import type { StoredFinding } from '../../findings/index.js';
 import { ApiError, postOp } from '../api.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel, canWrite } from '../components/analysis.js';
-import { Chart } from '../components/chart.js';
+import { Chart, intervalBand } from '../components/chart.js';
 import { FindingDetail, P_LABELS } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { CustomerLink } from '../components/links.js';
@@ -610,29 +610,15 @@ function ThemesOverTime(props: {
                     },
                   ],
                   series: [
-                    {
-                      type: 'line',
-                      data: pts.map((x) => (x.share.smallSample ? null : x.share.low)),
-                      stack: 'ci',
-                      stackStrategy: 'all',
-                      lineStyle: { opacity: 0 },
-                      symbol: 'none',
-                      silent: true,
-                    },
-                    {
-                      type: 'line',
-                      data: pts.map((x) =>
+                    ...intervalBand(
+                      pts.map((x) => (x.share.smallSample ? null : x.share.low)),
+                      pts.map((x) =>
                         !x.share.smallSample && x.share.low !== null && x.share.high !== null
                           ? x.share.high - x.share.low
                           : null,
                       ),
-                      stack: 'ci',
-                      stackStrategy: 'all',
-                      lineStyle: { opacity: 0 },
-                      areaStyle: { color: '#7c3aed', opacity: 0.15 },
-                      symbol: 'none',
-                      silent: true,
-                    },
+                      '#7c3aed',
+                    ),
                     {
                       type: 'line',
                       name: 'Share of comments',
