@@ -17,6 +17,7 @@ export const TIME_SENSITIVE = [
   'src/core/time-edges.test.ts',
   'src/ingest/parity.test.ts',
   'src/ingest/refusals.test.ts',
+  'src/monitors/backtest.test.ts',
 ];
 
 export default defineConfig({
