@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { raw, type Store, sql } from '../store/index.js';
+import { type BulkRow, type ColumnSpec, type ColumnType, raw, type Store, sql } from '../store/index.js';
 
 /** The 4 P's a finding belongs to. */
 export const P_VALUES = ['product', 'process', 'policy', 'people'] as const;
@@ -123,40 +123,15 @@ export async function writeFindings(
       sql`INSERT OR REPLACE INTO finding_runs VALUES (${runId}, ${analysis}, ${JSON.stringify(params)}, ${now})`,
     );
     await tx.exec(sql`DELETE FROM findings WHERE run_id = ${runId}`);
-    await tx.createTemp('findings_in', FINDING_COLUMNS);
+    await tx.createTemp('findings_in', FIELDS);
     await tx.append(
       'findings_in',
-      FINDING_COLUMNS,
-      stored.map((f) => [
-        f.id,
-        f.runId,
-        now,
-        analysis,
-        f.kind,
-        f.p,
-        f.title,
-        JSON.stringify(f.slice),
-        f.metric,
-        num(f.value),
-        num(f.baseline),
-        num(f.ciLow),
-        num(f.ciHigh),
-        num(f.n),
-        f.smallSample,
-        f.score,
-        f.rank,
-        num(f.customersAffected),
-        JSON.stringify(f.evidence),
-        f.ownerTeam,
-        num(f.revenueAtRisk),
-        num(f.costToServe),
-        num(f.revenueAtRiskLow),
-        num(f.revenueAtRiskHigh),
-      ]),
+      FIELDS,
+      stored.map((f) => FIELDS.map((c) => cell(c.type, c.field === 'createdAt' ? now : f[c.field]))),
     );
     // columns named: later migrations add columns to findings (docs/health.md: the interval of the money)
     await tx.exec(
-      sql`INSERT INTO findings (${raw(FINDING_COLUMNS.map((c) => c.name).join(', '))}) SELECT * FROM findings_in`,
+      sql`INSERT INTO findings (${raw(FIELDS.map((c) => c.name).join(', '))}) SELECT * FROM findings_in`,
     );
     await tx.exec(sql`DROP TABLE findings_in`);
     return stored;
@@ -165,28 +140,14 @@ export async function writeFindings(
 
 /** What a run says, without when it ran: two runs with equal fingerprints found the same. */
 function fingerprint(f: Omit<StoredFinding, 'runId' | 'createdAt'>): string {
-  const json = (v: unknown) => JSON.parse(JSON.stringify(v ?? null)) as unknown;
-  return JSON.stringify([
-    f.id,
-    f.analysis,
-    f.kind,
-    f.p,
-    f.title,
-    json(f.slice),
-    f.metric,
-    num(f.value),
-    num(f.baseline),
-    num(f.ciLow),
-    num(f.ciHigh),
-    num(f.n),
-    f.smallSample,
-    num(f.score),
-    f.rank,
-    num(f.customersAffected),
-    json(f.evidence),
-    f.ownerTeam ?? null,
-    // the money is the business case's, filled in after the analysis ran: not part of what it found
-  ]);
+  return JSON.stringify(
+    FIELDS.filter((c) => c.found).map((c) => {
+      const v = (f as Partial<StoredFinding>)[c.field];
+      return c.type === 'json'
+        ? (JSON.parse(JSON.stringify(v ?? null)) as unknown)
+        : (cell(c.type, v) ?? null);
+    }),
+  );
 }
 
 /**
@@ -218,89 +179,66 @@ export async function readRun(db: Store, runId: string): Promise<StoredFinding[]
   return rows.map(fromRow);
 }
 
-/** A `findings` row as the database returns it. */
-export interface FindingRow {
-  id: string;
-  run_id: string;
-  created_at: string;
-  analysis: string;
-  kind: string;
-  p: P;
-  title: string;
-  slice: string;
-  metric: string;
-  value: number | null;
-  baseline: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  n: number | null;
-  small_sample: boolean;
-  score: number;
-  rank: number;
-  customers_affected: number | null;
-  evidence: string;
-  owner_team: string | null;
-  revenue_at_risk: number | null;
-  cost_to_serve: number | null;
-  revenue_at_risk_low?: number | null;
-  revenue_at_risk_high?: number | null;
+/**
+ * The one list of a finding's stored fields: its column, its engine type, and how a value crosses
+ * (`json`: stored as JSON text; `num`: a non-finite number is stored as null). `writeFindings`,
+ * `fromRow` and the run fingerprint are all read from it. `found: false` marks what is not part of
+ * what an analysis found (when it ran; the money, which the business case fills in afterwards).
+ */
+const FIELDS = [
+  { field: 'id', name: 'id', type: 'varchar', found: true },
+  { field: 'runId', name: 'run_id', type: 'varchar', found: false },
+  { field: 'createdAt', name: 'created_at', type: 'timestamp', found: false },
+  { field: 'analysis', name: 'analysis', type: 'varchar', found: true },
+  { field: 'kind', name: 'kind', type: 'varchar', found: true },
+  { field: 'p', name: 'p', type: 'varchar', found: true },
+  { field: 'title', name: 'title', type: 'varchar', found: true },
+  { field: 'slice', name: 'slice', type: 'json', found: true },
+  { field: 'metric', name: 'metric', type: 'varchar', found: true },
+  { field: 'value', name: 'value', type: 'double', found: true },
+  { field: 'baseline', name: 'baseline', type: 'double', found: true },
+  { field: 'ciLow', name: 'ci_low', type: 'double', found: true },
+  { field: 'ciHigh', name: 'ci_high', type: 'double', found: true },
+  { field: 'n', name: 'n', type: 'bigint', found: true },
+  { field: 'smallSample', name: 'small_sample', type: 'boolean', found: true },
+  { field: 'score', name: 'score', type: 'double', found: true },
+  { field: 'rank', name: 'rank', type: 'integer', found: true },
+  { field: 'customersAffected', name: 'customers_affected', type: 'bigint', found: true },
+  { field: 'evidence', name: 'evidence', type: 'json', found: true },
+  { field: 'ownerTeam', name: 'owner_team', type: 'varchar', found: true },
+  { field: 'revenueAtRisk', name: 'revenue_at_risk', type: 'double', found: false },
+  { field: 'costToServe', name: 'cost_to_serve', type: 'double', found: false },
+  { field: 'revenueAtRiskLow', name: 'revenue_at_risk_low', type: 'double', found: false },
+  { field: 'revenueAtRiskHigh', name: 'revenue_at_risk_high', type: 'double', found: false },
+] as const satisfies readonly (ColumnSpec & { field: keyof StoredFinding; found: boolean })[];
+
+/** A `findings` row as the database returns it (JSON columns as text). */
+export type FindingRow = Record<(typeof FIELDS)[number]['name'], unknown>;
+
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : null;
+
+/** A stored value as the engine takes it (the bulk appender's cell). */
+function cell(type: ColumnType, v: unknown): BulkRow[number] {
+  if (v === undefined || v === null) return null;
+  if (type === 'json') return JSON.stringify(v);
+  if (type === 'double' || type === 'bigint' || type === 'integer') return num(v);
+  if (type === 'timestamp') return v instanceof Date ? v : new Date(String(v));
+  return v as string | boolean;
 }
 
 export function fromRow(r: FindingRow): StoredFinding {
-  return {
-    id: r.id,
-    runId: r.run_id,
-    createdAt: r.created_at,
-    analysis: r.analysis,
-    kind: r.kind,
-    p: r.p,
-    title: r.title,
-    slice: JSON.parse(r.slice),
-    metric: r.metric,
-    value: r.value,
-    baseline: r.baseline,
-    ciLow: r.ci_low,
-    ciHigh: r.ci_high,
-    n: r.n,
-    smallSample: r.small_sample,
-    score: r.score,
-    rank: r.rank,
-    customersAffected: r.customers_affected,
-    evidence: JSON.parse(r.evidence),
-    ownerTeam: r.owner_team,
-    revenueAtRisk: r.revenue_at_risk,
-    revenueAtRiskLow: r.revenue_at_risk_low ?? null,
-    revenueAtRiskHigh: r.revenue_at_risk_high ?? null,
-    costToServe: r.cost_to_serve,
-  };
+  const f: Record<string, unknown> = {};
+  for (const c of FIELDS) {
+    const v = r[c.name];
+    f[c.field] =
+      c.type === 'json'
+        ? typeof v === 'string'
+          ? JSON.parse(v)
+          : v
+        : c.type === 'double' || c.type === 'bigint' || c.type === 'integer'
+          ? num(v)
+          : (v ?? null);
+  }
+  return f as unknown as StoredFinding;
 }
-
-const num = (v: number | null | undefined): number | null =>
-  v === undefined || v === null || !Number.isFinite(v) ? null : v;
-
-const FINDING_COLUMNS = [
-  { name: 'id', type: 'varchar' },
-  { name: 'run_id', type: 'varchar' },
-  { name: 'created_at', type: 'timestamp' },
-  { name: 'analysis', type: 'varchar' },
-  { name: 'kind', type: 'varchar' },
-  { name: 'p', type: 'varchar' },
-  { name: 'title', type: 'varchar' },
-  { name: 'slice', type: 'json' },
-  { name: 'metric', type: 'varchar' },
-  { name: 'value', type: 'double' },
-  { name: 'baseline', type: 'double' },
-  { name: 'ci_low', type: 'double' },
-  { name: 'ci_high', type: 'double' },
-  { name: 'n', type: 'bigint' },
-  { name: 'small_sample', type: 'boolean' },
-  { name: 'score', type: 'double' },
-  { name: 'rank', type: 'integer' },
-  { name: 'customers_affected', type: 'bigint' },
-  { name: 'evidence', type: 'json' },
-  { name: 'owner_team', type: 'varchar' },
-  { name: 'revenue_at_risk', type: 'double' },
-  { name: 'cost_to_serve', type: 'double' },
-  { name: 'revenue_at_risk_low', type: 'double' },
-  { name: 'revenue_at_risk_high', type: 'double' },
-] as const;
