@@ -30,7 +30,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           env: { TZ: 'UTC' },
           // generates the demo company once per run for tests that use src/demo/test-fixture.ts
-          globalSetup: ['src/demo/global-setup.ts'],
+          globalSetup: ['src/testing-tmpdir.ts', 'src/demo/global-setup.ts'],
         },
       },
       {
@@ -39,6 +39,7 @@ export default defineConfig({
           name: 'new-york',
           include: TIME_SENSITIVE,
           env: { TZ: 'America/New_York' },
+          globalSetup: ['src/testing-tmpdir.ts'],
         },
       },
     ],
