@@ -57,8 +57,17 @@ async function audit(
   });
 }
 
-/** A password for an admin to hand over: 18 random bytes, 24 base64url characters. */
-const generatedPassword = (): string => token(18);
+/**
+ * The password given, or one made for an admin to hand over (18 random bytes, 24 base64url
+ * characters) with the result fields that show it once.
+ */
+function passwordOf(given: string | undefined) {
+  const password = given ?? token(18);
+  return {
+    password,
+    shownOnce: given === undefined ? { password, note: 'the password is shown once' } : {},
+  };
+}
 
 export const usersListOperation = defineOperation({
   area: 'accounts',
@@ -100,7 +109,7 @@ export const usersCreateOperation = defineOperation({
   permission: 'server',
   database: 'server',
   async run(db, p, ctx) {
-    const password = p.password ?? generatedPassword();
+    const { password, shownOnce } = passwordOf(p.password);
     const user = await accountsOf(db).users.createUser({ ...p, password });
     await audit(db, ctx, {
       action: 'user.create',
@@ -108,7 +117,7 @@ export const usersCreateOperation = defineOperation({
       target: user.id,
       details: { username: user.username, role: user.role, workspaces: user.workspaces },
     });
-    return { user, ...(p.password === undefined ? { password, note: 'the password is shown once' } : {}) };
+    return { user, ...shownOnce };
   },
   present: (r) => [
     {
@@ -176,7 +185,7 @@ export const usersResetPasswordOperation = defineOperation({
   database: 'server',
   positional: ['username'],
   async run(db, p, ctx) {
-    const password = p.password ?? generatedPassword();
+    const { password, shownOnce } = passwordOf(p.password);
     const ended = await accountsOf(db).users.setPassword(p.username, password);
     await audit(db, ctx, {
       action: 'user.password.reset',
@@ -188,7 +197,7 @@ export const usersResetPasswordOperation = defineOperation({
       username: p.username,
       reset: true,
       sessionsEnded: ended,
-      ...(p.password === undefined ? { password, note: 'the password is shown once' } : {}),
+      ...shownOnce,
     };
   },
   present: (r) => [
