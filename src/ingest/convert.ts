@@ -306,18 +306,16 @@ export async function convert(
     .filter((f) => f.type === 'timestamp' && o.timezone)
     .map((f) => sql`${hasOffset(ident(`_r_${f.name}`), o)} AS ${ident(`_o_${f.name}`)}`);
   const errs = errors(kind, o);
-  const errField = errs.length
-    ? sql`CASE ${join(
-        errs.map((e) => sql`WHEN ${e.cond} THEN ${e.field}`),
-        raw(' '),
-      )} END`
-    : raw('CAST(NULL AS VARCHAR)');
-  const errMsg = errs.length
-    ? sql`CASE ${join(
-        errs.map((e) => sql`WHEN ${e.cond} THEN ${e.msg}`),
-        raw(' '),
-      )} END`
-    : raw('CAST(NULL AS VARCHAR)');
+  // the first failing check's field and message (NULL for a clean row)
+  const firstError = (part: (e: (typeof errs)[number]) => string | SqlFragment) =>
+    errs.length
+      ? sql`CASE ${join(
+          errs.map((e) => sql`WHEN ${e.cond} THEN ${part(e)}`),
+          raw(' '),
+        )} END`
+      : raw('CAST(NULL AS VARCHAR)');
+  const errField = firstError((e) => e.field);
+  const errMsg = firstError((e) => e.msg);
   const typedQuery = sql`SELECT _line, ${join([...typed, ...offsets])}, ${join(spec.fields.map((f) => ident(`_r_${f.name}`)))}
       FROM (${join(variants, raw(' UNION ALL '))})`;
   // derived ids (merge.ts) computed here, over the converted values
