@@ -128,6 +128,15 @@ export const usersCreateOperation = defineOperation({
   ],
 });
 
+/** A server-level change to one user account, named as the one positional argument. */
+const ON_ONE_USER = {
+  params: z.strictObject({ username: Username }),
+  mode: 'write',
+  permission: 'server',
+  database: 'server',
+  positional: ['username'],
+} as const;
+
 /** The caller may not lock themselves out. */
 function notSelf(ctx: OperationContext, username: string, what: string): void {
   if (ctx.caller?.type === 'user' && ctx.caller.name === username)
@@ -140,11 +149,7 @@ export const usersDisableOperation = defineOperation({
   area: 'accounts',
   verb: 'users-disable',
   summary: 'Disable a user: signed out everywhere, cannot sign in; keeps their audit trail',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     notSelf(ctx, p.username, 'disable');
     const ended = await accountsOf(db).users.setDisabled(p.username, true);
@@ -162,11 +167,7 @@ export const usersEnableOperation = defineOperation({
   area: 'accounts',
   verb: 'users-enable',
   summary: 'Re-enable a disabled user',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     await accountsOf(db).users.setDisabled(p.username, false);
     await audit(db, ctx, { action: 'user.enable', workspace: null, target: p.username });
@@ -213,11 +214,7 @@ export const sessionsEndOperation = defineOperation({
   area: 'accounts',
   verb: 'sessions-end',
   summary: 'End every session of a user (they must sign in again)',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     const users = accountsOf(db).users;
     const ended = await users.endSessions((await users.byName(p.username)).id);
