@@ -365,18 +365,12 @@ async function applyTimezone(tx: Store, kind: Kind, zone: string): Promise<void>
     );
     return [d, local.offset];
   });
-  await tx.createTemp('_tp_tz', [
+  const tzColumns = [
     { name: 'h', type: 'timestamp' },
     { name: 'offset_min', type: 'integer' },
-  ]);
-  await tx.append(
-    '_tp_tz',
-    [
-      { name: 'h', type: 'timestamp' },
-      { name: 'offset_min', type: 'integer' },
-    ],
-    rows,
-  );
+  ] as const;
+  await tx.createTemp('_tp_tz', tzColumns);
+  await tx.append('_tp_tz', tzColumns, rows);
   for (const f of fields) {
     await tx.exec(sql`UPDATE ${ident(CONV)} SET ${ident(f)} = ${ident(CONV)}.${ident(f)} - to_minutes(CAST(z.offset_min AS BIGINT))
       FROM _tp_tz z WHERE z.h = date_trunc('hour', ${ident(CONV)}.${ident(f)}) AND NOT ${ident(CONV)}.${ident(`_o_${f}`)}`);
