@@ -1,13 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminSession,
-  bearer,
-  type ChildServer,
-  call,
-  createKey,
-  startChild,
-} from '../server/test-harness.js';
+import { bearer, type ChildServer, call, defaultKey, startChild } from '../server/test-harness.js';
 import { sql, withTestDb } from '../store/index.js';
 import { importFile } from './import-file.js';
 import { importRecords } from './import-records.js';
@@ -84,7 +77,7 @@ describe('HTTP ingest refuses what it cannot store as sent (real server)', () =>
   let key: string;
   beforeAll(async () => {
     srv = await startChild();
-    key = await createKey(srv.url, await adminSession(srv.url), 'default', ['read', 'ingest']);
+    key = await defaultKey(srv.url, ['read', 'ingest']);
   });
   afterAll(async () => {
     await srv?.stop();
