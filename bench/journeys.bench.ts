@@ -89,24 +89,21 @@ export default async function (ctx: BenchContext): Promise<void> {
       touchpoint: 'product page',
       channel: 'web',
     }));
+    /** Refreshes the index, then the layer (only the people whose events changed), and reports both. */
+    const refreshAfter = async (change: string) => {
+      const index = await refreshPersonIndex(db);
+      const layer = await refreshJourneyLayer(db, journey);
+      ctx.report(
+        `refresh after ${change}: index + layer`,
+        (index.ms + layer.ms) / 1000,
+        's',
+        `index ${(index.ms / 1000).toFixed(2)} s (${index.people} people), layer ${(layer.ms / 1000).toFixed(2)} s (${layer.people} people)`,
+      );
+    };
     const imported = await importRecords(db, 'events', batch, { source: 'bench' });
-    const after = await refreshPersonIndex(db);
-    const afterLayer = await refreshJourneyLayer(db, journey);
-    ctx.report(
-      'refresh after importing 1,000 events of 100 people: index + layer',
-      (after.ms + afterLayer.ms) / 1000,
-      's',
-      `index ${(after.ms / 1000).toFixed(2)} s (${after.people} people), layer ${(afterLayer.ms / 1000).toFixed(2)} s (${afterLayer.people} people)`,
-    );
+    await refreshAfter('importing 1,000 events of 100 people');
     await undoImport(db, imported.importId);
-    const undone = await refreshPersonIndex(db);
-    const undoneLayer = await refreshJourneyLayer(db, journey);
-    ctx.report(
-      'refresh after undoing that import: index + layer',
-      (undone.ms + undoneLayer.ms) / 1000,
-      's',
-      `${undone.people} / ${undoneLayer.people} people redone`,
-    );
+    await refreshAfter('undoing that import');
     const pair = async (
       name: string,
       ours: () => Promise<unknown>,

@@ -76,6 +76,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A real server on the workspace with the real operations plus the toy's (the cockpit's files or none). */
+const serveWithToy = (dataDir: string, staticDir: string | false) =>
+  startServer({
+    db: ws,
+    dataDir: join(dir, dataDir),
+    port: 0,
+    localAdmin: true,
+    staticDir,
+    logLevel: 'warn',
+    print: () => {},
+    operations: [...operations, ...toyOps],
+  });
+
 describe('a toy capability: one folder + one line', () => {
   it('is a CLI command with its flags, in help, and runs', async () => {
     const table = await deriveCommandTable(capabilities);
@@ -98,16 +111,7 @@ describe('a toy capability: one folder + one line', () => {
   });
 
   it('is an API route, in the OpenAPI document, and in the cockpit’s discovery', async () => {
-    const server = await startServer({
-      db: ws,
-      dataDir: join(dir, 'server'),
-      port: 0,
-      localAdmin: true,
-      staticDir: false,
-      logLevel: 'warn',
-      print: () => {},
-      operations: [...operations, ...toyOps],
-    });
+    const server = await serveWithToy('server', false);
     try {
       const r = await fetch(`${server.url}/api/v1/toy/segments?min=1`);
       expect(r.status).toBe(200);
@@ -145,16 +149,7 @@ describe('a toy capability: one folder + one line', () => {
     'is drawn by the cockpit: More analyses lists it and shows its result as a table',
     async () => {
       await ensureWebBuild();
-      const server = await startServer({
-        db: ws,
-        dataDir: join(dir, 'server-web'),
-        port: 0,
-        localAdmin: true,
-        staticDir: WEB_DIST,
-        logLevel: 'warn',
-        print: () => {},
-        operations: [...operations, ...toyOps],
-      });
+      const server = await serveWithToy('server-web', WEB_DIST);
       const browser = await launchChromium();
       try {
         const artifacts = resolve(SRC, '../artifacts/web');

@@ -57,8 +57,17 @@ async function audit(
   });
 }
 
-/** A password for an admin to hand over: 18 random bytes, 24 base64url characters. */
-const generatedPassword = (): string => token(18);
+/**
+ * The password given, or one made for an admin to hand over (18 random bytes, 24 base64url
+ * characters) with the result fields that show it once.
+ */
+function passwordOf(given: string | undefined) {
+  const password = given ?? token(18);
+  return {
+    password,
+    shownOnce: given === undefined ? { password, note: 'the password is shown once' } : {},
+  };
+}
 
 export const usersListOperation = defineOperation({
   area: 'accounts',
@@ -100,7 +109,7 @@ export const usersCreateOperation = defineOperation({
   permission: 'server',
   database: 'server',
   async run(db, p, ctx) {
-    const password = p.password ?? generatedPassword();
+    const { password, shownOnce } = passwordOf(p.password);
     const user = await accountsOf(db).users.createUser({ ...p, password });
     await audit(db, ctx, {
       action: 'user.create',
@@ -108,7 +117,7 @@ export const usersCreateOperation = defineOperation({
       target: user.id,
       details: { username: user.username, role: user.role, workspaces: user.workspaces },
     });
-    return { user, ...(p.password === undefined ? { password, note: 'the password is shown once' } : {}) };
+    return { user, ...shownOnce };
   },
   present: (r) => [
     {
@@ -118,6 +127,15 @@ export const usersCreateOperation = defineOperation({
     },
   ],
 });
+
+/** A server-level change to one user account, named as the one positional argument. */
+const ON_ONE_USER = {
+  params: z.strictObject({ username: Username }),
+  mode: 'write',
+  permission: 'server',
+  database: 'server',
+  positional: ['username'],
+} as const;
 
 /** The caller may not lock themselves out. */
 function notSelf(ctx: OperationContext, username: string, what: string): void {
@@ -131,11 +149,7 @@ export const usersDisableOperation = defineOperation({
   area: 'accounts',
   verb: 'users-disable',
   summary: 'Disable a user: signed out everywhere, cannot sign in; keeps their audit trail',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     notSelf(ctx, p.username, 'disable');
     const ended = await accountsOf(db).users.setDisabled(p.username, true);
@@ -153,11 +167,7 @@ export const usersEnableOperation = defineOperation({
   area: 'accounts',
   verb: 'users-enable',
   summary: 'Re-enable a disabled user',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     await accountsOf(db).users.setDisabled(p.username, false);
     await audit(db, ctx, { action: 'user.enable', workspace: null, target: p.username });
@@ -176,7 +186,7 @@ export const usersResetPasswordOperation = defineOperation({
   database: 'server',
   positional: ['username'],
   async run(db, p, ctx) {
-    const password = p.password ?? generatedPassword();
+    const { password, shownOnce } = passwordOf(p.password);
     const ended = await accountsOf(db).users.setPassword(p.username, password);
     await audit(db, ctx, {
       action: 'user.password.reset',
@@ -188,7 +198,7 @@ export const usersResetPasswordOperation = defineOperation({
       username: p.username,
       reset: true,
       sessionsEnded: ended,
-      ...(p.password === undefined ? { password, note: 'the password is shown once' } : {}),
+      ...shownOnce,
     };
   },
   present: (r) => [
@@ -204,11 +214,7 @@ export const sessionsEndOperation = defineOperation({
   area: 'accounts',
   verb: 'sessions-end',
   summary: 'End every session of a user (they must sign in again)',
-  params: z.strictObject({ username: Username }),
-  mode: 'write',
-  permission: 'server',
-  database: 'server',
-  positional: ['username'],
+  ...ON_ONE_USER,
   async run(db, p, ctx) {
     const users = accountsOf(db).users;
     const ended = await users.endSessions((await users.byName(p.username)).id);

@@ -174,9 +174,7 @@ function toGroup(r: Row): HandoffGroup {
  * transfers so far; FCR is over closed cases; reopen rate over cases resolved at least once.
  */
 export async function getHandoffs(db: Store, params: HandoffsParams): Promise<HandoffsResult> {
-  const o = await caseMetricsFor(db, {
-    ...(await caseWindow(db, params)),
-  });
+  const o = await caseMetricsFor(db, await caseWindow(db, params));
   const rows = await db.all<
     Row & { is_total: boolean }
   >(sql`WITH ${withPushToFront(o, params.pushToFrontShare)},

@@ -91,9 +91,7 @@ export async function getInflow(
   params: InflowParams,
   now: Date = new Date(),
 ): Promise<InflowResult> {
-  const o = await caseMetricsFor(db, {
-    ...(await caseWindow(db, params)),
-  });
+  const o = await caseMetricsFor(db, await caseWindow(db, params));
   const base = sql`WITH ${caseMetricsCtes(o)},
     rep AS (
       SELECT case_id, reason, customer_id, contacts,

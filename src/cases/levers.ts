@@ -197,10 +197,13 @@ function figure(
   };
 }
 
+/** A count column of a reason's row. */
+type Count = 'cases' | 'closed' | 'approval_k' | 'train_k' | 'auto_k' | 'access_k';
+
 /** Rate of the other reasons: (Σk − k) / (Σn − n). */
-const rest = (rows: readonly Row[], r: Row, k: (x: Row) => number, n: (x: Row) => number) => {
-  const K = rows.reduce((s, x) => s + k(x), 0) - k(r);
-  const N = rows.reduce((s, x) => s + n(x), 0) - n(r);
+const rest = (rows: readonly Row[], r: Row, k: Count, n: Count) => {
+  const K = rows.reduce((s, x) => s + x[k], 0) - r[k];
+  const N = rows.reduce((s, x) => s + x[n], 0) - r[n];
   return N > 0 ? K / N : null;
 };
 
@@ -236,6 +239,15 @@ export async function getLevers(
   const medianVolume = volumes.length ? volumes[Math.floor((volumes.length - 1) / 2)]! : 0;
   const figures: (LeverFigure & { score: number })[] = [];
   for (const r of rows) {
+    /** The reason's rate k/n, against the same rate over the other reasons. */
+    const againstOtherReasons = (
+      lever: Lever,
+      metric: string,
+      k: Count,
+      n: Count,
+      owner: string | null,
+      detail: string,
+    ) => figure(lever, metric, r, r[k], r[n], rest(rows, r, k, n), owner, detail);
     // empower: tier-1 teams passing on cases their peers close
     const teams = front.filter((f) => f.reason === r.reason);
     const n = teams.reduce((s, f) => s + f.n, 0);
@@ -261,36 +273,22 @@ export async function getLevers(
       );
     } else if (r.approval_k > 0) {
       figures.push(
-        figure(
+        againstOtherReasons(
           'empower',
           'approval_transfer_rate',
-          r,
-          r.approval_k,
-          r.cases,
-          rest(
-            rows,
-            r,
-            (x) => x.approval_k,
-            (x) => x.cases,
-          ),
+          'approval_k',
+          'cases',
           null,
           `${r.approval_k} cases transferred only to get an approval`,
         ),
       );
     }
     figures.push(
-      figure(
+      againstOtherReasons(
         'train',
         'bounce_or_reopen_rate',
-        r,
-        r.train_k,
-        r.cases,
-        rest(
-          rows,
-          r,
-          (x) => x.train_k,
-          (x) => x.cases,
-        ),
+        'train_k',
+        'cases',
         r.train_owner,
         `${r.train_k} cases bounced back to a team or reopened`,
       ),
@@ -298,18 +296,11 @@ export async function getLevers(
     if (r.cases >= medianVolume && r.auto_path && r.auto_path.length > 0 && r.closed > 0) {
       if (r.auto_k / r.closed >= params.automateShare)
         figures.push(
-          figure(
+          againstOtherReasons(
             'automate',
             'same_short_path_rate',
-            r,
-            r.auto_k,
-            r.closed,
-            rest(
-              rows,
-              r,
-              (x) => x.auto_k,
-              (x) => x.closed,
-            ),
+            'auto_k',
+            'closed',
             r.auto_path[r.auto_path.length - 1] ?? null,
             `${r.auto_k} of ${r.closed} closed cases followed the same path ${r.auto_path.join(' → ')}`,
           ),
@@ -317,18 +308,11 @@ export async function getLevers(
     }
     if (reasonsRecorded) {
       figures.push(
-        figure(
+        againstOtherReasons(
           'access',
           'missing_access_transfer_rate',
-          r,
-          r.access_k,
-          r.cases,
-          rest(
-            rows,
-            r,
-            (x) => x.access_k,
-            (x) => x.cases,
-          ),
+          'access_k',
+          'cases',
           r.access_owner,
           `${r.access_k} cases transferred because a permission or system was missing`,
         ),

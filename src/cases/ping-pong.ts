@@ -161,9 +161,7 @@ export async function getPingPong(
   params: PingPongParams,
   now: Date = new Date(),
 ): Promise<PingPongResult> {
-  const o = await caseMetricsFor(db, {
-    ...(await caseWindow(db, params)),
-  });
+  const o = await caseMetricsFor(db, await caseWindow(db, params));
   const rows = (await db.all<Row>(query(o))).filter((r) => r.cases >= params.minCases);
   const byReason = new Map(rows.map((r) => [r.reason, r]));
   const pingPong = reasonRates(

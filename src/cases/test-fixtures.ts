@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { CaseEventType } from '../ingest/index.js';
 import { type Store, sql } from '../store/index.js';
 
 /** ../shared/data beside the repository (CI clones it there), or TOUCHPOINT_DATA. */
@@ -36,15 +37,7 @@ export interface FixtureCase {
 
 export interface FixtureEvent {
   readonly at: string;
-  readonly type:
-    | 'opened'
-    | 'assigned'
-    | 'status'
-    | 'update_sent'
-    | 'customer_contact'
-    | 'note'
-    | 'reopened'
-    | 'closed';
+  readonly type: CaseEventType;
   readonly team?: string;
   readonly agent?: string;
   readonly reason?: string;

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KIND_SPECS, KINDS } from '../ingest/index.js';
 import { ident, openStore, sql } from '../store/index.js';
 
 const BIN = new URL('../../bin/touchpoint.js', import.meta.url).pathname;
@@ -55,20 +56,8 @@ describe('the README on the demo company', () => {
   });
 });
 
-const TABLES = [
-  'customers',
-  'events',
-  'feedback',
-  'cases',
-  'case_events',
-  'teams',
-  'employees',
-  'pulse',
-  'touchpoint_owners',
-  'journey_stages',
-  'identity_links',
-  'imports',
-] as const;
+/** Every table an import kind writes, and the import log. */
+const TABLES = [...KINDS.map((k) => KIND_SPECS[k].table), 'imports'];
 
 /** Good files, one per import kind, in the order a new user would load them. */
 const GOOD: [kind: string, file: string, text: string][] = [

@@ -172,6 +172,10 @@ export async function runOperation(
   }
 }
 
+/** A file named by the flag of `pathKey` that could not be read or written: one line naming the flag. */
+const fileError = (code: 'not_found' | 'invalid_input', pathKey: string, what: string, e: unknown) =>
+  new TouchpointError(code, `--${kebab(pathKey)}: ${what}: ${(e as Error).message}`, { cause: e });
+
 /** The CLI edge reads the files an operation declares (`fileInputs`) into their text parameters. */
 export function readFileInputs(op: AnyOperation, params: Record<string, unknown>): Record<string, unknown> {
   const out = { ...params };
@@ -181,13 +185,7 @@ export function readFileInputs(op: AnyOperation, params: Record<string, unknown>
     try {
       out[textKey] = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new TouchpointError(
-        'not_found',
-        `--${kebab(pathKey)}: cannot read ${path}: ${(e as Error).message}`,
-        {
-          cause: e,
-        },
-      );
+      throw fileError('not_found', pathKey, `cannot read ${path}`, e);
     }
   }
   return out;
@@ -212,13 +210,7 @@ export function writeFileOutputs(
     try {
       writeFileSync(path, content as string | Uint8Array);
     } catch (e) {
-      throw new TouchpointError(
-        'invalid_input',
-        `--${kebab(pathKey)}: cannot write ${path}: ${(e as Error).message}`,
-        {
-          cause: e,
-        },
-      );
+      throw fileError('invalid_input', pathKey, `cannot write ${path}`, e);
     }
   }
   return rest;

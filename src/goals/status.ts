@@ -37,19 +37,12 @@ export interface GoalFigure {
   readonly n: number;
 }
 
-export interface GoalStatus {
-  readonly id: string;
-  readonly name: string;
-  readonly metric: string;
+/** The goal as set (its metric, slice, baseline, target, dates and owner), and where it stands. */
+export interface GoalStatus
+  extends Pick<Goal, 'id' | 'name' | 'metric' | 'slice' | 'baseline' | 'target' | 'start' | 'due' | 'owner'> {
   readonly metricName: string;
   readonly format: MetricFormat;
   readonly higherIsBetter: boolean;
-  readonly slice: MetricSlice;
-  readonly baseline: number | null;
-  readonly target: number;
-  readonly start: string;
-  readonly due: string;
-  readonly owner: string;
   readonly status: GoalState;
   /** Why, in one sentence. */
   readonly reason: string;

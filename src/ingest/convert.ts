@@ -306,18 +306,16 @@ export async function convert(
     .filter((f) => f.type === 'timestamp' && o.timezone)
     .map((f) => sql`${hasOffset(ident(`_r_${f.name}`), o)} AS ${ident(`_o_${f.name}`)}`);
   const errs = errors(kind, o);
-  const errField = errs.length
-    ? sql`CASE ${join(
-        errs.map((e) => sql`WHEN ${e.cond} THEN ${e.field}`),
-        raw(' '),
-      )} END`
-    : raw('CAST(NULL AS VARCHAR)');
-  const errMsg = errs.length
-    ? sql`CASE ${join(
-        errs.map((e) => sql`WHEN ${e.cond} THEN ${e.msg}`),
-        raw(' '),
-      )} END`
-    : raw('CAST(NULL AS VARCHAR)');
+  // the first failing check's field and message (NULL for a clean row)
+  const firstError = (part: (e: (typeof errs)[number]) => string | SqlFragment) =>
+    errs.length
+      ? sql`CASE ${join(
+          errs.map((e) => sql`WHEN ${e.cond} THEN ${part(e)}`),
+          raw(' '),
+        )} END`
+      : raw('CAST(NULL AS VARCHAR)');
+  const errField = firstError((e) => e.field);
+  const errMsg = firstError((e) => e.msg);
   const typedQuery = sql`SELECT _line, ${join([...typed, ...offsets])}, ${join(spec.fields.map((f) => ident(`_r_${f.name}`)))}
       FROM (${join(variants, raw(' UNION ALL '))})`;
   // derived ids (merge.ts) computed here, over the converted values
@@ -367,18 +365,12 @@ async function applyTimezone(tx: Store, kind: Kind, zone: string): Promise<void>
     );
     return [d, local.offset];
   });
-  await tx.createTemp('_tp_tz', [
+  const tzColumns = [
     { name: 'h', type: 'timestamp' },
     { name: 'offset_min', type: 'integer' },
-  ]);
-  await tx.append(
-    '_tp_tz',
-    [
-      { name: 'h', type: 'timestamp' },
-      { name: 'offset_min', type: 'integer' },
-    ],
-    rows,
-  );
+  ] as const;
+  await tx.createTemp('_tp_tz', tzColumns);
+  await tx.append('_tp_tz', tzColumns, rows);
   for (const f of fields) {
     await tx.exec(sql`UPDATE ${ident(CONV)} SET ${ident(f)} = ${ident(CONV)}.${ident(f)} - to_minutes(CAST(z.offset_min AS BIGINT))
       FROM _tp_tz z WHERE z.h = date_trunc('hour', ${ident(CONV)}.${ident(f)}) AND NOT ${ident(CONV)}.${ident(`_o_${f}`)}`);

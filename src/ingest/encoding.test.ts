@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
 import { checkUtf8 } from './encoding.js';
 import { importFile } from './import-file.js';
-import { refused } from './refusal.test-helpers.js';
+import { refused } from './ingest.test-helpers.js';
 
 // Files in Latin-1 and Windows-1252 as spreadsheets on Windows write them (issue 17 item 3): refused
 // with the line and the --encoding to use, never stored as U+FFFD; imported exactly with --encoding.

@@ -1,41 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { isTouchpointError, type TouchpointError } from '../core/errors.js';
-import { ident, raw, type Store, sql, withTestDb } from '../store/index.js';
+import { describe, expect, it } from 'vitest';
+import { raw, type Store, sql, withTestDb } from '../store/index.js';
 import { type DryRunReport, type FileImportOptions, importFile } from './import-file.js';
 import type { ImportReport } from './import-records.js';
+import { rowCount as count, fileWriter, refused } from './ingest.test-helpers.js';
 import type { Kind } from './schemas.js';
 import { undoImport } from './undo.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tp-ingest-'));
-afterAll(() => {
-  // temp files are left to the OS: vitest workers may still hold them
-});
-let n = 0;
-function file(name: string, content: string | Buffer): string {
-  const p = join(dir, `${n++}-${name}`);
-  writeFileSync(p, content);
-  return p;
-}
-
-const count = async (db: Store, table: string): Promise<number> =>
-  (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
+const file = fileWriter('tp-ingest-');
 
 async function imp(db: Store, kind: Kind, o: FileImportOptions): Promise<ImportReport> {
   return (await importFile(db, kind, o)) as ImportReport;
-}
-
-async function rejected(p: Promise<unknown>): Promise<TouchpointError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isTouchpointError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TouchpointError');
 }
 
 /** Per kind: a good CSV, a bad one (bad row on physical line 4, after a quoted newline), the bad field, the table. */
@@ -140,7 +115,7 @@ describe('importFile: every kind', () => {
     async (kind, _good, bad, field, table) => {
       await withTestDb(async (db) => {
         const f = file(`${kind}-bad.csv`, bad);
-        const e = await rejected(importFile(db, kind, { file: f }));
+        const e = await refused(importFile(db, kind, { file: f }));
         expect(e.code).toBe('invalid_input');
         expect(e.details[0]).toMatchObject({ file: f, line: 4, field });
         expect(e.message).toContain(`${f}:4: ${field}:`);
@@ -214,8 +189,8 @@ describe('importFile: formats', () => {
       });
     }
     await withTestDb(async (db) => {
-      const p = join(dir, 'e.parquet');
-      // a fixture path from mkdtemp, written in this test
+      // a fixture path in the test's own directory, the empty file overwritten by COPY
+      const p = file('e.parquet', '');
       await db.exec(
         raw(`COPY (SELECT 'c1' AS customer_id, TIMESTAMP '2026-01-01 10:00:00' AS ts, 'web' AS channel,
         'home' AS touchpoint, 3 AS n) TO '${p}' (FORMAT parquet)`),
@@ -243,10 +218,10 @@ describe('importFile: formats', () => {
         '  }',
         ']',
       ].join('\n');
-      const e = await rejected(importFile(db, 'events', { file: file('bad.json', pretty) }));
+      const e = await refused(importFile(db, 'events', { file: file('bad.json', pretty) }));
       expect(e.details[0]).toMatchObject({ line: 7, field: 'ts' });
       const broken = pretty.replace('"ts": "2026-01-02",', '"ts": "2026-01-02"');
-      const b = await rejected(importFile(db, 'events', { file: file('broken.json', broken) }));
+      const b = await refused(importFile(db, 'events', { file: file('broken.json', broken) }));
       expect(b.message).toMatch(/broken\.json:6: not valid JSON/);
       expect(await db.all(sql`SELECT id FROM events`)).toEqual([]);
     });
@@ -258,7 +233,7 @@ describe('importFile: formats', () => {
         'bad.jsonl',
         '{"customer_id":"c1","ts":"2026-01-01","channel":"web","touchpoint":"a"}\n\n{"customer_id":"c1","ts":"soon","channel":"web","touchpoint":"a"}\n',
       );
-      const e = await rejected(importFile(db, 'events', { file: f }));
+      const e = await refused(importFile(db, 'events', { file: f }));
       expect(e.details[0]).toMatchObject({ line: 3, field: 'ts' });
     });
   });
@@ -266,7 +241,7 @@ describe('importFile: formats', () => {
   it('a row with too many fields names its line', async () => {
     await withTestDb(async (db) => {
       const f = file('ragged.csv', 'id,name\nt1,A\nt2,B,extra\n');
-      const e = await rejected(importFile(db, 'teams', { file: f }));
+      const e = await refused(importFile(db, 'teams', { file: f }));
       expect(e.message).toContain(':3:');
       expect(await count(db, 'teams')).toBe(0);
     });
@@ -314,7 +289,7 @@ describe('importFile: mapping', () => {
   it('a wrong date format is an error with the line number, and nothing is stored', async () => {
     await withTestDb(async (db) => {
       const f = file('export.csv', export1);
-      const e = await rejected(
+      const e = await refused(
         importFile(db, 'events', {
           file: f,
           map: { customer_id: 'userid', ts: 'created_at', touchpoint: 'page', channel: 'web' },
@@ -550,7 +525,7 @@ describe('keys', () => {
       const head = 'id,customer_id,ts,channel,touchpoint\n';
       const rows = `${head}e1,c1,2026-01-01,web,cart\ne2,c1,2026-01-02,web,home\ne1,c1,2026-01-01,web,cart\n`;
       const other = `${rows}e1,c1,2026-01-01,web,home\n`;
-      const e = await rejected(imp(db, 'events', { file: file('a0.csv', other) }));
+      const e = await refused(imp(db, 'events', { file: file('a0.csv', other) }));
       expect(e.message).toMatch(
         /a0\.csv:5: id: "e1" repeats line 2 with other values \(one row per id in a file\)/,
       );
@@ -576,7 +551,7 @@ describe('undo', () => {
       const a = await imp(db, 'customers', { file: file('a.csv', 'id,plan\nc1,basic\nc2,basic\n') });
       const b = await imp(db, 'customers', { file: file('b.csv', 'id,plan\nc2,pro\nc3,pro\n') });
       expect(b).toMatchObject({ rowsStored: 1, rowsUpdated: 1 });
-      const e = await rejected(undoImport(db, a.importId));
+      const e = await refused(undoImport(db, a.importId));
       expect(e.code).toBe('conflict');
       expect(e.message).toContain(b.importId);
       expect(await count(db, 'customers')).toBe(3);
@@ -602,7 +577,7 @@ describe('headers', () => {
         // a bad row (tier 'x') would send the file through the exact path
         const rows = `t1,Billing,x,y,1\nt2,Returns,z,w,2\n${bad ? 't3,Bad,a,b,x\n' : ''}`;
         const f = file('dup.csv', `id,name,note, note ,tier\n${rows}`);
-        const e = await rejected(imp(db, 'teams', { file: f, skipInvalid: true, unknownFields: 'lenient' }));
+        const e = await refused(imp(db, 'teams', { file: f, skipInvalid: true, unknownFields: 'lenient' }));
         expect(e.message).toBe(
           `${f}:1: column "note" appears twice in the header (columns 3 and 4): rename one, nothing was imported`,
         );
@@ -620,7 +595,7 @@ describe('headers', () => {
       expect(r.rowsStored).toBe(1);
       expect(await db.all(sql`SELECT id, function FROM teams`)).toEqual([{ id: 't1', function: 'x' }]);
       const dup = file('blank-dup.csv', `\n\nid,id\nt1,t2\n`);
-      const e = await rejected(imp(db, 'teams', { file: dup }));
+      const e = await refused(imp(db, 'teams', { file: dup }));
       expect(e.message).toMatch(/:3: column "id" appears twice/);
     });
   });

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isTouchpointError, type TouchpointError } from '../core/errors.js';
-import { ident, type Store, sql, withTestDb } from '../store/index.js';
+import { sql, withTestDb } from '../store/index.js';
 import { importRecords } from './import-records.js';
+import { rowCount as count, refused } from './ingest.test-helpers.js';
 import { type Kind, RECORD_SCHEMAS } from './schemas.js';
-
-const count = async (db: Store, table: string): Promise<number> =>
-  (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
-
-async function rejected(p: Promise<unknown>): Promise<TouchpointError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isTouchpointError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TouchpointError');
-}
 
 /** One good and one bad record per kind, the bad one's field, and the table that must stay empty. */
 const CASES: [Kind, string, Record<string, unknown>[], Record<string, unknown>, string][] = [
@@ -118,7 +105,7 @@ describe('importRecords', () => {
     '%s: a bad record names its line and field and stores nothing',
     async (kind, table, good, bad, field) => {
       await withTestDb(async (db) => {
-        const e = await rejected(
+        const e = await refused(
           importRecords(db, kind, [...good, bad], { source: 'f.csv', lineOf: (i) => i + 2 }),
         );
         expect(e.code).toBe('invalid_input');

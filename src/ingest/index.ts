@@ -16,6 +16,7 @@ export { type MappingSpec, proposeMapping, readMappingFile, toStrptime } from '.
 export { type FileFormat, importOperations } from './operations.js';
 export {
   CASE_EVENT_TYPES,
+  type CaseEventType,
   FEEDBACK_KINDS,
   type FieldSpec,
   type FieldType,

@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminSession,
-  bearer,
-  type ChildServer,
-  call,
-  createKey,
-  startChild,
-} from '../server/test-harness.js';
-import { ident, type Store, sql, withTestDb } from '../store/index.js';
+import { bearer, type ChildServer, call, defaultKey, startChild } from '../server/test-harness.js';
+import { sql, withTestDb } from '../store/index.js';
 import { importFile } from './import-file.js';
 import { importRecords } from './import-records.js';
-import { refused } from './refusal.test-helpers.js';
+import { rowCount as count, fileWriter, refused } from './ingest.test-helpers.js';
 
 // Values ingest used to store silently (issue 16 item 7): each is refused naming the record (or file
 // line) and the field, and nothing of the batch is stored. Runs under two process time zones.
@@ -86,7 +77,7 @@ describe('HTTP ingest refuses what it cannot store as sent (real server)', () =>
   let key: string;
   beforeAll(async () => {
     srv = await startChild();
-    key = await createKey(srv.url, await adminSession(srv.url), 'default', ['read', 'ingest']);
+    key = await defaultKey(srv.url, ['read', 'ingest']);
   });
   afterAll(async () => {
     await srv?.stop();
@@ -117,16 +108,7 @@ describe('HTTP ingest refuses what it cannot store as sent (real server)', () =>
 });
 
 describe('file imports refuse the same values, naming file, line and field', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tp-refusals-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  let n = 0;
-  const file = (name: string, text: string): string => {
-    const p = join(dir, `${++n}-${name}`);
-    writeFileSync(p, text);
-    return p;
-  };
-  const count = async (db: Store, table: string) =>
-    (await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
+  const file = fileWriter('tp-refusals-');
 
   const head = 'id,customer_id,ts,channel,touchpoint\n';
   const row0 = 'e0,c1,2026-03-01T10:00:00Z,web,home\n';

@@ -61,6 +61,7 @@ export const CASE_EVENT_TYPES = [
   'reopened',
   'closed',
 ] as const;
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 export const FEEDBACK_KINDS = ['nps', 'csat', 'ces', 'text'] as const;
 /** Score range of each feedback kind (text has no score). */
 export const SCORE_RANGE: Record<'nps' | 'csat' | 'ces', readonly [number, number]> = {

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adminSession,
   bearer,
   type ChildServer,
   call,
-  createKey,
+  defaultKey,
   runCli,
   startChild,
   tempDir,
@@ -125,7 +124,7 @@ beforeAll(async () => {
     collect(JSON.parse(r.stdout).cells, `cli ${JSON.stringify(v)}`);
   }
   server = await startChild({ db, dataDir: join(dir, 'server') });
-  apiKey = await createKey(server.url, await adminSession(server.url), 'default', ['read']);
+  apiKey = await defaultKey(server.url, ['read']);
 }, 240_000);
 
 afterAll(async () => {

@@ -80,14 +80,10 @@ function change(
   worseWhen: 'up' | 'down',
   round = r4,
 ): Change {
+  const measured = { measure, scope, before, after, nBefore, nAfter };
   if (t === null || !Number.isFinite(t.difference) || !Number.isFinite(t.low)) {
     return {
-      measure,
-      scope,
-      before,
-      after,
-      nBefore,
-      nAfter,
+      ...measured,
       change: null,
       low: null,
       high: null,
@@ -99,12 +95,7 @@ function change(
   const clear = t.low > 0 || t.high < 0;
   const up = t.difference > 0;
   return {
-    measure,
-    scope,
-    before,
-    after,
-    nBefore,
-    nAfter,
+    ...measured,
     change: round(t.difference),
     low: round(t.low),
     high: round(t.high),
@@ -120,6 +111,21 @@ function change(
 const mentionsOf = (ids: ReadonlyMap<string, readonly string[]>) => (theme: string) =>
   sql`(list_has_any(coalesce(ft.themes, []::VARCHAR[]), ${[...(ids.get(theme) ?? [theme])]}::VARCHAR[])
     OR contains(lower(f.comment), lower(${theme})))`;
+
+/**
+ * The row of the window before the date and the one after (of a query grouped by `after`), each
+ * mapped; null where that side of the window has no row.
+ */
+function beforeAndAfter<R extends { after: boolean }, T>(
+  rows: readonly R[],
+  f: (r: R) => T,
+): [before: T | null, after: T | null] {
+  const pick = (after: boolean) => {
+    const r = rows.find((x) => x.after === after);
+    return r ? f(r) : null;
+  };
+  return [pick(false), pick(true)];
+}
 
 async function impactOf(
   db: Store,
@@ -193,11 +199,7 @@ async function impactOf(
     SELECT ts >= ${at} AS after, count(*) FILTER (WHERE score >= 9) AS pro,
       count(*) FILTER (WHERE score BETWEEN 7 AND 8) AS pas, count(*) FILTER (WHERE score <= 6) AS det
     FROM feedback WHERE kind = 'nps' AND ts >= ${from} AND ts < ${to} ${scope} GROUP BY 1`);
-  const sb = s.find((x) => !x.after);
-  const sa = s.find((x) => x.after);
-  const cnt = (x: typeof sb) => (x ? { promoters: x.pro, passives: x.pas, detractors: x.det } : null);
-  const b = cnt(sb);
-  const a = cnt(sa);
+  const [b, a] = beforeAndAfter(s, (x) => ({ promoters: x.pro, passives: x.pas, detractors: x.det }));
   changes.push(
     change(
       'NPS (points)',
@@ -219,11 +221,7 @@ async function impactOf(
         WHERE opened_at >= ${from} AND opened_at < ${to} GROUP BY 1)
     SELECT d.day >= ${at} AS after, count(*) AS n, sum(coalesce(k, 0)) AS sum, sum(coalesce(k, 0) ^ 2) AS sum_sq
     FROM d LEFT JOIN c USING (day) GROUP BY 1`);
-  const db0 = days.find((x) => !x.after);
-  const da = days.find((x) => x.after);
-  const m = (x: typeof db0) => (x ? { n: x.n, sum: x.sum, sumSq: x.sum_sq } : null);
-  const mb = m(db0);
-  const ma = m(da);
+  const [mb, ma] = beforeAndAfter(days, (x) => ({ n: x.n, sum: x.sum, sumSq: x.sum_sq }));
   changes.push(
     change(
       'cases opened per day',
@@ -247,8 +245,7 @@ async function impactOf(
       SELECT first.ts >= ${at} AS after, count(*) AS n,
         count(*) FILTER (WHERE cu.churned_at >= first.ts AND cu.churned_at < first.ts + to_days(${params.churnDays}::INTEGER)) AS k
       FROM first JOIN customers cu ON cu.id = first.customer_id GROUP BY 1`);
-    const cb = c.find((x) => !x.after);
-    const ca = c.find((x) => x.after);
+    const [cb, ca] = beforeAndAfter(c, (x) => x);
     changes.push(
       change(
         `churn within ${params.churnDays} days (share)`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startServer } from './app.js';
 import { key, s, useAppServer } from './app.test-helpers.js';
-import { adminSession, bearer, call, createKey, tempDir } from './test-harness.js';
+import { bearer, call, defaultKey, tempDir } from './test-harness.js';
 
 /** In-process server with test operations: rate limits per address, per key and per presented key id, and the 429 answer. */
 useAppServer();
@@ -12,7 +12,7 @@ describe('rate limits', () => {
     for (let i = 0; i < 7; i++) statuses.push((await call(`${s.url}/s/x/answers`, { body: {} })).status);
     expect(statuses.slice(0, 5).every((c) => c === 400)).toBe(true);
     expect(statuses.slice(5)).toEqual([429, 429]);
-    const k2 = await createKey(s.url, await adminSession(s.url), 'default', ['read']);
+    const k2 = await defaultKey(s.url, ['read']);
     let limited = 0;
     for (let i = 0; i < 45; i++)
       if ((await call(`${s.url}/api/v1/test/count`, { headers: bearer(k2) })).status === 429) limited++;
@@ -44,12 +44,12 @@ describe('rate limits', () => {
       headers: bearer(`tp_${'0'.repeat(15)}2_${'A'.repeat(32)}`),
     });
     expect(other.status).toBe(401);
-    const fresh = await createKey(s.url, await adminSession(s.url), 'default', ['read']);
+    const fresh = await defaultKey(s.url, ['read']);
     expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(fresh) })).status).toBe(200);
   });
 
   it("a valid key is never refused because someone guesses its own key id's secret", async () => {
-    const good = await createKey(s.url, await adminSession(s.url), 'default', ['read']);
+    const good = await defaultKey(s.url, ['read']);
     expect((await call(`${s.url}/api/v1/test/count`, { headers: bearer(good) })).status).toBe(200);
     const keyId = good.split('_')[1]!;
     for (let i = 0; i < 6; i++)

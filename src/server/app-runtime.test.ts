@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore, sql } from '../store/index.js';
 import { startServer } from './app.js';
 import { key, s, useAppServer } from './app.test-helpers.js';
-import { adminSession, bearer, call, createKey, tempDir } from './test-harness.js';
+import { bearer, call, defaultKey, tempDir } from './test-harness.js';
 
 /** In-process server with test operations: per-workspace memory limit, graceful shutdown and CORS. */
 useAppServer();
@@ -27,7 +27,7 @@ describe('graceful shutdown', () => {
   it('finishes ingest in flight, then refuses new work; every acknowledged batch is stored', async () => {
     const dataDir = tempDir();
     const srv = await startServer({ port: 0, dataDir, logLevel: 'warn', print: () => {} });
-    const k = await createKey(srv.url, await adminSession(srv.url), 'default', ['ingest']);
+    const k = await defaultKey(srv.url, ['ingest']);
     const batch = (b: number) =>
       Array.from({ length: 500 }, (_, i) => ({
         id: `g${b}-${i}`,

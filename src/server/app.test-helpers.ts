@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation } from '../core/operation.js';
 import { sql } from '../store/index.js';
 import { type RunningServer, startServer } from './app.js';
-import { adminSession, createKey, tempDir } from './test-harness.js';
+import { defaultKey, tempDir } from './test-harness.js';
 
 /**
  * Shared setup of the app-*.test.ts files: an in-process server with test operations (pagination,
@@ -66,7 +66,7 @@ export function useAppServer(): void {
       rateLimit: { perKey: 40, perIp: 5, authFailures: 4 },
       print: (l) => lines.push(l),
     });
-    key = await createKey(s.url, await adminSession(s.url), 'default', ['read', 'ingest']);
+    key = await defaultKey(s.url, ['read', 'ingest']);
   });
 
   afterAll(async () => {

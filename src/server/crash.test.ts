@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, sql } from '../store/index.js';
-import { adminSession, bearer, call, createKey, startChild, tempDir } from './test-harness.js';
+import { adminSession, bearer, call, defaultKey, startChild, tempDir } from './test-harness.js';
 
 const BATCH = 500;
 const batch = (b: number) =>
@@ -43,7 +43,7 @@ describe('SIGKILL in the middle of a stream of ingest batches', () => {
     const inFlightAtKill: number[] = [];
     for (const killAfter of [3, 9, 20]) {
       const server = await startChild({ dataDir });
-      if (!key) key = await createKey(server.url, await adminSession(server.url), 'default', ['ingest']);
+      if (!key) key = await defaultKey(server.url, ['ingest']);
       const target = acked.size + killAfter;
       let stop = false;
       const sender = async () => {
@@ -101,7 +101,7 @@ describe('SIGTERM in the middle of a stream of ingest batches', () => {
     const dataDir = tempDir('tp-term-');
     const file = join(dataDir, 'workspaces', 'default.duckdb');
     const server = await startChild({ dataDir });
-    const key = await createKey(server.url, await adminSession(server.url), 'default', ['ingest']);
+    const key = await defaultKey(server.url, ['ingest']);
     const acked = new Set<number>();
     const statuses: number[] = [];
     let next = 0;

@@ -2,15 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, sql } from '../store/index.js';
-import {
-  adminSession,
-  bearer,
-  type ChildServer,
-  call,
-  createKey,
-  startChild,
-  tempDir,
-} from './test-harness.js';
+import { bearer, type ChildServer, call, defaultKey, startChild, tempDir } from './test-harness.js';
 
 /**
  * Unknown fields over HTTP ingest (issue 16 item 7): strict by default — the batch is refused with a
@@ -23,7 +15,7 @@ let ingest: Record<string, string>;
 
 beforeAll(async () => {
   server = await startChild({ dataDir });
-  ingest = bearer(await createKey(server.url, await adminSession(server.url), 'default', ['ingest']));
+  ingest = bearer(await defaultKey(server.url, ['ingest']));
 }, 60_000);
 afterAll(async () => {
   await server?.stop();

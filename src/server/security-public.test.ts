@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, url, useSecurityServer } from './security.test-helpers.js';
-import { adminSession, type ChildServer, call, createKey, startChild } from './test-harness.js';
+import { type ChildServer, call, defaultKey, startChild } from './test-harness.js';
 
 /**
  * Attacks from docs/security.md performed against the real server process on loopback: secrets in
@@ -21,7 +21,7 @@ describe('exposure (issue 16 item 10)', () => {
   });
 
   it('survey tokens, setup tokens and API secrets never appear in request logs', async () => {
-    const key = await createKey(verbose.url, await adminSession(verbose.url), 'default', ['read']);
+    const key = await defaultKey(verbose.url, ['read']);
     await call(`${verbose.url}/s/nps-probe/definition?t=SURVEYTOKEN-secret-0123456789`);
     await call(`${verbose.url}/setup?token=SETUPTOKEN-secret-0123456789`);
     await call(`${verbose.url}/api/v1/auth/me?key=${key}`, { headers: { authorization: `Bearer ${key}` } });

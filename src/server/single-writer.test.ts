@@ -1,16 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminSession,
-  bearer,
-  type ChildServer,
-  call,
-  createKey,
-  runCli,
-  startChild,
-  tempDir,
-} from './test-harness.js';
+import { bearer, type ChildServer, call, defaultKey, runCli, startChild, tempDir } from './test-harness.js';
 import { readSidecar, sidecarPath } from './workspaces.js';
 
 /** DESIGN §3: while a server holds a workspace file, the CLI talks to it or stops with one line naming it. */
@@ -23,7 +14,7 @@ describe('the single writer', () => {
     const dir = tempDir('tp-single-');
     db = join(dir, 'shop.duckdb');
     server = await startChild({ db, dataDir: join(dir, 'server') });
-    key = await createKey(server.url, await adminSession(server.url), 'default', ['read', 'ingest']);
+    key = await defaultKey(server.url, ['read', 'ingest']);
     const r = await call(`${server.url}/api/v1/ingest/events`, {
       headers: bearer(key),
       body: [

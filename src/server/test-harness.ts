@@ -149,6 +149,10 @@ export async function createKey(
 
 export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
+/** An API key of the default workspace with `scopes`, created in a session of the first admin. */
+export const defaultKey = async (url: string, scopes: readonly string[]): Promise<string> =>
+  createKey(url, await adminSession(url), 'default', scopes);
+
 /** Runs the CLI as a real process. */
 export function runCli(
   args: readonly string[],

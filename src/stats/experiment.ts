@@ -67,18 +67,12 @@ export function compareProportions(
   const t = armOfCounts(treatment.k, treatment.n);
   const pooled = (control.k + treatment.k) / (control.n + treatment.n);
   const seTest = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n));
-  const diff = t.mean - c.mean;
-  const z = seTest === 0 ? 0 : diff / seTest;
-  const se = Math.sqrt(c.varMean + t.varMean);
-  return {
-    control: c,
-    treatment: t,
-    absolute: { value: diff, low: diff - Z95 * se, high: diff + Z95 * se },
-    relative: stripSe(relativeLift(c, t)),
+  const z = seTest === 0 ? 0 : (t.mean - c.mean) / seTest;
+  return comparison(c, t, Z95, {
     statistic: z,
     df: Number.POSITIVE_INFINITY,
     p: seTest === 0 ? 1 : normalTwoSidedP(z),
-  };
+  });
 }
 
 /** Welch's t-test of two arms' means (Welch 1947; R `t.test(var.equal = FALSE)`). */
@@ -103,19 +97,29 @@ export function compareSummaries(c: ArmSummary, t: ArmSummary, dfC: number, dfT:
       : Number.isFinite(df)
         ? 2 * (1 - jStat.studentt.cdf(Math.abs(stat), df))
         : normalTwoSidedP(stat);
+  return comparison(c, t, q, { statistic: stat, df, p });
+}
+
+/**
+ * The comparison of two arms given the test's outcome: the difference t − c with its interval
+ * ± q·√(Va + Vb) (unpooled), and the relative lift with its delta-method interval.
+ */
+function comparison(
+  c: ArmSummary,
+  t: ArmSummary,
+  q: number,
+  test: Pick<Comparison, 'statistic' | 'df' | 'p'>,
+): Comparison {
+  const diff = t.mean - c.mean;
+  const se = Math.sqrt(c.varMean + t.varMean);
+  const { value, low, high } = relativeLift(c, t);
   return {
     control: c,
     treatment: t,
     absolute: { value: diff, low: diff - q * se, high: diff + q * se },
-    relative: stripSe(relativeLift(c, t)),
-    statistic: stat,
-    df,
-    p,
+    relative: { value, low, high },
+    ...test,
   };
-}
-
-function stripSe(e: Estimate & { se: number }): Estimate {
-  return { value: e.value, low: e.low, high: e.high };
 }
 
 /**
