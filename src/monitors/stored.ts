@@ -286,6 +286,9 @@ export async function getMonitor(db: Store, id: string): Promise<Monitor> {
   return fromRow(r);
 }
 
+/** The smallest number of answers behind a tested day of a proposed team-CSAT monitor. */
+export const PROPOSED_SCORE_MIN_N = 20;
+
 /** A monitor the workspace would benefit from, not stored yet. */
 export interface Proposal {
   readonly id: string;
@@ -294,6 +297,8 @@ export interface Proposal {
   readonly slice: MonitorSlice;
   readonly cadence: 'daily';
   readonly ownerTeam: string | null;
+  /** Smallest n behind a tested point (scores). */
+  readonly minN: number;
   readonly why: string;
   /** Already stored under this id. */
   readonly exists: boolean;
@@ -328,6 +333,9 @@ export async function proposeMonitors(db: Store): Promise<readonly Proposal[]> {
       slice,
       cadence: 'daily',
       ownerTeam,
+      // a team's daily CSAT rests on tens of answers: 20 is no handful, and 30 would leave most
+      // days of a mid-sized team untested (docs/decisions.md, "Default monitors")
+      minN: metric === 'csat' ? PROPOSED_SCORE_MIN_N : 30,
       why,
       exists: have.has(id),
     });
