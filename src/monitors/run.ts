@@ -145,7 +145,15 @@ export function groupKeyOf(t: number, direction: 'up' | 'down', zone: string): s
 async function runOne(
   db: Store,
   m: Monitor,
-  o: { now: number; end: number | null; from: number | null; zone: string; actor: string | null },
+  o: {
+    now: number;
+    end: number | null;
+    from: number | null;
+    zone: string;
+    actor: string | null;
+    /** The first record time of each source, read once per run. */
+    starts: Map<string, Promise<number | null>>;
+  },
 ): Promise<MonitorRunResult> {
   const t0 = performance.now();
   const source = await checkMonitor(db, m.metric, m.slice);
@@ -169,7 +177,9 @@ async function runOne(
         ? nextPeriod(Date.parse(m.lastPeriod), m.cadence, o.zone)
         : previousPeriod(endT, m.cadence, o.zone);
   if (judgeFrom >= endT) return none();
-  const first = await sourceStart(db, source);
+  const key = source.kind === 'score' ? `score:${source.score}` : source.kind;
+  if (!o.starts.has(key)) o.starts.set(key, sourceStart(db, source));
+  const first = await o.starts.get(key)!;
   if (first === null) return none();
   const start = Math.max(
     back(judgeFrom, m.cadence, o.zone, LOOKBACK_PERIODS[m.cadence]),
@@ -249,10 +259,18 @@ export async function runMonitors(
   const end = await dataEnd(db);
   const due = p.due ? chosen.filter((m) => isDue(m, nowMs, end, zone)) : chosen;
   const results: MonitorRunResult[] = [];
+  const starts = new Map<string, Promise<number | null>>();
   for (const [i, m] of due.entries()) {
     ctx.onProgress?.({ phase: 'monitors', done: i, total: due.length, unit: 'monitors' });
     results.push(
-      await runOne(db, m, { now: nowMs, end, from: from?.getTime() ?? null, zone, actor: ctx.actor ?? null }),
+      await runOne(db, m, {
+        now: nowMs,
+        end,
+        from: from?.getTime() ?? null,
+        zone,
+        actor: ctx.actor ?? null,
+        starts,
+      }),
     );
   }
   const newAlerts = results.reduce((a, r) => a + r.newFirings, 0);

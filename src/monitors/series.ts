@@ -18,27 +18,36 @@ export interface MonitorPoint extends SeriesPoint {
 
 export const PERIOD_MS = { hourly: 3_600_000, daily: 86_400_000 } as const;
 
-/** The rows a monitor counts: rec(ts, cust, y), filtered by its slice. */
+/** `AND`s of the conditions that apply (each value a bound parameter); true when none does. */
+const all = (parts: readonly (SqlFragment | false | undefined)[]): SqlFragment =>
+  parts.filter((x): x is SqlFragment => !!x).reduce((a, b) => sql`${a} AND ${b}`, sql`true`);
+
+/**
+ * The rows a monitor counts: rec(ts, cust, y), filtered by its slice. Only the slice's own conditions
+ * are in the query (a condition on an absent key would still cost a join per row).
+ */
 function recordsOf(source: MonitorSource, slice: MonitorSlice): SqlFragment {
   const f = { segment: slice.segment ?? null, channel: null, persona: slice.persona ?? null };
-  const opt = (v: string | undefined) => v ?? null;
   switch (source.kind) {
     case 'volume':
-      return sql`SELECT e.ts, e.customer_id AS cust, 1 AS y FROM events e
-        WHERE (${opt(slice.touchpoint)}::VARCHAR IS NULL OR e.touchpoint = ${opt(slice.touchpoint)})
-          AND (${opt(slice.channel)}::VARCHAR IS NULL OR e.channel = ${opt(slice.channel)})
-          AND (${opt(slice.team)}::VARCHAR IS NULL OR e.touchpoint IN (SELECT touchpoint FROM touchpoint_owners WHERE team_id = ${opt(slice.team)}))
-          AND ${filterSql(f, { customer: sql`e.customer_id`, channel: sql`e.channel` })}`;
+      return sql`SELECT e.ts, e.customer_id AS cust, 1 AS y FROM events e WHERE ${all([
+        slice.touchpoint !== undefined && sql`e.touchpoint = ${slice.touchpoint}`,
+        slice.channel !== undefined && sql`e.channel = ${slice.channel}`,
+        slice.team !== undefined &&
+          sql`e.touchpoint IN (SELECT touchpoint FROM touchpoint_owners WHERE team_id = ${slice.team})`,
+        filterSql(f, { customer: sql`e.customer_id`, channel: sql`e.channel` }),
+      ])}`;
     case 'contacts':
-      return sql`SELECT k.opened_at AS ts, k.customer_id AS cust, 1 AS y FROM cases k
-        WHERE (${opt(slice.channel)}::VARCHAR IS NULL OR k.channel = ${opt(slice.channel)})
-          AND (${opt(slice.team)}::VARCHAR IS NULL OR k.owner_team = ${opt(slice.team)})
-          AND (${opt(slice.reason)}::VARCHAR IS NULL OR k.reason = ${opt(slice.reason)})
-          AND ${filterSql(f, { customer: sql`k.customer_id`, channel: sql`k.channel` })}`;
+      return sql`SELECT k.opened_at AS ts, k.customer_id AS cust, 1 AS y FROM cases k WHERE ${all([
+        slice.channel !== undefined && sql`k.channel = ${slice.channel}`,
+        slice.team !== undefined && sql`k.owner_team = ${slice.team}`,
+        slice.reason !== undefined && sql`k.reason = ${slice.reason}`,
+        filterSql(f, { customer: sql`k.customer_id`, channel: sql`k.channel` }),
+      ])}`;
     case 'score': {
       const s = SCORE_SCALES[source.score];
       // the registry's encoding of each answer (src/experiments/compute-metric.ts): NPS ±1 per
-      // promoter/detractor (×100 below), CSAT 1 when satisfied, CES the answer itself
+      // promoter/detractor (×100 here), CSAT 1 when satisfied, CES the answer itself
       const y =
         source.score === 'nps'
           ? sql`CASE WHEN f.score >= ${s.goodAtLeast} THEN 100 WHEN f.score <= ${s.badAtMost} THEN -100 ELSE 0 END`
@@ -50,13 +59,17 @@ function recordsOf(source: MonitorSource, slice: MonitorSlice): SqlFragment {
       const team = sql`coalesce((SELECT k.owner_team FROM cases k WHERE k.id = f.case_id),
         (SELECT arg_min(o.team_id, CASE WHEN o.channel = f.channel THEN 0 ELSE 1 END) FROM touchpoint_owners o
          WHERE o.touchpoint = f.touchpoint AND (o.channel = f.channel OR o.channel = '*')))`;
-      return sql`SELECT f.ts, f.customer_id AS cust, ${y} AS y FROM feedback f
-        WHERE f.kind = ${source.score} AND f.score IS NOT NULL
-          AND (${opt(m.touchpoint)}::VARCHAR IS NULL OR f.touchpoint = ${opt(m.touchpoint)})
-          AND (${opt(m.channel)}::VARCHAR IS NULL OR f.channel = ${opt(m.channel)})
-          AND (${opt(m.reason)}::VARCHAR IS NULL OR f.case_id IN (SELECT id FROM cases WHERE reason = ${opt(m.reason)}))
-          AND (${opt(m.team)}::VARCHAR IS NULL OR ${team} = ${opt(m.team)})
-          AND ${filterSql({ ...f, segment: m.segment ?? null, persona: m.persona ?? null }, { customer: sql`f.customer_id`, channel: sql`f.channel` })}`;
+      return sql`SELECT f.ts, f.customer_id AS cust, ${y} AS y FROM feedback f WHERE ${all([
+        sql`f.kind = ${source.score} AND f.score IS NOT NULL`,
+        m.touchpoint !== undefined && sql`f.touchpoint = ${m.touchpoint}`,
+        m.channel !== undefined && sql`f.channel = ${m.channel}`,
+        m.reason !== undefined && sql`f.case_id IN (SELECT id FROM cases WHERE reason = ${m.reason})`,
+        m.team !== undefined && sql`${team} = ${m.team}`,
+        filterSql(
+          { ...f, segment: m.segment ?? null, persona: m.persona ?? null },
+          { customer: sql`f.customer_id`, channel: sql`f.channel` },
+        ),
+      ])}`;
     }
   }
 }
