@@ -190,6 +190,8 @@ export const runOperation = defineOperation({
   ],
 });
 
+const sign = (v: number) => `${v > 0 ? '+' : ''}${fmt(v)}`;
+
 const alertRow = (a: Alert) => ({
   id: a.id,
   state: a.state,
@@ -197,8 +199,10 @@ const alertRow = (a: Alert) => ({
   direction: a.direction,
   value: fmt(a.value),
   expected: fmt(a.expected),
-  'change (beyond band)':
-    a.change.low === null || a.change.high === null ? '–' : `${fmt(a.change.low)} … ${fmt(a.change.high)}`,
+  'change (band)':
+    a.change.value === null
+      ? '–'
+      : `${sign(a.change.value)}${a.change.low === null || a.change.high === null ? '' : ` (${sign(a.change.low)} … ${sign(a.change.high)})`}`,
   n: a.n ?? '–',
   customers: a.customersAffected ?? '–',
   owner: a.ownerTeam ?? '–',
