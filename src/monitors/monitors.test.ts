@@ -5,7 +5,8 @@ import { type Store, sql, withTestDb } from '../store/index.js';
 import { actOnAlerts, alertActions, alertGroups, alertMessage, deliverableAt, listAlerts } from './alerts.js';
 import { monitorHistory, SimulateParams, simulateMonitor } from './history.js';
 import { RunMonitorsParams, runMonitors } from './run.js';
-import { acceptProposals, createMonitor, listMonitors, proposeMonitors } from './stored.js';
+import { batchSeries, monitorSeries } from './series.js';
+import { acceptProposals, checkMonitor, createMonitor, listMonitors, proposeMonitors } from './stored.js';
 import { BREAK_DAY, monitorFixture as fixture } from './test-fixture.js';
 
 const run = (db: Store, p: Record<string, unknown>) =>
@@ -127,6 +128,41 @@ describe('stored monitors', () => {
         SimulateParams.parse({ monitor: 'volume.touchpoint=checkout', method: 'threshold', below: 20 }),
       );
       expect(t.changes).toEqual([]);
+    });
+  });
+});
+
+describe('series', () => {
+  it('fetches the series of several monitors in one grouped query exactly as one by one', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      await db.exec(sql`INSERT INTO events (id, customer_id, ts, channel, touchpoint)
+        SELECT 'x' || i, 'c' || (i % 9), TIMESTAMP '2026-02-01 23:30' + to_hours((i * 5)::BIGINT), 'app', 'cart' FROM range(0, 400) t(i)`);
+      await db.exec(sql`UPDATE feedback SET case_id = 'k1' WHERE id LIKE 'f1%'`);
+      await db.exec(
+        sql`INSERT INTO cases (id, customer_id, opened_at, reason, owner_team) VALUES ('k1', 'c1', TIMESTAMP '2026-01-06 10:00', 'refund', 'care')`,
+      );
+      const zone = 'Europe/Paris';
+      const from = Date.parse('2026-01-04T23:00:00Z');
+      const to = Date.parse('2026-04-11T22:00:00Z');
+      for (const [metric, key, values] of [
+        ['volume', 'touchpoint', ['checkout', 'cart', 'nowhere']],
+        ['csat', 'team', ['web', 'care']],
+      ] as const) {
+        const source = await checkMonitor(db, metric, {});
+        const batch = await batchSeries(db, source, 'daily', key, values, zone, from, to);
+        for (const v of values) {
+          const one = await monitorSeries(
+            db,
+            { cadence: 'daily', slice: { [key]: v } },
+            source,
+            zone,
+            from,
+            to,
+          );
+          expect(batch.get(v), `${metric} ${key}=${v}`).toEqual(one);
+        }
+      }
     });
   });
 });

@@ -7,8 +7,18 @@ import { type Evidence, type Finding, writeFindings } from '../findings/index.js
 import { detectChanges, type PointResult } from '../stats/change-detection.js';
 import { type Store, sql } from '../store/index.js';
 import { type Alert, listAlerts } from './alerts.js';
-import { dataEnd, type MonitorPoint, monitorSeries, nextPeriod, periodStart, sourceStart } from './series.js';
-import { checkMonitor, getMonitor, listMonitors, type Monitor } from './stored.js';
+import {
+  batchKeyOf,
+  batchSeries,
+  customersIn,
+  dataEnd,
+  type MonitorPoint,
+  monitorSeries,
+  nextPeriod,
+  periodStart,
+  sourceStart,
+} from './series.js';
+import { checkMonitor, getMonitor, listMonitors, type Monitor, type MonitorSource } from './stored.js';
 
 /**
  * Running monitors (docs/monitors.md, "Runs and alerts"). A run judges the complete periods a monitor
@@ -142,7 +152,17 @@ export function groupKeyOf(t: number, direction: 'up' | 'down', zone: string): s
   return `${DateTime.fromMillis(t, { zone }).toISODate()}:${direction}`;
 }
 
-async function runOne(
+interface Plan {
+  readonly monitor: Monitor;
+  readonly source: MonitorSource;
+  /** First period judged, first period of the lookback, end (exclusive) of the complete periods. */
+  readonly judgeFrom: number;
+  readonly start: number;
+  readonly endT: number;
+}
+
+/** Which periods a run of `m` judges and reads, or null when it has none to judge. */
+async function planOf(
   db: Store,
   m: Monitor,
   o: {
@@ -150,22 +170,11 @@ async function runOne(
     end: number | null;
     from: number | null;
     zone: string;
-    actor: string | null;
-    /** The first record time of each source, read once per run. */
     starts: Map<string, Promise<number | null>>;
   },
-): Promise<MonitorRunResult> {
-  const t0 = performance.now();
+): Promise<Plan | null> {
   const source = await checkMonitor(db, m.metric, m.slice);
-  const none = (): MonitorRunResult => ({
-    monitor: m.id,
-    judged: null,
-    points: 0,
-    firings: [],
-    newFirings: 0,
-    ms: performance.now() - t0,
-  });
-  if (o.end === null) return none();
+  if (o.end === null) return null;
   // periods ending at or before min(clock, newest record) are complete
   const limit = Math.min(o.now, o.end);
   let endT = periodStart(limit, m.cadence, o.zone);
@@ -176,30 +185,51 @@ async function runOne(
       : m.lastPeriod !== null
         ? nextPeriod(Date.parse(m.lastPeriod), m.cadence, o.zone)
         : previousPeriod(endT, m.cadence, o.zone);
-  if (judgeFrom >= endT) return none();
-  const key = source.kind === 'score' ? `score:${source.score}` : source.kind;
+  if (judgeFrom >= endT) return null;
+  const key = sourceKey(source);
   if (!o.starts.has(key)) o.starts.set(key, sourceStart(db, source));
   const first = await o.starts.get(key)!;
-  if (first === null) return none();
+  if (first === null) return null;
   const start = Math.max(
     back(judgeFrom, m.cadence, o.zone, LOOKBACK_PERIODS[m.cadence]),
     periodStart(first, m.cadence, o.zone),
   );
-  const points = await monitorSeries(db, m, source, o.zone, start, endT);
+  return { monitor: m, source, judgeFrom, start, endT };
+}
+
+const sourceKey = (s: MonitorSource) => (s.kind === 'score' ? `score:${s.score}` : s.kind);
+
+async function runOne(
+  db: Store,
+  plan: Plan,
+  points: readonly MonitorPoint[],
+  o: { now: number; zone: string; actor: string | null; t0: number },
+): Promise<MonitorRunResult> {
+  const { monitor: m, judgeFrom, endT } = plan;
+  const t0 = o.t0;
   const judged = judge(m, points);
-  const customers = new Map(points.map((p) => [p.t, p.customers]));
   const fired = judged.filter((p) => p.t >= judgeFrom && p.signals.length > 0);
   const now = new Date(o.now);
   const ids: string[] = [];
   let added = 0;
-  const rows: { p: PointResult; to: number; direction: 'up' | 'down'; evidence: Evidence }[] = [];
+  const rows: {
+    p: PointResult;
+    to: number;
+    direction: 'up' | 'down';
+    evidence: Evidence;
+    customers: number;
+  }[] = [];
   for (const p of fired) {
     const to = nextPeriod(p.t, m.cadence, o.zone);
     const direction: 'up' | 'down' = p.signals.some((s) => UP.has(s)) ? 'up' : 'down';
-    rows.push({ p, to, direction, evidence: await evidenceOf(db, m, p.t, to) });
+    const [evidence, customers] = await Promise.all([
+      evidenceOf(db, m, p.t, to),
+      customersIn(db, m, plan.source, p.t, to),
+    ]);
+    rows.push({ p, to, direction, evidence, customers });
   }
   await db.transaction(async (tx) => {
-    for (const { p, to, direction, evidence } of rows) {
+    for (const { p, to, direction, evidence, customers } of rows) {
       const id = `${m.id}@${iso(p.t)}`;
       ids.push(id);
       const exists = await tx.one(sql`SELECT 1 FROM alerts WHERE id = ${id}`);
@@ -212,7 +242,7 @@ async function runOne(
         VALUES (${id}, ${m.id}, ${groupKeyOf(p.t, direction, o.zone)}, ${iso(p.t)}::TIMESTAMP, ${iso(to)}::TIMESTAMP,
           ${direction}, ${JSON.stringify(p.signals)}::VARCHAR[], ${p.value}, ${p.expected}, ${p.low}, ${p.high},
           ${change === null || p.high === null ? null : p.value - p.high}, ${change === null || p.low === null ? null : p.value - p.low},
-          ${p.z}, ${p.p}, ${p.n ?? null}, ${customers.get(p.t) ?? null}, ${m.ownerTeam}, ${JSON.stringify(evidence)}::JSON,
+          ${p.z}, ${p.p}, ${p.n ?? null}, ${customers}, ${m.ownerTeam}, ${JSON.stringify(evidence)}::JSON,
           'open', NULL, ${now.toISOString()}::TIMESTAMP, ${now.toISOString()}::TIMESTAMP, ${o.actor})`);
     }
     const last = previousPeriod(endT, m.cadence, o.zone);
@@ -258,21 +288,54 @@ export async function runMonitors(
       : (await listMonitors(db)).filter((m) => m.enabled);
   const end = await dataEnd(db);
   const due = p.due ? chosen.filter((m) => isDue(m, nowMs, end, zone)) : chosen;
-  const results: MonitorRunResult[] = [];
   const starts = new Map<string, Promise<number | null>>();
-  for (const [i, m] of due.entries()) {
-    ctx.onProgress?.({ phase: 'monitors', done: i, total: due.length, unit: 'monitors' });
-    results.push(
-      await runOne(db, m, {
-        now: nowMs,
-        end,
-        from: from?.getTime() ?? null,
-        zone,
-        actor: ctx.actor ?? null,
-        starts,
-      }),
-    );
+  const o = { now: nowMs, end, from: from?.getTime() ?? null, zone, starts };
+  const plans: Plan[] = [];
+  const none: MonitorRunResult[] = [];
+  for (const m of due) {
+    const plan = await planOf(db, m, o);
+    if (plan) plans.push(plan);
+    else none.push({ monitor: m.id, judged: null, points: 0, firings: [], newFirings: 0, ms: 0 });
   }
+  // monitors of one table, cadence and slice key (each touchpoint's volume, each reason's contacts)
+  // share one grouped query: one scan of the table instead of one per monitor
+  const groups = new Map<string, Plan[]>();
+  for (const p of plans) {
+    const k = batchKeyOf(p.monitor, p.source);
+    if (k === null) continue;
+    const g = `${sourceKey(p.source)}|${p.monitor.cadence}|${k}|${p.endT}`;
+    groups.set(g, [...(groups.get(g) ?? []), p]);
+  }
+  const fetched = new Map<Plan, Promise<MonitorPoint[]>>();
+  for (const [g, members] of groups) {
+    if (members.length < 2) continue;
+    const key = g.split('|')[2] as 'touchpoint' | 'team' | 'reason' | 'channel';
+    const from = Math.min(...members.map((p) => p.start));
+    const batch = batchSeries(
+      db,
+      members[0]!.source,
+      members[0]!.monitor.cadence,
+      key,
+      [...new Set(members.map((p) => p.monitor.slice[key]!))],
+      zone,
+      from,
+      members[0]!.endT,
+    );
+    for (const p of members)
+      fetched.set(
+        p,
+        batch.then((b) => b.get(p.monitor.slice[key]!)!.filter((x) => x.t >= p.start)),
+      );
+  }
+  const results: MonitorRunResult[] = [...none];
+  for (const [i, p] of plans.entries()) {
+    ctx.onProgress?.({ phase: 'monitors', done: i, total: plans.length, unit: 'monitors' });
+    const t0 = performance.now();
+    const points = await (fetched.get(p) ?? monitorSeries(db, p.monitor, p.source, zone, p.start, p.endT));
+    results.push(await runOne(db, p, points, { now: nowMs, zone, actor: ctx.actor ?? null, t0 }));
+  }
+  const order = new Map(due.map((m, i) => [m.id, i]));
+  results.sort((a, b) => order.get(a.monitor)! - order.get(b.monitor)!);
   const newAlerts = results.reduce((a, r) => a + r.newFirings, 0);
   if (newAlerts > 0) await refreshFindings(db, new Date(nowMs));
   return { ranAt: iso(nowMs), monitors: results, newAlerts, ms: performance.now() - t0 };
