@@ -4,6 +4,7 @@ import { listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { actOnAlerts, alertActions, alertGroups, alertMessage, deliverableAt, listAlerts } from './alerts.js';
 import { monitorHistory, SimulateParams, simulateMonitor } from './history.js';
+import { operations } from './operations.js';
 import { RunMonitorsParams, runMonitors } from './run.js';
 import { batchSeries, monitorSeries } from './series.js';
 import { acceptProposals, checkMonitor, createMonitor, listMonitors, proposeMonitors } from './stored.js';
@@ -198,7 +199,14 @@ describe('alerts', () => {
       expect(
         (await listAlerts(db, { state: 'open' }, new Date('2026-05-01T12:00:01Z'))).map((x) => x.id),
       ).toEqual([b]);
-      await actOnAlerts(db, 'resolve', { group: `${BREAK_DAY}:down` }, { now, actor: 'user:ana' });
+      const resolve = operations.find((o) => o.area === 'alerts' && o.verb === 'resolve')!;
+      expect((await listFindings(db, { kind: 'alert', limit: 50 })).length).toBe(2);
+      await resolve.run(db, resolve.params.parse({ group: `${BREAK_DAY}:down` }), {
+        now: () => now,
+        actor: 'user:ana',
+      });
+      // resolved alerts leave the findings
+      expect(await listFindings(db, { kind: 'alert', limit: 50 })).toEqual([]);
       expect(await listAlerts(db, {}, now)).toEqual([]);
       expect(await refusal(() => actOnAlerts(db, 'ack', { ids: [a!] }, { now }))).toBe(
         `${a}: a resolved alert cannot be acknowledged`,

@@ -16,7 +16,7 @@ import {
 } from './alerts.js';
 import { BacktestParams, type BacktestResult, backtestSeries } from './backtest.js';
 import { HistoryParams, monitorHistory, SimulateParams, simulateMonitor } from './history.js';
-import { RunMonitorsParams, runMonitors } from './run.js';
+import { RunMonitorsParams, refreshFindings, runMonitors } from './run.js';
 import {
   AcceptParams,
   acceptProposals,
@@ -293,7 +293,12 @@ function actOperation(action: AlertAction, summary: string) {
     params: ActOnAlertsParams,
     mode: 'write',
     positional: ['ids'],
-    run: (db, p, ctx) => actOnAlerts(db, action, p, actx(ctx)),
+    run: async (db, p, ctx) => {
+      const r = await actOnAlerts(db, action, p, actx(ctx));
+      // a resolved alert leaves the `alert` findings
+      if (action === 'resolve' && r.changed.length > 0) await refreshFindings(db, ctx.now?.() ?? new Date());
+      return r;
+    },
     present: (r: ActResult) => [
       {
         text:
