@@ -111,6 +111,25 @@ describe('stored monitors', () => {
     });
   });
 
+  it('runs an hourly monitor over UTC hours: the break day fires, in one group', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      await createMonitor(db, { metric: 'volume', touchpoint: 'checkout', cadence: 'hourly' });
+      const r = await run(db, { from: '2026-04-06', asOf: '2026-04-07' });
+      expect(r.monitors[0]!.judged).toEqual({
+        from: '2026-04-06T00:00:00.000Z',
+        to: '2026-04-07T00:00:00.000Z',
+      });
+      const alerts = await listAlerts(db, {}, new Date('2026-04-07'));
+      // visits run 06:00 to about 18:00: the break's missing hours fire, all in the day's one group
+      expect(alerts.length).toBeGreaterThan(0);
+      expect(alerts.every((a) => a.periodStart.startsWith(BREAK_DAY) && a.direction === 'down')).toBe(true);
+      expect((await alertGroups(db, new Date('2026-04-07'))).map((g) => g.key)).toEqual([
+        `${BREAK_DAY}:down`,
+      ]);
+    });
+  });
+
   it('simulates a setting over the history: the break, and how a lower level sees less', async () => {
     await withTestDb(async (db) => {
       await fixture(db);
