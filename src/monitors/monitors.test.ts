@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { isTouchpointError } from '../core/errors.js';
 import { listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
-import { actOnAlerts, alertActions, alertGroups, alertMessage, deliverableAt, listAlerts } from './alerts.js';
+import {
+  type AlertMessage,
+  actOnAlerts,
+  alertActions,
+  alertGroups,
+  alertMessage,
+  deliverableAt,
+  listAlerts,
+} from './alerts.js';
 import { monitorHistory, SimulateParams, simulateMonitor } from './history.js';
 import { operations } from './operations.js';
 import { RunMonitorsParams, runMonitors } from './run.js';
@@ -237,6 +245,29 @@ describe('alerts', () => {
         ['ack', 'user:ana'],
         ['resolve', 'user:ana'],
       ]);
+    });
+  });
+
+  it('sends one message per group, held until the quiet hours end', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      await createMonitor(db, { metric: 'volume', touchpoint: 'checkout' });
+      await createMonitor(db, { metric: 'csat', touchpoint: 'checkout' });
+      await run(db, { from: '2026-03-30', asOf: '2026-05-01' });
+      const messages = operations.find((o) => o.area === 'alerts' && o.verb === 'messages')!;
+      const quiet = operations.find((o) => o.area === 'alerts' && o.verb === 'quiet-hours')!;
+      const at = (iso: string) => ({ now: () => new Date(iso) });
+      expect(await refusal(() => quiet.run(db, quiet.params.parse({ start: '22:00' }), {}))).toBe(
+        'start: give --start and --end (different times), or --off',
+      );
+      await quiet.run(db, quiet.params.parse({ start: '22:00', end: '07:00' }), {});
+      const night = (await messages.run(db, {}, at('2026-05-01T23:30:00Z'))) as { messages: AlertMessage[] };
+      expect(night.messages).toHaveLength(1);
+      expect(night.messages[0]!.data.notBefore).toBe('2026-05-02T07:00:00.000Z');
+      expect(night.messages[0]!.data.alerts).toHaveLength(2);
+      const day = (await messages.run(db, {}, at('2026-05-02T09:00:00Z'))) as { messages: AlertMessage[] };
+      expect(day.messages[0]!.data.notBefore).toBeUndefined();
+      expect(day.messages[0]!.key).toBe(night.messages[0]!.key);
     });
   });
 
