@@ -123,7 +123,7 @@ export async function runOperation(
           { ...raw, ...Object.fromEntries(texts.map((k) => [k, withFiles[k] as string])) },
           spellFlag(spec),
         ) as Record<string, unknown>);
-  const server = global.server ?? process.env.TOUCHPOINT_SERVER;
+  const server = global.server ?? process.env.TOUCHPOINT_SERVER ?? (await servingProcess(op, global));
   const { progressReporter } = await import('./progress.js');
   const progress = progressReporter();
   const ctx: OperationContext = {
@@ -175,6 +175,25 @@ export async function runOperation(
 /** A file named by the flag of `pathKey` that could not be read or written: one line naming the flag. */
 const fileError = (code: 'not_found' | 'invalid_input', pathKey: string, what: string, e: unknown) =>
   new TouchpointError(code, `--${kebab(pathKey)}: ${what}: ${(e as Error).message}`, { cause: e });
+/**
+ * The URL of the live server that holds the workspace file, for a verb that goes through it
+ * (`viaServer`, e.g. `monitors run` from cron while `touchpoint serve` holds the file); else undefined.
+ */
+async function servingProcess(op: AnyOperation, global: GlobalOptions): Promise<string | undefined> {
+  if (!op.viaServer || !existsSync(global.db)) return undefined;
+  const { readSidecar } = await import('../server/index.js');
+  const s = readSidecar(global.db);
+  if (!s) return undefined;
+  try {
+    process.kill(s.pid, 0);
+  } catch {
+    return undefined; // a sidecar left by a process that is gone
+  }
+  process.stderr.write(
+    `touchpoint: ${global.db} is held by the server at ${s.url}; sending the command to it\n`,
+  );
+  return s.url;
+}
 
 /** The CLI edge reads the files an operation declares (`fileInputs`) into their text parameters. */
 export function readFileInputs(op: AnyOperation, params: Record<string, unknown>): Record<string, unknown> {

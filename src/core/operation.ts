@@ -101,6 +101,12 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly isDefault?: boolean;
   /** Parameter names taken as positional CLI arguments, in order. */
   readonly positional?: readonly string[];
+  /**
+   * When a running Touchpoint server holds the workspace file (its sidecar `<db>.server.json` names a
+   * live process), the CLI sends the call to that server instead of failing on the lock — for verbs
+   * cron runs against a served workspace (`monitors run`). Default false.
+   */
+  readonly viaServer?: boolean;
   /** Long lists: the server paginates this result field. */
   readonly listField?: string;
   run(db: Store, params: z.output<S>, ctx: OperationContext): Promise<R>;

@@ -11,6 +11,7 @@ import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
+import { monitorPlants, simulateMonitorContacts, souringOut } from './monitors.js';
 import { buildOrg, peoplePlants } from './people.js';
 import { writeDemoPolicies } from './policies.js';
 import { streamFor } from './rng.js';
@@ -272,7 +273,7 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /** The manifest for a run (plants of every module), given the final event count. */
 export function buildManifest(seed: number, customers: number, events: number): DemoManifest {
-  const parts = [journeyPlants(), feedbackPlants(), casePlants(), peoplePlants()];
+  const parts = [journeyPlants(), feedbackPlants(), casePlants(), peoplePlants(), monitorPlants()];
   return {
     seed,
     customers,
@@ -404,7 +405,7 @@ export async function simulate(
     const c = makeCustomer(i, streamFor(seed, i, 'customers'));
     journeys.customer(c, streamFor(seed, i, 'journeys'), out);
     simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
-    simulateFeedback(c, streamFor(seed, i, 'feedback'), out);
+    simulateFeedback(c, streamFor(seed, i, 'feedback'), souringOut(out, streamFor(seed, i, 'monitors')));
     wCustomer(customerRow(c));
     wCustTruth(customerTruthRow(c));
     const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);
@@ -422,6 +423,8 @@ export async function simulate(
     }
     if ((i + 1) % chunk === 0 && i + 1 < n) await onChunk();
   }
+  // the monitors' plants: drawn last, from their own streams (src/demo/monitors.ts)
+  simulateMonitorContacts(seed, n, out, org.agents);
   await onChunk();
 }
 

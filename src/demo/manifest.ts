@@ -11,7 +11,7 @@ import { readMeta, type Store, writeMeta } from '../store/index.js';
  */
 export const Plant = z.object({
   id: z.string(),
-  capability: z.enum(['journeys', 'feedback', 'cases', 'people']),
+  capability: z.enum(['journeys', 'feedback', 'cases', 'people', 'monitors']),
   /** The analysis that should find it, e.g. 'journey.pain-points', 'cases.ping-pong'. */
   analysis: z.string(),
   /** The Finding kind it should appear as. */

@@ -26,6 +26,8 @@ export const Slice = z
     to: z.string(),
     lever: z.string(),
     policy: z.string(),
+    /** The stored monitor that raised an `alert` finding (src/monitors). */
+    monitor: z.string(),
   })
   .partial();
 export type Slice = z.infer<typeof Slice>;

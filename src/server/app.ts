@@ -16,6 +16,7 @@ import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
 import { routeTable } from './routes.js';
+import { type Scheduler, type SchedulerOptions, startScheduler } from './scheduler.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
 import { type Importer, ownerOnly, Workspaces } from './workspaces.js';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   readonly maxOpenWorkspaces?: number;
   /** The operation table (tests may pass another; the accounts verbs are always served). */
   readonly operations?: readonly AnyOperation[];
+  /** The monitor scheduler's options, or false for none (src/server/scheduler.ts). */
+  readonly scheduler?: SchedulerOptions | false;
 }
 
 export interface RunningServer {
@@ -65,6 +68,8 @@ export interface RunningServer {
   /** Whether requests from this machine are signed in as local admin (loopback host only). */
   readonly localAdmin: boolean;
   readonly app: FastifyInstance;
+  /** The monitor scheduler, when the operation table has monitors. */
+  readonly scheduler?: Scheduler;
   close(): Promise<void>;
 }
 
@@ -202,18 +207,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
+  // monitors run at their cadence inside the process that holds the workspaces (src/server/scheduler.ts)
+  const monitorsRun = ops.find((o) => o.area === 'monitors' && o.verb === 'run');
+  const envMs = Number(process.env.TOUCHPOINT_SCHEDULER_MS);
+  const scheduler: Scheduler | undefined =
+    monitorsRun && options.scheduler !== false
+      ? startScheduler(
+          state,
+          workspaces,
+          (db, runCtx) => monitorsRun.run(db, monitorsRun.params.parse({ due: true }), runCtx),
+          {
+            ...(Number.isFinite(envMs) && envMs > 0 ? { intervalMs: envMs } : {}),
+            ...(options.scheduler ?? {}),
+          },
+        )
+      : undefined;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      await scheduler?.stop();
       await app.close(); // waits for requests in flight; refuses new ones
       await workspaces.closeAll(); // finishes queued commits
       await state.close();
     })();
     return closing;
   };
-  return { url, localAdmin, app, close };
+  return { url, localAdmin, app, close, ...(scheduler ? { scheduler } : {}) };
 }
 
 /** The default workspace, and the first admin from the environment or a one-time setup token. */

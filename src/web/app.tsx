@@ -21,6 +21,7 @@ import { FindingsPage } from './pages/findings.js';
 import { GoalsPage } from './pages/goals.js';
 import { HealthPage } from './pages/health.js';
 import { JourneyPage } from './pages/journey.js';
+import { AlertsPage, MonitorsPage } from './pages/monitors.js';
 import { OverviewPage } from './pages/overview.js';
 import { PeoplePage } from './pages/people.js';
 import { PoliciesPage } from './pages/policies.js';
@@ -85,6 +86,13 @@ export const PAGES: readonly PageDef[] = [
     component: ExperimentsPage,
   },
   { id: 'goals', label: 'Goals', available: (ops) => hasArea(ops, 'goals'), component: GoalsPage },
+  {
+    id: 'monitors',
+    label: 'Monitors',
+    available: (ops) => ops.some((o) => o.area === 'monitors' && o.verb === 'list'),
+    component: MonitorsPage,
+  },
+  { id: 'alerts', label: 'Alerts', available: (ops) => hasArea(ops, 'alerts'), component: AlertsPage },
   { id: 'people', label: 'People', available: (ops) => hasArea(ops, 'people'), component: PeoplePage },
   {
     id: 'policies',
