@@ -58,12 +58,14 @@ export async function decideExperiment(
   return getExperiment(db, e.id);
 }
 
+/** With several filters an entry matches when any does (a finding's id, its touchpoint or its theme). */
 export const LearningLogParams = z.object({
-  finding: z.string().optional().describe('only experiments that addressed this finding'),
-  touchpoint: z
+  finding: z
     .string()
     .optional()
-    .describe('only experiments whose primary metric is sliced to this touchpoint'),
+    .describe('experiments that addressed this finding (its id, or the theme named)'),
+  touchpoint: z.string().optional().describe('experiments whose primary metric is sliced to this touchpoint'),
+  theme: z.string().optional().describe('experiments that addressed this theme'),
 });
 
 export interface LearningEntry {
@@ -96,11 +98,15 @@ export async function learningLog(
   const re = await latestRemeasures(db);
   const entries: LearningEntry[] = [];
   for (const e of all) {
-    if (e.decision === null || (p.finding !== undefined && e.finding !== p.finding && e.theme !== p.finding))
-      continue;
+    if (e.decision === null) continue;
     const metric = await getMetric(db, e.primary.id, e.primary.version);
     const touchpoint = metric.slice.touchpoint ?? null;
-    if (p.touchpoint !== undefined && touchpoint !== p.touchpoint) continue;
+    const filtered = p.finding !== undefined || p.touchpoint !== undefined || p.theme !== undefined;
+    const matches =
+      (p.finding !== undefined && (e.finding === p.finding || e.theme === p.finding)) ||
+      (p.touchpoint !== undefined && touchpoint === p.touchpoint) ||
+      (p.theme !== undefined && e.theme === p.theme);
+    if (filtered && !matches) continue;
     entries.push({
       id: e.id,
       name: e.name,
