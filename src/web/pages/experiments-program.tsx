@@ -47,7 +47,7 @@ export function ProgramPanel() {
                 />
                 <Stat
                   label="Typical effect (program mean)"
-                  value={pct(p.shrinkage.mean)}
+                  value={p.shrinkage.method === 'empirical-bayes' ? pct(p.shrinkage.mean) : '—'}
                   detail={
                     p.shrinkage.method === 'empirical-bayes'
                       ? `between-experiment sd ${(100 * p.shrinkage.tau).toFixed(1)} %, ${p.shrinkage.k} effects`
