@@ -208,7 +208,7 @@ export const programOperation = defineOperation({
     {
       text:
         `${r.experiments} experiment(s), ${r.decided} decided, ${r.shipped} shipped; win rate ${r.winRate ? `${(100 * r.winRate.value).toFixed(0)} % [${(100 * r.winRate.low).toFixed(0)} … ${(100 * r.winRate.high).toFixed(0)} %] of ${r.winRate.n}` : '— (no decision yet)'}\n` +
-        `shrinkage: ${r.shrinkage.reference}; program mean ${pct(r.shrinkage.mean)}, between-experiment sd ${(100 * r.shrinkage.tau).toFixed(1)} %`,
+        `shrinkage: ${r.shrinkage.reference}${r.shrinkage.method === 'empirical-bayes' ? `; program mean ${pct(r.shrinkage.mean)}, between-experiment sd ${(100 * r.shrinkage.tau).toFixed(1)} %` : ''}`,
     },
     {
       title: 'Effects on the primary metric (relative lift, positive = better)',
@@ -262,7 +262,7 @@ export const boundaryOperation = defineOperation({
         z: l.z.toFixed(2),
         boundary: `±${l.boundary.toFixed(2)}`,
         'always-valid p': pv(l.p),
-        crossed: l.crossed ? 'yes' : '',
+        crossed: l.crossed ? 'yes' : l.smallSample ? 'small sample' : '',
       })),
     },
   ],

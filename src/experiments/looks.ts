@@ -18,7 +18,8 @@ import { getExperiment } from './stored.js';
  * One mixing ρ for every look, tuned for the units at the last look, so the last point is exactly the
  * figure `experiments results` shows and the earlier ones lie on the same boundary. The fixed-horizon
  * boundary (|z| = 1.96 at α = 0.05) is drawn beside it: crossing that one early is what peeking abuses.
- * At most 60 looks: a longer experiment is looked at on evenly spaced days.
+ * At most 60 looks: a longer experiment is looked at on evenly spaced days. A look with fewer than 30
+ * units in an arm is drawn but never counted as a crossing (the normal approximation does not hold).
  */
 export const LooksParams = z.object({
   id: z.string().min(1).describe('the experiment id'),
@@ -39,6 +40,8 @@ export interface Look {
   readonly high: number;
   /** Always-valid p at this look. */
   readonly p: number;
+  /** Fewer than 30 units in an arm (DESIGN.md §6): drawn, but never counted as a crossing. */
+  readonly smallSample: boolean;
   readonly crossed: boolean;
 }
 
@@ -58,6 +61,8 @@ export interface LooksResult {
 
 const DAY = 86_400_000;
 export const MAX_LOOKS = 60;
+/** Units per arm below which a look is a small sample (DESIGN.md §6). */
+const MIN_UNITS = 30;
 
 export async function sequentialLooks(
   db: Store,
@@ -94,7 +99,7 @@ export async function sequentialLooks(
   cuts.push(Number.isFinite(endMs) ? endMs : startDay + days * DAY);
   const [control, ...treatments] = e.variants.map((v) => v.name);
   const arm = treatments[0]!;
-  const raw: { day: string; units: number; estimate: number; varEstimate: number }[] = [];
+  const raw: { day: string; units: number; small: boolean; estimate: number; varEstimate: number }[] = [];
   for (const [i, cut] of cuts.entries()) {
     // the last look is the results' own figure: the same `to` (none = all records so far)
     const to = i === cuts.length - 1 ? (p.to ?? undefined) : new Date(cut).toISOString();
@@ -106,6 +111,7 @@ export async function sequentialLooks(
     raw.push({
       day: new Date(cut - 1).toISOString().slice(0, 10),
       units: c.stats.units + t.stats.units,
+      small: Math.min(c.stats.units, t.stats.units) < MIN_UNITS,
       estimate: cmp.absolute.value,
       varEstimate: cmp.control.varMean + cmp.treatment.varMean,
     });
@@ -131,7 +137,8 @@ export async function sequentialLooks(
         low: scale * s.low,
         high: scale * s.high,
         p: s.p,
-        crossed: Math.abs(z) > boundary,
+        smallSample: r.small,
+        crossed: !r.small && Math.abs(z) > boundary,
       };
     });
   return {
@@ -143,6 +150,6 @@ export async function sequentialLooks(
     tuning,
     looks,
     firstCrossing: looks.find((l) => l.crossed)?.day ?? null,
-    firstFixedCrossing: looks.find((l) => Math.abs(l.z) > l.fixed)?.day ?? null,
+    firstFixedCrossing: looks.find((l) => !l.smallSample && Math.abs(l.z) > l.fixed)?.day ?? null,
   };
 }

@@ -12,7 +12,7 @@ import { createExperiment } from './stored.js';
 /**
  * A shipped fix, hand-computed. CSAT at delivery (share of answers ≥ 4, one answer per customer):
  * - before the experiment (February): b1…b40 answer, 16 satisfied (40 %);
- * - the experiment (1–29 March): x1…x20 control, 8 satisfied (40 %); x21…x40 treatment, 16 of 20 (80 %);
+ * - the experiment (1–29 March): x1…x40 control, 16 satisfied (40 %); x41…x80 treatment, 26 of 40 (65 %);
  * - decided "ship" on 30 March; after the rollout (30 March – 27 April): a1…a40, 28 satisfied (70 %).
  */
 async function fixture(db: Store): Promise<void> {
@@ -20,7 +20,7 @@ async function fixture(db: Store): Promise<void> {
   const add = (id: string, ts: string, ok: boolean) =>
     fb.push(`('${id}', '${id}', TIMESTAMP '${ts}', 'csat', ${ok ? 5 : 2}, 'delivery')`);
   for (let i = 1; i <= 40; i++) add(`b${i}`, '2026-02-10 10:00', i <= 16);
-  for (let i = 1; i <= 40; i++) add(`x${i}`, '2026-03-05 10:00', i <= 20 ? i <= 8 : i - 20 <= 16);
+  for (let i = 1; i <= 80; i++) add(`x${i}`, '2026-03-05 10:00', i <= 40 ? i <= 16 : i - 40 <= 26);
   for (let i = 1; i <= 40; i++) add(`a${i}`, '2026-04-10 10:00', i <= 28);
   await db.exec(
     sql`INSERT INTO feedback (id, customer_id, ts, kind, score, touchpoint) VALUES ${raw(fb.join(', '))}`,
@@ -44,7 +44,7 @@ async function fixture(db: Store): Promise<void> {
     owner: 'Delivery ops',
   });
   const rows = ['customer_id,arm,exposed_at'];
-  for (let i = 1; i <= 40; i++) rows.push(`x${i},${i <= 20 ? 'control' : 'treat'},2026-03-02T09:00:00Z`);
+  for (let i = 1; i <= 80; i++) rows.push(`x${i},${i <= 40 ? 'control' : 'treat'},2026-03-02T09:00:00Z`);
   await importExposures(db, { experiment: 'fix1', csv: rows.join('\n') });
 }
 
@@ -59,11 +59,12 @@ describe('the sequential boundary over time', () => {
       expect(r.looks).toHaveLength(24);
       expect(r.looks.at(-1)!.day).toBe('2026-03-28');
       const last = r.looks.at(-1)!;
-      // Δ = .8 − .4; Var = .4·.6/20 + .8·.2/20 = .02 → z = .4/√.02 = 2.8284
-      expect(last.z).toBeCloseTo(0.4 / Math.sqrt(0.02), 6);
-      // tuned for 40 units: ρ² = (−2 ln .05 + ln(−2 ln .05 + 1))/40 = .198405; at n = 40,
+      // Δ = .65 − .4; Var = .4·.6/40 + .65·.35/40 = .0116875 → z = .25/√.0116875 = 2.3125
+      expect(last.z).toBeCloseTo(0.25 / Math.sqrt(0.0116875), 6);
+      // tuned for 80 units: ρ² = (−2 ln .05 + ln(−2 ln .05 + 1))/80 = .0992025; at n = 80, nρ² = 7.9362 and
       // b = √(2(nρ² + 1)/(nρ²) · ln(√(nρ² + 1)/.05)) = 3.0352 (hand-computed)
-      expect(r.tuning).toBe(40);
+      expect(r.tuning).toBe(80);
+      expect(r.looks.every((l) => !l.smallSample)).toBe(true);
       expect(last.boundary).toBeCloseTo(3.0352, 3);
       expect(last.crossed).toBe(false);
       // a daily peeker at 1.96 would have stopped on the first look; the boundary never crossed
@@ -99,8 +100,8 @@ describe('the program view, the re-measure and the learning log', () => {
       expect(m.p).toBeCloseTo(0.007, 4);
       expect(m.change.low).toBeCloseTo(0.3 - 1.959964 * Math.sqrt(0.01125), 5);
       expect(m.verdict).toBe('improved');
-      // the experiment's randomised lift beside it: .8/.4 − 1 = +100 %
-      expect(m.experimentLift!.value).toBeCloseTo(1, 12);
+      // the experiment's randomised lift beside it: .65/.4 − 1 = +62.5 %
+      expect(m.experimentLift!.value).toBeCloseTo(0.625, 12);
 
       const log = await learningLog(db, { touchpoint: 'delivery' });
       expect(log.entries).toHaveLength(1);
@@ -120,17 +121,20 @@ describe('the program view, the re-measure and the learning log', () => {
       // Wilson for 1 of 1: [.2065, 1]
       expect(p.winRate!.value).toBe(1);
       expect(p.winRate!.low).toBeCloseTo(0.2065, 4);
-      // one effect: shrunk toward 0 by N(0, .3²). Relative lift 1.0 with delta-method variance
-      // .008/.4² + .8²·.012/.4⁴ = .35 → posterior mean 1.0·.09/(.09 + .35) = .204545
+      // one effect: shrunk toward 0 by N(0, .3²). Relative lift .625 with delta-method variance
+      // Var(t)/c² + t²·Var(c)/c⁴ = (.65·.35/40)/.16 + .65²·(.4·.6/40)/.4⁴ = .0355469 + .0990234 = .1345703
+      // → posterior mean .625·.09/(.09 + .1345703) = .250478
+      const v = 0.0056875 / 0.16 + (0.4225 * 0.006) / 0.0256;
+      expect(v).toBeCloseTo(0.1345703, 7);
       expect(p.shrinkage.method).toBe('prior');
       const ef = p.effects[0]!;
-      expect(ef.raw.value).toBeCloseTo(1, 12);
-      expect(ef.raw.se).toBeCloseTo(Math.sqrt(0.35), 6);
-      expect(ef.shrunk.value).toBeCloseTo(0.09 / 0.44, 6);
-      // cumulative shipped impact on the KPI: .204545 × the control's 40 % = +8.18 points of CSAT
+      expect(ef.raw.value).toBeCloseTo(0.625, 12);
+      expect(ef.raw.se).toBeCloseTo(Math.sqrt(v), 6);
+      expect(ef.shrunk.value).toBeCloseTo((0.625 * 0.09) / (0.09 + v), 6);
+      // cumulative shipped impact on the KPI: the shrunk lift × the control's 40 % = +10.0 points of CSAT
       expect(p.impact).toHaveLength(1);
       expect(p.impact[0]!.metric).toBe('delivery_csat');
-      expect(p.impact[0]!.steps[0]!.cumulative).toBeCloseTo((0.4 * 0.09) / 0.44, 6);
+      expect(p.impact[0]!.steps[0]!.cumulative).toBeCloseTo((0.4 * 0.625 * 0.09) / (0.09 + v), 6);
     });
   });
 });
