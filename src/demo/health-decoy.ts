@@ -46,6 +46,12 @@ export async function seedHealthDecoy(db: Store, seed: number): Promise<number> 
     SELECT id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS created,
       strftime(churned_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS churned
     FROM customers WHERE created_at < ${new Date(AS_OF - 30 * DAY).toISOString()}::TIMESTAMP ORDER BY id`);
+  // the team's agents as the simulation staffed it (their number grows with the company)
+  const agents = (
+    await db.all<{ id: string }>(
+      sql`SELECT id FROM employees WHERE team_id = ${HEALTH_DECOY.team} ORDER BY id`,
+    )
+  ).map((r) => r.id);
   const cases: string[][] = [];
   const events: string[][] = [];
   for (const [i, c] of customers.entries()) {
@@ -56,7 +62,7 @@ export async function seedHealthDecoy(db: Store, seed: number): Promise<number> 
     // the reset does not change the customer's fate; a customer who had already left cannot ask
     if (c.churned !== null && new Date(c.churned).getTime() <= opened) continue;
     const channel = rng.pick(['chat', 'web', 'phone', 'email'] as const);
-    const agent = `emp-${HEALTH_DECOY.team}-${String(1 + rng.int(20)).padStart(3, '0')}`;
+    const agent = agents.length > 0 ? rng.pick(agents) : '';
     const assigned = opened + (5 + rng.int(40)) * 60_000;
     const resolved = assigned + (20 + rng.int(240)) * 60_000;
     const closed = resolved + 60_000;
@@ -65,9 +71,9 @@ export async function seedHealthDecoy(db: Store, seed: number): Promise<number> 
     cases.push([id, c.id, iso(opened), iso(closed), channel, agent]);
     const steps: [number, string, string | null, string | null, string | null][] = [
       [opened, 'opened', null, 'new', channel],
-      [assigned, 'assigned', agent, null, null],
-      [resolved, 'status', agent, 'resolved', null],
-      [closed, 'closed', agent, 'closed', null],
+      [assigned, 'assigned', agent || null, null, null],
+      [resolved, 'status', agent || null, 'resolved', null],
+      [closed, 'closed', agent || null, 'closed', null],
     ];
     for (const [k, [t, type, a, status, ch]] of steps.entries())
       events.push([
@@ -84,7 +90,7 @@ export async function seedHealthDecoy(db: Store, seed: number): Promise<number> 
   if (cases.length === 0) return 0;
   const col = (rows: string[][], k: number) => rows.map((r) => r[k]!);
   await db.exec(sql`INSERT INTO cases (id, customer_id, opened_at, closed_at, channel, reason, status, owner_team, owner_agent, priority)
-    SELECT id, c, o::TIMESTAMP, x::TIMESTAMP, ch, ${HEALTH_DECOY.reason}, 'closed', ${HEALTH_DECOY.team}, a, 'normal'
+    SELECT id, c, o::TIMESTAMP, x::TIMESTAMP, ch, ${HEALTH_DECOY.reason}, 'closed', ${HEALTH_DECOY.team}, nullif(a, ''), 'normal'
     FROM (SELECT unnest(${col(cases, 0)}::VARCHAR[]) AS id, unnest(${col(cases, 1)}::VARCHAR[]) AS c,
       unnest(${col(cases, 2)}::VARCHAR[]) AS o, unnest(${col(cases, 3)}::VARCHAR[]) AS x,
       unnest(${col(cases, 4)}::VARCHAR[]) AS ch, unnest(${col(cases, 5)}::VARCHAR[]) AS a)`);
