@@ -209,6 +209,15 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
       await page
         .locator('[data-testid="xp-program"]')
         .screenshot({ path: join(ARTIFACTS, `experiments-program-${scheme}.png`) });
+      // the shipped experiment offers its re-measure; the 28 days after the rollout have not passed
+      await page.goto(`${server.url}/#/experiments?xp=delivery-sms`);
+      await waitForContent(page);
+      await page.waitForSelector('[data-testid="xp-remeasure"]');
+      await page.getByRole('button', { name: 'Re-measure now' }).click();
+      await page
+        .locator('[data-testid="xp-remeasure"]')
+        .getByText(/window after the rollout ends on/)
+        .waitFor({ timeout: 30_000 });
       await page.goto(`${server.url}/#/journey`);
       await waitForContent(page);
       await page.waitForSelector('[data-testid="journey-learning-log"]');

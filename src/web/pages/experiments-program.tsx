@@ -1,11 +1,15 @@
+import { useState } from 'preact/hooks';
 import type { LooksResult } from '../../experiments/looks.js';
 import type { ProgramView } from '../../experiments/program.js';
+import type { Remeasure } from '../../experiments/remeasure.js';
+import { ApiError, postOp } from '../api.js';
+import { canWrite } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
 import { LiftBar } from '../components/liftbar.js';
-import { Async, Empty, Panel, Stat } from '../components/ui.js';
+import { Async, Empty, ErrorBox, Panel, Stat } from '../components/ui.js';
 import { fmtDate } from '../format.js';
 import { tipHtml } from '../html.js';
-import { useOp } from '../state.js';
+import { useApp, useOp } from '../state.js';
 
 const pct = (v: number) => (Number.isFinite(v) ? `${v > 0 ? '+' : ''}${(100 * v).toFixed(1)} %` : '—');
 const pv = (p: number) => (!Number.isFinite(p) ? '—' : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
@@ -279,6 +283,53 @@ export function BoundaryChart(props: { id: string }) {
           );
         }}
       </Async>
+    </section>
+  );
+}
+
+/**
+ * A shipped experiment's re-measure, offered on its page: when it is due, and a button that measures
+ * the primary metric before the experiment against after the rollout (experiments remeasure).
+ */
+export function RemeasureBox(props: { id: string; decidedAt: string | null }) {
+  const { session } = useApp();
+  const [result, setResult] = useState<Remeasure | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const due = props.decidedAt ? new Date(new Date(props.decidedAt).getTime() + 28 * 86_400_000) : null;
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await postOp<Remeasure>('experiments', 'remeasure', { id: props.id }));
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="xp-metric" data-testid="xp-remeasure">
+      <h3>Did the fix work? Re-measure after the rollout</h3>
+      <p class="small">
+        Shipped {fmtDate(props.decidedAt)}: the primary metric in the 28 days before the experiment against
+        the 28 days after the rollout{due ? ` (possible from ${fmtDate(due.toISOString())})` : ''}. A
+        before/after, not randomised.
+      </p>
+      {canWrite(session?.role) && (
+        <button type="button" class="btn small" onClick={run} disabled={busy}>
+          {busy ? 'Measuring…' : 'Re-measure now'}
+        </button>
+      )}
+      {error && <ErrorBox error={error} />}
+      {result && (
+        <p data-testid="xp-remeasure-result">
+          <strong>{result.verdict}</strong>: {delta(result.format, result.change.value)} [
+          {delta(result.format, result.change.low)} … {delta(result.format, result.change.high)}], p{' '}
+          {pv(result.p)} (n {result.before.n} before, {result.after.n} after)
+          {result.experimentLift ? `; the experiment measured ${pct(result.experimentLift.value)}` : ''}.
+        </p>
+      )}
     </section>
   );
 }

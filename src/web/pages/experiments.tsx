@@ -10,7 +10,7 @@ import { Async, Empty, ErrorBox, PageHead, Panel, Stat } from '../components/ui.
 import { fmtDate } from '../format.js';
 import { setQuery } from '../route.js';
 import { useOp } from '../state.js';
-import { BoundaryChart, ProgramPanel } from './experiments-program.js';
+import { BoundaryChart, ProgramPanel, RemeasureBox } from './experiments-program.js';
 
 type Listed = Experiment & { state: string };
 
@@ -174,6 +174,9 @@ function Results(props: { id: string }) {
               {r.metrics.map((m) => (
                 <MetricBlock key={m.metric} m={m} />
               ))}
+              {r.experiment.decision === 'ship' && (
+                <RemeasureBox id={r.experiment.id} decidedAt={r.experiment.decidedAt} />
+              )}
               <BoundaryChart id={r.experiment.id} />
             </div>
           );
