@@ -15,7 +15,8 @@ import { band, COMPONENTS, type Component, componentsAt, parseWeights, scoreOf }
  * a monitor's schedule.
  */
 export const SnapshotParams = z.object({
-  asOf: asOfParam.describe('the snapshot date, ISO time (default: the end of the data)'),
+  // the snapshot date (default: the end of the data)
+  asOf: asOfParam,
   weights: z.string().optional().describe('name=points,… (default: the documented weights)'),
 });
 
