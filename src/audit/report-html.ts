@@ -84,14 +84,16 @@ function emotionSection(e: ReportEmotion | null): string {
         `<text x="${x(i).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle" class="lbl">${esc(s.stage)}</text>`,
     )
     .join('');
-  const legend = [
-    ['#7c3aed', 'net sentiment of comments (band: 95 % interval)'],
-    ['#2f5fb3', 'NPS'],
-    ['#059669', 'CSAT, % satisfied'],
-  ]
+  const legend = (
+    [
+      ['#7c3aed', 'sentiment (band: 95 % interval)', 0],
+      ['#2f5fb3', 'NPS', 260],
+      ['#059669', 'CSAT, % satisfied', 340],
+    ] as const
+  )
     .map(
-      ([c, t], i) =>
-        `<rect x="${left + i * 200}" y="${h - 14}" width="10" height="10" fill="${c}"/><text x="${left + i * 200 + 14}" y="${h - 5}" class="muted">${t}</text>`,
+      ([c, t, dx]) =>
+        `<rect x="${left + dx}" y="${h - 14}" width="10" height="10" fill="${c}"/><text x="${left + dx + 14}" y="${h - 5}" class="muted">${t}</text>`,
     )
     .join('');
   const svg = `<svg role="img" aria-label="Emotion along the journey ${esc(e.journey)}" viewBox="0 0 ${w} ${h}" width="100%">${grid}${bandPath}${line((s) => s.sentiment, 'sentiment', '#7c3aed')}${line((s) => s.nps, 'nps', '#2f5fb3')}${line((s) => s.csat, 'csat', '#059669')}${labels}${legend}</svg>`;
