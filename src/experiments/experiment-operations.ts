@@ -189,6 +189,11 @@ export const learningLogOperation = defineOperation({
                 )
                 .join('; ')
             : '',
+          'after the rollout': e.remeasure
+            ? `${e.remeasure.verdict} (${pct(e.remeasure.relative.value)}, p ${pv(e.remeasure.p)})`
+            : e.remeasureDue
+              ? `re-measure due ${day(e.remeasureDue)}`
+              : '',
           note: e.note ?? '',
         };
       }),
