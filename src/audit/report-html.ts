@@ -1,5 +1,5 @@
 import type { AuditItem } from './audit.js';
-import type { Kpi, ReportData } from './report.js';
+import type { Kpi, ReportData, ReportEmotion } from './report.js';
 
 /**
  * The report as one self-contained HTML document: inline CSS, charts as inline SVG, no script, no
@@ -28,6 +28,88 @@ function kpiInterval(k: Kpi): string {
   return k.unit === 'share'
     ? `${(100 * k.low).toFixed(1)}–${(100 * k.high).toFixed(1)}%`
     : `${num(k.low, 2)} to ${num(k.high, 2)}`;
+}
+
+type Fig = ReportEmotion['stages'][number]['sentiment'];
+
+/**
+ * The emotion curve per stage, as the journey map draws it: net sentiment of comments (shaded: its
+ * 95 % interval), NPS and CSAT (% satisfied) on one −100…100 axis, higher better on every line; a
+ * small sample is drawn as a hollow point and left out of the line. Then the figures in a table.
+ */
+function emotionSection(e: ReportEmotion | null): string {
+  if (e === null || e.stages.length === 0)
+    return '<p class="muted">No journey could be drawn for the period (journey emotion).</p>';
+  const w = 640;
+  const h = 220;
+  const left = 44;
+  const right = 16;
+  const top = 14;
+  const bottom = 40;
+  const n = e.stages.length;
+  const x = (i: number) => left + ((i + 0.5) * (w - left - right)) / n;
+  const y = (v: number) => top + ((100 - Math.max(-100, Math.min(100, v))) / 200) * (h - top - bottom);
+  const line = (pick: (s: ReportEmotion['stages'][number]) => Fig, cls: string, color: string) => {
+    const pts = e.stages.map((s, i) => ({ i, f: pick(s) }));
+    const solid = pts.filter((p) => p.f.value !== null && !p.f.smallSample);
+    const path = solid.map((p) => `${x(p.i).toFixed(1)},${y(p.f.value!).toFixed(1)}`).join(' ');
+    const dots = pts
+      .filter((p) => p.f.value !== null)
+      .map(
+        (p) =>
+          `<circle cx="${x(p.i).toFixed(1)}" cy="${y(p.f.value!).toFixed(1)}" r="3.5" fill="${p.f.smallSample ? 'none' : color}" stroke="${color}"/>`,
+      )
+      .join('');
+    return `${solid.length > 1 ? `<polyline class="${cls}" points="${path}" fill="none" stroke="${color}" stroke-width="2"/>` : ''}${dots}`;
+  };
+  const band = e.stages
+    .map((s, i) => ({ i, f: s.sentiment }))
+    .filter((p) => p.f.low !== null && p.f.high !== null && !p.f.smallSample);
+  const bandPath =
+    band.length > 1
+      ? `<polygon points="${[
+          ...band.map((p) => `${x(p.i).toFixed(1)},${y(p.f.high!).toFixed(1)}`),
+          ...[...band].reverse().map((p) => `${x(p.i).toFixed(1)},${y(p.f.low!).toFixed(1)}`),
+        ].join(' ')}" fill="#7c3aed" fill-opacity="0.15" stroke="none"/>`
+      : '';
+  const grid = [-100, -50, 0, 50, 100]
+    .map(
+      (v) =>
+        `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#d9dee7" stroke-width="${v === 0 ? 1.2 : 0.6}"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" class="muted">${v}</text>`,
+    )
+    .join('');
+  const labels = e.stages
+    .map(
+      (s, i) =>
+        `<text x="${x(i).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle" class="lbl">${esc(s.stage)}</text>`,
+    )
+    .join('');
+  const legend = (
+    [
+      ['#7c3aed', 'sentiment (band: 95 % interval)', 0],
+      ['#2f5fb3', 'NPS', 260],
+      ['#059669', 'CSAT, % satisfied', 340],
+    ] as const
+  )
+    .map(
+      ([c, t, dx]) =>
+        `<rect x="${left + dx}" y="${h - 14}" width="10" height="10" fill="${c}"/><text x="${left + dx + 14}" y="${h - 5}" class="muted">${t}</text>`,
+    )
+    .join('');
+  const svg = `<svg role="img" aria-label="Emotion along the journey ${esc(e.journey)}" viewBox="0 0 ${w} ${h}" width="100%">${grid}${bandPath}${line((s) => s.sentiment, 'sentiment', '#7c3aed')}${line((s) => s.nps, 'nps', '#2f5fb3')}${line((s) => s.csat, 'csat', '#059669')}${labels}${legend}</svg>`;
+  const cell = (f: Fig, path: string, digits: number) =>
+    f.value === null
+      ? '<td>—</td>'
+      : `<td><span data-figure="${path}.value">${num(f.value, digits)}</span> <span class="muted">${num(f.low, digits)} to ${num(f.high, digits)}, n = ${num(f.n, 0)}${f.smallSample ? ', small sample' : ''}</span></td>`;
+  const rows = e.stages
+    .map(
+      (s, i) =>
+        `<tr><td>${esc(s.stage)}</td>${cell(s.sentiment, `emotion.stages[${i}].sentiment`, 0)}${cell(s.nps, `emotion.stages[${i}].nps`, 1)}${cell(s.csat, `emotion.stages[${i}].csat`, 1)}${cell(s.ces, `emotion.stages[${i}].ces`, 2)}</tr>`,
+    )
+    .join('');
+  return `<h3>Emotion along the journey</h3>${svg}<table><thead><tr><th>Stage</th><th>Net sentiment</th><th>NPS</th><th>CSAT %</th><th>CES (1–7)</th></tr></thead><tbody>${rows}</tbody></table>${
+    e.analysedComments === 0 ? '<p class="muted">No comment has a sentiment yet (feedback themes).</p>' : ''
+  }`;
 }
 
 /** Horizontal bars with interval whiskers on a fixed axis [lo, hi]. */
@@ -183,7 +265,7 @@ section{break-inside:avoid-page}@media print{body{padding:0}h2{break-after:avoid
   }</div></header>
 <section><h2>Goals</h2>${goals}</section>
 <section><h2>KPIs: loyalty, success, life cycle, engagement</h2><div class="kpis">${kpis}</div></section>
-<section><h2>The journey: worst touchpoints</h2>${tpChart}</section>
+<section><h2>The journey: worst touchpoints and emotion</h2>${tpChart}${emotionSection(d.emotion)}</section>
 <section><h2>Top pain points</h2>${findingRows(d.audit.top, 'audit.top')}</section>
 <section><h2>Handoffs</h2><p>Team handoffs per case: <strong data-figure="handoffs.perCase">${num(d.handoffs.perCase, 3)}</strong> over ${num(
     d.handoffs.cases,

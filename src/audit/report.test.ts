@@ -96,6 +96,12 @@ describe('touchpoint report audit', () => {
     for (const t of data.people.teams)
       if (t.status !== 'published') expect([t.enps, t.respondents]).toEqual([null, null]);
     expect(data.people.teams.some((t) => t.status.startsWith('fewer than'))).toBe(true);
+    // the emotion curve per stage, as the journey map draws it for the same period
+    expect(data.emotion).not.toBeNull();
+    expect(data.emotion!.stages.length).toBeGreaterThan(2);
+    const measured = data.emotion!.stages.filter((s) => s.nps.n > 0);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const s of measured) expect(s.nps.low!).toBeLessThanOrEqual(s.nps.value!);
     // goals: the report feature-detects `goals status`; null when that capability is not there
     expect(data.goals === null || Array.isArray(data.goals)).toBe(true);
   });

@@ -4,6 +4,7 @@ import { TouchpointError } from '../core/errors.js';
 import { type AnyOperation, defineOperation, type OperationContext } from '../core/operation.js';
 import { resolveTimeFrame, TimeFrameParams } from '../core/time.js';
 import { P_VALUES } from '../findings/index.js';
+import { type EmotionFigure, getEmotion } from '../journeys/index.js';
 import { getEnps } from '../people/index.js';
 import { mean, nps, wilson } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
@@ -112,6 +113,48 @@ export interface ReportData {
   };
   /** null when the experiments capability keeps no list of experiments */
   readonly experiments: readonly unknown[] | null;
+  /**
+   * The emotion curve of the default journey per stage, as the journey map draws it (`journey emotion`
+   * for the same period): net sentiment of comments and NPS, CSAT, CES with intervals and n. Null when
+   * no journey can be drawn.
+   */
+  readonly emotion: ReportEmotion | null;
+}
+
+export interface ReportEmotion {
+  readonly journey: string;
+  readonly analysedComments: number;
+  readonly stages: readonly {
+    readonly stage: string;
+    readonly sentiment: EmotionFigure;
+    readonly nps: EmotionFigure;
+    readonly csat: EmotionFigure;
+    readonly ces: EmotionFigure;
+  }[];
+}
+
+async function emotionOf(db: Store, params: ReportParams): Promise<ReportEmotion | null> {
+  try {
+    const e = await getEmotion(db, {
+      ...(params.from ? { from: params.from } : {}),
+      ...(params.to ? { to: params.to } : {}),
+      ...(params.asOf ? { asOf: params.asOf } : {}),
+    });
+    return {
+      journey: e.journey,
+      analysedComments: e.analysedComments,
+      stages: e.stages.map((s) => ({
+        stage: s.stage,
+        sentiment: s.sentiment,
+        nps: s.scores.nps,
+        csat: s.scores.csat,
+        ces: s.scores.ces,
+      })),
+    };
+  } catch (err) {
+    if (err instanceof TouchpointError) return null;
+    throw err;
+  }
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -280,6 +323,7 @@ export async function buildReport(
       findings: items.filter((i) => i.p === 'people').slice(0, 5),
     },
     experiments: experimentsRaw ? (experimentsRaw.experiments ?? []) : null,
+    emotion: await emotionOf(db, params),
   };
 }
 

@@ -9,6 +9,7 @@ import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
 import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
+import { healthDecoyPlants, seedHealthDecoy } from './health-decoy.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
 import { monitorPlants, simulateMonitorContacts, souringOut } from './monitors.js';
@@ -273,7 +274,14 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /** The manifest for a run (plants of every module), given the final event count. */
 export function buildManifest(seed: number, customers: number, events: number): DemoManifest {
-  const parts = [journeyPlants(), feedbackPlants(), casePlants(), peoplePlants(), monitorPlants()];
+  const parts = [
+    journeyPlants(),
+    feedbackPlants(),
+    casePlants(),
+    peoplePlants(),
+    monitorPlants(),
+    healthDecoyPlants(),
+  ];
   return {
     seed,
     customers,
@@ -522,6 +530,8 @@ export async function generateDemo(
       // the identity graph's components (identity_nodes), so that imports stitch incrementally; the
       // demo wrote identities and attributions as stitching makes them: this changes none of them
       await rebuildIdentities(tx, options.onProgress);
+      // the health decoy's cases (a costly-looking contact reason with no effect on churn), on their own stream
+      await seedHealthDecoy(tx, options.seed);
       const m = buildManifest(options.seed, options.customers, stage.rows('events'));
       await writeManifest(tx, m, new Date(AS_OF));
       await writeDemoPolicies(tx);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
 import { type Store, sql } from '../store/index.js';
+import { getMetric } from './metrics.js';
+import { latestRemeasures, type Remeasure, remeasureDue } from './remeasure.js';
 import { experimentResults } from './results.js';
 import { type Experiment, experimentState, getExperiment, listExperiments } from './stored.js';
 
@@ -56,8 +58,14 @@ export async function decideExperiment(
   return getExperiment(db, e.id);
 }
 
+/** With several filters an entry matches when any does (a finding's id, its touchpoint or its theme). */
 export const LearningLogParams = z.object({
-  finding: z.string().optional().describe('only experiments that addressed this finding'),
+  finding: z
+    .string()
+    .optional()
+    .describe('experiments that addressed this finding (its id, or the theme named)'),
+  touchpoint: z.string().optional().describe('experiments whose primary metric is sliced to this touchpoint'),
+  theme: z.string().optional().describe('experiments that addressed this theme'),
 });
 
 export interface LearningEntry {
@@ -72,6 +80,13 @@ export interface LearningEntry {
   readonly decidedAt: string | null;
   readonly note: string | null;
   readonly measured: Experiment['measured'];
+  /** The primary metric's touchpoint slice (where on the journey the change was tried), if any. */
+  readonly touchpoint: string | null;
+  readonly metric: string;
+  /** Shipped: when the post-rollout re-measure becomes possible (28 days after the decision). */
+  readonly remeasureDue: string | null;
+  /** The latest re-measure ("did the fix work"), if taken. */
+  readonly remeasure: Remeasure | null;
 }
 
 export async function learningLog(
@@ -80,23 +95,37 @@ export async function learningLog(
 ): Promise<{ entries: readonly LearningEntry[] }> {
   const p = LearningLogParams.parse(params);
   const all = await listExperiments(db);
-  return {
-    entries: all
-      .filter((e) => e.decision !== null && (p.finding === undefined || e.finding === p.finding))
-      .map((e) => ({
-        id: e.id,
-        name: e.name,
-        hypothesis: e.hypothesis,
-        finding: e.finding,
-        theme: e.theme,
-        start: e.start,
-        end: e.end,
-        decision: e.decision,
-        decidedAt: e.decidedAt,
-        note: e.decisionNote,
-        measured: e.measured,
-      })),
-  };
+  const re = await latestRemeasures(db);
+  const entries: LearningEntry[] = [];
+  for (const e of all) {
+    if (e.decision === null) continue;
+    const metric = await getMetric(db, e.primary.id, e.primary.version);
+    const touchpoint = metric.slice.touchpoint ?? null;
+    const filtered = p.finding !== undefined || p.touchpoint !== undefined || p.theme !== undefined;
+    const matches =
+      (p.finding !== undefined && (e.finding === p.finding || e.theme === p.finding)) ||
+      (p.touchpoint !== undefined && touchpoint === p.touchpoint) ||
+      (p.theme !== undefined && e.theme === p.theme);
+    if (filtered && !matches) continue;
+    entries.push({
+      id: e.id,
+      name: e.name,
+      hypothesis: e.hypothesis,
+      finding: e.finding,
+      theme: e.theme,
+      start: e.start,
+      end: e.end,
+      decision: e.decision,
+      decidedAt: e.decidedAt,
+      note: e.decisionNote,
+      measured: e.measured,
+      touchpoint,
+      metric: metric.id,
+      remeasureDue: remeasureDue(e),
+      remeasure: re.get(e.id) ?? null,
+    });
+  }
+  return { entries };
 }
 
 export { experimentState };

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { defineOperation, type Section } from '../core/operation.js';
 import { AssignParams, assign, ImportExposuresParams, importExposures } from './assign.js';
 import { DecideParams, decideExperiment, LearningLogParams, learningLog } from './decide.js';
+import { LooksParams, sequentialLooks } from './looks.js';
 import { formatMetric } from './metric-operations.js';
+import { ProgramParams, programView } from './program.js';
+import { RemeasureParams, remeasureExperiment } from './remeasure.js';
 import { type ExperimentResults, experimentResults, ResultsParams } from './results.js';
 import { CreateExperimentParams, createExperiment, experimentState, listExperiments } from './stored.js';
 
@@ -186,11 +189,130 @@ export const learningLogOperation = defineOperation({
                 )
                 .join('; ')
             : '',
+          'after the rollout': e.remeasure
+            ? `${e.remeasure.verdict} (${pct(e.remeasure.relative.value)}, p ${pv(e.remeasure.p)})`
+            : e.remeasureDue
+              ? `re-measure due ${day(e.remeasureDue)}`
+              : '',
           note: e.note ?? '',
         };
       }),
     },
   ],
+});
+
+export const programOperation = defineOperation({
+  area: 'experiments',
+  verb: 'program',
+  summary:
+    "The program: win rate, the distribution of effects shrunk for the winner's curse (empirical Bayes), cumulative impact per KPI",
+  params: ProgramParams,
+  mode: 'read',
+  run: (db, _p, ctx) => programView(db, ctx.now ? { now: ctx.now() } : {}),
+  present: (r) => [
+    {
+      text:
+        `${r.experiments} experiment(s), ${r.decided} decided, ${r.shipped} shipped; win rate ${r.winRate ? `${(100 * r.winRate.value).toFixed(0)} % [${(100 * r.winRate.low).toFixed(0)} … ${(100 * r.winRate.high).toFixed(0)} %] of ${r.winRate.n}` : '— (no decision yet)'}\n` +
+        `shrinkage: ${r.shrinkage.reference}${r.shrinkage.method === 'empirical-bayes' ? `; program mean ${pct(r.shrinkage.mean)}, between-experiment sd ${(100 * r.shrinkage.tau).toFixed(1)} %` : ''}`,
+    },
+    {
+      title: 'Effects on the primary metric (relative lift, positive = better)',
+      rows: r.effects.map((e) => ({
+        experiment: e.experiment,
+        arm: e.arm,
+        metric: e.metric,
+        state: e.state,
+        decision: e.decision ?? '',
+        measured: `${pct(e.raw.value)} [${pct(e.raw.low)} … ${pct(e.raw.high)}]`,
+        shrunk: `${pct(e.shrunk.value)} [${pct(e.shrunk.low)} … ${pct(e.shrunk.high)}]`,
+        shrinkage: `${(100 * e.shrinkage).toFixed(0)} %`,
+      })),
+    },
+    {
+      title: "Cumulative shipped impact per KPI (shrunk, in the KPI's unit, better positive)",
+      rows: r.impact.flatMap((k) =>
+        k.steps.map((s) => ({
+          kpi: k.metric,
+          experiment: s.experiment,
+          decided: day(s.decidedAt),
+          impact: `${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.impact)} [${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.low)} … ${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.high)}]`,
+          cumulative: `${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.cumulative)} [${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.cumulativeLow)} … ${formatMetric(k.format === 'proportion' ? 'proportion' : 'number', s.cumulativeHigh)}]`,
+        })),
+      ),
+    },
+    ...(r.skipped.length
+      ? [{ title: 'Left out', rows: r.skipped.map((x) => ({ experiment: x.experiment, reason: x.reason })) }]
+      : []),
+  ],
+});
+
+export const boundaryOperation = defineOperation({
+  area: 'experiments',
+  verb: 'boundary',
+  summary:
+    "The sequential boundary over time: the primary metric's z at each daily look against the always-valid boundary",
+  params: LooksParams,
+  mode: 'read',
+  positional: ['id'],
+  run: (db, p, ctx) => sequentialLooks(db, p, ctx.now ? { now: ctx.now() } : {}),
+  present: (r) => [
+    {
+      text: `${r.experiment}: ${r.metricName}, ${r.arm} vs control; boundary tuned for ${r.tuning.toLocaleString('en-US')} units (α = ${r.alpha}); first crossing ${r.firstCrossing ?? 'none'}; the fixed-horizon line (|z| = 1.96) was first crossed ${r.firstFixedCrossing ?? 'never'}`,
+    },
+    {
+      rows: r.looks.map((l) => ({
+        day: l.day,
+        units: l.units,
+        estimate: Number(l.estimate.toPrecision(4)),
+        z: l.z.toFixed(2),
+        boundary: `±${l.boundary.toFixed(2)}`,
+        'always-valid p': pv(l.p),
+        crossed: l.crossed ? 'yes' : l.smallSample ? 'small sample' : '',
+      })),
+    },
+  ],
+});
+
+export const remeasureOperation = defineOperation({
+  area: 'experiments',
+  verb: 'remeasure',
+  summary:
+    'Re-measure a shipped fix: its primary metric before the experiment vs after the rollout, kept in the learning log',
+  params: RemeasureParams,
+  mode: 'write',
+  positional: ['id'],
+  run: (db, p, ctx) =>
+    remeasureExperiment(db, p, {
+      ...(ctx.now ? { now: ctx.now() } : {}),
+      ...(ctx.actor ? { actor: ctx.actor } : {}),
+    }),
+  present: (r) => {
+    const f = (v: number | null) => formatMetric(r.format, v);
+    const d = (v: number) => formatMetric(r.format === 'proportion' ? 'proportion' : 'number', v);
+    return [
+      {
+        rows: [
+          {
+            window: `before ${day(r.before.from)} → ${day(r.before.to)}`,
+            value: f(r.before.value),
+            '95% interval': `${f(r.before.lo)} … ${f(r.before.hi)}`,
+            n: r.before.n,
+            customers: r.before.units,
+          },
+          {
+            window: `after ${day(r.after.from)} → ${day(r.after.to)}`,
+            value: f(r.after.value),
+            '95% interval': `${f(r.after.lo)} … ${f(r.after.hi)}`,
+            n: r.after.n,
+            customers: r.after.units,
+          },
+        ],
+      },
+      {
+        text: `${r.metricName}: ${r.verdict} — change ${d(r.change.value)} [${d(r.change.low)} … ${d(r.change.high)}] (${pct(r.relative.value)}), p = ${pv(r.p)}${r.experimentLift ? `; the experiment measured ${pct(r.experimentLift.value)} [${pct(r.experimentLift.low)} … ${pct(r.experimentLift.high)}]` : ''}\n${r.caveat}`,
+      },
+    ];
+  },
 });
 
 export const experimentOperations = [
@@ -201,4 +323,7 @@ export const experimentOperations = [
   decideOperation,
   listOperation,
   learningLogOperation,
+  programOperation,
+  boundaryOperation,
+  remeasureOperation,
 ] as const;

@@ -26,7 +26,14 @@ export {
   type MetricStats,
   type MetricValue,
 } from './compute-metric.js';
-export { DecideParams, decideExperiment, type LearningEntry, learningLog } from './decide.js';
+export {
+  DecideParams,
+  decideExperiment,
+  type LearningEntry,
+  LearningLogParams,
+  learningLog,
+} from './decide.js';
+export { type Look, type LooksResult, sequentialLooks } from './looks.js';
 export {
   BUILT_IN_METRICS,
   DefineMetricParams,
@@ -41,6 +48,14 @@ export {
 } from './metrics.js';
 export { operations } from './operations.js';
 export { type PowerParams, type PowerResult, planExperiment } from './power.js';
+export { type KpiImpact, type ProgramEffect, type ProgramView, programView } from './program.js';
+export {
+  latestRemeasures,
+  type Remeasure,
+  RemeasureParams,
+  remeasureDue,
+  remeasureExperiment,
+} from './remeasure.js';
 export {
   type ArmResult,
   type ExperimentResults,

@@ -3,6 +3,7 @@ import { TouchpointError } from '../core/errors.js';
 import { TimeFrameParams } from '../core/time.js';
 import {
   type ArmSummary,
+  type Comparison,
   compareProportions,
   compareSummaries,
   type Estimate,
@@ -94,6 +95,19 @@ const summaryOf = (f: MetricFigure): ArmSummary => {
   return ratioArm({ n: s.units, sumX: s.sumX, sumY: s.sumY, sumXX: s.sumXX, sumYY: s.sumYY, sumXY: s.sumXY });
 };
 
+/**
+ * One treatment against the control on one metric's per-arm figures: the two-proportion z-test when
+ * every unit holds one 0/1 observation of a share, else Welch on the delta-method variances. The one
+ * comparison behind results, the sequential looks and the re-measure.
+ */
+export function compareArms(format: MetricFormat, c: MetricFigure, t: MetricFigure): Comparison {
+  const oneEach = (f: MetricFigure) => f.stats.sumX === f.stats.units && f.stats.sumXX === f.stats.sumX;
+  const binary = (f: MetricFigure) => f.stats.sumYY === f.stats.sumY;
+  return oneEach(c) && oneEach(t) && binary(c) && binary(t) && format === 'proportion'
+    ? compareProportions({ k: c.stats.sumY, n: c.stats.units }, { k: t.stats.sumY, n: t.stats.units })
+    : compareSummaries(summaryOf(c), summaryOf(t), c.stats.units - 1, t.stats.units - 1);
+}
+
 async function compare(
   db: Store,
   e: Experiment,
@@ -144,12 +158,7 @@ async function compare(
       });
       continue;
     }
-    const oneEach = (f: MetricFigure) => f.stats.sumX === f.stats.units && f.stats.sumXX === f.stats.sumX;
-    const binary = (f: MetricFigure) => f.stats.sumYY === f.stats.sumY;
-    const cmp =
-      oneEach(c) && oneEach(t) && binary(c) && binary(t) && metric.format === 'proportion'
-        ? compareProportions({ k: c.stats.sumY, n: c.stats.units }, { k: t.stats.sumY, n: t.stats.units })
-        : compareSummaries(summaryOf(c), summaryOf(t), c.stats.units - 1, t.stats.units - 1);
+    const cmp = compareArms(metric.format, c, t);
     const rel = relativeLift(cmp.control, cmp.treatment);
     const bayes = gaussianLift(rel, null, !metric.higherIsBetter);
     const seq = sequentialInterval(

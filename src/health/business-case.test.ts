@@ -197,6 +197,41 @@ describe('business case on the demo company', () => {
     }
   });
 
+  it("the health decoy: new customers' password resets look costly to a raw comparison, not to the business case", async () => {
+    const manifest = (await readManifest(db))!;
+    const decoy = manifest.decoys.find((d) => d.analysis === 'health.business-case');
+    expect(decoy).toBeDefined();
+    const reason = decoy!.slice.reason!;
+    // the trap, measured: churn within 150 days of the reset vs churn within 150 days of 1 June among
+    // everyone here then (resets before 1 June, so the 150 days are observed before the data's end)
+    const naive = await db.one<{ affected: number; n: number; everyone: number }>(sql`
+      WITH a AS (SELECT customer_id, min(opened_at) AS t FROM cases WHERE reason = ${reason} GROUP BY 1)
+      SELECT
+        (SELECT avg((c.churned_at IS NOT NULL AND c.churned_at < a.t + INTERVAL 150 DAY)::INT)
+           FROM a JOIN customers c ON c.id = a.customer_id WHERE a.t < TIMESTAMP '2026-06-01') AS affected,
+        (SELECT count(*) FROM a WHERE a.t < TIMESTAMP '2026-06-01') AS n,
+        (SELECT avg((churned_at IS NOT NULL AND churned_at < TIMESTAMP '2026-06-01' + INTERVAL 150 DAY)::INT)
+           FROM customers WHERE created_at < TIMESTAMP '2026-06-01'
+             AND (churned_at IS NULL OR churned_at >= TIMESTAMP '2026-06-01')) AS everyone`);
+    console.log(
+      `health decoy "${reason}": raw 150-day churn ${(100 * naive!.affected).toFixed(1)} % of ${naive!.n} who asked vs ${(100 * naive!.everyone).toFixed(1)} % of everyone`,
+    );
+    expect(naive!.affected - naive!.everyone).toBeGreaterThan(0.03);
+    // the business case compares within segment × plan × tenure × activity: the reason has a case,
+    // is not among the costly, and its excess churn is not distinguishable from zero
+    const ranked = r.cases.filter((c) => c.revenueAtRisk);
+    const mine = r.cases.filter((c) => c.slice.reason === reason);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const c of mine) {
+      const rank = ranked.findIndex((x) => x.findingId === c.findingId);
+      console.log(
+        `  ${c.analysis}: excess churn ${c.excessChurn ? `${c.excessChurn.value.toFixed(3)} [${c.excessChurn.low.toFixed(3)}, ${c.excessChurn.high.toFixed(3)}]` : '—'}, rank ${rank + 1} of ${ranked.length} by money`,
+      );
+      expect(rank === -1 || rank >= 5).toBe(true);
+      if (c.excessChurn) expect(c.excessChurn.low).toBeLessThanOrEqual(0);
+    }
+  });
+
   it('fills the findings rows: money with its interval, cost to serve on contact-driven findings, a reason otherwise', async () => {
     const rows = await listFindings(db, { limit: 10_000 });
     expect(rows.length).toBe(r.cases.length);

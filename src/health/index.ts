@@ -33,6 +33,14 @@ export {
   type ScoreResult,
   scoreOperation,
 } from './score.js';
+export {
+  ScoreHistoryParams,
+  type ScoreHistoryPoint,
+  SnapshotParams,
+  type SnapshotResult,
+  scoreHistory,
+  takeSnapshot,
+} from './snapshots.js';
 export { getSurvival, SurvivalParams, type SurvivalResult, survivalOperation } from './survival.js';
 export { getWhatIf, WhatIfParams, type WhatIfResult, whatIfOperation } from './what-if.js';
 
@@ -43,6 +51,7 @@ import { engagementOperation } from './engagement.js';
 import { lifecycleOperation } from './lifecycle.js';
 import { retentionOperation } from './retention.js';
 import { riskOperation, scoreOperation } from './score.js';
+import { scoreHistoryOperation, snapshotOperation } from './snapshots.js';
 import { survivalOperation } from './survival.js';
 import { whatIfOperation } from './what-if.js';
 
@@ -57,4 +66,6 @@ export const operations = [
   engagementOperation,
   scoreOperation,
   riskOperation,
+  snapshotOperation,
+  scoreHistoryOperation,
 ] as const;

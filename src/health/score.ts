@@ -66,7 +66,9 @@ export function parseWeights(text: string | undefined): Record<Component, number
   return w;
 }
 
-interface Row {
+type Row = ComponentRow;
+
+export interface ComponentRow {
   id: string;
   churned: boolean;
   recency: number;
@@ -77,7 +79,12 @@ interface Row {
 }
 
 /** Components of every customer here at T, and whether they churned in [T, T + horizon). */
-async function componentsAt(db: Store, t: Date, horizonDays: number, customer?: string): Promise<Row[]> {
+export async function componentsAt(
+  db: Store,
+  t: Date,
+  horizonDays: number,
+  customer?: string,
+): Promise<Row[]> {
   const from = new Date(t.getTime() - 90 * 86_400_000);
   const until = new Date(t.getTime() + horizonDays * 86_400_000);
   const rows = await db.all<Row>(sql`
@@ -105,11 +112,25 @@ async function componentsAt(db: Store, t: Date, horizonDays: number, customer?: 
   return rows.map((r) => ({ ...r, churned: Boolean(r.churned) }));
 }
 
-const scoreOf = (r: Row, w: Record<Component, number>) => {
+/**
+ * The components of the customers in the snapshot taken as of exactly `t` (`health snapshot`), with
+ * the label — churned in [t, t + horizon) — read from the customers now; null when no snapshot exists.
+ */
+export async function snapshotComponents(db: Store, t: Date, horizonDays: number): Promise<Row[] | null> {
+  const until = new Date(t.getTime() + horizonDays * 86_400_000);
+  const rows = await db.all<Row>(sql`
+    SELECT s.customer_id AS id, c.churned_at IS NOT NULL AND c.churned_at < ${until} AS churned,
+      s.recency, s.frequency, s.breadth, s.sentiment, s.support
+    FROM health_score_snapshots s LEFT JOIN customers c ON c.id = s.customer_id
+    WHERE s.as_of = ${t} ORDER BY s.customer_id`);
+  return rows.length === 0 ? null : rows.map((r) => ({ ...r, churned: Boolean(r.churned) }));
+}
+
+export const scoreOf = (r: Row, w: Record<Component, number>) => {
   const total = COMPONENTS.reduce((s, c) => s + w[c], 0);
   return COMPONENTS.reduce((s, c) => s + w[c] * r[c], 0) / total;
 };
-const band = (s: number) => (s < 40 ? 'red' : s < 70 ? 'yellow' : 'green');
+export const band = (s: number) => (s < 40 ? 'red' : s < 70 ? 'yellow' : 'green');
 
 export const ScoreParams = z.object({
   asOf: asOfParam,
@@ -147,6 +168,8 @@ export interface ScoreResult {
      */
     readonly fittedSlopes: Readonly<Record<Component, number>>;
     readonly modelAuc: Auc;
+    /** Whether the components at each date came from a stored snapshot (`health snapshot`) or were recomputed. */
+    readonly source: { readonly test: 'snapshot' | 'recomputed'; readonly train: 'snapshot' | 'recomputed' };
   };
   readonly lowest: readonly {
     readonly customer: string;
@@ -163,10 +186,14 @@ export async function getScore(db: Store, params: ScoreParams): Promise<ScoreRes
   const h = p.horizon * 86_400_000;
   const test = new Date(asOf.getTime() - h);
   const train = new Date(test.getTime() - h);
+  // the backtest reads the stored snapshot of a date when there is one (what was known then), and
+  // recomputes from time-stamped data otherwise
+  const snapTest = await snapshotComponents(db, test, p.horizon);
+  const snapTrain = await snapshotComponents(db, train, p.horizon);
   const [now, atTest, atTrain] = [
     await componentsAt(db, asOf, 0),
-    await componentsAt(db, test, p.horizon),
-    await componentsAt(db, train, p.horizon),
+    snapTest ?? (await componentsAt(db, test, p.horizon)),
+    snapTrain ?? (await componentsAt(db, train, p.horizon)),
   ];
   if (atTest.length === 0 || atTrain.length === 0)
     throw new TouchpointError(
@@ -220,6 +247,7 @@ export async function getScore(db: Store, params: ScoreParams): Promise<ScoreRes
       fittedAuc,
       fittedSlopes,
       modelAuc,
+      source: { test: snapTest ? 'snapshot' : 'recomputed', train: snapTrain ? 'snapshot' : 'recomputed' },
     },
     lowest: scored.slice(0, p.limit).map(({ r, s }) => ({
       customer: r.id,

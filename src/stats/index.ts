@@ -219,3 +219,4 @@ export {
   standardisedDifference,
 } from './standardised.js';
 export { type LinearForecast, linearForecast } from './trend.js';
+export { MIN_EFFECTS_FOR_EB, type ShrinkageResult, type ShrinkInput, type ShrunkEffect, shrinkEffects } from './shrinkage.js';

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoExperiments } from '../demo/index.js';
 import { demoDbPath, TEST_SEED } from '../demo/test-fixture.js';
-import type { ExperimentResults } from '../experiments/index.js';
+import type { ExperimentResults, LearningEntry, LooksResult, ProgramView } from '../experiments/index.js';
 import type { GoalsStatusResult } from '../goals/index.js';
 import { openStore } from '../store/index.js';
 import { ensureWebBuild } from './build.js';
@@ -108,6 +108,10 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
       await fetch(`${server.url}/api/v1/experiments/results?id=delivery-sms`)
     ).json()) as ExperimentResults;
     const lift = api.metrics[0]!.lifts[0]!;
+    const looks = (await (
+      await fetch(`${server.url}/api/v1/experiments/boundary?id=delivery-sms`)
+    ).json()) as LooksResult;
+    expect(looks.looks.length).toBeGreaterThan(10);
     for (const scheme of ['light', 'dark'] as const) {
       const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
       const page = await ctx.newPage();
@@ -132,7 +136,12 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
         `+${(100 * lift.absolute.value).toFixed(1)} pts [+${(100 * lift.absolute.low).toFixed(1)} pts`,
       );
       expect(row).toContain(`${(100 * api.metrics[0]!.arms[1]!.value!).toFixed(1)} %`);
-      expect(await page.locator('.liftbar.good').count()).toBe(1);
+      expect(await page.locator('[data-testid="xp-results"] .liftbar.good').count()).toBe(1);
+      // the sequential boundary over the daily looks, as the API gives it
+      await page.waitForSelector('[data-testid="xp-boundary"] canvas');
+      const boundary = (await page.locator('[data-testid="xp-boundary"]').textContent()) ?? '';
+      expect(boundary).toContain(`tuned for ${looks.tuning.toLocaleString('en-US')} units`);
+      expect(boundary).toContain(looks.firstCrossing ? `Crossed on ${looks.firstCrossing}` : 'Not crossed');
       const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
       const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(
@@ -167,4 +176,60 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
     expect(text).toContain(`${api.days} days`);
     await ctx.close();
   }, 60_000);
+
+  it('after a ship decision: the program view, and the learning log on the journey map, light and dark', async () => {
+    const res = await fetch(`${server.url}/api/v1/experiments/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'delivery-sms', decision: 'ship', note: 'the SMS works' }),
+    });
+    expect(res.status).toBe(200);
+    const program = (await (await fetch(`${server.url}/api/v1/experiments/program`)).json()) as ProgramView;
+    expect([program.decided, program.shipped]).toEqual([1, 1]);
+    const log = (await (await fetch(`${server.url}/api/v1/experiments/learning-log`)).json()) as {
+      entries: LearningEntry[];
+    };
+    expect(log.entries.map((e) => e.id)).toEqual(['delivery-sms']);
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/#/experiments`);
+      await waitForContent(page);
+      await page.waitForSelector('[data-testid="xp-program"]');
+      const text = (await page.locator('[data-testid="xp-program"]').textContent()) ?? '';
+      expect(text).toContain('Win rate100 %');
+      const sms = program.effects.find((e) => e.experiment === 'delivery-sms')!;
+      const row =
+        (await page.locator('[data-testid="xp-effects"] tr[data-experiment="delivery-sms"]').textContent()) ??
+        '';
+      expect(row).toContain(`+${(100 * sms.shrunk.value).toFixed(1)} %`);
+      expect(await page.locator('[data-testid="xp-impact"] tbody tr').count()).toBe(program.impact.length);
+      await page
+        .locator('[data-testid="xp-program"]')
+        .screenshot({ path: join(ARTIFACTS, `experiments-program-${scheme}.png`) });
+      // the shipped experiment offers its re-measure; the 28 days after the rollout have not passed
+      await page.goto(`${server.url}/#/experiments?xp=delivery-sms`);
+      await waitForContent(page);
+      await page.waitForSelector('[data-testid="xp-remeasure"]');
+      await page.getByRole('button', { name: 'Re-measure now' }).click();
+      await page
+        .locator('[data-testid="xp-remeasure"]')
+        .getByText(/window after the rollout ends on/)
+        .waitFor({ timeout: 30_000 });
+      await page.goto(`${server.url}/#/journey`);
+      await waitForContent(page);
+      await page.waitForSelector('[data-testid="journey-learning-log"]');
+      const entry = (await page.locator('[data-testid="journey-learning-log"]').textContent()) ?? '';
+      expect(entry).toContain('Delivery-day SMS with live tracking');
+      expect(entry).toContain('ship');
+      expect(entry).toContain('Re-measure due');
+      await page
+        .locator('[data-testid="journey-learning-log"]')
+        .screenshot({ path: join(ARTIFACTS, `journey-learning-log-${scheme}.png`) });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+  }, 180_000);
 });

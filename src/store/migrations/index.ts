@@ -9,6 +9,7 @@ import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import { personasMigration } from './0060-personas.js';
 import { healthMigration } from './0070-health.js';
+import { snapshotsRemeasureMigration } from './0072-snapshots-remeasure.js';
 import { experimentsMigration } from './0080-experiments.js';
 import { goalsMigration } from './0082-goals.js';
 import { peopleMigration } from './0090-people.js';
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   feedbackMigration,
   personasMigration,
   healthMigration,
+  snapshotsRemeasureMigration,
   experimentsMigration,
   goalsMigration,
   peopleMigration,

@@ -1,6 +1,7 @@
 import type { StoredFinding } from '../../findings/index.js';
 import { fmtCount, fmtInterval, fmtMetric, fmtMoney, humanize } from '../format.js';
 import { AffectedList } from './affected.js';
+import { LearningLog } from './learning-log.js';
 import { CaseLink, CustomerLink } from './links.js';
 import type { Column } from './table.js';
 
@@ -129,6 +130,13 @@ export function FindingDetail(props: { f: StoredFinding; onClose: () => void }) 
           </ul>
         </>
       )}
+      <LearningLog
+        key={`ll-${f.id}`}
+        finding={f.id}
+        {...(f.slice.touchpoint ? { touchpoint: f.slice.touchpoint } : {})}
+        {...(f.slice.theme ? { theme: f.slice.theme } : {})}
+        title="Tried against this problem"
+      />
       <AffectedList key={f.id} findingId={f.id} title={f.title} />
     </div>
   );

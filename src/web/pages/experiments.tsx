@@ -4,11 +4,13 @@ import type { ExperimentResults, MetricComparison } from '../../experiments/resu
 import type { Experiment } from '../../experiments/stored.js';
 import { ApiError, getOp } from '../api.js';
 import type { PageProps } from '../app.js';
+import { LiftBar } from '../components/liftbar.js';
 import { DataTable } from '../components/table.js';
 import { Async, Empty, ErrorBox, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtDate } from '../format.js';
 import { setQuery } from '../route.js';
 import { useOp } from '../state.js';
+import { BoundaryChart, ProgramPanel, RemeasureBox } from './experiments-program.js';
 
 type Listed = Experiment & { state: string };
 
@@ -23,29 +25,6 @@ function fmt(format: MetricComparison['format'], v: number | null | undefined, s
 }
 const pct = (v: number) => (Number.isFinite(v) ? `${v > 0 ? '+' : ''}${(100 * v).toFixed(1)} %` : '—');
 const pv = (p: number) => (!Number.isFinite(p) ? '—' : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
-
-/**
- * A lift with its 95 % interval on a shared axis around zero: the bar is the interval, the tick the
- * estimate; green when the good direction is significant, red when the bad one is.
- */
-function LiftBar(props: {
-  low: number;
-  high: number;
-  value: number;
-  span: number;
-  verdict: -1 | 0 | 1;
-  label: string;
-}) {
-  const x = (v: number) => `${50 + (50 * Math.max(-props.span, Math.min(props.span, v))) / props.span}%`;
-  const tone = props.verdict === 1 ? 'good' : props.verdict === -1 ? 'bad' : '';
-  return (
-    <div class={`liftbar ${tone}`} role="img" aria-label={props.label}>
-      <span class="zero" />
-      <span class="ci" style={{ left: x(props.low), width: `calc(${x(props.high)} - ${x(props.low)})` }} />
-      <span class="est" style={{ left: x(props.value) }} />
-    </div>
-  );
-}
 
 function MetricBlock(props: { m: MetricComparison }) {
   const m = props.m;
@@ -195,6 +174,10 @@ function Results(props: { id: string }) {
               {r.metrics.map((m) => (
                 <MetricBlock key={m.metric} m={m} />
               ))}
+              {r.experiment.decision === 'ship' && (
+                <RemeasureBox id={r.experiment.id} decidedAt={r.experiment.decidedAt} />
+              )}
+              <BoundaryChart id={r.experiment.id} />
             </div>
           );
         }}
@@ -309,6 +292,7 @@ export function ExperimentsPage(props: PageProps) {
         </Async>
       </Panel>
       {open && <Results id={open} />}
+      <ProgramPanel />
       <PowerCalculator />
     </div>
   );

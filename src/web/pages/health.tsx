@@ -10,6 +10,7 @@ import { Async, ErrorBox, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtDate, fmtInterval, fmtMoney, fmtNumber, fmtPercent } from '../format.js';
 import { tipHtml } from '../html.js';
 import { findOp, useApp, useOp } from '../state.js';
+import { ChurnQualityPanel } from './health-model.js';
 
 const STAGE_COLORS: Record<string, string> = {
   onboarding: '#60a5fa',
@@ -292,6 +293,7 @@ export function HealthPage(_props: PageProps) {
           )}
         </Async>
       </Panel>
+      <ChurnQualityPanel />
     </div>
   );
 }

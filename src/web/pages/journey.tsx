@@ -16,6 +16,7 @@ import { AnalysisPanel } from '../components/analysis.js';
 import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
+import { LearningPanel } from '../components/learning-log.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
@@ -945,6 +946,7 @@ export function JourneyPage(props: PageProps) {
         </Async>
       )}
       <div class="grid">
+        <LearningPanel touchpoint={selected} />
         <Panel title="Worst touchpoints" subtitle="From the journey analyses' findings, well-measured first">
           <Async state={all} what="findings">
             {() =>
