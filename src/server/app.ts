@@ -10,6 +10,7 @@ import { accountHandlers } from './account-routes.js';
 import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
 import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT, UPLOAD_PATHS } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
+import { type BackgroundTask, deliveryTask, startDeliveryLoop } from './delivery-loop.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
@@ -58,6 +59,10 @@ export interface ServerOptions {
   readonly maxOpenWorkspaces?: number;
   /** The operation table (tests may pass another; the accounts verbs are always served). */
   readonly operations?: readonly AnyOperation[];
+  /** The background loop (notification delivery, other tasks); false for none. Default on. */
+  readonly background?: false;
+  /** More background tasks run per workspace at each tick (e.g. automations). */
+  readonly backgroundTasks?: readonly BackgroundTask[];
 }
 
 export interface RunningServer {
@@ -203,10 +208,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
 
+  // the notification outbox (and other background tasks) of every workspace, every few seconds
+  const background =
+    options.background === false
+      ? undefined
+      : startDeliveryLoop({
+          workspaces,
+          names: async () => (await state.workspaces()).map((w) => w.name),
+          tasks: [deliveryTask(), ...(options.backgroundTasks ?? [])],
+          intervalMs: Number(process.env.TOUCHPOINT_NOTIFY_INTERVAL_MS) || 5000,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      await background?.stop(); // before the workspaces close: a round in flight commits its outcome
       await app.close(); // waits for requests in flight; refuses new ones
       await workspaces.closeAll(); // finishes queued commits
       await state.close();
