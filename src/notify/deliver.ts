@@ -110,7 +110,8 @@ export async function recoverInterrupted(db: Store, now: Date = new Date()): Pro
  * One delivery round, at least once: (1) claim the due messages in one transaction — each becomes
  * `sending` with its attempt counted and a lease (its next attempt set past the send's time limit),
  * committed BEFORE anything is sent; (2) send them concurrently, signed (webhook) or over SMTP;
- * (3) commit each outcome: `sent`, or `retrying` at now + backoff, or `failed` after the last attempt.
+ * (3) commit each outcome as its send ends: `sent`, or `retrying` at now + backoff, or `failed` after
+ * the last attempt.
  * A crash between (2) and (3) leaves the message `sending`; it is sent again (same key, so the
  * receiver can drop the repeat) after recovery or when its lease runs out — never lost.
  */
@@ -147,7 +148,7 @@ export async function deliverDue(db: Store, opts: DeliverOptions = {}): Promise<
     }),
   );
   const outcomes = await Promise.all(
-    claimed.map(async (c): Promise<DeliveryOutcome & { destinationId: string }> => {
+    claimed.map(async (c): Promise<DeliveryOutcome> => {
       const m: Outgoing = {
         key: c.key,
         topic: c.topic,
@@ -181,34 +182,30 @@ export async function deliverDue(db: Store, opts: DeliverOptions = {}): Promise<
         error === null ? 'sent' : !c.dest || c.attempts >= o.maxAttempts ? 'failed' : 'retrying';
       const next =
         status === 'retrying' ? new Date(done.getTime() + backoffMs(c.attempts, o, random())) : null;
-      return {
+      const r = {
         key: c.key,
-        destinationId: c.destination_id,
         destination: c.dest?.name ?? c.destination_id,
         status,
         attempts: c.attempts,
         error,
         nextAttemptAt: next?.toISOString() ?? null,
       };
+      // each outcome is committed as soon as its send ends (one slow receiver holds back no other)
+      await write((w) =>
+        w.exec(sql`UPDATE notify_outbox SET status = ${status}, last_error = ${error},
+            sent_at = ${status === 'sent' ? done : null},
+            next_attempt_at = coalesce(${r.nextAttemptAt}::TIMESTAMP, next_attempt_at)
+          WHERE key = ${c.key} AND destination_id = ${c.destination_id} AND status = 'sending'`),
+      );
+      return r;
     }),
   );
-  if (outcomes.length > 0)
-    await write((w) =>
-      w.transaction(async (tx) => {
-        const at2 = now();
-        for (const r of outcomes)
-          await tx.exec(sql`UPDATE notify_outbox SET status = ${r.status}, last_error = ${r.error},
-              sent_at = ${r.status === 'sent' ? at2 : null},
-              next_attempt_at = coalesce(${r.nextAttemptAt}::TIMESTAMP, next_attempt_at)
-            WHERE key = ${r.key} AND destination_id = ${r.destinationId} AND status = 'sending'`);
-      }),
-    );
   return {
     claimed: claimed.length,
     sent: outcomes.filter((r) => r.status === 'sent').length,
     retrying: outcomes.filter((r) => r.status === 'retrying').length,
     failed: outcomes.filter((r) => r.status === 'failed').length,
-    items: outcomes.map(({ destinationId: _d, ...r }) => r),
+    items: outcomes,
   };
 }
 
