@@ -294,7 +294,7 @@ export async function dryRun(db: Store, input: DryRunParams, now: Date = new Dat
     });
   } catch (e) {
     if (!(e instanceof Rollback)) throw e;
-    actions = e.actions;
+    actions = [...e.actions].sort((x, y) => x.at.localeCompare(y.at) || x.key.localeCompare(y.key));
   }
   const fired = a
     ? new Set(

@@ -10,7 +10,7 @@ import { accountHandlers } from './account-routes.js';
 import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
 import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT, UPLOAD_PATHS } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
-import { type BackgroundTask, deliveryTask, startDeliveryLoop } from './delivery-loop.js';
+import { automationsTask, type BackgroundTask, deliveryTask, startDeliveryLoop } from './delivery-loop.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
@@ -208,14 +208,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
 
-  // the notification outbox (and other background tasks) of every workspace, every few seconds
+  // automations and the notification outbox of every workspace, every few seconds
   const background =
     options.background === false
       ? undefined
       : startDeliveryLoop({
           workspaces,
           names: async () => (await state.workspaces()).map((w) => w.name),
-          tasks: [deliveryTask(), ...(options.backgroundTasks ?? [])],
+          tasks: [automationsTask(), deliveryTask(), ...(options.backgroundTasks ?? [])],
           intervalMs: Number(process.env.TOUCHPOINT_NOTIFY_INTERVAL_MS) || 5000,
           log: (line) => process.stderr.write(`${line}\n`),
         });

@@ -1,3 +1,4 @@
+import { listAutomations, runEnabled } from '../automations/index.js';
 import { deliverDue, deliveryOptionsFromEnv, recoverInterrupted } from '../notify/index.js';
 import type { Store } from '../store/index.js';
 import type { Workspaces } from './workspaces.js';
@@ -37,6 +38,27 @@ export function deliveryTask(
         recovered.add(w.name);
       }
       await deliverDue(w.db, { ...options, env, write: (fn) => w.write(fn) });
+    },
+  };
+}
+
+/**
+ * The automations scheduler: every `intervalMs` (default 60 s, TOUCHPOINT_AUTOMATIONS_INTERVAL_MS)
+ * each enabled rule acts on what happened since its last run, through the single writer. Runs before
+ * delivery in a tick, so what a rule sends leaves in the same tick.
+ */
+export function automationsTask(
+  intervalMs = Number(process.env.TOUCHPOINT_AUTOMATIONS_INTERVAL_MS) || 60_000,
+): BackgroundTask {
+  const last = new Map<string, number>();
+  return {
+    name: 'automations',
+    async run(w) {
+      const t = Date.now();
+      if (t - (last.get(w.name) ?? 0) < intervalMs) return;
+      last.set(w.name, t);
+      if (!(await listAutomations(w.db)).some((a) => a.enabled)) return;
+      await w.write((db) => runEnabled(db, new Date()));
     },
   };
 }
