@@ -9,6 +9,14 @@ import { fmtDate } from '../format.js';
 import { useOp } from '../state.js';
 
 const when = (iso: string | null | undefined) => (iso ? `${fmtDate(iso)} ${iso.slice(11, 16)}` : '—');
+/** A rule's settings in one short line: key=value, long texts cut. */
+const settingsText = (p: Record<string, unknown>) =>
+  Object.entries(p)
+    .map(([k, v]) => {
+      const t = typeof v === 'string' ? v : JSON.stringify(v);
+      return `${k}=${t.length > 24 ? `${t.slice(0, 23)}…` : t}`;
+    })
+    .join(' · ') || '—';
 const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
 
 /** A new rule: its kind, a name and its settings as JSON; created off (dry-run it first). */
@@ -188,11 +196,11 @@ export function AutomationsPage(_props: PageProps) {
                       <span class={`tag${a.enabled ? '' : ' ghost'}`}>{a.enabled ? 'on' : 'off'}</span>
                     ),
                   },
-                  { key: 'params', label: 'Settings', value: (a) => JSON.stringify(a.params) },
+                  { key: 'params', label: 'Settings', value: (a) => settingsText(a.params) },
                   { key: 'lastRunAt', label: 'Acts after', value: (a) => when(a.lastRunAt) },
                   {
                     key: 'actions',
-                    label: '',
+                    label: 'Actions',
                     value: () => '',
                     render: (a) => (
                       <span class="row-actions">
