@@ -199,3 +199,53 @@ describe('automations: a dry run is what the live rule does', () => {
     ]);
   }, 120_000);
 });
+
+describe('automations: the weekly audit report', () => {
+  it('sends the report once per scheduled time, with key figures and their intervals', async () => {
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { demoDbPath } = await import('../demo/test-fixture.js');
+    const { openStore } = await import('../store/index.js');
+    const { listOutbox } = await import('../notify/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tp-auto-report-'));
+    const file = join(dir, 'demo.duckdb');
+    copyFileSync(demoDbPath(), file);
+    const db = await openStore(file);
+    try {
+      await addDestination(db, {
+        name: 'leads',
+        kind: 'email',
+        to: 'cx-leads@example.com',
+        topics: 'report',
+      });
+      const latest = (await db.one<{ t: string }>(sql`SELECT max(ts) AS t FROM feedback`))!.t;
+      // switched on on a Sunday noon; the next Monday 08:00 UTC is one scheduled time
+      const start = new Date(latest);
+      start.setUTCDate(start.getUTCDate() - ((start.getUTCDay() + 7) % 7) - 7);
+      start.setUTCHours(12, 0, 0, 0);
+      const a = await createAutomation(
+        db,
+        { name: 'weekly', rule: 'audit-report', params: '{"destinations":"leads"}' },
+        start,
+      );
+      await setEnabled(db, a.id, true, start);
+      const later = new Date(start.getTime() + 2 * 24 * H);
+      const [run] = await runEnabled(db, later);
+      const monday = new Date(start.getTime() + 20 * H).toISOString();
+      expect(run!.actions.map((x) => [x.key, x.did, x.at])).toEqual([[`report@${monday}`, 'report', monday]]);
+      const out = await listOutbox(db);
+      expect(out.items.map((i) => [i.destination, i.topic, i.status])).toEqual([
+        ['leads', 'report', 'pending'],
+      ]);
+      const text = (await db.one<{ text: string }>(sql`SELECT text FROM notify_outbox`))!.text;
+      expect(text).toContain('Key figures');
+      expect(text).toMatch(/\(95% [\d.]+–[\d.]+, n = \d+\)/);
+      // the same window again: nothing new
+      expect(await runEnabled(db, later)).toEqual([]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

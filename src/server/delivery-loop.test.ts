@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createAutomation } from '../automations/index.js';
 import { addDestination, enqueue, listOutbox } from '../notify/index.js';
 import { startReceiver } from '../notify/receiver.test-helpers.js';
 import { openStore } from '../store/index.js';
-import { adminSession, call, startChild, tempDir } from './test-harness.js';
+import { adminSession, bearer, call, createKey, startChild, tempDir } from './test-harness.js';
 
 const KEYS = ['fire-1', 'fire-2', 'fire-3', 'fire-4', 'fire-5'];
 const until = async (cond: () => boolean, ms: number, what: string) => {
@@ -93,6 +94,61 @@ describe('the delivery loop inside touchpoint serve', () => {
       const after = await openStore(file);
       expect((await listOutbox(after)).counts.sent).toBe(5);
       await after.close();
+    } finally {
+      await rx.close();
+    }
+  }, 120_000);
+
+  it('runs an enabled automation on what is ingested, and delivers what it sends', async () => {
+    let secret = '';
+    const rx = await startReceiver(() => secret);
+    const dataDir = tempDir('tp-notify-auto-');
+    const file = join(dataDir, 'workspaces', 'default.duckdb');
+    try {
+      const db = await openStore(file);
+      secret = (await addDestination(db, { name: 'ops-hook', kind: 'webhook', url: rx.url })).secret!;
+      // a promise of 2 seconds, so the rule fires within the test
+      await createAutomation(db, {
+        name: 'overdue',
+        rule: 'overdue-update',
+        params: JSON.stringify({ promiseHours: 2 / 3600, destinations: 'ops-hook' }),
+        enabled: true,
+      });
+      await db.close();
+      const server = await startChild({
+        dataDir,
+        env: { TOUCHPOINT_NOTIFY_INTERVAL_MS: '100', TOUCHPOINT_AUTOMATIONS_INTERVAL_MS: '300' },
+      });
+      try {
+        const admin = await adminSession(server.url);
+        const key = await createKey(server.url, admin, 'default', ['ingest']);
+        const opened = new Date().toISOString();
+        const r = await call(`${server.url}/api/v1/ingest/cases`, {
+          headers: bearer(key),
+          body: [
+            {
+              id: 'case-late',
+              customer_id: 'c1',
+              opened_at: opened,
+              reason: 'refund',
+              owner_team: 'returns',
+            },
+          ],
+        });
+        expect(r.status).toBe(200);
+        await until(() => rx.delivered.size === 1, 30_000, 'the reminder at the receiver');
+        const [id, body] = [...rx.delivered][0]! as [string, { type: string; data: Record<string, unknown> }];
+        expect(id).toMatch(/^auto:auto-[0-9a-f]+:case:case-late@/);
+        expect(body.type).toBe('automation');
+        expect(body.data).toMatchObject({ caseId: 'case-late', team: 'returns', automation: 'overdue' });
+        const runs = await call<{ runs: { mode: string; actions: number }[] }>(
+          `${server.url}/api/v1/automations/runs`,
+          { headers: admin },
+        );
+        expect(runs.body.runs.filter((x) => x.mode === 'live').map((x) => x.actions)).toEqual([1]);
+      } finally {
+        await server.stop();
+      }
     } finally {
       await rx.close();
     }
