@@ -97,7 +97,8 @@ export const PAGES: readonly PageDef[] = [
   {
     id: 'automations',
     label: 'Automations',
-    available: (ops) => hasArea(ops, 'automations'),
+    // the page also draws notify's outbox and destinations
+    available: (ops) => hasArea(ops, 'automations', 'notify'),
     component: AutomationsPage,
   },
   {
