@@ -299,3 +299,25 @@ describe('e-mail delivery to a local SMTP sink', () => {
     }
   });
 });
+
+describe('notify test', () => {
+  it('sends one signed test message now, and fails loudly with the reason when it cannot', async () => {
+    const { testOperation } = await import('./operations.js');
+    let secret = '';
+    const rx = await startReceiver(() => secret);
+    try {
+      await withTestDb(async (db) => {
+        secret = (await addDestination(db, { name: 'rx', kind: 'webhook', url: rx.url })).secret!;
+        const r = await testOperation.run(db, { destination: 'rx' }, {});
+        expect(r).toMatchObject({ destination: 'rx', status: 'sent', attempts: 1 });
+        expect(rx.received.map((x) => [x.id, x.verified])).toEqual([[r.key, true]]);
+        await addDestination(db, { name: 'mail', kind: 'email', to: 'x@example.com' });
+        await expect(testOperation.run(db, { destination: 'mail' }, {})).rejects.toThrow(
+          'not sent to mail: no SMTP host: set it on the destination or TOUCHPOINT_SMTP_HOST',
+        );
+      });
+    } finally {
+      await rx.close();
+    }
+  });
+});

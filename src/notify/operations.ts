@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
 import { defineOperation } from '../core/operation.js';
 import { deliverDue, deliveryOptionsFromEnv } from './deliver.js';
 import {
@@ -88,7 +89,10 @@ export const testOperation = defineOperation({
       now,
     );
     const r = await deliverDue(db, { ...deliveryOptionsFromEnv(), key, maxAttempts: 1 });
-    return { key, destination: d.name, ...(r.items[0] ?? { status: 'failed', error: 'not claimed' }) };
+    const item = r.items[0];
+    if (item?.status !== 'sent')
+      throw new TouchpointError('unavailable', `not sent to ${d.name}: ${item?.error ?? 'not claimed'}`);
+    return { ...item, key, destination: d.name };
   },
   present: (r) => [
     {
