@@ -70,7 +70,14 @@ async function notifyEach(
   db: Store,
   ms: readonly Moment[],
   ctx: ActContext,
-  make: (m: Moment) => { subject: string; text: string; target: string | null; topic?: string },
+  make: (m: Moment) => {
+    subject: string;
+    text: string;
+    target: string | null;
+    topic?: string;
+    /** The team the message is for: routed to its destinations unless the rule names some. */
+    team?: string | null;
+  },
   destinations: string | undefined,
   did: Action['did'] = 'notify',
   keyPrefix = '',
@@ -86,6 +93,7 @@ async function notifyEach(
         subject: msg.subject,
         text: msg.text,
         data: { automation: ctx.automation.name, at: m.at, ...m.detail },
+        team: msg.team ?? null,
         ...(listOf(destinations) ? { destinations: listOf(destinations)! } : {}),
       },
       ctx.now,
@@ -167,24 +175,29 @@ const detractorFollowUp: Rule<z.ZodObject<Record<string, never>>> = {
   },
 };
 
-const OverdueParams = z.object({
-  promiseHours: PROMISE_HOURS,
-  destinations: destinationsParam,
-  customerUpdate: z
-    .boolean()
-    .default(false)
-    .describe('also send the customer a templated progress update through customerDestination'),
-  customerDestination: z
-    .string()
-    .optional()
-    .describe('the webhook (e.g. the helpdesk) that sends customer updates'),
-  template: z
-    .string()
-    .default(
-      'Hello, we are still working on your request {case} ({reason}). You will hear from us again within {promiseHours} hours.',
-    )
-    .describe('the customer update; {case}, {reason}, {customer}, {promiseHours} are filled in'),
-});
+const OverdueParams = z
+  .object({
+    promiseHours: PROMISE_HOURS,
+    destinations: destinationsParam,
+    customerUpdate: z
+      .boolean()
+      .default(false)
+      .describe('also send the customer a templated progress update through customerDestination'),
+    customerDestination: z
+      .string()
+      .optional()
+      .describe('the webhook (e.g. the helpdesk) that sends customer updates'),
+    template: z
+      .string()
+      .default(
+        'Hello, we are still working on your request {case} ({reason}). You will hear from us again within {promiseHours} hours.',
+      )
+      .describe('the customer update; {case}, {reason}, {customer}, {promiseHours} are filled in'),
+  })
+  .refine((p) => !p.customerUpdate || Boolean(p.customerDestination), {
+    message: 'customer updates need a customerDestination (the helpdesk webhook that writes to customers)',
+    path: ['customerDestination'],
+  });
 
 /**
  * When an open case has had no customer update past its promise: each anchor (the opening or an
@@ -241,6 +254,7 @@ const overdueUpdate: Rule<typeof OverdueParams> = {
         subject: `Reminder for ${m.detail.team ?? 'the case owner'}: ${m.subject}`,
         text: `Case ${m.detail.caseId} has had no customer update since ${m.detail.lastUpdate} (promise: ${p.promiseHours} h). Send the customer news now.`,
         target: (m.detail.team as string | null) ?? null,
+        team: (m.detail.team as string | null) ?? null,
       }),
       p.destinations,
     );
@@ -259,6 +273,7 @@ const overdueUpdate: Rule<typeof OverdueParams> = {
         subject: `Progress update on case ${m.detail.caseId}`,
         text: fill(m),
         target: String(m.detail.customerId ?? ''),
+        topic: 'customer',
       }),
       p.customerDestination,
       'customer-update',
@@ -361,6 +376,7 @@ const reasonSpike: Rule<typeof SpikeParams> = {
         subject: `Contact spike for ${m.detail.team ?? 'the owner'}: ${m.subject}`,
         text: `${m.subject}. ${m.detail.precedingTouchpoint ? `Most of these customers came from ${m.detail.precedingTouchpoint}${m.detail.team ? ` (owned by ${m.detail.team})` : ''}: fixing it there reduces the inflow.` : 'No preceding touchpoint was found in the customers’ journeys.'}`,
         target: (m.detail.team as string | null) ?? null,
+        team: (m.detail.team as string | null) ?? null,
       }),
       p.destinations,
     );

@@ -60,6 +60,10 @@ export const AddDestinationParams = z.object({
     .string()
     .default('*')
     .describe('topics it receives, comma-separated (alert, automation, report, test…); * for all'),
+  teams: z
+    .string()
+    .default('*')
+    .describe('teams whose messages it receives, comma-separated (a team’s own channel); * for all'),
 });
 export type AddDestinationParams = z.input<typeof AddDestinationParams>;
 
@@ -73,6 +77,8 @@ export interface Destination {
   readonly to: string | null;
   readonly smtp: SmtpSettings | null;
   readonly topics: readonly string[];
+  /** Teams whose messages it receives (`*`: all, and messages about no team). */
+  readonly teams: readonly string[];
   readonly createdAt: string;
 }
 
@@ -92,6 +98,7 @@ interface Row {
   email_to: string | null;
   smtp: string | null;
   topics: string;
+  teams: string;
   created_at: string;
 }
 
@@ -112,7 +119,7 @@ export function maskUrl(url: string): string {
 }
 
 const selectRow = sql`SELECT id, name, kind, url, secret, template, email_to, smtp::VARCHAR AS smtp,
-  topics::VARCHAR AS topics, created_at FROM notify_destinations`;
+  topics::VARCHAR AS topics, teams::VARCHAR AS teams, created_at FROM notify_destinations`;
 
 const toSecret = (r: Row): DestinationSecret => ({
   id: r.id,
@@ -124,6 +131,7 @@ const toSecret = (r: Row): DestinationSecret => ({
   to: r.email_to,
   smtp: r.smtp ? (JSON.parse(r.smtp) as SmtpSettings) : null,
   topics: JSON.parse(r.topics) as string[],
+  teams: JSON.parse(r.teams) as string[],
   createdAt: r.created_at,
 });
 
@@ -156,6 +164,10 @@ export async function addDestination(
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+  const teams = p.teams
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const smtp: SmtpSettings | null =
     p.kind === 'email'
       ? SmtpSettings.parse({
@@ -181,7 +193,8 @@ export async function addDestination(
               .join(', ')
           : null
       },
-      ${smtp ? JSON.stringify(smtp) : null}::JSON, ${JSON.stringify(topics.length ? topics : ['*'])}::JSON, ${now})`);
+      ${smtp ? JSON.stringify(smtp) : null}::JSON, ${JSON.stringify(topics.length ? topics : ['*'])}::JSON,
+      ${JSON.stringify(teams.length ? teams : ['*'])}::JSON, ${now})`);
   } catch (e) {
     if (/duplicate key|unique/i.test(String(e)))
       throw new TouchpointError(

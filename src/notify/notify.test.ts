@@ -90,6 +90,25 @@ describe('destinations and the outbox', () => {
         'no destination "nope"',
       );
       await expect(enqueue(db, msg('bad key!'))).rejects.toThrow('key:');
+      // a team's own channel receives its team's messages only
+      await addDestination(db, {
+        name: 'returns-chat',
+        kind: 'webhook',
+        url: 'http://127.0.0.1:9/t',
+        teams: 'returns',
+      });
+      expect((await enqueue(db, { ...msg('t1'), team: 'returns' })).destinations).toEqual([
+        'all',
+        'returns-chat',
+      ]);
+      expect((await enqueue(db, { ...msg('t2'), team: 'logistics' })).destinations).toEqual(['all']);
+      expect((await enqueue(db, msg('t3'))).destinations).toEqual(['all']);
+      expect((await listOutbox(db, { key: 't1' })).items.map((i) => i.destination).sort()).toEqual([
+        'all',
+        'returns-chat',
+      ]);
+      await removeDestination(db, 'returns-chat');
+      await db.exec(sql`DELETE FROM notify_outbox WHERE key IN ('t1', 't2', 't3')`);
       const o = await listOutbox(db);
       expect(o.counts.pending).toBe(4);
       // removing a destination fails what still waits for it, visibly

@@ -29,6 +29,7 @@ export const destinationsOperation = defineOperation({
         target: d.kind === 'webhook' ? (d.url ?? '') : (d.to ?? ''),
         template: d.kind === 'webhook' ? d.template : '',
         topics: d.topics.join(','),
+        teams: d.teams.join(','),
       })),
     },
   ],

@@ -16,7 +16,12 @@ export interface Message {
   readonly text: string;
   /** Machine-readable detail (ids, figures, links) sent with the message. */
   readonly data?: Record<string, unknown>;
-  /** Destination ids or names; default every destination subscribed to the topic. */
+  /**
+   * The team the message is for (a reminder to a case's owner, an alert to a touchpoint's owner):
+   * by default it goes to destinations subscribed to the topic whose teams include it or `*`.
+   */
+  readonly team?: string | null;
+  /** Destination ids or names (exactly these); default every destination subscribed to the topic (and team). */
   readonly destinations?: readonly string[];
 }
 
@@ -63,7 +68,11 @@ export async function enqueue(db: Store, m: Message, now: Date = new Date()): Pr
       },
     );
   const all = await destinationsWithSecrets(db);
-  let targets = all.filter((d) => d.topics.includes('*') || d.topics.includes(m.topic));
+  let targets = all.filter(
+    (d) =>
+      (d.topics.includes('*') || d.topics.includes(m.topic)) &&
+      (d.teams.includes('*') || (m.team != null && d.teams.includes(m.team))),
+  );
   if (m.destinations) {
     const wanted = new Set(m.destinations);
     targets = all.filter((d) => wanted.has(d.id) || wanted.has(d.name));
@@ -80,7 +89,8 @@ export async function enqueue(db: Store, m: Message, now: Date = new Date()): Pr
       if ((had?.n ?? 0) > 0) continue;
       await tx.exec(sql`INSERT INTO notify_outbox (key, destination_id, topic, subject, text, data, status,
           attempts, next_attempt_at, created_at)
-        VALUES (${m.key}, ${d.id}, ${m.topic}, ${m.subject}, ${m.text}, ${JSON.stringify(m.data ?? {})}::JSON,
+        VALUES (${m.key}, ${d.id}, ${m.topic}, ${m.subject}, ${m.text},
+          ${JSON.stringify(m.team ? { ...m.data, team: m.team } : (m.data ?? {}))}::JSON,
           'pending', 0, ${now}, ${now})`);
       queued++;
     }

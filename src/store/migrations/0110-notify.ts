@@ -26,6 +26,7 @@ export const notifyMigration: Migration = {
       email_to VARCHAR,
       smtp JSON,
       topics JSON NOT NULL,
+      teams JSON NOT NULL,
       created_at TIMESTAMP NOT NULL
     )`),
     raw(`CREATE TABLE notify_outbox (

@@ -323,6 +323,7 @@ export function AutomationsPage(_props: PageProps) {
                     value: (x) => (x.kind === 'webhook' ? x.template : 'e-mail'),
                   },
                   { key: 'topics', label: 'Topics', value: (x) => x.topics.join(', ') },
+                  { key: 'teams', label: 'Teams', value: (x) => x.teams.join(', ') },
                 ]}
               />
             )
