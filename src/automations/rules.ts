@@ -210,6 +210,7 @@ const overdueUpdate: Rule<typeof OverdueParams> = {
   params: OverdueParams,
   async moments(db, w, p) {
     const promise = sql`to_microseconds(CAST(${p.promiseHours * 3600e6} AS BIGINT))`;
+    const since = new Date(w.from.getTime() - p.promiseHours * 3_600_000);
     const rows = await db.all<{
       case_id: string;
       anchor: string;
@@ -219,9 +220,10 @@ const overdueUpdate: Rule<typeof OverdueParams> = {
       team: string | null;
     }>(sql`
       WITH anchors AS (
-        SELECT id AS case_id, opened_at AS ts, 'opened' AS type FROM cases
-        UNION ALL SELECT case_id, ts, type FROM case_events WHERE type IN ('update_sent', 'closed')
-        UNION ALL SELECT id, closed_at, 'closed' FROM cases WHERE closed_at IS NOT NULL
+        -- only anchors whose promise can end in the window (and those after them, for lead())
+        SELECT id AS case_id, opened_at AS ts, 'opened' AS type FROM cases WHERE opened_at > ${since}
+        UNION ALL SELECT case_id, ts, type FROM case_events WHERE type IN ('update_sent', 'closed') AND ts > ${since}
+        UNION ALL SELECT id, closed_at, 'closed' FROM cases WHERE closed_at IS NOT NULL AND closed_at > ${since}
       ), nexts AS (
         SELECT case_id, ts, type, lead(ts) OVER (PARTITION BY case_id ORDER BY ts, type DESC) AS next_ts FROM anchors
       )
