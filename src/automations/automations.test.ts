@@ -249,3 +249,39 @@ describe('automations: the weekly audit report', () => {
     }
   }, 120_000);
 });
+
+describe('automations: message keys', () => {
+  it('escapes moment keys with spaces or accents into a valid, stable message key', async () => {
+    await withTestDb(async (db) => {
+      await addDestination(db, { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/ops' });
+      const day = Date.parse('2026-03-20T00:00:00Z');
+      const recs: Record<string, unknown>[] = [];
+      for (let d = 0; d < 8; d++)
+        for (let i = 0; i < (d === 7 ? 20 : 2); i++)
+          recs.push({
+            id: `k${d}-${i}`,
+            opened_at: iso(day - (7 - d) * 24 * H + (i + 1) * 60_000),
+            reason: 'réclamation facture',
+          });
+      await importRecords(db, 'cases', recs, { source: 'test' });
+      const d = await dryRun(db, {
+        rule: 'reason-spike',
+        params: '{"baselineDays":7,"minCount":5}',
+        days: 1,
+        asOf: iso(day + 24 * H),
+      });
+      expect(d.actions.map((a) => [a.key, a.did])).toEqual([
+        ['reason:réclamation facture@2026-03-20', 'notify'],
+      ]);
+      const a = await createAutomation(
+        db,
+        { name: 's', rule: 'reason-spike', params: '{"baselineDays":7,"minCount":5}' },
+        new Date(day),
+      );
+      await setEnabled(db, a.id, true, new Date(day));
+      await runEnabled(db, new Date(day + 24 * H));
+      const keys = await db.all<{ key: string }>(sql`SELECT key FROM notify_outbox`);
+      expect(keys).toEqual([{ key: `auto:${a.id}:reason:r%C3%A9clamation%20facture@2026-03-20` }]);
+    });
+  });
+});

@@ -64,6 +64,11 @@ const listOf = (s: string | undefined) =>
     .map((x) => x.trim())
     .filter(Boolean);
 const iso = (d: Date | string) => new Date(d).toISOString();
+/** A moment key as a message key: characters outside letters, digits and . _ : @ / - as %XX (UTF-8). */
+const keySafe = (k: string) =>
+  k.replace(/[^\w.:@/-]/g, (c) =>
+    [...new TextEncoder().encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 
 /** Sends one notification per moment through notify's outbox; the message key is the automation's. */
 async function notifyEach(
@@ -88,7 +93,7 @@ async function notifyEach(
     const r = await enqueue(
       db,
       {
-        key: `auto:${ctx.automation.id}:${keyPrefix}${m.key}`,
+        key: `auto:${ctx.automation.id}:${keySafe(`${keyPrefix}${m.key}`)}`,
         topic: msg.topic ?? 'automation',
         subject: msg.subject,
         text: msg.text,

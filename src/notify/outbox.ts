@@ -51,7 +51,7 @@ export interface EnqueueResult {
   readonly destinations: readonly string[];
 }
 
-const KEY = /^[\w.:@/-]{1,200}$/;
+const KEY = /^[\w.:@/%-]{1,500}$/;
 
 /**
  * Puts a message in the outbox for each destination (idempotent on `key`: a key already queued for a
@@ -62,9 +62,9 @@ export async function enqueue(db: Store, m: Message, now: Date = new Date()): Pr
   if (!KEY.test(m.key))
     throw new TouchpointError(
       'invalid_input',
-      `key: "${m.key}" must be 1–200 letters, digits or . _ : @ / -`,
+      `key: "${m.key}" must be 1–500 letters, digits or . _ : @ / % -`,
       {
-        details: [{ field: 'key', message: 'letters, digits or . _ : @ / -' }],
+        details: [{ field: 'key', message: 'letters, digits or . _ : @ / % -' }],
       },
     );
   const all = await destinationsWithSecrets(db);
