@@ -285,3 +285,124 @@ describe('automations: message keys', () => {
     });
   });
 });
+
+describe('automations on the demo company', () => {
+  it('a dry run over its last 14 days = those days replayed live through ingest, 12 hours at a time', async () => {
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { demoDbPath } = await import('../demo/test-fixture.js');
+    const { openStore } = await import('../store/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tp-auto-demo-'));
+    const RULES_UNDER_TEST = [
+      ['detractor-follow-up', '{}'],
+      ['overdue-update', '{"promiseHours":24}'],
+      ['reason-spike', '{}'],
+    ] as const;
+    try {
+      const full = join(dir, 'full.duckdb');
+      const live = join(dir, 'live.duckdb');
+      copyFileSync(demoDbPath(), full);
+      copyFileSync(demoDbPath(), live);
+      // the dry runs, on the demo as it is
+      const db = await openStore(full);
+      let end: number;
+      const dry = new Map<string, string[]>();
+      try {
+        await addDestination(db, { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/ops' });
+        const t = await db.one<{ t: string }>(sql`SELECT greatest((SELECT max(ts) FROM feedback),
+          (SELECT max(opened_at) FROM cases), (SELECT max(ts) FROM case_events)) AS t`);
+        end = Date.parse(t!.t);
+        for (const [rule, params] of RULES_UNDER_TEST) {
+          const d = await dryRun(db, { rule, params, days: 14 });
+          expect(d.to).toBe(iso(end));
+          dry.set(rule, norm(d.actions));
+        }
+      } finally {
+        await db.close();
+      }
+      const start = end - 14 * 24 * H;
+      // the live copy: the demo as it stood at the start; the 14 days are taken out and replayed
+      const ldb = await openStore(live);
+      try {
+        const since = new Date(start);
+        const rows = async (q: ReturnType<typeof sql>) =>
+          (await ldb.all<Record<string, unknown>>(q)).map((r) =>
+            Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)),
+          );
+        const feedback =
+          await rows(sql`SELECT id, customer_id, ts, channel, touchpoint, kind, score, comment, survey_id,
+          question, case_id, language, properties::VARCHAR AS properties FROM feedback WHERE ts > ${since}`);
+        const cases =
+          await rows(sql`SELECT id, customer_id, opened_at, closed_at, channel, reason, owner_team, owner_agent,
+          product, priority FROM cases WHERE opened_at > ${since} OR closed_at > ${since}`);
+        const caseEvents =
+          await rows(sql`SELECT id, case_id, ts, seq, type, team, agent, status, channel, transfer_reason,
+          promised_at, note FROM case_events WHERE ts > ${since}`);
+        const events = await rows(
+          sql`SELECT id, customer_id, anonymous_id, ts, channel, touchpoint, stage, name, outcome, direction, session_id
+          FROM events WHERE ts > ${since}`,
+        );
+        await ldb.transaction(async (tx) => {
+          await tx.exec(
+            sql`DELETE FROM follow_up_notes WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE answered_at > ${since})`,
+          );
+          await tx.exec(sql`DELETE FROM follow_ups WHERE answered_at > ${since}`);
+          await tx.exec(sql`DELETE FROM feedback WHERE ts > ${since}`);
+          await tx.exec(sql`DELETE FROM case_events WHERE ts > ${since}`);
+          await tx.exec(sql`DELETE FROM events WHERE ts > ${since}`);
+          await tx.exec(sql`DELETE FROM cases WHERE opened_at > ${since}`);
+          await tx.exec(sql`UPDATE cases SET closed_at = NULL, status = 'open' WHERE closed_at > ${since}`);
+        });
+        // each record at its time: a case at its opening (still open), again at its closing
+        const recs: Rec[] = [
+          ...feedback.map((r) => ({ kind: 'feedback' as Kind, at: Date.parse(String(r.ts)), record: r })),
+          ...caseEvents.map((r) => ({
+            kind: 'case-events' as Kind,
+            at: Date.parse(String(r.ts)),
+            record: r,
+          })),
+          ...events.map((r) => ({ kind: 'events' as Kind, at: Date.parse(String(r.ts)), record: r })),
+          ...cases.flatMap((r) => {
+            const { closed_at, ...open } = r;
+            const out: Rec[] = [];
+            if (Date.parse(String(r.opened_at)) > start)
+              out.push({ kind: 'cases', at: Date.parse(String(r.opened_at)), record: open });
+            if (closed_at) out.push({ kind: 'cases', at: Date.parse(String(closed_at)), record: r });
+            return out;
+          }),
+        ];
+        await addDestination(ldb, { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/ops' });
+        for (const [rule, params] of RULES_UNDER_TEST) {
+          const a = await createAutomation(ldb, { name: rule, rule, params }, since);
+          await setEnabled(ldb, a.id, true, since);
+        }
+        for (let t = start + 12 * H; ; t += 12 * H) {
+          const to = Math.min(t, end);
+          const step = recs.filter((x) => x.at > to - 12 * H && x.at <= to);
+          // cases first (a case's events and answers refer to it), then the rest
+          // a case opened and closed within the step: its last version
+          const byId = new Map(step.filter((x) => x.kind === 'cases').map((x) => [x.record.id, x]));
+          await ingest(ldb, [...byId.values()]);
+          await ingest(
+            ldb,
+            step.filter((x) => x.kind !== 'cases'),
+          );
+          await runEnabled(ldb, new Date(to));
+          if (to === end) break;
+        }
+        for (const [rule] of RULES_UNDER_TEST) {
+          const runs = await listRuns(ldb, { automation: rule, mode: 'live', limit: 1000 });
+          expect(norm(runs.flatMap((r) => r.detail)), rule).toEqual(dry.get(rule));
+        }
+      } finally {
+        await ldb.close();
+      }
+      // not vacuous on the demo
+      expect(dry.get('detractor-follow-up')!.length).toBeGreaterThan(50);
+      expect(dry.get('overdue-update')!.length).toBeGreaterThan(10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
