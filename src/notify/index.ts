@@ -32,6 +32,7 @@ export {
   OutboxParams,
   type OutboxResult,
   type OutboxStatus,
+  retryFailed,
 } from './outbox.js';
 export { newSecret, SECRET_PREFIX, signature, signedHeaders } from './signing.js';
 export { webhookBody } from './transports.js';

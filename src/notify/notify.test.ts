@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { sql, withTestDb } from '../store/index.js';
 import { backoffMs, deliverDue } from './deliver.js';
 import { addDestination, listDestinations, removeDestination } from './destinations.js';
-import { enqueue, listOutbox } from './outbox.js';
+import { enqueue, listOutbox, retryFailed } from './outbox.js';
 import { startReceiver } from './receiver.test-helpers.js';
 import { signature } from './signing.js';
 import { webhookBody } from './transports.js';
@@ -226,6 +226,11 @@ describe('webhook delivery to a real receiver on loopback', () => {
       expect(item).toMatchObject({ status: 'failed', attempts: 3, nextAttemptAt: null });
       expect(item.lastError).toBe('could not reach the receiver (ECONNREFUSED)');
       expect((await deliverDue(db, o)).claimed).toBe(0);
+      // sent again on demand, with a fresh set of attempts
+      await expect(retryFailed(db, 'nope')).rejects.toThrow('no failed message nope to send again');
+      expect(await retryFailed(db, 'd-1', 'dead', new Date(clock))).toEqual({ key: 'd-1', requeued: 1 });
+      const again = await deliverDue(db, o);
+      expect(again.items[0]).toMatchObject({ key: 'd-1', status: 'retrying', attempts: 1 });
     });
   });
 

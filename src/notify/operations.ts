@@ -9,7 +9,7 @@ import {
   listDestinations,
   removeDestination,
 } from './destinations.js';
-import { enqueue, listOutbox, OutboxParams } from './outbox.js';
+import { enqueue, listOutbox, OutboxParams, retryFailed } from './outbox.js';
 
 const nowOf = (ctx: { now?: () => Date }) => ctx.now?.() ?? new Date();
 
@@ -156,11 +156,26 @@ export const deliverOperation = defineOperation({
   ],
 });
 
+export const retryOperation = defineOperation({
+  area: 'notify',
+  verb: 'retry',
+  summary: 'Send a failed message again (after fixing the receiver), with a fresh set of attempts',
+  params: z.object({
+    key: z.string().min(1).describe('the message key (notify outbox --status failed)'),
+    destination: z.string().optional().describe('only to this destination (id or name)'),
+  }),
+  mode: 'write',
+  permission: 'act',
+  positional: ['key'],
+  run: (db, p, ctx) => retryFailed(db, p.key, p.destination, nowOf(ctx)),
+});
+
 export const operations = [
   destinationsOperation,
   addDestinationOperation,
   removeDestinationOperation,
   testOperation,
   outboxOperation,
+  retryOperation,
   deliverOperation,
 ] as const;

@@ -169,3 +169,38 @@ export async function listOutbox(db: Store, params: OutboxParams = {}): Promise<
     })),
   };
 }
+
+/**
+ * Sends a failed message again: its rows (one destination, or every failed one of the key) become
+ * due now with a fresh set of attempts — after the receiver is fixed. The key stays: a receiver that
+ * got it before drops it.
+ */
+export async function retryFailed(
+  db: Store,
+  key: string,
+  destination?: string,
+  now: Date = new Date(),
+): Promise<{ key: string; requeued: number }> {
+  return db.transaction(async (tx) => {
+    const d = destination
+      ? await tx.one<{ id: string }>(
+          sql`SELECT id FROM notify_destinations WHERE id = ${destination} OR name = ${destination}`,
+        )
+      : undefined;
+    if (destination && !d)
+      throw new TouchpointError('not_found', `no destination "${destination}" (see notify destinations)`);
+    const where = sql`key = ${key} AND status = 'failed'
+      AND destination_id IN (SELECT id FROM notify_destinations)
+      AND (${d?.id ?? null}::VARCHAR IS NULL OR destination_id = ${d?.id ?? null})`;
+    const n = await tx.one<{ n: number }>(sql`SELECT count(*) AS n FROM notify_outbox WHERE ${where}`);
+    if ((n?.n ?? 0) === 0)
+      throw new TouchpointError(
+        'not_found',
+        `no failed message ${key}${destination ? ` for ${destination}` : ''} to send again`,
+      );
+    await tx.exec(
+      sql`UPDATE notify_outbox SET status = 'retrying', attempts = 0, next_attempt_at = ${now} WHERE ${where}`,
+    );
+    return { key, requeued: n?.n ?? 0 };
+  });
+}

@@ -290,6 +290,30 @@ export function AutomationsPage(_props: PageProps) {
                   { key: 'attempts', label: 'Attempts', numeric: true },
                   { key: 'nextAttemptAt', label: 'Next attempt', value: (i) => when(i.nextAttemptAt) },
                   { key: 'lastError', label: 'Last error', value: (i) => i.lastError ?? '' },
+                  {
+                    key: 'retry',
+                    label: 'Send again',
+                    value: () => '',
+                    render: (i) =>
+                      i.status === 'failed' && i.destination ? (
+                        <button
+                          type="button"
+                          class="btn small"
+                          onClick={async () => {
+                            try {
+                              await postOp('notify', 'retry', { key: i.key, destination: i.destinationId });
+                              outbox.reload();
+                            } catch (err) {
+                              setError(asError(err));
+                            }
+                          }}
+                        >
+                          Send again
+                        </button>
+                      ) : (
+                        ''
+                      ),
+                  },
                 ]}
                 limit={15}
               />
