@@ -68,7 +68,10 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
     } finally {
       await store.close();
     }
+    // one attempt only, so the unreachable destination's messages fail (and can be sent again)
+    process.env.TOUCHPOINT_NOTIFY_MAX_ATTEMPTS = '1';
     server = await startCockpitServer(db, dir);
+    delete process.env.TOUCHPOINT_NOTIFY_MAX_ATTEMPTS;
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 240_000);
@@ -81,12 +84,12 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
   });
 
   it('shows rules, a dry run as the API computes it, the run log and the outbox, light and dark', async () => {
-    // the server's loop delivers on its own: three to the receiver (signatures verified), three retrying
+    // the server's loop delivers on its own: three to the receiver (signatures verified), three failed
     const end = Date.now() + 30_000;
     let outbox: OutboxResult;
     for (;;) {
       outbox = (await (await fetch(`${server.url}/api/v1/notify/outbox`)).json()) as OutboxResult;
-      if (outbox.counts.sent === 3 && outbox.counts.retrying === 3) break;
+      if (outbox.counts.sent === 3 && outbox.counts.failed === 3) break;
       if (Date.now() > end) throw new Error(`outbox never settled: ${JSON.stringify(outbox.counts)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -128,7 +131,7 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
       // the outbox as the API has it: counts and a failed destination's error
       const counts = (await page.locator('[data-testid="outbox-counts"]').textContent()) ?? '';
       expect(counts).toMatch(/sent\s*3/);
-      expect(counts).toMatch(/retrying\s*3/);
+      expect(counts).toMatch(/failed\s*3/);
       const outboxText =
         (await page.locator('section', { hasText: 'Notification outbox' }).textContent()) ?? '';
       expect(outboxText).toContain('could not reach the receiver (ECONNREFUSED)');
@@ -153,6 +156,33 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
       await ctx.close();
     }
   }, 240_000);
+
+  it('sends a failed message again from the outbox', async () => {
+    const before = (
+      (await (await fetch(`${server.url}/api/v1/notify/outbox?key=alert-a2`)).json()) as OutboxResult
+    ).items.find((i) => i.destination === 'pager')!;
+    expect(before.status).toBe('failed');
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/#/automations`);
+    await waitForContent(page);
+    await page
+      .locator('tr', { hasText: 'Alert a2' })
+      .filter({ hasText: 'pager' })
+      .getByRole('button', { name: 'Send again' })
+      .click();
+    // the loop tries it again: a later attempt, failed again (the port is still closed)
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const now = (
+        (await (await fetch(`${server.url}/api/v1/notify/outbox?key=alert-a2`)).json()) as OutboxResult
+      ).items.find((i) => i.destination === 'pager')!;
+      if (now.status === 'failed' && now.lastAttemptAt !== before.lastAttemptAt) break;
+      if (Date.now() > end) throw new Error(`not sent again: ${JSON.stringify(now)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await ctx.close();
+  }, 120_000);
 
   it('switches a rule on from the page', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
