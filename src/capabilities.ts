@@ -30,6 +30,8 @@ export const CAPABILITIES = {
   customers: () => import('./customers/index.js'),
   goals: () => import('./goals/index.js'),
   policies: () => import('./policies/index.js'),
+  notify: () => import('./notify/index.js'),
+  automations: () => import('./automations/index.js'),
   audit: async () => {
     const { operations, operationSource, reportOperations } = await import('./audit/index.js');
     // the report shows goals and experiments when their capabilities serve them (feature

@@ -31,6 +31,7 @@ export {
   CommunicationParams,
   type CommunicationResult,
   getCommunication,
+  PROMISE_HOURS,
 } from './communication.js';
 export { type CaseExportRow, EXPORT_COLUMNS, ExportParams, exportCases, toCsv } from './export.js';
 export { FlowParams, type FlowResult, getFlow } from './flow.js';

@@ -10,6 +10,7 @@ import { accountHandlers } from './account-routes.js';
 import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
 import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT, UPLOAD_PATHS } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
+import { automationsTask, type BackgroundTask, deliveryTask, startDeliveryLoop } from './delivery-loop.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
@@ -61,6 +62,10 @@ export interface ServerOptions {
   readonly operations?: readonly AnyOperation[];
   /** The monitor scheduler's options, or false for none (src/server/scheduler.ts). */
   readonly scheduler?: SchedulerOptions | false;
+  /** The background loop (notification delivery, other tasks); false for none. Default on. */
+  readonly background?: false;
+  /** More background tasks run per workspace at each tick (e.g. automations). */
+  readonly backgroundTasks?: readonly BackgroundTask[];
 }
 
 export interface RunningServer {
@@ -223,11 +228,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         )
       : undefined;
 
+  // automations and the notification outbox of every workspace, every few seconds
+  const background =
+    options.background === false
+      ? undefined
+      : startDeliveryLoop({
+          workspaces,
+          names: async () => (await state.workspaces()).map((w) => w.name),
+          tasks: [automationsTask(), deliveryTask(), ...(options.backgroundTasks ?? [])],
+          intervalMs: Number(process.env.TOUCHPOINT_NOTIFY_INTERVAL_MS) || 5000,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
       await scheduler?.stop();
+      await background?.stop(); // before the workspaces close: a round in flight commits its outcome
       await app.close(); // waits for requests in flight; refuses new ones
       await workspaces.closeAll(); // finishes queued commits
       await state.close();

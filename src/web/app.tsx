@@ -13,6 +13,7 @@ import { MoreAnalyses } from './components/more-analyses.js';
 import { ErrorBox, Loading } from './components/ui.js';
 import { Login } from './login.js';
 import { AuditPage } from './pages/audit.js';
+import { AutomationsPage } from './pages/automations.js';
 import { CasePage } from './pages/case.js';
 import { CasesPage } from './pages/cases.js';
 import { CustomerPage } from './pages/customer.js';
@@ -101,6 +102,13 @@ export const PAGES: readonly PageDef[] = [
     component: PoliciesPage,
   },
   { id: 'audit', label: 'Audit', available: (ops) => hasArea(ops, 'audit'), component: AuditPage },
+  {
+    id: 'automations',
+    label: 'Automations',
+    // the page also draws notify's outbox and destinations
+    available: (ops) => hasArea(ops, 'automations', 'notify'),
+    component: AutomationsPage,
+  },
   {
     id: 'more',
     label: 'More analyses',

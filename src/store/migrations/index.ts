@@ -14,12 +14,14 @@ import { experimentsMigration } from './0080-experiments.js';
 import { goalsMigration } from './0082-goals.js';
 import { peopleMigration } from './0090-people.js';
 import { monitorsMigration } from './0100-monitors.js';
+import { notifyMigration } from './0110-notify.js';
 import type { Migration } from './types.js';
 
 /**
  * Every migration, in order. Reserved version ranges so capabilities never collide:
  * 1–9 foundation · 10–19 ingest · 20–29 journeys · 30–39 feedback · 40–49 cases ·
- * 50–59 server · 60–69 personas · 70–79 health · 80–89 experiments · 90–99 people · 100–109 monitors.
+ * 50–59 server · 60–69 personas · 70–79 health · 80–89 experiments · 90–99 people · 100–109 monitors ·
+ * 110–119 notify and automations.
  */
 export const migrations: readonly Migration[] = [
   foundation,
@@ -35,6 +37,7 @@ export const migrations: readonly Migration[] = [
   goalsMigration,
   peopleMigration,
   monitorsMigration,
+  notifyMigration,
 ];
 
 export async function migrate(store: Store, list: readonly Migration[] = migrations): Promise<number[]> {
