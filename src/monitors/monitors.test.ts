@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTouchpointError } from '../core/errors.js';
 import { listFindings } from '../findings/index.js';
+import { addDestination } from '../notify/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import {
   type AlertMessage,
@@ -268,6 +269,52 @@ describe('alerts', () => {
       const day = (await messages.run(db, {}, at('2026-05-02T09:00:00Z'))) as { messages: AlertMessage[] };
       expect(day.messages[0]!.data.notBefore).toBeUndefined();
       expect(day.messages[0]!.key).toBe(night.messages[0]!.key);
+    });
+  });
+
+  it('hands a new alert group to delivery once: one outbox message per destination, team-routed, held in quiet hours', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      await addDestination(db, {
+        name: 'all',
+        kind: 'webhook',
+        url: 'http://127.0.0.1:9/all',
+        topics: 'alert',
+      });
+      await addDestination(db, {
+        name: 'web-team',
+        kind: 'webhook',
+        url: 'http://127.0.0.1:9/web',
+        topics: 'alert',
+        teams: 'web',
+      });
+      await addDestination(db, {
+        name: 'ops-team',
+        kind: 'webhook',
+        url: 'http://127.0.0.1:9/ops',
+        topics: 'alert',
+        teams: 'ops',
+      });
+      const quiet = operations.find((o) => o.area === 'alerts' && o.verb === 'quiet-hours')!;
+      await quiet.run(db, quiet.params.parse({ start: '22:00', end: '07:00' }), {});
+      await createMonitor(db, { metric: 'volume', touchpoint: 'checkout' });
+      await createMonitor(db, { metric: 'csat', touchpoint: 'checkout' });
+      // judged at 23:30 UTC (the workspace zone): inside the quiet hours
+      await run(db, { from: '2026-03-30', asOf: '2026-05-01T23:30:00Z' });
+      const outbox = () =>
+        db.all<{ key: string; destination: string; next: string }>(sql`
+          SELECT o.key, d.name AS destination, strftime(o.next_attempt_at, '%Y-%m-%dT%H:%M') AS next
+          FROM notify_outbox o JOIN notify_destinations d ON d.id = o.destination_id ORDER BY d.name`);
+      const sent = await outbox();
+      // both alerts are one group (the break day, down) owned by web: the web team's and the every-team
+      // destinations get it, the ops team's does not
+      expect(sent.map((r) => r.destination)).toEqual(['all', 'web-team']);
+      expect(new Set(sent.map((r) => r.key)).size).toBe(1);
+      expect(sent[0]!.key).toMatch(new RegExp(`^alert-group:${BREAK_DAY}:down:`));
+      expect(sent.map((r) => r.next)).toEqual(['2026-05-02T07:00', '2026-05-02T07:00']);
+      // running again raises nothing new and queues nothing twice
+      await run(db, { from: '2026-03-30', asOf: '2026-05-02T09:00:00Z' });
+      expect(await outbox()).toEqual(sent);
     });
   });
 

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { OperationContext } from '../core/operation.js';
 import { instant, resolveInstant, workspaceZone } from '../core/time.js';
 import { type Evidence, type Finding, writeFindings } from '../findings/index.js';
+import { enqueue } from '../notify/index.js';
 import { detectChanges, type PointResult } from '../stats/change-detection.js';
 import { type Store, sql } from '../store/index.js';
-import { type Alert, listAlerts } from './alerts.js';
+import { type Alert, alertGroups, alertMessage, listAlerts, quietHours } from './alerts.js';
 import {
   batchKeyOf,
   batchSeries,
@@ -337,8 +338,37 @@ export async function runMonitors(
   const order = new Map(due.map((m, i) => [m.id, i]));
   results.sort((a, b) => order.get(a.monitor)! - order.get(b.monitor)!);
   const newAlerts = results.reduce((a, r) => a + r.newFirings, 0);
-  if (newAlerts > 0) await refreshFindings(db, new Date(nowMs));
+  if (newAlerts > 0) {
+    await refreshFindings(db, new Date(nowMs));
+    await notifyAlerts(db, new Date(nowMs));
+  }
   return { ranAt: iso(nowMs), monitors: results, newAlerts, ms: performance.now() - t0 };
+}
+
+/**
+ * Hands each open alert group to delivery (the notify capability's outbox): one message per group and
+ * its set of firings, idempotent on the message's key, so re-running a monitor never sends twice and
+ * a bad day over fifty slices is one message. Sent to the owning team's destinations when the group
+ * has one owner, else to those subscribed to every team; held until quiet hours end.
+ */
+async function notifyAlerts(db: Store, now: Date): Promise<void> {
+  const quiet = await quietHours(db);
+  for (const g of await alertGroups(db, now)) {
+    const m = alertMessage(g, quiet, now);
+    await enqueue(
+      db,
+      {
+        key: m.key,
+        topic: 'alert',
+        subject: m.subject,
+        text: m.text,
+        data: m.data,
+        team: m.data.owners.length === 1 ? m.data.owners[0] : null,
+        ...(m.data.notBefore ? { notBefore: new Date(m.data.notBefore) } : {}),
+      },
+      now,
+    );
+  }
 }
 
 /**

@@ -23,6 +23,8 @@ export interface Message {
   readonly team?: string | null;
   /** Destination ids or names (exactly these); default every destination subscribed to the topic (and team). */
   readonly destinations?: readonly string[];
+  /** Not sent before this time (an alert raised in quiet hours waits for their end). */
+  readonly notBefore?: Date;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'retrying' | 'sent' | 'failed';
@@ -91,7 +93,7 @@ export async function enqueue(db: Store, m: Message, now: Date = new Date()): Pr
           attempts, next_attempt_at, created_at)
         VALUES (${m.key}, ${d.id}, ${m.topic}, ${m.subject}, ${m.text},
           ${JSON.stringify(m.team ? { ...m.data, team: m.team } : (m.data ?? {}))}::JSON,
-          'pending', 0, ${now}, ${now})`);
+          'pending', 0, ${m.notBefore && m.notBefore > now ? m.notBefore : now}, ${now})`);
       queued++;
     }
     return {
