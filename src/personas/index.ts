@@ -1,5 +1,12 @@
 export { type AttributeSpace, attributeSpace } from './attributes.js';
 export { getPersonaCard, type PersonaCard, ShowParams, showOperation } from './cards.js';
+export {
+  CompareSegmentsParams,
+  type CompareSegmentsResult,
+  compareSegments,
+  compareSegmentsOperation,
+  etaSquared,
+} from './compare.js';
 export { BEHAVIOUR_DESCRIPTORS, type Distinction, descriptionOf, quote } from './describe.js';
 export {
   buildSpace,
@@ -32,6 +39,7 @@ export {
 } from './runs.js';
 
 import { showOperation } from './cards.js';
+import { compareSegmentsOperation } from './compare.js';
 import { discoverOperation } from './discover.js';
 import { featuresOperation } from './features.js';
 import { assignOperation, listOperation, renameOperation } from './runs.js';
@@ -43,4 +51,5 @@ export const operations = [
   renameOperation,
   assignOperation,
   featuresOperation,
+  compareSegmentsOperation,
 ] as const;
