@@ -1,4 +1,5 @@
 export { type AttributeSpace, attributeSpace } from './attributes.js';
+export { type BoardCard, type BoardResult, boardOperation, getBoard, type PainPoint } from './board.js';
 export { getPersonaCard, type PersonaCard, ShowParams, showOperation } from './cards.js';
 export {
   CompareSegmentsParams,
@@ -38,6 +39,7 @@ export {
   renamePersona,
 } from './runs.js';
 
+import { boardOperation } from './board.js';
 import { showOperation } from './cards.js';
 import { compareSegmentsOperation } from './compare.js';
 import { discoverOperation } from './discover.js';
@@ -52,4 +54,5 @@ export const operations = [
   assignOperation,
   featuresOperation,
   compareSegmentsOperation,
+  boardOperation,
 ] as const;
