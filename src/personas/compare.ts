@@ -294,7 +294,8 @@ export async function compareSegments(
   };
 }
 
-const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+const fmt = (x: number) =>
+  !Number.isFinite(x) ? '—' : Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(2);
 const iv = (e: Estimate) => `${fmt(e.value)} (${fmt(e.lo)} … ${fmt(e.hi)})`;
 
 export const compareSegmentsOperation = defineOperation({

@@ -12,8 +12,10 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDbPath } from '../demo/test-fixture.js';
+import type { PersonaLanesResult } from '../journeys/index.js';
 import type { BoardResult, CompareSegmentsResult } from '../personas/index.js';
 import { ensureWebBuild } from './build.js';
+import { eta } from './pages/personas.js';
 import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
@@ -34,8 +36,9 @@ async function open(browser: Browser, url: string, scheme: 'light' | 'dark' = 'l
   return { ctx, page, errors };
 }
 
-async function seriousA11y(page: Page): Promise<string[]> {
-  const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+async function seriousA11y(page: Page, include?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page }).options({ resultTypes: ['violations'] });
+  const axe = await (include ? builder.include(include) : builder).analyze();
   return axe.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
@@ -117,7 +120,7 @@ describe.skipIf(!haveChromium())('Personas page in Chromium on the demo company'
         if (p.channels[0]) expect(text).toContain(`${(100 * p.channels[0].share).toFixed(1)} %`);
       }
       const explained = (await page.locator('[data-testid="persona-explained"]').textContent()) ?? '';
-      for (const e of cmp.explained) expect(explained).toContain(e.personas.value.toFixed(3));
+      for (const e of cmp.explained) expect(explained).toContain(eta(e.personas.value));
       const spread = page.locator('[data-testid="persona-spread"] tbody tr');
       await expect(spread.count()).resolves.toBe(cmp.spread.length);
       expect(await seriousA11y(page)).toEqual([]);
@@ -126,6 +129,35 @@ describe.skipIf(!haveChromium())('Personas page in Chromium on the demo company'
       await ctx.close();
     }
   }, 600_000);
+
+  it('the journey map has a lane per persona with the conversion and NPS the API gives', async () => {
+    const api = (await (
+      await fetch(`${server.url}/api/v1/journey/persona-lanes`)
+    ).json()) as PersonaLanesResult;
+    expect(api.lanes.length).toBeGreaterThanOrEqual(3);
+    const { ctx, page, errors } = await open(browser, `${server.url}/#/journey`);
+    await page.waitForSelector('[data-testid="persona-lanes"]', { timeout: 120_000 });
+    await waitForContent(page, 120_000);
+    const rows = page.locator('[data-testid="persona-lanes"] tbody tr');
+    await expect(rows.count()).resolves.toBe(api.lanes.length);
+    const lane = api.lanes[0]!;
+    const first = lane.stages[0]!;
+    const cell =
+      (await page
+        .locator(
+          `[data-testid="persona-lanes"] tr[data-persona="${lane.personaId}"] td[data-stage="${first.stage}"]`,
+        )
+        .textContent()) ?? '';
+    expect(cell).toContain(`${(100 * first.conversion!.value!).toFixed(1)} %`);
+    expect(cell).toContain(`n = ${first.conversion!.n.toLocaleString('en-US')}`);
+    if (first.nps.n > 0) expect(cell).toContain(`n = ${first.nps.n.toLocaleString('en-US')}`);
+    const lanes = page.locator('[data-testid="persona-lanes"]');
+    await lanes.scrollIntoViewIfNeeded();
+    expect(await seriousA11y(page, '[data-testid="persona-lanes"]')).toEqual([]);
+    expect(errors).toEqual([]);
+    await lanes.screenshot({ path: join(ARTIFACTS, 'journey-persona-lanes-light.png') });
+    await ctx.close();
+  }, 300_000);
 
   it('renames and annotates a persona inline, and the API keeps it', async () => {
     const api = (await (await fetch(`${server.url}/api/v1/personas/board`)).json()) as BoardResult;

@@ -14,7 +14,10 @@ export const pct = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(1)} %`;
 const n1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—');
 const n2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
-const n3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+/** η²: three decimals, or two significant digits below 0.01 (0.0012) so a small figure is not "0.000". */
+export const eta = (v: number): string =>
+  !Number.isFinite(v) ? '—' : Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toPrecision(2);
+const n3 = eta;
 
 /** "value (low … high), n = 1,234" with the figure's own format. */
 export function ivText(i: Interval, f: (v: number) => string): string {
@@ -91,7 +94,7 @@ function RenameForm(props: { card: BoardCard; onDone: () => void; onCancel: () =
         />
       </label>
       <div class="row">
-        <button type="submit" disabled={busy}>
+        <button type="submit" class="btn primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save'}
         </button>
         <button type="button" class="link" onClick={props.onCancel}>
@@ -240,7 +243,7 @@ function NoPersonas(props: { reload: () => void }) {
           {can ? ' or:' : ' (an analyst or admin can run it).'}
         </p>
         {can && (
-          <button type="button" onClick={run} disabled={running}>
+          <button type="button" class="btn primary" onClick={run} disabled={running}>
             {running ? 'Discovering…' : 'Discover personas'}
           </button>
         )}
