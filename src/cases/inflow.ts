@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { FilterParams, personaSlice } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -150,7 +150,15 @@ export async function getInflow(
       mostFrequent: frequent ? { touchpoint: frequent.touchpoint, cases: frequent.n } : null,
     };
   });
-  const fp = { from: params.from, to: params.to, asOf: params.asOf, lookbackDays: params.lookbackDays };
+  const fp = {
+    from: params.from,
+    to: params.to,
+    asOf: params.asOf,
+    lookbackDays: params.lookbackDays,
+    ...(params.segment ? { segment: params.segment } : {}),
+    ...(params.channel ? { channel: params.channel } : {}),
+    ...(params.persona ? { persona: params.persona } : {}),
+  };
   const owners = await db.all<{ touchpoint: string; team_id: string }>(
     sql`SELECT touchpoint, team_id FROM touchpoint_owners WHERE channel = '*'`,
   );
@@ -165,7 +173,12 @@ export async function getInflow(
         title: `${pct(pb.share.value)} of “${r.reason}” contacts follow ${pb.touchpoint}${
           pb.stage ? ` (${pb.stage})` : ''
         } vs ${pct(pb.baseline)} for other reasons: ${pb.contactsPreventable} contacts preventable there`,
-        slice: { reason: r.reason, touchpoint: pb.touchpoint, ...(pb.stage ? { stage: pb.stage } : {}) },
+        slice: {
+          reason: r.reason,
+          touchpoint: pb.touchpoint,
+          ...(pb.stage ? { stage: pb.stage } : {}),
+          ...personaSlice(params),
+        },
         metric: 'preceded_share',
         value: round(pb.share.value),
         baseline: pb.baseline,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { FilterParams, personaSlice } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -180,7 +180,7 @@ export async function getDrivers(
       kind: 'driver',
       p: d.p,
       title: `${d.name}: ${d.effect.toFixed(0)} ${params.kind.toUpperCase()} points when raised (${d.mentions} answers), ${d.impact.toFixed(1)} points overall`,
-      slice: { theme: d.theme },
+      slice: { theme: d.theme, ...personaSlice(params) },
       metric: params.kind === 'nps' ? 'NPS points (regression effect)' : 'CSAT points (regression effect)',
       value: d.effect,
       baseline: 0,

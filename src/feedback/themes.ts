@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { FilterParams, personaSlice } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -178,7 +178,7 @@ export async function getThemes(
         kind: 'theme',
         p: t.p,
         title: `${t.name}: ${Math.round(100 * t.negativeShare.value)}% of ${t.volume} comments negative (overall ${Math.round(100 * baseNeg)}%)`,
-        slice: { theme: t.id },
+        slice: { theme: t.id, ...personaSlice(params) },
         metric: 'negative comment share',
         value: t.negativeShare.value,
         baseline: baseNeg,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams, filterSql, personaSlice, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { SCORE_SCALES } from '../core/score-scales.js';
@@ -77,6 +78,7 @@ export const MomentsParams = z.object({
   limit: z.number().int().min(1).max(500).default(50),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type MomentsParams = z.input<typeof MomentsParams>;
 
@@ -155,6 +157,8 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const p = validate(MomentsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
+  // the shared filters narrow the people measured (a persona's moments of truth)
+  const who = filterSql(await resolveFilters(db, p), { customer: sql`customer_id`, channel: sql`channel` });
   const rule = (p.badOutcomes ?? [...DEFAULT_BAD_OUTCOMES]).map((x) => x.toLowerCase());
   const anyTp = rule.filter((x) => !x.includes(':'));
   const perTp = rule.filter((x) => x.includes(':'));
@@ -171,10 +175,10 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       frame.from
         ? sql`SELECT pk AS person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
               min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach
-            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange}
+            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange} AND ${who}
             GROUP BY pk, touchpoint`
         : sql`SELECT pk AS person, customer_id, touchpoint, stage, ts AS t0, lower(outcome) AS outcome, reach
-            FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange}`
+            FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange} AND ${who}`
     }),
     -- came back: the person's first inbound contact (on the journey or not) after t + from is at most
     -- t + to and at most as-of. It is the next contact of their last one at or before t + from: at
@@ -299,7 +303,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       kind: 'moment-of-truth',
       p: 'process',
       title: `${m.touchpoint}: after a bad outcome ${pct(m.retentionBad)} come back within ${p.retentionFromDays}–${p.retentionToDays} days, vs ${pct(m.retentionGood)} after a good one${m.nps?.difference != null ? `; NPS ${m.nps.difference > 0 ? '+' : ''}${m.nps.difference.toFixed(0)} points` : ''}`,
-      slice: { journey: j.id, stage: m.stage, touchpoint: m.touchpoint },
+      slice: { journey: j.id, ...personaSlice(p), stage: m.stage, touchpoint: m.touchpoint },
       metric: `retention ${p.retentionFromDays}–${p.retentionToDays} d, bad − good outcome (stratified)`,
       value: m.effect.value,
       baseline: 0,

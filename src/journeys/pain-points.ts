@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams, filterSql, personaSlice, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
@@ -40,6 +41,7 @@ export const PainPointsParams = z.object({
   limit: z.number().int().min(1).max(500).default(50).describe('how many findings to keep'),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type PainPointsParams = z.input<typeof PainPointsParams>;
 
@@ -150,6 +152,8 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const p = validate(PainPointsParams, input);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
+  // the shared filters narrow the people measured (a persona's pain points), not the journey
+  const filters = await resolveFilters(db, p);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const windowS = Math.round(p.windowDays * 86400);
   const switchS = Math.round(p.switchHours * HOUR);
@@ -171,7 +175,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
         CASE WHEN ${nextJourney} THEN l.next_journey_ts END AS next_journey_ts,
         l.prev_journey_ts
       FROM ${layer} l LEFT JOIN customers c ON c.id = l.customer_id
-      WHERE l.ts <= ${frame.asOf}
+      WHERE l.ts <= ${frame.asOf} AND ${filterSql(filters, { customer: sql`l.customer_id`, channel: sql`l.channel` })}
     ),
     measured AS (
       SELECT w.person, w.stage, w.touchpoint, w.channel,
@@ -273,6 +277,7 @@ function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>
   const excessLow = Math.max(0, diff.low) * r.n;
   const slice = {
     journey,
+    ...personaSlice(params as { persona?: string }),
     ...(r.stage ? { stage: r.stage } : {}),
     touchpoint: r.touchpoint,
     ...(r.channel ? { channel: r.channel } : {}),

@@ -5,7 +5,11 @@ import { Async, Panel } from './ui.js';
 
 const pc = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`;
-const signed = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(0)}`);
+const signed = (v: number | null) => {
+  if (v === null) return '–';
+  const r = Math.round(v);
+  return r === 0 ? '0' : `${r > 0 ? '+' : '−'}${Math.abs(r)}`;
+};
 
 /** Conversion 0…1 → a red–amber–green tint (transparent without a figure), readable in both themes. */
 function tint(v: number | null): string | undefined {
