@@ -117,7 +117,7 @@ function keyExpr(by: GroupBy): SqlFragment {
     case 'month':
       return sql`month`;
     case 'persona':
-      return personaOf(sql`customer_id`);
+      return personaOf(sql`cm.customer_id`);
     case 'team':
       // a case counts once in every team it touched
       return sql`unnest(CASE WHEN len(team_chain) = 0 THEN ['(unassigned)'] ELSE list_distinct(team_chain) END)`;

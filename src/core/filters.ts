@@ -83,7 +83,8 @@ export const NO_PERSONA = '(no persona)';
 
 /**
  * A customer's persona (its name) in the newest persona run, for `--by persona`: the customer id is
- * the given expression; a customer the run has not seen is `(no persona)`.
+ * the given expression — qualify it (`f.customer_id`), or the subquery's own `customer_id` captures
+ * it; a customer the run has not seen is `(no persona)`.
  */
 export function personaOf(customer: SqlFragment): SqlFragment {
   return sql`coalesce((SELECT any_value(cp.persona) FROM ${currentPersonas()} cp WHERE cp.customer_id = ${customer}), ${NO_PERSONA})`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join, type Store, sql, withTestDb } from '../store/index.js';
 import { CompareSegmentsParams, compareSegments, etaSquared } from './compare.js';
-import { publishRun } from './fixtures.js';
+import { publishRun } from './fixtures.test-helpers.js';
 
 /**
  * Eight customers, signed up 2026-01-01, seen as of 2026-03-02 (60 days: 2 months each).

@@ -1,0 +1,142 @@
+/**
+ * Personas as a dimension of the other analyses (issue 19 item 6), at both edges on the demo company
+ * after a discovery: the CLI (a real process on the workspace file) and the HTTP API (the real server
+ * on loopback). Each analysis takes the persona filter of the shared vocabulary, the breakdowns take
+ * `by persona`, a filtered figure equals the same persona's group of the breakdown, and findings found
+ * for a persona carry it in their slice.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoDbPath } from '../demo/test-fixture.js';
+import { startServer } from '../server/app.js';
+import { openStore } from '../store/index.js';
+import { DiscoverParams, discoverPersonas } from './discover.js';
+
+const BIN = new URL('../../bin/touchpoint.js', import.meta.url).pathname;
+
+describe('personas as a dimension everywhere (CLI and API, demo company)', () => {
+  let dir: string;
+  let db: string;
+  let persona: { id: string; name: string };
+  let server: { url: string; close(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tp-persona-dim-'));
+    db = join(dir, 'demo.duckdb');
+    copyFileSync(demoDbPath(), db);
+    const store = await openStore(db);
+    try {
+      const r = await discoverPersonas(
+        store,
+        DiscoverParams.parse({ kMin: 3, kMax: 4, restarts: 2, bootstraps: 0, sample: 4000 }),
+      );
+      persona = { id: r.personas[0]!.id, name: r.personas[0]!.name };
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--db', db, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, TOUCHPOINT_SERVER: '' },
+      cwd: dir,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('CLI: --by persona and --persona agree (scores), and the journey map takes --persona', () => {
+    const by = cli(['feedback', 'scores', '--by', 'persona']);
+    expect(by.err).toBe('');
+    const groups = JSON.parse(by.out).rows as { group: string; n: number }[];
+    expect(groups.map((g) => g.group)).toContain(persona.name);
+    const one = cli(['feedback', 'scores', '--persona', persona.id]);
+    expect(one.err).toBe('');
+    const mine = JSON.parse(one.out).rows as { group: string; n: number }[];
+    expect(mine[0]!.n).toBe(groups.find((g) => g.group === persona.name)!.n);
+    const map = cli(['journey', 'map', '--persona', persona.id]);
+    expect(map.err).toBe('');
+    const all = cli(['journey', 'map']);
+    expect(JSON.parse(map.out).people).toBeLessThan(JSON.parse(all.out).people);
+    // an unknown breakdown is refused in one line naming the field
+    const bad = cli(['cases', 'handoffs', '--by', 'personas']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/by/);
+  }, 300_000);
+
+  it('API: every analysis takes the persona filter; breakdowns by persona match the filtered figures', async () => {
+    server = await startServer({
+      db,
+      dataDir: join(dir, 'server'),
+      host: '127.0.0.1',
+      port: 0,
+      localAdmin: true,
+      logLevel: 'warn',
+      print: () => {},
+    });
+    const get = async <R>(path: string): Promise<R> => {
+      const r = await fetch(`${server!.url}/api/v1/${path}`);
+      expect(r.status, `${path}: ${r.status}`).toBe(200);
+      return (await r.json()) as R;
+    };
+    const post = async <R>(path: string, body: Record<string, unknown>): Promise<R> => {
+      const r = await fetch(`${server!.url}/api/v1/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, `${path}: ${r.status} ${r.status === 200 ? '' : await r.text()}`).toBe(200);
+      return (await r.json()) as R;
+    };
+    const p = encodeURIComponent(persona.id);
+
+    // journey map and lanes: the persona's people are the same by either route
+    const map = await get<{ people: number }>(`journey/map?persona=${p}`);
+    const lanes = await get<{ lanes: { personaId: string; people: number }[] }>('journey/persona-lanes');
+    expect(map.people).toBe(lanes.lanes.find((l) => l.personaId === persona.id)!.people);
+
+    // funnel: the persona filter's step 1 = the persona's group of the breakdown by persona
+    type Funnel = {
+      overall: { reached: number }[];
+      groups: { key: { persona: string }; steps: { reached: number }[] }[];
+    };
+    const fAll = await get<Funnel>('journey/funnel?by=persona');
+    const fOne = await get<Funnel>(`journey/funnel?persona=${p}`);
+    const group = fAll.groups.find((g) => g.key.persona === persona.name)!;
+    expect(fOne.overall.map((s) => s.reached)).toEqual(group.steps.map((s) => s.reached));
+    expect(fOne.overall[0]!.reached).toBeLessThan(fAll.overall[0]!.reached);
+
+    // emotion: the persona's answers are a part of everyone's
+    type Emo = { stages: { scores: { nps: { n: number } } }[] };
+    const eAll = await get<Emo>('journey/emotion');
+    const eOne = await get<Emo>(`journey/emotion?persona=${p}`);
+    const n = (e: Emo) => e.stages.reduce((a, s) => a + s.scores.nps.n, 0);
+    expect(n(eOne)).toBeGreaterThan(0);
+    expect(n(eOne)).toBeLessThan(n(eAll));
+
+    // handoffs by persona: the groups are the personas; the filtered total is the persona's group
+    type Handoffs = { totals: { cases: number }; groups: { key: string; cases: number }[] };
+    const hBy = await get<Handoffs>('cases/handoffs?by=persona');
+    const hOne = await get<Handoffs>(`cases/handoffs?persona=${p}`);
+    expect(hBy.groups.map((g) => g.key)).toContain(persona.name);
+    expect(hOne.totals.cases).toBe(hBy.groups.find((g) => g.key === persona.name)!.cases);
+
+    // findings found for a persona carry it in their slice (pain points, moments, inflow)
+    type Found = { findings: { slice: Record<string, string> }[] };
+    const pains = await post<Found>('journey/pain-points', { persona: persona.id, write: false });
+    const moments = await post<Found>('journey/moments', { persona: persona.id, write: false });
+    const inflow = await post<Found>('cases/inflow', { persona: persona.id });
+    for (const f of [...pains.findings, ...moments.findings, ...inflow.findings])
+      expect(f.slice.persona).toBe(persona.id);
+    expect(pains.findings.length + inflow.findings.length).toBeGreaterThan(0);
+  }, 600_000);
+});
