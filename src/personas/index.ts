@@ -1,5 +1,16 @@
 export { type AttributeSpace, attributeSpace } from './attributes.js';
 export { type BoardCard, type BoardResult, boardOperation, getBoard, type PainPoint } from './board.js';
+export {
+  applyRules,
+  compareSet,
+  compareSetOperation,
+  importAssignments,
+  importOperation,
+  type RulesSummary,
+  rulesOperation,
+  type SetComparison,
+  type SetSummary,
+} from './bring-your-own.js';
 export { getPersonaCard, type PersonaCard, ShowParams, showOperation } from './cards.js';
 export {
   CompareSegmentsParams,
@@ -40,6 +51,7 @@ export {
 } from './runs.js';
 
 import { boardOperation } from './board.js';
+import { compareSetOperation, importOperation, rulesOperation } from './bring-your-own.js';
 import { showOperation } from './cards.js';
 import { compareSegmentsOperation } from './compare.js';
 import { discoverOperation } from './discover.js';
@@ -55,4 +67,7 @@ export const operations = [
   featuresOperation,
   compareSegmentsOperation,
   boardOperation,
+  importOperation,
+  rulesOperation,
+  compareSetOperation,
 ] as const;
