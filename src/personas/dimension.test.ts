@@ -130,6 +130,22 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     expect(hBy.groups.map((g) => g.key)).toContain(persona.name);
     expect(hOne.totals.cases).toBe(hBy.groups.find((g) => g.key === persona.name)!.cases);
 
+    // personas vs segments on the demo (printed for docs/personas.md)
+    type Cmp = {
+      explained: {
+        outcome: string;
+        n: number;
+        personas: { value: number; lo: number; hi: number; groups: number };
+        segments: { value: number; lo: number; hi: number; groups: number };
+      }[];
+    };
+    const cmp = await get<Cmp>('personas/compare-segments');
+    for (const e of cmp.explained)
+      console.log(
+        `demo ${e.outcome} η² (n=${e.n}): personas ${e.personas.value.toFixed(4)} [${e.personas.lo.toFixed(4)}, ${e.personas.hi.toFixed(4)}] (${e.personas.groups}), segments ${e.segments.value.toFixed(4)} [${e.segments.lo.toFixed(4)}, ${e.segments.hi.toFixed(4)}] (${e.segments.groups})`,
+      );
+    expect(cmp.explained.map((e) => e.outcome)).toEqual(['nps', 'churn', 'contact_rate']);
+
     // findings found for a persona carry it in their slice (pain points, moments, inflow)
     type Found = { findings: { slice: Record<string, string> }[] };
     const pains = await post<Found>('journey/pain-points', { persona: persona.id, write: false });
