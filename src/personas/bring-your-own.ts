@@ -517,3 +517,59 @@ export const compareSetOperation = defineOperation({
     ...(r.notes.length > 0 ? [{ title: 'Notes', text: r.notes.join('\n') }] : []),
   ],
 });
+
+export interface SetsResult {
+  readonly sets: readonly {
+    readonly set: string;
+    readonly kind: 'assignments' | 'rules';
+    readonly createdAt: string;
+    readonly customers: number;
+    /** The comparison with the newest discovery run; null before any discovery. */
+    readonly comparison: SetComparison | null;
+  }[];
+}
+
+/** Every brought persona set, each compared with the newest discovery run (when there is one). */
+export async function listSets(db: Store): Promise<SetsResult> {
+  const rows = await db.all<{
+    id: string;
+    kind: 'assignments' | 'rules';
+    created_at: string;
+    customers: number;
+  }>(
+    sql`SELECT id, kind, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, customers FROM persona_sets ORDER BY id`,
+  );
+  const run = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM persona_runs`);
+  const sets = [];
+  for (const r of rows)
+    sets.push({
+      set: r.id,
+      kind: r.kind,
+      createdAt: r.created_at,
+      customers: Number(r.customers),
+      comparison: (run?.n ?? 0) > 0 ? await compareSet(db, { set: r.id }) : null,
+    });
+  return { sets };
+}
+
+export const setsOperation = defineOperation({
+  area: 'personas',
+  verb: 'sets',
+  summary:
+    'The persona sets a team brought (imported or from rules), each compared with the discovered personas',
+  params: z.object({}),
+  mode: 'read',
+  run: (db) => listSets(db),
+  present: (r) => [
+    {
+      rows: r.sets.map((s) => ({
+        set: s.set,
+        kind: s.kind,
+        customers: s.customers,
+        'ARI vs discovered':
+          s.comparison && Number.isFinite(s.comparison.ari) ? s.comparison.ari.toFixed(3) : '—',
+        'in both': s.comparison?.n ?? 0,
+      })),
+    },
+  ],
+});

@@ -6,10 +6,13 @@ export {
   compareSetOperation,
   importAssignments,
   importOperation,
+  listSets,
   type RulesSummary,
   rulesOperation,
   type SetComparison,
   type SetSummary,
+  type SetsResult,
+  setsOperation,
 } from './bring-your-own.js';
 export { getPersonaCard, type PersonaCard, ShowParams, showOperation } from './cards.js';
 export {
@@ -51,7 +54,7 @@ export {
 } from './runs.js';
 
 import { boardOperation } from './board.js';
-import { compareSetOperation, importOperation, rulesOperation } from './bring-your-own.js';
+import { compareSetOperation, importOperation, rulesOperation, setsOperation } from './bring-your-own.js';
 import { showOperation } from './cards.js';
 import { compareSegmentsOperation } from './compare.js';
 import { discoverOperation } from './discover.js';
@@ -70,4 +73,5 @@ export const operations = [
   importOperation,
   rulesOperation,
   compareSetOperation,
+  setsOperation,
 ] as const;

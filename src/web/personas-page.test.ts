@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDbPath } from '../demo/test-fixture.js';
 import type { PersonaLanesResult } from '../journeys/index.js';
-import type { BoardResult, CompareSegmentsResult } from '../personas/index.js';
+import type { BoardResult, CompareSegmentsResult, SetsResult } from '../personas/index.js';
 import { ensureWebBuild } from './build.js';
 import { eta } from './pages/personas.js';
 import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
@@ -158,6 +158,29 @@ describe.skipIf(!haveChromium())('Personas page in Chromium on the demo company'
     await lanes.screenshot({ path: join(ARTIFACTS, 'journey-persona-lanes-light.png') });
     await ctx.close();
   }, 300_000);
+
+  it('a set the team brought (rules) is compared with the discovered personas on the page', async () => {
+    const yaml =
+      'personas:\n  - name: Store regulars\n    when: [mix:store >= 0.4]\n  - name: App people\n    when: [mix:app >= 0.4]\notherwise: Everyone else\n';
+    const r = await fetch(`${server.url}/api/v1/personas/rules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ set: 'research', text: yaml }),
+    });
+    expect(r.status).toBe(200);
+    const api = (await (await fetch(`${server.url}/api/v1/personas/sets`)).json()) as SetsResult;
+    const cmp = api.sets.find((x) => x.set === 'research')!.comparison!;
+    expect(cmp.n).toBeGreaterThan(0);
+    const { ctx, page, errors } = await open(browser, `${server.url}/#/personas`);
+    const panel = page.locator('[data-set="research"]');
+    await panel.waitFor({ timeout: 120_000 });
+    await expect(panel.locator('[data-testid="set-ari"]').textContent()).resolves.toBe(cmp.ari.toFixed(3));
+    await expect(panel.locator('tbody tr').count()).resolves.toBe(cmp.crosstab.length);
+    expect(await seriousA11y(page, '[data-testid="persona-sets"]')).toEqual([]);
+    expect(errors).toEqual([]);
+    await panel.screenshot({ path: join(ARTIFACTS, 'personas-sets-light.png') });
+    await ctx.close();
+  }, 240_000);
 
   it('renames and annotates a persona inline, and the API keeps it', async () => {
     const api = (await (await fetch(`${server.url}/api/v1/personas/board`)).json()) as BoardResult;

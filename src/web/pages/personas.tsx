@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { BoardCard, BoardResult } from '../../personas/board.js';
+import type { SetsResult } from '../../personas/bring-your-own.js';
 import type { CompareSegmentsResult } from '../../personas/compare.js';
 import type { Interval } from '../../stats/index.js';
 import { ApiError, postOp } from '../api.js';
@@ -358,6 +359,69 @@ function Spread(props: { d: CompareSegmentsResult }) {
   );
 }
 
+/** The persona sets a team brought (imported or from rules), each against the discovered personas. */
+function BroughtSets(props: { d: SetsResult }) {
+  return (
+    <div data-testid="persona-sets">
+      {props.d.sets.map((s) => {
+        const c = s.comparison;
+        return (
+          <div key={s.set} class="persona-set" data-set={s.set}>
+            <h3>
+              {s.set}{' '}
+              <span class="muted small">
+                ({s.kind === 'rules' ? 'from rules' : 'imported'}, {fmtCount(s.customers)} customers)
+              </span>
+            </h3>
+            {c === null ? (
+              <p class="muted small">No discovery yet to compare it with.</p>
+            ) : (
+              <>
+                <p>
+                  Adjusted Rand index with the discovered personas{' '}
+                  <strong data-testid="set-ari">{Number.isFinite(c.ari) ? c.ari.toFixed(3) : '—'}</strong>{' '}
+                  over {fmtCount(c.n)} customers in both (1 = the same grouping, 0 = chance).
+                </p>
+                <table class="data">
+                  <caption class="sr-only">Set {s.set} against the discovered personas</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Their persona</th>
+                      <th scope="col" class="num">
+                        Customers
+                      </th>
+                      {c.discovered.map((d) => (
+                        <th key={d.id} scope="col" class="num">
+                          {d.name}
+                        </th>
+                      ))}
+                      <th scope="col">Closest discovered</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {c.crosstab.map((x) => (
+                      <tr key={x.persona}>
+                        <th scope="row">{x.persona}</th>
+                        <td class="num">{fmtCount(x.n)}</td>
+                        {x.counts.map((k, j) => (
+                          <td key={c.discovered[j]!.id} class="num">
+                            {x.n > 0 ? pct(k / x.n) : '—'}
+                          </td>
+                        ))}
+                        <td>{x.best ? `${x.best.name} (Jaccard ${x.best.jaccard.toFixed(2)})` : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 /**
  * Personas (docs/personas.md): the persona cards of the newest discovery side by side (size, value,
  * channels, needs, pain points, scores and churn with intervals, the plain-words description, the
@@ -370,6 +434,7 @@ export function PersonasPage(_props: PageProps) {
   const editable = canWrite(session?.role);
   const none = board.error?.code === 'unavailable';
   const compare = useOp<CompareSegmentsResult>('personas', 'compare-segments', {}, !!board.data);
+  const sets = useOp<SetsResult>('personas', 'sets', {}, !!board.data);
   if (none) {
     return (
       <div class="page">
@@ -435,6 +500,15 @@ export function PersonasPage(_props: PageProps) {
           )}
         </Async>
       </Panel>
+      {sets.data && sets.data.sets.length > 0 && (
+        <Panel
+          wide
+          title="Personas your team brought"
+          subtitle="Sets imported (touchpoint personas import) or defined by rules (touchpoint personas rules), against the discovered personas: each row is their persona, spread over the discovered ones."
+        >
+          <BroughtSets d={sets.data} />
+        </Panel>
+      )}
     </div>
   );
 }
