@@ -159,7 +159,7 @@ function PersonaCardView(props: { card: BoardCard; editable: boolean; reload: ()
       <p class="persona-description" data-testid="persona-description">
         {c.description}
       </p>
-      <div class="stats persona-stats">
+      <div class="stats persona-stats two">
         <Stat label="Customers" value={fmtCount(c.size)} detail={`${pct(c.share)} of all`} />
         <Stat
           label="Monthly value"
@@ -169,7 +169,7 @@ function PersonaCardView(props: { card: BoardCard; editable: boolean; reload: ()
         <Stat label="Revenue share" value={pct(c.revenueShare)} detail="of all monthly value" />
         <Stat label="Churn" value={pct(c.churn.value)} detail={ivText(c.churn, pct)} />
       </div>
-      <div class="stats persona-stats" data-testid="persona-scores">
+      <div class="stats persona-stats three" data-testid="persona-scores">
         <Stat label="NPS" value={c.nps.n > 0 ? n1(c.nps.value) : '—'} detail={ivText(c.nps, n1)} />
         <Stat
           label="CSAT (share 4–5)"
