@@ -154,5 +154,17 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     for (const f of [...pains.findings, ...moments.findings, ...inflow.findings])
       expect(f.slice.persona).toBe(persona.id);
     expect(pains.findings.length + inflow.findings.length).toBeGreaterThan(0);
+    // pain points by persona: each persona's, ranked together, each with its persona in the slice
+    const byPersona = await post<Found>('journey/pain-points', { by: 'persona', write: false });
+    const ids = new Set(lanes.lanes.map((l) => l.personaId));
+    expect(byPersona.findings.length).toBeGreaterThan(0);
+    for (const f of byPersona.findings) expect(ids.has(f.slice.persona!)).toBe(true);
+    expect(new Set(byPersona.findings.map((f) => f.slice.persona)).size).toBeGreaterThan(1);
+    const both = await fetch(`${server!.url}/api/v1/journey/pain-points`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'persona', persona: persona.id, write: false }),
+    });
+    expect(both.status).toBe(400);
   }, 600_000);
 });
