@@ -6,7 +6,7 @@
  * for a persona carry it in their slice.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,13 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     expect(map.err).toBe('');
     const all = cli(['journey', 'map']);
     expect(JSON.parse(map.out).people).toBeLessThan(JSON.parse(all.out).people);
+    // a persona set from a file the CLI edge reads: a bad line is one clean line naming file, line, field
+    writeFileSync(join(dir, 'bad.csv'), 'customer_id,persona\nc1,A\nc1,B\n');
+    const badCsv = cli(['personas', 'import', 'bad.csv', '--set', 'research']);
+    expect(badCsv.code).not.toBe(0);
+    expect(badCsv.err.trimEnd()).toBe(
+      'touchpoint: bad.csv:3: persona: customer c1 is "A" on line 2 and "B" here',
+    );
     // an unknown breakdown is refused in one line naming the field
     const bad = cli(['cases', 'handoffs', '--by', 'personas']);
     expect(bad.code).not.toBe(0);
