@@ -167,6 +167,11 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     expect(byPersona.findings.length).toBeGreaterThan(0);
     for (const f of byPersona.findings) expect(ids.has(f.slice.persona!)).toBe(true);
     expect(new Set(byPersona.findings.map((f) => f.slice.persona)).size).toBeGreaterThan(1);
+    type Moments = { moments: { persona?: string }[]; findings: { slice: Record<string, string> }[] };
+    const mBy = await post<Moments>('journey/moments', { by: 'persona', write: false });
+    expect(mBy.moments.length).toBeGreaterThan(0);
+    for (const m of mBy.moments) expect(ids.has(m.persona!)).toBe(true);
+    for (const f of mBy.findings) expect(ids.has(f.slice.persona!)).toBe(true);
     const both = await fetch(`${server!.url}/api/v1/journey/pain-points`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
