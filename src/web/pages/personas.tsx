@@ -8,7 +8,7 @@ import type { PageProps } from '../app.js';
 import { canWrite } from '../components/analysis.js';
 import { Async, Empty, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtMoney } from '../format.js';
-import { findOp, useApp, useOp } from '../state.js';
+import { findOp, setPersonasExist, useApp, useOp } from '../state.js';
 
 /** 12.3 % — one decimal, as every card of the page. */
 export const pct = (v: number | null | undefined): string =>
@@ -224,6 +224,8 @@ function NoPersonas(props: { reload: () => void }) {
     setError(null);
     try {
       await postOp('personas', 'discover', {});
+      // the persona filter and the journey's persona lanes appear from now on
+      setPersonasExist(true);
       props.reload();
     } catch (x) {
       setError(x instanceof ApiError ? x : new ApiError(0, 'error', String(x)));
