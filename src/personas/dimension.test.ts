@@ -172,6 +172,10 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     expect(mBy.moments.length).toBeGreaterThan(0);
     for (const m of mBy.moments) expect(ids.has(m.persona!)).toBe(true);
     for (const f of mBy.findings) expect(ids.has(f.slice.persona!)).toBe(true);
+    type Inflow = { reasons: { persona?: string }[]; findings: { slice: Record<string, string> }[] };
+    const iBy = await post<Inflow>('cases/inflow', { by: 'persona' });
+    expect(new Set(iBy.reasons.map((x) => x.persona)).size).toBe(ids.size);
+    for (const f of iBy.findings) expect(ids.has(f.slice.persona!)).toBe(true);
     const both = await fetch(`${server!.url}/api/v1/journey/pain-points`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
