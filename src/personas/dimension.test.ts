@@ -176,6 +176,10 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     const iBy = await post<Inflow>('cases/inflow', { by: 'persona' });
     expect(new Set(iBy.reasons.map((x) => x.persona)).size).toBe(ids.size);
     for (const f of iBy.findings) expect(ids.has(f.slice.persona!)).toBe(true);
+    type Drivers = { drivers: { persona?: string }[]; models: { persona: string; n: number }[] };
+    const dBy = await post<Drivers>('feedback/drivers', { by: 'persona' });
+    expect(dBy.models.map((m) => m.persona).sort()).toEqual([...ids].sort());
+    for (const d of dBy.drivers) expect(ids.has(d.persona!)).toBe(true);
     const both = await fetch(`${server!.url}/api/v1/journey/pain-points`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
