@@ -180,6 +180,11 @@ describe('personas as a dimension everywhere (CLI and API, demo company)', () =>
     const dBy = await post<Drivers>('feedback/drivers', { by: 'persona' });
     expect(dBy.models.map((m) => m.persona).sort()).toEqual([...ids].sort());
     for (const d of dBy.drivers) expect(ids.has(d.persona!)).toBe(true);
+    type Themes = { themes: { persona?: string }[]; baselines: { persona: string; comments: number }[] };
+    const tBy = await post<Themes>('feedback/themes', { by: 'persona' });
+    expect(tBy.baselines.map((b) => b.persona).sort()).toEqual([...ids].sort());
+    expect(tBy.themes.length).toBeGreaterThan(0);
+    for (const t of tBy.themes) expect(ids.has(t.persona!)).toBe(true);
     const both = await fetch(`${server!.url}/api/v1/journey/pain-points`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
