@@ -135,29 +135,31 @@ describe.skipIf(!haveChromium())('Personas page in Chromium on the demo company'
       await fetch(`${server.url}/api/v1/journey/persona-lanes`)
     ).json()) as PersonaLanesResult;
     expect(api.lanes.length).toBeGreaterThanOrEqual(3);
-    const { ctx, page, errors } = await open(browser, `${server.url}/#/journey`);
-    await page.waitForSelector('[data-testid="persona-lanes"]', { timeout: 120_000 });
-    await waitForContent(page, 120_000);
-    const rows = page.locator('[data-testid="persona-lanes"] tbody tr');
-    await expect(rows.count()).resolves.toBe(api.lanes.length);
-    const lane = api.lanes[0]!;
-    const first = lane.stages[0]!;
-    const cell =
-      (await page
-        .locator(
-          `[data-testid="persona-lanes"] tr[data-persona="${lane.personaId}"] td[data-stage="${first.stage}"]`,
-        )
-        .textContent()) ?? '';
-    expect(cell).toContain(`${(100 * first.conversion!.value!).toFixed(1)} %`);
-    expect(cell).toContain(`n = ${first.conversion!.n.toLocaleString('en-US')}`);
-    if (first.nps.n > 0) expect(cell).toContain(`n = ${first.nps.n.toLocaleString('en-US')}`);
-    const lanes = page.locator('[data-testid="persona-lanes"]');
-    await lanes.scrollIntoViewIfNeeded();
-    expect(await seriousA11y(page, '[data-testid="persona-lanes"]')).toEqual([]);
-    expect(errors).toEqual([]);
-    await lanes.screenshot({ path: join(ARTIFACTS, 'journey-persona-lanes-light.png') });
-    await ctx.close();
-  }, 300_000);
+    for (const scheme of ['light', 'dark'] as const) {
+      const { ctx, page, errors } = await open(browser, `${server.url}/#/journey`, scheme);
+      await page.waitForSelector('[data-testid="persona-lanes"]', { timeout: 120_000 });
+      await waitForContent(page, 120_000);
+      const rows = page.locator('[data-testid="persona-lanes"] tbody tr');
+      await expect(rows.count()).resolves.toBe(api.lanes.length);
+      const lane = api.lanes[0]!;
+      const first = lane.stages[0]!;
+      const cell =
+        (await page
+          .locator(
+            `[data-testid="persona-lanes"] tr[data-persona="${lane.personaId}"] td[data-stage="${first.stage}"]`,
+          )
+          .textContent()) ?? '';
+      expect(cell).toContain(`${(100 * first.conversion!.value!).toFixed(1)} %`);
+      expect(cell).toContain(`n = ${first.conversion!.n.toLocaleString('en-US')}`);
+      if (first.nps.n > 0) expect(cell).toContain(`n = ${first.nps.n.toLocaleString('en-US')}`);
+      const lanes = page.locator('[data-testid="persona-lanes"]');
+      await lanes.scrollIntoViewIfNeeded();
+      expect(await seriousA11y(page, '[data-testid="persona-lanes"]')).toEqual([]);
+      expect(errors).toEqual([]);
+      await lanes.screenshot({ path: join(ARTIFACTS, `journey-persona-lanes-${scheme}.png`) });
+      await ctx.close();
+    }
+  }, 400_000);
 
   it('a set the team brought (rules) is compared with the discovered personas on the page', async () => {
     const yaml =
