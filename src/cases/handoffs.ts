@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { FilterParams, personaOf, requirePersonas } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type SqlFragment, type Store, sql } from '../store/index.js';
@@ -7,7 +7,7 @@ import { CASES, type CaseMetricsOptions, caseMetricsCtes, caseWindow } from './c
 import { noCases, pct, type Rate, rate, ratePct, round } from './figures.js';
 import { caseMetricsFor } from './metrics-store.js';
 
-export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month'] as const;
+export const GROUP_BY = ['reason', 'channel', 'team', 'product', 'month', 'persona'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 export const HandoffsParams = z.object({
@@ -116,6 +116,8 @@ function keyExpr(by: GroupBy): SqlFragment {
       return sql`product`;
     case 'month':
       return sql`month`;
+    case 'persona':
+      return personaOf(sql`cm.customer_id`);
     case 'team':
       // a case counts once in every team it touched
       return sql`unnest(CASE WHEN len(team_chain) = 0 THEN ['(unassigned)'] ELSE list_distinct(team_chain) END)`;
@@ -170,10 +172,11 @@ function toGroup(r: Row): HandoffGroup {
 
 /**
  * Handoff metrics aggregated by reason, channel, team (a case counts in every team it touched),
- * product or month of opening, plus the totals. Open cases count in handoffs, ping-pong and
+ * product, month of opening or the customer's persona (newest run), plus the totals. Open cases count in handoffs, ping-pong and
  * transfers so far; FCR is over closed cases; reopen rate over cases resolved at least once.
  */
 export async function getHandoffs(db: Store, params: HandoffsParams): Promise<HandoffsResult> {
+  if (params.by === 'persona') await requirePersonas(db);
   const o = await caseMetricsFor(db, await caseWindow(db, params));
   const rows = await db.all<
     Row & { is_total: boolean }

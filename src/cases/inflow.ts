@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { TouchpointError } from '../core/errors.js';
+import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -24,10 +25,16 @@ export const InflowParams = z.object({
     .default(7)
     .describe('journey events this many days before a case opened may have caused it'),
   limit: z.number().int().min(1).max(1000).default(50),
+  by: z
+    .enum(['none', 'persona'])
+    .default('none')
+    .describe('persona: the contact reasons of each persona (newest run), each reason and finding naming it'),
 });
 export type InflowParams = z.output<typeof InflowParams>;
 
 export interface InflowReason {
+  /** With `--by persona`: the persona (id) whose customers' cases these are. */
+  readonly persona?: string;
   readonly reason: string;
   readonly cases: number;
   readonly share: number | null;
@@ -91,6 +98,50 @@ export async function getInflow(
   params: InflowParams,
   now: Date = new Date(),
 ): Promise<InflowResult> {
+  if (params.by === 'persona') return inflowByPersona(db, params, now);
+  const r = await computeInflow(db, params);
+  const stored = await writeFindings(db, 'cases.inflow', r.fp, r.findings, now);
+  return { totalCases: r.totalCases, reasons: r.reasons, findings: stored };
+}
+
+/**
+ * `--by persona`: each persona's inflow (the analysis with that persona's filter), the reasons
+ * listed persona by persona, the findings ranked together by excess contacts, each naming its persona.
+ */
+async function inflowByPersona(db: Store, params: InflowParams, now: Date): Promise<InflowResult> {
+  if (params.persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  let totalCases = 0;
+  const reasons: InflowReason[] = [];
+  const findings: Finding[] = [];
+  let fp: Record<string, unknown> = {};
+  for (const { persona_id } of ids) {
+    const r = await computeInflow(db, { ...params, by: 'none', persona: persona_id });
+    totalCases += r.totalCases;
+    reasons.push(...r.reasons.map((x) => ({ persona: persona_id, ...x })));
+    findings.push(...r.findings);
+    fp = { ...r.fp, persona: undefined, by: 'persona' };
+  }
+  const kept = findings.sort((a, b) => b.score - a.score).slice(0, params.limit);
+  const stored = await writeFindings(db, 'cases.inflow', fp, kept, now);
+  return { totalCases, reasons, findings: stored };
+}
+
+async function computeInflow(
+  db: Store,
+  params: InflowParams,
+): Promise<{
+  totalCases: number;
+  reasons: InflowReason[];
+  findings: Finding[];
+  fp: Record<string, unknown>;
+}> {
   const o = await caseMetricsFor(db, await caseWindow(db, params));
   const base = sql`WITH ${caseMetricsCtes(o)},
     rep AS (
@@ -148,7 +199,15 @@ export async function getInflow(
       mostFrequent: frequent ? { touchpoint: frequent.touchpoint, cases: frequent.n } : null,
     };
   });
-  const fp = { from: params.from, to: params.to, asOf: params.asOf, lookbackDays: params.lookbackDays };
+  const fp = {
+    from: params.from,
+    to: params.to,
+    asOf: params.asOf,
+    lookbackDays: params.lookbackDays,
+    ...(params.segment ? { segment: params.segment } : {}),
+    ...(params.channel ? { channel: params.channel } : {}),
+    ...(params.persona ? { persona: params.persona } : {}),
+  };
   const owners = await db.all<{ touchpoint: string; team_id: string }>(
     sql`SELECT touchpoint, team_id FROM touchpoint_owners WHERE channel = '*'`,
   );
@@ -163,7 +222,12 @@ export async function getInflow(
         title: `${pct(pb.share.value)} of “${r.reason}” contacts follow ${pb.touchpoint}${
           pb.stage ? ` (${pb.stage})` : ''
         } vs ${pct(pb.baseline)} for other reasons: ${pb.contactsPreventable} contacts preventable there`,
-        slice: { reason: r.reason, touchpoint: pb.touchpoint, ...(pb.stage ? { stage: pb.stage } : {}) },
+        slice: {
+          reason: r.reason,
+          touchpoint: pb.touchpoint,
+          ...(pb.stage ? { stage: pb.stage } : {}),
+          ...personaSlice(params),
+        },
         metric: 'preceded_share',
         value: round(pb.share.value),
         baseline: pb.baseline,
@@ -184,8 +248,7 @@ export async function getInflow(
         ownerTeam: ownerOf.get(pb.touchpoint) ?? null,
       };
     });
-  const stored = await writeFindings(db, 'cases.inflow', fp, findings, now);
-  return { totalCases, reasons: out.slice(0, params.limit), findings: stored };
+  return { totalCases, reasons: out.slice(0, params.limit), findings, fp };
 }
 
 export const inflowOperation = defineOperation({
@@ -200,6 +263,7 @@ export const inflowOperation = defineOperation({
     {
       title: `Contact reasons by volume (${r.totalCases} cases)`,
       rows: r.reasons.map((x) => ({
+        ...(x.persona ? { persona: x.persona } : {}),
         reason: x.reason,
         cases: x.cases,
         share: pct(x.share),

@@ -77,3 +77,35 @@ export function filterSql(f: Filters, on: { customer: SqlFragment; channel: SqlF
     );
   return parts.reduce((a, b) => sql`${a} AND ${b}`, sql`true`);
 }
+
+/** The group of a customer without a persona in the newest run (a customer added after it). */
+export const NO_PERSONA = '(no persona)';
+
+/**
+ * A customer's persona (its name) in the newest persona run, for `--by persona`: the customer id is
+ * the given expression — qualify it (`f.customer_id`), or the subquery's own `customer_id` captures
+ * it; a customer the run has not seen is `(no persona)`.
+ */
+export function personaOf(customer: SqlFragment): SqlFragment {
+  return sql`coalesce((SELECT any_value(cp.persona) FROM ${currentPersonas()} cp WHERE cp.customer_id = ${customer}), ${NO_PERSONA})`;
+}
+
+/** Refuses `--by persona` before any persona run, with the words of the persona filter. */
+export async function requirePersonas(db: Store, field = 'by'): Promise<void> {
+  const t = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM persona_runs`);
+  if ((t?.n ?? 0) === 0)
+    throw new TouchpointError(
+      'unavailable',
+      `${field}: there are no personas yet; run \`touchpoint personas discover\` first, or break down by something else`,
+      { details: [{ field, message: 'no personas yet' }] },
+    );
+}
+
+/**
+ * The persona a finding is about when the analysis ran with a persona filter: `{ persona }` to spread
+ * into the finding's slice (so "the delivery wait hurts mobile-first shoppers most" is its own
+ * finding, not the population's), else nothing.
+ */
+export function personaSlice(p: FilterInput): { persona?: string } {
+  return p.persona ? { persona: p.persona } : {};
+}

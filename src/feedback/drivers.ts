@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { TouchpointError } from '../core/errors.js';
+import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -19,10 +20,16 @@ export const DriversParams = z.object({
     .min(1)
     .default(10)
     .describe('themes raised fewer times are left out of the model'),
+  by: z
+    .enum(['none', 'persona'])
+    .optional()
+    .describe('persona: one model per persona (newest run), each driver naming its persona'),
 });
 export type DriversParams = z.output<typeof DriversParams>;
 
 export interface Driver {
+  /** With `--by persona`: the persona (id) whose answers the model was fitted on. */
+  readonly persona?: string;
   readonly theme: string;
   readonly name: string;
   readonly p: P;
@@ -55,6 +62,8 @@ export interface DriversResult {
   }[];
   readonly reference: string | null;
   readonly findings: number;
+  /** With `--by persona`: each persona's model (answers, R²); r2 above is then NaN. */
+  readonly models?: readonly { readonly persona: string; readonly n: number; readonly r2: number }[];
 }
 
 interface PatternRow {
@@ -82,6 +91,57 @@ export async function getDrivers(
   params: DriversParams,
   ctx: OperationContext = {},
 ): Promise<DriversResult> {
+  if (params.by === 'persona') return driversByPersona(db, params, ctx);
+  const r = await fitDrivers(db, params, ctx);
+  await writeFindings(db, 'feedback.drivers', r.fp, r.findings, ctx.now?.() ?? new Date());
+  return r.result;
+}
+
+/**
+ * `--by persona`: the model fitted on each persona's answers (its filter), the drivers listed
+ * persona by persona, the negative ones written as findings naming their persona.
+ */
+async function driversByPersona(
+  db: Store,
+  params: DriversParams,
+  ctx: OperationContext,
+): Promise<DriversResult> {
+  if (params.persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  const drivers: Driver[] = [];
+  const findings: Finding[] = [];
+  const models: { persona: string; n: number; r2: number }[] = [];
+  for (const { persona_id } of ids) {
+    const r = await fitDrivers(db, { ...params, by: undefined, persona: persona_id }, ctx);
+    drivers.push(...r.result.drivers.map((d) => ({ persona: persona_id, ...d })));
+    findings.push(...r.findings);
+    models.push({ persona: persona_id, n: r.result.n, r2: r.result.r2 });
+  }
+  const fp = { kind: params.kind, from: params.from ?? null, to: params.to ?? null, by: 'persona' };
+  await writeFindings(db, 'feedback.drivers', fp, findings, ctx.now?.() ?? new Date());
+  return {
+    kind: params.kind,
+    n: models.reduce((a, m) => a + m.n, 0),
+    r2: Number.NaN,
+    drivers,
+    touchpoints: [],
+    reference: null,
+    findings: findings.length,
+    models,
+  };
+}
+
+async function fitDrivers(
+  db: Store,
+  params: DriversParams,
+  ctx: OperationContext,
+): Promise<{ result: DriversResult; findings: Finding[]; fp: Record<string, unknown> }> {
   const frame = await answersIn(db, params);
   await ensureAnalysis(db, ctx);
   const y =
@@ -119,8 +179,7 @@ export async function getDrivers(
     findings: 0,
   };
   if (N <= p || themes.length === 0) {
-    await writeFindings(db, 'feedback.drivers', { kind: params.kind }, [], ctx.now?.() ?? new Date());
-    return empty;
+    return { result: empty, findings: [], fp: { kind: params.kind } };
   }
   const xOf = (r: PatternRow) => {
     const x = new Array<number>(p).fill(0);
@@ -180,7 +239,7 @@ export async function getDrivers(
       kind: 'driver',
       p: d.p,
       title: `${d.name}: ${d.effect.toFixed(0)} ${params.kind.toUpperCase()} points when raised (${d.mentions} answers), ${d.impact.toFixed(1)} points overall`,
-      slice: { theme: d.theme },
+      slice: { theme: d.theme, ...personaSlice(params) },
       metric: params.kind === 'nps' ? 'NPS points (regression effect)' : 'CSAT points (regression effect)',
       value: d.effect,
       baseline: 0,
@@ -199,14 +258,8 @@ export async function getDrivers(
       },
       ownerTeam: d.ownerTeam,
     }));
-  await writeFindings(
-    db,
-    'feedback.drivers',
-    { kind: params.kind, from: params.from ?? null, to: params.to ?? null },
-    findings,
-    ctx.now?.() ?? new Date(),
-  );
-  return {
+  const fp = { kind: params.kind, from: params.from ?? null, to: params.to ?? null };
+  const result: DriversResult = {
     kind: params.kind,
     n: N,
     r2: fit.r2,
@@ -224,6 +277,7 @@ export async function getDrivers(
     reference,
     findings: findings.length,
   };
+  return { result, findings, fp };
 }
 
 export const driversOperation = defineOperation({
@@ -239,6 +293,7 @@ export const driversOperation = defineOperation({
     {
       title: `${r.kind.toUpperCase()} drivers: ${r.n} answers with comments, R² ${r.r2.toFixed(2)}, reference touchpoint ${r.reference ?? '—'}`,
       rows: r.drivers.map((d) => ({
+        ...(d.persona ? { persona: d.persona } : {}),
         theme: d.theme,
         p: d.p,
         answers: d.mentions,

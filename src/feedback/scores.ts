@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
-import { FilterParams, resolveFilters } from '../core/filters.js';
+import { FilterParams, personaOf, requirePersonas, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { SCORE_KINDS, SCORE_SCALES, scaleSpan } from '../core/score-scales.js';
 import { instant, resolveInstant, resolveTimeFrame, TimeFrameParams } from '../core/time.js';
@@ -19,7 +19,16 @@ import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { ownerOf, window } from './base.js';
 
 export { SCORE_KINDS };
-export const GROUP_BY = ['none', 'touchpoint', 'channel', 'segment', 'team', 'week', 'month'] as const;
+export const GROUP_BY = [
+  'none',
+  'touchpoint',
+  'channel',
+  'segment',
+  'persona',
+  'team',
+  'week',
+  'month',
+] as const;
 
 export const ScoresParams = z.object({
   kind: z.enum(SCORE_KINDS).default('nps').describe('which score'),
@@ -179,6 +188,8 @@ function groupExpr(by: ScoresParams['by']): SqlFragment {
       return sql`coalesce(f.channel, '(none)')`;
     case 'segment':
       return sql`coalesce((SELECT c.segment FROM customers c WHERE c.id = f.customer_id), '(none)')`;
+    case 'persona':
+      return personaOf(sql`f.customer_id`);
     case 'team':
       return sql`coalesce(${ownerOf}, '(unowned)')`;
     case 'week':
@@ -218,6 +229,7 @@ export async function getScores(db: Store, params: ScoresParams): Promise<Scores
   const b = bands(kind);
   const cur = await resolveTimeFrame(db, params);
   const filters = await resolveFilters(db, params);
+  if (by === 'persona') await requirePersonas(db);
   const inCur = window(cur, filters);
   const inPrev = comparing
     ? window(
@@ -279,7 +291,8 @@ const fmt = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d));
 export const scoresOperation = defineOperation({
   area: 'feedback',
   verb: 'scores',
-  summary: 'NPS, CSAT or CES with n and 95% intervals, by touchpoint, channel, segment, team or period',
+  summary:
+    'NPS, CSAT or CES with n and 95% intervals, by touchpoint, channel, segment, persona, team or period',
   params: ScoresParams,
   mode: 'read',
   listField: 'rows',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FilterParams } from '../core/filters.js';
+import { TouchpointError } from '../core/errors.js';
+import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -19,10 +20,18 @@ export const ThemesParams = z.object({
       'propose new sub-themes for comments no theme covers (default: only when the taxonomy is empty)',
     ),
   examples: z.number().int().min(0).max(20).default(3).describe('example comments per theme'),
+  by: z
+    .enum(['none', 'persona'])
+    .optional()
+    .describe(
+      "persona: each persona's themes (newest run) against its own baseline, each naming its persona",
+    ),
 });
 export type ThemesParams = z.output<typeof ThemesParams>;
 
 export interface ThemeStats {
+  /** With `--by persona`: the persona (id) whose comments these are. */
+  readonly persona?: string;
   readonly id: string;
   readonly p: P;
   readonly name: string;
@@ -57,6 +66,13 @@ export interface ThemesResult {
   readonly findings: number;
   /** The sentiment model version (and what it is) behind every figure here. */
   readonly sentimentModel: AnalysisSummary['sentimentModel'];
+  /** With `--by persona`: each persona's comments and baseline (`baseline` above is then the first persona's). */
+  readonly baselines?: readonly {
+    readonly persona: string;
+    readonly comments: number;
+    readonly negativeShare: number;
+    readonly nps: number | null;
+  }[];
 }
 
 interface AggRow {
@@ -88,6 +104,64 @@ export async function getThemes(
   ctx: OperationContext = {},
 ): Promise<ThemesResult> {
   const now = ctx.now?.() ?? new Date();
+  if (params.by === 'persona') return themesByPersona(db, params, ctx, now);
+  const r = await themeStats(db, params, ctx, now);
+  await writeFindings(db, 'feedback.themes', r.fp, r.findings, now);
+  return r.result;
+}
+
+/**
+ * `--by persona`: the theme statistics of each persona's comments against that persona's own
+ * baseline, themes listed persona by persona, the negative ones written as findings naming it.
+ */
+async function themesByPersona(
+  db: Store,
+  params: ThemesParams,
+  ctx: OperationContext,
+  now: Date,
+): Promise<ThemesResult> {
+  if (params.persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  const themes: ThemeStats[] = [];
+  const findings: Finding[] = [];
+  const baselines: NonNullable<ThemesResult['baselines']>[number][] = [];
+  let first: ThemesResult | null = null;
+  for (const { persona_id } of ids) {
+    const r = await themeStats(db, { ...params, by: undefined, persona: persona_id }, ctx, now);
+    first ??= r.result;
+    themes.push(...r.result.themes.map((t) => ({ persona: persona_id, ...t })));
+    findings.push(...r.findings);
+    baselines.push({ persona: persona_id, comments: r.result.comments, ...r.result.baseline });
+  }
+  await writeFindings(
+    db,
+    'feedback.themes',
+    { from: params.from ?? null, to: params.to ?? null, by: 'persona' },
+    findings,
+    now,
+  );
+  if (!first) throw new TouchpointError('unavailable', 'by: the newest persona run has no personas');
+  return {
+    ...first,
+    comments: baselines.reduce((a, b) => a + b.comments, 0),
+    themes,
+    findings: findings.length,
+    baselines,
+  };
+}
+
+async function themeStats(
+  db: Store,
+  params: ThemesParams,
+  ctx: OperationContext,
+  now: Date,
+): Promise<{ result: ThemesResult; findings: Finding[]; fp: Record<string, unknown> }> {
   const summary = await analyzeWorkspace(db, { discover: params.discover, now }, ctx);
   const taxonomy = await loadTaxonomy(db);
   const byId = new Map(taxonomy.themes.map((t) => [t.id, t]));
@@ -178,7 +252,7 @@ export async function getThemes(
         kind: 'theme',
         p: t.p,
         title: `${t.name}: ${Math.round(100 * t.negativeShare.value)}% of ${t.volume} comments negative (overall ${Math.round(100 * baseNeg)}%)`,
-        slice: { theme: t.id },
+        slice: { theme: t.id, ...personaSlice(params) },
         metric: 'negative comment share',
         value: t.negativeShare.value,
         baseline: baseNeg,
@@ -199,14 +273,7 @@ export async function getThemes(
         ownerTeam: t.teams[0] && t.teams[0].team !== '(unowned)' ? t.teams[0].team : null,
       };
     });
-  await writeFindings(
-    db,
-    'feedback.themes',
-    { from: params.from ?? null, to: params.to ?? null },
-    findings,
-    now,
-  );
-  return {
+  const result: ThemesResult = {
     comments: summary.comments,
     scorer: summary.scorer,
     baseline: { negativeShare: baseNeg, nps: baseNps },
@@ -215,6 +282,7 @@ export async function getThemes(
     findings: findings.length,
     sentimentModel: summary.sentimentModel,
   };
+  return { result, findings, fp: { from: params.from ?? null, to: params.to ?? null } };
 }
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(100 * x)}%`);
@@ -232,6 +300,7 @@ export const themesOperation = defineOperation({
     {
       title: `${r.comments} comments, sentiment model ${r.scorer}; overall ${pct(r.baseline.negativeShare)} negative${r.proposals.length ? `; proposed ${r.proposals.length} new sub-themes (see feedback taxonomy)` : ''}`,
       rows: r.themes.map((t) => ({
+        ...(t.persona ? { persona: t.persona } : {}),
         theme: t.id,
         p: t.p,
         comments: t.volume,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams, filterSql, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { SCORE_KINDS, SCORE_SCALES, type ScoreKind, scaleSpan } from '../core/score-scales.js';
@@ -17,6 +18,7 @@ export const EmotionParams = z.object({
       'an answer without a touchpoint is placed at the respondent’s last own event at most this many days before it',
     ),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type EmotionParams = z.input<typeof EmotionParams>;
 
@@ -156,7 +158,10 @@ export async function getEmotion(db: Store, input: EmotionParams): Promise<Emoti
   const tps = await db.all<{ stage: string; touchpoint: string; owner: string | null }>(sql`
     SELECT jt.stage, jt.touchpoint, ${ownerJoin(sql`jt.touchpoint`, sql`NULL`)} AS owner
     FROM journey_touchpoints jt WHERE jt.journey_id = ${j.id} ORDER BY jt.stage, jt.touchpoint`);
-  const inRange = sql`f.ts <= ${frame.asOf} AND f.ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND f.ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  const filters = await resolveFilters(db, p);
+  // the shared filters: the respondent's segment or persona, the answer's channel
+  const inRange = sql`f.ts <= ${frame.asOf} AND f.ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND f.ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')
+    AND ${filterSql(filters, { customer: sql`f.customer_id`, channel: sql`f.channel` })}`;
   const placeSeconds = Math.round(p.placeDays * 86400);
   // every answer placed on the journey: at its own touchpoint, else at the respondent's last inbound
   // event at most placeDays before it (a relationship NPS sent after a delivery speaks of the delivery)

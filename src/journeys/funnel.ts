@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
+import { FilterParams, filterSql, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
@@ -40,6 +41,7 @@ export const FunnelParams = z.object({
     .optional()
     .describe('break down by up to two of: channel, segment:FIELD, cohort, persona'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type FunnelParams = z.input<typeof FunnelParams>;
 
@@ -248,11 +250,21 @@ export async function getFunnel(db: Store, input: FunnelParams): Promise<FunnelR
   const params = validate(FunnelParams, input);
   const r = await resolveFunnel(db, params);
   const dimSql = await Promise.all(r.dims.map((d) => dimensionSql(db, d, sql`m.entry_channel`, sql`m.t1`)));
+  // the shared filters: a customer filter (segment, persona) keeps the people who are such customers
+  // (anonymous visitors drop out); a channel filter keeps the people who entered on that channel
+  const f = await resolveFilters(db, params);
+  const customerFilter =
+    f.segment !== null || f.persona !== null
+      ? sql`m.person IN (SELECT ${personOf('c.id')} FROM customers c
+          WHERE ${filterSql({ ...f, channel: null }, { customer: sql`c.id`, channel: sql`NULL` })})`
+      : sql`true`;
+  const where = sql`${customerFilter} AND ${f.channel !== null ? sql`m.entry_channel = ${f.channel}` : sql`true`}`;
   const dimCols = dimSql.map((d, i) => sql`${d} AS ${raw(`d${i + 1}`)}`);
   const groupCols = r.dims.map((_, i) => raw(`d${i + 1}`));
   const query = sql`${matchSql(r)},
     g AS (SELECT m.* ${dimCols.length ? sql`, ${join(dimCols)}` : sql``}
-          FROM m ${r.dims.some((d) => d.kind !== 'channel') ? sql`LEFT JOIN customers c ON ${personOf('c.id')} = m.person` : sql``})
+          FROM m ${r.dims.some((d) => d.kind !== 'channel') ? sql`LEFT JOIN customers c ON ${personOf('c.id')} = m.person` : sql``}
+          WHERE ${where})
     SELECT ${groupCols.length ? sql`${join(groupCols)}, grouping(${join(groupCols)}) AS overall_flag,` : sql`0 AS overall_flag,`}
       ${aggregates(r.steps, r.frame.asOf)}
     FROM g

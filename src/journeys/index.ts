@@ -9,6 +9,7 @@ import { mapOperation } from './map.js';
 import { momentsOperation } from './moments.js';
 import { painPointsOperation } from './pain-points.js';
 import { pathsOperation } from './paths.js';
+import { personaLanesOperation } from './persona-lanes.js';
 
 export {
   CheckParams,
@@ -39,6 +40,14 @@ export {
 } from './moments.js';
 export { getPainPoints, PainPointsParams, type PainPointsResult } from './pain-points.js';
 export { getPaths, PathsParams, type PathsResult } from './paths.js';
+export {
+  getPersonaLanes,
+  type LaneStage,
+  type PersonaLane,
+  PersonaLanesParams,
+  type PersonaLanesResult,
+  personaLanesOperation,
+} from './persona-lanes.js';
 export type { Rate } from './rate.js';
 
 export const operations = [
@@ -49,4 +58,5 @@ export const operations = [
   momentsOperation,
   checkOperation,
   emotionOperation,
+  personaLanesOperation,
 ] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterParams, filterSql, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { scaleSpan } from '../core/score-scales.js';
@@ -36,6 +37,7 @@ export const MapParams = z.object({
     .default('csat')
     .describe('which score the emotion column averages'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type MapParams = z.input<typeof MapParams>;
 
@@ -138,7 +140,11 @@ export async function getJourneyMap(db: Store, input: MapParams): Promise<MapRes
   const lastPosition = j.stages.length;
   const windowSeconds = Math.round(p.windowDays * 86400);
   const contactSeconds = Math.round(p.contactDays * 86400);
-  const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
+  // the shared filters (segment, channel, persona) narrow the people and records the map counts
+  const filters = await resolveFilters(db, p);
+  const who = filterSql(filters, { customer: sql`customer_id`, channel: sql`channel` });
+  const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')
+    AND ${who}`;
   // each cell's first event per person, with the first event of the next stage at or after it
   const layer = await journeyLayer(db, j);
   const cells = await db.all<CellRow>(sql`

@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import {
+  currentPersonas,
+  FilterParams,
+  filterSql,
+  personaSlice,
+  requirePersonas,
+  resolveFilters,
+} from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { SCORE_SCALES } from '../core/score-scales.js';
@@ -76,11 +85,18 @@ export const MomentsParams = z.object({
     .describe('leave out touchpoints with fewer bad outcomes than this'),
   limit: z.number().int().min(1).max(500).default(50),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
+  by: z
+    .enum(['none', 'persona'])
+    .default('none')
+    .describe('persona: the moments of truth of each persona (newest run), ranked together'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type MomentsParams = z.input<typeof MomentsParams>;
 
 export interface Moment {
+  /** With `--by persona`: the persona (id) whose customers the moment was measured on. */
+  readonly persona?: string;
   readonly stage: string;
   readonly touchpoint: string;
   readonly owner: string | null;
@@ -151,10 +167,16 @@ interface Row {
  * Findings are written for moments with a negative effect whose Cochran–Mantel–Haenszel test (same
  * strata, continuity-corrected) gives p < 0.05; the interval alone collapses with a handful of people.
  */
+/** Customers lost to the moment, conservatively: eligible bad × the interval's end nearest zero. */
+const lost = (m: Moment) => m.eligibleBad * Math.max(0, -(m.effect.high ?? 0)) - (m.effect.value ?? 0) / 1000;
+
 export async function getMoments(db: Store, input: MomentsParams): Promise<MomentsResult> {
   const p = validate(MomentsParams, input);
+  if (p.by === 'persona') return momentsByPersona(db, p);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
+  // the shared filters narrow the people measured (a persona's moments of truth)
+  const who = filterSql(await resolveFilters(db, p), { customer: sql`customer_id`, channel: sql`channel` });
   const rule = (p.badOutcomes ?? [...DEFAULT_BAD_OUTCOMES]).map((x) => x.toLowerCase());
   const anyTp = rule.filter((x) => !x.includes(':'));
   const perTp = rule.filter((x) => x.includes(':'));
@@ -171,10 +193,10 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       frame.from
         ? sql`SELECT pk AS person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
               min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach
-            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange}
+            FROM ${layer} WHERE position IS NOT NULL AND ts <= ${frame.asOf} AND ${inRange} AND ${who}
             GROUP BY pk, touchpoint`
         : sql`SELECT pk AS person, customer_id, touchpoint, stage, ts AS t0, lower(outcome) AS outcome, reach
-            FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange}`
+            FROM ${layer} WHERE first_at_touchpoint AND ts <= ${frame.asOf} AND ${inRange} AND ${who}`
     }),
     -- came back: the person's first inbound contact (on the journey or not) after t + from is at most
     -- t + to and at most as-of. It is the next contact of their last one at or before t + from: at
@@ -285,8 +307,6 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
         effect.strata === 0 || isSmallSample({ n: eligibleBad, low: effect.low, high: effect.high }),
     });
   }
-  const lost = (m: Moment) =>
-    m.eligibleBad * Math.max(0, -(m.effect.high ?? 0)) - (m.effect.value ?? 0) / 1000;
   moments.sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || lost(b) - lost(a));
 
   const params = { ...p, write: undefined };
@@ -299,7 +319,7 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       kind: 'moment-of-truth',
       p: 'process',
       title: `${m.touchpoint}: after a bad outcome ${pct(m.retentionBad)} come back within ${p.retentionFromDays}–${p.retentionToDays} days, vs ${pct(m.retentionGood)} after a good one${m.nps?.difference != null ? `; NPS ${m.nps.difference > 0 ? '+' : ''}${m.nps.difference.toFixed(0)} points` : ''}`,
-      slice: { journey: j.id, stage: m.stage, touchpoint: m.touchpoint },
+      slice: { journey: j.id, ...personaSlice(p), stage: m.stage, touchpoint: m.touchpoint },
       metric: `retention ${p.retentionFromDays}–${p.retentionToDays} d, bad − good outcome (stratified)`,
       value: m.effect.value,
       baseline: 0,
@@ -328,6 +348,40 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
     moments,
     findings: stored,
   };
+}
+
+/**
+ * `--by persona`: each persona's moments of truth (the analysis with that persona's filter, its own
+ * strata), ranked together by customers lost, well-measured first; each moment and finding names
+ * its persona.
+ */
+async function momentsByPersona(db: Store, p: z.output<typeof MomentsParams>): Promise<MomentsResult> {
+  if (p.persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  const moments: Moment[] = [];
+  const findings: Finding[] = [];
+  let head: Omit<MomentsResult, 'moments' | 'findings'> | null = null;
+  for (const { persona_id } of ids) {
+    const r = await getMoments(db, { ...p, by: 'none', persona: persona_id, write: false });
+    head ??= { journey: r.journey, asOf: r.asOf, rule: r.rule };
+    moments.push(...r.moments.map((m) => ({ persona: persona_id, ...m })));
+    findings.push(...r.findings);
+  }
+  moments.sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || lost(b) - lost(a));
+  const kept = findings
+    .sort((a, b) => Number(a.smallSample) - Number(b.smallSample) || b.score - a.score)
+    .slice(0, p.limit);
+  const stored = p.write
+    ? await writeFindings(db, 'journey.moments', { ...p, write: undefined }, kept)
+    : kept;
+  if (!head) throw new TouchpointError('unavailable', 'by: the newest persona run has no personas');
+  return { ...head, moments, findings: stored };
 }
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);

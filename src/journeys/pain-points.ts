@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { TouchpointError } from '../core/errors.js';
+import {
+  currentPersonas,
+  FilterParams,
+  filterSql,
+  personaSlice,
+  requirePersonas,
+  resolveFilters,
+} from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
@@ -39,7 +48,12 @@ export const PainPointsParams = z.object({
     ),
   limit: z.number().int().min(1).max(500).default(50).describe('how many findings to keep'),
   write: z.boolean().default(true).describe('store the findings (touchpoint findings list)'),
+  by: z
+    .enum(['none', 'persona'])
+    .default('none')
+    .describe('persona: the pain points of each persona (newest run), ranked together'),
   ...TimeFrameParams,
+  ...FilterParams,
 });
 export type PainPointsParams = z.input<typeof PainPointsParams>;
 
@@ -148,8 +162,11 @@ const KIND_ORDER = { 'drop-off': 0, wait: 1, 'channel-switch': 2 } as const;
  */
 export async function getPainPoints(db: Store, input: PainPointsParams): Promise<PainPointsResult> {
   const p = validate(PainPointsParams, input);
+  if (p.by === 'persona') return painPointsByPersona(db, p);
   const j = await loadJourney(db, p.journey);
   const frame = await resolveFrame(db, p);
+  // the shared filters narrow the people measured (a persona's pain points), not the journey
+  const filters = await resolveFilters(db, p);
   const inRange = sql`ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')`;
   const windowS = Math.round(p.windowDays * 86400);
   const switchS = Math.round(p.switchHours * HOUR);
@@ -171,7 +188,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
         CASE WHEN ${nextJourney} THEN l.next_journey_ts END AS next_journey_ts,
         l.prev_journey_ts
       FROM ${layer} l LEFT JOIN customers c ON c.id = l.customer_id
-      WHERE l.ts <= ${frame.asOf}
+      WHERE l.ts <= ${frame.asOf} AND ${filterSql(filters, { customer: sql`l.customer_id`, channel: sql`l.channel` })}
     ),
     measured AS (
       SELECT w.person, w.stage, w.touchpoint, w.channel,
@@ -265,6 +282,46 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   return { journey: j.id, asOf: frame.asOf.toISOString(), findings: stored };
 }
 
+/**
+ * `--by persona`: each persona's pain points (the analysis with that persona's filter: its slices
+ * against its own baselines), ranked together — well-measured first, then by their rank within their
+ * persona, so every persona's worst come before anyone's second — each with the persona in its slice.
+ */
+async function painPointsByPersona(
+  db: Store,
+  p: z.output<typeof PainPointsParams>,
+): Promise<PainPointsResult> {
+  if (p.persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  const all: Finding[] = [];
+  let head: { journey: string; asOf: string } | null = null;
+  for (const { persona_id } of ids) {
+    const r = await getPainPoints(db, { ...p, by: 'none', persona: persona_id, write: false });
+    head ??= { journey: r.journey, asOf: r.asOf };
+    all.push(...r.findings);
+  }
+  const ordered = all.sort(
+    (a, b) =>
+      Number(a.smallSample) - Number(b.smallSample) ||
+      b.score - a.score ||
+      (a.slice.persona ?? '').localeCompare(b.slice.persona ?? ''),
+  );
+  const kept = ordered.slice(0, p.limit).map((f, i) => ({ ...f, score: round(p.limit - i, 6) ?? 0 }));
+  const params = { ...p, write: undefined };
+  const stored = p.write ? await writeFindings(db, 'journey.pain-points', params, kept) : kept;
+  const j = head ?? {
+    journey: (await loadJourney(db, p.journey)).id,
+    asOf: (await resolveFrame(db, p)).asOf.toISOString(),
+  };
+  return { journey: j.journey, asOf: j.asOf, findings: stored };
+}
+
 function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>): Finding {
   const value = wilson(r.k, r.n);
   // the baseline is what this slice's rate would be at the comparison set's rates, given its own mix
@@ -273,6 +330,7 @@ function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>
   const excessLow = Math.max(0, diff.low) * r.n;
   const slice = {
     journey,
+    ...personaSlice(params as { persona?: string }),
     ...(r.stage ? { stage: r.stage } : {}),
     touchpoint: r.touchpoint,
     ...(r.channel ? { channel: r.channel } : {}),

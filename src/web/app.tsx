@@ -25,6 +25,7 @@ import { JourneyPage } from './pages/journey.js';
 import { AlertsPage, MonitorsPage } from './pages/monitors.js';
 import { OverviewPage } from './pages/overview.js';
 import { PeoplePage } from './pages/people.js';
+import { PersonasPage } from './pages/personas.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SettingsPage } from './pages/settings.js';
 import { VoicePage } from './pages/voice.js';
@@ -60,6 +61,12 @@ export const PAGES: readonly PageDef[] = [
     label: 'Journey map',
     available: (ops) => ops.some((o) => o.area === 'journey' && o.verb === 'map'),
     component: JourneyPage,
+  },
+  {
+    id: 'personas',
+    label: 'Personas',
+    available: (ops) => ops.some((o) => o.area === 'personas' && o.verb === 'board'),
+    component: PersonasPage,
   },
   {
     id: 'findings',

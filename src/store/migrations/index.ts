@@ -8,6 +8,7 @@ import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
 import { personasMigration } from './0060-personas.js';
+import { personaSetsMigration } from './0062-persona-sets.js';
 import { healthMigration } from './0070-health.js';
 import { snapshotsRemeasureMigration } from './0072-snapshots-remeasure.js';
 import { experimentsMigration } from './0080-experiments.js';
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   journeyIndexMigration,
   feedbackMigration,
   personasMigration,
+  personaSetsMigration,
   healthMigration,
   snapshotsRemeasureMigration,
   experimentsMigration,

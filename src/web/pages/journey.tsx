@@ -17,6 +17,7 @@ import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { LearningPanel } from '../components/learning-log.js';
+import { PersonaLanes } from '../components/persona-lanes.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
@@ -945,6 +946,7 @@ export function JourneyPage(props: PageProps) {
           }}
         </Async>
       )}
+      <PersonaLanes filters={filters} enabled={mapReady} />
       <div class="grid">
         <LearningPanel touchpoint={selected} />
         <Panel title="Worst touchpoints" subtitle="From the journey analyses' findings, well-measured first">
