@@ -103,6 +103,13 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly positional?: readonly string[];
   /** Long lists: the server paginates this result field. */
   readonly listField?: string;
+  /**
+   * A read whose result is a function of the workspace's data and its parameters only — not of who
+   * asks — may be kept by the server until the next write to the workspace (src/server/result-cache.ts),
+   * and recomputed in the background after a write. `maxAgeSeconds`: the result also reads the clock
+   * (an age, a due date), so it is kept at most that long. Absent: computed on every call.
+   */
+  readonly cache?: { readonly maxAgeSeconds?: number };
   run(db: Store, params: z.output<S>, ctx: OperationContext): Promise<R>;
   /** The human view for the terminal; without it the CLI draws the result generically. */
   present?(result: R, params: z.output<S>): readonly Section[];

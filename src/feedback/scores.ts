@@ -282,6 +282,7 @@ export const scoresOperation = defineOperation({
   summary: 'NPS, CSAT or CES with n and 95% intervals, by touchpoint, channel, segment, team or period',
   params: ScoresParams,
   mode: 'read',
+  cache: {},
   listField: 'rows',
   run: (db, params) => getScores(db, params),
   present: (r) => [

@@ -274,6 +274,7 @@ export const emotionOperation = defineOperation({
     'The emotion curve: per stage and touchpoint, net sentiment of comments and NPS / CSAT / CES with intervals, owner and a real quote',
   params: EmotionParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getEmotion(db, params),
   present: (r) => [
     {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { operations as accountOperations } from '../accounts/index.js';
 import type { AnyOperation } from '../core/operation.js';
+import { parseParams, type RawInput } from '../core/params.js';
 import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { accountHandlers } from './account-routes.js';
@@ -15,6 +16,7 @@ import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
+import { type CachedCall, ResultCache, Warmer } from './result-cache.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
@@ -58,6 +60,11 @@ export interface ServerOptions {
   readonly maxOpenWorkspaces?: number;
   /** The operation table (tests may pass another; the accounts verbs are always served). */
   readonly operations?: readonly AnyOperation[];
+  /**
+   * Recompute cached analyses in the background: each one's defaults at start, and after every
+   * write the calls asked for before it (`touchpoint start` and `serve`; off by default).
+   */
+  readonly warm?: boolean;
 }
 
 export interface RunningServer {
@@ -65,6 +72,8 @@ export interface RunningServer {
   /** Whether requests from this machine are signed in as local admin (loopback host only). */
   readonly localAdmin: boolean;
   readonly app: FastifyInstance;
+  /** Resolves when the background recomputation of cached analyses has nothing left to do. */
+  warmed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,9 +116,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     perKey: new Limiter(options.rateLimit?.perKey ?? 120_000),
     authFailures: new Limiter(options.rateLimit?.authFailures ?? 30),
   });
+  const results = new ResultCache();
+  const warmer = options.warm
+    ? new Warmer(results, async (name, call) => {
+        const ws = await workspaces.get(name);
+        const generation = ws.generation;
+        if (results.has(name, generation, call)) return;
+        await results.get(
+          name,
+          generation,
+          call,
+          () => ws.read((db) => call.op.run(db, call.params, { actor: 'server:warm', workspace: name })),
+          false,
+        );
+      })
+    : undefined;
+  workspaces.onWritten = (name) => warmer?.schedule(name);
   const ctx: ServerContext = {
     state,
     workspaces,
+    results,
     url: () => url,
     audit: (req, g, action, target, details = {}) =>
       state.audit({
@@ -202,18 +228,35 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
+  // the cached analyses with their default parameters, computed once before anyone asks
+  warmer?.schedule('default', () => defaultCalls(ops));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
       await app.close(); // waits for requests in flight; refuses new ones
+      await warmer?.stop(); // lets the analysis being recomputed finish
       await workspaces.closeAll(); // finishes queued commits
       await state.close();
     })();
     return closing;
   };
-  return { url, localAdmin, app, close };
+  return { url, localAdmin, app, warmed: async () => warmer?.idle(), close };
+}
+
+/** Each cached read with its default parameters (those that need none), as a request would parse them. */
+function defaultCalls(ops: readonly AnyOperation[]): CachedCall[] {
+  const out: CachedCall[] = [];
+  for (const op of ops) {
+    if (!op.cache || op.mode !== 'read' || op.database === 'server' || op.edges?.http === false) continue;
+    try {
+      out.push({ op, params: parseParams(op.params, {} as RawInput) as Record<string, unknown> });
+    } catch {
+      // needs a parameter (a finding id, a customer): nothing to compute ahead
+    }
+  }
+  return out;
 }
 
 /** The default workspace, and the first admin from the environment or a one-time setup token. */
