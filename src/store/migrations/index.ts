@@ -11,6 +11,7 @@ import { personasMigration } from './0060-personas.js';
 import { healthMigration } from './0070-health.js';
 import { experimentsMigration } from './0080-experiments.js';
 import { goalsMigration } from './0082-goals.js';
+import { findingMembersMigration } from './0085-finding-members.js';
 import { peopleMigration } from './0090-people.js';
 import type { Migration } from './types.js';
 
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   healthMigration,
   experimentsMigration,
   goalsMigration,
+  findingMembersMigration,
   peopleMigration,
 ];
 
