@@ -9,6 +9,7 @@ import { mapOperation } from './map.js';
 import { momentsOperation } from './moments.js';
 import { painPointsOperation } from './pain-points.js';
 import { pathsOperation } from './paths.js';
+import { stageTrendOperation } from './stage-trend.js';
 
 export {
   CheckParams,
@@ -40,6 +41,14 @@ export {
 export { getPainPoints, PainPointsParams, type PainPointsResult } from './pain-points.js';
 export { getPaths, PathsParams, type PathsResult } from './paths.js';
 export type { Rate } from './rate.js';
+export {
+  type DatedEvent,
+  getStageTrend,
+  type StagePoint,
+  type StageTrend,
+  StageTrendParams,
+  type StageTrendResult,
+} from './stage-trend.js';
 
 export const operations = [
   mapOperation,
@@ -49,4 +58,5 @@ export const operations = [
   momentsOperation,
   checkOperation,
   emotionOperation,
+  stageTrendOperation,
 ] as const;
