@@ -16,6 +16,7 @@ import { AnalysisPanel } from '../components/analysis.js';
 import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
+import { StageTrendPanel } from '../components/stage-trend.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
@@ -944,6 +945,7 @@ export function JourneyPage(props: PageProps) {
           }}
         </Async>
       )}
+      <StageTrendPanel filters={filters} enabled={mapReady} />
       <div class="grid">
         <Panel title="Worst touchpoints" subtitle="From the journey analyses' findings, well-measured first">
           <Async state={all} what="findings">
