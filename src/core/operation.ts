@@ -118,7 +118,18 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every parameter type
 export type AnyOperation = Operation<z.ZodObject, any>;
 
-/** Typed identity: keeps `run`'s params inferred from the schema. */
-export function defineOperation<S extends z.ZodObject, R>(op: Operation<S, R>): Operation<S, R> {
+/**
+ * Typed identity: keeps `run`'s params inferred from the schema, and the area and verb as literal
+ * types, so an edge can name an operation's result type by `'<area>.<verb>'` (the cockpit's typed
+ * `useOp`, src/web/op-types.ts).
+ */
+export function defineOperation<
+  S extends z.ZodObject,
+  R,
+  const A extends string = string,
+  const V extends string = string,
+>(
+  op: Operation<S, R> & { readonly area: A; readonly verb: V },
+): Operation<S, R> & { readonly area: A; readonly verb: V } {
   return op;
 }

@@ -293,15 +293,15 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
         const events = await page.locator('[data-testid="dated-events"] li').allTextContents();
         expect(events).toHaveLength(r.events.length);
         for (const [i, e] of r.events.entries()) expect(events[i]).toContain(e.name);
+        await page.locator('#p-stages-over-time').scrollIntoViewIfNeeded();
+        await page
+          .locator('section.panel', { has: page.locator('#p-stages-over-time') })
+          .screenshot({ path: join(ARTIFACTS, `journey-stages-over-time-${scheme}.png`) });
         // the data behind the first stage's chart: its months, people and conversion with n
         const first = stages.first();
         await first.getByRole('button', { name: 'Data', exact: true }).click();
         const months = await first.locator('tbody tr td:first-child').allTextContents();
         expect(months).toEqual(r.months.map((m) => m.slice(0, 7)));
-        await page.locator('#p-stages-over-time').scrollIntoViewIfNeeded();
-        await page
-          .locator('section.panel', { has: page.locator('#p-stages-over-time') })
-          .screenshot({ path: join(ARTIFACTS, `journey-stages-over-time-${scheme}.png`) });
         expect(errors).toEqual([]);
         await ctx.close();
       }

@@ -42,114 +42,112 @@ function StageChart(props: { s: StageTrend; r: StageTrendResult; last: boolean }
     name: e.name,
     label: { formatter: eventLabel(i), position: 'end' },
   }));
+  const nothing = props.last && pts.every((p) => p.sentiment.n === 0);
   return (
     <div class="stage-trend" data-testid="stage-trend-stage" data-stage={s.stage} data-points={pts.length}>
       <h4>
         {s.position}. {s.stage}
       </h4>
-      <Chart
-        title={`${s.stage} by month`}
-        height={200}
-        rows={rows}
-        option={{
-          grid: { left: 44, right: 44, top: 28, bottom: 24 },
-          legend: { top: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
-          tooltip: {
-            trigger: 'axis',
-            formatter: (ps: { dataIndex: number }[]) => {
-              const p = pts[ps[0]?.dataIndex ?? 0]!;
-              const c = p.conversion;
-              const conv =
-                c === null
-                  ? 'last stage: no conversion'
-                  : c.value === null
-                    ? 'conversion –'
-                    : `conversion ${fmtPercent(c.value)} (${fmtInterval(c.low, c.high, (v) => fmtPercent(v))}) of ${fmtCount(c.n)}${p.inProgress ? `, ${fmtCount(p.inProgress)} still in their window` : ''}`;
-              const f = p.sentiment;
-              const se =
-                f.value === null
-                  ? 'no comment with a sentiment'
-                  : `sentiment ${fmtNumber(f.value, 0)} (${fmtInterval(f.low, f.high, (v) => fmtNumber(v, 0))}) of ${fmtCount(f.n)} comments${f.smallSample ? ' · small sample' : ''}`;
-              const ev = r.events
-                .map((e, i) => ({ e, i }))
-                .filter(({ e }) => month(e.at) === month(p.month))
-                .map(({ e, i }) => `${eventLabel(i)}: ${e.kind} ${e.name} (${fmtDate(e.at)})`);
-              return tipHtml`${month(p.month)} · ${fmtCount(p.people)} people<br/>${conv}<br/>${se}${ev.length ? `<br/>${ev.join('<br/>')}` : ''}`;
+      {nothing ? (
+        <p class="empty">The last stage converts to nothing, and none of its comments has a sentiment yet.</p>
+      ) : (
+        <Chart
+          title={`${s.stage} by month`}
+          height={200}
+          rows={rows}
+          option={{
+            // no legend: the panel says blue = conversion (left axis, %), purple = sentiment (right axis)
+            grid: { left: 40, right: 40, top: 18, bottom: 24 },
+            tooltip: {
+              trigger: 'axis',
+              formatter: (ps: { dataIndex: number }[]) => {
+                const p = pts[ps[0]?.dataIndex ?? 0]!;
+                const c = p.conversion;
+                const conv =
+                  c === null
+                    ? 'last stage: no conversion'
+                    : c.value === null
+                      ? 'conversion –'
+                      : `conversion ${fmtPercent(c.value)} (${fmtInterval(c.low, c.high, (v) => fmtPercent(v))}) of ${fmtCount(c.n)}${p.inProgress ? `, ${fmtCount(p.inProgress)} still in their window` : ''}`;
+                const f = p.sentiment;
+                const se =
+                  f.value === null
+                    ? 'no comment with a sentiment'
+                    : `sentiment ${fmtNumber(f.value, 0)} (${fmtInterval(f.low, f.high, (v) => fmtNumber(v, 0))}) of ${fmtCount(f.n)} comments${f.smallSample ? ' · small sample' : ''}`;
+                const ev = r.events
+                  .map((e, i) => ({ e, i }))
+                  .filter(({ e }) => month(e.at) === month(p.month))
+                  .map(({ e, i }) => `${eventLabel(i)}: ${e.kind} ${e.name} (${fmtDate(e.at)})`);
+                return tipHtml`${month(p.month)} · ${fmtCount(p.people)} people<br/>${conv}<br/>${se}${ev.length ? `<br/>${ev.join('<br/>')}` : ''}`;
+              },
             },
-          },
-          xAxis: { type: 'category', data: x, boundaryGap: false, axisLabel: { fontSize: 10 } },
-          yAxis: [
-            { type: 'value', min: 0, max: 100, name: '% conv.', nameTextStyle: { fontSize: 10 } },
-            {
-              type: 'value',
-              min: -100,
-              max: 100,
-              name: 'sentiment',
-              splitLine: { show: false },
-              nameTextStyle: { fontSize: 10 },
-            },
-          ],
-          series: [
-            ...(props.last
-              ? []
-              : [
-                  ...intervalBand(
-                    conv((c) => pct(c.low)),
-                    conv((c) => (c.low === null || c.high === null ? null : pct(c.high - c.low))),
-                    CONVERSION,
-                  ),
-                  {
-                    type: 'line',
-                    name: 'Conversion %',
-                    data: conv((c) => pct(c.value)),
-                    color: CONVERSION,
-                    lineStyle: { width: 2 },
-                    connectNulls: false,
-                    markLine: {
-                      symbol: 'none',
-                      silent: true,
-                      lineStyle: { type: 'dashed', color: '#b45309' },
-                      data: marks,
-                    },
-                  },
-                ]),
-            {
-              type: 'line',
-              name: 'Sentiment',
-              yAxisIndex: 1,
-              data: sent((f) => f.value),
-              color: SENTIMENT,
-              connectNulls: false,
-              // a small sample is drawn hollow, so a noisy month does not read as a step
-              symbol: 'circle',
-              symbolSize: 6,
-              itemStyle: { color: SENTIMENT },
+            xAxis: { type: 'category', data: x, boundaryGap: false, axisLabel: { fontSize: 10 } },
+            yAxis: [
+              { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value} %', fontSize: 10 } },
+              { type: 'value', min: -100, max: 100, splitLine: { show: false }, axisLabel: { fontSize: 10 } },
+            ],
+            series: [
               ...(props.last
-                ? {
-                    markLine: {
-                      symbol: 'none',
-                      silent: true,
-                      lineStyle: { type: 'dashed', color: '#b45309' },
-                      data: marks,
+                ? []
+                : [
+                    ...intervalBand(
+                      conv((c) => pct(c.low)),
+                      conv((c) => (c.low === null || c.high === null ? null : pct(c.high - c.low))),
+                      CONVERSION,
+                    ),
+                    {
+                      type: 'line',
+                      name: 'Conversion %',
+                      data: conv((c) => pct(c.value)),
+                      color: CONVERSION,
+                      lineStyle: { width: 2 },
+                      connectNulls: false,
+                      markLine: {
+                        symbol: 'none',
+                        silent: true,
+                        lineStyle: { type: 'dashed', color: '#b45309' },
+                        data: marks,
+                      },
                     },
-                  }
-                : {}),
-            },
-            {
-              type: 'scatter',
-              name: 'Sentiment (small sample)',
-              yAxisIndex: 1,
-              data: pts.map((p, i) =>
-                p.sentiment.n > 0 && p.sentiment.smallSample ? [i, p.sentiment.value] : null,
-              ),
-              symbol: 'emptyCircle',
-              symbolSize: 8,
-              color: SENTIMENT,
-              silent: true,
-            },
-          ],
-        }}
-      />
+                  ]),
+              {
+                type: 'line',
+                name: 'Sentiment',
+                yAxisIndex: 1,
+                data: sent((f) => f.value),
+                color: SENTIMENT,
+                connectNulls: false,
+                // a small sample is drawn hollow, so a noisy month does not read as a step
+                symbol: 'circle',
+                symbolSize: 6,
+                itemStyle: { color: SENTIMENT },
+                ...(props.last
+                  ? {
+                      markLine: {
+                        symbol: 'none',
+                        silent: true,
+                        lineStyle: { type: 'dashed', color: '#b45309' },
+                        data: marks,
+                      },
+                    }
+                  : {}),
+              },
+              {
+                type: 'scatter',
+                name: 'Sentiment (small sample)',
+                yAxisIndex: 1,
+                data: pts.map((p, i) =>
+                  p.sentiment.n > 0 && p.sentiment.smallSample ? [i, p.sentiment.value] : null,
+                ),
+                symbol: 'emptyCircle',
+                symbolSize: 8,
+                color: SENTIMENT,
+                silent: true,
+              },
+            ],
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -164,12 +162,12 @@ export function StageTrendPanel(props: { filters: Readonly<Record<string, string
   const { ops } = useApp();
   const op = findOp(ops, 'journey', 'stage-trend');
   const params: Params = filterParams(op, props.filters);
-  const state = useOp<StageTrendResult>('journey', 'stage-trend', params, !!op && props.enabled);
+  const state = useOp('journey.stage-trend', params, !!op && props.enabled);
   if (!op) return null;
   return (
     <Panel
       title="Stages over time"
-      subtitle="Conversion to the next stage (blue, within the map's window) and net sentiment of comments (purple) per complete month, shaded: 95 % interval; dashed: dated changes"
+      subtitle="Per complete month: conversion to the next stage (blue, left axis, %) and net sentiment of comments (purple, right axis, −100…100); shaded: 95 % interval; dashed and numbered: the dated changes listed below"
       wide
     >
       <Async state={state} what="the stages over time">
@@ -183,6 +181,8 @@ export function StageTrendPanel(props: { filters: Readonly<Record<string, string
                 month the data starts inside and the running month are left out). Conversion counts each
                 person once per stage and month, over those whose {r.windowDays}-day window had passed or who
                 went on; hollow: a sentiment of few comments.
+                {r.stages.every((st) => st.points.every((x) => x.sentiment.n === 0)) &&
+                  ' No comment has a sentiment yet: run the theme analysis (Voice page).'}
               </p>
               <div class="stage-trend-grid">
                 {r.stages.map((s, i) => (

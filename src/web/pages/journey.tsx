@@ -12,6 +12,7 @@ import type { FunnelResult } from '../../journeys/funnel.js';
 import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
+import { SWITCH_COLUMNS, tableColumns } from '../columns.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
@@ -689,24 +690,14 @@ export function JourneyPage(props: PageProps) {
   const mapOp = findOp(ops, 'journey', 'map');
   const funnelOp = findOp(ops, 'journey', 'funnel');
   const pathsOp = findOp(ops, 'journey', 'paths');
-  const map = useOp<MapResult>('journey', 'map', { ...filterParams(mapOp, filters), feedbackKind: kind });
-  const funnel = useOp<FunnelResult>('journey', 'funnel', filterParams(funnelOp, filters));
+  const map = useOp('journey.map', { ...filterParams(mapOp, filters), feedbackKind: kind });
+  const funnel = useOp('journey.funnel', filterParams(funnelOp, filters));
   // the map first: secondary pictures are asked for once it is drawn, so they do not slow it down
   const mapReady = map.data !== undefined || map.error !== undefined;
-  const paths = useOp<PathsResult>(
-    'journey',
-    'paths',
-    { ...filterParams(pathsOp, filters), top: 15 },
-    mapReady,
-  );
+  const paths = useOp('journey.paths', { ...filterParams(pathsOp, filters), top: 15 }, mapReady);
   const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
   const emotionOp = findOp(ops, 'journey', 'emotion');
-  const emotion = useOp<EmotionResult>(
-    'journey',
-    'emotion',
-    filterParams(emotionOp, filters),
-    !!emotionOp && mapReady,
-  );
+  const emotion = useOp('journey.emotion', filterParams(emotionOp, filters), !!emotionOp && mapReady);
   const emotionOf = (tp: string) =>
     emotion.data?.stages.flatMap((x) => x.touchpoints).find((t) => t.touchpoint === tp);
   const moments = useMemo(
@@ -977,25 +968,7 @@ export function JourneyPage(props: PageProps) {
                 <DataTable
                   title="Channel switches"
                   rows={p.switches}
-                  columns={[
-                    { key: 'fromChannel', label: 'From' },
-                    { key: 'toChannel', label: 'To' },
-                    { key: 'switches', numeric: true },
-                    {
-                      key: 'share',
-                      label: 'Share of moves',
-                      numeric: true,
-                      render: (s) => fmtPercent(s.share),
-                    },
-                    {
-                      key: 'medianHours',
-                      label: 'Median gap',
-                      numeric: true,
-                      render: (s) => hours(s.medianHours),
-                    },
-                    { key: 'topFrom', label: 'Mostly from' },
-                    { key: 'topTo', label: 'Mostly to' },
-                  ]}
+                  columns={tableColumns(SWITCH_COLUMNS)}
                 />
               )}
             </Async>
