@@ -16,7 +16,7 @@ import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
-import { type CachedCall, ResultCache, Warmer } from './result-cache.js';
+import { type CachedCall, loadCalls, ResultCache, saveCalls, Warmer } from './result-cache.js';
 import { routeTable } from './routes.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
@@ -228,8 +228,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
-  // the cached analyses with their default parameters, computed once before anyone asks
-  warmer?.schedule('default', () => defaultCalls(ops));
+  // the cached analyses with their defaults, then what was asked for before the last shutdown
+  const callsFile = join(dataDir, 'warm-calls.json');
+  warmer?.schedule('default', () => [...defaultCalls(ops), ...loadCalls(callsFile, 'default', ops)]);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -237,6 +238,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       shuttingDown = true;
       await app.close(); // waits for requests in flight; refuses new ones
       await warmer?.stop(); // lets the analysis being recomputed finish
+      try {
+        saveCalls(callsFile, results, workspaces.openNames());
+      } catch {
+        // a read-only data dir: the next start computes the defaults only
+      }
       await workspaces.closeAll(); // finishes queued commits
       await state.close();
     })();

@@ -93,6 +93,7 @@ describe('the server keeps cached reads until the next write', () => {
   });
   let srv: RunningServer;
   let key: string;
+  const dataDir = tempDir();
   const ingest = (prefix: string, n: number) =>
     call(`${srv.url}/api/v1/ingest/events`, {
       headers: bearer(key),
@@ -117,7 +118,7 @@ describe('the server keeps cached reads until the next write', () => {
     const ops = [...allOperations.filter((o) => o.area === 'ingest'), counting as AnyOperation];
     srv = await startServer({
       port: 0,
-      dataDir: tempDir(),
+      dataDir,
       logLevel: 'warn',
       print: () => {},
       operations: ops,
@@ -150,5 +151,25 @@ describe('the server keeps cached reads until the next write', () => {
     expect(runs).toBe(5);
     expect(await read()).toEqual({ n: 5, runs: expect.any(Number) });
     expect(runs).toBe(5);
+  });
+
+  it('after a restart, computes ahead what was asked for before the shutdown', async () => {
+    await srv.close();
+    const before = runs;
+    const ops = [...allOperations.filter((o) => o.area === 'ingest'), counting as AnyOperation];
+    srv = await startServer({
+      port: 0,
+      dataDir,
+      logLevel: 'warn',
+      print: () => {},
+      operations: ops,
+      warm: true,
+    });
+    await srv.warmed();
+    // the default and ?touchpoint=home, both computed at start
+    expect(runs).toBe(before + 2);
+    expect((await read('?touchpoint=home')).n).toBe(0);
+    expect((await read()).n).toBe(5);
+    expect(runs).toBe(before + 2);
   });
 });

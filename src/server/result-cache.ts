@@ -13,7 +13,9 @@
  * operation's defaults at start), so the first person to open a page after an import does not pay
  * for it: see `Warmer`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AnyOperation } from '../core/operation.js';
+import { parseParams, type RawInput } from '../core/params.js';
 
 interface Entry {
   readonly value: Promise<unknown>;
@@ -183,4 +185,61 @@ export class Warmer {
     this.timers.clear();
     await this.chain;
   }
+}
+
+/** A call as kept on disk between runs: the operation's name and its parameters as query text. */
+interface SavedCall {
+  readonly op: string;
+  readonly params: Record<string, string | string[]>;
+}
+
+const asText = (v: unknown): string | string[] | undefined =>
+  v === undefined || v === null
+    ? undefined
+    : Array.isArray(v)
+      ? v.map((x) => (x instanceof Date ? x.toISOString() : String(x)))
+      : v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'object'
+          ? undefined
+          : String(v);
+
+/**
+ * Writes the calls asked for on each workspace to `file` (at shutdown), so the next start recomputes
+ * what people looked at, not only each analysis's defaults. Parameters are kept as query text and
+ * parsed again at start, exactly as a request's would be.
+ */
+export function saveCalls(file: string, cache: ResultCache, workspaces: readonly string[]): void {
+  const out: Record<string, SavedCall[]> = {};
+  for (const w of workspaces)
+    out[w] = cache.calls(w).map((c) => ({
+      op: `${c.op.area}.${c.op.verb}`,
+      params: Object.fromEntries(
+        Object.entries(c.params)
+          .map(([k, v]) => [k, asText(v)] as const)
+          .filter((e): e is readonly [string, string | string[]] => e[1] !== undefined),
+      ),
+    }));
+  writeFileSync(file, `${JSON.stringify(out)}\n`, { mode: 0o600 });
+}
+
+/** The calls of `workspace` saved by the previous run (none when absent or unreadable). */
+export function loadCalls(file: string, workspace: string, ops: readonly AnyOperation[]): CachedCall[] {
+  let saved: Record<string, SavedCall[]>;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, SavedCall[]>;
+  } catch {
+    return [];
+  }
+  const out: CachedCall[] = [];
+  for (const s of saved[workspace] ?? []) {
+    const op = ops.find((o) => `${o.area}.${o.verb}` === s.op);
+    if (!op?.cache || op.mode !== 'read') continue;
+    try {
+      out.push({ op, params: parseParams(op.params, s.params as RawInput) as Record<string, unknown> });
+    } catch {
+      // the operation's parameters changed since: nothing to compute ahead
+    }
+  }
+  return out;
 }
