@@ -8,7 +8,6 @@ import type {
   EmotionStage,
   EmotionTouchpoint,
 } from '../../journeys/emotion.js';
-import type { FunnelResult } from '../../journeys/funnel.js';
 import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
@@ -454,7 +453,7 @@ const BREAKDOWNS = [
 function ConversionBy(props: { by: string; filters: Record<string, string> }) {
   const { ops } = useApp();
   const op = findOp(ops, 'journey', 'funnel');
-  const state = useOp<FunnelResult>('journey', 'funnel', {
+  const state = useOp('journey.funnel', {
     ...filterParams(op, props.filters),
     by: [props.by],
   });
@@ -551,9 +550,8 @@ function TouchpointEvidence(props: {
   const { ops } = useApp();
   const { card } = props;
   const pathsOp = findOp(ops, 'journey', 'paths');
-  const around = useOp<PathsResult>(
-    'journey',
-    'paths',
+  const around = useOp(
+    'journey.paths',
     { ...filterParams(pathsOp, props.filters), around: card.touchpoint, top: 5, depth: 2 },
     !!pathsOp,
   );
@@ -695,7 +693,7 @@ export function JourneyPage(props: PageProps) {
   // the map first: secondary pictures are asked for once it is drawn, so they do not slow it down
   const mapReady = map.data !== undefined || map.error !== undefined;
   const paths = useOp('journey.paths', { ...filterParams(pathsOp, filters), top: 15 }, mapReady);
-  const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
+  const all = useOp('findings.list', { limit: 1000 });
   const emotionOp = findOp(ops, 'journey', 'emotion');
   const emotion = useOp('journey.emotion', filterParams(emotionOp, filters), !!emotionOp && mapReady);
   const emotionOf = (tp: string) =>
@@ -707,9 +705,8 @@ export function JourneyPage(props: PageProps) {
   const checkOp = findOp(ops, 'journey', 'check');
   const [drawing, setDrawing] = useState<string | null>(() => localStorage.getItem(DRAWING_KEY));
   const effectiveDrawing = drawing ?? (map.data ? defaultDrawing(map.data) : null);
-  const check = useOp<CheckResult>(
-    'journey',
-    'check',
+  const check = useOp(
+    'journey.check',
     { ...filterParams(checkOp, filters), drawing: effectiveDrawing ?? undefined },
     // a journey nobody drew is not checked: "21 % follow the drawing" of a drawing derived from the
     // data itself would be a figure about nothing
