@@ -37,11 +37,20 @@ function StageChart(props: { s: StageTrend; r: StageTrendResult; last: boolean }
     sentimentHigh: p.sentiment.high,
     comments: p.sentiment.n,
   }));
-  const marks = r.events.map((e, i) => ({
-    xAxis: month(e.at),
-    name: e.name,
-    label: { formatter: eventLabel(i), position: 'end' },
+  // one dashed line per month holding dated changes, labelled with their numbers ("3, 4")
+  const byMonth = new Map<string, string[]>();
+  r.events.forEach((e, i) => byMonth.set(month(e.at), [...(byMonth.get(month(e.at)) ?? []), eventLabel(i)]));
+  const marks = [...byMonth].map(([m, labels]) => ({
+    xAxis: m,
+    label: { formatter: labels.join(', '), position: 'end' },
   }));
+  // the sentiment's band on the right axis, stacked apart from the conversion's
+  const sentimentBand = intervalBand(
+    sent((f) => f.low),
+    sent((f) => (f.low === null || f.high === null ? null : f.high - f.low)),
+    SENTIMENT,
+    0.12,
+  ).map((x) => ({ ...x, stack: 'ci-sentiment', yAxisIndex: 1 }));
   const nothing = props.last && pts.every((p) => p.sentiment.n === 0);
   return (
     <div class="stage-trend" data-testid="stage-trend-stage" data-stage={s.stage} data-points={pts.length}>
@@ -110,6 +119,7 @@ function StageChart(props: { s: StageTrend; r: StageTrendResult; last: boolean }
                       },
                     },
                   ]),
+              ...sentimentBand,
               {
                 type: 'line',
                 name: 'Sentiment',
