@@ -135,6 +135,7 @@ export const flowOperation = defineOperation({
   summary: 'Team-to-team transfer graph (counts, median delays) and the most common case paths',
   params: FlowParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getFlow(db, params),
   present: (r): Section[] => [
     {

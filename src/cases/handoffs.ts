@@ -239,6 +239,7 @@ export const handoffsOperation = defineOperation({
   summary: 'Team handoffs, agent reassignments, ping-pong, push-to-front, time lost, FCR and reopen rate',
   params: HandoffsParams,
   mode: 'read',
+  cache: {},
   listField: 'groups',
   run: (db, params) => getHandoffs(db, params),
   present: (r): Section[] =>

@@ -115,6 +115,8 @@ export const overdueUpdatesOperation = defineOperation({
   summary: 'Open cases whose customer is waiting for an update past the promise: the list to act on now',
   params: OverdueUpdatesParams,
   mode: 'read',
+  // the queue's ages read the clock: kept a minute at most (and never past a write)
+  cache: { maxAgeSeconds: 60 },
   listField: 'cases',
   run: (db, params, ctx) => getOverdueUpdates(db, params, ctx.now?.()),
   present: (r): Section[] => [

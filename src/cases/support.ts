@@ -358,6 +358,7 @@ export const supportOperation = defineOperation({
     'Backlog over time, first reply and resolution against the SLA, reopen rate and CSAT by team or channel and by agent',
   params: SupportParams,
   mode: 'read',
+  cache: { maxAgeSeconds: 300 },
   run: (db, params, ctx) => getSupport(db, params, ctx.now?.() ?? new Date()),
   present: (r): Section[] => [
     {

@@ -58,6 +58,7 @@ function registerServe(program: Command): void {
           dataDir: o.dataDir,
           db,
           logLevel: o.logLevel,
+          warm: true,
           corsOrigins: o.corsOrigin
             ?.split(',')
             .map((x) => x.trim())

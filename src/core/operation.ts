@@ -109,6 +109,13 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
   readonly viaServer?: boolean;
   /** Long lists: the server paginates this result field. */
   readonly listField?: string;
+  /**
+   * A read whose result is a function of the workspace's data and its parameters only — not of who
+   * asks — may be kept by the server until the next write to the workspace (src/server/result-cache.ts),
+   * and recomputed in the background after a write. `maxAgeSeconds`: the result also reads the clock
+   * (an age, a due date), so it is kept at most that long. Absent: computed on every call.
+   */
+  readonly cache?: { readonly maxAgeSeconds?: number };
   run(db: Store, params: z.output<S>, ctx: OperationContext): Promise<R>;
   /** The human view for the terminal; without it the CLI draws the result generically. */
   present?(result: R, params: z.output<S>): readonly Section[];
@@ -117,7 +124,18 @@ export interface Operation<S extends z.ZodObject = z.ZodObject, R = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every parameter type
 export type AnyOperation = Operation<z.ZodObject, any>;
 
-/** Typed identity: keeps `run`'s params inferred from the schema. */
-export function defineOperation<S extends z.ZodObject, R>(op: Operation<S, R>): Operation<S, R> {
+/**
+ * Typed identity: keeps `run`'s params inferred from the schema, and the area and verb as literal
+ * types, so an edge can name an operation's result type by `'<area>.<verb>'` (the cockpit's typed
+ * `useOp`, src/web/op-types.ts).
+ */
+export function defineOperation<
+  S extends z.ZodObject,
+  R,
+  const A extends string = string,
+  const V extends string = string,
+>(
+  op: Operation<S, R> & { readonly area: A; readonly verb: V },
+): Operation<S, R> & { readonly area: A; readonly verb: V } {
   return op;
 }

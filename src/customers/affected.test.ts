@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { openDemoCopy } from '../demo/test-fixture.js';
 import { writeFindings } from '../findings/index.js';
+import { addEvents, addJourney } from '../journeys/fixtures.test-helpers.js';
+import { getMoments, getPainPoints } from '../journeys/index.js';
 import { sql, withTestDb } from '../store/index.js';
 import { AffectedParams, getAffected } from './affected.js';
 
@@ -74,5 +77,60 @@ describe('customers affected by a finding', () => {
         details: [{ field: 'finding' }],
       });
     });
+  });
+
+  it('a journey finding lists the people its analysis counted: exactly its customers affected, anonymous visitors too', async () => {
+    await withTestDb(async (db) => {
+      await addJourney(db);
+      // search (stage b) on the app: 2 customers and 1 anonymous visitor stop there, 1 goes on to the cart;
+      // on the web 4 of 4 go on. The drop-off of the app search: 3 people of 4.
+      const evs = [
+        ...['u1', 'u2', 'u3'].map((c) => ({
+          customer: c,
+          touchpoint: 'search',
+          channel: 'app',
+          at: '2026-01-01T10:00:00Z',
+        })),
+        { anon: 'v1', touchpoint: 'search', channel: 'app', at: '2026-01-02T10:00:00Z' },
+        { customer: 'u3', touchpoint: 'cart', channel: 'app', at: '2026-01-01T11:00:00Z' },
+        ...['w1', 'w2', 'w3', 'w4'].flatMap((c) => [
+          { customer: c, touchpoint: 'search', channel: 'web', at: '2026-01-01T10:00:00Z' },
+          { customer: c, touchpoint: 'cart', channel: 'web', at: '2026-01-01T11:00:00Z' },
+        ]),
+      ];
+      await addEvents(db, evs);
+      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-03-01' });
+      const drop = r.findings.find((f) => f.kind === 'drop-off' && f.slice.channel === 'app')!;
+      expect([drop.n, drop.customersAffected]).toEqual([4, 3]);
+      const a = await getAffected(db, AffectedParams.parse({ finding: drop.id }));
+      expect(a.rows.map((x) => [x.customerId, x.at])).toEqual([
+        ['u1', '2026-01-01T10:00:00Z'],
+        ['u2', '2026-01-01T10:00:00Z'],
+        [null, '2026-01-02T10:00:00Z'],
+      ]);
+      expect(a).toMatchObject({ total: 3, customers: { showing: 3, all: 3 }, agrees: true });
+      expect(a.rule).toContain('1 of them anonymous');
+    });
+  });
+
+  it('on the demo company, every journey finding lists exactly its customers affected', async () => {
+    const db = await openDemoCopy();
+    try {
+      const pp = await getPainPoints(db, {});
+      const mo = await getMoments(db, {});
+      const findings = [...pp.findings, ...mo.findings];
+      expect(findings.length).toBeGreaterThan(0);
+      for (const f of findings) {
+        const a = await getAffected(db, AffectedParams.parse({ finding: f.id, limit: 1 }));
+        expect([f.id, a.total, a.customers.showing, a.agrees]).toEqual([
+          f.id,
+          f.customersAffected,
+          f.customersAffected,
+          true,
+        ]);
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { affectedCases, CASE_FINDING_KINDS } from '../cases/index.js';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type Section } from '../core/operation.js';
-import { getFinding } from '../findings/index.js';
+import { findingMembers, getFinding } from '../findings/index.js';
 import { DEFAULT_BAD_OUTCOMES } from '../journeys/index.js';
 import { type Store, sql } from '../store/index.js';
 
@@ -24,6 +24,8 @@ export interface AffectedRow {
   readonly detail: string;
   /** The row shows what the finding measures (listed first); false: in the finding's population only. */
   readonly shows: boolean;
+  /** The person key the analysis counted (journey findings: anonymous visitors have no customer id). */
+  readonly person?: string;
 }
 
 export interface AffectedResult {
@@ -128,9 +130,10 @@ async function touchpointRows(
  * with the definition that counted them where the analysis has one per row: support findings list
  * their cases by the cases definitions (`affectedCases`), theme findings the negative comments
  * mentioning the theme, driver findings the answers of the driver's score mentioning it. Journey
- * findings (drop-off, wait, channel switch, moment of truth) list the customers measured at the
- * touchpoint (and channel) in the period — the population the rate was measured on — with bad first
- * outcomes first; their per-person flag is not stored by those analyses (docs/customers.md).
+ * findings (drop-off, wait, channel switch, moment of truth) list the people the analysis counted,
+ * kept with its run (`finding_members`), so the list has exactly the finding's customers affected;
+ * a finding of a run from before they were kept falls back to the customers measured at the
+ * touchpoint (and channel) in the period — the population its rate was measured on (docs/customers.md).
  */
 export async function getAffected(db: Store, params: AffectedParams): Promise<AffectedResult> {
   const f = await getFinding(db, params.finding);
@@ -146,6 +149,8 @@ export async function getAffected(db: Store, params: AffectedParams): Promise<Af
   const ev = f.evidence.params ?? {};
   let rule: string;
   let rows: AffectedRow[];
+  // journey findings keep the people they counted (null: a run from before they were kept)
+  const members = slice.touchpoint ? await findingMembers(db, f.runId, f.id) : null;
   if ((CASE_FINDING_KINDS as readonly string[]).includes(f.kind)) {
     const r = await affectedCases(db, f.kind, slice, ev);
     rule = r.rule;
@@ -164,6 +169,19 @@ export async function getAffected(db: Store, params: AffectedParams): Promise<Af
       f.kind === 'theme'
         ? `negative comments mentioning ${slice.theme}`
         : `${driverKind?.toUpperCase()} answers whose comment mentions ${slice.theme}; detractors first`;
+  } else if (members !== null) {
+    // the people the analysis itself counted, kept with its run: exactly its customers affected
+    const anonymous = members.filter((m) => m.customerId === null).length;
+    rows = members.map((m) => ({
+      customerId: m.customerId,
+      caseId: null,
+      at: m.at,
+      what: m.what,
+      detail: m.detail,
+      shows: true,
+      person: m.person,
+    }));
+    rule = `the people ${f.analysis} counted for this finding${anonymous > 0 ? ` (${anonymous} of them anonymous visitors, listed without a customer id)` : ''}`;
   } else if (slice.touchpoint) {
     rows = await touchpointRows(db, slice, ev);
     rule = `customers measured at ${slice.touchpoint}${slice.channel ? ` on ${slice.channel}` : ''} in the finding's period (the population its rate is measured on; anonymous visitors are not listed), first visits with a bad outcome first — the analysis does not store which of them ${f.kind === 'moment-of-truth' ? 'had the bad moment' : `showed the ${f.kind}`}`;
@@ -172,8 +190,10 @@ export async function getAffected(db: Store, params: AffectedParams): Promise<Af
     rows = [];
   }
   rows.sort((a, b) => Number(b.shows) - Number(a.shows));
-  const showing = new Set(rows.filter((r) => r.shows && r.customerId).map((r) => r.customerId));
-  const all = new Set(rows.filter((r) => r.customerId).map((r) => r.customerId));
+  // a person is their customer id, or the analysis's person key for an anonymous visitor it counted
+  const who = (r: AffectedRow) => r.customerId ?? (r.person ? `person:${r.person}` : null);
+  const showing = new Set(rows.filter((r) => r.shows && who(r)).map(who));
+  const all = new Set(rows.filter((r) => who(r)).map(who));
   const cases = new Set(rows.filter((r) => r.caseId).map((r) => r.caseId)).size;
   const reach = f.customersAffected;
   return {
@@ -205,7 +225,7 @@ export const affectedOperation = defineOperation({
     {
       title: `Rows ${r.offset + 1}–${r.offset + r.rows.length} of ${r.total}`,
       rows: r.rows.map((x) => ({
-        customer: x.customerId ?? '',
+        customer: x.customerId ?? (x.person ? 'anonymous visitor' : ''),
         case: x.caseId ?? '',
         at: x.at,
         what: x.what,

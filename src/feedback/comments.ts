@@ -106,6 +106,7 @@ export const commentsOperation = defineOperation({
   summary: 'Comment explorer: full-text search over every comment, by theme, touchpoint, kind and period',
   params: CommentsParams,
   mode: 'read',
+  cache: {},
   listField: 'items',
   run: (db, params) => listComments(db, params),
   present: (r, p) => [

@@ -1,8 +1,3 @@
-/**
- * Voice of the customer (docs/feedback.md): scores done right, sentiment and themes of every
- * comment, drivers, follow-ups that close the loop, and survey definitions.
- */
-import type { AnyOperation } from '../core/operation.js';
 import { analyzeTextOperation } from './analyze-text.js';
 import { commentsOperation } from './comments.js';
 import { driversOperation } from './drivers.js';
@@ -85,7 +80,7 @@ export {
 export { getThemeTrend, type ThemeTrendResult } from './theme-trend.js';
 export { getThemes, type ThemeStats, type ThemesResult } from './themes.js';
 
-export const operations: readonly AnyOperation[] = [
+export const operations = [
   scoresOperation,
   themesOperation,
   themeTrendOperation,
@@ -97,4 +92,4 @@ export const operations: readonly AnyOperation[] = [
   ...sentimentOperations,
   ...surveyOperations,
   answerOperation,
-];
+] as const;

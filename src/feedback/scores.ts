@@ -295,6 +295,7 @@ export const scoresOperation = defineOperation({
     'NPS, CSAT or CES with n and 95% intervals, by touchpoint, channel, segment, persona, team or period',
   params: ScoresParams,
   mode: 'read',
+  cache: {},
   listField: 'rows',
   run: (db, params) => getScores(db, params),
   present: (r) => [

@@ -23,6 +23,7 @@ export const sentimentOperations = [
     summary: 'The sentiment model every score is made with: its version, what it was trained on, its history',
     params: z.object({}),
     mode: 'read',
+    cache: {},
     listField: 'history',
     run: async (db) => {
       const r = await loadSentimentRecord(db);

@@ -205,6 +205,7 @@ export const themeTrendOperation = defineOperation({
     'Themes over time: share of comments and negative share by week or month with intervals, and a before/after test for a date',
   params: ThemeTrendParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getThemeTrend(db, params),
   present: (r) => [
     ...(r.unanalysed > 0

@@ -62,6 +62,7 @@ export const listFindingsOperation = defineOperation({
   summary: 'What every analysis found: the latest run of each, ranked, with evidence and owner',
   params: ListFindingsParams,
   mode: 'read',
+  cache: {},
   listField: 'findings',
   run: async (db, params) => ({ findings: await listFindings(db, params) }),
   present: (r) => [

@@ -62,6 +62,7 @@ export const goalsStatusOperation = defineOperation({
     'Each goal against its live figure: trend, forecast to the due date with an interval, on track / at risk / off track',
   params: z.object({ id: z.string().optional().describe('one goal (default all)') }),
   mode: 'read',
+  cache: { maxAgeSeconds: 300 },
   positional: ['id'],
   run: (db, p, ctx) =>
     goalsStatus(db, { ...(ctx.now ? { now: ctx.now() } : {}), ...(p.id ? { id: p.id } : {}) }),

@@ -272,6 +272,7 @@ export const lifecycleOperation = defineOperation({
   summary: 'Each customer’s life-cycle stage from editable rules: stage counts, monthly moves, time in stage',
   params: LifecycleParams,
   mode: 'read',
+  cache: {},
   fileInputs: { rulesFile: 'rules' },
   run: (db, params) => getLifecycle(db, params),
   present: (r): Section[] => {

@@ -102,6 +102,7 @@ export const retentionOperation = defineOperation({
   summary: 'Cohort retention table by signup month (optionally by group), with Wilson intervals',
   params: RetentionParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getRetention(db, params),
   present: (r) => presentRetention(r),
 });

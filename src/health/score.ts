@@ -315,6 +315,7 @@ export const scoreOperation = defineOperation({
   summary: 'A transparent weighted health score with its own backtested AUC beside it, and fitted weights',
   params: ScoreParams,
   mode: 'read',
+  cache: {},
   listField: 'lowest',
   run: (db, params) => getScore(db, params),
   present: (r): Section[] => [
@@ -362,6 +363,7 @@ export const riskOperation = defineOperation({
   summary: 'One customer’s health score explained component by component',
   params: RiskParams,
   mode: 'read',
+  cache: {},
   positional: ['customer'],
   run: (db, params) => getRisk(db, params),
   present: (r): Section[] => [

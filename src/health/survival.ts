@@ -176,6 +176,7 @@ export const survivalOperation = defineOperation({
   summary: 'Kaplan–Meier survival by group with Greenwood bands, medians and a log-rank test',
   params: SurvivalParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getSurvival(db, params),
   present: (r) => presentSurvival(r),
 });

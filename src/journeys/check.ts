@@ -231,6 +231,7 @@ export const checkOperation = defineOperation({
   summary: 'Assumed vs observed: check a drawn journey (YAML/JSON) against the data, stage by stage',
   params: CheckParams,
   mode: 'read',
+  cache: {},
   // the CLI reads --file into drawing; the operation never opens a path
   fileInputs: { file: 'drawing' },
   run: (db, params) => checkJourney(db, params),

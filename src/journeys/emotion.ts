@@ -5,7 +5,7 @@ import { validate } from '../core/params.js';
 import { SCORE_KINDS, SCORE_SCALES, type ScoreKind, scaleSpan } from '../core/score-scales.js';
 import { TimeFrameParams } from '../core/time.js';
 import { isSmallSample, mean, nps, wilson } from '../stats/index.js';
-import { type Store, sql } from '../store/index.js';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
 import { journeyParam, loadJourney, ownerJoin, resolveFrame, round } from './journey.js';
 
 export const EmotionParams = z.object({
@@ -145,6 +145,23 @@ export function sentimentOf(pos: number, neu: number, neg: number): EmotionFigur
 }
 
 /**
+ * Every answer (of feedback `f` matching `where`) placed on the journey: at its own touchpoint, else at
+ * the respondent's last inbound event at most `placeDays` before it (a relationship NPS sent after a
+ * delivery speaks of the delivery). Columns: id, kind, score, comment, ts, touchpoint.
+ */
+export function placedAnswers(where: SqlFragment, placeDays: number): SqlFragment {
+  const placeSeconds = Math.round(placeDays * 86400);
+  return sql`
+    SELECT f.id, f.kind, f.score, f.comment, f.ts, coalesce(f.touchpoint, e.touchpoint) AS touchpoint
+    FROM (SELECT * FROM feedback f WHERE ${where}) f
+    ASOF LEFT JOIN (
+      SELECT customer_id, ts, touchpoint FROM events WHERE direction = 'inbound' AND customer_id IS NOT NULL
+    ) e ON e.customer_id = f.customer_id AND f.ts >= e.ts
+    WHERE f.touchpoint IS NOT NULL
+      OR (e.ts IS NOT NULL AND f.ts <= e.ts + to_seconds(${placeSeconds}::BIGINT))`;
+}
+
+/**
  * The emotion curve of a journey: per stage (in order) and per touchpoint, the net sentiment of the
  * comments left there and the three scores (direction-correct: higher is better), each with its 95 %
  * interval and n, plus the owner team and one real comment. An answer is placed at its touchpoint,
@@ -162,17 +179,7 @@ export async function getEmotion(db: Store, input: EmotionParams): Promise<Emoti
   // the shared filters: the respondent's segment or persona, the answer's channel
   const inRange = sql`f.ts <= ${frame.asOf} AND f.ts >= coalesce(${frame.from}::TIMESTAMP, TIMESTAMP '-infinity') AND f.ts < coalesce(${frame.to}::TIMESTAMP, TIMESTAMP 'infinity')
     AND ${filterSql(filters, { customer: sql`f.customer_id`, channel: sql`f.channel` })}`;
-  const placeSeconds = Math.round(p.placeDays * 86400);
-  // every answer placed on the journey: at its own touchpoint, else at the respondent's last inbound
-  // event at most placeDays before it (a relationship NPS sent after a delivery speaks of the delivery)
-  const placed = sql`
-    SELECT f.id, f.kind, f.score, f.comment, f.ts, coalesce(f.touchpoint, e.touchpoint) AS touchpoint
-    FROM (SELECT * FROM feedback f WHERE ${inRange}) f
-    ASOF LEFT JOIN (
-      SELECT customer_id, ts, touchpoint FROM events WHERE direction = 'inbound' AND customer_id IS NOT NULL
-    ) e ON e.customer_id = f.customer_id AND f.ts >= e.ts
-    WHERE f.touchpoint IS NOT NULL
-      OR (e.ts IS NOT NULL AND f.ts <= e.ts + to_seconds(${placeSeconds}::BIGINT))`;
+  const placed = placedAnswers(inRange, p.placeDays);
   const nps = SCORE_SCALES.nps;
   const csat = SCORE_SCALES.csat;
   const ces = SCORE_SCALES.ces;
@@ -279,6 +286,7 @@ export const emotionOperation = defineOperation({
     'The emotion curve: per stage and touchpoint, net sentiment of comments and NPS / CSAT / CES with intervals, owner and a real quote',
   params: EmotionParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getEmotion(db, params),
   present: (r) => [
     {

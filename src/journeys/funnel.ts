@@ -317,6 +317,7 @@ export const funnelOperation = defineOperation({
   summary: 'Ordered funnel over stages or touchpoints with windows, in-progress people and breakdowns',
   params: FunnelParams,
   mode: 'read',
+  cache: {},
   listField: 'groups',
   run: (db, params) => getFunnel(db, params),
   present: (r) => [

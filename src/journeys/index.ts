@@ -10,6 +10,7 @@ import { momentsOperation } from './moments.js';
 import { painPointsOperation } from './pain-points.js';
 import { pathsOperation } from './paths.js';
 import { personaLanesOperation } from './persona-lanes.js';
+import { stageTrendOperation } from './stage-trend.js';
 
 export {
   CheckParams,
@@ -49,6 +50,14 @@ export {
   personaLanesOperation,
 } from './persona-lanes.js';
 export type { Rate } from './rate.js';
+export {
+  type DatedEvent,
+  getStageTrend,
+  type StagePoint,
+  type StageTrend,
+  StageTrendParams,
+  type StageTrendResult,
+} from './stage-trend.js';
 
 export const operations = [
   mapOperation,
@@ -59,4 +68,5 @@ export const operations = [
   checkOperation,
   emotionOperation,
   personaLanesOperation,
+  stageTrendOperation,
 ] as const;

@@ -302,6 +302,7 @@ export const mapOperation = defineOperation({
     'The live journey map: stage × touchpoint × channel with reach, conversion, time, emotion, contact rate, owner',
   params: MapParams,
   mode: 'read',
+  cache: {},
   listField: 'cells',
   run: (db, params) => getJourneyMap(db, params),
   present: (r) => [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCORE_SCALES } from '../feedback/index.js';
-import { listFindings } from '../findings/index.js';
+import { findingMembers, listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { addCustomers, addEvents, addJourney, type Ev } from './fixtures.test-helpers.js';
 import { getMoments } from './moments.js';
@@ -132,6 +132,21 @@ describe('getMoments', () => {
       ]);
       const stored = await listFindings(db, { analysis: 'journey.moments', limit: 5 });
       expect(stored.map((f) => f.slice.touchpoint)).toEqual(['cart']);
+      // the people behind it, kept with the run: b1–b5 of each copy, exactly its 50 customers affected
+      const members = (await findingMembers(db, stored[0]!.runId, stored[0]!.id)) ?? [];
+      expect(members.map((x) => x.customerId).sort()).toEqual(
+        ['b1', 'b2', 'b3', 'b4', 'b5']
+          .flatMap((b) => Array.from({ length: 10 }, (_, i) => `${b}-${i}`))
+          .sort(),
+      );
+      const detail = (id: string) => members.find((x) => x.customerId === id)?.detail;
+      expect([detail('b1-0'), detail('b2-0'), detail('b4-0'), detail('b5-0')]).toEqual([
+        'first visit: failed · came back',
+        'first visit: failed · did not come back',
+        'a bad score given there · did not come back',
+        'first visit: failed · too recent to tell whether they came back',
+      ]);
+      expect(members.find((x) => x.customerId === 'b1-0')?.at).toBe('2026-01-01T10:00:00Z');
     });
   });
 

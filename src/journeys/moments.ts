@@ -12,7 +12,7 @@ import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { SCORE_SCALES } from '../core/score-scales.js';
 import { TimeFrameParams } from '../core/time.js';
-import { type Finding, writeFindings } from '../findings/index.js';
+import { type Finding, type StoredFinding, writeFindingMembers, writeFindings } from '../findings/index.js';
 import { cochranMantelHaenszel } from '../stats/cmh.js';
 import { isSmallSample, npsDifference, stratifiedRiskDifference } from '../stats/index.js';
 import { type Store, sql } from '../store/index.js';
@@ -186,10 +186,11 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
   const toMicros = Math.round(p.retentionToDays * day * 1e6);
   const idx = await personIndex(db);
   const layer = await journeyLayer(db, j);
-  const rows = await db.all<Row>(sql`
+  // each person's first journey event at each touchpoint in the period, classified bad or good
+  const classifiedCtes = sql`
     -- each person's first journey event at each touchpoint in the period, with the furthest stage
     -- reached by then (the journey layer; it depends on the time only, so ties cannot disagree)
-    WITH first AS (${
+    first AS (${
       frame.from
         ? sql`SELECT pk AS person, any_value(customer_id) AS customer_id, touchpoint, any_value(stage) AS stage,
               min(ts) AS t0, lower(arg_min(outcome, ts)) AS outcome, arg_min(reach, ts) AS reach
@@ -235,7 +236,9 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       LEFT JOIN customers c ON c.id = x.customer_id
       LEFT JOIN fb_bad b ON b.person = x.person AND b.touchpoint = x.touchpoint
       LEFT JOIN nps_answers n ON n.customer_id = x.customer_id
-    ),
+    )`;
+  const rows = await db.all<Row>(sql`
+    WITH ${classifiedCtes},
     agg AS (
       SELECT stage, touchpoint, segment, reach, coalesce(bad, false) AS bad, count(*) AS people,
         count(*) FILTER (eligible) AS eligible, count(*) FILTER (eligible AND retained) AS retained,
@@ -340,7 +343,30 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
       },
       ownerTeam: m.owner,
     }));
-  const stored = p.write ? await writeFindings(db, 'journey.moments', params, findings) : findings;
+  const written: readonly StoredFinding[] = p.write
+    ? await writeFindings(db, 'journey.moments', params, findings)
+    : [];
+  const stored = p.write ? written : findings;
+  // the people behind each finding: those whose first event at the touchpoint was bad (its customers affected)
+  if (written.length > 0) {
+    const tp = new Map(written.map((f) => [f.slice.touchpoint ?? '', f.id]));
+    await writeFindingMembers(
+      db,
+      written[0]!.runId,
+      sql`
+      WITH ${classifiedCtes},
+      want AS (SELECT unnest(${textList([...tp.keys()])}) AS touchpoint, unnest(${textList([...tp.values()])}) AS finding_id)
+      SELECT w.finding_id, c.person, any_value(c.customer_id) AS customer_id, min(c.t0) AS seen_at,
+        any_value(c.touchpoint) AS what,
+        CASE WHEN list_contains(${textList(anyTp)}, any_value(c.outcome)) OR ${perTp.length ? sql`list_contains(${textList(perTp)}, lower(any_value(c.touchpoint)) || ':' || any_value(c.outcome))` : sql`false`}
+          THEN 'first visit: ' || any_value(c.outcome) ELSE 'a bad score given there' END
+        || CASE WHEN NOT any_value(c.eligible) THEN ' · too recent to tell whether they came back'
+            WHEN any_value(c.retained) THEN ' · came back' ELSE ' · did not come back' END AS detail
+      FROM classified c JOIN want w ON w.touchpoint = c.touchpoint
+      WHERE c.bad
+      GROUP BY w.finding_id, c.person`,
+    );
+  }
   return {
     journey: j.id,
     asOf: frame.asOf.toISOString(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listFindings } from '../findings/index.js';
+import { findingMembers, listFindings } from '../findings/index.js';
 import { type Store, sql, withTestDb } from '../store/index.js';
 import { addEvents, addJourney, type Ev } from './fixtures.test-helpers.js';
 import { getPainPoints } from './pain-points.js';
@@ -78,6 +78,15 @@ describe('getPainPoints', () => {
       });
       const drill = await getPaths(db, stored[0]!.evidence.params);
       expect(drill.around?.people).toBe(5);
+      // the people behind each finding, kept with the run: s4 dropped off and switched on the app
+      // search, s1 waited 72 h (ad 09:00 … search 10:00 → cart 3 days later) — one each, as counted
+      const members = await Promise.all(stored.map((f) => findingMembers(db, f.runId, f.id)));
+      expect(members.map((m) => m?.map((x) => [x.customerId, x.at, x.what, x.detail]))).toEqual([
+        [['s4', '2026-01-01T10:00:00Z', 'search · app', 'dropped off here 1 time']],
+        [['s4', '2026-01-01T10:00:00Z', 'search · app', 'switched to phone within 24 h, 1 time']],
+        [['s1', '2026-01-04T10:00:00Z', 'cart', 'waited 72.0 h at the longest (1 long wait)']],
+      ]);
+      expect(members.map((m) => m?.length)).toEqual(stored.map((f) => f.customersAffected));
     });
   });
 
@@ -102,7 +111,7 @@ describe('getPainPoints', () => {
       for (let i = 0; i < 100; i++) person(`a${i}`, 'app', i < 80);
       for (let i = 0; i < 3; i++) person(`c${i}`, 'chat', false);
       await addEvents(db, evs);
-      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-03-01', write: false });
+      const r = await getPainPoints(db, { minEvents: 1, asOf: '2026-03-01' });
       const drops = r.findings.filter((f) => f.kind === 'drop-off');
       expect(drops.map((f) => [f.slice.channel, f.value, f.n, f.smallSample])).toEqual([
         ['app', 0.2, 100, false],
@@ -110,6 +119,13 @@ describe('getPainPoints', () => {
       ]);
       // app: 20/100 against web + chat 13/103
       expect(drops[0]!.baseline).toBe(0.1262);
+      // the 20 app visitors who did not go on to the cart (a80–a99) are the finding's list
+      const stored = drops as unknown as { id: string; runId: string }[];
+      const m = await findingMembers(db, stored[0]!.runId, stored[0]!.id);
+      expect(m?.map((x) => x.customerId).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `a${80 + i}`).sort(),
+      );
+      expect(drops[0]!.customersAffected).toBe(20);
     });
   });
 });

@@ -11,10 +11,10 @@ import {
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
-import { type Finding, writeFindings } from '../findings/index.js';
+import { type Finding, type StoredFinding, writeFindingMembers, writeFindings } from '../findings/index.js';
 import { isSmallSample, stratifiedRiskDifference, wilson } from '../stats/index.js';
-import { type Store, sql } from '../store/index.js';
-import { HOUR, journeyParam, loadJourney, ownerJoin, resolveFrame, round } from './journey.js';
+import { type SqlFragment, type Store, sql } from '../store/index.js';
+import { HOUR, journeyParam, loadJourney, ownerJoin, resolveFrame, round, textList } from './journey.js';
 import { journeyLayer } from './journey-layer.js';
 
 export const PainPointsParams = z.object({
@@ -176,9 +176,10 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
   const layer = await journeyLayer(db, j);
   const nextAny = sql`l.next_any_ts <= ${frame.asOf}`;
   const nextJourney = sql`l.next_journey_ts <= ${frame.asOf}`;
-  const rows = await db.all<StratumRow>(sql`
-    WITH w AS (
-      SELECT l.pk AS person, l.ts, l.channel, l.touchpoint, l.stage, l.position,
+  // each journey event in the period with its three outcomes (null: not measured), per person
+  const measuredCtes = sql`
+    w AS (
+      SELECT l.pk AS person, l.customer_id, l.ts, l.channel, l.touchpoint, l.stage, l.position,
         CASE WHEN l.customer_id IS NULL THEN 'anonymous' ELSE coalesce(c.segment, 'customer') END AS stratum,
         CASE WHEN ${nextAny} THEN l.next_any_ts END AS next_ts,
         CASE WHEN ${nextAny} THEN l.next_any_channel END AS next_channel,
@@ -191,7 +192,7 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
       WHERE l.ts <= ${frame.asOf} AND ${filterSql(filters, { customer: sql`l.customer_id`, channel: sql`l.channel` })}
     ),
     measured AS (
-      SELECT w.person, w.stage, w.touchpoint, w.channel,
+      SELECT w.person, w.customer_id, w.ts, w.stage, w.touchpoint, w.channel,
         w.stratum,
         CASE
           WHEN w.position = ${j.stages.length} THEN NULL
@@ -210,7 +211,9 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
         CASE WHEN w.next_channel <> w.channel THEN w.next_channel END AS next_channel
       FROM w
       WHERE w.position IS NOT NULL AND ${inRange}
-    ),
+    )`;
+  const rows = await db.all<StratumRow>(sql`
+    WITH ${measuredCtes},
     cells AS (
       SELECT stage, touchpoint, channel, stratum,
         count(dropped) AS dn, count(*) FILTER (dropped) AS dk,
@@ -276,9 +279,15 @@ export async function getPainPoints(db: Store, input: PainPointsParams): Promise
     }
   }
   const kept = ordered.slice(0, p.limit).map((f, i) => ({ ...f, score: round(p.limit - i, 6) ?? 0 }));
-  const stored: readonly (Finding & { id?: string; rank?: number })[] = p.write
-    ? await writeFindings(db, 'journey.pain-points', params, kept)
-    : kept;
+  if (!p.write) return { journey: j.id, asOf: frame.asOf.toISOString(), findings: kept };
+  const stored = await writeFindings(db, 'journey.pain-points', params, kept);
+  // the people behind each finding, by the same rule that counted its customers affected
+  if (stored.length > 0)
+    await writeFindingMembers(
+      db,
+      stored[0]!.runId,
+      painPointMembers(measuredCtes, stored, longS, p.switchHours),
+    );
   return { journey: j.id, asOf: frame.asOf.toISOString(), findings: stored };
 }
 
@@ -320,6 +329,42 @@ async function painPointsByPersona(
     asOf: (await resolveFrame(db, p)).asOf.toISOString(),
   };
   return { journey: j.journey, asOf: j.asOf, findings: stored };
+}
+
+/**
+ * One row per person and finding, exactly those its `customersAffected` counts: for a drop-off or
+ * a channel switch, the distinct people with that outcome at the touchpoint on the channel; for a
+ * wait, the people who waited longer than `longWaitHours` to arrive at the touchpoint (any channel).
+ * When they first showed it, and what it was.
+ */
+function painPointMembers(
+  measuredCtes: SqlFragment,
+  findings: readonly StoredFinding[],
+  longS: number,
+  switchHours: number,
+): SqlFragment {
+  const col = (f: (x: StoredFinding) => string | undefined) => textList(findings.map((x) => f(x) ?? ''));
+  return sql`
+    WITH ${measuredCtes},
+    want AS (
+      SELECT unnest(${col((f) => f.id)}) AS finding_id, unnest(${col((f) => f.kind)}) AS kind,
+        unnest(${col((f) => f.slice.stage)}) AS stage, unnest(${col((f) => f.slice.touchpoint)}) AS touchpoint,
+        unnest(${col((f) => f.slice.channel)}) AS channel
+    ),
+    hit AS (
+      SELECT w.finding_id, w.kind, m.*
+      FROM measured m JOIN want w ON m.touchpoint = w.touchpoint AND coalesce(m.stage, '') = w.stage
+        AND (w.kind = 'wait' OR coalesce(m.channel, '') = w.channel)
+      WHERE CASE w.kind WHEN 'drop-off' THEN m.dropped WHEN 'wait' THEN m.gap > ${longS} ELSE m.switched END
+    )
+    SELECT finding_id, person, any_value(customer_id) AS customer_id, min(ts) AS seen_at,
+      any_value(touchpoint) || coalesce(' · ' || CASE WHEN any_value(kind) = 'wait' THEN NULL ELSE any_value(channel) END, '') AS what,
+      CASE any_value(kind)
+        WHEN 'drop-off' THEN 'dropped off here ' || count(*) || (CASE WHEN count(*) = 1 THEN ' time' ELSE ' times' END)
+        WHEN 'wait' THEN 'waited ' || round(max(gap) / 3600, 1) || ' h at the longest (' || count(*) || (CASE WHEN count(*) = 1 THEN ' long wait)' ELSE ' long waits)' END)
+        ELSE 'switched to ' || coalesce(arg_min(next_channel, ts), 'another channel') || ' within ' || ${switchHours} || ' h, ' || count(*) || (CASE WHEN count(*) = 1 THEN ' time' ELSE ' times' END)
+      END AS detail
+    FROM hit GROUP BY finding_id, person`;
 }
 
 function toFinding(journey: string, r: SliceRow, params: Record<string, unknown>): Finding {

@@ -324,6 +324,7 @@ export const pathsOperation = defineOperation({
   summary: 'Directly-follows graph, top path variants, cross-channel switches and paths around a touchpoint',
   params: PathsParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getPaths(db, params),
   present: (r) => [
     {

@@ -41,5 +41,6 @@ export const dataRangeOperation = defineOperation({
     'The time span of the workspace data (first and latest event, answer or case) and how many customers have a persona',
   params: DataRangeParams,
   mode: 'read',
+  cache: {},
   run: (db) => getDataRange(db),
 });

@@ -161,6 +161,7 @@ export const summaryOperation = defineOperation({
   summary: 'Rows per table, NPS / CSAT / CES overall and by channel, top contact reasons, handoffs per case',
   params: SummaryParams,
   mode: 'read',
+  cache: {},
   run: (db, params) => getSummary(db, params),
   present: (r) => presentSummary(r),
 });

@@ -48,6 +48,7 @@ export const enpsOperation = defineOperation({
   summary: 'Employee NPS per team, overall and per quarter, with intervals (anonymity applied)',
   params: EnpsParams,
   mode: 'read',
+  cache: {},
   listField: 'teams',
   run: (db, params) => getEnps(db, params),
   present: (r): Section[] => [

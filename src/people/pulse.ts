@@ -292,6 +292,7 @@ export const pulseOperation = defineOperation({
   summary: 'Employee pulse (eNPS or one question) per team and month with intervals, anonymity applied',
   params: PulseParams,
   mode: 'read',
+  cache: {},
   listField: 'cells',
   run: (db, params) => getPulse(db, params),
   present: presentPulse,

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { operations as accountOperations } from '../accounts/index.js';
 import type { AnyOperation } from '../core/operation.js';
+import { parseParams, type RawInput } from '../core/params.js';
 import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { accountHandlers } from './account-routes.js';
@@ -16,6 +17,7 @@ import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
+import { type CachedCall, loadCalls, ResultCache, saveCalls, Warmer } from './result-cache.js';
 import { routeTable } from './routes.js';
 import { type Scheduler, type SchedulerOptions, startScheduler } from './scheduler.js';
 import { ServerState } from './state.js';
@@ -66,6 +68,11 @@ export interface ServerOptions {
   readonly background?: false;
   /** More background tasks run per workspace at each tick (e.g. automations). */
   readonly backgroundTasks?: readonly BackgroundTask[];
+  /**
+   * Recompute cached analyses in the background: each one's defaults at start, and after every
+   * write the calls asked for before it (`touchpoint start` and `serve`; off by default).
+   */
+  readonly warm?: boolean;
 }
 
 export interface RunningServer {
@@ -75,6 +82,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** The monitor scheduler, when the operation table has monitors. */
   readonly scheduler?: Scheduler;
+  /** Resolves when the background recomputation of cached analyses has nothing left to do. */
+  warmed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,9 +126,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     perKey: new Limiter(options.rateLimit?.perKey ?? 120_000),
     authFailures: new Limiter(options.rateLimit?.authFailures ?? 30),
   });
+  const results = new ResultCache();
+  const warmer = options.warm
+    ? new Warmer(results, async (name, call) => {
+        const ws = await workspaces.get(name);
+        const generation = ws.generation;
+        if (results.has(name, generation, call)) return;
+        await results.get(
+          name,
+          generation,
+          call,
+          () => ws.read((db) => call.op.run(db, call.params, { actor: 'server:warm', workspace: name })),
+          false,
+        );
+      })
+    : undefined;
+  workspaces.onWritten = (name) => warmer?.schedule(name);
   const ctx: ServerContext = {
     state,
     workspaces,
+    results,
     url: () => url,
     audit: (req, g, action, target, details = {}) =>
       state.audit({
@@ -239,6 +265,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           intervalMs: Number(process.env.TOUCHPOINT_NOTIFY_INTERVAL_MS) || 5000,
           log: (line) => process.stderr.write(`${line}\n`),
         });
+  // the cached analyses with their defaults, then what was asked for before the last shutdown
+  const callsFile = join(dataDir, 'warm-calls.json');
+  warmer?.schedule('default', () => [...defaultCalls(ops), ...loadCalls(callsFile, 'default', ops)]);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -247,12 +276,39 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await scheduler?.stop();
       await background?.stop(); // before the workspaces close: a round in flight commits its outcome
       await app.close(); // waits for requests in flight; refuses new ones
+      await warmer?.stop(); // lets the analysis being recomputed finish
+      try {
+        saveCalls(callsFile, results, workspaces.openNames());
+      } catch {
+        // a read-only data dir: the next start computes the defaults only
+      }
       await workspaces.closeAll(); // finishes queued commits
       await state.close();
     })();
     return closing;
   };
-  return { url, localAdmin, app, close, ...(scheduler ? { scheduler } : {}) };
+  return {
+    url,
+    localAdmin,
+    app,
+    warmed: async () => warmer?.idle(),
+    close,
+    ...(scheduler ? { scheduler } : {}),
+  };
+}
+
+/** Each cached read with its default parameters (those that need none), as a request would parse them. */
+function defaultCalls(ops: readonly AnyOperation[]): CachedCall[] {
+  const out: CachedCall[] = [];
+  for (const op of ops) {
+    if (!op.cache || op.mode !== 'read' || op.database === 'server' || op.edges?.http === false) continue;
+    try {
+      out.push({ op, params: parseParams(op.params, {} as RawInput) as Record<string, unknown> });
+    } catch {
+      // needs a parameter (a finding id, a customer): nothing to compute ahead
+    }
+  }
+  return out;
 }
 
 /** The default workspace, and the first admin from the environment or a one-time setup token. */

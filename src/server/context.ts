@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResultCache } from './result-cache.js';
 import type { Principal } from './routes.js';
 import type { ServerState } from './state.js';
 import type { Workspaces } from './workspaces.js';
@@ -16,6 +17,8 @@ export type Handler = (req: FastifyRequest, reply: FastifyReply, g: Guarded) => 
 export interface ServerContext {
   readonly state: ServerState;
   readonly workspaces: Workspaces;
+  /** Results of `cache` reads, per workspace and data generation. */
+  readonly results: ResultCache;
   /** The server's own URL (known once it listens). */
   readonly url: () => string;
   /** Records an admin action in the audit log, with who did it, from where, in which request. */

@@ -83,7 +83,12 @@ export const operationHandler =
       !ws
         ? await op.run(ctx.state.db, params, runCtx) // the accounts verbs queue their own statements
         : op.mode === 'read'
-          ? await ws.read((db) => op.run(db, params, runCtx))
+          ? op.cache
+            ? // a function of the data: kept until the next write to the workspace (result-cache.ts)
+              await ctx.results.get(g.workspace, ws.generation, { op, params }, () =>
+                ws.read((db) => op.run(db, params, runCtx)),
+              )
+            : await ws.read((db) => op.run(db, params, runCtx))
           : await ws.write((db) => op.run(db, params, runCtx))
     ) as Record<string, unknown>;
     // verbs on the server database record their own, more precise, audit entries

@@ -81,6 +81,13 @@ export class Workspace {
   private draining: Promise<void> | undefined;
   private closing = false;
   groups = 0;
+  /**
+   * Moves after every job of the single writer (a write operation, an ingest group), once it has
+   * committed or failed: a result computed at one generation is stale at the next (result-cache.ts).
+   */
+  generation = 0;
+  /** Called after the generation moved (the server's warmer recomputes what people look at). */
+  onWritten: ((workspace: string) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -146,8 +153,11 @@ export class Workspace {
       if (first.type === 'exclusive') {
         this.queue.shift();
         try {
-          first.resolve(await first.fn(this.db));
+          const r = await first.fn(this.db);
+          this.written();
+          first.resolve(r);
         } catch (e) {
+          this.written();
           first.reject(e);
         }
         continue;
@@ -163,6 +173,12 @@ export class Workspace {
       }
       await this.commitGroup(group);
     }
+  }
+
+  /** Moves the generation before the writer's caller is answered, so its next read sees it. */
+  private written(): void {
+    this.generation++;
+    this.onWritten?.(this.name);
   }
 
   /**
@@ -193,8 +209,10 @@ export class Workspace {
     try {
       const reports = await run(group);
       this.groups++;
+      this.written();
       for (const j of group) j.resolve(reports.get(j)!); // after COMMIT only
     } catch (e) {
+      this.written();
       if (group.length === 1) {
         group[0]!.reject(e);
         return;
@@ -203,6 +221,7 @@ export class Workspace {
         try {
           const r = await run([j]);
           this.groups++;
+          this.written();
           j.resolve(r.get(j)!);
         } catch (err) {
           j.reject(err);
@@ -231,6 +250,9 @@ export class Workspaces {
     /** DuckDB `memory_limit` of each workspace (see `fairMemoryShare`). */
     private readonly memoryLimit?: string,
   ) {}
+
+  /** Called with the workspace's name after each write to it (set by the server). */
+  onWritten: ((workspace: string) => void) | undefined;
 
   setUrl(url: string): void {
     this.url = url;
@@ -263,7 +285,9 @@ export class Workspaces {
     const db = await openStore(file, { memoryLimit: this.memoryLimit });
     ownerOnly(file);
     if (this.url) this.writeSidecar(name, file);
-    return new Workspace(name, db, this.importer);
+    const ws = new Workspace(name, db, this.importer);
+    ws.onWritten = (n) => this.onWritten?.(n);
+    return ws;
   }
 
   private writeSidecar(name: string, file: string): void {

@@ -198,19 +198,20 @@ export function App() {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }, [dark]);
   useEffect(() => {
+    // relative periods count back from the data's latest time (one small query, before any page),
+    // asked for at once beside the operations, not after them: a server without it answers 404
+    const range = getJson<{ first: string | null; latest: string | null; personas?: number }>(
+      '/api/v1/overview/data-range',
+    ).then(
+      (r) => r,
+      () => null,
+    );
     Promise.all([
-      loadOperations().then(async (o) => {
-        // relative periods count back from the data's latest time (one small query, before any page)
-        if (o.some((x) => x.area === 'overview' && x.verb === 'data-range'))
-          await getJson<{ first: string | null; latest: string | null; personas?: number }>(
-            '/api/v1/overview/data-range',
-          )
-            .then((r) => {
-              setLatestData(r.latest, r.first);
-              // the persona filter appears once personas exist (absent, not an error, before)
-              setPersonasExist((r.personas ?? 0) > 0);
-            })
-            .catch(() => setLatestData(null));
+      Promise.all([loadOperations(), range]).then(([o, r]) => {
+        const offered = o.some((x) => x.area === 'overview' && x.verb === 'data-range');
+        setLatestData(offered && r ? r.latest : null, offered && r ? r.first : null);
+        // the persona filter appears once personas exist (absent, not an error, before)
+        setPersonasExist(offered && (r?.personas ?? 0) > 0);
         return o;
       }),
       getJson<MeAnswer>('/api/v1/auth/me').catch((e: unknown) => {

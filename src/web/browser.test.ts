@@ -16,6 +16,7 @@ import { type DemoManifest, readManifest } from '../demo/index.js';
 import { demoDbPath } from '../demo/test-fixture.js';
 import { importRecords } from '../ingest/index.js';
 import type { MapResult } from '../journeys/map.js';
+import type { StageTrendResult } from '../journeys/stage-trend.js';
 import { operations } from '../operations.js';
 import { openStore } from '../store/index.js';
 import { ensureWebBuild } from './build.js';
@@ -262,6 +263,50 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       await ctx.close();
     },
     120_000,
+  );
+
+  it.skipIf(!hasOp('journey', 'stage-trend'))(
+    'the journey page shows each stage over time, complete months only, with the dated changes marked (light and dark)',
+    async () => {
+      const r = (await (await fetch(`${server.url}/api/v1/journey/stage-trend`)).json()) as StageTrendResult;
+      expect(r.months.length).toBeGreaterThan(2);
+      // complete months only: the month holding as-of is not drawn
+      expect(r.months.at(-1)! < `${r.asOf.slice(0, 7)}-01`).toBe(true);
+      for (const scheme of ['light', 'dark'] as const) {
+        const ctx = await browser.newContext({
+          colorScheme: scheme,
+          viewport: { width: 1400, height: 1000 },
+        });
+        const { page, errors } = await open(ctx, '#/journey');
+        const panel = page.locator('[data-testid="stage-trend"]');
+        await panel.waitFor();
+        await expect(panel.getAttribute('data-months')).resolves.toBe(String(r.months.length));
+        // one chart per stage, in the journey's order, each with a point per month
+        const stages = page.locator('[data-testid="stage-trend-stage"]');
+        expect(await stages.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(
+          r.stages.map((s) => s.stage),
+        );
+        expect(
+          new Set(await stages.evaluateAll((els) => els.map((e) => e.getAttribute('data-points')))),
+        ).toEqual(new Set([String(r.months.length)]));
+        // the dated changes (the demo's policies and experiments) listed under the charts, numbered
+        const events = await page.locator('[data-testid="dated-events"] li').allTextContents();
+        expect(events).toHaveLength(r.events.length);
+        for (const [i, e] of r.events.entries()) expect(events[i]).toContain(e.name);
+        await page.locator('#p-stages-over-time').scrollIntoViewIfNeeded();
+        await page
+          .locator('section.panel', { has: page.locator('#p-stages-over-time') })
+          .screenshot({ path: join(ARTIFACTS, `journey-stages-over-time-${scheme}.png`) });
+        // the data behind the first stage's chart: its months, people and conversion with n
+        const first = stages.first();
+        await first.getByRole('button', { name: 'Data', exact: true }).click();
+        const months = await first.locator('tbody tr td:first-child').allTextContents();
+        expect(months).toEqual(r.months.map((m) => m.slice(0, 7)));
+        expect(errors).toEqual([]);
+        await ctx.close();
+      }
+    },
+    180_000,
   );
 
   it.skipIf(!hasOp('feedback', 'theme-trend'))(

@@ -5,6 +5,7 @@
 import { type ComponentChildren, createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, getOp, type OperationInfo, type Params } from './api.js';
+import { type OpKey, type OpResult, splitOpKey } from './op-types.js';
 import { periodDays, periodSpan } from './periods.js';
 
 export interface Session {
@@ -131,8 +132,27 @@ export interface OpState<R> {
   readonly reload: () => void;
 }
 
-/** Calls a read operation when it exists; re-runs when its parameters change. */
-export function useOp<R>(area: string, verb: string, params: Params = {}, enabled = true): OpState<R> {
+/**
+ * Calls a read operation when it exists; re-runs when its parameters change. Named as one string,
+ * `useOp('journey.map', params)`, the result type follows from the operation table (op-types.ts);
+ * `useOp<R>('journey', 'map', params)` is the same call with the type given by hand.
+ */
+export function useOp<K extends OpKey>(op: K, params?: Params, enabled?: boolean): OpState<OpResult<K>>;
+export function useOp<R>(area: string, verb: string, params?: Params, enabled?: boolean): OpState<R>;
+export function useOp<R>(
+  first: string,
+  second?: string | Params,
+  third?: Params | boolean,
+  fourth?: boolean,
+): OpState<R> {
+  const [area, verb, params, enabled] =
+    typeof second === 'string'
+      ? [first, second, (third as Params | undefined) ?? {}, fourth ?? true]
+      : [...splitOpKey(first), second ?? {}, (third as boolean | undefined) ?? true];
+  return useOpCall<R>(area, verb, params, enabled);
+}
+
+function useOpCall<R>(area: string, verb: string, params: Params, enabled: boolean): OpState<R> {
   const { ops } = useApp();
   const op = findOp(ops, area, verb);
   const key = JSON.stringify(paramsFor(op, params));

@@ -13,6 +13,7 @@ import { healthMigration } from './0070-health.js';
 import { snapshotsRemeasureMigration } from './0072-snapshots-remeasure.js';
 import { experimentsMigration } from './0080-experiments.js';
 import { goalsMigration } from './0082-goals.js';
+import { findingMembersMigration } from './0085-finding-members.js';
 import { peopleMigration } from './0090-people.js';
 import { monitorsMigration } from './0100-monitors.js';
 import { notifyMigration } from './0110-notify.js';
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   snapshotsRemeasureMigration,
   experimentsMigration,
   goalsMigration,
+  findingMembersMigration,
   peopleMigration,
   monitorsMigration,
   notifyMigration,

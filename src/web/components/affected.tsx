@@ -39,6 +39,8 @@ export function AffectedList(props: { findingId: string; title: string }) {
         toCsv(
           all.rows.map((r) => ({
             customer_id: r.customerId,
+            // an anonymous visitor the analysis counted: its person key, so the export has the finding's n
+            person: r.customerId ? null : (r.person ?? null),
             case_id: r.caseId,
             at: r.at,
             what: r.what,

@@ -1,4 +1,4 @@
-import type { Audit, AuditItem } from '../../audit/audit.js';
+import type { AuditItem } from '../../audit/audit.js';
 import type { PageProps } from '../app.js';
 import { P_LABELS } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
@@ -22,14 +22,10 @@ const columns = [
 
 /** Audit: the latest stored 4 P's audit, its findings per P with trend, and the list of audits. */
 export function AuditPage(_props: PageProps) {
-  const list = useOp<{ audits: { id: string; createdAt: string; summary: Audit['summary'] }[] }>(
-    'audit',
-    'list',
-    {},
-  );
+  const list = useOp('audit.list', {});
   // `audit show` answers 404 before the first audit: ask only once the list says there is one
   const any = (list.data?.audits.length ?? 0) > 0;
-  const latest = useOp<Audit>('audit', 'show', {}, any);
+  const latest = useOp('audit.show', {}, any);
   return (
     <div class="page">
       <PageHead title="4 P's audit" uses={[]} />

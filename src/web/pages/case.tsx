@@ -44,7 +44,7 @@ function StintBar(props: { t: CaseTimelineResult }) {
 /** One case from opening to now: who held it, every handoff, every update and its wait, the CSAT. */
 export function CasePage(props: PageProps) {
   const id = props.route.query.id ?? '';
-  const state = useOp<CaseTimelineResult>('cases', 'timeline', { case: id }, id !== '');
+  const state = useOp('cases.timeline', { case: id }, id !== '');
   if (!id)
     return (
       <div class="page">

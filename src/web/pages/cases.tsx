@@ -1,11 +1,10 @@
 import type { CommunicationResult } from '../../cases/communication.js';
 import type { FlowResult } from '../../cases/flow.js';
-import type { HandoffGroup, HandoffsResult } from '../../cases/handoffs.js';
+import type { HandoffGroup } from '../../cases/handoffs.js';
 import type { InflowResult } from '../../cases/inflow.js';
 import type { LeversResult } from '../../cases/levers.js';
-import type { OverdueUpdatesResult } from '../../cases/overdue-updates.js';
 import type { PingPongResult } from '../../cases/ping-pong.js';
-import type { CsatFigure, SlaFigure, SupportResult } from '../../cases/support.js';
+import type { CsatFigure, SlaFigure } from '../../cases/support.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { Chart } from '../components/chart.js';
@@ -146,9 +145,8 @@ function SupportBasics(props: {
   const num = (v: string | undefined, d: number) => (v && Number(v) > 0 ? Number(v) : d);
   const firstReplyHours = num(q.firstReply, 24);
   const resolutionHours = num(q.resolution, 72);
-  const state = useOp<SupportResult>(
-    'cases',
-    'support',
+  const state = useOp(
+    'cases.support',
     { ...filterParams(op, props.filters), interval, by, firstReplyHours, resolutionHours },
     !!op && props.ready,
   );
@@ -347,19 +345,19 @@ export function CasesPage(props: PageProps) {
     ? props.route.query.by!
     : 'reason';
   const hop = findOp(ops, 'cases', 'handoffs');
-  const handoffs = useOp<HandoffsResult>('cases', 'handoffs', {
+  const handoffs = useOp('cases.handoffs', {
     ...filterParams(hop, filters),
     by,
     limit: 50,
   });
   const overdueOp = findOp(ops, 'cases', 'overdue-updates');
-  const overdue = useOp<OverdueUpdatesResult>('cases', 'overdue-updates', {
+  const overdue = useOp('cases.overdue-updates', {
     ...filterParams(overdueOp, filters),
     limit: 200,
   });
   const flowOp = findOp(ops, 'cases', 'flow');
   const first = handoffs.data !== undefined || handoffs.error !== undefined || !hop;
-  const flow = useOp<FlowResult>('cases', 'flow', { ...filterParams(flowOp, filters), paths: 10 }, first);
+  const flow = useOp('cases.flow', { ...filterParams(flowOp, filters), paths: 10 }, first);
   return (
     <div class="page">
       <PageHead title="Cases" uses={['cases.*']} />

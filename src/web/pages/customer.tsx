@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import type { CustomerTimelineResult, TimelineItem } from '../../customers/timeline.js';
+import type { TimelineItem } from '../../customers/timeline.js';
 import type { PageProps } from '../app.js';
 import { Chart } from '../components/chart.js';
 import { CaseLink } from '../components/links.js';
@@ -152,7 +152,7 @@ function Timeline(props: { items: readonly TimelineItem[] }) {
 export function CustomerPage(props: PageProps) {
   const id = props.route.query.id ?? '';
   const show = props.route.query.show ?? '';
-  const state = useOp<CustomerTimelineResult>('customers', 'timeline', { customer: id }, id !== '');
+  const state = useOp('customers.timeline', { customer: id }, id !== '');
   const filtered = useMemo(() => {
     const items = state.data?.items ?? [];
     if (!show) return items;

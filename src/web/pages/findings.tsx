@@ -1,4 +1,3 @@
-import type { StoredFinding } from '../../findings/index.js';
 import type { PageProps } from '../app.js';
 import { FindingDetail, findingColumns, P_LABELS } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
@@ -9,7 +8,7 @@ import { useOp } from '../state.js';
 /** Pain points: every analysis's ranked findings with evidence and owner, filterable by the 4 P's. */
 export function FindingsPage(props: PageProps) {
   const q = props.route.query;
-  const state = useOp<{ findings: StoredFinding[] }>('findings', 'list', {
+  const state = useOp('findings.list', {
     p: q.p,
     kind: q.kind,
     owner: q.owner,
@@ -17,7 +16,7 @@ export function FindingsPage(props: PageProps) {
     limit: 500,
   });
   // the choices come from every finding, so picking one never hides the others from the menu
-  const everything = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 2000 });
+  const everything = useOp('findings.list', { limit: 2000 });
   const analyses = [...new Set((everything.data?.findings ?? []).map((f) => f.analysis))].sort();
   const owners = [
     ...new Set((everything.data?.findings ?? []).map((f) => f.ownerTeam).filter((o) => o !== null)),

@@ -8,16 +8,17 @@ import type {
   EmotionStage,
   EmotionTouchpoint,
 } from '../../journeys/emotion.js';
-import type { FunnelResult } from '../../journeys/funnel.js';
 import type { MapCell, MapResult } from '../../journeys/map.js';
 import type { PathsResult, Sankey } from '../../journeys/paths.js';
 import type { PageProps } from '../app.js';
+import { SWITCH_COLUMNS, tableColumns } from '../columns.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { Chart, intervalBand, percentHeatmap } from '../components/chart.js';
 import { FindingDetail, FindingValue } from '../components/findings.js';
 import { OperationTables } from '../components/generic.js';
 import { LearningPanel } from '../components/learning-log.js';
 import { PersonaLanes } from '../components/persona-lanes.js';
+import { StageTrendPanel } from '../components/stage-trend.js';
 import { DataTable } from '../components/table.js';
 import { Async, Loading, PageHead, Panel } from '../components/ui.js';
 import { download, exportName, toCsv } from '../csv.js';
@@ -454,7 +455,7 @@ const BREAKDOWNS = [
 function ConversionBy(props: { by: string; filters: Record<string, string> }) {
   const { ops } = useApp();
   const op = findOp(ops, 'journey', 'funnel');
-  const state = useOp<FunnelResult>('journey', 'funnel', {
+  const state = useOp('journey.funnel', {
     ...filterParams(op, props.filters),
     by: [props.by],
   });
@@ -551,9 +552,8 @@ function TouchpointEvidence(props: {
   const { ops } = useApp();
   const { card } = props;
   const pathsOp = findOp(ops, 'journey', 'paths');
-  const around = useOp<PathsResult>(
-    'journey',
-    'paths',
+  const around = useOp(
+    'journey.paths',
     { ...filterParams(pathsOp, props.filters), around: card.touchpoint, top: 5, depth: 2 },
     !!pathsOp,
   );
@@ -690,24 +690,14 @@ export function JourneyPage(props: PageProps) {
   const mapOp = findOp(ops, 'journey', 'map');
   const funnelOp = findOp(ops, 'journey', 'funnel');
   const pathsOp = findOp(ops, 'journey', 'paths');
-  const map = useOp<MapResult>('journey', 'map', { ...filterParams(mapOp, filters), feedbackKind: kind });
-  const funnel = useOp<FunnelResult>('journey', 'funnel', filterParams(funnelOp, filters));
+  const map = useOp('journey.map', { ...filterParams(mapOp, filters), feedbackKind: kind });
+  const funnel = useOp('journey.funnel', filterParams(funnelOp, filters));
   // the map first: secondary pictures are asked for once it is drawn, so they do not slow it down
   const mapReady = map.data !== undefined || map.error !== undefined;
-  const paths = useOp<PathsResult>(
-    'journey',
-    'paths',
-    { ...filterParams(pathsOp, filters), top: 15 },
-    mapReady,
-  );
-  const all = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 1000 });
+  const paths = useOp('journey.paths', { ...filterParams(pathsOp, filters), top: 15 }, mapReady);
+  const all = useOp('findings.list', { limit: 1000 });
   const emotionOp = findOp(ops, 'journey', 'emotion');
-  const emotion = useOp<EmotionResult>(
-    'journey',
-    'emotion',
-    filterParams(emotionOp, filters),
-    !!emotionOp && mapReady,
-  );
+  const emotion = useOp('journey.emotion', filterParams(emotionOp, filters), !!emotionOp && mapReady);
   const emotionOf = (tp: string) =>
     emotion.data?.stages.flatMap((x) => x.touchpoints).find((t) => t.touchpoint === tp);
   const moments = useMemo(
@@ -717,9 +707,8 @@ export function JourneyPage(props: PageProps) {
   const checkOp = findOp(ops, 'journey', 'check');
   const [drawing, setDrawing] = useState<string | null>(() => localStorage.getItem(DRAWING_KEY));
   const effectiveDrawing = drawing ?? (map.data ? defaultDrawing(map.data) : null);
-  const check = useOp<CheckResult>(
-    'journey',
-    'check',
+  const check = useOp(
+    'journey.check',
     { ...filterParams(checkOp, filters), drawing: effectiveDrawing ?? undefined },
     // a journey nobody drew is not checked: "21 % follow the drawing" of a drawing derived from the
     // data itself would be a figure about nothing
@@ -947,6 +936,7 @@ export function JourneyPage(props: PageProps) {
         </Async>
       )}
       <PersonaLanes filters={filters} enabled={mapReady} />
+      <StageTrendPanel filters={filters} enabled={mapReady} />
       <div class="grid">
         <LearningPanel touchpoint={selected} />
         <Panel title="Worst touchpoints" subtitle="From the journey analyses' findings, well-measured first">
@@ -979,25 +969,7 @@ export function JourneyPage(props: PageProps) {
                 <DataTable
                   title="Channel switches"
                   rows={p.switches}
-                  columns={[
-                    { key: 'fromChannel', label: 'From' },
-                    { key: 'toChannel', label: 'To' },
-                    { key: 'switches', numeric: true },
-                    {
-                      key: 'share',
-                      label: 'Share of moves',
-                      numeric: true,
-                      render: (s) => fmtPercent(s.share),
-                    },
-                    {
-                      key: 'medianHours',
-                      label: 'Median gap',
-                      numeric: true,
-                      render: (s) => hours(s.medianHours),
-                    },
-                    { key: 'topFrom', label: 'Mostly from' },
-                    { key: 'topTo', label: 'Mostly to' },
-                  ]}
+                  columns={tableColumns(SWITCH_COLUMNS)}
                 />
               )}
             </Async>

@@ -1,8 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
 import { changeDirection, SCORE_SCALES, type ScoreKind } from '../../core/score-scales.js';
-import type { ScoresResult } from '../../feedback/scores.js';
-import type { StoredFinding } from '../../findings/index.js';
-import type { SummaryResult } from '../../overview/index.js';
 import type { PageProps } from '../app.js';
 import { FindingValue } from '../components/findings.js';
 import { DataTable } from '../components/table.js';
@@ -33,7 +30,7 @@ export interface GoalStatus {
   readonly due: string | null;
   readonly owner: string | null;
   readonly status: 'on-track' | 'at-risk' | 'off-track';
-  readonly current: { value: number; lo: number; hi: number; n: number } | null;
+  readonly current: { value: number; lo: number | null; hi: number | null; n: number } | null;
 }
 
 const GOAL_TEXT = { 'on-track': 'on track', 'at-risk': 'at risk', 'off-track': 'off track' } as const;
@@ -62,15 +59,9 @@ function KpiTile(props: {
   // a relative period is itself the compared span (one call); all time adds its latest complete month
   const sameSpan = !!cmp && cmp.current.from === span.from;
   const compare = cmp ? { compareFrom: cmp.previous.from, compareTo: cmp.previous.to } : {};
-  const value = useOp<ScoresResult>(
-    'feedback',
-    'scores',
-    { ...base, ...span, ...(sameSpan ? compare : {}) },
-    props.ready,
-  );
-  const month = useOp<ScoresResult>(
-    'feedback',
-    'scores',
+  const value = useOp('feedback.scores', { ...base, ...span, ...(sameSpan ? compare : {}) }, props.ready);
+  const month = useOp(
+    'feedback.scores',
     cmp ? { ...base, from: cmp.current.from, to: cmp.current.to, ...compare } : base,
     props.ready && !!cmp && !sameSpan,
   );
@@ -170,9 +161,9 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
     compareTo: props.week,
   };
   const states = [
-    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps' }),
-    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat' }),
-    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces' }),
+    useOp('feedback.scores', { ...base, kind: 'nps' }),
+    useOp('feedback.scores', { ...base, kind: 'csat' }),
+    useOp('feedback.scores', { ...base, kind: 'ces' }),
   ];
   const rows = states.flatMap((s) =>
     s.data
@@ -242,7 +233,7 @@ function WeekOverWeek(props: { week: string; filters: Record<string, string> }) 
  */
 function WhereItBreaks(props: { filters: Record<string, string> }) {
   const { ops } = useApp();
-  const findings = useOp<{ findings: StoredFinding[] }>('findings', 'list', { limit: 5 });
+  const findings = useOp('findings.list', { limit: 5 });
   return (
     <Panel
       title="Where it breaks"
@@ -298,9 +289,7 @@ function ScoresByChannel(props: { filters: Record<string, string>; ready: boolea
   const { ops } = useApp();
   const op = findOp(ops, 'feedback', 'scores');
   const base = { ...filterParams(op, props.filters), by: 'channel' };
-  const states = SCORES.map(([k]) =>
-    useOp<ScoresResult>('feedback', 'scores', { ...base, kind: k }, props.ready),
-  );
+  const states = SCORES.map(([k]) => useOp('feedback.scores', { ...base, kind: k }, props.ready));
   if (!op) return null;
   const channels = [...new Set(states.flatMap((s) => s.data?.rows.map((r) => r.group) ?? []))];
   const cell = (i: number, ch: string) => states[i]!.data?.rows.find((r) => r.group === ch);
@@ -361,9 +350,9 @@ export function OverviewPage(props: PageProps) {
   const { ops } = useApp();
   const filters = filterQuery(props.route.query);
   const goalsOp = findOp(ops, 'goals', 'status');
-  const goals = useOp<{ goals: GoalStatus[] }>('goals', 'status', {}, !!goalsOp);
+  const goals = useOp('goals.status', {}, !!goalsOp);
   const summaryOp = findOp(ops, 'overview', 'summary');
-  const summary = useOp<SummaryResult>('overview', 'summary', filterParams(summaryOp, filters), !!summaryOp);
+  const summary = useOp('overview.summary', filterParams(summaryOp, filters), !!summaryOp);
   const hasScores = !!findOp(ops, 'feedback', 'scores');
   // the tiles and findings first; trends and tables once the headline is drawn (two cores serve it all)
   const [headline, setHeadline] = useState(false);

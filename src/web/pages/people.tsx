@@ -1,6 +1,4 @@
-import type { EnpsResult } from '../../people/enps.js';
 import type { LinkResult } from '../../people/link.js';
-import type { PulseResult } from '../../people/pulse.js';
 import type { PageProps } from '../app.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { DataTable } from '../components/table.js';
@@ -40,8 +38,8 @@ function Cell(props: { value: number | null; low: number | null; high: number | 
 export function PeoplePage(props: PageProps) {
   const q = props.route.query;
   const question = (QUESTIONS as readonly string[]).includes(q.question ?? '') ? q.question! : 'enps';
-  const pulse = useOp<PulseResult>('people', 'pulse', { question, level: 'quarter' });
-  const enps = useOp<EnpsResult>('people', 'enps', {});
+  const pulse = useOp('people.pulse', { question, level: 'quarter' });
+  const enps = useOp('people.enps', {});
   return (
     <div class="page">
       <PageHead title="People" uses={[]}>

@@ -1,6 +1,6 @@
-import type { Policy } from '../../policies/catalogue.js';
 import type { ImpactResult } from '../../policies/impact.js';
 import type { PageProps } from '../app.js';
+import { POLICY_CHANGE_COLUMNS, POLICY_COLUMNS, tableColumns } from '../columns.js';
 import { AnalysisPanel } from '../components/analysis.js';
 import { DataTable } from '../components/table.js';
 import { Async, PageHead, Panel } from '../components/ui.js';
@@ -8,7 +8,7 @@ import { useOp } from '../state.js';
 
 /** Policies: the catalogue and each policy's before/after at its effective date, flagged when its theme is negative. */
 export function PoliciesPage(_props: PageProps) {
-  const list = useOp<{ policies: Policy[] }>('policies', 'list', {});
+  const list = useOp('policies.list');
   return (
     <div class="page">
       <PageHead title="Policies" uses={[]} />
@@ -24,13 +24,7 @@ export function PoliciesPage(_props: PageProps) {
               title="Policy catalogue"
               rows={d.policies}
               empty="No policy catalogued yet."
-              columns={[
-                { key: 'name', label: 'Policy' },
-                { key: 'effectiveAt', label: 'Effective', value: (p) => p.effectiveAt.slice(0, 10) },
-                { key: 'touchpoints', label: 'Touchpoints', value: (p) => p.touchpoints.join(', ') },
-                { key: 'themes', label: 'Linked themes', value: (p) => p.themes.join(', ') },
-                { key: 'owner', label: 'Owner' },
-              ]}
+              columns={tableColumns(POLICY_COLUMNS)}
             />
           )}
         </Async>
@@ -53,18 +47,7 @@ export function PoliciesPage(_props: PageProps) {
                 <DataTable
                   title={`Before and after: ${pi.policy.name}`}
                   rows={pi.changes}
-                  columns={[
-                    { key: 'measure', label: 'Measure' },
-                    { key: 'before', label: 'Before', numeric: true },
-                    { key: 'after', label: 'After', numeric: true },
-                    {
-                      key: 'change',
-                      label: 'Change (95% interval)',
-                      numeric: true,
-                      render: (c) => (c.change === null ? '—' : `${c.change} (${c.low} to ${c.high})`),
-                    },
-                    { key: 'verdict', label: 'Verdict' },
-                  ]}
+                  columns={tableColumns(POLICY_CHANGE_COLUMNS)}
                 />
               </section>
             ))}

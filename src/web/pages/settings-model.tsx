@@ -1,7 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Survey } from '../../feedback/surveys.js';
-import type { TaxonomyTheme } from '../../feedback/taxonomy.js';
-import type { MapResult } from '../../journeys/map.js';
 import { ApiError, postJson, postOp } from '../api.js';
 import { canWrite } from '../components/analysis.js';
 import { DataTable } from '../components/table.js';
@@ -13,7 +11,7 @@ import { findOp, useApp, useOp } from '../state.js';
  * map reads them (the mapping is imported like any other table; editing it here is not offered yet).
  */
 export function JourneyModelPanel() {
-  const state = useOp<MapResult>('journey', 'map', {});
+  const state = useOp('journey.map', {});
   return (
     <Panel
       title="Journey stages, touchpoints and owners"
@@ -44,7 +42,7 @@ export function JourneyModelPanel() {
 /** The theme taxonomy (4 P's › themes) as a table, and as YAML that analysts and admins edit. */
 export function TaxonomyPanel() {
   const { ops, session } = useApp();
-  const state = useOp<{ themes: TaxonomyTheme[]; yaml: string }>('feedback', 'taxonomy', {});
+  const state = useOp('feedback.taxonomy', {});
   const [yaml, setYaml] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -113,7 +111,7 @@ export function TaxonomyPanel() {
 /** Survey definitions, and (admins) single-use answer links for the respondent page. */
 export function SurveysPanel() {
   const { session } = useApp();
-  const state = useOp<{ surveys: Survey[] }>('feedback', 'surveys', {});
+  const state = useOp('feedback.surveys', {});
   const [links, setLinks] = useState<{ survey: string; urls: string[] } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const issue = async (survey: string) => {

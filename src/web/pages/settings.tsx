@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SummaryResult } from '../../overview/index.js';
 import { ApiError, getJson, postJson } from '../api.js';
 import type { PageProps } from '../app.js';
 import { Chart } from '../components/chart.js';
@@ -13,7 +12,7 @@ import { JourneyModelPanel, SurveysPanel, TaxonomyPanel } from './settings-model
 
 /** Rows per table of the workspace (moved here from the Overview: a data-keeper's figure, not a CX one). */
 function WorkspaceRows() {
-  const summary = useOp<SummaryResult>('overview', 'summary', {});
+  const summary = useOp('overview.summary', {});
   return (
     <Panel title="Data in this workspace" subtitle="Rows per table">
       <Async state={summary} what="rows per table">

@@ -1,4 +1,3 @@
-import type { ScoresResult } from '../../feedback/scores.js';
 import type { OperationInfo } from '../api.js';
 import { Chart, intervalBand } from '../components/chart.js';
 import { Loading, Panel } from '../components/ui.js';
@@ -29,9 +28,9 @@ export function useTrend(
 ) {
   const op = findOp(ops, 'feedback', 'scores');
   const base = filterParams(op, filters);
-  const nps = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'nps', by: grain }, !!op && ready);
-  const csat = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'csat', by: grain }, !!op && ready);
-  const ces = useOp<ScoresResult>('feedback', 'scores', { ...base, kind: 'ces', by: grain }, !!op && ready);
+  const nps = useOp('feedback.scores', { ...base, kind: 'nps', by: grain }, !!op && ready);
+  const csat = useOp('feedback.scores', { ...base, kind: 'csat', by: grain }, !!op && ready);
+  const ces = useOp('feedback.scores', { ...base, kind: 'ces', by: grain }, !!op && ready);
   if (!op) return null;
   const all = [nps, csat, ces];
   const done = all.every((s) => s.data);

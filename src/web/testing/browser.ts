@@ -78,10 +78,16 @@ export async function navPages(page: Page): Promise<string[]> {
 
 /**
  * The real server on loopback as `touchpoint start` runs it, for a cockpit test or bench: the
- * workspace `db`, its server data in `dir`/server, local-admin mode, the built cockpit, quiet logs.
+ * workspace `db`, its server data in `dir`/server, local-admin mode, the built cockpit, quiet logs;
+ * `warm` as `touchpoint start` sets it (off by default in tests: no background work).
  */
-export function startCockpitServer(db: string, dir: string): ReturnType<typeof startServer> {
+export function startCockpitServer(
+  db: string,
+  dir: string,
+  options: { readonly warm?: boolean } = {},
+): ReturnType<typeof startServer> {
   return startServer({
+    ...options,
     db,
     dataDir: join(dir, 'server'),
     host: '127.0.0.1',
