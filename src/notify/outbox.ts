@@ -53,7 +53,8 @@ export interface EnqueueResult {
   readonly destinations: readonly string[];
 }
 
-const KEY = /^[\w.:@/%-]{1,500}$/;
+/** An idempotency key: safe in a webhook-id header and an e-mail Message-ID (an alert id has `=`). */
+const KEY = /^[\w.:@/%=+-]{1,500}$/;
 
 /**
  * Puts a message in the outbox for each destination (idempotent on `key`: a key already queued for a
@@ -64,9 +65,9 @@ export async function enqueue(db: Store, m: Message, now: Date = new Date()): Pr
   if (!KEY.test(m.key))
     throw new TouchpointError(
       'invalid_input',
-      `key: "${m.key}" must be 1–500 letters, digits or . _ : @ / % -`,
+      `key: "${m.key}" must be 1–500 letters, digits or . _ : @ / % = + -`,
       {
-        details: [{ field: 'key', message: 'letters, digits or . _ : @ / % -' }],
+        details: [{ field: 'key', message: 'letters, digits or . _ : @ / % = + -' }],
       },
     );
   const all = await destinationsWithSecrets(db);

@@ -4,22 +4,26 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { operations as accountOperations } from '../accounts/index.js';
 import type { AnyOperation } from '../core/operation.js';
-import { parseParams, type RawInput } from '../core/params.js';
 import { importRecords, type Kind } from '../ingest/index.js';
 import { operations as allOperations } from '../operations.js';
 import { accountHandlers } from './account-routes.js';
 import { createAuth, isLoopback, refuseForeignHost } from './auth.js';
+import {
+  type BackgroundLoop,
+  type BackgroundTask,
+  type SchedulerOptions,
+  startServerBackground,
+} from './background.js';
 import { DEFAULT_BODY_LIMIT, INGEST_BODY_LIMIT, UPLOAD_PATHS } from './body.js';
 import { actorOf, type Handler, type ServerContext } from './context.js';
-import { automationsTask, type BackgroundTask, deliveryTask, startDeliveryLoop } from './delivery-loop.js';
+import { firstRun, restrictNewFiles } from './first-run.js';
 import { createApp } from './http.js';
 import { ingestHandlers } from './ingest-routes.js';
 import { fairMemoryShare, Limiter } from './limits.js';
 import { operationHandler } from './operation-route.js';
 import { apiDocument, builtCockpit, registerPages, systemHandlers } from './pages.js';
-import { type CachedCall, loadCalls, ResultCache, saveCalls, Warmer } from './result-cache.js';
+import { defaultCalls, loadCalls, ResultCache, saveCalls, Warmer } from './result-cache.js';
 import { routeTable } from './routes.js';
-import { type Scheduler, type SchedulerOptions, startScheduler } from './scheduler.js';
 import { ServerState } from './state.js';
 import { surveyHandlers } from './survey-routes.js';
 import { type Importer, ownerOnly, Workspaces } from './workspaces.js';
@@ -62,7 +66,7 @@ export interface ServerOptions {
   readonly maxOpenWorkspaces?: number;
   /** The operation table (tests may pass another; the accounts verbs are always served). */
   readonly operations?: readonly AnyOperation[];
-  /** The monitor scheduler's options, or false for none (src/server/scheduler.ts). */
+  /** The monitor scheduler's options, or false for none (src/server/background.ts). */
   readonly scheduler?: SchedulerOptions | false;
   /** The background loop (notification delivery, other tasks); false for none. Default on. */
   readonly background?: false;
@@ -80,8 +84,8 @@ export interface RunningServer {
   /** Whether requests from this machine are signed in as local admin (loopback host only). */
   readonly localAdmin: boolean;
   readonly app: FastifyInstance;
-  /** The monitor scheduler, when the operation table has monitors. */
-  readonly scheduler?: Scheduler;
+  /** The background loop (monitors, automations, delivery), unless switched off. */
+  readonly background?: BackgroundLoop;
   /** Resolves when the background recomputation of cached analyses has nothing left to do. */
   warmed(): Promise<void>;
   close(): Promise<void>;
@@ -238,33 +242,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       `touchpoint: no admin yet. Open ${url}/setup?token=${setupToken} once to create one (or set TOUCHPOINT_ADMIN_PASSWORD).`,
     );
   if (localAdmin) print('touchpoint: requests from this machine are signed in as local admin');
-  // monitors run at their cadence inside the process that holds the workspaces (src/server/scheduler.ts)
-  const monitorsRun = ops.find((o) => o.area === 'monitors' && o.verb === 'run');
-  const envMs = Number(process.env.TOUCHPOINT_SCHEDULER_MS);
-  const scheduler: Scheduler | undefined =
-    monitorsRun && options.scheduler !== false
-      ? startScheduler(
-          state,
-          workspaces,
-          (db, runCtx) => monitorsRun.run(db, monitorsRun.params.parse({ due: true }), runCtx),
-          {
-            ...(Number.isFinite(envMs) && envMs > 0 ? { intervalMs: envMs } : {}),
-            ...(options.scheduler ?? {}),
-          },
-        )
-      : undefined;
+  // monitors, automations and the notification outbox of every workspace (src/server/background.ts)
+  const background = startServerBackground({
+    ops,
+    state,
+    workspaces,
+    ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
+    ...(options.background !== undefined ? { background: options.background } : {}),
+    ...(options.backgroundTasks ? { tasks: options.backgroundTasks } : {}),
+  });
 
-  // automations and the notification outbox of every workspace, every few seconds
-  const background =
-    options.background === false
-      ? undefined
-      : startDeliveryLoop({
-          workspaces,
-          names: async () => (await state.workspaces()).map((w) => w.name),
-          tasks: [automationsTask(), deliveryTask(), ...(options.backgroundTasks ?? [])],
-          intervalMs: Number(process.env.TOUCHPOINT_NOTIFY_INTERVAL_MS) || 5000,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
   // the cached analyses with their defaults, then what was asked for before the last shutdown
   const callsFile = join(dataDir, 'warm-calls.json');
   warmer?.schedule('default', () => [...defaultCalls(ops), ...loadCalls(callsFile, 'default', ops)]);
@@ -273,7 +260,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
-      await scheduler?.stop();
       await background?.stop(); // before the workspaces close: a round in flight commits its outcome
       await app.close(); // waits for requests in flight; refuses new ones
       await warmer?.stop(); // lets the analysis being recomputed finish
@@ -293,46 +279,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     app,
     warmed: async () => warmer?.idle(),
     close,
-    ...(scheduler ? { scheduler } : {}),
+    ...(background ? { background } : {}),
   };
-}
-
-/** Each cached read with its default parameters (those that need none), as a request would parse them. */
-function defaultCalls(ops: readonly AnyOperation[]): CachedCall[] {
-  const out: CachedCall[] = [];
-  for (const op of ops) {
-    if (!op.cache || op.mode !== 'read' || op.database === 'server' || op.edges?.http === false) continue;
-    try {
-      out.push({ op, params: parseParams(op.params, {} as RawInput) as Record<string, unknown> });
-    } catch {
-      // needs a parameter (a finding id, a customer): nothing to compute ahead
-    }
-  }
-  return out;
-}
-
-/** The default workspace, and the first admin from the environment or a one-time setup token. */
-async function firstRun(state: ServerState, workspaces: Workspaces, db: string | undefined) {
-  await workspaces.ensure('default', db);
-  await workspaces.get('default');
-  if ((await state.users.userCount()) > 0) return undefined;
-  const password = process.env.TOUCHPOINT_ADMIN_PASSWORD;
-  if (!password) return state.issueSetupToken();
-  const user = await state.users.createUser({
-    username: process.env.TOUCHPOINT_ADMIN_USER ?? 'admin',
-    password,
-    role: 'admin',
-    workspaces: '*',
-  });
-  await state.audit({ actor: 'env', action: 'setup.admin', target: user.id });
-  return undefined;
-}
-
-/** Files this process creates (databases, WAL, sidecars) are its owner's only: umask 077. */
-function restrictNewFiles(): void {
-  try {
-    process.umask(process.umask() | 0o077);
-  } catch {
-    // not allowed in a worker thread; ownerOnly() still tightens the database files
-  }
 }

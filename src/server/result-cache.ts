@@ -243,3 +243,17 @@ export function loadCalls(file: string, workspace: string, ops: readonly AnyOper
   }
   return out;
 }
+
+/** Each cached read with its default parameters (those that need none), as a request would parse them. */
+export function defaultCalls(ops: readonly AnyOperation[]): CachedCall[] {
+  const out: CachedCall[] = [];
+  for (const op of ops) {
+    if (!op.cache || op.mode !== 'read' || op.database === 'server' || op.edges?.http === false) continue;
+    try {
+      out.push({ op, params: parseParams(op.params, {} as RawInput) as Record<string, unknown> });
+    } catch {
+      // needs a parameter (a finding id, a customer): nothing to compute ahead
+    }
+  }
+  return out;
+}
