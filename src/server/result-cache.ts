@@ -126,6 +126,7 @@ export class ResultCache {
  */
 export class Warmer {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly extras = new Map<string, () => readonly CachedCall[]>();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private stopped = false;
@@ -145,9 +146,14 @@ export class Warmer {
     const before = this.timers.get(workspace);
     if (before) clearTimeout(before);
     else this.pending++;
+    // a pass planned again before it ran (a write right after start) keeps what was planned with it
+    const earlier = this.extras.get(workspace);
+    const all = earlier ? () => [...earlier(), ...extra()] : extra;
+    this.extras.set(workspace, all);
     const t = setTimeout(() => {
       this.timers.delete(workspace);
-      this.chain = this.chain.then(() => this.pass(workspace, extra())).finally(() => this.pending--);
+      this.extras.delete(workspace);
+      this.chain = this.chain.then(() => this.pass(workspace, all())).finally(() => this.pending--);
     }, this.delayMs);
     t.unref?.();
     this.timers.set(workspace, t);
