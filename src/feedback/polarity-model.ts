@@ -1,6 +1,8 @@
 import { indexRows, trainSparseLogistic } from '../stats/sparse-logistic.js';
 import { fitBalanced } from './model.js';
-import { features, type Token } from './text.js';
+import { charGrams, features, type Token } from './text.js';
+
+export { charGrams } from './text.js';
 
 /**
  * A binary positive-vs-negative linear model over sparse presence features, as shipped in JSON:
@@ -25,19 +27,6 @@ export interface PolarityModel {
   readonly embedding?: { readonly bias: number; readonly weights: readonly number[] };
   /** The vector set the dense part was trained with (e.g. `glove-100k`); the shipped one if absent. */
   readonly vectors?: string;
-}
-
-/** Character n-grams of the word tokens, `c:` + n letters of `#word#`. */
-export function charGrams(tokens: readonly Token[], min: number, max: number): string[] {
-  const out: string[] = [];
-  for (const tok of tokens) {
-    if (tok.kind !== 'word') continue;
-    const w = `#${tok.t}#`;
-    for (let n = min; n <= max; n++) {
-      for (let i = 0; i + n <= w.length; i++) out.push(`c:${w.slice(i, i + n)}`);
-    }
-  }
-  return out;
 }
 
 /** The distinct features of a comment for a model with (or without) character n-grams. */
