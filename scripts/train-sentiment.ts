@@ -90,53 +90,16 @@ console.log(`pool ${all.length} tweets (train ${train.length}, blend hold-out ${
 const THREE_CHARS: readonly [number, number] = [3, 5];
 
 function trainThree(): void {
-  const chars = process.env.TP_THREE_WORDS_ONLY ? null : THREE_CHARS;
-  const feats = (t: string) => modelFeatures(tokenize(t), chars);
-  // minimum document frequency 3 (README: no n-gram from a single tweet or two); features are
-  // computed twice (counting, then indexing) rather than kept as strings: with character n-grams the
-  // pool's feature strings would take about a gigabyte
-  const df = new Map<string, number>();
-  for (const r of train) for (const f of feats(r.text)) df.set(f, (df.get(f) ?? 0) + 1);
-  const index = new Map<string, number>();
-  for (const [f, n] of df)
-    if (n >= 3 && !f.includes('<user>') && !f.includes('<url>')) index.set(f, index.size);
-  df.clear();
-  console.log(
-    `vocabulary ${index.size} features with df ≥ 3${chars ? `, characters ${chars[0]}–${chars[1]}` : ''}`,
-  );
-  const rows = train.map((r) => {
-    const ids: number[] = [];
-    for (const f of feats(r.text)) {
-      const j = index.get(f);
-      if (j !== undefined) ids.push(j);
-    }
-    return { indices: Int32Array.from(ids) };
-  });
-  const trainY = train.map((r) => CLASSES.indexOf(r.label));
-  const fit = (l2: number) => {
-    const m = trainSparseLogistic(rows, trainY, {
-      classes: 3,
-      features: index.size,
-      epochs: EPOCHS,
-      l2,
-      rate: RATE,
-    });
-    const compact: Record<string, [number, number, number]> = {};
-    for (const [f, j] of index) {
-      const w = m.weights.subarray(j * 3, j * 3 + 3);
-      if (Math.max(Math.abs(w[0]!), Math.abs(w[1]!), Math.abs(w[2]!)) < 0.06) continue;
-      compact[f] = [round(w[0]!), round(w[1]!), round(w[2]!)];
-    }
-    return { bias: [...m.bias], weights: compact };
-  };
-
-  // regularisation chosen on the hold-out (macro-F1 over the 3 classes), never on any test set;
-  // the candidate is compared, pruned as it would ship, with the shipped model on the same tweets
+  // regularisation, epochs and features chosen on the hold-out (3-class macro-F1), never on any test
+  // set; a candidate is compared, pruned as it would ship, with the shipped model on the same tweets
   const holdX = hold.map((r) => tokenize(r.text));
   const holdY = hold.map((r) => CLASSES.indexOf(r.label));
-  const EPOCHS = Number(process.env.TP_EPOCHS ?? 8);
   const RATE = Number(process.env.TP_RATE ?? 0.1);
-  const L2 = (process.env.TP_L2 ?? '0.01,0.03,0.1').split(',').map(Number);
+  const L2 = (process.env.TP_L2 ?? '0.0001,0.001,0.003,0.01').split(',').map(Number);
+  const EPOCHS = (process.env.TP_EPOCHS ?? '8,16').split(',').map(Number);
+  const CHARS: (readonly [number, number] | null)[] = process.env.TP_THREE_WORDS_ONLY
+    ? [null]
+    : [null, THREE_CHARS];
   const holdF1 = (m: SentimentModel) =>
     macroF1(
       holdX.map((x) => {
@@ -150,33 +113,77 @@ function trainThree(): void {
     ? holdF1(JSON.parse(readFileSync(shippedPath, 'utf8')) as SentimentModel)
     : -1;
   console.log(`shipped 3-class model: hold-out macro-F1 ${shippedF1.toFixed(4)}`);
-  let best: { l2: number; f1: number; m: ReturnType<typeof fit> } | undefined;
-  for (const l2 of L2) {
-    const t0 = performance.now();
-    const m = fit(l2);
-    const probe: SentimentModel = {
-      name: 'probe',
-      trainedOn: '',
-      classes: CLASSES,
-      chars,
-      bias: m.bias,
-      weights: m.weights,
-      blend: { intercept: 0, model: 1, lexicon: 0 },
-    };
-    const f1 = holdF1(probe);
+  const trainY = train.map((r) => CLASSES.indexOf(r.label));
+  type Fit = { bias: number[]; weights: Record<string, [number, number, number]> };
+  let best:
+    | { l2: number; epochs: number; chars: readonly [number, number] | null; f1: number; m: Fit }
+    | undefined;
+  for (const chars of CHARS) {
+    const feats = (t: string) => modelFeatures(tokenize(t), chars);
+    // minimum document frequency 3 (README: no n-gram from a single tweet or two); features are
+    // computed twice (counting, then indexing) rather than kept as strings: with character n-grams
+    // the pool's feature strings would take about a gigabyte
+    const df = new Map<string, number>();
+    for (const r of train) for (const f of feats(r.text)) df.set(f, (df.get(f) ?? 0) + 1);
+    const index = new Map<string, number>();
+    for (const [f, n] of df)
+      if (n >= 3 && !f.includes('<user>') && !f.includes('<url>')) index.set(f, index.size);
+    df.clear();
     console.log(
-      `l2 ${l2}: hold-out macro-F1 ${f1.toFixed(4)} (${Object.keys(m.weights).length} features kept, ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      `vocabulary ${index.size} features with df ≥ 3${chars ? `, characters ${chars[0]}–${chars[1]}` : ', words only'}`,
     );
-    if (!best || f1 > best.f1) best = { l2, f1, m };
+    const rows = train.map((r) => {
+      const ids: number[] = [];
+      for (const f of feats(r.text)) {
+        const j = index.get(f);
+        if (j !== undefined) ids.push(j);
+      }
+      return { indices: Int32Array.from(ids) };
+    });
+    for (const epochs of EPOCHS) {
+      for (const l2 of L2) {
+        const t0 = performance.now();
+        const fit = trainSparseLogistic(rows, trainY, {
+          classes: 3,
+          features: index.size,
+          epochs,
+          l2,
+          rate: RATE,
+        });
+        const m: Fit = { bias: [...fit.bias].map(round), weights: {} };
+        for (const [f, j] of index) {
+          const w = fit.weights.subarray(j * 3, j * 3 + 3);
+          if (Math.max(Math.abs(w[0]!), Math.abs(w[1]!), Math.abs(w[2]!)) < 0.06) continue;
+          m.weights[f] = [round(w[0]!), round(w[1]!), round(w[2]!)];
+        }
+        const probe: SentimentModel = {
+          name: 'probe',
+          trainedOn: '',
+          classes: CLASSES,
+          chars,
+          bias: m.bias,
+          weights: m.weights,
+          blend: { intercept: 0, model: 1, lexicon: 0 },
+        };
+        const f1 = holdF1(probe);
+        const size = Object.keys(m.weights).length;
+        console.log(
+          `${chars ? 'words+chars' : 'words'} epochs ${epochs} l2 ${l2}: hold-out macro-F1 ${f1.toFixed(4)} (${size} features kept, ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
+        if (!best || f1 > best.f1 || (f1 === best.f1 && size < Object.keys(best.m.weights).length))
+          best = { l2, epochs, chars, f1, m };
+      }
+    }
   }
   if (best!.f1 <= shippedF1) {
     console.log(`no candidate beats the shipped model on the hold-out (${shippedF1.toFixed(4)}): kept`);
     return;
   }
+  const chars = best!.chars;
   const { bias, weights: compact } = best!.m;
   const model: SentimentModel = {
     name: 'semeval-lr',
-    trainedOn: `l2 ${best!.l2}; words${chars ? ` and characters ${chars[0]}–${chars[1]}` : ''}; SemEval-2017 Task 4A English tweets 2013–2016 (Rosenthal, Farra & Nakov 2017), deduplicated, minus 2016devtest`,
+    trainedOn: `l2 ${best!.l2}, ${best!.epochs} epochs; words${chars ? ` and characters ${chars[0]}–${chars[1]}` : ''}; SemEval-2017 Task 4A English tweets 2013–2016 (Rosenthal, Farra & Nakov 2017), deduplicated, minus 2016devtest`,
     classes: CLASSES,
     chars,
     bias: [round(bias[0]!), round(bias[1]!), round(bias[2]!)],
