@@ -46,7 +46,13 @@ let shippedVersionCache: string | undefined;
 export function shippedVersion(): string {
   if (shippedVersionCache) return shippedVersionCache;
   const h = createHash('sha256');
-  for (const f of ['semeval-lr.json', 'semeval-polarity.json', 'glove-words.txt', 'glove-vectors.bin'])
+  for (const f of [
+    'semeval-lr.json',
+    'semeval-polarity.json',
+    'semeval-three.json',
+    'glove-words.txt',
+    'glove-vectors.bin',
+  ])
     h.update(readFileSync(new URL(`./models/${f}`, import.meta.url)));
   h.update(JSON.stringify([...lexicon().entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
   shippedVersionCache = `${blendedScorer().name}@${h.digest('hex').slice(0, 8)}`;

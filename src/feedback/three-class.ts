@@ -27,6 +27,12 @@ export interface ThreeClassModel {
   readonly weights: readonly (readonly number[])[];
   /** share of each class in the training tweets (negative, neutral, positive) */
   readonly priors: readonly number[];
+  /**
+   * Optional three-class GloVe part: multinomial logistic regression on `embedComment` (intercepts
+   * and, per dense feature, three weights); its two log-odds against neutral are the last two
+   * stacker features (THREE_CLASS_GLOVE_FEATURES).
+   */
+  readonly embedding?: { readonly bias: readonly number[]; readonly weights: readonly (readonly number[])[] };
 }
 
 export const THREE_CLASS_FEATURES = [
@@ -44,6 +50,12 @@ export const THREE_CLASS_FEATURES = [
   'log words',
 ] as const;
 
+/** The stacker features a model with a three-class GloVe part adds. */
+export const THREE_CLASS_GLOVE_FEATURES = [
+  'negative vs neutral (3-class GloVe)',
+  'positive vs neutral (3-class GloVe)',
+] as const;
+
 export interface Parts {
   /** the binary blend's pos-vs-neg logit */
   readonly z: number;
@@ -52,6 +64,8 @@ export interface Parts {
   readonly lexicon: LexiconScore;
   /** the polarity model knows at least one feature of the comment */
   readonly known: boolean;
+  /** the comment's dense features (`embedComment`) */
+  readonly embedded: Float64Array;
 }
 
 /** The parts of one tokenised comment (shared with the binary blend, computed once). */
@@ -66,18 +80,39 @@ export function partsOf(
   const three = Math.log(Math.max(p3[2], 1e-9)) - Math.log(Math.max(p3[0], 1e-9));
   const { margin, known } = polarityEval(polarity, tokens);
   const b = polarity.blend;
+  const embedded = embedComment(vectors, tokens);
   const dense =
-    polarity.embedding && b.embedding
-      ? b.embedding * denseMargin(polarity.embedding, embedComment(vectors, tokens))
-      : 0;
+    polarity.embedding && b.embedding ? b.embedding * denseMargin(polarity.embedding, embedded) : 0;
   const z = b.intercept + b.margin * margin + dense + b.lexicon * lexicon.compound + b.three * three;
-  return { z, p3, lexicon, known: known > 0 };
+  return { z, p3, lexicon, known: known > 0, embedded };
 }
 
 const squash = (x: number) => x / Math.sqrt(x * x + 15);
 
-/** The stacker's input row (in THREE_CLASS_FEATURES order). */
-export function threeClassRow(parts: Parts, tokens: readonly Token[]): number[] {
+/** The three-class GloVe part's log-odds of negative and of positive against neutral. */
+export function gloveLogOdds(
+  e: NonNullable<ThreeClassModel['embedding']>,
+  x: Float64Array,
+): [number, number] {
+  const s = [e.bias[0]!, e.bias[1]!, e.bias[2]!];
+  for (let j = 0; j < x.length; j++) {
+    const w = e.weights[j]!;
+    s[0]! += w[0]! * x[j]!;
+    s[1]! += w[1]! * x[j]!;
+    s[2]! += w[2]! * x[j]!;
+  }
+  return [s[0]! - s[1]!, s[2]! - s[1]!];
+}
+
+/**
+ * The stacker's input row (in THREE_CLASS_FEATURES order, then THREE_CLASS_GLOVE_FEATURES when
+ * `glove` — the model's three-class GloVe part — is given).
+ */
+export function threeClassRow(
+  parts: Parts,
+  tokens: readonly Token[],
+  glove?: ThreeClassModel['embedding'],
+): number[] {
   const { z, p3, lexicon: l } = parts;
   const lp = (i: number) => Math.log(Math.max(p3[i]!, 1e-9));
   let words = 0;
@@ -95,6 +130,7 @@ export function threeClassRow(parts: Parts, tokens: readonly Token[]): number[] 
     l.hits === 0 ? 1 : 0,
     parts.known ? 0 : 1,
     Math.log1p(words),
+    ...(glove ? gloveLogOdds(glove, parts.embedded) : []),
   ];
 }
 
