@@ -33,11 +33,48 @@ export function labelReader(values: readonly string[]): (v: string) => 0 | 1 | 2
   };
 }
 
+/**
+ * An adapted model, as stored (JSON): its features in index order (the three base log-probabilities
+ * first, then n-grams), intercepts, and weights row-major (feature × output); one output = binary.
+ */
+export interface AdaptedModel {
+  readonly features: readonly string[];
+  readonly bias: readonly number[];
+  readonly weights: readonly number[];
+  readonly outputs: number;
+}
+
 interface Model {
   readonly index: Map<string, number>;
-  readonly bias: Float64Array;
-  readonly weights: Float64Array;
+  readonly bias: ArrayLike<number>;
+  readonly weights: ArrayLike<number>;
   readonly outputs: number;
+}
+
+/** The stored form of a fitted model (weights rounded to 6 decimals). */
+function stored(m: Model): AdaptedModel {
+  const r = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    features: [...m.index.keys()],
+    bias: Array.from(m.bias, r),
+    weights: Array.from(m.weights, r),
+    outputs: m.outputs,
+  };
+}
+
+function loaded(a: AdaptedModel): Model {
+  return {
+    index: new Map(a.features.map((f, i) => [f, i])),
+    bias: a.bias,
+    weights: a.weights,
+    outputs: a.outputs,
+  };
+}
+
+/** A scorer from a stored adapted model over `base` (the scorer it was adapted from). */
+export function adaptedScorer(a: AdaptedModel, base: Scorer, name: string): Scorer {
+  const m = loaded(a);
+  return { name, score: (t) => predict(m, String(t ?? ''), base.score(String(t ?? ''))) };
 }
 
 const BASE = ['<base:negative>', '<base:neutral>', '<base:positive>'];
@@ -124,6 +161,8 @@ export interface Adaptation {
   readonly adaptedMacroF1: number;
   readonly baseMacroF1: number;
   readonly scorer: Scorer;
+  /** the model trained on every labelled comment, as stored */
+  readonly model: AdaptedModel;
 }
 
 /**
@@ -170,6 +209,7 @@ export function adapt(
     folds,
     adaptedMacroF1: adapted,
     baseMacroF1: baseF1,
+    model: stored(all),
     scorer: {
       name: `adapted(${texts.length} labels)+${base.name}`,
       score: (t) => predict(all, t, base.score(t)),

@@ -69,7 +69,7 @@ export interface AnalyzeTextResult {
   readonly records: readonly ScoredRow[];
   readonly ms: number;
   /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
-  readonly adaptation?: Omit<Adaptation, 'scorer'>;
+  readonly adaptation?: Omit<Adaptation, 'scorer' | 'model'>;
   /** themes discovered in this file (not saved): label, size, examples, sentiment, suggested P */
   readonly discovered: readonly DiscoveredTheme[];
 }
@@ -163,7 +163,7 @@ export async function analyzeText(
     params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
   const texts = rows.map((r) => cleanText(r[ti] ?? ''));
   const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
-  let adaptation: Omit<Adaptation, 'scorer'> | undefined;
+  let adaptation: Omit<Adaptation, 'scorer' | 'model'> | undefined;
   if (params.labels !== undefined) {
     const li = columnIndex(header, params.labels, '--labels', params.file);
     const values = rows.map((r) => r[li] ?? '');
@@ -183,7 +183,7 @@ export async function analyzeText(
       labelled.map((r) => r.text),
       labelled.map((r) => r.y),
     );
-    const { scorer: adapted, ...figures } = a;
+    const { scorer: adapted, model: _model, ...figures } = a;
     adaptation = figures;
     scorer = adapted;
   }
