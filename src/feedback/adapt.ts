@@ -12,6 +12,9 @@ import { features, tokenize } from './text.js';
  */
 const CLASSES: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
 
+/** The L2 penalties `adapt` chooses among by cross-validation on the labels (docs/decisions.md). */
+export const L2_CHOICES = [1e-4, 1e-3, 1e-2, 1e-1] as const;
+
 /**
  * Reads a label column: words (negative/neutral/positive, neg/neu/pos, detractor/passive/promoter) or
  * numbers — {0, 1} is negative/positive, {−1, 0, 1} negative/neutral/positive. Undefined when blank or
@@ -111,6 +114,7 @@ function train(
   base: readonly Sentiment[],
   y: readonly number[],
   binary: boolean,
+  l2 = 1e-4,
 ): Model {
   const df = new Map<string, number>();
   for (const t of texts) for (const f of new Set(features(tokenize(t)))) df.set(f, (df.get(f) ?? 0) + 1);
@@ -122,7 +126,7 @@ function train(
     classes: binary ? 2 : 3,
     features: index.size,
     epochs: 10,
-    l2: 1e-4,
+    l2,
     rate: 0.2,
   });
   return { index, ...fit };
@@ -159,6 +163,8 @@ export interface Adaptation {
   readonly folds: number;
   /** macro-F1 on the labelled comments: adapted (out of fold) and the base scorer, same rows */
   readonly adaptedMacroF1: number;
+  /** the L2 the cross-validation chose (of L2_CHOICES) */
+  readonly l2: number;
   readonly baseMacroF1: number;
   readonly scorer: Scorer;
   /** the model trained on every labelled comment, as stored */
@@ -184,30 +190,38 @@ export function adapt(
   order.forEach((row, pos) => {
     fold[row] = pos % folds;
   });
-  const pred = new Array<number>(texts.length).fill(0);
-  for (let f = 0; f < folds; f++) {
-    const tr = texts.flatMap((_, i) => (fold[i] === f ? [] : [i]));
-    const m = train(
-      tr.map((i) => texts[i]!),
-      tr.map((i) => baseScores[i]!),
-      tr.map((i) => labels[i]!),
-      binary,
-    );
-    texts.forEach((t, i) => {
-      if (fold[i] === f) pred[i] = decide(predict(m, t, baseScores[i]!));
-    });
-  }
   const gold = [...labels];
   const k = binary ? 2 : 3;
   const map = (xs: readonly number[]) => (binary ? xs.map((x) => (x === 2 ? 1 : 0)) : xs);
-  const adapted = classificationScores(map(pred), map(gold), k).macroF1;
+  // L2 chosen by the cross-validated macro-F1 on these labels (ties: the larger)
+  let best: { l2: number; f1: number } | undefined;
+  for (const l2 of L2_CHOICES) {
+    const pred = new Array<number>(texts.length).fill(0);
+    for (let f = 0; f < folds; f++) {
+      const tr = texts.flatMap((_, i) => (fold[i] === f ? [] : [i]));
+      const m = train(
+        tr.map((i) => texts[i]!),
+        tr.map((i) => baseScores[i]!),
+        tr.map((i) => labels[i]!),
+        binary,
+        l2,
+      );
+      texts.forEach((t, i) => {
+        if (fold[i] === f) pred[i] = decide(predict(m, t, baseScores[i]!));
+      });
+    }
+    const f1 = classificationScores(map(pred), map(gold), k).macroF1;
+    if (!best || f1 >= best.f1) best = { l2, f1 };
+  }
+  const adapted = best!.f1;
   const baseF1 = classificationScores(map(baseScores.map(decide)), map(gold), k).macroF1;
-  const all = train(texts, baseScores, labels, binary);
+  const all = train(texts, baseScores, labels, binary, best!.l2);
   return {
     labelled: texts.length,
     classes: binary ? 2 : 3,
     folds,
     adaptedMacroF1: adapted,
+    l2: best!.l2,
     baseMacroF1: baseF1,
     model: stored(all),
     scorer: {

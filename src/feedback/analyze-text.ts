@@ -69,7 +69,10 @@ export interface AnalyzeTextResult {
   readonly records: readonly ScoredRow[];
   readonly ms: number;
   /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
-  readonly adaptation?: Omit<Adaptation, 'scorer' | 'model'>;
+  readonly adaptation?: Omit<Adaptation, 'scorer' | 'model'> & {
+    /** whether the adapted scorer scored the file (only when it beats the base, cross-validated) */
+    readonly used: boolean;
+  };
   /** themes discovered in this file (not saved): label, size, examples, sentiment, suggested P */
   readonly discovered: readonly DiscoveredTheme[];
 }
@@ -163,7 +166,7 @@ export async function analyzeText(
     params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
   const texts = rows.map((r) => cleanText(r[ti] ?? ''));
   const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
-  let adaptation: Omit<Adaptation, 'scorer' | 'model'> | undefined;
+  let adaptation: AnalyzeTextResult['adaptation'];
   if (params.labels !== undefined) {
     const li = columnIndex(header, params.labels, '--labels', params.file);
     const values = rows.map((r) => r[li] ?? '');
@@ -184,8 +187,10 @@ export async function analyzeText(
       labelled.map((r) => r.y),
     );
     const { scorer: adapted, model: _model, ...figures } = a;
-    adaptation = figures;
-    scorer = adapted;
+    // the adapted scorer scores the file only when its cross-validated figure beats the base's
+    const used = figures.adaptedMacroF1 > figures.baseMacroF1;
+    adaptation = { ...figures, used };
+    if (used) scorer = adapted;
   }
   let taxonomy: Taxonomy = await loadTaxonomy(db);
   let themesFrom: AnalyzeTextResult['themesFrom'] = 'workspace';
@@ -298,7 +303,7 @@ export const analyzeTextOperation = defineOperation({
   run: (db, params, ctx) => analyzeText(db, params, ctx),
   present: (r) => [
     {
-      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''})` : ''}`,
+      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''}; L2 ${r.adaptation.l2})${r.adaptation.used ? '' : ' — not better, so the base scorer scored the file'}` : ''}`,
       rows: r.themes.slice(0, 20).map((t) => ({ theme: t.id, name: t.name, comments: t.count })),
     },
     ...(r.discovered.length
