@@ -53,6 +53,15 @@ function lexiconLabel(c: number, band = 0.2): Sentiment {
 let shipped: SentimentModel | undefined;
 let shippedPol: PolarityModel | undefined;
 let shippedThree: ThreeClassModel | null | undefined;
+let shippedNeu: PolarityModel | null | undefined;
+
+/** The shipped neutral-vs-opinion model (models/semeval-neutral.json), loaded once; null when not shipped. */
+export function shippedNeutral(): PolarityModel | null {
+  if (shippedNeu !== undefined) return shippedNeu;
+  const url = new URL('./models/semeval-neutral.json', import.meta.url);
+  shippedNeu = existsSync(url) ? (JSON.parse(readFileSync(url, 'utf8')) as PolarityModel) : null;
+  return shippedNeu;
+}
 
 /** The shipped three-class decision (models/semeval-three.json), loaded once; null when not shipped. */
 export function shippedThreeClass(): ThreeClassModel | null {
@@ -153,14 +162,14 @@ export function scoreTokens(
 ): Sentiment {
   if (tokens.length === 0) return { label: 'neutral', score: 0 };
   if (polarity && three) {
-    const parts = partsOf(tokens, model, polarity, vectors);
+    const parts = partsOf(tokens, model, polarity, vectors, three.neutral ? shippedNeutral() : null);
     // a comment the polarity model knows nothing of (emoji only, another language): the lexicon speaks alone
     if (!parts.known && extra === 0) return lexiconLabel(parts.lexicon.compound);
     // the CX rules (hand-written for support language, rare in tweets, so the fit cannot weigh them)
     // shift the pos-vs-neg log-odds by CX_WEIGHT per unit of valence
     const p = threeClassProbs(
       three,
-      threeClassRow(parts, tokens, three.embedding),
+      threeClassRow(parts, tokens, three.embedding, three.neutral),
       extra + CX_WEIGHT * parts.lexicon.cx,
     );
     const q = p.map((v, c) => v / three.priors[c]!);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readMeta, type Store, writeMeta } from '../store/index.js';
 import { type AdaptedModel, adaptedScorer } from './adapt.js';
 import { companyModelScorer, companyScorer } from './company-model.js';
@@ -57,10 +57,13 @@ export function shippedVersion(): string {
     'semeval-lr.json',
     'semeval-polarity.json',
     'semeval-three.json',
+    'semeval-neutral.json',
     'glove-words.txt',
     'glove-vectors.bin',
-  ])
-    h.update(readFileSync(new URL(`./models/${f}`, import.meta.url)));
+  ]) {
+    const url = new URL(`./models/${f}`, import.meta.url);
+    if (existsSync(url)) h.update(readFileSync(url));
+  }
   h.update(JSON.stringify([...lexicon().entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
   shippedVersionCache = `${blendedScorer().name}@${h.digest('hex').slice(0, 8)}`;
   return shippedVersionCache;

@@ -33,6 +33,8 @@ export interface ThreeClassModel {
    * stacker features (THREE_CLASS_GLOVE_FEATURES).
    */
   readonly embedding?: { readonly bias: readonly number[]; readonly weights: readonly (readonly number[])[] };
+  /** Whether the stacker reads the neutral-vs-opinion model's margin (its last feature; round 3). */
+  readonly neutral?: boolean;
 }
 
 export const THREE_CLASS_FEATURES = [
@@ -56,6 +58,9 @@ export const THREE_CLASS_GLOVE_FEATURES = [
   'positive vs neutral (3-class GloVe)',
 ] as const;
 
+/** The stacker feature a model with the neutral-vs-opinion part adds (after the GloVe ones). */
+export const THREE_CLASS_NEUTRAL_FEATURE = 'neutral vs opinion (NB words + characters)';
+
 export interface Parts {
   /** the binary blend's pos-vs-neg logit */
   readonly z: number;
@@ -66,6 +71,8 @@ export interface Parts {
   readonly known: boolean;
   /** the comment's dense features (`embedComment`) */
   readonly embedded: Float64Array;
+  /** the neutral-vs-opinion model's margin, when one was given */
+  readonly neutral?: number;
 }
 
 /** The parts of one tokenised comment (shared with the binary blend, computed once). */
@@ -74,6 +81,7 @@ export function partsOf(
   model: SentimentModel,
   polarity: PolarityModel,
   vectors: Embeddings,
+  neutral?: PolarityModel | null,
 ): Parts {
   const lexicon = scoreLexicon(tokens);
   const p3 = predict(model, tokens);
@@ -84,7 +92,14 @@ export function partsOf(
   const dense =
     polarity.embedding && b.embedding ? b.embedding * denseMargin(polarity.embedding, embedded) : 0;
   const z = b.intercept + b.margin * margin + dense + b.lexicon * lexicon.compound + b.three * three;
-  return { z, p3, lexicon, known: known > 0, embedded };
+  return {
+    z,
+    p3,
+    lexicon,
+    known: known > 0,
+    embedded,
+    ...(neutral ? { neutral: polarityEval(neutral, tokens).margin } : {}),
+  };
 }
 
 const squash = (x: number) => x / Math.sqrt(x * x + 15);
@@ -112,6 +127,7 @@ export function threeClassRow(
   parts: Parts,
   tokens: readonly Token[],
   glove?: ThreeClassModel['embedding'],
+  neutral = false,
 ): number[] {
   const { z, p3, lexicon: l } = parts;
   const lp = (i: number) => Math.log(Math.max(p3[i]!, 1e-9));
@@ -131,6 +147,7 @@ export function threeClassRow(
     parts.known ? 0 : 1,
     Math.log1p(words),
     ...(glove ? gloveLogOdds(glove, parts.embedded) : []),
+    ...(neutral ? [parts.neutral ?? 0] : []),
   ];
 }
 
