@@ -143,8 +143,10 @@ const hash = (s: string) => createHash('md5').update(s).digest('hex');
 /**
  * Finds topics in comments that the taxonomy does not cover yet and proposes them as new
  * sub-themes (appended with new ids; existing themes are never touched). Keyphrase candidates are
- * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); comments are
- * clustered by k-means (ml-kmeans, k-means++ with a fixed seed) on TF-IDF vectors; each cluster's
+ * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); every sampled
+ * comment is clustered by k-means (ml-kmeans, k-means++ seeded by `options.seed`) on TF-IDF vectors,
+ * and a cluster is left out as covered when one existing theme heads half its comments or most of
+ * its leading keywords are one theme's; each proposal keeps its centroid (`centroidAssigner`); each cluster's
  * keywords are its terms most over-represented against all comments (lift ≥ 1.5, in ≥ 8% of the
  * cluster, and at least half of all comments using the term are in the cluster); clusters sharing their leading keywords merge, so paraphrases become one theme.
  */
