@@ -324,7 +324,9 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
         await select.selectOption(next);
         expect((await saved).status()).toBe(200);
         await page.locator('.label-correction', { hasText: 'corrected' }).first().waitFor();
-        await page.screenshot({ path: join(ARTIFACTS, `voice-label-correction-${theme}.png`) });
+        await page
+          .locator('section', { has: page.locator('h2', { hasText: 'Comment explorer' }) })
+          .screenshot({ path: join(ARTIFACTS, `voice-label-correction-${theme}.png`) });
         const listed = (await (
           await fetch(`${server.url}/api/v1/feedback/comments?q=courier&limit=100`)
         ).json()) as { items: { id: string; corrected: string | null }[] };
