@@ -199,7 +199,7 @@ function LabelCorrection(props: { row: CommentRow }) {
           }
         }}
       >
-        {!value && <option value="">–</option>}
+        {!value && <option value="">not scored</option>}
         {['negative', 'neutral', 'positive'].map((l) => (
           <option value={l}>{l}</option>
         ))}
