@@ -44,14 +44,18 @@ export function polarityMargin(model: PolarityModel, tokens: readonly Token[]): 
   return polarityEval(model, tokens).margin;
 }
 
-/** The margin and how many of the comment's features the model knows (0: it has nothing to say). */
+/**
+ * The margin and how many of the comment's features the model knows (0: it has nothing to say).
+ * `features` may be passed when already computed for another model with the same `chars`.
+ */
 export function polarityEval(
   model: PolarityModel,
   tokens: readonly Token[],
+  features: readonly string[] = polarityFeatures(tokens, model.chars),
 ): { margin: number; known: number } {
   let margin = model.bias;
   let known = 0;
-  for (const f of polarityFeatures(tokens, model.chars)) {
+  for (const f of features) {
     const w = model.weights[f];
     if (w !== undefined) {
       margin += w;

@@ -3,7 +3,7 @@ import { type LexiconScore, scoreLexicon } from './lexicon.js';
 import type { SentimentModel } from './model.js';
 import { predict } from './model.js';
 import type { PolarityModel } from './polarity-model.js';
-import { denseMargin, polarityEval } from './polarity-model.js';
+import { denseMargin, polarityEval, polarityFeatures } from './polarity-model.js';
 import type { Token } from './text.js';
 
 /**
@@ -86,7 +86,8 @@ export function partsOf(
   const lexicon = scoreLexicon(tokens);
   const p3 = predict(model, tokens);
   const three = Math.log(Math.max(p3[2], 1e-9)) - Math.log(Math.max(p3[0], 1e-9));
-  const { margin, known } = polarityEval(polarity, tokens);
+  const feats = polarityFeatures(tokens, polarity.chars);
+  const { margin, known } = polarityEval(polarity, tokens, feats);
   const b = polarity.blend;
   const embedded = embedComment(vectors, tokens);
   const dense =
@@ -98,9 +99,21 @@ export function partsOf(
     lexicon,
     known: known > 0,
     embedded,
-    ...(neutral ? { neutral: polarityEval(neutral, tokens).margin } : {}),
+    ...(neutral
+      ? {
+          // the same features when the two models read the same character n-grams (computed once)
+          neutral: polarityEval(
+            neutral,
+            tokens,
+            sameChars(neutral.chars, polarity.chars) ? feats : polarityFeatures(tokens, neutral.chars),
+          ).margin,
+        }
+      : {}),
   };
 }
+
+const sameChars = (a: PolarityModel['chars'], b: PolarityModel['chars']) =>
+  a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1]);
 
 const squash = (x: number) => x / Math.sqrt(x * x + 15);
 
