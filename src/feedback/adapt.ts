@@ -1,4 +1,4 @@
-import { classificationScores } from '../stats/classification.js';
+import { perClassScores } from '../stats/classification.js';
 import { lcgOrder, type SparseRow, trainSparseLogistic } from '../stats/sparse-logistic.js';
 import type { Scorer, Sentiment, SentimentLabel } from './scorer.js';
 import { features, tokenize } from './text.js';
@@ -11,6 +11,15 @@ import { features, tokenize } from './text.js';
  * labelled comments, 10 epochs, L2 1e-4, rate 0.2, class-balanced; 5 folds for the honest figure.
  */
 const CLASSES: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
+
+/**
+ * Macro-F1 over the classes the labels use (a file labelled only negative/neutral is not marked down
+ * for a positive class it never has).
+ */
+function macroF1(pred: readonly number[], gold: readonly number[], classes: number): number {
+  const per = perClassScores(pred, gold, classes).filter((c) => c.n > 0);
+  return per.length ? per.reduce((a, c) => a + c.f1, 0) / per.length : 0;
+}
 
 /** The L2 penalties `adapt` chooses among by cross-validation on the labels (docs/decisions.md). */
 export const L2_CHOICES = [1e-4, 1e-3, 1e-2, 1e-1] as const;
@@ -210,11 +219,11 @@ export function adapt(
         if (fold[i] === f) pred[i] = decide(predict(m, t, baseScores[i]!));
       });
     }
-    const f1 = classificationScores(map(pred), map(gold), k).macroF1;
+    const f1 = macroF1(map(pred), map(gold), k);
     if (!best || f1 >= best.f1) best = { l2, f1 };
   }
   const adapted = best!.f1;
-  const baseF1 = classificationScores(map(baseScores.map(decide)), map(gold), k).macroF1;
+  const baseF1 = macroF1(map(baseScores.map(decide)), map(gold), k);
   const all = train(texts, baseScores, labels, binary, best!.l2);
   return {
     labelled: texts.length,
