@@ -27,14 +27,22 @@ export const sentimentOperations = [
     listField: 'history',
     run: async (db) => {
       const r = await loadSentimentRecord(db);
-      if (r === null) return { current: null, history: [] as SentimentVersion[] };
+      // analysts' label corrections, and how many came after this version was trained (the next
+      // sentiment-train would learn from them)
+      const c = await db.one<{ total: number; since: number }>(sql`
+        SELECT count(*)::INTEGER AS total,
+          count(*) FILTER (WHERE ${r?.trainedAt ?? null}::TIMESTAMP IS NULL
+            OR labelled_at > ${r?.trainedAt ?? null}::TIMESTAMP)::INTEGER AS since
+        FROM feedback_labels`);
+      const corrections = { total: c?.total ?? 0, sinceTraining: c?.since ?? 0 };
+      if (r === null) return { current: null, history: [] as SentimentVersion[], corrections };
       const { model: _w, adapted: _a, history, ...current } = r;
-      return { current: current as SentimentVersion, history };
+      return { current: current as SentimentVersion, history, corrections };
     },
     present: (r) => [
       {
         title: r.current
-          ? `sentiment model ${versionLabel(r.current)} (scores change only when retrained: feedback sentiment-train)`
+          ? `sentiment model ${versionLabel(r.current)} (scores change only when retrained: feedback sentiment-train); ${r.corrections.sinceTraining} label corrections since it was trained`
           : 'no sentiment model yet: the first analysis (feedback themes) writes version 1',
         rows: r.current ? [r.current, ...r.history].map(versionRow) : [],
       },

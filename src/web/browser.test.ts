@@ -334,6 +334,19 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
         expect(errors).toEqual([]);
         await ctx.close();
       }
+      // the settings say how many corrections the next retrain would learn from, and offer it
+      const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      const { page, errors } = await open(ctx, '#/settings?tab=model');
+      const note = page.locator('[data-testid="sentiment-corrections"]');
+      await note.waitFor({ timeout: 60_000 });
+      await expect(note.textContent()).resolves.toMatch(
+        /label corrections? (since this version was trained|so far)/,
+      );
+      const panel = page.locator('section', { has: page.locator('h2', { hasText: 'Sentiment model' }) });
+      expect(await panel.getByRole('button', { name: 'Retrain the sentiment model' }).count()).toBe(1);
+      await panel.screenshot({ path: join(ARTIFACTS, 'settings-sentiment-model.png') });
+      expect(errors).toEqual([]);
+      await ctx.close();
     },
     180_000,
   );
