@@ -147,8 +147,14 @@ describe('analyst corrections feed a three-class company model', () => {
       );
       await getThemes(db, params);
       expect(await scores(db)).toEqual(before); // a correction alone moves nothing
+      const model = sentimentOperations.find((o) => o.verb === 'sentiment-model')!;
+      const pending = async () =>
+        ((await model.run(db, {} as never, {})) as { corrections: { total: number; sinceTraining: number } })
+          .corrections;
+      expect(await pending()).toEqual({ total: 100, sinceTraining: 100 });
       const train = sentimentOperations.find((o) => o.verb === 'sentiment-train')!;
       const res = (await train.run(db, {} as never, {})) as { current: { note: string } };
+      expect(await pending()).toEqual({ total: 100, sinceTraining: 0 });
       const stored = await loadSentimentRecord(db);
       expect(stored?.classes).toBe(3);
       expect(stored?.corrected).toBe(100);
