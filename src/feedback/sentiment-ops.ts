@@ -29,10 +29,10 @@ export const sentimentOperations = [
       const r = await loadSentimentRecord(db);
       // analysts' label corrections, and how many came after this version was trained (the next
       // sentiment-train would learn from them)
+      const trained = r ? Date.parse(r.trainedAt) : -1;
       const c = await db.one<{ total: number; since: number }>(sql`
         SELECT count(*)::INTEGER AS total,
-          count(*) FILTER (WHERE ${r?.trainedAt ?? null}::TIMESTAMP IS NULL
-            OR labelled_at > ${r?.trainedAt ?? null}::TIMESTAMP)::INTEGER AS since
+          count(*) FILTER (WHERE epoch_ms(labelled_at) > ${trained})::INTEGER AS since
         FROM feedback_labels`);
       const corrections = { total: c?.total ?? 0, sinceTraining: c?.since ?? 0 };
       if (r === null) return { current: null, history: [] as SentimentVersion[], corrections };
