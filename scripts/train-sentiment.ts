@@ -548,8 +548,12 @@ function trainStack(): void {
     if (!glove || f1 > glove.f1) glove = { l2, f1, e };
   }
 
-  // the neutral-vs-opinion part (round 3): NB words + characters, L2 by its hold-out macro-F1
-  const neutralModel = ((): PolarityModel => {
+  // the neutral-vs-opinion part (round 3, withdrawn: docs/decisions.md): NB words + characters, L2 by
+  // its hold-out macro-F1; a candidate only with TP_STACK_NEUTRAL=1, so a plain --stack reproduces
+  // the shipped (round 2) stacker
+  const withNeutral = process.env.TP_STACK_NEUTRAL === '1';
+  const neutralModel = ((): PolarityModel | null => {
+    if (!withNeutral) return null;
     const trainTok = train.map((r) => tokenize(r.text));
     const xs = trainTok.map((t) => polarityFeatures(t, THREE_CHARS));
     const df = new Map<string, number>();
@@ -591,7 +595,7 @@ function trainStack(): void {
       return {
         x: threeClassRow(parts, tokens),
         xg: threeClassRow(parts, tokens, glove!.e),
-        xn: threeClassRow(parts, tokens, glove!.e, true),
+        xn: withNeutral ? threeClassRow(parts, tokens, glove!.e, true) : [],
         y: CLASSES.indexOf(r.label),
         current: CLASSES.indexOf(current.score(r.text).label),
       };
@@ -640,7 +644,8 @@ function trainStack(): void {
   const xOfVariant = (r: (typeof h)[number], v: Variant) =>
     v === 'none' ? r.x : v === 'glove' ? r.xg : r.xn;
   let best: { l2: number; f1: number; variant: Variant } | undefined;
-  for (const variant of ['none', 'glove', 'glove+neutral'] as const) {
+  const variants: Variant[] = ['none', 'glove', ...(withNeutral ? (['glove+neutral'] as const) : [])];
+  for (const variant of variants) {
     const hr = h.map((r) => ({ x: xOfVariant(r, variant), y: r.y }));
     for (const l2 of [1e-4, 1e-3, 1e-2, 1e-1]) {
       const pred = new Array<number>(h.length).fill(0);
@@ -693,7 +698,7 @@ function trainStack(): void {
   if (ships && best!.f1 > ROUND2_CV) {
     writeFileSync(join(MODELS, 'semeval-three.json'), `${JSON.stringify(shipped, null, 1)}\n`);
     console.log('wrote models/semeval-three.json');
-    if (best!.variant === 'glove+neutral') {
+    if (best!.variant === 'glove+neutral' && neutralModel) {
       writeFileSync(join(MODELS, 'semeval-neutral.json'), `${JSON.stringify(neutralModel)}\n`);
       console.log('wrote models/semeval-neutral.json');
     }
