@@ -15,7 +15,7 @@ import { kmeans } from 'ml-kmeans';
 import { starterTaxonomy } from '../src/feedback/starter-taxonomy.js';
 import { STOPWORDS, stem } from '../src/feedback/terms.js';
 import { tokenize } from '../src/feedback/text.js';
-import { discoverThemes, themeAssigner } from '../src/feedback/themes-model.js';
+import { centroidAssigner, discoverThemes, themeAssigner } from '../src/feedback/themes-model.js';
 import { bestMatchF1, nmi } from '../src/stats/index.js';
 import type { BenchContext } from './run.js';
 
@@ -76,19 +76,20 @@ export function cfpbThemes(ctx: BenchContext): void {
     const withStarter = discoverThemes(comments, starterTaxonomy(), { sample: comments.length });
     const alone = discoverThemes(comments, { version: 1, themes: [] }, { sample: comments.length });
     const ms = performance.now() - t0;
-    const assign = (tax: typeof alone.taxonomy) => {
-      const a = themeAssigner(tax, 'active');
+    // as analyze-text assigns: the nearest proposal's centroid first, then the keyword themes
+    const assign = (r: typeof alone) => {
+      const a = centroidAssigner(r.proposals, r.idf, themeAssigner(r.taxonomy, 'active'));
       return texts.map((t) => a.assign(t)[0] ?? '(none)');
     };
     const variants: [string, string[], string][] = [
       [
         'touchpoint (starter + discovered, as analyze-text)',
-        assign(withStarter.taxonomy),
+        assign(withStarter),
         `${withStarter.proposals.length} proposed: ${withStarter.proposals.map((p) => p.name).join(', ')}`,
       ],
       [
         'touchpoint discovery alone',
-        assign(alone.taxonomy),
+        assign(alone),
         `${alone.proposals.length} proposed: ${alone.proposals.map((p) => p.name).join(', ')}`,
       ],
       [`TF-IDF k-means (k = ${labels})`, tfidfKmeans(texts, labels), 'every complaint in a cluster'],

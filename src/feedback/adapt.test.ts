@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withTestDb } from '../store/index.js';
-import { adapt, labelReader } from './adapt.js';
+import { adapt, L2_CHOICES, labelReader } from './adapt.js';
 import { analyzeText } from './analyze-text.js';
 import { blendedScorer } from './scorer.js';
 
@@ -69,7 +69,28 @@ describe('domain adaptation from labels', () => {
       expect(r.rows).toBe(151);
       expect(r.adaptation?.labelled).toBe(150);
       expect(r.adaptation!.adaptedMacroF1).toBeGreaterThan(r.adaptation!.baseMacroF1);
+      expect(r.adaptation!.used).toBe(true);
+      expect(L2_CHOICES).toContain(r.adaptation!.l2);
       expect(r.records.at(-1)!.label).toBe('positive'); // the unlabelled row, scored by the adapted model
+      // labels that say exactly what the base scorer says: adapting cannot beat it, so the base scores
+      const base = blendedScorer();
+      const same = join(dir, 'same.csv');
+      writeFileSync(
+        same,
+        `id,comment,label\n${rows.map((x, i) => `${i},"${x.text}",${base.score(x.text).label}`).join('\n')}\n`,
+      );
+      const s = await analyzeText(db, {
+        file: same,
+        text: readFileSync(same, 'utf8'),
+        textColumn: 'comment',
+        idColumn: 'id',
+        labels: 'label',
+      });
+      // macro-F1 over the classes the labels use (they need not use all three)
+      expect(s.adaptation!.baseMacroF1).toBe(1);
+      expect(s.adaptation!.adaptedMacroF1).toBeLessThanOrEqual(s.adaptation!.baseMacroF1);
+      expect(s.adaptation!.used).toBe(false);
+      expect(s.records.map((x) => x.label)).toEqual(rows.map((x) => base.score(x.text).label));
       await expect(analyzeText(db, { file, text, textColumn: 'comment', labels: 'stars' })).rejects.toThrow(
         /has no column "stars" \(--labels\)/,
       );

@@ -1,4 +1,4 @@
-import { classificationScores } from '../stats/classification.js';
+import { perClassScores } from '../stats/classification.js';
 import { lcgOrder, type SparseRow, trainSparseLogistic } from '../stats/sparse-logistic.js';
 import type { Scorer, Sentiment, SentimentLabel } from './scorer.js';
 import { features, tokenize } from './text.js';
@@ -11,6 +11,18 @@ import { features, tokenize } from './text.js';
  * labelled comments, 10 epochs, L2 1e-4, rate 0.2, class-balanced; 5 folds for the honest figure.
  */
 const CLASSES: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
+
+/**
+ * Macro-F1 over the classes the labels use (a file labelled only negative/neutral is not marked down
+ * for a positive class it never has).
+ */
+function macroF1(pred: readonly number[], gold: readonly number[], classes: number): number {
+  const per = perClassScores(pred, gold, classes).filter((c) => c.n > 0);
+  return per.length ? per.reduce((a, c) => a + c.f1, 0) / per.length : 0;
+}
+
+/** The L2 penalties `adapt` chooses among by cross-validation on the labels (docs/decisions.md). */
+export const L2_CHOICES = [1e-4, 1e-3, 1e-2, 1e-1] as const;
 
 /**
  * Reads a label column: words (negative/neutral/positive, neg/neu/pos, detractor/passive/promoter) or
@@ -33,11 +45,48 @@ export function labelReader(values: readonly string[]): (v: string) => 0 | 1 | 2
   };
 }
 
+/**
+ * An adapted model, as stored (JSON): its features in index order (the three base log-probabilities
+ * first, then n-grams), intercepts, and weights row-major (feature × output); one output = binary.
+ */
+export interface AdaptedModel {
+  readonly features: readonly string[];
+  readonly bias: readonly number[];
+  readonly weights: readonly number[];
+  readonly outputs: number;
+}
+
 interface Model {
   readonly index: Map<string, number>;
-  readonly bias: Float64Array;
-  readonly weights: Float64Array;
+  readonly bias: ArrayLike<number>;
+  readonly weights: ArrayLike<number>;
   readonly outputs: number;
+}
+
+/** The stored form of a fitted model (weights rounded to 6 decimals). */
+function stored(m: Model): AdaptedModel {
+  const r = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    features: [...m.index.keys()],
+    bias: Array.from(m.bias, r),
+    weights: Array.from(m.weights, r),
+    outputs: m.outputs,
+  };
+}
+
+function loaded(a: AdaptedModel): Model {
+  return {
+    index: new Map(a.features.map((f, i) => [f, i])),
+    bias: a.bias,
+    weights: a.weights,
+    outputs: a.outputs,
+  };
+}
+
+/** A scorer from a stored adapted model over `base` (the scorer it was adapted from). */
+export function adaptedScorer(a: AdaptedModel, base: Scorer, name: string): Scorer {
+  const m = loaded(a);
+  return { name, score: (t) => predict(m, String(t ?? ''), base.score(String(t ?? ''))) };
 }
 
 const BASE = ['<base:negative>', '<base:neutral>', '<base:positive>'];
@@ -74,6 +123,7 @@ function train(
   base: readonly Sentiment[],
   y: readonly number[],
   binary: boolean,
+  l2 = 1e-4,
 ): Model {
   const df = new Map<string, number>();
   for (const t of texts) for (const f of new Set(features(tokenize(t)))) df.set(f, (df.get(f) ?? 0) + 1);
@@ -85,7 +135,7 @@ function train(
     classes: binary ? 2 : 3,
     features: index.size,
     epochs: 10,
-    l2: 1e-4,
+    l2,
     rate: 0.2,
   });
   return { index, ...fit };
@@ -122,8 +172,12 @@ export interface Adaptation {
   readonly folds: number;
   /** macro-F1 on the labelled comments: adapted (out of fold) and the base scorer, same rows */
   readonly adaptedMacroF1: number;
+  /** the L2 the cross-validation chose (of L2_CHOICES) */
+  readonly l2: number;
   readonly baseMacroF1: number;
   readonly scorer: Scorer;
+  /** the model trained on every labelled comment, as stored */
+  readonly model: AdaptedModel;
 }
 
 /**
@@ -145,31 +199,40 @@ export function adapt(
   order.forEach((row, pos) => {
     fold[row] = pos % folds;
   });
-  const pred = new Array<number>(texts.length).fill(0);
-  for (let f = 0; f < folds; f++) {
-    const tr = texts.flatMap((_, i) => (fold[i] === f ? [] : [i]));
-    const m = train(
-      tr.map((i) => texts[i]!),
-      tr.map((i) => baseScores[i]!),
-      tr.map((i) => labels[i]!),
-      binary,
-    );
-    texts.forEach((t, i) => {
-      if (fold[i] === f) pred[i] = decide(predict(m, t, baseScores[i]!));
-    });
-  }
   const gold = [...labels];
   const k = binary ? 2 : 3;
   const map = (xs: readonly number[]) => (binary ? xs.map((x) => (x === 2 ? 1 : 0)) : xs);
-  const adapted = classificationScores(map(pred), map(gold), k).macroF1;
-  const baseF1 = classificationScores(map(baseScores.map(decide)), map(gold), k).macroF1;
-  const all = train(texts, baseScores, labels, binary);
+  // L2 chosen by the cross-validated macro-F1 on these labels (ties: the larger)
+  let best: { l2: number; f1: number } | undefined;
+  for (const l2 of L2_CHOICES) {
+    const pred = new Array<number>(texts.length).fill(0);
+    for (let f = 0; f < folds; f++) {
+      const tr = texts.flatMap((_, i) => (fold[i] === f ? [] : [i]));
+      const m = train(
+        tr.map((i) => texts[i]!),
+        tr.map((i) => baseScores[i]!),
+        tr.map((i) => labels[i]!),
+        binary,
+        l2,
+      );
+      texts.forEach((t, i) => {
+        if (fold[i] === f) pred[i] = decide(predict(m, t, baseScores[i]!));
+      });
+    }
+    const f1 = macroF1(map(pred), map(gold), k);
+    if (!best || f1 >= best.f1) best = { l2, f1 };
+  }
+  const adapted = best!.f1;
+  const baseF1 = macroF1(map(baseScores.map(decide)), map(gold), k);
+  const all = train(texts, baseScores, labels, binary, best!.l2);
   return {
     labelled: texts.length,
     classes: binary ? 2 : 3,
     folds,
     adaptedMacroF1: adapted,
+    l2: best!.l2,
     baseMacroF1: baseF1,
+    model: stored(all),
     scorer: {
       name: `adapted(${texts.length} labels)+${base.name}`,
       score: (t) => predict(all, t, base.score(t)),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { toCsv } from '../core/csv.js';
 import { TouchpointError } from '../core/errors.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
+import { wilson } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import { type Adaptation, adapt, labelReader } from './adapt.js';
 import { effectsText, explainScore, type WordEffect } from './explain.js';
@@ -12,7 +13,7 @@ import { shippedVersion } from './sentiment-version.js';
 import { starterTaxonomy } from './starter-taxonomy.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { cleanText } from './text.js';
-import { discoverThemes, themeAssigner } from './themes-model.js';
+import { centroidAssigner, discoverThemes, type Proposal, themeAssigner } from './themes-model.js';
 
 export const AnalyzeTextParams = z.object({
   file: z.string().min(1).describe('a CSV or TSV file of comments'),
@@ -34,6 +35,13 @@ export const AnalyzeTextParams = z.object({
     .boolean()
     .optional()
     .describe('add each comment’s class probabilities and the words that drove its score (slower)'),
+  discover: z
+    .boolean()
+    .optional()
+    .describe(
+      'propose themes from this file’s own comments and assign them (by nearest centroid); default: only when the workspace has no taxonomy. Nothing is saved',
+    ),
+  seed: z.coerce.number().int().optional().describe('seed of the discovery’s clustering (default 42)'),
 });
 export type AnalyzeTextParams = z.output<typeof AnalyzeTextParams>;
 
@@ -52,7 +60,7 @@ export interface AnalyzeTextResult {
   readonly rows: number;
   readonly scorer: string;
   /** where the themes came from: the workspace taxonomy, or the starter taxonomy plus topics discovered in this file */
-  readonly themesFrom: 'workspace' | 'starter taxonomy + this file';
+  readonly themesFrom: 'workspace' | 'starter taxonomy + this file' | 'workspace + this file';
   readonly labels: Readonly<Record<SentimentLabel, number>>;
   readonly themes: readonly { readonly id: string; readonly name: string; readonly count: number }[];
   readonly out: string | null;
@@ -61,7 +69,27 @@ export interface AnalyzeTextResult {
   readonly records: readonly ScoredRow[];
   readonly ms: number;
   /** with --labels: the adaptation's cross-validated figure beside the base scorer's, same rows */
-  readonly adaptation?: Omit<Adaptation, 'scorer'>;
+  readonly adaptation?: Omit<Adaptation, 'scorer' | 'model'> & {
+    /** whether the adapted scorer scored the file (only when it beats the base, cross-validated) */
+    readonly used: boolean;
+  };
+  /** themes discovered in this file (not saved): label, size, examples, sentiment, suggested P */
+  readonly discovered: readonly DiscoveredTheme[];
+}
+
+export interface DiscoveredTheme {
+  readonly id: string;
+  readonly name: string;
+  readonly p: string;
+  /** share of the cue words' weight behind the suggested P (0…1) */
+  readonly pConfidence: number;
+  readonly keywords: readonly string[];
+  /** comments of the file it was assigned to (first theme) */
+  readonly comments: number;
+  /** share of those comments labelled negative, with its 95 % Wilson interval */
+  readonly negativeShare: number;
+  readonly negativeInterval: readonly [number, number];
+  readonly examples: readonly string[];
 }
 
 /** Reads the rows of a comment file. CSV: quoted fields with newlines, BOM, ragged rows; TSV: no quoting. */
@@ -138,7 +166,7 @@ export async function analyzeText(
     params.idColumn === undefined ? -1 : columnIndex(header, params.idColumn, '--id-column', params.file);
   const texts = rows.map((r) => cleanText(r[ti] ?? ''));
   const ids = rows.map((r, i) => (ii >= 0 ? (r[ii] ?? '').trim() : String(i + 1)));
-  let adaptation: Omit<Adaptation, 'scorer'> | undefined;
+  let adaptation: AnalyzeTextResult['adaptation'];
   if (params.labels !== undefined) {
     const li = columnIndex(header, params.labels, '--labels', params.file);
     const values = rows.map((r) => r[li] ?? '');
@@ -158,22 +186,32 @@ export async function analyzeText(
       labelled.map((r) => r.text),
       labelled.map((r) => r.y),
     );
-    const { scorer: adapted, ...figures } = a;
-    adaptation = figures;
-    scorer = adapted;
+    const { scorer: adapted, model: _model, ...figures } = a;
+    // the adapted scorer scores the file only when its cross-validated figure beats the base's
+    const used = figures.adaptedMacroF1 > figures.baseMacroF1;
+    adaptation = { ...figures, used };
+    if (used) scorer = adapted;
   }
   let taxonomy: Taxonomy = await loadTaxonomy(db);
   let themesFrom: AnalyzeTextResult['themesFrom'] = 'workspace';
-  if (taxonomy.themes.length === 0) {
+  let proposals: Proposal[] = [];
+  let idf: Record<string, number> = {};
+  if (params.discover ?? taxonomy.themes.length === 0) {
     ctx.onProgress?.({ phase: 'discovering themes', done: 0, total: 1 });
-    taxonomy = discoverThemes(
+    const fresh = taxonomy.themes.length === 0;
+    const found = discoverThemes(
       texts.map((text, i) => ({ id: ids[i]!, text })),
-      starterTaxonomy(),
-    ).taxonomy;
-    themesFrom = 'starter taxonomy + this file';
+      fresh ? starterTaxonomy() : taxonomy,
+      params.seed === undefined ? {} : { seed: params.seed },
+    );
+    taxonomy = found.taxonomy;
+    proposals = found.proposals;
+    idf = found.idf;
+    themesFrom = fresh ? 'starter taxonomy + this file' : 'workspace + this file';
   }
-  // a one-off file: its discovered topics are used at once (nobody can accept them here)
-  const assigner = themeAssigner(taxonomy, 'active');
+  // a one-off file: its discovered topics are used at once (nobody can accept them here), each
+  // comment in the proposal whose centroid is nearest, then its keyword themes
+  const assigner = centroidAssigner(proposals, idf, themeAssigner(taxonomy, 'active'));
   const labels: Record<SentimentLabel, number> = { negative: 0, neutral: 0, positive: 0 };
   const counts = new Map<string, number>();
   const records: ScoredRow[] = texts.map((text, i) => {
@@ -216,7 +254,25 @@ export async function analyzeText(
       )
     : undefined;
   const names = new Map(taxonomy.themes.map((t) => [t.id, t.name]));
+  const discovered = proposals.map((p): DiscoveredTheme => {
+    const mine = records.filter((r) => r.themes[0] === p.id);
+    const neg = mine.filter((r) => r.label === 'negative').length;
+    const w = wilson(neg, mine.length);
+    const r3 = (x: number) => Math.round(x * 1000) / 1000;
+    return {
+      id: p.id,
+      name: p.name,
+      p: p.p,
+      pConfidence: p.pConfidence,
+      keywords: p.keywords,
+      comments: mine.length,
+      negativeShare: mine.length ? r3(neg / mine.length) : 0,
+      negativeInterval: [r3(w.low), r3(w.high)],
+      examples: p.examples,
+    };
+  });
   return {
+    discovered,
     file: params.file,
     rows: records.length,
     scorer: scorer.name,
@@ -247,9 +303,25 @@ export const analyzeTextOperation = defineOperation({
   run: (db, params, ctx) => analyzeText(db, params, ctx),
   present: (r) => [
     {
-      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''})` : ''}`,
+      title: `${r.rows} comments in ${(r.ms / 1000).toFixed(1)} s (scorer ${r.scorer}, themes from ${r.themesFrom}): ${r.labels.negative} negative, ${r.labels.neutral} neutral, ${r.labels.positive} positive${r.out ? `; written to ${r.out}` : ''}${r.adaptation ? `; adapted to ${r.adaptation.labelled} labels: macro-F1 ${r.adaptation.adaptedMacroF1.toFixed(3)} vs ${r.adaptation.baseMacroF1.toFixed(3)} for the base scorer (${r.adaptation.folds}-fold cross-validated, same rows${r.adaptation.classes === 2 ? ', positive/negative' : ''}; L2 ${r.adaptation.l2})${r.adaptation.used ? '' : ' — not better, so the base scorer scored the file'}` : ''}`,
       rows: r.themes.slice(0, 20).map((t) => ({ theme: t.id, name: t.name, comments: t.count })),
     },
+    ...(r.discovered.length
+      ? [
+          {
+            title: `${r.discovered.length} themes discovered in this file (not saved; by nearest centroid)`,
+            rows: r.discovered.map((d) => ({
+              theme: d.id,
+              label: d.name,
+              comments: d.comments,
+              negative: `${Math.round(d.negativeShare * 100)} % (${Math.round(d.negativeInterval[0] * 100)}–${Math.round(d.negativeInterval[1] * 100)})`,
+              P: `${d.p} (${Math.round(d.pConfidence * 100)} %)`,
+              keywords: d.keywords.slice(0, 5).join(', '),
+              example: (d.examples[0] ?? '').slice(0, 120),
+            })),
+          },
+        ]
+      : []),
     ...(r.out
       ? []
       : [

@@ -26,9 +26,16 @@ export async function analyzeWorkspace(
   options: { discover?: boolean; now?: Date } = {},
   ctx: OperationContext = {},
 ): Promise<AnalysisSummary> {
-  const comments = await db.all<{ id: string; comment: string; kind: string; score: number | null }>(sql`
-    SELECT id, comment, kind, score FROM feedback
-    WHERE comment IS NOT NULL AND trim(comment) <> '' ORDER BY id`);
+  const comments = await db.all<{
+    id: string;
+    comment: string;
+    kind: string;
+    score: number | null;
+    corrected: string | null;
+  }>(sql`
+    SELECT f.id, f.comment, f.kind, f.score, l.label AS corrected
+    FROM feedback f LEFT JOIN feedback_labels l ON l.feedback_id = f.id
+    WHERE f.comment IS NOT NULL AND trim(f.comment) <> '' ORDER BY f.id`);
   const stored = await loadTaxonomy(db);
   const fresh = stored.themes.length === 0;
   let taxonomy = fresh ? starterTaxonomy() : stored;
@@ -50,7 +57,7 @@ export async function analyzeWorkspace(
   // the stored, versioned model: never retrained here, so other rows cannot move a comment's score
   const record = await currentSentiment(db, comments, now);
   const scorer: Scorer = scorerOf(record);
-  const { model: _weights, history: _history, ...sentimentModel } = record;
+  const { model: _weights, adapted: _adapted, history: _history, ...sentimentModel } = record;
   const assigner = themeAssigner(taxonomy);
   const rows = comments.map((c, i) => {
     if (i % 5000 === 0)

@@ -56,6 +56,7 @@ describe('feedback comments', () => {
         sentiment: 'negative',
         sentimentModel: 'test',
         sentimentWhy: [],
+        corrected: null,
       });
       expect(r.items[2]).toEqual(
         expect.objectContaining({ id: 'c', themes: [], sentiment: null, sentimentModel: null }),

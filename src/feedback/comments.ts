@@ -38,6 +38,8 @@ export interface CommentItem {
   readonly sentimentModel: string | null;
   /** the words that drove its sentiment score most (explain.ts), empty before an analysis */
   readonly sentimentWhy: readonly WordEffect[];
+  /** an analyst's correction of its label (`feedback label-comment`), used by the next retrain */
+  readonly corrected: 'negative' | 'neutral' | 'positive' | null;
 }
 
 export interface CommentsResult {
@@ -58,6 +60,7 @@ interface Row {
   themes: string[];
   sentiment: 'negative' | 'neutral' | 'positive' | null;
   scorer: string | null;
+  corrected: 'negative' | 'neutral' | 'positive' | null;
 }
 
 /**
@@ -72,11 +75,13 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
     AND (${params.kind ?? null}::VARCHAR IS NULL OR f.kind = ${params.kind ?? null})
     AND (${params.theme ?? null}::VARCHAR IS NULL OR list_contains(t.themes, ${params.theme ?? null}))`;
   for (const w of words) where = sql`${where} AND contains(lower(f.comment), lower(${w}))`;
-  const from = sql`feedback f LEFT JOIN feedback_text t ON t.feedback_id = f.id WHERE ${where}`;
+  const from = sql`feedback f LEFT JOIN feedback_text t ON t.feedback_id = f.id
+    LEFT JOIN feedback_labels l ON l.feedback_id = f.id WHERE ${where}`;
   const count = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${from}`);
   const rows = await db.all<Row>(sql`
     SELECT f.id, f.ts, f.kind, f.score, f.comment, f.touchpoint, f.channel, f.customer_id,
-      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment, t.scorer
+      coalesce(t.themes, []::VARCHAR[]) AS themes, t.label AS sentiment, t.scorer,
+      l.label AS corrected
     FROM ${from}
     ORDER BY f.ts DESC, f.id DESC LIMIT ${params.limit} OFFSET ${params.offset}`);
   const record = rows.some((r) => r.sentiment !== null) ? await loadSentimentRecord(db) : null;
@@ -96,6 +101,7 @@ export async function listComments(db: Store, params: CommentsParams): Promise<C
       sentiment: r.sentiment,
       sentimentModel: r.scorer,
       sentimentWhy: scorer && r.sentiment !== null ? explainScore(scorer, r.comment) : [],
+      corrected: r.corrected,
     })),
   };
 }
@@ -118,6 +124,7 @@ export const commentsOperation = defineOperation({
         score: i.score ?? '',
         touchpoint: i.touchpoint ?? '',
         sentiment: i.sentiment ?? '',
+        corrected: i.corrected ?? '',
         why: effectsText(i.sentimentWhy),
         themes: i.themes.join(', '),
         comment: i.comment,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { type AdaptedModel, adapt } from './adapt.js';
 import { polarityLogit, predict, type SentimentModel, trainSoftmax } from './model.js';
-import { blendedLogit, type Scorer, scoreTokens } from './scorer.js';
+import { blendedLogit, blendedScorer, type Scorer, scoreTokens } from './scorer.js';
 import { features, tokenize } from './text.js';
 
 /** Labelled comments needed before a company model is even tried. */
@@ -11,7 +12,11 @@ interface Answer {
   readonly comment: string;
   readonly kind: string;
   readonly score: number | null;
+  /** an analyst's correction of its label (feedback_labels), which wins over the self-label */
+  readonly corrected?: string | null;
 }
+
+const CLASS_OF: Record<string, 0 | 1 | 2> = { negative: 0, neutral: 1, positive: 2 };
 
 /** Self-labelled comments: promoters (NPS 9–10, CSAT 5) positive, detractors (NPS 0–6, CSAT 1–2) negative. */
 export function selfLabel(a: Answer): 0 | 1 | undefined {
@@ -52,10 +57,29 @@ export function companyScorer(answers: readonly Answer[]): {
   used: boolean;
   scorer: Scorer;
   model?: SentimentModel;
-  report?: { trainedOn: number; cvAccuracy: number; baselineAccuracy: number; used: boolean };
+  adapted?: AdaptedModel;
+  report?: {
+    trainedOn: number;
+    cvAccuracy: number;
+    baselineAccuracy: number;
+    used: boolean;
+    classes?: 3;
+    corrected?: number;
+  };
 } {
+  const corrected = answers.filter((a) => a.corrected && CLASS_OF[a.corrected] !== undefined);
+  if (corrected.some((a) => a.corrected === 'neutral')) return threeClassCompany(answers, corrected.length);
   const labelled = answers
-    .map((a) => ({ id: a.id, text: a.comment, y: selfLabel(a) }))
+    .map((a) => ({
+      id: a.id,
+      text: a.comment,
+      y:
+        a.corrected && CLASS_OF[a.corrected] !== undefined
+          ? CLASS_OF[a.corrected] === 2
+            ? 1
+            : 0
+          : selfLabel(a),
+    }))
     .filter((r): r is { id: string; text: string; y: 0 | 1 } => r.y !== undefined && r.text.trim() !== '')
     .slice(0, 20_000);
   const fallback: Scorer = { name: 'none', score: () => ({ label: 'neutral', score: 0 }) };
@@ -81,7 +105,55 @@ export function companyScorer(answers: readonly Answer[]): {
     used,
     scorer: companyModelScorer(model),
     model,
-    report: { trainedOn: labelled.length, cvAccuracy, baselineAccuracy, used },
+    report: {
+      trainedOn: labelled.length,
+      cvAccuracy,
+      baselineAccuracy,
+      used,
+      ...(corrected.length ? { corrected: corrected.length } : {}),
+    },
+  };
+}
+
+/**
+ * The three-class company model (issue #25.2): when an analyst's corrections include neutral, the
+ * labels are three-class — corrections as given, self-labels as negative/positive — and the model is
+ * the domain adaptation of `adapt.ts` (n-grams plus the shipped scorer's three log-probabilities,
+ * the one sparse trainer), used when its 5-fold cross-validated macro-F1 beats the shipped scorer's
+ * on the same comments. `cvAccuracy`/`baselineAccuracy` then hold those macro-F1s.
+ */
+function threeClassCompany(
+  answers: readonly Answer[],
+  corrections: number,
+): ReturnType<typeof companyScorer> {
+  const labelled = answers
+    .map((a) => {
+      const c = a.corrected ? CLASS_OF[a.corrected] : undefined;
+      const s = selfLabel(a);
+      return { text: a.comment, y: c ?? (s === undefined ? undefined : s === 1 ? 2 : 0) };
+    })
+    .filter((r): r is { text: string; y: 0 | 1 | 2 } => r.y !== undefined && r.text.trim() !== '')
+    .slice(0, 20_000);
+  const fallback: Scorer = { name: 'none', score: () => ({ label: 'neutral', score: 0 }) };
+  if (labelled.length < MIN_LABELLED) return { used: false, scorer: fallback };
+  const a = adapt(
+    blendedScorer(),
+    labelled.map((r) => r.text),
+    labelled.map((r) => r.y),
+  );
+  const used = a.adaptedMacroF1 > a.baseMacroF1;
+  return {
+    used,
+    scorer: a.scorer,
+    adapted: a.model,
+    report: {
+      trainedOn: labelled.length,
+      cvAccuracy: a.adaptedMacroF1,
+      baselineAccuracy: a.baseMacroF1,
+      used,
+      classes: 3,
+      corrected: corrections,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { fitLogistic } from '../stats/logistic.js';
 import { indexRows, softmaxInPlace, trainSparseLogistic } from '../stats/sparse-logistic.js';
-import { features, type Token } from './text.js';
+import { charGrams, features, type Token } from './text.js';
 
 export const CLASSES = ['negative', 'neutral', 'positive'] as const;
 export type SentimentLabel = (typeof CLASSES)[number];
@@ -12,14 +12,26 @@ export interface SentimentModel {
   readonly classes: readonly SentimentLabel[];
   readonly bias: readonly number[];
   readonly weights: Readonly<Record<string, readonly number[]>>;
+  /** Character n-gram lengths (`c:` features of `charGrams`) the model also reads; none when absent. */
+  readonly chars?: readonly [number, number] | null;
   /** pos-vs-neg logit = intercept + model·(log p₊ − log p₋) + lexicon·compound */
   blend: { intercept: number; model: number; lexicon: number };
+}
+
+/** The distinct features a 3-class model reads: word n-grams, plus character n-grams when it has them. */
+export function modelFeatures(
+  tokens: readonly Token[],
+  chars: readonly [number, number] | null,
+): Set<string> {
+  const fs = new Set(features(tokens));
+  if (chars) for (const c of charGrams(tokens, chars[0], chars[1])) fs.add(c);
+  return fs;
 }
 
 /** Class probabilities (negative, neutral, positive) of one comment. */
 export function predict(model: SentimentModel, tokens: readonly Token[]): [number, number, number] {
   const z: [number, number, number] = [model.bias[0]!, model.bias[1]!, model.bias[2]!];
-  for (const f of new Set(features(tokens))) {
+  for (const f of modelFeatures(tokens, model.chars ?? null)) {
     const w = model.weights[f];
     if (w) {
       z[0] += w[0]!;

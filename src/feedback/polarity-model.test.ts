@@ -10,7 +10,7 @@ import {
   trainBinary,
   trainDense,
 } from './polarity-model.js';
-import { blendedScorer, shippedPolarity } from './scorer.js';
+import { blendedScorer, shippedModel, shippedNeutral, shippedPolarity, shippedThreeClass } from './scorer.js';
 import { tokenize } from './text.js';
 
 describe('polarity model features', () => {
@@ -141,6 +141,18 @@ describe('the shipped polarity model', () => {
     const m = shippedPolarity();
     expect(Object.keys(m.weights).some((f) => f.includes('<user>') || f.includes('<url>'))).toBe(false);
     expect(m.trainedOn).toMatch(/SemEval-2017 Task 4A/);
+  });
+  it('so do the 3-class and neutral-vs-opinion models the three-class decision reads', () => {
+    const three = shippedThreeClass()!;
+    const neutral = shippedNeutral();
+    expect(three.neutral ? neutral : null).not.toBeUndefined();
+    for (const m of [shippedModel(), ...(three.neutral ? [neutral!] : [])]) {
+      expect(Object.keys(m.weights).some((f) => f.includes('<user>') || f.includes('<url>'))).toBe(false);
+      expect(m.trainedOn).toMatch(/SemEval-2017 Task 4A/);
+    }
+    // the stacker's inputs and its weights agree in length
+    expect(three.weights.length).toBe(three.features.length);
+    expect(three.means.length).toBe(three.features.length);
   });
   it('a comment it knows nothing of is scored by the lexicon alone', () => {
     expect(blendedScorer().score('😡😡').label).toBe('negative');

@@ -1,6 +1,8 @@
 import { indexRows, trainSparseLogistic } from '../stats/sparse-logistic.js';
 import { fitBalanced } from './model.js';
-import { features, type Token } from './text.js';
+import { charGrams, features, type Token } from './text.js';
+
+export { charGrams } from './text.js';
 
 /**
  * A binary positive-vs-negative linear model over sparse presence features, as shipped in JSON:
@@ -27,19 +29,6 @@ export interface PolarityModel {
   readonly vectors?: string;
 }
 
-/** Character n-grams of the word tokens, `c:` + n letters of `#word#`. */
-export function charGrams(tokens: readonly Token[], min: number, max: number): string[] {
-  const out: string[] = [];
-  for (const tok of tokens) {
-    if (tok.kind !== 'word') continue;
-    const w = `#${tok.t}#`;
-    for (let n = min; n <= max; n++) {
-      for (let i = 0; i + n <= w.length; i++) out.push(`c:${w.slice(i, i + n)}`);
-    }
-  }
-  return out;
-}
-
 /** The distinct features of a comment for a model with (or without) character n-grams. */
 export function polarityFeatures(
   tokens: readonly Token[],
@@ -55,14 +44,18 @@ export function polarityMargin(model: PolarityModel, tokens: readonly Token[]): 
   return polarityEval(model, tokens).margin;
 }
 
-/** The margin and how many of the comment's features the model knows (0: it has nothing to say). */
+/**
+ * The margin and how many of the comment's features the model knows (0: it has nothing to say).
+ * `features` may be passed when already computed for another model with the same `chars`.
+ */
 export function polarityEval(
   model: PolarityModel,
   tokens: readonly Token[],
+  features: readonly string[] = polarityFeatures(tokens, model.chars),
 ): { margin: number; known: number } {
   let margin = model.bias;
   let known = 0;
-  for (const f of polarityFeatures(tokens, model.chars)) {
+  for (const f of features) {
     const w = model.weights[f];
     if (w !== undefined) {
       margin += w;

@@ -109,3 +109,65 @@ describe('stable, versioned sentiment', () => {
     });
   });
 });
+
+/**
+ * Issue #25.2: an analyst corrects labels; the correction changes no score by itself, and the next
+ * retrain learns a three-class company model from the corrections beside the self-labels. The
+ * "depot slip" comments (passives, NPS 7–8: no self-label) are what the analyst marks neutral.
+ */
+describe('analyst corrections feed a three-class company model', () => {
+  const passives = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `p${String(i).padStart(4, '0')}`,
+      kind: 'nps' as const,
+      score: 7 + (i % 2),
+      comment: `the parcel locker code is on the depot slip ${PLACES[i % 7]}`,
+    }));
+  it('label-comment stores a correction without moving scores; sentiment-train then learns three classes', async () => {
+    await withTestDb(async (db) => {
+      await insertFeedback(db, [...answers(400), ...passives(120)]);
+      await getThemes(db, params);
+      const before = await scores(db);
+      const label = sentimentOperations.find((o) => o.verb === 'label-comment')!;
+      await expect(label.run(db, { id: 'nope', label: 'neutral' } as never, {})).rejects.toThrow(
+        /no comment with feedback id nope/,
+      );
+      // the base scorer and the binary company model call the locker comments positive
+      expect(before.get('p0000')!.label).not.toBe('neutral');
+      for (let i = 0; i < 100; i++) {
+        const r = (await label.run(db, { id: `p${String(i).padStart(4, '0')}`, label: 'neutral' } as never, {
+          actor: 'user:ana',
+        })) as { corrections: number };
+        expect(r.corrections).toBe(i + 1);
+      }
+      // corrected twice: the latest correction wins, still one row
+      await label.run(db, { id: 'p0000', label: 'neutral' } as never, {});
+      expect((await db.one<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM feedback_labels`))?.n).toBe(
+        100,
+      );
+      await getThemes(db, params);
+      expect(await scores(db)).toEqual(before); // a correction alone moves nothing
+      const model = sentimentOperations.find((o) => o.verb === 'sentiment-model')!;
+      const pending = async () =>
+        ((await model.run(db, {} as never, {})) as { corrections: { total: number; sinceTraining: number } })
+          .corrections;
+      expect(await pending()).toEqual({ total: 100, sinceTraining: 100 });
+      const train = sentimentOperations.find((o) => o.verb === 'sentiment-train')!;
+      const res = (await train.run(db, {} as never, {})) as { current: { note: string } };
+      expect(await pending()).toEqual({ total: 100, sinceTraining: 0 });
+      const stored = await loadSentimentRecord(db);
+      expect(stored?.classes).toBe(3);
+      expect(stored?.corrected).toBe(100);
+      expect(stored?.trainedOn).toBe(500); // 400 self-labelled + 100 corrected (20 passives unlabelled)
+      expect(stored?.company).toBe(true);
+      expect(stored?.cvAccuracy).toBeGreaterThan(stored!.baselineAccuracy!);
+      expect(res.current.note).toContain('three-class company model on 500 labelled comments (100 corrected');
+      const after = await scores(db);
+      // the 20 passives nobody labelled are now neutral too (learnt, not copied)
+      for (let i = 100; i < 120; i++)
+        expect(after.get(`p${String(i).padStart(4, '0')}`)!.label).toBe('neutral');
+      expect(after.get('a0000')!.label).toBe('positive');
+      expect(after.get('a0001')!.label).toBe('negative');
+    });
+  });
+});

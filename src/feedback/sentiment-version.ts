@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readMeta, type Store, writeMeta } from '../store/index.js';
+import { type AdaptedModel, adaptedScorer } from './adapt.js';
 import { companyModelScorer, companyScorer } from './company-model.js';
 import { lexicon } from './lexicon.js';
 import type { SentimentModel } from './model.js';
@@ -28,11 +29,17 @@ export interface SentimentVersion {
   readonly trainedOn?: number;
   readonly cvAccuracy?: number;
   readonly baselineAccuracy?: number;
+  /** 3 when the company model is three-class (analysts' corrections say neutral): the two figures above are then macro-F1 */
+  readonly classes?: 3;
+  /** comments whose label an analyst corrected (feedback_labels) among those trained on */
+  readonly corrected?: number;
 }
 
 export interface SentimentRecord extends SentimentVersion {
-  /** The company model's weights (when `company`). */
+  /** The company model's weights (when `company`): binary (self-labels) … */
   readonly model?: SentimentModel;
+  /** … or three-class (`classes: 3`), the adapted model of adapt.ts */
+  readonly adapted?: AdaptedModel;
   /** Earlier versions, newest first (without weights). */
   readonly history: readonly SentimentVersion[];
 }
@@ -46,8 +53,17 @@ let shippedVersionCache: string | undefined;
 export function shippedVersion(): string {
   if (shippedVersionCache) return shippedVersionCache;
   const h = createHash('sha256');
-  for (const f of ['semeval-lr.json', 'semeval-polarity.json', 'glove-words.txt', 'glove-vectors.bin'])
-    h.update(readFileSync(new URL(`./models/${f}`, import.meta.url)));
+  for (const f of [
+    'semeval-lr.json',
+    'semeval-polarity.json',
+    'semeval-three.json',
+    'semeval-neutral.json',
+    'glove-words.txt',
+    'glove-vectors.bin',
+  ]) {
+    const url = new URL(`./models/${f}`, import.meta.url);
+    if (existsSync(url)) h.update(readFileSync(url));
+  }
   h.update(JSON.stringify([...lexicon().entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
   shippedVersionCache = `${blendedScorer().name}@${h.digest('hex').slice(0, 8)}`;
   return shippedVersionCache;
@@ -64,6 +80,7 @@ export async function loadSentimentRecord(db: Store): Promise<SentimentRecord | 
 /** The scorer a record describes (its name is the version label). */
 export function scorerOf(r: SentimentRecord): Scorer {
   const name = versionLabel(r);
+  if (r.company && r.adapted) return adaptedScorer(r.adapted, blendedScorer(), name);
   if (r.company && r.model) return companyModelScorer(r.model, name);
   const s = blendedScorer();
   return { name, score: (t) => s.score(t) };
@@ -74,6 +91,7 @@ interface Answer {
   readonly comment: string;
   readonly kind: string;
   readonly score: number | null;
+  readonly corrected?: string | null;
 }
 
 /** Trains a new record from the workspace's self-labelled comments (not stored). */
@@ -83,29 +101,34 @@ function train(
   now: Date,
 ): Omit<SentimentRecord, 'note' | 'history'> {
   const c = companyScorer(answers);
-  const used = c.used && c.model !== undefined;
+  const used = c.used && (c.model !== undefined || c.adapted !== undefined);
   return {
     version,
     trainedAt: now.toISOString(),
     base: shippedVersion(),
     company: used,
-    ...(used ? { model: c.model } : {}),
+    ...(used && c.adapted ? { adapted: c.adapted } : used ? { model: c.model } : {}),
     ...(c.report
       ? {
           trainedOn: c.report.trainedOn,
           cvAccuracy: c.report.cvAccuracy,
           baselineAccuracy: c.report.baselineAccuracy,
+          ...(c.report.classes ? { classes: c.report.classes } : {}),
+          ...(c.report.corrected ? { corrected: c.report.corrected } : {}),
         }
       : {}),
   };
 }
 
-const describeRecord = (r: Omit<SentimentRecord, 'note' | 'history'>): string =>
-  r.company
-    ? `company model on ${r.trainedOn} self-labelled comments (cross-validated accuracy ${r.cvAccuracy?.toFixed(3)} vs ${r.baselineAccuracy?.toFixed(3)} for the shipped scorer)`
+const describeRecord = (r: Omit<SentimentRecord, 'note' | 'history'>): string => {
+  const on = `${r.trainedOn} labelled comments${r.corrected ? ` (${r.corrected} corrected by an analyst)` : ''}`;
+  const figure = r.classes === 3 ? 'three-class macro-F1' : 'accuracy';
+  return r.company
+    ? `${r.classes === 3 ? 'three-class ' : ''}company model on ${on} (cross-validated ${figure} ${r.cvAccuracy?.toFixed(3)} vs ${r.baselineAccuracy?.toFixed(3)} for the shipped scorer)`
     : r.trainedOn !== undefined
-      ? `shipped scorer only: a company model on ${r.trainedOn} self-labelled comments did not beat it (${r.cvAccuracy?.toFixed(3)} vs ${r.baselineAccuracy?.toFixed(3)})`
-      : 'shipped scorer only (fewer than 200 self-labelled comments for a company model)';
+      ? `shipped scorer only: a company model on ${on} did not beat it (${figure} ${r.cvAccuracy?.toFixed(3)} vs ${r.baselineAccuracy?.toFixed(3)})`
+      : 'shipped scorer only (fewer than 200 labelled comments for a company model)';
+};
 
 /**
  * The record analyses score with. The first analysis of a workspace writes version 1 (trained on the
@@ -125,7 +148,7 @@ export async function currentSentiment(
     return rec;
   }
   if (stored.base !== shippedVersion()) {
-    const { model: _m, history, ...prev } = stored;
+    const { model: _m, adapted: _a, history, ...prev } = stored;
     const rec: SentimentRecord = {
       ...stored,
       version: stored.version + 1,
@@ -178,14 +201,14 @@ export async function retrainSentiment(
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   const note = `retrained: ${describeRecord(r)}${before ? `; ${total} of ${answers.length} comments change label${moved ? ` (${moved})` : ''}` : ''}`;
-  const { model: _m, history = [], ...prev } = stored ?? ({} as Partial<SentimentRecord>);
+  const { model: _m, adapted: _a, history = [], ...prev } = stored ?? ({} as Partial<SentimentRecord>);
   const rec: SentimentRecord = {
     ...r,
     note,
     history: stored ? [prev as SentimentVersion, ...history] : [],
   };
   await writeMeta(db, SENTIMENT_MODEL_KEY, rec);
-  const { model: _w, history: _h, ...current } = rec;
+  const { model: _w, adapted: _aw, history: _h, ...current } = rec;
   return {
     previous: stored ? (prev as SentimentVersion) : null,
     current,

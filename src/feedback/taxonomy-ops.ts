@@ -105,7 +105,7 @@ export const taxonomyOperations = [
       );
       const r = discoverThemes(comments, await loadTaxonomy(db), { sample: p.sample });
       if (r.proposals.length > 0) await saveTaxonomy(db, r.taxonomy);
-      return { proposals: r.proposals, themes: r.taxonomy.themes };
+      return { proposals: r.proposals.map(({ centroid: _c, ...x }) => x), themes: r.taxonomy.themes };
     },
     present: (r) => [
       {

@@ -131,3 +131,16 @@ export function features(tokens: readonly Token[]): string[] {
   if (prev !== '<s>') out.push(`${prev} </s>`);
   return out;
 }
+
+/** Character n-grams of the word tokens, `c:` + n letters of `#word#`. */
+export function charGrams(tokens: readonly Token[], min: number, max: number): string[] {
+  const out: string[] = [];
+  for (const tok of tokens) {
+    if (tok.kind !== 'word') continue;
+    const w = `#${tok.t}#`;
+    for (let n = min; n <= max; n++) {
+      for (let i = 0; i + n <= w.length; i++) out.push(`c:${w.slice(i, i + n)}`);
+    }
+  }
+  return out;
+}

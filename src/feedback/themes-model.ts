@@ -106,13 +106,15 @@ let nlp: ReturnType<typeof winkNLP> | undefined;
 const CONTENT_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ']);
 /** A word in at least this share of a cluster's comments is one of its dominant words. */
 const DOMINANT = 0.6;
-/** Fewest comments a proposed theme must gather (and at least 3% of the uncovered ones). */
+/** Fewest comments a proposed theme must gather (and at least 3% of the comments clustered). */
 const MIN_THEME = 25;
 /**
  * Least coherence of a proposed theme: the length of the mean of its comments' unit TF-IDF vectors
  * (= their mean cosine to the theme's centroid; 1 when all say the same, ≈ 1/√n for unrelated ones).
  */
 const MIN_COHERENCE = 0.3;
+/** Most terms a discovery run clusters on (the most frequent content terms within the df bounds). */
+const VOCABULARY = 1000;
 /** A label's key phrase must occur in at least this share of the theme's comments. */
 const MIN_PHRASE_SHARE = 0.15;
 
@@ -132,6 +134,8 @@ export interface Proposal extends TaxonomyTheme {
   readonly pConfidence: number;
   /** up to three of its comments (cut at 300 characters) */
   readonly examples: readonly string[];
+  /** its members' mean unit TF-IDF vector, as term → weight (what `centroidAssigner` compares to) */
+  readonly centroid: Readonly<Record<string, number>>;
 }
 
 const hash = (s: string) => createHash('md5').update(s).digest('hex');
@@ -139,8 +143,10 @@ const hash = (s: string) => createHash('md5').update(s).digest('hex');
 /**
  * Finds topics in comments that the taxonomy does not cover yet and proposes them as new
  * sub-themes (appended with new ids; existing themes are never touched). Keyphrase candidates are
- * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); comments are
- * clustered by k-means (ml-kmeans, k-means++ with a fixed seed) on TF-IDF vectors; each cluster's
+ * content words and word pairs (wink-nlp part-of-speech: nouns, verbs, adjectives); every sampled
+ * comment is clustered by k-means (ml-kmeans, k-means++ seeded by `options.seed`) on TF-IDF vectors,
+ * and a cluster is left out as covered when one existing theme heads half its comments or most of
+ * its leading keywords are one theme's; each proposal keeps its centroid (`centroidAssigner`); each cluster's
  * keywords are its terms most over-represented against all comments (lift ≥ 1.5, in ≥ 8% of the
  * cluster, and at least half of all comments using the term are in the cluster); clusters sharing their leading keywords merge, so paraphrases become one theme.
  */
@@ -148,7 +154,7 @@ export function discoverThemes(
   comments: readonly { id: string; text: string }[],
   taxonomy: Taxonomy,
   options: DiscoverOptions = {},
-): { taxonomy: Taxonomy; proposals: Proposal[] } {
+): { taxonomy: Taxonomy; proposals: Proposal[]; idf: Record<string, number> } {
   const sampleSize = options.sample ?? 3000;
   // every theme, retired and proposed included, covers its comments: a retired topic is not proposed again
   const coverage = themeAssigner(taxonomy, 'all');
@@ -157,8 +163,10 @@ export function discoverThemes(
     .map((c) => ({ ...c, h: hash(c.id) }))
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
     .slice(0, sampleSize);
-  const uncovered = new Set(sample.flatMap((c, i) => (coverage.assign(c.text).length === 0 ? [i] : [])));
-  if (uncovered.size < 10) return { taxonomy, proposals: [] };
+  // each comment's first existing theme (coverage is judged per cluster: a long comment hits some
+  // keyword by chance, so "every comment with a theme is covered" left nothing to discover)
+  const primary = sample.map((c) => coverage.assign(c.text)[0] ?? null);
+  if (sample.length < 10) return { taxonomy, proposals: [], idf: {} };
 
   // content stems by part of speech, and the surface form seen most for each stem. wink-nlp's own
   // tokenizer runs here only because its part-of-speech tagger cannot take our tokens: its output
@@ -191,14 +199,13 @@ export function discoverThemes(
   const vocab = [...df.entries()]
     .filter(([, c]) => c >= minDf && c <= 0.3 * n)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, 300)
+    .slice(0, VOCABULARY)
     .map(([t]) => t);
   const col = new Map(vocab.map((t, i) => [t, i]));
   const idf = vocab.map((t) => Math.log(n / df.get(t)!));
   const rows: number[][] = [];
   const rowDoc: number[] = [];
   docs.forEach((d, di) => {
-    if (!uncovered.has(di)) return;
     const v = new Array<number>(vocab.length).fill(0);
     let norm = 0;
     for (const t of d) {
@@ -212,7 +219,7 @@ export function discoverThemes(
     rows.push(v.map((x) => x / s));
     rowDoc.push(di);
   });
-  if (rows.length < 10) return { taxonomy, proposals: [] };
+  if (rows.length < 10) return { taxonomy, proposals: [], idf: {} };
   const k = Math.min(
     rows.length - 1,
     options.k ?? Math.max(rows.length < 100 ? 3 : 6, Math.min(30, Math.round(Math.sqrt(rows.length / 3)))),
@@ -262,6 +269,7 @@ export function discoverThemes(
     keywords: { term: string; weight: number; rc: number }[];
     coherence: number;
     nearest: number[];
+    centroid: number[];
   }[] = [];
   const rowOf = new Map(rowDoc.map((d, r) => [d, r]));
   for (const members of groups.sort((a, b) => b.length - a.length || a[0]! - b[0]!)) {
@@ -273,6 +281,13 @@ export function discoverThemes(
     }
     const coherence = Math.sqrt(mean.reduce((a, v) => a + v * v, 0));
     if (coherence < MIN_COHERENCE) continue;
+    // already covered: one existing theme is the first theme of at least half its comments
+    const firsts = new Map<string, number>();
+    for (const m of members) {
+      const t = primary[m];
+      if (t) firsts.set(t, (firsts.get(t) ?? 0) + 1);
+    }
+    if ([...firsts.values()].some((c) => c * 2 >= members.length)) continue;
     const dot = (m: number) => rows[rowOf.get(m)!]!.reduce((a, v, j) => a + v * mean[j]!, 0);
     const nearest = [...members].sort((a, b) => dot(b) - dot(a) || a - b).slice(0, 3);
     const cdf = new Map<string, number>();
@@ -287,7 +302,7 @@ export function discoverThemes(
       .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
       .slice(0, 12)
       .map(({ term, weight, rc }) => ({ term, weight, rc }));
-    if (keywords.length > 0) merged.push({ members, keywords, coherence, nearest });
+    if (keywords.length > 0) merged.push({ members, keywords, coherence, nearest, centroid: mean });
   }
   const surf = (term: string) =>
     term
@@ -330,11 +345,66 @@ export function discoverThemes(
       pConfidence: confidence,
       // the comments nearest the theme's centroid read first
       examples: c.nearest.map((m) => sample[m]!.text.slice(0, 300)),
+      centroid: Object.fromEntries(
+        c.centroid.flatMap((w, j) => (w > 0 ? [[vocab[j]!, Math.round(w * 1e5) / 1e5]] : [])),
+      ),
     };
     proposals.push(theme);
-    const { size: _size, coherence: _coherence, pConfidence: _pc, examples: _ex, ...stored } = theme;
+    const {
+      size: _size,
+      coherence: _coherence,
+      pConfidence: _pc,
+      examples: _ex,
+      centroid: _centroid,
+      ...stored
+    } = theme;
     next = { ...next, themes: [...next.themes, stored] };
     existingTerms.push(new Set(stored.keywords.map(keywordTerm)));
   }
-  return { taxonomy: next, proposals };
+  return { taxonomy: next, proposals, idf: Object.fromEntries(vocab.map((t, j) => [t, idf[j]!])) };
+}
+
+/** Least cosine between a comment and a proposal's centroid for the comment to join it. */
+const MIN_ASSIGN = 0.1;
+
+/**
+ * Assignment by centroid (a one-off `analyze-text`): a comment joins the proposal whose centroid is
+ * nearest to its unit TF-IDF vector (the discovery's vocabulary and idf), when the cosine is at
+ * least MIN_ASSIGN; that theme comes first, then the keyword themes of `fallback`. Proposals of a
+ * workspace are not stored with their centroid: once accepted they assign by keywords.
+ */
+export function centroidAssigner(
+  proposals: readonly Proposal[],
+  idf: Readonly<Record<string, number>>,
+  fallback: ThemeAssigner,
+): ThemeAssigner {
+  return {
+    assign(text) {
+      const rest = fallback.assign(text);
+      if (proposals.length === 0) return rest;
+      const v = new Map<string, number>();
+      let norm = 0;
+      for (const t of termsOf(text)) {
+        const w = idf[t];
+        if (w === undefined) continue;
+        v.set(t, w);
+        norm += w * w;
+      }
+      if (norm === 0) return rest;
+      let best = -1;
+      let bestCos = MIN_ASSIGN;
+      proposals.forEach((p, i) => {
+        let dot = 0;
+        for (const [t, w] of v) dot += w * (p.centroid[t] ?? 0);
+        const cos = dot / Math.sqrt(norm);
+        if (cos >= bestCos) {
+          bestCos = cos;
+          best = i;
+        }
+      });
+      if (best < 0) return rest;
+      const id = proposals[best]!.id;
+      return [id, ...rest.filter((t) => t !== id)].slice(0, 3);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listFindings } from '../findings/index.js';
 import { sql, withTestDb } from '../store/index.js';
+import { analyzeText } from './analyze-text.js';
 import { insertFeedback } from './fixtures.js';
 import { loadTaxonomy, saveTaxonomy, taxonomyFromYaml, taxonomyToYaml } from './taxonomy.js';
 import { topicComments } from './theme-fixture.js';
@@ -50,6 +51,53 @@ describe('theme discovery', () => {
     expect(second.taxonomy.themes.slice(0, edited.themes.length)).toEqual(edited.themes);
     expect(second.proposals.length).toBe(1);
     expect(second.proposals[0]!.keywords.join(' ')).toMatch(/invoice|billing/);
+  });
+});
+
+describe('discovery in analyze-text (issue 25.3): by centroid, seeded, never touching existing ids', () => {
+  it('is the same for the same seed, and analyze-text --discover assigns a new topic by centroid without saving or renaming', async () => {
+    const a = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] }, { seed: 7 });
+    const b = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] }, { seed: 7 });
+    expect(b).toEqual(a); // proposals, centroids and idf included
+    expect(a.proposals.length).toBeGreaterThan(0);
+    for (const p of a.proposals) expect(Object.keys(p.centroid).length).toBeGreaterThan(0);
+
+    const first = discoverThemes(topicComments(30, [0, 1, 2]), { version: 1, themes: [] });
+    const edited = {
+      ...first.taxonomy,
+      themes: first.taxonomy.themes.map((t, i) =>
+        i === 0 ? { ...t, name: 'Renamed by a person', status: 'accepted' as const } : t,
+      ),
+    };
+    const rows = [
+      ...topicComments(30, [0, 1, 2]),
+      ...Array.from({ length: 40 }, (_, i) => ({ id: `n${i}`, text: `${NEW_TOPIC[i % 3]} (order ${i})` })),
+    ];
+    const text = `id,comment\n${rows.map((r) => `${r.id},"${r.text.replace(/"/g, '""')}"`).join('\n')}\n`;
+    await withTestDb(async (db) => {
+      await saveTaxonomy(db, edited);
+      const run = (discover: boolean) =>
+        analyzeText(db, { file: 'new.csv', text, textColumn: 'comment', idColumn: 'id', discover, seed: 3 });
+      const plain = await run(false);
+      expect(plain.discovered).toEqual([]);
+      const r = await run(true);
+      expect(r.themesFrom).toBe('workspace + this file');
+      expect(r.discovered).toHaveLength(1);
+      const d = r.discovered[0]!;
+      expect(d.keywords.join(' ')).toMatch(/invoice|billing/);
+      expect(d.examples.length).toBeGreaterThan(0);
+      expect(d.negativeInterval[0]).toBeLessThanOrEqual(d.negativeShare);
+      expect(d.negativeInterval[1]).toBeGreaterThanOrEqual(d.negativeShare);
+      // every comment on the new topic is in it, first; no comment of an old topic is
+      const byId = new Map(r.records.map((x) => [x.id, x]));
+      for (let i = 0; i < 40; i++) expect(byId.get(`n${i}`)!.themes[0]).toBe(d.id);
+      expect(d.comments).toBe(40);
+      // a one-off file: nothing saved, no existing id renamed or dropped
+      expect(await loadTaxonomy(db)).toEqual(edited);
+      expect(edited.themes.some((t) => t.id === d.id)).toBe(false);
+      // the same seed, the same answer
+      expect((await run(true)).records).toEqual(r.records);
+    });
   });
 });
 

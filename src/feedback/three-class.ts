@@ -3,7 +3,7 @@ import { type LexiconScore, scoreLexicon } from './lexicon.js';
 import type { SentimentModel } from './model.js';
 import { predict } from './model.js';
 import type { PolarityModel } from './polarity-model.js';
-import { denseMargin, polarityEval } from './polarity-model.js';
+import { denseMargin, polarityEval, polarityFeatures } from './polarity-model.js';
 import type { Token } from './text.js';
 
 /**
@@ -27,6 +27,14 @@ export interface ThreeClassModel {
   readonly weights: readonly (readonly number[])[];
   /** share of each class in the training tweets (negative, neutral, positive) */
   readonly priors: readonly number[];
+  /**
+   * Optional three-class GloVe part: multinomial logistic regression on `embedComment` (intercepts
+   * and, per dense feature, three weights); its two log-odds against neutral are the last two
+   * stacker features (THREE_CLASS_GLOVE_FEATURES).
+   */
+  readonly embedding?: { readonly bias: readonly number[]; readonly weights: readonly (readonly number[])[] };
+  /** Whether the stacker reads the neutral-vs-opinion model's margin (its last feature; round 3). */
+  readonly neutral?: boolean;
 }
 
 export const THREE_CLASS_FEATURES = [
@@ -44,6 +52,15 @@ export const THREE_CLASS_FEATURES = [
   'log words',
 ] as const;
 
+/** The stacker features a model with a three-class GloVe part adds. */
+export const THREE_CLASS_GLOVE_FEATURES = [
+  'negative vs neutral (3-class GloVe)',
+  'positive vs neutral (3-class GloVe)',
+] as const;
+
+/** The stacker feature a model with the neutral-vs-opinion part adds (after the GloVe ones). */
+export const THREE_CLASS_NEUTRAL_FEATURE = 'neutral vs opinion (NB words + characters)';
+
 export interface Parts {
   /** the binary blend's pos-vs-neg logit */
   readonly z: number;
@@ -52,6 +69,10 @@ export interface Parts {
   readonly lexicon: LexiconScore;
   /** the polarity model knows at least one feature of the comment */
   readonly known: boolean;
+  /** the comment's dense features (`embedComment`) */
+  readonly embedded: Float64Array;
+  /** the neutral-vs-opinion model's margin, when one was given */
+  readonly neutral?: number;
 }
 
 /** The parts of one tokenised comment (shared with the binary blend, computed once). */
@@ -60,24 +81,67 @@ export function partsOf(
   model: SentimentModel,
   polarity: PolarityModel,
   vectors: Embeddings,
+  neutral?: PolarityModel | null,
 ): Parts {
   const lexicon = scoreLexicon(tokens);
   const p3 = predict(model, tokens);
   const three = Math.log(Math.max(p3[2], 1e-9)) - Math.log(Math.max(p3[0], 1e-9));
-  const { margin, known } = polarityEval(polarity, tokens);
+  const feats = polarityFeatures(tokens, polarity.chars);
+  const { margin, known } = polarityEval(polarity, tokens, feats);
   const b = polarity.blend;
+  const embedded = embedComment(vectors, tokens);
   const dense =
-    polarity.embedding && b.embedding
-      ? b.embedding * denseMargin(polarity.embedding, embedComment(vectors, tokens))
-      : 0;
+    polarity.embedding && b.embedding ? b.embedding * denseMargin(polarity.embedding, embedded) : 0;
   const z = b.intercept + b.margin * margin + dense + b.lexicon * lexicon.compound + b.three * three;
-  return { z, p3, lexicon, known: known > 0 };
+  return {
+    z,
+    p3,
+    lexicon,
+    known: known > 0,
+    embedded,
+    ...(neutral
+      ? {
+          // the same features when the two models read the same character n-grams (computed once)
+          neutral: polarityEval(
+            neutral,
+            tokens,
+            sameChars(neutral.chars, polarity.chars) ? feats : polarityFeatures(tokens, neutral.chars),
+          ).margin,
+        }
+      : {}),
+  };
 }
+
+const sameChars = (a: PolarityModel['chars'], b: PolarityModel['chars']) =>
+  a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1]);
 
 const squash = (x: number) => x / Math.sqrt(x * x + 15);
 
-/** The stacker's input row (in THREE_CLASS_FEATURES order). */
-export function threeClassRow(parts: Parts, tokens: readonly Token[]): number[] {
+/** The three-class GloVe part's log-odds of negative and of positive against neutral. */
+export function gloveLogOdds(
+  e: NonNullable<ThreeClassModel['embedding']>,
+  x: Float64Array,
+): [number, number] {
+  const s = [e.bias[0]!, e.bias[1]!, e.bias[2]!];
+  for (let j = 0; j < x.length; j++) {
+    const w = e.weights[j]!;
+    s[0]! += w[0]! * x[j]!;
+    s[1]! += w[1]! * x[j]!;
+    s[2]! += w[2]! * x[j]!;
+  }
+  return [s[0]! - s[1]!, s[2]! - s[1]!];
+}
+
+/**
+ * The stacker's input row (in THREE_CLASS_FEATURES order, then THREE_CLASS_GLOVE_FEATURES when
+ * `glove` — the model's three-class GloVe part — is given).
+ */
+export function threeClassRow(
+  parts: Parts,
+  tokens: readonly Token[],
+  glove?: ThreeClassModel['embedding'],
+  neutral = false,
+): number[] {
   const { z, p3, lexicon: l } = parts;
   const lp = (i: number) => Math.log(Math.max(p3[i]!, 1e-9));
   let words = 0;
@@ -95,6 +159,8 @@ export function threeClassRow(parts: Parts, tokens: readonly Token[]): number[] 
     l.hits === 0 ? 1 : 0,
     parts.known ? 0 : 1,
     Math.log1p(words),
+    ...(glove ? gloveLogOdds(glove, parts.embedded) : []),
+    ...(neutral ? [parts.neutral ?? 0] : []),
   ];
 }
 

@@ -351,6 +351,51 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
     180_000,
   );
 
+  it.skipIf(!hasOp('feedback', 'label-comment'))(
+    'an analyst corrects a comment’s sentiment in the explorer; the correction is stored for the next retrain (issue 25.2)',
+    async () => {
+      for (const theme of ['light', 'dark'] as const) {
+        const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: theme });
+        const { page, errors } = await open(ctx, '#/voice?q=courier');
+        const select = page.locator('select[aria-label^="Correct the sentiment of comment"]').first();
+        await select.waitFor({ timeout: 60_000 });
+        const id = (await select.getAttribute('aria-label'))!.replace(
+          'Correct the sentiment of comment ',
+          '',
+        );
+        const current = await select.inputValue();
+        const next = current === 'neutral' ? 'positive' : 'neutral';
+        const saved = page.waitForResponse((r) => r.url().includes('/feedback/label-comment'));
+        await select.selectOption(next);
+        expect((await saved).status()).toBe(200);
+        await page.locator('.label-correction', { hasText: 'corrected' }).first().waitFor();
+        await page
+          .locator('section', { has: page.locator('h2', { hasText: 'Comment explorer' }) })
+          .screenshot({ path: join(ARTIFACTS, `voice-label-correction-${theme}.png`) });
+        const listed = (await (
+          await fetch(`${server.url}/api/v1/feedback/comments?q=courier&limit=100`)
+        ).json()) as { items: { id: string; corrected: string | null }[] };
+        expect(listed.items.find((c) => c.id === id)?.corrected).toBe(next);
+        expect(errors).toEqual([]);
+        await ctx.close();
+      }
+      // the settings say how many corrections the next retrain would learn from, and offer it
+      const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      const { page, errors } = await open(ctx, '#/settings?tab=model');
+      const note = page.locator('[data-testid="sentiment-corrections"]');
+      await note.waitFor({ timeout: 60_000 });
+      await expect(note.textContent()).resolves.toMatch(
+        /label corrections? (since this version was trained|so far)/,
+      );
+      const panel = page.locator('section', { has: page.locator('h2', { hasText: 'Sentiment model' }) });
+      expect(await panel.getByRole('button', { name: 'Retrain the sentiment model' }).count()).toBe(1);
+      await panel.screenshot({ path: join(ARTIFACTS, 'settings-sentiment-model.png') });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    },
+    180_000,
+  );
+
   it.skipIf(!hasOp('feedback', 'follow-up-close'))(
     'a follow-up closed in the UI stays closed after reload',
     async () => {

@@ -7,6 +7,7 @@ import { eventsBulk } from './0011-events-bulk.js';
 import { identityNodes } from './0012-identity-nodes.js';
 import { journeyIndexMigration } from './0020-journey-index.js';
 import { feedbackMigration } from './0030-feedback.js';
+import { feedbackLabelsMigration } from './0032-feedback-labels.js';
 import { personasMigration } from './0060-personas.js';
 import { personaSetsMigration } from './0062-persona-sets.js';
 import { healthMigration } from './0070-health.js';
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   identityNodes,
   journeyIndexMigration,
   feedbackMigration,
+  feedbackLabelsMigration,
   personasMigration,
   personaSetsMigration,
   healthMigration,

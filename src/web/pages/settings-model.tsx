@@ -183,3 +183,95 @@ export function SurveysPanel() {
     </Panel>
   );
 }
+
+interface SentimentVersionRow {
+  readonly version: number;
+  readonly trainedAt: string;
+  readonly base: string;
+  readonly company: boolean;
+  readonly note: string;
+  readonly classes?: number;
+}
+
+/**
+ * The sentiment model every score is made with (`feedback sentiment-model`): its version and
+ * history, the analysts' label corrections not yet learnt, and — for admins and analysts — a
+ * deliberate retrain (`feedback sentiment-train`: a new version that learns from them).
+ */
+export function SentimentModelPanel() {
+  const { ops, session } = useApp();
+  const state = useOp<{
+    current: SentimentVersionRow | null;
+    history: SentimentVersionRow[];
+    corrections: { total: number; sinceTraining: number };
+  }>('feedback', 'sentiment-model', {});
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const canTrain = canWrite(session?.role) && !!findOp(ops, 'feedback', 'sentiment-train');
+  const retrain = async () => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const r = await postOp<{ changed: { total: number; comments: number } }>(
+        'feedback',
+        'sentiment-train',
+        {},
+      );
+      setDone(`${r.changed.total} of ${r.changed.comments} comments change label.`);
+      state.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Panel
+      title="Sentiment model"
+      subtitle="Every score is made with this version; it changes only when retrained, and learns from the labels analysts correct in the comment explorer"
+      wide
+    >
+      <Async state={state} what="sentiment model">
+        {(d) => (
+          <>
+            <p data-testid="sentiment-corrections">
+              {d.corrections.sinceTraining === 0
+                ? `No label corrections since this version (${d.corrections.total} in all).`
+                : `${d.corrections.sinceTraining} label correction${d.corrections.sinceTraining === 1 ? '' : 's'} ${d.current ? 'since this version was trained' : 'so far'} (${d.corrections.total} in all): a retrain learns from ${d.corrections.sinceTraining === 1 ? 'it' : 'them'}.`}
+            </p>
+            <DataTable
+              title="Sentiment model versions"
+              rows={d.current ? [d.current, ...d.history] : []}
+              empty="No sentiment model yet: the first theme analysis writes version 1."
+              columns={[
+                { key: 'version', value: (v) => `v${v.version}` },
+                {
+                  key: 'trainedAt',
+                  label: 'Trained',
+                  value: (v) => v.trainedAt.slice(0, 16).replace('T', ' '),
+                },
+                {
+                  key: 'company',
+                  label: 'Company model',
+                  value: (v) => (v.company ? (v.classes === 3 ? 'three classes' : 'yes') : 'no'),
+                },
+                { key: 'note' },
+              ]}
+            />
+            {canTrain && (
+              <div class="editor">
+                <button type="button" class="btn primary" disabled={busy} onClick={retrain}>
+                  {busy ? 'Retraining…' : 'Retrain the sentiment model'}
+                </button>
+                {done && <span role="status"> {done}</span>}
+              </div>
+            )}
+            {error && <ErrorBox error={error} />}
+          </>
+        )}
+      </Async>
+    </Panel>
+  );
+}

@@ -8,7 +8,7 @@ import { Async, ErrorBox, Loading, PageHead, Panel } from '../components/ui.js';
 import { humanize } from '../format.js';
 import { buildHash, filterQuery } from '../route.js';
 import { findOp, useApp, useOp } from '../state.js';
-import { JourneyModelPanel, SurveysPanel, TaxonomyPanel } from './settings-model.js';
+import { JourneyModelPanel, SentimentModelPanel, SurveysPanel, TaxonomyPanel } from './settings-model.js';
 
 /** Rows per table of the workspace (moved here from the Overview: a data-keeper's figure, not a CX one). */
 function WorkspaceRows() {
@@ -500,6 +500,7 @@ export function SettingsPage(props: PageProps) {
         <>
           {findOp(ops, 'journey', 'map') && <JourneyModelPanel />}
           {findOp(ops, 'feedback', 'taxonomy') && <TaxonomyPanel />}
+          {findOp(ops, 'feedback', 'sentiment-model') && <SentimentModelPanel />}
           {findOp(ops, 'feedback', 'surveys') && <SurveysPanel />}
           {findOp(ops, 'overview', 'summary') && <WorkspaceRows />}
           {configOps

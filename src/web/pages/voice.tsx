@@ -170,12 +170,56 @@ interface CommentRow {
   readonly channel?: string | null;
   readonly themes?: readonly string[];
   readonly sentiment?: string | null;
+  readonly corrected?: string | null;
   readonly customerId?: string | null;
+}
+
+/**
+ * An analyst's correction of a comment's label (`feedback label-comment`): it moves no score now;
+ * the next sentiment retrain learns from it (three classes when any says neutral).
+ */
+function LabelCorrection(props: { row: CommentRow }) {
+  const [value, setValue] = useState(props.row.corrected ?? props.row.sentiment ?? '');
+  const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'error'>('idle');
+  return (
+    <span class="label-correction">
+      <select
+        aria-label={`Correct the sentiment of comment ${props.row.id}`}
+        value={value}
+        disabled={state === 'saving'}
+        onChange={async (e) => {
+          const label = (e.target as HTMLSelectElement).value;
+          setValue(label);
+          setState('saving');
+          try {
+            await postOp('feedback', 'label-comment', { id: props.row.id, label });
+            setState('saved');
+          } catch {
+            setState('error');
+          }
+        }}
+      >
+        {!value && <option value="">not scored</option>}
+        {['negative', 'neutral', 'positive'].map((l) => (
+          <option value={l}>{l}</option>
+        ))}
+      </select>
+      {(props.row.corrected || state === 'saved') && (
+        <span class="muted" title="Corrected by an analyst; used by the next sentiment retrain">
+          {' '}
+          corrected
+          {props.row.sentiment && props.row.sentiment !== value ? ` (scored ${props.row.sentiment})` : ''}
+        </span>
+      )}
+      {state === 'error' && <span class="error"> not saved</span>}
+    </span>
+  );
 }
 
 /** Full-text search over every comment, newest first (the search runs in the database). */
 function CommentExplorer(props: { q: string; filters: Record<string, string> }) {
-  const { ops } = useApp();
+  const { ops, session } = useApp();
+  const canLabel = canWrite(session?.role) && !!findOp(ops, 'feedback', 'label-comment');
   const op = findOp(ops, 'feedback', 'comments');
   const [text, setText] = useState(props.q);
   const state = useOp<{ total?: number; items?: CommentRow[]; comments?: CommentRow[] }>(
@@ -225,7 +269,9 @@ function CommentExplorer(props: { q: string; filters: Record<string, string> }) 
                   { key: 'touchpoint' },
                   { key: 'channel' },
                   { key: 'themes', value: (c) => (c.themes ?? []).join(', ') },
-                  { key: 'sentiment' },
+                  canLabel
+                    ? { key: 'sentiment', render: (c) => <LabelCorrection row={c} /> }
+                    : { key: 'sentiment' },
                   { key: 'customerId', label: 'Customer' },
                 ]}
               />
