@@ -212,6 +212,13 @@ export { seeded } from './random.js';
 export { type RatioMoments, ratioArm } from './ratio.js';
 export { mixingRho2, type SequentialResult, sequentialInterval } from './sequential.js';
 export {
+  MIN_EFFECTS_FOR_EB,
+  type ShrinkageResult,
+  type ShrinkInput,
+  type ShrunkEffect,
+  shrinkEffects,
+} from './shrinkage.js';
+export {
   percentile,
   poissonWeights,
   type StandardisedDifference,
@@ -219,4 +226,3 @@ export {
   standardisedDifference,
 } from './standardised.js';
 export { type LinearForecast, linearForecast } from './trend.js';
-export { MIN_EFFECTS_FOR_EB, type ShrinkageResult, type ShrinkInput, type ShrunkEffect, shrinkEffects } from './shrinkage.js';

@@ -39,7 +39,9 @@ function StageChart(props: { s: StageTrend; r: StageTrendResult; last: boolean }
   }));
   // one dashed line per month holding dated changes, labelled with their numbers ("3, 4")
   const byMonth = new Map<string, string[]>();
-  r.events.forEach((e, i) => byMonth.set(month(e.at), [...(byMonth.get(month(e.at)) ?? []), eventLabel(i)]));
+  r.events.forEach((e, i) => {
+    byMonth.set(month(e.at), [...(byMonth.get(month(e.at)) ?? []), eventLabel(i)]);
+  });
   const marks = [...byMonth].map(([m, labels]) => ({
     xAxis: m,
     label: { formatter: labels.join(', '), position: 'end' },
