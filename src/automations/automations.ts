@@ -231,9 +231,8 @@ export const DryRunParams = z.object({
     .describe('or a rule not created yet: its kind (with --params)'),
   params: z.string().default('{}').describe('with --rule: its settings as JSON'),
   days: z.number().int().min(1).max(366).default(30).describe('replay the last N days'),
-  asOf: TimeFrameParams.asOf.describe(
-    'the end of the replay (default the earlier of now and the latest data: answers, cases)',
-  ),
+  // the end of the replay (default the earlier of now and the latest data: answers, cases)
+  asOf: TimeFrameParams.asOf,
 });
 export type DryRunParams = z.input<typeof DryRunParams>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { OperationContext } from '../core/operation.js';
-import { instant, resolveInstant, workspaceZone } from '../core/time.js';
+import { resolveInstant, TimeFrameParams, workspaceZone } from '../core/time.js';
 import { type Evidence, type Finding, writeFindings } from '../findings/index.js';
 import { enqueue } from '../notify/index.js';
 import { detectChanges, type PointResult } from '../stats/change-detection.js';
@@ -39,12 +39,11 @@ export const RunMonitorsParams = z.object({
     .array(z.string().min(1))
     .default([])
     .describe('monitor ids to run (default: every enabled monitor)'),
-  from: instant
-    .optional()
-    .describe(
-      'judge the periods from this instant (default: those after the last judged period; a first run judges the last complete period)',
-    ),
-  asOf: instant.optional().describe('the clock: periods ending after it are not complete (default now)'),
+  // the one time vocabulary (src/core/time.ts): from = judge the periods from this instant (default:
+  // those after the last judged period; a first run judges the last complete period); asOf = the
+  // clock: periods ending after it are not complete (default now)
+  from: TimeFrameParams.from,
+  asOf: TimeFrameParams.asOf,
   due: z
     .boolean()
     .default(false)

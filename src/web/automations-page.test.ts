@@ -10,7 +10,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutomation, type DryRunResult } from '../automations/index.js';
@@ -20,6 +19,7 @@ import { startReceiver } from '../notify/receiver.test-helpers.js';
 import { openStore } from '../store/index.js';
 import { ensureWebBuild } from './build.js';
 import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
+import { openPage, seriousA11y } from './testing/cockpit-test.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
 
@@ -105,15 +105,7 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
     expect(api.actions.length).toBeGreaterThan(0);
 
     for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}/#/automations`);
-      await waitForContent(page);
+      const { ctx, page, errors } = await openPage(browser, `${server.url}/#/automations`, { scheme });
       const rules = (await page.locator('table').first().textContent()) ?? '';
       expect(rules).toContain('detractor follow-ups');
       expect(rules).toContain('overdue updates');
@@ -140,9 +132,7 @@ describe.skipIf(!haveChromium())('Automations page in Chromium on the demo compa
       await waitForContent(page);
       const log = (await page.locator('section', { hasText: 'Run log' }).textContent()) ?? '';
       expect(log).toContain('dry-run');
-      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
-      const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+      expect(await seriousA11y(page)).toEqual([]);
       expect(errors).toEqual([]);
       // the dry run again for the picture
       await page

@@ -3,40 +3,16 @@
  * server on the demo company: the backtest runs on request and the page shows the API's figures.
  * Skips when /usr/bin/chromium is absent. Screenshots, light and dark, go to artifacts/web/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDbPath } from '../demo/test-fixture.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { ChurnBacktestResult } from '../health/index.js';
-import { ensureWebBuild } from './build.js';
-import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
-
-const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+import { haveChromium, waitForContent } from './testing/browser.js';
+import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit-test.js';
 
 if (!haveChromium()) console.warn('churn quality page test skipped: /usr/bin/chromium is absent');
 
 describe.skipIf(!haveChromium())('the churn model quality on the Health page', () => {
-  let dir: string;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    dir = mkdtempSync(join(tmpdir(), 'tp-health-model-'));
-    const db = join(dir, 'demo.duckdb');
-    copyFileSync(demoDbPath(), db);
-    server = await startCockpitServer(db, dir);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const server = cockpitOnDemoCopy('health-model', undefined, 240_000);
 
   it('runs the backtest on request and shows AUC, calibration, the window and what it is not', async () => {
     const api = (await (
@@ -46,7 +22,10 @@ describe.skipIf(!haveChromium())('the churn model quality on the Health page', (
     // the demo's goal (issue 20): ≥ 0.75 on a time-based holdout, and not suspiciously high
     expect(best.auc.value).toBeGreaterThan(0.7);
     expect(best.auc.value).toBeLessThan(0.95);
-    const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1400, height: 1000 } });
+    const ctx = await server.browser.newContext({
+      colorScheme: 'light',
+      viewport: { width: 1400, height: 1000 },
+    });
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -4,61 +4,35 @@
  * return-fee policy, the stored audit; no console error, no serious accessibility violation, light
  * and dark screenshots in artifacts/web/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditRunParams, runAudit } from '../audit/index.js';
 import { type DemoManifest, readManifest } from '../demo/index.js';
-import { demoDbPath } from '../demo/test-fixture.js';
 import { getLink, LinkParams } from '../people/index.js';
 import { getImpact, ImpactParams } from '../policies/index.js';
-import { openStore } from '../store/index.js';
-import { ensureWebBuild } from './build.js';
-import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
-
-const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+import { haveChromium, waitForContent } from './testing/browser.js';
+import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit-test.js';
 
 if (!haveChromium()) console.warn('people pages browser test skipped: /usr/bin/chromium is absent');
 
 describe.skipIf(!haveChromium())('People, Policies and Audit pages in Chromium', () => {
-  let dir: string;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   let manifest: DemoManifest;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    dir = mkdtempSync(join(tmpdir(), 'tp-web-people-'));
-    const db = join(dir, 'demo.duckdb');
-    copyFileSync(demoDbPath(), db);
-    const store = await openStore(db);
-    try {
-      manifest = (await readManifest(store))!;
-      await getLink(store, LinkParams.parse({}));
-      await getImpact(store, ImpactParams.parse({}));
-      await runAudit(store, AuditRunParams.parse({}));
-    } finally {
-      await store.close();
-    }
-    server = await startCockpitServer(db, dir);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const server = cockpitOnDemoCopy('people', async (store) => {
+    manifest = (await readManifest(store))!;
+    await getLink(store, LinkParams.parse({}));
+    await getImpact(store, ImpactParams.parse({}));
+    await runAudit(store, AuditRunParams.parse({}));
   });
 
   it('each page shows its figures with anonymity applied, light and dark, without errors', async () => {
     const plantTeam = manifest.plants.find((p) => p.analysis === 'people.link')!.slice.team!;
     const problems: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const ctx = await server.browser.newContext({
+        colorScheme: scheme,
+        viewport: { width: 1400, height: 1000 },
+      });
       for (const id of ['people', 'policies', 'audit']) {
         const page = await ctx.newPage();
         page.on('console', (m) => {

@@ -4,65 +4,26 @@
  * are added to the copy as `touchpoint demo` adds them. Skips when /usr/bin/chromium is absent.
  * Screenshots, light and dark, go to artifacts/web/ (git-ignored).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { seedDemoExperiments } from '../demo/index.js';
-import { demoDbPath, TEST_SEED } from '../demo/test-fixture.js';
+import { TEST_SEED } from '../demo/test-fixture.js';
 import type { ExperimentResults, LearningEntry, LooksResult, ProgramView } from '../experiments/index.js';
 import type { GoalsStatusResult } from '../goals/index.js';
-import { openStore } from '../store/index.js';
-import { ensureWebBuild } from './build.js';
-import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
-
-const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+import { haveChromium, waitForContent } from './testing/browser.js';
+import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit-test.js';
 
 if (!haveChromium())
   console.warn('goals page tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');
 
 describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the demo company', () => {
-  let dir: string;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    dir = mkdtempSync(join(tmpdir(), 'tp-goals-web-'));
-    const db = join(dir, 'demo.duckdb');
-    copyFileSync(demoDbPath(), db);
-    const store = await openStore(db);
-    try {
-      await seedDemoExperiments(store, TEST_SEED);
-    } finally {
-      await store.close();
-    }
-    server = await startCockpitServer(db, dir);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const server = cockpitOnDemoCopy('goals', (store) => seedDemoExperiments(store, TEST_SEED), 240_000);
 
   it('shows every goal with the status, figure and forecast the API gives, light and dark', async () => {
     const api = (await (await fetch(`${server.url}/api/v1/goals/status`)).json()) as GoalsStatusResult;
     expect(api.goals.map((g) => g.id).sort()).toEqual(['delivery-csat', 'handoffs-per-case', 'nps']);
     for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}/#/goals`);
-      await waitForContent(page);
+      const { ctx, page, errors } = await openPage(server.browser, `${server.url}/#/goals`, { scheme });
       const cards = await page.$$eval('[data-testid="goal"]', (els) =>
         els.map((e) => [e.getAttribute('data-goal'), e.getAttribute('data-status'), e.textContent ?? '']),
       );
@@ -75,9 +36,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
       expect(text).toContain('80.0 %');
       if (csat.forecast) expect(text).toContain(`${(100 * csat.forecast.value).toFixed(1)} %`);
       expect(await page.locator('.chart-canvas').count()).toBe(3);
-      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
-      const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+      expect(await seriousA11y(page)).toEqual([]);
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `goals-${scheme}.png`), fullPage: true });
       await ctx.close();
@@ -85,7 +44,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
   }, 180_000);
 
   it('sets a goal from the form and shows it', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const ctx = await server.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await ctx.newPage();
     await page.goto(`${server.url}/#/goals`);
     await waitForContent(page);
@@ -113,15 +72,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
     ).json()) as LooksResult;
     expect(looks.looks.length).toBeGreaterThan(10);
     for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}/#/experiments`);
-      await waitForContent(page);
+      const { ctx, page, errors } = await openPage(server.browser, `${server.url}/#/experiments`, { scheme });
       await expect(page.locator('table').first().textContent()).resolves.toMatch(
         /delivery-sms.*checkout-aa|checkout-aa.*delivery-sms/s,
       );
@@ -142,17 +93,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
       const boundary = (await page.locator('[data-testid="xp-boundary"]').textContent()) ?? '';
       expect(boundary).toContain(`tuned for ${looks.tuning.toLocaleString('en-US')} units`);
       expect(boundary).toContain(looks.firstCrossing ? `Crossed on ${looks.firstCrossing}` : 'Not crossed');
-      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
-      const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(
-        bad.map(
-          (v) =>
-            `${v.id}: ${v.help} (${v.nodes
-              .map((n) => n.target.join(' '))
-              .slice(0, 3)
-              .join(', ')})`,
-        ),
-      ).toEqual([]);
+      expect(await seriousA11y(page)).toEqual([]);
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `experiments-${scheme}.png`), fullPage: true });
       await ctx.close();
@@ -163,7 +104,7 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
     const api = (await (
       await fetch(`${server.url}/api/v1/experiments/power?baseline=0.63&mde=0.05&traffic=300`)
     ).json()) as { perArm: number; days: number };
-    const ctx = await browser.newContext();
+    const ctx = await server.browser.newContext();
     const page = await ctx.newPage();
     await page.goto(`${server.url}/#/experiments`);
     await waitForContent(page);
@@ -191,7 +132,10 @@ describe.skipIf(!haveChromium())('Goals and Experiments pages in Chromium on the
     };
     expect(log.entries.map((e) => e.id)).toEqual(['delivery-sms']);
     for (const scheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 1000 } });
+      const ctx = await server.browser.newContext({
+        colorScheme: scheme,
+        viewport: { width: 1400, height: 1000 },
+      });
       const page = await ctx.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
