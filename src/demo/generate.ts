@@ -9,6 +9,7 @@ import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
 import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
+import { simulateHabits } from './habits.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
 import { buildOrg, peoplePlants } from './people.js';
@@ -405,6 +406,8 @@ export async function simulate(
     journeys.customer(c, streamFor(seed, i, 'journeys'), out);
     simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
     simulateFeedback(c, streamFor(seed, i, 'feedback'), out);
+    // last, on its own stream: the archetypes' everyday habits change no earlier draw
+    simulateHabits(c, streamFor(seed, i, 'habits'), out);
     wCustomer(customerRow(c));
     wCustTruth(customerTruthRow(c));
     const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);

@@ -1,5 +1,6 @@
 import { normalCdf } from '../stats/index.js';
 import { RETURN_FEE_POLICY } from './feedback.js';
+import { HABIT_TOUCHPOINTS } from './habits.js';
 import type { Plant } from './manifest.js';
 import type { Rng } from './rng.js';
 import {
@@ -49,6 +50,8 @@ export const TOUCHPOINT_STAGE: Readonly<Record<string, (typeof STAGES)[number]>>
   account: 'retention',
   reorder: 'retention',
   'loyalty program': 'retention',
+  // everyday habits (habits.ts)
+  ...HABIT_TOUCHPOINTS,
 };
 
 /** touchpoint, channel ('*' = any), owning team. */
@@ -74,6 +77,12 @@ export const OWNERS: readonly (readonly [string, string, string])[] = [
   ['account', '*', 'ecommerce'],
   ['reorder', '*', 'ecommerce'],
   ['loyalty program', '*', 'loyalty'],
+  ['wishlist', '*', 'ecommerce'],
+  ['price alert', '*', 'marketing'],
+  ['trail guides', '*', 'marketing'],
+  ['product advice', '*', 'care-frontline'],
+  ['product advice', 'store', 'store-ops'],
+  ['workshop', '*', 'loyalty'],
   ['support contact', '*', 'care-frontline'],
   ['support contact', 'store', 'store-service'],
   ['support update', '*', 'care-frontline'],

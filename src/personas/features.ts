@@ -23,8 +23,10 @@ import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js'
  * | breadth | distinct touchpoints used |
  * | stage_reached | position of the furthest stage of the default journey reached (1 = first) |
  * | stage_share | stage_reached / number of stages of that journey |
- * | channel mix | share of inbound events per channel (the `channels` most used in the data) |
- * | self_service_share | share of inbound events on a channel that is not staffed (not phone, chat or store) |
+ * | channel mix | share of the customer's channel-days per channel (the `channels` most used in the data): a
+ *   channel-day is a UTC day with at least one inbound event on that channel, so the five clicks of one
+ *   web order count once, as one visit, and a customer's mix is not a few lumpy sessions |
+ * | self_service_share | share of channel-days on a channel that is not staffed (not phone, chat or store) |
  * | switch_rate | consecutive pairs of events on different channels / consecutive pairs |
  * | cases, contact_rate | support cases opened; cases / months |
  * | top_reason | the most frequent case reason (ties: alphabetical first) |
@@ -78,7 +80,7 @@ export interface FeatureRow {
   readonly top_theme: string | null;
   readonly churned: boolean;
   readonly thin: boolean;
-  /** Share of inbound events per channel, in the order of `FeatureTable.channels` (0 without events). */
+  /** Share of channel-days per channel, in the order of `FeatureTable.channels` (0 without events). */
   readonly mix: readonly number[];
 }
 
@@ -132,9 +134,9 @@ export function featuresQuery(
   const only = (col: SqlFragment) => (ids ? sql`AND ${col} IN (SELECT unnest(${ids}::VARCHAR[]))` : sql``);
   const mix = channels.map(
     (ch, i) =>
-      sql`, coalesce(count(*) FILTER (WHERE e.channel = ${ch}) / nullif(count(*), 0), 0)::DOUBLE AS ${raw(`ch_${i}`)}`,
+      sql`, coalesce(count(*) FILTER (WHERE d.channel = ${ch}) / nullif(count(*), 0), 0)::DOUBLE AS ${raw(`ch_${i}`)}`,
   );
-  const mixOut = channels.map((_, i) => raw(`, coalesce(ea.ch_${i}, 0) AS ch_${i}`));
+  const mixOut = channels.map((_, i) => raw(`, coalesce(mx.ch_${i}, 0) AS ch_${i}`));
   const journeyId = journey?.id ?? null;
   const stages = journey?.stages ?? null;
   return sql`WITH ${caseMetricsCtes({ asOf })},
@@ -144,10 +146,17 @@ export function featuresQuery(
   ),
   p_ea AS (
     SELECT e.customer_id, count(*) AS events, count(DISTINCT CAST(e.ts AS DATE)) AS active_days,
-      min(e.ts) AS first_ts, max(e.ts) AS last_ts, count(DISTINCT e.touchpoint) AS breadth,
-      count(*) FILTER (WHERE e.channel NOT IN (${raw(ASSISTED_CHANNELS.map((c) => `'${c}'`).join(', '))}))::DOUBLE / count(*) AS self_service_share
-      ${join(mix, raw(''))}
+      min(e.ts) AS first_ts, max(e.ts) AS last_ts, count(DISTINCT e.touchpoint) AS breadth
     FROM p_ev e GROUP BY e.customer_id
+  ),
+  p_cd AS (
+    SELECT DISTINCT customer_id, channel, CAST(ts AS DATE) AS day FROM p_ev
+  ),
+  p_mix AS (
+    SELECT d.customer_id,
+      count(*) FILTER (WHERE d.channel NOT IN (${raw(ASSISTED_CHANNELS.map((c) => `'${c}'`).join(', '))}))::DOUBLE / count(*) AS self_service_share
+      ${join(mix, raw(''))}
+    FROM p_cd d GROUP BY d.customer_id
   ),
   p_sw AS (
     SELECT customer_id, count(prev) AS pairs, count(*) FILTER (WHERE prev <> channel) AS switches
@@ -212,7 +221,7 @@ export function featuresQuery(
     coalesce(ea.breadth, 0) AS breadth,
     st.pos - (SELECT p0 FROM p_stage_min) + 1 AS stage_reached,
     (st.pos - (SELECT p0 FROM p_stage_min) + 1)::DOUBLE / ${stages}::DOUBLE AS stage_share,
-    ea.self_service_share,
+    mx.self_service_share,
     CASE WHEN sw.pairs > 0 THEN sw.switches::DOUBLE / sw.pairs END AS switch_rate,
     coalesce(ca.cases, 0) AS cases,
     coalesce(ca.cases, 0) / l.months AS contact_rate,
@@ -226,6 +235,7 @@ export function featuresQuery(
     ${join(mixOut, raw(''))}
   FROM p_life l
   LEFT JOIN p_ea ea ON ea.customer_id = l.customer_id
+  LEFT JOIN p_mix mx ON mx.customer_id = l.customer_id
   LEFT JOIN p_sw sw ON sw.customer_id = l.customer_id
   LEFT JOIN p_st st ON st.customer_id = l.customer_id
   LEFT JOIN p_ca ca ON ca.customer_id = l.customer_id

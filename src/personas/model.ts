@@ -11,8 +11,11 @@ import { seeded } from '../stats/random.js';
 export interface Column {
   /** Stable name (`frequency`, `mix:app`, `attr:Contract=Month-to-month`). */
   readonly name: string;
-  /** log1p for heavy-tailed counts and rates; none otherwise. */
-  readonly transform: 'log1p' | 'none';
+  /**
+   * log1p for heavy-tailed counts and rates; sqrt for the shares of a composition (variance-stabilising
+   * for proportions: the Hellinger geometry); none otherwise.
+   */
+  readonly transform: 'log1p' | 'sqrt' | 'none';
   /**
    * numeric: standardised to mean 0, sd 1. share: one part of a composition (the channel mix), centred
    * and divided by the pooled sd of all share columns, so moving a share of activity from one channel
@@ -25,7 +28,7 @@ export interface Column {
 /** Per-column scaling, kept with the run so later customers are placed in the same space. */
 export interface Scaling {
   readonly name: string;
-  readonly transform: 'log1p' | 'none';
+  readonly transform: Column['transform'];
   readonly kind: Column['kind'];
   readonly mean: number;
   readonly sd: number;
@@ -48,7 +51,7 @@ export interface Points {
 }
 
 const transformed = (t: Column['transform'], v: number): number =>
-  t === 'log1p' ? Math.log1p(Math.max(0, v)) : v;
+  t === 'log1p' ? Math.log1p(Math.max(0, v)) : t === 'sqrt' ? Math.sqrt(Math.max(0, v)) : v;
 
 /**
  * Fits the scaling on the rows of `fitRows` (raw values, null = missing) and scales every row. Missing
@@ -113,7 +116,7 @@ export function scaleAll(scaling: readonly Scaling[], raw: readonly (readonly (n
 /** Back from the scaled space to raw units (inverse of the transform; for descriptions). */
 export function unscale(s: Scaling, z: number): number {
   const x = (z / s.weight) * s.sd + s.mean;
-  return s.transform === 'log1p' ? Math.expm1(x) : x;
+  return s.transform === 'log1p' ? Math.expm1(x) : s.transform === 'sqrt' ? Math.max(0, x) ** 2 : x;
 }
 
 /** `size` distinct items of `from`, drawn without replacement (all of them when there are fewer). */
