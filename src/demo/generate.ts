@@ -564,7 +564,7 @@ export const DemoParams = z.object({
     .min(100)
     .max(5_000_000)
     .default(DEFAULT_CUSTOMERS)
-    .describe('number of customers (about 15 events each, anonymous visitors included)'),
+    .describe('number of customers (about 21 events each, anonymous visitors included)'),
   replace: z.boolean().default(false).describe('replace the data of a workspace that is not empty'),
 });
 export type DemoParams = z.output<typeof DemoParams>;

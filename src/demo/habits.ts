@@ -91,14 +91,18 @@ export const ONBOARDING_DAYS = 30;
  */
 export const HABIT_BLEND = 0.5;
 
-/** The habit touchpoints and their journey stage (journeys.ts adds them to the default journey). */
-export const HABIT_TOUCHPOINTS = {
-  wishlist: 'discovery',
-  'price alert': 'discovery',
-  'trail guides': 'awareness',
-  'product advice': 'discovery',
-  workshop: 'retention',
-} as const;
+/**
+ * The habit touchpoints. They are not steps of the purchase journey (no stage, not in the default
+ * journey's map): a price alert or a workshop is not a stage a customer leaves or waits in, so the
+ * journey analyses (funnels, pain points, moments) leave them out, as they do any event off the map.
+ */
+export const HABIT_TOUCHPOINTS = [
+  'wishlist',
+  'price alert',
+  'trail guides',
+  'product advice',
+  'workshop',
+] as const;
 
 /** A customer's habit profile: the archetype's, moved toward the blend archetype when blended. */
 export function habitProfileOf(c: CustomerState): HabitProfile {
@@ -133,7 +137,7 @@ export function simulateHabits(c: CustomerState, rng: Rng, out: Out): void {
       ts,
       channel,
       touchpoint,
-      stage: HABIT_TOUCHPOINTS[touchpoint],
+      stage: null,
       name: HABIT_NAMES[touchpoint],
       direction: 'inbound',
       sessionId: digital ? `${c.id}-h${++visit}` : null,
@@ -147,7 +151,7 @@ export function simulateHabits(c: CustomerState, rng: Rng, out: Out): void {
   for (let t = c.createdAt + rng.exp(gap); t < end; t += rng.exp(gap)) emit(t);
 }
 
-type HabitTouchpoint = keyof typeof HABIT_TOUCHPOINTS;
+type HabitTouchpoint = (typeof HABIT_TOUCHPOINTS)[number];
 
 const HABIT_NAMES: Readonly<Record<HabitTouchpoint, string>> = {
   wishlist: 'wishlist update',

@@ -1,6 +1,5 @@
 import { normalCdf } from '../stats/index.js';
 import { RETURN_FEE_POLICY } from './feedback.js';
-import { HABIT_TOUCHPOINTS } from './habits.js';
 import type { Plant } from './manifest.js';
 import type { Rng } from './rng.js';
 import {
@@ -50,8 +49,6 @@ export const TOUCHPOINT_STAGE: Readonly<Record<string, (typeof STAGES)[number]>>
   account: 'retention',
   reorder: 'retention',
   'loyalty program': 'retention',
-  // everyday habits (habits.ts)
-  ...HABIT_TOUCHPOINTS,
 };
 
 /** touchpoint, channel ('*' = any), owning team. */
