@@ -144,13 +144,17 @@ export function featuresQuery(
     SELECT e.id, e.customer_id, e.ts, e.channel, e.touchpoint, e.stage FROM events e
     WHERE e.customer_id IS NOT NULL AND e.direction = 'inbound' AND e.ts < ${asOf}::TIMESTAMP ${only(sql`e.customer_id`)}
   ),
-  p_ea AS (
-    SELECT e.customer_id, count(*) AS events, count(DISTINCT CAST(e.ts AS DATE)) AS active_days,
-      min(e.ts) AS first_ts, max(e.ts) AS last_ts, count(DISTINCT e.touchpoint) AS breadth
-    FROM p_ev e GROUP BY e.customer_id
-  ),
   p_cd AS (
     SELECT DISTINCT customer_id, channel, CAST(ts AS DATE) AS day FROM p_ev
+  ),
+  -- distinct counts as group-bys of distinct pairs: DISTINCT aggregates were 1.7 of the 4.7 s
+  p_ea AS (
+    SELECT * FROM (SELECT customer_id, count(*) AS events, min(ts) AS first_ts, max(ts) AS last_ts
+      FROM p_ev GROUP BY customer_id)
+    JOIN (SELECT customer_id, count(*) AS active_days FROM (SELECT DISTINCT customer_id, day FROM p_cd) GROUP BY ALL)
+      USING (customer_id)
+    JOIN (SELECT customer_id, count(*) AS breadth FROM (SELECT DISTINCT customer_id, touchpoint FROM p_ev) GROUP BY ALL)
+      USING (customer_id)
   ),
   p_mix AS (
     SELECT d.customer_id,

@@ -177,7 +177,13 @@ export function nearest(
  * (docs/personas.md); the algorithm is the textbook one. Stops when no point changes cluster or after
  * `maxIterations`. An emptied cluster is re-seeded at the point farthest from its centroid.
  */
-export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): Fit {
+export function lloyd(
+  p: Points,
+  k: number,
+  seed: number,
+  maxIterations = 100,
+  start?: readonly (readonly number[])[],
+): Fit {
   const { n, d, data } = p;
   const rand = seeded(seed);
   const c = new Float64Array(k * d);
@@ -192,9 +198,10 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
     }
     return s;
   };
-  // k-means++: each next centre drawn with probability proportional to D²
+  // k-means++: each next centre drawn with probability proportional to D² (or the given start)
+  if (start) for (let ci = 0; ci < k; ci++) c.set(start[ci]!, ci * d);
   let first = Math.floor(rand() * n);
-  for (let ci = 0; ci < k; ci++) {
+  for (let ci = 0; ci < (start ? 0 : k); ci++) {
     c.set(data.subarray(first * d, first * d + d), ci * d);
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -237,7 +244,8 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
       dist2[i] = bestD;
       inertia += bestD;
     }
-    if (changed === 0) break;
+    // converged: no point moved (up to one in CONVERGED_SHARE of them on large sets)
+    if (changed <= Math.floor(n * CONVERGED_SHARE)) break;
     sums.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -260,14 +268,38 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
   return { centroids, labels: Array.from(labels), inertia };
 }
 
-/** k-means run `restarts` times with seeds derived from `seed`; the fit with the lowest inertia wins. */
+/** Lloyd stops once at most this share of the points changed cluster in an iteration. */
+export const CONVERGED_SHARE = 1e-4;
+/** Restarts compete on at most this many points; the winner is then refined on all of them. */
+export const RESTART_POINTS = 4000;
+
+/**
+ * k-means run `restarts` times with seeds derived from `seed`; the fit with the lowest inertia wins.
+ * On more than RESTART_POINTS points the restarts run on a seeded sub-sample of that size (their job
+ * is to find the right basin, which a few thousand points show as well as twenty thousand) and the
+ * winner's centres start one Lloyd run on all the points.
+ */
 export function bestKmeans(p: Points, k: number, seed: number, restarts: number): Fit {
-  let best: Fit | null = null;
-  for (let r = 0; r < restarts; r++) {
-    const fit = lloyd(p, k, seed * 7919 + r * 104_729 + k);
-    if (!best || fit.inertia < best.inertia - 1e-9) best = fit;
-  }
-  return best!;
+  const compete = (q: Points) => {
+    let best: Fit | null = null;
+    for (let r = 0; r < restarts; r++) {
+      const fit = lloyd(q, k, seed * 7919 + r * 104_729 + k);
+      if (!best || fit.inertia < best.inertia - 1e-9) best = fit;
+    }
+    return best!;
+  };
+  if (p.n <= RESTART_POINTS) return compete(p);
+  const rows = sampleOf(
+    Array.from({ length: p.n }, (_, i) => i),
+    RESTART_POINTS,
+    seeded(seed * 31 + k),
+  );
+  const sub = new Float64Array(rows.length * p.d);
+  rows.forEach((i, r) => {
+    sub.set(p.data.subarray(i * p.d, (i + 1) * p.d), r * p.d);
+  });
+  const winner = compete({ n: rows.length, d: p.d, data: sub });
+  return lloyd(p, k, seed, 100, winner.centroids);
 }
 
 export interface DiscoverOptions {
