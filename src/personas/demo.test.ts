@@ -6,6 +6,7 @@ import { trainSparseLogistic } from '../stats/sparse-logistic.js';
 import { type Store, sql } from '../store/index.js';
 import { buildSpace, DiscoverParams, type DiscoverResult, discoverPersonas } from './discover.js';
 import { fitScaling, nearest, type Points, scaleAll } from './model.js';
+import { assignNewCustomers, renamePersona } from './runs.js';
 
 /**
  * The demo company draws customers from overlapping behavioural archetypes (manifest `personas`).
@@ -155,4 +156,46 @@ describe('personas on the demo company', () => {
     // no persona is made of the segment: in each, its share stays within 1.5× its share overall
     for (const r of rows) expect(r.decoy / r.n).toBeLessThan(1.5 * share);
   });
+
+  it('pinned: customers the run has not seen are placed where the run itself put them', async () => {
+    const sampled = await db.all<{ id: string; p: string; d: number }>(sql`SELECT customer_id AS id,
+        persona_id AS p, distance AS d FROM customer_personas WHERE hash(customer_id) % 20 = 0 ORDER BY id`);
+    expect(sampled.length).toBeGreaterThan(1000);
+    const ids = sampled.map((r) => r.id);
+    await db.exec(sql`DELETE FROM customer_personas WHERE customer_id IN (SELECT unnest(${ids}::VARCHAR[]))`);
+    const a = await assignNewCustomers(db);
+    expect(a.assigned).toBe(ids.length);
+    const after = new Map(
+      (
+        await db.all<{ id: string; p: string; d: number }>(sql`SELECT customer_id AS id, persona_id AS p,
+          distance AS d FROM customer_personas WHERE customer_id IN (SELECT unnest(${ids}::VARCHAR[]))`)
+      ).map((r) => [r.id, r]),
+    );
+    // same features, same stored scaling and centroids: the same persona at the same distance
+    for (const r of sampled) {
+      expect(after.get(r.id)?.p).toBe(r.p);
+      expect(after.get(r.id)!.d).toBeCloseTo(r.d, 9);
+    }
+    // nothing left to place
+    expect((await assignNewCustomers(db)).assigned).toBe(0);
+  });
+
+  it('a re-run with another seed keeps every persona: ids, a user name and a note survive', async () => {
+    const first = result.personas;
+    const renamed = first[1]!;
+    await renamePersona(db, { id: renamed.id, name: 'Our web bargain crowd', note: 'from the workshop' });
+    const again = await discoverPersonas(db, DiscoverParams.parse({ seed: 7 }));
+    expect(again.k).toBe(first.length);
+    expect(again.retired).toEqual([]);
+    for (const p of again.personas) {
+      expect(p.status).toBe('matched');
+      expect(p.matchedJaccard!).toBeGreaterThan(0.9);
+    }
+    expect(new Set(again.personas.map((p) => p.id))).toEqual(new Set(first.map((p) => p.id)));
+    const kept = again.personas.find((p) => p.id === renamed.id)!;
+    expect(kept.name).toBe('Our web bargain crowd');
+    const note = await db.one<{ note: string | null }>(sql`SELECT note FROM personas
+      WHERE run_id = ${again.runId} AND id = ${renamed.id}`);
+    expect(note?.note).toBe('from the workshop');
+  }, 600_000);
 });

@@ -126,6 +126,16 @@ describe('behavioural features', () => {
     });
   });
 
+  it("a pinned run's channels give the share columns, in its order", async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const t = await computeFeatures(db, { asOf: AS_OF, channels: ['phone', 'chat', 'web'] });
+      expect(t.channels).toEqual(['phone', 'chat', 'web']);
+      // c1's channel-days: web 2, app 1, phone 1 of 4
+      expect(t.rows[0]!.mix).toEqual([0.25, 0, 0.5]);
+    });
+  });
+
   it('as of defaults to the day after the last event', async () => {
     await withTestDb(async (db) => {
       await fixture(db);

@@ -53,6 +53,12 @@ export interface FeatureOptions {
   readonly minEvents?: number;
   readonly minActiveDays?: number;
   readonly minTenureDays?: number;
+  /**
+   * The channels given a share column, in this order (default: the data's most used). Pinned personas
+   * pass their run's channels, so a new customer's mix lines up with the stored centroids even when
+   * the data's most used channels have changed since.
+   */
+  readonly channels?: readonly string[] | null;
 }
 
 export interface FeatureRow {
@@ -253,7 +259,7 @@ type RawRow = Omit<FeatureRow, 'mix'> & Record<string, unknown>;
 /** Features of every customer (or of `customerIds`), one row each, ordered by customer id. */
 export async function computeFeatures(db: Store, o: FeatureOptions = {}): Promise<FeatureTable> {
   const asOf = await resolveAsOf(db, o.asOf);
-  const channels = await topChannels(db, asOf);
+  const channels = o.channels ? [...o.channels] : await topChannels(db, asOf);
   const journey = await defaultJourney(db);
   const raws = await db.all<RawRow>(featuresQuery(asOf, channels, journey, o));
   const rows = raws.map((r) => {
