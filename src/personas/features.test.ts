@@ -65,7 +65,7 @@ describe('behavioural features', () => {
         stage_share: 1,
         // over channel-days (web Jan 10, app Feb 1, phone Feb 1, web Mar 1): phone is assisted, 3 of 4
         self_service_share: 0.75,
-        switch_rate: 0.75, // web web app phone web: 3 changes in 4 pairs
+        switch_rate: 1, // channel-days web app phone web: 3 changes in 3 pairs
         cases: 2,
         contact_rate: 2 / 3, // 2 cases / 3 months
         top_reason: 'billing', // 1 each: alphabetical first
@@ -89,7 +89,7 @@ describe('behavioural features', () => {
         stage_reached: 2,
         stage_share: 2 / 3,
         self_service_share: 0,
-        switch_rate: 0,
+        switch_rate: null, // one channel-day: no pair
         cases: 0,
         contact_rate: 0,
         top_reason: null,

@@ -27,7 +27,8 @@ import { join, raw, type SqlFragment, type Store, sql } from '../store/index.js'
  *   channel-day is a UTC day with at least one inbound event on that channel, so the five clicks of one
  *   web order count once, as one visit, and a customer's mix is not a few lumpy sessions |
  * | self_service_share | share of channel-days on a channel that is not staffed (not phone, chat or store) |
- * | switch_rate | consecutive pairs of events on different channels / consecutive pairs |
+ * | switch_rate | consecutive channel-days (ordered by their first event) on different channels / consecutive
+ *   pairs of channel-days: a visit that moves from web to phone is one switch, however many clicks |
  * | cases, contact_rate | support cases opened; cases / months |
  * | top_reason | the most frequent case reason (ties: alphabetical first) |
  * | handoffs, handoffs_per_case | team handoffs of the customer's cases (cases' one definition); / cases |
@@ -151,7 +152,7 @@ export function featuresQuery(
     WHERE e.customer_id IS NOT NULL AND e.direction = 'inbound' AND e.ts < ${asOf}::TIMESTAMP ${only(sql`e.customer_id`)}
   ),
   p_cd AS (
-    SELECT DISTINCT customer_id, channel, CAST(ts AS DATE) AS day FROM p_ev
+    SELECT customer_id, channel, CAST(ts AS DATE) AS day, min(ts) AS first_ts FROM p_ev GROUP BY ALL
   ),
   -- distinct counts as group-bys of distinct pairs: DISTINCT aggregates were 1.7 of the 4.7 s
   p_ea AS (
@@ -170,7 +171,7 @@ export function featuresQuery(
   ),
   p_sw AS (
     SELECT customer_id, count(prev) AS pairs, count(*) FILTER (WHERE prev <> channel) AS switches
-    FROM (SELECT customer_id, channel, lag(channel) OVER (PARTITION BY customer_id ORDER BY ts, touchpoint, id) AS prev FROM p_ev)
+    FROM (SELECT customer_id, channel, lag(channel) OVER (PARTITION BY customer_id ORDER BY first_ts, channel) AS prev FROM p_cd)
     GROUP BY customer_id
   ),
   p_st AS (
