@@ -136,6 +136,17 @@ describe('behavioural features', () => {
     });
   });
 
+  it('lean: the same activity, mix, cases, value and tenure; no stage, scores or themes', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const full = await computeFeatures(db, { asOf: AS_OF });
+      const lean = await computeFeatures(db, { asOf: AS_OF, lean: true });
+      const blank = { stage_reached: null, stage_share: null, nps: null, csat: null, ces: null };
+      for (let i = 0; i < full.rows.length; i++)
+        expect(lean.rows[i]).toEqual({ ...full.rows[i], ...blank, sentiment: null, top_theme: null });
+    });
+  });
+
   it('as of defaults to the day after the last event', async () => {
     await withTestDb(async (db) => {
       await fixture(db);

@@ -60,6 +60,11 @@ export interface FeatureOptions {
    * the data's most used channels have changed since.
    */
   readonly channels?: readonly string[] | null;
+  /**
+   * Only what discovery and assignment read (activity, mix, switching, cases, value, tenure): the
+   * journey stage, scores, sentiment and themes come back null. Cards compute those themselves.
+   */
+  readonly lean?: boolean;
 }
 
 export interface FeatureRow {
@@ -137,6 +142,7 @@ export function featuresQuery(
   const minTenure = o.minTenureDays ?? 30;
   const minDays = o.minActiveDays ?? 3;
   const ids = o.customerIds ?? null;
+  const lean = o.lean === true;
   // a hashed semi-join on the unnested ids, not list_contains per row (10k ids × every row)
   const only = (col: SqlFragment) => (ids ? sql`AND ${col} IN (SELECT unnest(${ids}::VARCHAR[]))` : sql``);
   const mix = channels.map(
@@ -174,13 +180,15 @@ export function featuresQuery(
     FROM (SELECT customer_id, channel, lag(channel) OVER (PARTITION BY customer_id ORDER BY first_ts, channel) AS prev FROM p_cd)
     GROUP BY customer_id
   ),
-  p_st AS (
-    SELECT e.customer_id, max(js.position) AS pos
+  p_st AS (${
+    lean
+      ? sql`SELECT NULL::VARCHAR AS customer_id, NULL::INTEGER AS pos WHERE false`
+      : sql`SELECT e.customer_id, max(js.position) AS pos
     FROM p_ev e
     LEFT JOIN journey_touchpoints jt ON jt.journey_id = ${journeyId} AND jt.touchpoint = e.touchpoint
     JOIN journey_stages js ON js.journey_id = ${journeyId} AND js.stage = coalesce(jt.stage, e.stage)
-    GROUP BY e.customer_id
-  ),
+    GROUP BY e.customer_id`
+  }),
   p_stage_min AS (SELECT min(position) AS p0 FROM journey_stages WHERE journey_id = ${journeyId}),
   p_ca AS (
     SELECT customer_id, count(*) AS cases, sum(team_handoffs) AS handoffs,
@@ -190,25 +198,30 @@ export function featuresQuery(
       FROM case_metrics2 WHERE customer_id IS NOT NULL ${only(sql`customer_id`)})
     GROUP BY customer_id
   ),
-  p_fb AS (
-    SELECT f.customer_id,
+  p_fb AS (${
+    lean
+      ? sql`SELECT NULL::VARCHAR AS customer_id, NULL::DOUBLE AS nps, NULL::DOUBLE AS csat, NULL::DOUBLE AS ces,
+      NULL::DOUBLE AS sentiment WHERE false`
+      : sql`SELECT f.customer_id,
       avg(f.score) FILTER (WHERE f.kind = 'nps') AS nps,
       avg(f.score) FILTER (WHERE f.kind = 'csat') AS csat,
       avg(f.score) FILTER (WHERE f.kind = 'ces') AS ces,
       avg(t.score) AS sentiment
     FROM feedback f LEFT JOIN feedback_text t ON t.feedback_id = f.id
     WHERE f.customer_id IS NOT NULL AND f.ts < ${asOf}::TIMESTAMP ${only(sql`f.customer_id`)}
-    GROUP BY f.customer_id
-  ),
-  p_th AS (
-    SELECT customer_id, arg_max(theme, k) AS top_theme FROM (
+    GROUP BY f.customer_id`
+  }),
+  p_th AS (${
+    lean
+      ? sql`SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS top_theme WHERE false`
+      : sql`SELECT customer_id, arg_max(theme, k) AS top_theme FROM (
       SELECT f.customer_id, t.primary_theme AS theme,
         count(*) * 1e6 - dense_rank() OVER (PARTITION BY f.customer_id ORDER BY t.primary_theme) AS k
       FROM feedback f JOIN feedback_text t ON t.feedback_id = f.id
       WHERE f.customer_id IS NOT NULL AND t.primary_theme IS NOT NULL AND f.ts < ${asOf}::TIMESTAMP ${only(sql`f.customer_id`)}
       GROUP BY f.customer_id, t.primary_theme)
-    GROUP BY customer_id
-  ),
+    GROUP BY customer_id`
+  }),
   p_base AS (
     SELECT c.id AS customer_id, c.monthly_value AS value,
       coalesce(c.created_at, ea.first_ts) AS start_ts,

@@ -189,7 +189,7 @@ export async function assignNewCustomers(
   if (run.mode === 'behaviour') {
     // the run's own channels, in its order: the stored centroids are in that space
     const channels = scaling.filter((s) => s.kind === 'share').map((s) => s.name.replace(/^mix:/, ''));
-    const t = await computeFeatures(db, { asOf: asOf ?? null, customerIds: missing, channels });
+    const t = await computeFeatures(db, { asOf: asOf ?? null, customerIds: missing, channels, lean: true });
     const getters = scaling.map((s) => {
       const fixed = BEHAVIOUR_COLUMNS.find((c) => c.name === s.name);
       if (fixed) return fixed.get;
