@@ -109,10 +109,12 @@ export function makeCustomer(index: number, rng: Rng): CustomerState {
   );
   const c1 = PERSONA_CENTRES[persona];
   let c: PersonaCentre = c1;
+  let blend: CustomerState['blend'] = null;
   if (rng.chance(BLEND_SHARE)) {
     const other = rng.pick(PERSONAS.filter((p) => p !== persona));
     const c2 = PERSONA_CENTRES[other];
     const l = rng.range(BLEND_RANGE[0], BLEND_RANGE[1]);
+    blend = { other, share: l };
     const mixNum = (a: number, b: number) => (1 - l) * a + l * b;
     c = {
       weight: c1.weight,
@@ -167,6 +169,7 @@ export function makeCustomer(index: number, rng: Rng): CustomerState {
       marketing_consent: rng.chance(0.6),
     },
     hidden,
+    blend,
     channelWeights,
     anonymousId,
     orders: [],

@@ -9,6 +9,7 @@ import { casePlants, simulateCases } from './cases.js';
 import { anonymousIdFor, customerRow, customerTruthRow, makeCustomer, personaTruth } from './customers.js';
 import { seedDemoExperiments } from './experiments.js';
 import { feedbackPlants, simulateFeedback, surveyRows } from './feedback.js';
+import { simulateHabits } from './habits.js';
 import { healthDecoyPlants, seedHealthDecoy } from './health-decoy.js';
 import { createJourneySim, journeyDefinition, journeyPlants } from './journeys.js';
 import { type DemoManifest, writeManifest } from './manifest.js';
@@ -414,6 +415,8 @@ export async function simulate(
     journeys.customer(c, streamFor(seed, i, 'journeys'), out);
     simulateCases(c, streamFor(seed, i, 'cases'), out, org.agents);
     simulateFeedback(c, streamFor(seed, i, 'feedback'), souringOut(out, streamFor(seed, i, 'monitors')));
+    // last, on its own stream: the archetypes' everyday habits change no earlier draw
+    simulateHabits(c, streamFor(seed, i, 'habits'), out);
     wCustomer(customerRow(c));
     wCustTruth(customerTruthRow(c));
     const due = Math.floor((i + 1) * VISITORS_PER_CUSTOMER);
@@ -574,7 +577,7 @@ export const DemoParams = z.object({
     .min(100)
     .max(5_000_000)
     .default(DEFAULT_CUSTOMERS)
-    .describe('number of customers (about 15 events each, anonymous visitors included)'),
+    .describe('number of customers (about 21 events each, anonymous visitors included)'),
   replace: z.boolean().default(false).describe('replace the data of a workspace that is not empty'),
 });
 export type DemoParams = z.output<typeof DemoParams>;

@@ -86,6 +86,11 @@ export interface CustomerState {
   readonly monthlyValue: number;
   readonly attributes: Record<string, string | number | boolean>;
   readonly hidden: Hidden;
+  /**
+   * The second archetype a blended customer sits toward and how far (0.2–0.45), else null; drawn in
+   * customers.ts, read by habits.ts so the customer's habits blend the same way as their traits.
+   */
+  readonly blend: { readonly other: Persona; readonly share: number } | null;
   /** Purchase channel weights (web, app, store, phone) from digital affinity. */
   readonly channelWeights: readonly number[];
   /** The anonymous web/app id used before sign-up, if the customer browsed anonymously first. */

@@ -55,7 +55,10 @@ export async function attributeSpace(db: Store): Promise<AttributeSpace> {
   for (const key of keys) {
     const values = records.map((r) => r[key] ?? null).filter((v) => v !== null);
     if (values.length === 0) continue;
-    if (values.every((v) => typeof v === 'number')) {
+    // a number that only takes 0 and 1 is a flag (SeniorCitizen): a category, not a quantity — as a
+    // standardised number a rare flag would sit 2–3 sd from the rest and dominate the distances
+    const flag = values.every((v) => v === 0 || v === 1);
+    if (!flag && values.every((v) => typeof v === 'number')) {
       const xs = values as number[];
       const n = xs.length;
       const m = xs.reduce((a, b) => a + b, 0) / n;

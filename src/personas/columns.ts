@@ -17,6 +17,9 @@ export const BEHAVIOUR_COLUMNS: readonly (Column & {
   { name: 'switch_rate', transform: 'none', kind: 'numeric', get: (r) => r.switch_rate },
 ];
 
+/** Shares are square-rooted: the variance of a proportion estimated from n interactions depends on it; the square root evens it out (the Hellinger distance between compositions). */
+const SHARE_TRANSFORM = 'sqrt' as const;
+
 /** The behaviour columns for a feature table: the fixed ones plus one share per channel. */
 export function behaviourColumns(t: FeatureTable): {
   columns: Column[];
@@ -24,7 +27,7 @@ export function behaviourColumns(t: FeatureTable): {
 } {
   const columns: Column[] = [
     ...BEHAVIOUR_COLUMNS.map(({ name, transform, kind }) => ({ name, transform, kind })),
-    ...t.channels.map((ch) => ({ name: `mix:${ch}`, transform: 'none' as const, kind: 'share' as const })),
+    ...t.channels.map((ch) => ({ name: `mix:${ch}`, transform: SHARE_TRANSFORM, kind: 'share' as const })),
   ];
   const raw = t.rows.map((r) => [...BEHAVIOUR_COLUMNS.map((c) => c.get(r)), ...r.mix]);
   return { columns, raw };

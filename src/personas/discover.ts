@@ -122,7 +122,7 @@ export async function buildSpace(
     m = (e?.n ?? 0) > 0 ? 'behaviour' : 'attributes';
   }
   if (m === 'behaviour') {
-    const t = await computeFeatures(db, { asOf: asOf ?? null });
+    const t = await computeFeatures(db, { asOf: asOf ?? null, lean: true });
     const { columns, raw: rows } = behaviourColumns(t);
     return {
       mode: 'behaviour',

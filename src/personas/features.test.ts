@@ -63,8 +63,9 @@ describe('behavioural features', () => {
         breadth: 3, // home, cart, pay
         stage_reached: 3, // pay → c
         stage_share: 1,
-        self_service_share: 0.8, // phone is assisted: 4 of 5
-        switch_rate: 0.75, // web web app phone web: 3 changes in 4 pairs
+        // over channel-days (web Jan 10, app Feb 1, phone Feb 1, web Mar 1): phone is assisted, 3 of 4
+        self_service_share: 0.75,
+        switch_rate: 1, // channel-days web app phone web: 3 changes in 3 pairs
         cases: 2,
         contact_rate: 2 / 3, // 2 cases / 3 months
         top_reason: 'billing', // 1 each: alphabetical first
@@ -77,7 +78,7 @@ describe('behavioural features', () => {
         top_theme: 'price', // 1 each: alphabetical first
         churned: false,
         thin: false,
-        mix: [0.6, 0, 0.2, 0.2],
+        mix: [0.5, 0, 0.25, 0.25], // web 2 channel-days of 4 (e1 and e2 are one day), app 1, phone 1
       });
       expect(c2).toMatchObject({
         events: 2,
@@ -88,14 +89,14 @@ describe('behavioural features', () => {
         stage_reached: 2,
         stage_share: 2 / 3,
         self_service_share: 0,
-        switch_rate: 0,
+        switch_rate: null, // one channel-day: no pair
         cases: 0,
         contact_rate: 0,
         top_reason: null,
         handoffs_per_case: null,
         churned: true,
         thin: true, // 2 events, 1 active day
-        mix: [0, 1, 0, 0],
+        mix: [0, 1, 0, 0], // two store events on one day: one channel-day
       });
       // no events at all: kept, marked thin, nothing invented
       expect(c3).toMatchObject({
@@ -117,11 +118,32 @@ describe('behavioural features', () => {
     await withTestDb(async (db) => {
       await fixture(db);
       const f = await getCustomerFeatures(db, { customer: 'c1', asOf: AS_OF });
-      expect(f.channel_mix).toEqual({ web: 0.6, store: 0, app: 0.2, phone: 0.2 });
+      expect(f.channel_mix).toEqual({ web: 0.5, store: 0, app: 0.25, phone: 0.25 });
       expect(f.as_of).toBe('2026-04-01T00:00:00.000Z');
       await expect(getCustomerFeatures(db, { customer: 'nobody', asOf: AS_OF })).rejects.toThrow(
         'no customer nobody',
       );
+    });
+  });
+
+  it("a pinned run's channels give the share columns, in its order", async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const t = await computeFeatures(db, { asOf: AS_OF, channels: ['phone', 'chat', 'web'] });
+      expect(t.channels).toEqual(['phone', 'chat', 'web']);
+      // c1's channel-days: web 2, app 1, phone 1 of 4
+      expect(t.rows[0]!.mix).toEqual([0.25, 0, 0.5]);
+    });
+  });
+
+  it('lean: the same activity, mix, cases, value and tenure; no stage, scores or themes', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const full = await computeFeatures(db, { asOf: AS_OF });
+      const lean = await computeFeatures(db, { asOf: AS_OF, lean: true });
+      const blank = { stage_reached: null, stage_share: null, nps: null, csat: null, ces: null };
+      for (let i = 0; i < full.rows.length; i++)
+        expect(lean.rows[i]).toEqual({ ...full.rows[i], ...blank, sentiment: null, top_theme: null });
     });
   });
 

@@ -11,8 +11,11 @@ import { seeded } from '../stats/random.js';
 export interface Column {
   /** Stable name (`frequency`, `mix:app`, `attr:Contract=Month-to-month`). */
   readonly name: string;
-  /** log1p for heavy-tailed counts and rates; none otherwise. */
-  readonly transform: 'log1p' | 'none';
+  /**
+   * log1p for heavy-tailed counts and rates; sqrt for the shares of a composition (variance-stabilising
+   * for proportions: the Hellinger geometry); none otherwise.
+   */
+  readonly transform: 'log1p' | 'sqrt' | 'none';
   /**
    * numeric: standardised to mean 0, sd 1. share: one part of a composition (the channel mix), centred
    * and divided by the pooled sd of all share columns, so moving a share of activity from one channel
@@ -25,7 +28,7 @@ export interface Column {
 /** Per-column scaling, kept with the run so later customers are placed in the same space. */
 export interface Scaling {
   readonly name: string;
-  readonly transform: 'log1p' | 'none';
+  readonly transform: Column['transform'];
   readonly kind: Column['kind'];
   readonly mean: number;
   readonly sd: number;
@@ -48,7 +51,7 @@ export interface Points {
 }
 
 const transformed = (t: Column['transform'], v: number): number =>
-  t === 'log1p' ? Math.log1p(Math.max(0, v)) : v;
+  t === 'log1p' ? Math.log1p(Math.max(0, v)) : t === 'sqrt' ? Math.sqrt(Math.max(0, v)) : v;
 
 /**
  * Fits the scaling on the rows of `fitRows` (raw values, null = missing) and scales every row. Missing
@@ -113,7 +116,7 @@ export function scaleAll(scaling: readonly Scaling[], raw: readonly (readonly (n
 /** Back from the scaled space to raw units (inverse of the transform; for descriptions). */
 export function unscale(s: Scaling, z: number): number {
   const x = (z / s.weight) * s.sd + s.mean;
-  return s.transform === 'log1p' ? Math.expm1(x) : x;
+  return s.transform === 'log1p' ? Math.expm1(x) : s.transform === 'sqrt' ? Math.max(0, x) ** 2 : x;
 }
 
 /** `size` distinct items of `from`, drawn without replacement (all of them when there are fewer). */
@@ -174,7 +177,13 @@ export function nearest(
  * (docs/personas.md); the algorithm is the textbook one. Stops when no point changes cluster or after
  * `maxIterations`. An emptied cluster is re-seeded at the point farthest from its centroid.
  */
-export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): Fit {
+export function lloyd(
+  p: Points,
+  k: number,
+  seed: number,
+  maxIterations = 100,
+  start?: readonly (readonly number[])[],
+): Fit {
   const { n, d, data } = p;
   const rand = seeded(seed);
   const c = new Float64Array(k * d);
@@ -189,9 +198,10 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
     }
     return s;
   };
-  // k-means++: each next centre drawn with probability proportional to D²
+  // k-means++: each next centre drawn with probability proportional to D² (or the given start)
+  if (start) for (let ci = 0; ci < k; ci++) c.set(start[ci]!, ci * d);
   let first = Math.floor(rand() * n);
-  for (let ci = 0; ci < k; ci++) {
+  for (let ci = 0; ci < (start ? 0 : k); ci++) {
     c.set(data.subarray(first * d, first * d + d), ci * d);
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -234,7 +244,8 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
       dist2[i] = bestD;
       inertia += bestD;
     }
-    if (changed === 0) break;
+    // converged: no point moved (up to one in CONVERGED_SHARE of them on large sets)
+    if (changed <= Math.floor(n * CONVERGED_SHARE)) break;
     sums.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -257,14 +268,38 @@ export function lloyd(p: Points, k: number, seed: number, maxIterations = 100): 
   return { centroids, labels: Array.from(labels), inertia };
 }
 
-/** k-means run `restarts` times with seeds derived from `seed`; the fit with the lowest inertia wins. */
+/** Lloyd stops once at most this share of the points changed cluster in an iteration. */
+export const CONVERGED_SHARE = 1e-4;
+/** Restarts compete on at most this many points; the winner is then refined on all of them. */
+export const RESTART_POINTS = 4000;
+
+/**
+ * k-means run `restarts` times with seeds derived from `seed`; the fit with the lowest inertia wins.
+ * On more than RESTART_POINTS points the restarts run on a seeded sub-sample of that size (their job
+ * is to find the right basin, which a few thousand points show as well as twenty thousand) and the
+ * winner's centres start one Lloyd run on all the points.
+ */
 export function bestKmeans(p: Points, k: number, seed: number, restarts: number): Fit {
-  let best: Fit | null = null;
-  for (let r = 0; r < restarts; r++) {
-    const fit = lloyd(p, k, seed * 7919 + r * 104_729 + k);
-    if (!best || fit.inertia < best.inertia - 1e-9) best = fit;
-  }
-  return best!;
+  const compete = (q: Points) => {
+    let best: Fit | null = null;
+    for (let r = 0; r < restarts; r++) {
+      const fit = lloyd(q, k, seed * 7919 + r * 104_729 + k);
+      if (!best || fit.inertia < best.inertia - 1e-9) best = fit;
+    }
+    return best!;
+  };
+  if (p.n <= RESTART_POINTS) return compete(p);
+  const rows = sampleOf(
+    Array.from({ length: p.n }, (_, i) => i),
+    RESTART_POINTS,
+    seeded(seed * 31 + k),
+  );
+  const sub = new Float64Array(rows.length * p.d);
+  rows.forEach((i, r) => {
+    sub.set(p.data.subarray(i * p.d, (i + 1) * p.d), r * p.d);
+  });
+  const winner = compete({ n: rows.length, d: p.d, data: sub });
+  return lloyd(p, k, seed, 100, winner.centroids);
 }
 
 export interface DiscoverOptions {

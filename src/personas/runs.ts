@@ -187,7 +187,9 @@ export async function assignNewCustomers(
   let ids: string[];
   let rows: (number | null)[][];
   if (run.mode === 'behaviour') {
-    const t = await computeFeatures(db, { asOf: asOf ?? null, customerIds: missing });
+    // the run's own channels, in its order: the stored centroids are in that space
+    const channels = scaling.filter((s) => s.kind === 'share').map((s) => s.name.replace(/^mix:/, ''));
+    const t = await computeFeatures(db, { asOf: asOf ?? null, customerIds: missing, channels, lean: true });
     const getters = scaling.map((s) => {
       const fixed = BEHAVIOUR_COLUMNS.find((c) => c.name === s.name);
       if (fixed) return fixed.get;

@@ -28,7 +28,10 @@ describe.skipIf(!existsSync(TELCO))('personas on real data: telco-churn (attribu
         );
       expect(r.mode).toBe('attributes');
       expect(r.customers).toBe(7043);
+      // reference packages' silhouette picks 2–3 here (issue 19)
       expect(r.k).toBeGreaterThanOrEqual(2);
+      expect(r.k).toBeLessThanOrEqual(3);
+      expect(r.silhouette.reduce((a, b) => (b.silhouette > a.silhouette ? b : a)).k).toBe(r.k);
       // the 1,526 customers without internet service form a persona of their own, stable under bootstrap
       const noNet = await db.all<{ persona_id: string; n: number }>(sql`SELECT persona_id, count(*) AS n
         FROM customer_personas cp JOIN customers c ON c.id = cp.customer_id
@@ -37,6 +40,8 @@ describe.skipIf(!existsSync(TELCO))('personas on real data: telco-churn (attribu
       const inter = noNet[0]!.n;
       expect(inter / (home.size + 1526 - inter)).toBeGreaterThanOrEqual(0.9);
       expect(home.jaccard).toBeGreaterThanOrEqual(0.9);
+      expect(home.size).toBeGreaterThan(1400);
+      expect(home.size).toBeLessThan(1700);
       // churn differs: the highest and lowest personas' 95% intervals do not overlap
       const byChurn = [...cards].sort((a, b) => a.churn.value - b.churn.value);
       expect(byChurn[0]!.churn.high).toBeLessThan(byChurn[byChurn.length - 1]!.churn.low);
