@@ -717,12 +717,13 @@ describe.skipIf(!haveChromium())('cockpit in Chromium on the demo company', () =
       const canvas = page.locator('[aria-label="Team transfer graph"]');
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
-      // circular layout: nodes on a circle of radius min(w, h) / 2 about the centre; sweep it
+      // circular layout: nodes on a circle about the centre, a little inside min(w, h) / 2 (how far
+      // inside depends on the labels and node sizes); sweep rings from the edge inwards
       const cx = box.x + box.width / 2;
       const cy = box.y + box.height / 2;
       let tip = '';
-      for (const r of [Math.min(box.width, box.height) / 2, Math.min(box.width, box.height) / 2 - 6]) {
-        for (let a = 0; a < 360 && !tip.includes('onerror'); a += 1.5) {
+      for (const r of [0, 6, 15, 30, 45, 60].map((d) => Math.min(box.width, box.height) / 2 - d)) {
+        for (let a = 0; a < 360 && !tip.includes('onerror'); a += 2) {
           const rad = (a * Math.PI) / 180;
           await page.mouse.move(cx + r * Math.cos(rad), cy + r * Math.sin(rad));
           tip = await canvas.evaluate((el) => {

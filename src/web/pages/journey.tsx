@@ -30,7 +30,17 @@ import { filterParams, findOp, havePersonas, useApp, useOp } from '../state.js';
 type Kind = ScoreKind;
 const KINDS: readonly Kind[] = ['csat', 'nps', 'ces'];
 /** Verbs drawn on this page; any other journey verb is shown as tables below. */
-const KNOWN = ['map', 'funnel', 'paths', 'check', 'pain-points', 'moments', 'emotion'];
+const KNOWN = [
+  'map',
+  'funnel',
+  'paths',
+  'check',
+  'pain-points',
+  'moments',
+  'emotion',
+  'stage-trend',
+  'persona-lanes',
+];
 const DRAWING_KEY = 'tp-journey-drawing';
 
 /**

@@ -8,7 +8,7 @@ import type { PageProps } from '../app.js';
 import { canWrite } from '../components/analysis.js';
 import { Async, Empty, ErrorBox, Loading, PageHead, Panel, Stat } from '../components/ui.js';
 import { fmtCount, fmtMoney } from '../format.js';
-import { findOp, setPersonasExist, useApp, useOp } from '../state.js';
+import { findOp, havePersonas, setPersonasExist, useApp, useOp } from '../state.js';
 
 /** 12.3 % — one decimal, as every card of the page. */
 export const pct = (v: number | null | undefined): string =>
@@ -431,10 +431,12 @@ function BroughtSets(props: { d: SetsResult }) {
  * view — each persona's spread across the segments and the variation each grouping explains.
  */
 export function PersonasPage(_props: PageProps) {
-  const board = useOp<BoardResult>('personas', 'board', {});
+  // before the first discovery the board is not asked for (it would answer "no personas yet")
+  const exist = havePersonas();
+  const board = useOp<BoardResult>('personas', 'board', {}, exist);
   const { session } = useApp();
   const editable = canWrite(session?.role);
-  const none = board.error?.code === 'unavailable';
+  const none = !exist || board.error?.code === 'unavailable';
   const compare = useOp<CompareSegmentsResult>('personas', 'compare-segments', {}, !!board.data);
   const sets = useOp<SetsResult>('personas', 'sets', {}, !!board.data);
   if (none) {
