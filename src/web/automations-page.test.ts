@@ -19,7 +19,7 @@ import { startReceiver } from '../notify/receiver.test-helpers.js';
 import { openStore } from '../store/index.js';
 import { ensureWebBuild } from './build.js';
 import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
-import { openPage, seriousA11y } from './testing/cockpit-test.js';
+import { openPage, seriousA11y } from './testing/cockpit.test-helpers.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChurnBacktestResult } from '../health/index.js';
 import { haveChromium, waitForContent } from './testing/browser.js';
-import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit-test.js';
+import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit.test-helpers.js';
 
 if (!haveChromium()) console.warn('churn quality page test skipped: /usr/bin/chromium is absent');
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifest } from '../demo/index.js';
 import { type Alert, acceptProposals, runMonitors } from '../monitors/index.js';
 import { haveChromium, waitForContent } from './testing/browser.js';
-import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit-test.js';
+import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit.test-helpers.js';
 
 if (!haveChromium())
   console.warn('monitors page tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');

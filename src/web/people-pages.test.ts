@@ -12,7 +12,7 @@ import { type DemoManifest, readManifest } from '../demo/index.js';
 import { getLink, LinkParams } from '../people/index.js';
 import { getImpact, ImpactParams } from '../policies/index.js';
 import { haveChromium, waitForContent } from './testing/browser.js';
-import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit-test.js';
+import { ARTIFACTS, cockpitOnDemoCopy } from './testing/cockpit.test-helpers.js';
 
 if (!haveChromium()) console.warn('people pages browser test skipped: /usr/bin/chromium is absent');
 

@@ -11,7 +11,7 @@ import { TEST_SEED } from '../demo/test-fixture.js';
 import type { ExperimentResults, LearningEntry, LooksResult, ProgramView } from '../experiments/index.js';
 import type { GoalsStatusResult } from '../goals/index.js';
 import { haveChromium, waitForContent } from './testing/browser.js';
-import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit-test.js';
+import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit.test-helpers.js';
 
 if (!haveChromium())
   console.warn('goals page tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');
