@@ -69,6 +69,8 @@ for (const op of sorted) {
   const pos = (op.positional ?? []).map((p) => ` ${p.toUpperCase()}`).join('');
   const flags = describeFields(op.params)
     .filter((f) => !(op.positional ?? []).includes(f.name))
+    // the text a file flag is read into is filled by the CLI itself (an HTTP caller sends it)
+    .filter((f) => !Object.values(op.fileInputs ?? {}).includes(f.name))
     .map((f) => `\`--${kebab(f.name)}\``)
     .join(' ');
   out.push(
