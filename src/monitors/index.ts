@@ -21,5 +21,5 @@ export {
 export { type BacktestParams, type BacktestResult, backtestSeries, inferCadence } from './backtest.js';
 export { monitorHistory, simulateMonitor } from './history.js';
 export { operations } from './operations.js';
-export { isDue, type RunMonitorsResult, runMonitors } from './run.js';
+export { anyDue, isDue, type RunMonitorsResult, runMonitors } from './run.js';
 export { acceptProposals, createMonitor, listMonitors, type Monitor, proposeMonitors } from './stored.js';

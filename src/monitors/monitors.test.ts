@@ -14,7 +14,7 @@ import {
 } from './alerts.js';
 import { monitorHistory, SimulateParams, simulateMonitor } from './history.js';
 import { operations } from './operations.js';
-import { RunMonitorsParams, runMonitors } from './run.js';
+import { anyDue, RunMonitorsParams, runMonitors } from './run.js';
 import { batchSeries, monitorSeries } from './series.js';
 import { acceptProposals, checkMonitor, createMonitor, listMonitors, proposeMonitors } from './stored.js';
 import { BREAK_DAY, monitorFixture as fixture } from './test-fixture.js';
@@ -53,6 +53,20 @@ describe('stored monitors', () => {
         skipped: ids.map((x) => x[0]),
       });
       expect((await listMonitors(db)).map((m) => m.id)).toHaveLength(6);
+    });
+  });
+
+  it('says whether any enabled monitor has a complete period to judge (what the scheduler reads first)', async () => {
+    await withTestDb(async (db) => {
+      await fixture(db);
+      const at = new Date('2026-05-01T00:00:00Z');
+      expect(await anyDue(db, at)).toBe(false); // no monitor yet
+      await createMonitor(db, { metric: 'volume', touchpoint: 'checkout' });
+      expect(await anyDue(db, at)).toBe(true); // never judged
+      await run(db, { asOf: at.toISOString() });
+      expect(await anyDue(db, at)).toBe(false); // judged up to the data's last complete day
+      await db.exec(sql`UPDATE monitors SET last_period = TIMESTAMP '2026-04-05'`);
+      expect(await anyDue(db, at)).toBe(true);
     });
   });
 

@@ -271,6 +271,17 @@ export function isDue(m: Monitor, now: number, end: number | null, zone: string)
   return nextPeriod(next, m.cadence, zone) <= limit;
 }
 
+/**
+ * Whether any enabled monitor has a complete period to judge at `now` — a read, so the scheduler
+ * takes the workspace's writer (and moves its cached analyses on) only when there is work.
+ */
+export async function anyDue(db: Store, now: Date = new Date()): Promise<boolean> {
+  const monitors = (await listMonitors(db)).filter((m) => m.enabled);
+  if (monitors.length === 0) return false;
+  const [end, zone] = [await dataEnd(db), await workspaceZone(db)];
+  return monitors.some((m) => isDue(m, now.getTime(), end, zone));
+}
+
 /** Runs the given monitors (or every enabled one) and refreshes the `alert` findings. */
 export async function runMonitors(
   db: Store,

@@ -1,5 +1,6 @@
 import { listAutomations, runEnabled } from '../automations/index.js';
 import type { AnyOperation, OperationContext } from '../core/operation.js';
+import { anyDue } from '../monitors/index.js';
 import { deliverDue, deliveryOptionsFromEnv, recoverInterrupted } from '../notify/index.js';
 import type { Store } from '../store/index.js';
 import type { ServerState } from './state.js';
@@ -72,6 +73,8 @@ export function monitorsTask(
       const t = Date.now();
       if (t - (last.get(w.name) ?? -Infinity) < interval) return;
       last.set(w.name, t);
+      // a read first: the writer (and the cached analyses' generation) moves only when there is work
+      if (!(await anyDue(w.db, options.now?.() ?? new Date()))) return;
       const ctx = { actor: 'scheduler', workspace: w.name, ...(options.now ? { now: options.now } : {}) };
       const r = await w.write((db) => runDue(db, ctx));
       if (r.monitors.length > 0)
