@@ -5,70 +5,32 @@
  * inline rename, and the persona-vs-segment view. Skips when /usr/bin/chromium is absent.
  * Screenshots, light and dark, go to artifacts/web/ (git-ignored).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDbPath } from '../demo/test-fixture.js';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PersonaLanesResult } from '../journeys/index.js';
 import type { BoardResult, CompareSegmentsResult, SetsResult } from '../personas/index.js';
-import { ensureWebBuild } from './build.js';
 import { eta } from './pages/personas.js';
-import { haveChromium, launchChromium, startCockpitServer, waitForContent } from './testing/browser.js';
-
-const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts/web');
+import { haveChromium, waitForContent } from './testing/browser.js';
+import { ARTIFACTS, cockpitOnDemoCopy, openPage, seriousA11y } from './testing/cockpit.test-helpers.js';
 
 if (!haveChromium())
   console.warn('personas page tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');
 
-async function open(browser: Browser, url: string, scheme: 'light' | 'dark' = 'light') {
-  const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 1500, height: 1000 } });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  await waitForContent(page, 120_000);
-  return { ctx, page, errors };
-}
-
-async function seriousA11y(page: Page, include?: string): Promise<string[]> {
-  const builder = new AxeBuilder({ page }).options({ resultTypes: ['violations'] });
-  const axe = await (include ? builder.include(include) : builder).analyze();
-  return axe.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} (${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
+/** The page at `url` in Chromium (wider, and patient: the first discovery runs from the page). */
+const open = (browser: Browser, url: string, scheme: 'light' | 'dark' = 'light') =>
+  openPage(browser, url, { scheme, width: 1500, timeout: 120_000 });
 
 describe.skipIf(!haveChromium())('Personas page in Chromium on the demo company', () => {
-  let dir: string;
-  let server: { url: string; close(): Promise<void> };
+  const cockpit = cockpitOnDemoCopy('personas', undefined, 240_000);
+  const server = {
+    get url() {
+      return cockpit.url;
+    },
+  };
   let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    dir = mkdtempSync(join(tmpdir(), 'tp-personas-web-'));
-    const db = join(dir, 'demo.duckdb');
-    copyFileSync(demoDbPath(), db);
-    server = await startCockpitServer(db, dir);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    browser = cockpit.browser;
   });
 
   it('before the first discovery: says so, with the command and the button', async () => {
