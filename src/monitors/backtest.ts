@@ -8,6 +8,7 @@ import {
   detectChanges,
   type Episode,
   POINTS_PER_WEEK,
+  type PointResult,
   type SeriesPoint,
 } from '../stats/change-detection.js';
 import type { Store } from '../store/index.js';
@@ -154,7 +155,8 @@ export function readSeries(p: BacktestParams, zone: string): SeriesPoint[] {
 
 const iso = (t: number) => new Date(t).toISOString();
 
-function changeOf(e: Episode): BacktestChange {
+/** One episode of the detector as a backtest (or a monitor's simulate) lists it. */
+export function changeOf(e: Episode): BacktestChange {
   return {
     start: iso(e.start),
     end: iso(e.end),
@@ -162,6 +164,20 @@ function changeOf(e: Episode): BacktestChange {
     signals: e.signals,
     points: e.points,
     peak: { at: iso(e.peak.t), value: e.peak.value, expected: e.peak.expected, z: e.peak.z },
+  };
+}
+
+/** One judged point as the points view (`--points`, a monitor's simulate) shows it. */
+export function seriesPointOf(x: PointResult) {
+  return {
+    at: iso(x.t),
+    value: x.value,
+    n: x.n,
+    expected: x.expected,
+    low: x.low,
+    high: x.high,
+    p: x.p,
+    signals: x.signals,
   };
 }
 
@@ -197,16 +213,7 @@ export async function backtestSeries(db: Store, p: BacktestParams): Promise<Back
     alarmsPerWeek: tested === 0 ? 0 : alarms / (tested / POINTS_PER_WEEK[cadence]),
     ...(p.points
       ? {
-          series: d.points.map((x) => ({
-            at: iso(x.t),
-            value: x.value,
-            n: x.n,
-            expected: x.expected,
-            low: x.low,
-            high: x.high,
-            p: x.p,
-            signals: x.signals,
-          })),
+          series: d.points.map(seriesPointOf),
         }
       : {}),
   };

@@ -3,7 +3,7 @@ import { resolveTimeFrame, TimeFrameParams, workspaceZone } from '../core/time.j
 import { episodesOf, POINTS_PER_WEEK } from '../stats/change-detection.js';
 import { type Store, sql } from '../store/index.js';
 import { type Alert, listAlerts } from './alerts.js';
-import type { BacktestChange, BacktestResult } from './backtest.js';
+import { type BacktestChange, type BacktestResult, changeOf, seriesPointOf } from './backtest.js';
 import { judge } from './run.js';
 import { dataEnd, monitorSeries, nextPeriod, periodStart, sourceStart } from './series.js';
 import { checkMonitor, getMonitor, type Monitor } from './stored.js';
@@ -99,14 +99,7 @@ export async function simulateMonitor(
   const iso = (t: number) => new Date(t).toISOString();
   const tested = shown.filter((x) => x.z !== null || x.signals.length > 0).length;
   const alarms = shown.filter((x) => x.signals.length > 0).length;
-  const changes: BacktestChange[] = episodesOf(shown).map((e) => ({
-    start: iso(e.start),
-    end: iso(e.end),
-    direction: e.direction,
-    signals: e.signals,
-    points: e.points,
-    peak: { at: iso(e.peak.t), value: e.peak.value, expected: e.peak.expected, z: e.peak.z },
-  }));
+  const changes: BacktestChange[] = episodesOf(shown).map(changeOf);
   const stored = (await listAlerts(db, { monitor: m.id, state: 'all', limit: 10_000 })).map((a) => ({
     id: a.id,
     periodStart: a.periodStart,
@@ -124,16 +117,7 @@ export async function simulateMonitor(
     tested,
     changes,
     alarmsPerWeek: tested === 0 ? 0 : alarms / (tested / POINTS_PER_WEEK[m.cadence]),
-    series: shown.map((x) => ({
-      at: iso(x.t),
-      value: x.value,
-      n: x.n,
-      expected: x.expected,
-      low: x.low,
-      high: x.high,
-      p: x.p,
-      signals: x.signals,
-    })),
+    series: shown.map(seriesPointOf),
     stored,
   };
 }

@@ -14,7 +14,7 @@ import {
   quietHours,
   setQuietHours,
 } from './alerts.js';
-import { BacktestParams, type BacktestResult, backtestSeries } from './backtest.js';
+import { type BacktestChange, BacktestParams, type BacktestResult, backtestSeries } from './backtest.js';
 import { HistoryParams, monitorHistory, SimulateParams, simulateMonitor } from './history.js';
 import { RunMonitorsParams, refreshFindings, runMonitors } from './run.js';
 import {
@@ -37,6 +37,23 @@ const fmt = (v: number | null) =>
         ? v.toFixed(2)
         : v.toPrecision(3);
 
+/** The changes a setting would have raised, one row per episode (backtest and a monitor's simulate). */
+function episodesSection(changes: readonly BacktestChange[]): Section {
+  return {
+    title: 'Changes it would have raised (one row per episode)',
+    rows: changes.map((c) => ({
+      from: day(c.start),
+      to: day(c.end),
+      direction: c.direction,
+      signals: c.signals.join(', '),
+      points: c.points,
+      'worst value': fmt(c.peak.value),
+      expected: fmt(c.peak.expected),
+      z: c.peak.z === null ? '–' : c.peak.z.toFixed(1),
+    })),
+  };
+}
+
 function present(r: BacktestResult): readonly Section[] {
   const s = r.settings;
   return [
@@ -49,19 +66,7 @@ function present(r: BacktestResult): readonly Section[] {
     },
     r.changes.length === 0
       ? { text: 'No change would have been raised over this history.' }
-      : {
-          title: 'Changes it would have raised (one row per episode)',
-          rows: r.changes.map((c) => ({
-            from: day(c.start),
-            to: day(c.end),
-            direction: c.direction,
-            signals: c.signals.join(', '),
-            points: c.points,
-            'worst value': fmt(c.peak.value),
-            expected: fmt(c.peak.expected),
-            z: c.peak.z === null ? '–' : c.peak.z.toFixed(1),
-          })),
-        },
+      : episodesSection(r.changes),
   ];
 }
 
@@ -253,23 +258,7 @@ export const simulateOperation = defineOperation({
         `${r.setting.method === 'detector' ? `detector at ${r.setting.alpha} per week` : 'thresholds only'}: ` +
         `${r.changes.length} change(s), ${r.alarmsPerWeek.toFixed(3)} alarmed points per tested week.`,
     },
-    ...(r.changes.length
-      ? [
-          {
-            title: 'Changes it would have raised (one row per episode)',
-            rows: r.changes.map((c) => ({
-              from: day(c.start),
-              to: day(c.end),
-              direction: c.direction,
-              signals: c.signals.join(', '),
-              points: c.points,
-              'worst value': fmt(c.peak.value),
-              expected: fmt(c.peak.expected),
-              z: c.peak.z === null ? '–' : c.peak.z.toFixed(1),
-            })),
-          },
-        ]
-      : []),
+    ...(r.changes.length ? [episodesSection(r.changes)] : []),
   ],
 });
 
