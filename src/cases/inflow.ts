@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
-import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
+import { FilterParams, personaSlice, personasToRunEach } from '../core/filters.js';
 import { defineOperation, type Section } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type StoredFinding, writeFindings } from '../findings/index.js';
@@ -109,19 +108,12 @@ export async function getInflow(
  * listed persona by persona, the findings ranked together by excess contacts, each naming its persona.
  */
 async function inflowByPersona(db: Store, params: InflowParams, now: Date): Promise<InflowResult> {
-  if (params.persona)
-    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
-      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
-    });
-  await requirePersonas(db);
-  const ids = await db.all<{ persona_id: string }>(
-    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
-  );
+  const ids = await personasToRunEach(db, params.persona);
   let totalCases = 0;
   const reasons: InflowReason[] = [];
   const findings: Finding[] = [];
   let fp: Record<string, unknown> = {};
-  for (const { persona_id } of ids) {
+  for (const persona_id of ids) {
     const r = await computeInflow(db, { ...params, by: 'none', persona: persona_id });
     totalCases += r.totalCases;
     reasons.push(...r.reasons.map((x) => ({ persona: persona_id, ...x })));

@@ -102,6 +102,22 @@ export async function requirePersonas(db: Store, field = 'by'): Promise<void> {
 }
 
 /**
+ * `--by persona` on an analysis that runs once per persona: refuses it beside a persona filter and
+ * before any persona run, then gives the newest run's persona ids in order (the runs to make).
+ */
+export async function personasToRunEach(db: Store, persona: string | undefined): Promise<string[]> {
+  if (persona)
+    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
+      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
+    });
+  await requirePersonas(db);
+  const ids = await db.all<{ persona_id: string }>(
+    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
+  );
+  return ids.map((r) => r.persona_id);
+}
+
+/**
  * The persona a finding is about when the analysis ran with a persona filter: `{ persona }` to spread
  * into the finding's slice (so "the delivery wait hurts mobile-first shoppers most" is its own
  * finding, not the population's), else nothing.

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
-import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
+import { FilterParams, personaSlice, personasToRunEach } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -106,18 +105,11 @@ async function driversByPersona(
   params: DriversParams,
   ctx: OperationContext,
 ): Promise<DriversResult> {
-  if (params.persona)
-    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
-      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
-    });
-  await requirePersonas(db);
-  const ids = await db.all<{ persona_id: string }>(
-    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
-  );
+  const ids = await personasToRunEach(db, params.persona);
   const drivers: Driver[] = [];
   const findings: Finding[] = [];
   const models: { persona: string; n: number; r2: number }[] = [];
-  for (const { persona_id } of ids) {
+  for (const persona_id of ids) {
     const r = await fitDrivers(db, { ...params, by: undefined, persona: persona_id }, ctx);
     drivers.push(...r.result.drivers.map((d) => ({ persona: persona_id, ...d })));
     findings.push(...r.findings);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
-import { currentPersonas, FilterParams, personaSlice, requirePersonas } from '../core/filters.js';
+import { FilterParams, personaSlice, personasToRunEach } from '../core/filters.js';
 import { defineOperation, type OperationContext } from '../core/operation.js';
 import { TimeFrameParams } from '../core/time.js';
 import { type Finding, type P, writeFindings } from '../findings/index.js';
@@ -120,19 +120,12 @@ async function themesByPersona(
   ctx: OperationContext,
   now: Date,
 ): Promise<ThemesResult> {
-  if (params.persona)
-    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
-      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
-    });
-  await requirePersonas(db);
-  const ids = await db.all<{ persona_id: string }>(
-    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
-  );
+  const ids = await personasToRunEach(db, params.persona);
   const themes: ThemeStats[] = [];
   const findings: Finding[] = [];
   const baselines: NonNullable<ThemesResult['baselines']>[number][] = [];
   let first: ThemesResult | null = null;
-  for (const { persona_id } of ids) {
+  for (const persona_id of ids) {
     const r = await themeStats(db, { ...params, by: undefined, persona: persona_id }, ctx, now);
     first ??= r.result;
     themes.push(...r.result.themes.map((t) => ({ persona: persona_id, ...t })));

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { TouchpointError } from '../core/errors.js';
-import {
-  currentPersonas,
-  FilterParams,
-  filterSql,
-  personaSlice,
-  requirePersonas,
-  resolveFilters,
-} from '../core/filters.js';
+import { FilterParams, filterSql, personaSlice, personasToRunEach, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { SCORE_SCALES } from '../core/score-scales.js';
@@ -382,18 +375,11 @@ export async function getMoments(db: Store, input: MomentsParams): Promise<Momen
  * its persona.
  */
 async function momentsByPersona(db: Store, p: z.output<typeof MomentsParams>): Promise<MomentsResult> {
-  if (p.persona)
-    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
-      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
-    });
-  await requirePersonas(db);
-  const ids = await db.all<{ persona_id: string }>(
-    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
-  );
+  const ids = await personasToRunEach(db, p.persona);
   const moments: Moment[] = [];
   const findings: Finding[] = [];
   let head: Omit<MomentsResult, 'moments' | 'findings'> | null = null;
-  for (const { persona_id } of ids) {
+  for (const persona_id of ids) {
     const r = await getMoments(db, { ...p, by: 'none', persona: persona_id, write: false });
     head ??= { journey: r.journey, asOf: r.asOf, rule: r.rule };
     moments.push(...r.moments.map((m) => ({ persona: persona_id, ...m })));

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { TouchpointError } from '../core/errors.js';
-import {
-  currentPersonas,
-  FilterParams,
-  filterSql,
-  personaSlice,
-  requirePersonas,
-  resolveFilters,
-} from '../core/filters.js';
+import { FilterParams, filterSql, personaSlice, personasToRunEach, resolveFilters } from '../core/filters.js';
 import { defineOperation } from '../core/operation.js';
 import { validate } from '../core/params.js';
 import { TimeFrameParams } from '../core/time.js';
@@ -300,17 +292,10 @@ async function painPointsByPersona(
   db: Store,
   p: z.output<typeof PainPointsParams>,
 ): Promise<PainPointsResult> {
-  if (p.persona)
-    throw new TouchpointError('invalid_input', 'by: give either --by persona or --persona, not both', {
-      details: [{ field: 'by', message: 'with --persona, leave --by out' }],
-    });
-  await requirePersonas(db);
-  const ids = await db.all<{ persona_id: string }>(
-    sql`SELECT DISTINCT persona_id FROM ${currentPersonas()} ORDER BY persona_id`,
-  );
+  const ids = await personasToRunEach(db, p.persona);
   const all: Finding[] = [];
   let head: { journey: string; asOf: string } | null = null;
-  for (const { persona_id } of ids) {
+  for (const persona_id of ids) {
     const r = await getPainPoints(db, { ...p, by: 'none', persona: persona_id, write: false });
     head ??= { journey: r.journey, asOf: r.asOf };
     all.push(...r.findings);
